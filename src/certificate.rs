@@ -1,0 +1,589 @@
+//! X.509 certificates, as Qt's `QSslCertificate`.
+
+use std::fmt;
+use std::hash::{Hash, Hasher};
+use std::net::IpAddr;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use rustls_pki_types::pem::{PemObject, SectionKind};
+use rustls_pki_types::CertificateDer;
+use sha1::Digest as _;
+use x509_parser::der_parser::asn1_rs::Tag;
+use x509_parser::extensions::{GeneralName, ParsedExtension};
+use x509_parser::oid_registry::{self as oids, Oid};
+use x509_parser::prelude::{FromDer, X509Certificate, X509Name};
+use x509_parser::time::ASN1Time;
+
+use crate::Error;
+
+/// An X.509 certificate: its DER bytes and the fields Qt exposes, parsed once.
+///
+/// Cheap to clone (the bytes are shared). Two certificates are equal when
+/// their DER encodings are.
+///
+/// ```
+/// # let pem = rcgen::generate_simple_self_signed(vec!["example.com".into()]).unwrap().cert.pem();
+/// use sslconf::{AlternativeName, Certificate, SubjectInfo};
+///
+/// let certs = Certificate::from_pem(pem.as_bytes())?;
+/// let cert = &certs[0];
+/// assert_eq!(cert.version(), 3);
+/// assert!(cert.is_self_signed());
+/// assert_eq!(
+///     cert.subject_alternative_names(),
+///     [AlternativeName::Dns("example.com".into())]
+/// );
+/// assert_eq!(Certificate::from_der(cert.to_der())?, *cert);
+/// # Ok::<(), sslconf::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct Certificate {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    der: CertificateDer<'static>,
+    fields: Fields,
+}
+
+/// What `Certificate`'s accessors return, read from the DER once at construction.
+struct Fields {
+    version: u32,
+    serial: Vec<u8>,
+    subject: Name,
+    issuer: Name,
+    not_before: SystemTime,
+    not_after: SystemTime,
+    self_signed: bool,
+    alternative_names: Vec<AlternativeName>,
+}
+
+/// A distinguished name: its attributes in order, and its RFC 4514 string.
+struct Name {
+    attributes: Vec<(SubjectInfo, String)>,
+    text: String,
+}
+
+/// A field of a certificate's subject or issuer name, as Qt's `QSslCertificate::SubjectInfo`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SubjectInfo {
+    /// O
+    Organization,
+    /// CN
+    CommonName,
+    /// L
+    LocalityName,
+    /// OU
+    OrganizationalUnitName,
+    /// C
+    CountryName,
+    /// ST
+    StateOrProvinceName,
+    /// emailAddress
+    EmailAddress,
+    /// serialNumber (of the subject, not the certificate)
+    SerialNumber,
+}
+
+impl SubjectInfo {
+    fn oid(self) -> Oid<'static> {
+        match self {
+            Self::Organization => oids::OID_X509_ORGANIZATION_NAME,
+            Self::CommonName => oids::OID_X509_COMMON_NAME,
+            Self::LocalityName => oids::OID_X509_LOCALITY_NAME,
+            Self::OrganizationalUnitName => oids::OID_X509_ORGANIZATIONAL_UNIT,
+            Self::CountryName => oids::OID_X509_COUNTRY_NAME,
+            Self::StateOrProvinceName => oids::OID_X509_STATE_OR_PROVINCE_NAME,
+            Self::EmailAddress => oids::OID_PKCS9_EMAIL_ADDRESS,
+            Self::SerialNumber => oids::OID_X509_SERIALNUMBER,
+        }
+    }
+
+    const ALL: [SubjectInfo; 8] = [
+        Self::Organization,
+        Self::CommonName,
+        Self::LocalityName,
+        Self::OrganizationalUnitName,
+        Self::CountryName,
+        Self::StateOrProvinceName,
+        Self::EmailAddress,
+        Self::SerialNumber,
+    ];
+}
+
+/// A subject alternative name.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum AlternativeName {
+    /// A DNS name (`dNSName`).
+    Dns(String),
+    /// An e-mail address (`rfc822Name`).
+    Email(String),
+    /// An IPv4 or IPv6 address (`iPAddress`).
+    IpAddress(IpAddr),
+    /// A URI (`uniformResourceIdentifier`).
+    Uri(String),
+}
+
+/// A hash algorithm for [`Certificate::digest`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum DigestAlgorithm {
+    /// SHA-1 (for fingerprints only).
+    Sha1,
+    /// SHA-256.
+    Sha256,
+    /// SHA-384.
+    Sha384,
+    /// SHA-512.
+    Sha512,
+}
+
+const PEM_INPUT: &str = "PEM input";
+const DER_INPUT: &str = "DER input";
+
+impl Certificate {
+    /// Reads every certificate in a PEM bundle, in order. Sections of other
+    /// kinds (keys, CRLs) are skipped.
+    ///
+    /// # Errors
+    /// [`Error::InvalidCertificate`] when the input holds no certificate, a
+    /// section is malformed, or a certificate does not parse.
+    pub fn from_pem(pem: &[u8]) -> Result<Vec<Certificate>, Error> {
+        Self::from_pem_named(pem, PEM_INPUT)
+    }
+
+    /// Reads one DER-encoded certificate.
+    ///
+    /// # Errors
+    /// [`Error::InvalidCertificate`] when the bytes are not exactly one X.509 certificate.
+    pub fn from_der(der: &[u8]) -> Result<Certificate, Error> {
+        Self::from_der_named(der.to_vec(), DER_INPUT)
+    }
+
+    /// Reads the certificates in a file, PEM (a bundle) or DER (one),
+    /// told apart by content.
+    ///
+    /// # Errors
+    /// [`Error::ReadFile`] when the file cannot be read,
+    /// [`Error::InvalidCertificate`] (naming the file) when its content is not
+    /// what [`from_pem`](Self::from_pem) or [`from_der`](Self::from_der) accept.
+    pub fn from_path(path: impl AsRef<Path>) -> Result<Vec<Certificate>, Error> {
+        let path = path.as_ref();
+        let bytes = crate::read_file(path)?;
+        let input = path.display().to_string();
+        if is_pem(&bytes) {
+            Self::from_pem_named(&bytes, &input)
+        } else {
+            Self::from_der_named(bytes, &input).map(|c| vec![c])
+        }
+    }
+
+    fn from_pem_named(pem: &[u8], input: &str) -> Result<Vec<Certificate>, Error> {
+        let mut certs = Vec::new();
+        let mut other = Vec::new();
+        for section in <(SectionKind, Vec<u8>)>::pem_slice_iter(pem) {
+            let (kind, der) = section.map_err(|e| Error::invalid_certificate(input, pem_error(e)))?;
+            match kind {
+                SectionKind::Certificate => certs.push(Self::from_der_named(der, input)?),
+                other_kind => other.push(format!("{other_kind:?}")),
+            }
+        }
+        if certs.is_empty() {
+            let reason = match (other.is_empty(), is_pem(pem)) {
+                (false, _) => format!("no certificate found, only {}", other.join(", ")),
+                (true, true) => "no certificate found among its PEM sections".to_owned(),
+                (true, false) => "no PEM certificate found".to_owned(),
+            };
+            return Err(Error::invalid_certificate(input, reason));
+        }
+        Ok(certs)
+    }
+
+    fn from_der_named(der: Vec<u8>, input: &str) -> Result<Certificate, Error> {
+        let fields = Fields::parse(&der, input)?;
+        Ok(Certificate {
+            inner: Arc::new(Inner {
+                der: CertificateDer::from(der),
+                fields,
+            }),
+        })
+    }
+
+    /// The certificate as a PEM `CERTIFICATE` section, with a trailing newline.
+    pub fn to_pem(&self) -> String {
+        // Encoding into a String cannot fail for a valid label and any bytes.
+        pem_rfc7468::encode_string("CERTIFICATE", pem_rfc7468::LineEnding::LF, self.to_der())
+            .unwrap_or_default()
+    }
+
+    /// The DER encoding.
+    pub fn to_der(&self) -> &[u8] {
+        &self.inner.der
+    }
+
+    /// The DER encoding as rustls takes it.
+    pub fn as_rustls(&self) -> &CertificateDer<'static> {
+        &self.inner.der
+    }
+
+    /// The hash of the DER encoding: the certificate's fingerprint.
+    pub fn digest(&self, algorithm: DigestAlgorithm) -> Vec<u8> {
+        let der = self.to_der();
+        match algorithm {
+            DigestAlgorithm::Sha1 => sha1::Sha1::digest(der).to_vec(),
+            DigestAlgorithm::Sha256 => sha2::Sha256::digest(der).to_vec(),
+            DigestAlgorithm::Sha384 => sha2::Sha384::digest(der).to_vec(),
+            DigestAlgorithm::Sha512 => sha2::Sha512::digest(der).to_vec(),
+        }
+    }
+
+    /// The serial number as lower-case hex bytes joined by `:`, e.g. `"01:a4:ff"`,
+    /// without the sign byte DER adds to a number whose top bit is set.
+    pub fn serial_number(&self) -> String {
+        hex_colon(&self.inner.fields.serial)
+    }
+
+    /// The X.509 version: 1, 2 or 3.
+    pub fn version(&self) -> u32 {
+        self.inner.fields.version
+    }
+
+    /// Every value of one attribute of the subject name, in order.
+    pub fn subject_info(&self, info: SubjectInfo) -> Vec<String> {
+        self.inner.fields.subject.values(info)
+    }
+
+    /// Every value of one attribute of the issuer name, in order.
+    pub fn issuer_info(&self, info: SubjectInfo) -> Vec<String> {
+        self.inner.fields.issuer.values(info)
+    }
+
+    /// The subject name as an RFC 4514 string, e.g. `"CN=example.com, O=Example"`.
+    pub fn subject_name(&self) -> &str {
+        &self.inner.fields.subject.text
+    }
+
+    /// The issuer name as an RFC 4514 string.
+    pub fn issuer_name(&self) -> &str {
+        &self.inner.fields.issuer.text
+    }
+
+    /// A name for the subject: its common name, or else its organization, or
+    /// else its organizational unit, or else the whole name.
+    pub fn subject_display_name(&self) -> String {
+        self.inner.fields.subject.display_name()
+    }
+
+    /// A name for the issuer, chosen as [`subject_display_name`](Self::subject_display_name) does.
+    pub fn issuer_display_name(&self) -> String {
+        self.inner.fields.issuer.display_name()
+    }
+
+    /// The start of the validity period (notBefore).
+    pub fn effective_date(&self) -> SystemTime {
+        self.inner.fields.not_before
+    }
+
+    /// The end of the validity period (notAfter).
+    pub fn expiry_date(&self) -> SystemTime {
+        self.inner.fields.not_after
+    }
+
+    /// Whether the certificate is self-issued: its subject is its issuer and,
+    /// where both key identifiers are present, they match (OpenSSL's test).
+    pub fn is_self_signed(&self) -> bool {
+        self.inner.fields.self_signed
+    }
+
+    /// The subject alternative names, in order. Kinds other than DNS names,
+    /// e-mail addresses, IP addresses and URIs are left out.
+    pub fn subject_alternative_names(&self) -> Vec<AlternativeName> {
+        self.inner.fields.alternative_names.clone()
+    }
+
+    /// Whether `time` lies within the validity period.
+    pub(crate) fn is_valid_at(&self, time: SystemTime) -> bool {
+        self.effective_date() <= time && time <= self.expiry_date()
+    }
+}
+
+impl PartialEq for Certificate {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.inner, &other.inner) || self.to_der() == other.to_der()
+    }
+}
+
+impl Eq for Certificate {}
+
+impl Hash for Certificate {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.to_der().hash(state);
+    }
+}
+
+impl fmt::Debug for Certificate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Certificate")
+            .field("subject", &self.subject_name())
+            .field("issuer", &self.issuer_name())
+            .field("serial_number", &self.serial_number())
+            .finish_non_exhaustive()
+    }
+}
+
+impl From<Certificate> for CertificateDer<'static> {
+    fn from(cert: Certificate) -> Self {
+        cert.inner.der.clone()
+    }
+}
+
+impl TryFrom<CertificateDer<'_>> for Certificate {
+    type Error = Error;
+
+    fn try_from(der: CertificateDer<'_>) -> Result<Self, Error> {
+        Self::from_der_named(der.to_vec(), DER_INPUT)
+    }
+}
+
+impl Fields {
+    fn parse(der: &[u8], input: &str) -> Result<Fields, Error> {
+        let (rest, cert) = X509Certificate::from_der(der)
+            .map_err(|e| Error::invalid_certificate(input, format!("not an X.509 certificate: {e}")))?;
+        if !rest.is_empty() {
+            return Err(Error::invalid_certificate(
+                input,
+                format!("{} bytes of trailing data after the certificate", rest.len()),
+            ));
+        }
+        let validity = cert.validity();
+        let alternative_names = match cert.subject_alternative_name() {
+            Ok(Some(san)) => san.value.general_names.iter().filter_map(alternative_name).collect(),
+            Ok(None) => Vec::new(),
+            Err(e) => {
+                return Err(Error::invalid_certificate(
+                    input,
+                    format!("invalid subject alternative name: {e}"),
+                ))
+            }
+        };
+        Ok(Fields {
+            version: cert.version().0 + 1,
+            serial: strip_sign_byte(cert.raw_serial()).to_vec(),
+            subject: Name::parse(cert.subject()),
+            issuer: Name::parse(cert.issuer()),
+            not_before: system_time(validity.not_before),
+            not_after: system_time(validity.not_after),
+            self_signed: is_self_issued(&cert),
+            alternative_names,
+        })
+    }
+}
+
+impl Name {
+    fn parse(name: &X509Name<'_>) -> Name {
+        let mut attributes = Vec::new();
+        for attr in name.iter_attributes() {
+            let Some(info) = SubjectInfo::ALL.into_iter().find(|i| i.oid() == *attr.attr_type()) else {
+                continue;
+            };
+            if let Some(value) = attribute_string(attr.attr_value().tag(), attr.as_slice()) {
+                attributes.push((info, value));
+            }
+        }
+        Name {
+            attributes,
+            text: name.to_string(),
+        }
+    }
+
+    fn values(&self, info: SubjectInfo) -> Vec<String> {
+        self.attributes
+            .iter()
+            .filter(|(i, _)| *i == info)
+            .map(|(_, v)| v.clone())
+            .collect()
+    }
+
+    fn display_name(&self) -> String {
+        [
+            SubjectInfo::CommonName,
+            SubjectInfo::Organization,
+            SubjectInfo::OrganizationalUnitName,
+        ]
+        .into_iter()
+        .find_map(|info| self.values(info).into_iter().next())
+        .unwrap_or_else(|| self.text.clone())
+    }
+}
+
+/// Decodes the string types X.509 names use.
+fn attribute_string(tag: Tag, bytes: &[u8]) -> Option<String> {
+    match tag {
+        Tag::Utf8String | Tag::PrintableString | Tag::Ia5String | Tag::NumericString | Tag::VisibleString => {
+            String::from_utf8(bytes.to_vec()).ok()
+        }
+        // T.61 in practice carries Latin-1.
+        Tag::TeletexString => Some(bytes.iter().map(|&b| char::from(b)).collect()),
+        Tag::BmpString => {
+            let units: Vec<u16> = bytes
+                .chunks_exact(2)
+                .map(|c| u16::from_be_bytes([c[0], c[1]]))
+                .collect();
+            String::from_utf16(&units).ok()
+        }
+        Tag::UniversalString => bytes
+            .chunks_exact(4)
+            .map(|c| char::from_u32(u32::from_be_bytes([c[0], c[1], c[2], c[3]])))
+            .collect(),
+        _ => None,
+    }
+}
+
+fn alternative_name(name: &GeneralName<'_>) -> Option<AlternativeName> {
+    match name {
+        GeneralName::DNSName(s) => Some(AlternativeName::Dns((*s).to_owned())),
+        GeneralName::RFC822Name(s) => Some(AlternativeName::Email((*s).to_owned())),
+        GeneralName::URI(s) => Some(AlternativeName::Uri((*s).to_owned())),
+        GeneralName::IPAddress(bytes) => match bytes.len() {
+            4 => <[u8; 4]>::try_from(*bytes).ok().map(|b| AlternativeName::IpAddress(IpAddr::from(b))),
+            16 => <[u8; 16]>::try_from(*bytes).ok().map(|b| AlternativeName::IpAddress(IpAddr::from(b))),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+fn is_self_issued(cert: &X509Certificate<'_>) -> bool {
+    if cert.subject().as_raw() != cert.issuer().as_raw() {
+        return false;
+    }
+    let mut subject_key_id = None;
+    let mut authority_key_id = None;
+    for ext in cert.extensions() {
+        match ext.parsed_extension() {
+            ParsedExtension::SubjectKeyIdentifier(id) => subject_key_id = Some(id.0),
+            ParsedExtension::AuthorityKeyIdentifier(aki) => {
+                authority_key_id = aki.key_identifier.as_ref().map(|id| id.0)
+            }
+            _ => {}
+        }
+    }
+    match (subject_key_id, authority_key_id) {
+        (Some(s), Some(a)) => s == a,
+        _ => true,
+    }
+}
+
+fn system_time(time: ASN1Time) -> SystemTime {
+    let secs = time.timestamp();
+    let offset = Duration::from_secs(secs.unsigned_abs());
+    if secs >= 0 {
+        SystemTime::UNIX_EPOCH + offset
+    } else {
+        SystemTime::UNIX_EPOCH - offset
+    }
+}
+
+fn strip_sign_byte(serial: &[u8]) -> &[u8] {
+    match serial {
+        [0, rest @ ..] if !rest.is_empty() => rest,
+        _ => serial,
+    }
+}
+
+pub(crate) fn hex_colon(bytes: &[u8]) -> String {
+    let parts: Vec<String> = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    parts.join(":")
+}
+
+/// Whether bytes look like PEM (a `-----BEGIN` line) rather than DER.
+pub(crate) fn is_pem(bytes: &[u8]) -> bool {
+    bytes.windows(11).any(|w| w == b"-----BEGIN ")
+}
+
+pub(crate) fn pem_error(err: rustls_pki_types::pem::Error) -> String {
+    use rustls_pki_types::pem::Error as E;
+    match err {
+        E::MissingSectionEnd { end_marker } => format!(
+            "PEM section has no end line {:?}",
+            String::from_utf8_lossy(&end_marker)
+        ),
+        E::IllegalSectionStart { .. } => "malformed PEM section start line".to_owned(),
+        E::Base64Decode(e) => format!("PEM section body is not valid base64: {e}"),
+        E::SectionTooLarge => "PEM section is too large".to_owned(),
+        other => format!("malformed PEM: {other}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn self_signed() -> Certificate {
+        let key = rcgen::KeyPair::generate().unwrap();
+        let mut params = rcgen::CertificateParams::new(vec!["a.example".into()]).unwrap();
+        params.subject_alt_names.push(rcgen::SanType::IpAddress("127.0.0.1".parse().unwrap()));
+        params.subject_alt_names.push(rcgen::SanType::Rfc822Name("ops@example.com".try_into().unwrap()));
+        params.distinguished_name.push(rcgen::DnType::CommonName, "Alpha");
+        params.distinguished_name.push(rcgen::DnType::OrganizationName, "Acme");
+        params.serial_number = Some(rcgen::SerialNumber::from_slice(&[0x80, 0x01]));
+        let cert = params.self_signed(&key).unwrap();
+        Certificate::from_der(cert.der()).unwrap()
+    }
+
+    #[test]
+    fn fields() {
+        let cert = self_signed();
+        assert_eq!(cert.version(), 3);
+        assert_eq!(cert.subject_info(SubjectInfo::CommonName), ["Alpha"]);
+        assert_eq!(cert.issuer_info(SubjectInfo::Organization), ["Acme"]);
+        assert_eq!(cert.subject_display_name(), "Alpha");
+        assert_eq!(cert.serial_number(), "80:01");
+        assert!(cert.is_self_signed());
+        assert_eq!(
+            cert.subject_alternative_names(),
+            [
+                AlternativeName::Dns("a.example".into()),
+                AlternativeName::IpAddress("127.0.0.1".parse().unwrap()),
+                AlternativeName::Email("ops@example.com".into()),
+            ]
+        );
+        assert!(cert.effective_date() < cert.expiry_date());
+        assert_eq!(cert.digest(DigestAlgorithm::Sha256).len(), 32);
+        assert_eq!(cert.digest(DigestAlgorithm::Sha1).len(), 20);
+        assert_eq!(cert.digest(DigestAlgorithm::Sha384).len(), 48);
+        assert_eq!(cert.digest(DigestAlgorithm::Sha512).len(), 64);
+    }
+
+    #[test]
+    fn pem_round_trip() {
+        let cert = self_signed();
+        let pem = cert.to_pem();
+        assert!(pem.starts_with("-----BEGIN CERTIFICATE-----\n"));
+        assert!(pem.ends_with("-----END CERTIFICATE-----\n"));
+        assert_eq!(Certificate::from_pem(pem.as_bytes()).unwrap(), [cert]);
+    }
+
+    #[test]
+    fn bad_input_names_input() {
+        let err = Certificate::from_der(b"").unwrap_err();
+        assert!(err.to_string().starts_with("invalid certificate in DER input: "), "{err}");
+        let err = Certificate::from_pem(b"hello").unwrap_err();
+        assert_eq!(err.to_string(), "invalid certificate in PEM input: no PEM certificate found");
+        let mut der = self_signed().to_der().to_vec();
+        der.push(0);
+        let err = Certificate::from_der(&der).unwrap_err();
+        assert!(err.to_string().contains("trailing data"), "{err}");
+    }
+
+    #[test]
+    fn serial_sign_byte() {
+        assert_eq!(strip_sign_byte(&[0x00, 0x80]), [0x80]);
+        assert_eq!(strip_sign_byte(&[0x00]), [0x00]);
+        assert_eq!(strip_sign_byte(&[0x7f]), [0x7f]);
+    }
+}

@@ -1,0 +1,232 @@
+//! The crate's one error type.
+
+use std::io;
+use std::path::PathBuf;
+
+use crate::{SslError, SslOption, SslProtocol};
+
+/// Everything that can go wrong in this crate.
+///
+/// Messages are lowercase, name the input or setting at fault, and never print
+/// key material. Where another error caused this one, it is returned from
+/// [`std::error::Error::source`] and not repeated in the message.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A file could not be read.
+    #[error("cannot read {}", path.display())]
+    ReadFile {
+        /// The file that could not be read.
+        path: PathBuf,
+        /// What the operating system said.
+        #[source]
+        source: io::Error,
+    },
+
+    /// Bytes that should hold a certificate do not.
+    #[error("invalid certificate in {input}: {reason}")]
+    InvalidCertificate {
+        /// Where the bytes came from: a file path, or "PEM input"/"DER input".
+        input: String,
+        /// What was wrong with them.
+        reason: String,
+    },
+
+    /// Bytes that should hold a private key do not.
+    #[error("invalid private key in {input}: {reason}")]
+    InvalidPrivateKey {
+        /// Where the bytes came from: a file path, or "PEM input"/"DER input".
+        input: String,
+        /// What was wrong with them (never the key itself).
+        reason: String,
+    },
+
+    /// The private key is encrypted and no passphrase was given.
+    #[error("private key in {input} is encrypted: load it with a passphrase")]
+    EncryptedPrivateKey {
+        /// Where the key came from.
+        input: String,
+    },
+
+    /// An encrypted private key could not be decrypted with the passphrase given.
+    #[error("cannot decrypt the private key in {input}: wrong passphrase or unsupported encryption")]
+    WrongPassphrase {
+        /// Where the key came from.
+        input: String,
+    },
+
+    /// A cipher name that this crate's crypto provider does not know.
+    #[error("unknown cipher {name:?}: expected an IANA or OpenSSL name of a TLS 1.2/1.3 suite")]
+    UnknownCipher {
+        /// The name as given.
+        name: String,
+    },
+
+    /// A protocol range that rustls cannot negotiate.
+    #[error("setting protocol: {protocol:?} is not supported (rustls speaks TLS 1.2 and TLS 1.3 only)")]
+    UnsupportedProtocol {
+        /// The protocol that was set.
+        protocol: SslProtocol,
+    },
+
+    /// The cipher list leaves an enabled protocol version without any cipher.
+    #[error("setting ciphers: no cipher left for {version}, which the protocol setting enables")]
+    NoCipherForProtocol {
+        /// The protocol version left without ciphers ("TLS 1.2" or "TLS 1.3").
+        version: &'static str,
+    },
+
+    /// The key-exchange group list holds no group the crypto provider supports.
+    #[error("setting key_exchange_groups: {reason}")]
+    UnsupportedKeyExchangeGroups {
+        /// Which groups were at fault.
+        reason: String,
+    },
+
+    /// A server configuration has no local certificate.
+    #[error("setting local_certificate: a server needs a local certificate")]
+    MissingLocalCertificate,
+
+    /// A local certificate was set without a private key, or the reverse.
+    #[error("setting private_key: {reason}")]
+    MissingPrivateKey {
+        /// Which half is missing.
+        reason: &'static str,
+    },
+
+    /// The private key does not belong to the local certificate.
+    #[error("setting private_key: the private key does not match the local certificate {subject:?}")]
+    KeyMismatch {
+        /// The local certificate's subject display name.
+        subject: String,
+    },
+
+    /// The private key cannot be used by the crypto provider.
+    #[error("setting private_key: the crypto provider cannot sign with this {algorithm} key")]
+    UnusablePrivateKey {
+        /// The key's algorithm.
+        algorithm: crate::KeyAlgorithm,
+        /// What the provider said.
+        #[source]
+        source: rustls::Error,
+    },
+
+    /// Peer verification is required but there is nothing to verify against.
+    #[error("setting ca_certificates: peer verify mode {mode} needs at least one CA certificate")]
+    NoCaCertificates {
+        /// The verify mode in effect ("VerifyPeer").
+        mode: &'static str,
+    },
+
+    /// A CA certificate cannot serve as a trust anchor.
+    #[error("setting ca_certificates: {subject:?} cannot be used as a trust anchor")]
+    InvalidCaCertificate {
+        /// The certificate's subject display name.
+        subject: String,
+        /// What webpki said.
+        #[source]
+        source: rustls::Error,
+    },
+
+    /// An SSL option that rustls always applies was cleared.
+    #[error("setting ssl_option {option:?}: rustls always applies it, it cannot be turned off")]
+    UnsupportedOption {
+        /// The option that was turned off.
+        option: SslOption,
+    },
+
+    /// An ALPN protocol name is empty or longer than 255 bytes.
+    #[error("setting allowed_next_protocols: protocol #{index} is {len} bytes long, expected 1 to 255")]
+    InvalidAlpnProtocol {
+        /// Its position in the list, from 0.
+        index: usize,
+        /// Its length in bytes.
+        len: usize,
+    },
+
+    /// The host name given to `connect` is neither a DNS name nor an IP address.
+    #[error("invalid host name {name:?}")]
+    InvalidHostName {
+        /// The name as given.
+        name: String,
+    },
+
+    /// The handshake failed because the peer's certificate did not verify.
+    ///
+    /// [`Error::ssl_errors`] lists what was wrong.
+    #[error("peer verification failed: {}", join_errors(errors))]
+    PeerVerification {
+        /// What verification found, never empty.
+        errors: Vec<SslError>,
+        /// The TLS error that ended the handshake.
+        #[source]
+        source: rustls::Error,
+    },
+
+    /// A TLS error: the handshake failed, or rustls refused a setting.
+    #[error(transparent)]
+    Tls(#[from] rustls::Error),
+
+    /// An I/O error on the underlying socket.
+    #[error(transparent)]
+    Io(#[from] io::Error),
+}
+
+impl Error {
+    /// The verification errors, when a handshake failed on peer verification;
+    /// empty otherwise.
+    pub fn ssl_errors(&self) -> &[SslError] {
+        match self {
+            Self::PeerVerification { errors, .. } => errors,
+            _ => &[],
+        }
+    }
+
+    pub(crate) fn invalid_certificate(input: &str, reason: impl ToString) -> Self {
+        Self::InvalidCertificate {
+            input: input.to_owned(),
+            reason: reason.to_string(),
+        }
+    }
+
+    pub(crate) fn invalid_private_key(input: &str, reason: impl ToString) -> Self {
+        Self::InvalidPrivateKey {
+            input: input.to_owned(),
+            reason: reason.to_string(),
+        }
+    }
+
+    /// Turns an I/O error out of a rustls stream back into the error it carries.
+    pub(crate) fn from_stream_io(err: io::Error) -> Self {
+        match err.get_ref().and_then(|e| e.downcast_ref::<rustls::Error>()) {
+            Some(tls) => Self::Tls(tls.clone()),
+            None => Self::Io(err),
+        }
+    }
+}
+
+fn join_errors(errors: &[SslError]) -> String {
+    let parts: Vec<String> = errors.iter().map(ToString::to_string).collect();
+    parts.join("; ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_is_send_sync_static() {
+        fn check<T: Send + Sync + 'static>() {}
+        check::<Error>();
+    }
+
+    #[test]
+    fn io_error_names_path_and_keeps_source() {
+        let err = Error::ReadFile {
+            path: "/nope/ca.pem".into(),
+            source: io::Error::from(io::ErrorKind::NotFound),
+        };
+        assert_eq!(err.to_string(), "cannot read /nope/ca.pem");
+        assert!(std::error::Error::source(&err).is_some());
+    }
+}

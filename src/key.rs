@@ -1,0 +1,386 @@
+//! Private keys, as Qt's `QSslKey` (private half only).
+
+use std::fmt;
+use std::path::Path;
+
+use pkcs8::der::asn1::ObjectIdentifier;
+use rustls_pki_types::pem::{PemObject, SectionKind};
+use rustls_pki_types::{
+    PrivateKeyDer, PrivatePkcs1KeyDer, PrivatePkcs8KeyDer, PrivateSec1KeyDer,
+};
+use zeroize::Zeroize;
+
+use crate::certificate::{is_pem, pem_error};
+use crate::Error;
+
+/// A private key: PKCS#8, PKCS#1 (RSA) or SEC1 (EC), plain or as encrypted PKCS#8.
+///
+/// Not `Clone`; its bytes are zeroized on drop and its `Debug` shows the
+/// algorithm and length only. A configuration shares it through an `Arc`.
+///
+/// ```
+/// # let pem = rcgen::KeyPair::generate().unwrap().serialize_pem();
+/// use sslconf::{KeyAlgorithm, PrivateKey};
+///
+/// let key = PrivateKey::from_pem(pem.as_bytes())?;
+/// assert_eq!(key.algorithm(), KeyAlgorithm::Ec);
+/// assert_eq!(key.length(), 256);
+/// assert_eq!(format!("{key:?}"), "PrivateKey { algorithm: Ec, length: 256, key: [secret key elided] }");
+/// # Ok::<(), sslconf::Error>(())
+/// ```
+pub struct PrivateKey {
+    der: PrivateKeyDer<'static>,
+    algorithm: KeyAlgorithm,
+    length: u32,
+}
+
+/// The algorithm of a private key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum KeyAlgorithm {
+    /// RSA (PKCS#1 or PKCS#8, including RSA-PSS keys).
+    Rsa,
+    /// ECDSA on a named curve: P-256, P-384 or P-521.
+    Ec,
+    /// Ed25519.
+    Ed25519,
+}
+
+impl fmt::Display for KeyAlgorithm {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Rsa => "RSA",
+            Self::Ec => "EC",
+            Self::Ed25519 => "Ed25519",
+        })
+    }
+}
+
+const PEM_INPUT: &str = "PEM input";
+const DER_INPUT: &str = "DER input";
+const ENCRYPTED_LABEL: &str = "ENCRYPTED PRIVATE KEY";
+
+mod oid {
+    use pkcs8::der::asn1::ObjectIdentifier as Oid;
+
+    pub const RSA: Oid = Oid::new_unwrap("1.2.840.113549.1.1.1");
+    pub const RSA_PSS: Oid = Oid::new_unwrap("1.2.840.113549.1.1.10");
+    pub const EC: Oid = Oid::new_unwrap("1.2.840.10045.2.1");
+    pub const ED25519: Oid = Oid::new_unwrap("1.3.101.112");
+    pub const P256: Oid = Oid::new_unwrap("1.2.840.10045.3.1.7");
+    pub const P384: Oid = Oid::new_unwrap("1.3.132.0.34");
+    pub const P521: Oid = Oid::new_unwrap("1.3.132.0.35");
+}
+
+impl PrivateKey {
+    /// Reads the first private key in PEM input (`PRIVATE KEY`, `RSA PRIVATE KEY`
+    /// or `EC PRIVATE KEY`); other sections, such as certificates, are skipped.
+    ///
+    /// # Errors
+    /// [`Error::EncryptedPrivateKey`] for an `ENCRYPTED PRIVATE KEY`,
+    /// [`Error::InvalidPrivateKey`] when there is no key or it does not parse.
+    pub fn from_pem(pem: &[u8]) -> Result<PrivateKey, Error> {
+        Self::from_pem_named(pem, None, PEM_INPUT)
+    }
+
+    /// Reads a private key from PEM input, decrypting an `ENCRYPTED PRIVATE KEY`
+    /// (PKCS#8 with PBES2: PBKDF2 or scrypt, AES-CBC) with `passphrase`.
+    /// An unencrypted key is read as [`from_pem`](Self::from_pem) does.
+    ///
+    /// ```
+    /// # let pem = std::fs::read("tests/data/ec-p256-encrypted.pem").unwrap();
+    /// use sslconf::PrivateKey;
+    ///
+    /// let key = PrivateKey::from_pem_with_passphrase(&pem, b"sslconf-test")?;
+    /// assert_eq!(key.length(), 256);
+    /// assert!(PrivateKey::from_pem_with_passphrase(&pem, b"wrong").is_err());
+    /// # Ok::<(), sslconf::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::WrongPassphrase`] when decryption fails, and the errors of
+    /// [`from_pem`](Self::from_pem).
+    pub fn from_pem_with_passphrase(pem: &[u8], passphrase: &[u8]) -> Result<PrivateKey, Error> {
+        Self::from_pem_named(pem, Some(passphrase), PEM_INPUT)
+    }
+
+    /// Reads a DER private key: PKCS#8, PKCS#1 or SEC1, told apart by content.
+    ///
+    /// # Errors
+    /// [`Error::EncryptedPrivateKey`] for encrypted PKCS#8,
+    /// [`Error::InvalidPrivateKey`] when the bytes are no private key.
+    pub fn from_der(der: &[u8]) -> Result<PrivateKey, Error> {
+        Self::from_der_named(der.to_vec(), None, DER_INPUT)
+    }
+
+    /// Reads a private key from a PEM or DER file, told apart by content.
+    ///
+    /// # Errors
+    /// [`Error::ReadFile`] when the file cannot be read; otherwise as
+    /// [`from_pem`](Self::from_pem) and [`from_der`](Self::from_der), naming the file.
+    pub fn from_path(path: impl AsRef<Path>) -> Result<PrivateKey, Error> {
+        Self::from_path_inner(path.as_ref(), None)
+    }
+
+    /// Reads an encrypted (or plain) private key from a PEM or DER file.
+    ///
+    /// # Errors
+    /// As [`from_path`](Self::from_path) and [`from_pem_with_passphrase`](Self::from_pem_with_passphrase).
+    pub fn from_path_with_passphrase(path: impl AsRef<Path>, passphrase: &[u8]) -> Result<PrivateKey, Error> {
+        Self::from_path_inner(path.as_ref(), Some(passphrase))
+    }
+
+    fn from_path_inner(path: &Path, passphrase: Option<&[u8]>) -> Result<PrivateKey, Error> {
+        let mut bytes = zeroize::Zeroizing::new(crate::read_file(path)?);
+        let input = path.display().to_string();
+        if is_pem(&bytes) {
+            Self::from_pem_named(&bytes, passphrase, &input)
+        } else {
+            Self::from_der_named(std::mem::take(&mut *bytes), passphrase, &input)
+        }
+    }
+
+    fn from_pem_named(pem: &[u8], passphrase: Option<&[u8]>, input: &str) -> Result<PrivateKey, Error> {
+        let mut others = Vec::new();
+        for section in <(SectionKind, Vec<u8>)>::pem_slice_iter(pem) {
+            let (kind, der) = section.map_err(|e| Error::invalid_private_key(input, pem_error(e)))?;
+            let der = match kind {
+                SectionKind::PrivateKey => PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(der)),
+                SectionKind::RsaPrivateKey => PrivateKeyDer::Pkcs1(PrivatePkcs1KeyDer::from(der)),
+                SectionKind::EcPrivateKey => PrivateKeyDer::Sec1(PrivateSec1KeyDer::from(der)),
+                other => {
+                    others.push(format!("{other:?}"));
+                    continue;
+                }
+            };
+            return Self::from_key_der(der, input);
+        }
+        if let Some(block) = pem_block(pem, ENCRYPTED_LABEL) {
+            let (label, der) = pem_rfc7468::decode_vec(block)
+                .map_err(|e| Error::invalid_private_key(input, format!("malformed PEM: {e}")))?;
+            debug_assert_eq!(label, ENCRYPTED_LABEL);
+            return Self::from_der_named(der, passphrase, input);
+        }
+        let legacy = pem.windows(22).any(|w| w == b"Proc-Type: 4,ENCRYPTED");
+        let reason = if legacy {
+            "legacy OpenSSL PEM encryption is not supported: convert it with `openssl pkcs8 -topk8`".to_owned()
+        } else if !others.is_empty() {
+            format!("no private key found, only {}", others.join(", "))
+        } else {
+            "no PEM private key found".to_owned()
+        };
+        Err(Error::invalid_private_key(input, reason))
+    }
+
+    fn from_der_named(der: Vec<u8>, passphrase: Option<&[u8]>, input: &str) -> Result<PrivateKey, Error> {
+        if let Ok(encrypted) = pkcs8::EncryptedPrivateKeyInfo::try_from(der.as_slice()) {
+            let Some(passphrase) = passphrase else {
+                return Err(Error::EncryptedPrivateKey { input: input.to_owned() });
+            };
+            let plain = encrypted
+                .decrypt(passphrase)
+                .map_err(|_| Error::WrongPassphrase { input: input.to_owned() })?;
+            let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(plain.as_bytes().to_vec()));
+            // A wrong passphrase that happens to pass the padding check yields garbage.
+            return Self::from_key_der(key, input).map_err(|_| Error::WrongPassphrase { input: input.to_owned() });
+        }
+        let kind = if pkcs8::PrivateKeyInfo::try_from(der.as_slice()).is_ok() {
+            PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(der))
+        } else if pkcs1::RsaPrivateKey::try_from(der.as_slice()).is_ok() {
+            PrivateKeyDer::Pkcs1(PrivatePkcs1KeyDer::from(der))
+        } else if sec1::EcPrivateKey::try_from(der.as_slice()).is_ok() {
+            PrivateKeyDer::Sec1(PrivateSec1KeyDer::from(der))
+        } else {
+            let mut der = der;
+            let looks_like_cert = x509_parser::parse_x509_certificate(&der).is_ok();
+            der.zeroize();
+            return Err(Error::invalid_private_key(
+                input,
+                if looks_like_cert {
+                    "this is a certificate, not a private key"
+                } else {
+                    "not a PKCS#8, PKCS#1 or SEC1 private key"
+                },
+            ));
+        };
+        Self::from_key_der(kind, input)
+    }
+
+    /// Reads algorithm and length from a key of known format. On error the
+    /// key is dropped, and so zeroized.
+    fn from_key_der(der: PrivateKeyDer<'static>, input: &str) -> Result<PrivateKey, Error> {
+        // Built first so that an early return below zeroizes through Drop.
+        let mut key = PrivateKey {
+            der,
+            algorithm: KeyAlgorithm::Rsa,
+            length: 0,
+        };
+        let (algorithm, length) = match &key.der {
+            PrivateKeyDer::Pkcs8(k) => pkcs8_info(k.secret_pkcs8_der()),
+            PrivateKeyDer::Pkcs1(k) => rsa_info(k.secret_pkcs1_der()),
+            PrivateKeyDer::Sec1(k) => sec1_info(k.secret_sec1_der(), None),
+            _ => Err("unsupported key format".to_owned()),
+        }
+        .map_err(|reason| Error::invalid_private_key(input, reason))?;
+        key.algorithm = algorithm;
+        key.length = length;
+        Ok(key)
+    }
+
+    /// The key's algorithm.
+    pub fn algorithm(&self) -> KeyAlgorithm {
+        self.algorithm
+    }
+
+    /// The key's length in bits: the modulus size for RSA, the curve size for
+    /// EC (256, 384, 521), 256 for Ed25519.
+    pub fn length(&self) -> u32 {
+        self.length
+    }
+
+    /// A copy of the key as rustls takes it. The copy is not zeroized on drop.
+    pub fn clone_rustls_key(&self) -> PrivateKeyDer<'static> {
+        self.der.clone_key()
+    }
+}
+
+impl Drop for PrivateKey {
+    fn drop(&mut self) {
+        self.der.zeroize();
+    }
+}
+
+impl PartialEq for PrivateKey {
+    /// Compares the key bytes in constant time.
+    fn eq(&self, other: &Self) -> bool {
+        let (a, b) = (self.der.secret_der(), other.der.secret_der());
+        a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    }
+}
+
+impl Eq for PrivateKey {}
+
+impl fmt::Debug for PrivateKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        struct Elided;
+        impl fmt::Debug for Elided {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("[secret key elided]")
+            }
+        }
+        f.debug_struct("PrivateKey")
+            .field("algorithm", &self.algorithm)
+            .field("length", &self.length)
+            .field("key", &Elided)
+            .finish()
+    }
+}
+
+/// The text of the first PEM block with this label, BEGIN line to END line.
+fn pem_block<'a>(pem: &'a [u8], label: &str) -> Option<&'a [u8]> {
+    let begin = format!("-----BEGIN {label}-----");
+    let end = format!("-----END {label}-----");
+    let start = find(pem, begin.as_bytes())?;
+    let stop = start + find(&pem[start..], end.as_bytes())? + end.len();
+    Some(&pem[start..stop])
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+fn pkcs8_info(der: &[u8]) -> Result<(KeyAlgorithm, u32), String> {
+    let info = pkcs8::PrivateKeyInfo::try_from(der).map_err(|e| format!("invalid PKCS#8 structure: {e}"))?;
+    let oid = info.algorithm.oid;
+    if oid == oid::RSA || oid == oid::RSA_PSS {
+        rsa_info(info.private_key)
+    } else if oid == oid::EC {
+        let curve = info.algorithm.parameters_oid().ok();
+        sec1_info(info.private_key, curve)
+    } else if oid == oid::ED25519 {
+        Ok((KeyAlgorithm::Ed25519, 256))
+    } else {
+        Err(format!("unsupported key algorithm {oid}"))
+    }
+}
+
+fn rsa_info(der: &[u8]) -> Result<(KeyAlgorithm, u32), String> {
+    let key = pkcs1::RsaPrivateKey::try_from(der).map_err(|e| format!("invalid RSA private key: {e}"))?;
+    let modulus = key.modulus.as_bytes();
+    let bits = match modulus.first() {
+        Some(&top) => (modulus.len() as u32) * 8 - top.leading_zeros(),
+        None => return Err("RSA modulus is empty".to_owned()),
+    };
+    Ok((KeyAlgorithm::Rsa, bits))
+}
+
+fn sec1_info(der: &[u8], outer_curve: Option<ObjectIdentifier>) -> Result<(KeyAlgorithm, u32), String> {
+    let key = sec1::EcPrivateKey::try_from(der).map_err(|e| format!("invalid EC private key: {e}"))?;
+    let curve = key
+        .parameters
+        .and_then(|p| p.named_curve())
+        .or(outer_curve)
+        .ok_or("EC private key names no curve")?;
+    let bits = match curve {
+        c if c == oid::P256 => 256,
+        c if c == oid::P384 => 384,
+        c if c == oid::P521 => 521,
+        other => return Err(format!("unsupported elliptic curve {other}")),
+    };
+    Ok((KeyAlgorithm::Ec, bits))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rcgen_keys() {
+        for (alg, algorithm, length) in [
+            (&rcgen::PKCS_ECDSA_P256_SHA256, KeyAlgorithm::Ec, 256),
+            (&rcgen::PKCS_ECDSA_P384_SHA384, KeyAlgorithm::Ec, 384),
+            (&rcgen::PKCS_ED25519, KeyAlgorithm::Ed25519, 256),
+        ] {
+            let pair = rcgen::KeyPair::generate_for(alg).unwrap();
+            let key = PrivateKey::from_pem(pair.serialize_pem().as_bytes()).unwrap();
+            assert_eq!((key.algorithm(), key.length()), (algorithm, length));
+            let key = PrivateKey::from_der(&pair.serialize_der()).unwrap();
+            assert_eq!((key.algorithm(), key.length()), (algorithm, length));
+        }
+    }
+
+    #[test]
+    fn debug_is_redacted() {
+        let pair = rcgen::KeyPair::generate().unwrap();
+        let key = PrivateKey::from_der(&pair.serialize_der()).unwrap();
+        let debug = format!("{key:?}");
+        assert!(debug.contains("[secret key elided]"));
+        assert!(!debug.contains(&format!("{:?}", &pair.serialize_der()[..8])));
+    }
+
+    #[test]
+    fn certificate_is_not_a_key() {
+        let pair = rcgen::KeyPair::generate().unwrap();
+        let cert = rcgen::CertificateParams::new(vec!["x".into()]).unwrap().self_signed(&pair).unwrap();
+        let err = PrivateKey::from_der(cert.der()).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "invalid private key in DER input: this is a certificate, not a private key"
+        );
+        let err = PrivateKey::from_pem(cert.pem().as_bytes()).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "invalid private key in PEM input: no private key found, only Certificate"
+        );
+    }
+
+    #[test]
+    fn keys_compare_by_content() {
+        let pair = rcgen::KeyPair::generate().unwrap();
+        let a = PrivateKey::from_der(&pair.serialize_der()).unwrap();
+        let b = PrivateKey::from_pem(pair.serialize_pem().as_bytes()).unwrap();
+        let c = PrivateKey::from_der(&rcgen::KeyPair::generate().unwrap().serialize_der()).unwrap();
+        assert_eq!(a, b);
+        assert_ne!(a, c);
+    }
+}

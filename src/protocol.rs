@@ -1,0 +1,344 @@
+//! Protocol versions, peer verify modes and SSL options: Qt's enums, mapped to rustls.
+
+use std::fmt;
+
+use rustls::SupportedProtocolVersion;
+
+use crate::Error;
+
+/// A TLS protocol version or range, as Qt's `QSsl::SslProtocol`.
+///
+/// rustls speaks TLS 1.2 and TLS 1.3 only. Ranges that start lower
+/// (`TlsV1_0OrLater`, `TlsV1_1OrLater`, `AnyProtocol`) therefore negotiate
+/// TLS 1.2 or 1.3; a single older version (`TlsV1_0`, `TlsV1_1`) is an error
+/// at conversion.
+///
+/// # Defaults
+/// [`SslProtocol::SecureProtocols`]: TLS 1.2 and TLS 1.3.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum SslProtocol {
+    /// TLS 1.0 only: not supported by rustls.
+    TlsV1_0,
+    /// TLS 1.1 only: not supported by rustls.
+    TlsV1_1,
+    /// TLS 1.2 only.
+    TlsV1_2,
+    /// TLS 1.3 only.
+    TlsV1_3,
+    /// TLS 1.0 and later: TLS 1.2 and TLS 1.3 here.
+    TlsV1_0OrLater,
+    /// TLS 1.1 and later: TLS 1.2 and TLS 1.3 here.
+    TlsV1_1OrLater,
+    /// TLS 1.2 and later.
+    TlsV1_2OrLater,
+    /// TLS 1.3 and later.
+    TlsV1_3OrLater,
+    /// Any version the library supports: TLS 1.2 and TLS 1.3.
+    AnyProtocol,
+    /// The versions considered secure: TLS 1.2 and TLS 1.3.
+    #[default]
+    SecureProtocols,
+    /// A session's protocol before the handshake, or one this crate does not know.
+    /// State only: setting it is an error at conversion.
+    UnknownProtocol,
+}
+
+impl SslProtocol {
+    /// The rustls protocol versions this setting enables.
+    ///
+    /// # Errors
+    /// [`Error::UnsupportedProtocol`] for `TlsV1_0`, `TlsV1_1` and `UnknownProtocol`.
+    pub fn rustls_versions(self) -> Result<&'static [&'static SupportedProtocolVersion], Error> {
+        static TLS12: &[&SupportedProtocolVersion] = &[&rustls::version::TLS12];
+        static TLS13: &[&SupportedProtocolVersion] = &[&rustls::version::TLS13];
+        static BOTH: &[&SupportedProtocolVersion] =
+            &[&rustls::version::TLS13, &rustls::version::TLS12];
+        match self {
+            Self::TlsV1_2 => Ok(TLS12),
+            Self::TlsV1_3 | Self::TlsV1_3OrLater => Ok(TLS13),
+            Self::TlsV1_0OrLater
+            | Self::TlsV1_1OrLater
+            | Self::TlsV1_2OrLater
+            | Self::AnyProtocol
+            | Self::SecureProtocols => Ok(BOTH),
+            Self::TlsV1_0 | Self::TlsV1_1 | Self::UnknownProtocol => {
+                Err(Error::UnsupportedProtocol { protocol: self })
+            }
+        }
+    }
+
+    /// The single version a session negotiated, from rustls's view of it.
+    pub(crate) fn from_rustls(version: rustls::ProtocolVersion) -> Self {
+        match version {
+            rustls::ProtocolVersion::TLSv1_2 => Self::TlsV1_2,
+            rustls::ProtocolVersion::TLSv1_3 => Self::TlsV1_3,
+            _ => Self::UnknownProtocol,
+        }
+    }
+
+    /// Parses Qt-style and OpenSSL-style spellings: `"TlsV1_2"`, `"tls1.2"`,
+    /// `"TLSv1.3"`, `"1.2+"`, `"secure"`, `"any"`. Case-insensitive.
+    pub fn from_name(name: &str) -> Option<Self> {
+        let key: String = name
+            .chars()
+            .filter(|c| !matches!(c, '_' | '.' | '-' | ' '))
+            .flat_map(char::to_lowercase)
+            .collect();
+        Some(match key.as_str() {
+            "tlsv10" | "tls10" | "10" => Self::TlsV1_0,
+            "tlsv11" | "tls11" | "11" => Self::TlsV1_1,
+            "tlsv12" | "tls12" | "12" => Self::TlsV1_2,
+            "tlsv13" | "tls13" | "13" => Self::TlsV1_3,
+            "tlsv10orlater" | "tls10+" | "10+" => Self::TlsV1_0OrLater,
+            "tlsv11orlater" | "tls11+" | "11+" => Self::TlsV1_1OrLater,
+            "tlsv12orlater" | "tls12+" | "12+" => Self::TlsV1_2OrLater,
+            "tlsv13orlater" | "tls13+" | "13+" => Self::TlsV1_3OrLater,
+            "anyprotocol" | "any" => Self::AnyProtocol,
+            "secureprotocols" | "secure" => Self::SecureProtocols,
+            _ => return None,
+        })
+    }
+}
+
+impl fmt::Display for SslProtocol {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::TlsV1_0 => "TLS 1.0",
+            Self::TlsV1_1 => "TLS 1.1",
+            Self::TlsV1_2 => "TLS 1.2",
+            Self::TlsV1_3 => "TLS 1.3",
+            Self::TlsV1_0OrLater => "TLS 1.0 or later",
+            Self::TlsV1_1OrLater => "TLS 1.1 or later",
+            Self::TlsV1_2OrLater => "TLS 1.2 or later",
+            Self::TlsV1_3OrLater => "TLS 1.3 or later",
+            Self::AnyProtocol => "any protocol",
+            Self::SecureProtocols => "secure protocols",
+            Self::UnknownProtocol => "unknown protocol",
+        })
+    }
+}
+
+/// How the peer's certificate is checked, as Qt's `QSslSocket::PeerVerifyMode`.
+///
+/// | mode | client | server |
+/// |---|---|---|
+/// | `VerifyPeer` | the server's chain must verify, or the handshake fails | a client certificate is required and must verify |
+/// | `QueryPeer` | any chain is accepted; what is wrong is recorded | a client certificate is requested but optional; what is wrong is recorded |
+/// | `VerifyNone` | any chain is accepted | no client certificate is requested |
+/// | `AutoVerifyPeer` | `VerifyPeer` | `QueryPeer` |
+///
+/// In every mode the peer must still prove, by its handshake signature, that it
+/// holds the key of the certificate it sent.
+///
+/// # Defaults
+/// [`PeerVerifyMode::AutoVerifyPeer`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub enum PeerVerifyMode {
+    /// Do not check the peer's certificate; a server does not ask for one.
+    VerifyNone,
+    /// Ask for the peer's certificate and record what is wrong with it, but go on.
+    QueryPeer,
+    /// The peer's certificate must verify.
+    VerifyPeer,
+    /// `VerifyPeer` for a client, `QueryPeer` for a server.
+    #[default]
+    AutoVerifyPeer,
+}
+
+impl PeerVerifyMode {
+    /// The mode in effect for a client.
+    pub fn for_client(self) -> Self {
+        match self {
+            Self::AutoVerifyPeer => Self::VerifyPeer,
+            other => other,
+        }
+    }
+
+    /// The mode in effect for a server.
+    pub fn for_server(self) -> Self {
+        match self {
+            Self::AutoVerifyPeer => Self::QueryPeer,
+            other => other,
+        }
+    }
+
+    /// Parses `"VerifyNone"`, `"none"`, `"QueryPeer"`, `"query"`, `"VerifyPeer"`,
+    /// `"verify"`, `"AutoVerifyPeer"`, `"auto"`; case-insensitive.
+    pub fn from_name(name: &str) -> Option<Self> {
+        let key: String = name
+            .chars()
+            .filter(|c| !matches!(c, '_' | '-' | ' '))
+            .flat_map(char::to_lowercase)
+            .collect();
+        Some(match key.as_str() {
+            "verifynone" | "none" => Self::VerifyNone,
+            "querypeer" | "query" => Self::QueryPeer,
+            "verifypeer" | "verify" | "peer" => Self::VerifyPeer,
+            "autoverifypeer" | "auto" => Self::AutoVerifyPeer,
+            _ => return None,
+        })
+    }
+}
+
+impl fmt::Display for PeerVerifyMode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self, f)
+    }
+}
+
+/// An SSL option, as Qt's `QSsl::SslOption`.
+///
+/// rustls never sends empty fragments, never compresses, never renegotiates and
+/// never persists sessions to disk, so the four options that disable those are
+/// always on: turning one off is an error at conversion.
+///
+/// # Defaults
+/// Qt's: `DisableEmptyFragments`, `DisableCompression`,
+/// `DisableLegacyRenegotiation` and `DisableSessionPersistence` on, the rest off.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SslOption {
+    /// No empty fragments (a CBC countermeasure). Always on in rustls.
+    DisableEmptyFragments,
+    /// No session tickets: a client resumes TLS 1.2 by session ID only, a server
+    /// issues no tickets.
+    DisableSessionTickets,
+    /// No TLS compression. Always on in rustls.
+    DisableCompression,
+    /// The client sends no server name (SNI).
+    DisableServerNameIndication,
+    /// No insecure legacy renegotiation. Always on in rustls, which never renegotiates.
+    DisableLegacyRenegotiation,
+    /// No session resumption at all: no session cache or tickets shared
+    /// between connections.
+    DisableSessionSharing,
+    /// Sessions are not persisted beyond the process. Always on in rustls.
+    DisableSessionPersistence,
+    /// A server follows the client's cipher order instead of its own.
+    DisableServerCipherPreference,
+}
+
+impl SslOption {
+    /// All eight options.
+    pub const ALL: [SslOption; 8] = [
+        Self::DisableEmptyFragments,
+        Self::DisableSessionTickets,
+        Self::DisableCompression,
+        Self::DisableServerNameIndication,
+        Self::DisableLegacyRenegotiation,
+        Self::DisableSessionSharing,
+        Self::DisableSessionPersistence,
+        Self::DisableServerCipherPreference,
+    ];
+
+    /// Whether rustls applies this option unconditionally.
+    pub fn always_on_in_rustls(self) -> bool {
+        matches!(
+            self,
+            Self::DisableEmptyFragments
+                | Self::DisableCompression
+                | Self::DisableLegacyRenegotiation
+                | Self::DisableSessionPersistence
+        )
+    }
+
+    pub(crate) fn bit(self) -> u8 {
+        1 << (self as u8)
+    }
+}
+
+/// A set of [`SslOption`]s; Qt's default set when created with `default()`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) struct SslOptions(u8);
+
+impl SslOptions {
+    pub(crate) fn contains(self, option: SslOption) -> bool {
+        self.0 & option.bit() != 0
+    }
+
+    pub(crate) fn set(self, option: SslOption, on: bool) -> Self {
+        if on {
+            Self(self.0 | option.bit())
+        } else {
+            Self(self.0 & !option.bit())
+        }
+    }
+
+    /// The first always-on option that has been turned off, if any.
+    pub(crate) fn cleared_always_on(self) -> Option<SslOption> {
+        SslOption::ALL
+            .into_iter()
+            .find(|o| o.always_on_in_rustls() && !self.contains(*o))
+    }
+}
+
+impl Default for SslOptions {
+    fn default() -> Self {
+        SslOption::ALL
+            .into_iter()
+            .filter(|o| o.always_on_in_rustls())
+            .fold(Self(0), |set, o| set.set(o, true))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranges_map_to_rustls_versions() {
+        let both = SslProtocol::SecureProtocols.rustls_versions().unwrap();
+        assert_eq!(both.len(), 2);
+        for p in [
+            SslProtocol::TlsV1_0OrLater,
+            SslProtocol::TlsV1_1OrLater,
+            SslProtocol::TlsV1_2OrLater,
+            SslProtocol::AnyProtocol,
+        ] {
+            assert_eq!(p.rustls_versions().unwrap().len(), 2, "{p:?}");
+        }
+        let v13 = SslProtocol::TlsV1_3OrLater.rustls_versions().unwrap();
+        assert_eq!(v13[0].version, rustls::ProtocolVersion::TLSv1_3);
+        let v12 = SslProtocol::TlsV1_2.rustls_versions().unwrap();
+        assert_eq!(v12[0].version, rustls::ProtocolVersion::TLSv1_2);
+        for p in [
+            SslProtocol::TlsV1_0,
+            SslProtocol::TlsV1_1,
+            SslProtocol::UnknownProtocol,
+        ] {
+            let err = p.rustls_versions().unwrap_err();
+            assert!(err.to_string().starts_with("setting protocol:"), "{err}");
+        }
+    }
+
+    #[test]
+    fn protocol_names_parse() {
+        assert_eq!(SslProtocol::from_name("TLSv1.3"), Some(SslProtocol::TlsV1_3));
+        assert_eq!(SslProtocol::from_name("TlsV1_2OrLater"), Some(SslProtocol::TlsV1_2OrLater));
+        assert_eq!(SslProtocol::from_name("1.2+"), Some(SslProtocol::TlsV1_2OrLater));
+        assert_eq!(SslProtocol::from_name("secure"), Some(SslProtocol::SecureProtocols));
+        assert_eq!(SslProtocol::from_name("sslv3"), None);
+    }
+
+    #[test]
+    fn verify_mode_resolves_auto_per_side() {
+        assert_eq!(PeerVerifyMode::AutoVerifyPeer.for_client(), PeerVerifyMode::VerifyPeer);
+        assert_eq!(PeerVerifyMode::AutoVerifyPeer.for_server(), PeerVerifyMode::QueryPeer);
+        assert_eq!(PeerVerifyMode::VerifyNone.for_server(), PeerVerifyMode::VerifyNone);
+        assert_eq!(PeerVerifyMode::from_name("query"), Some(PeerVerifyMode::QueryPeer));
+    }
+
+    #[test]
+    fn default_options_are_qts() {
+        let set = SslOptions::default();
+        for o in SslOption::ALL {
+            assert_eq!(set.contains(o), o.always_on_in_rustls(), "{o:?}");
+        }
+        assert_eq!(set.cleared_always_on(), None);
+        let cleared = set.set(SslOption::DisableCompression, false);
+        assert_eq!(cleared.cleared_always_on(), Some(SslOption::DisableCompression));
+        let tickets = set.set(SslOption::DisableSessionTickets, true);
+        assert!(tickets.contains(SslOption::DisableSessionTickets));
+    }
+}

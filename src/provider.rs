@@ -1,0 +1,30 @@
+//! The crypto provider this crate builds every rustls config with.
+//!
+//! aws-lc-rs when the `aws-lc-rs` feature is on (the default), otherwise ring.
+//! The process-wide provider that rustls may have installed is never consulted,
+//! so an application's own choice there does not change this crate's behaviour.
+
+use std::sync::{Arc, OnceLock};
+
+use rustls::crypto::CryptoProvider;
+
+#[cfg(not(any(feature = "aws-lc-rs", feature = "ring")))]
+compile_error!("sslconf needs a crypto provider: enable the `aws-lc-rs` or the `ring` feature");
+
+#[cfg(feature = "aws-lc-rs")]
+use rustls::crypto::aws_lc_rs as backend;
+#[cfg(all(feature = "ring", not(feature = "aws-lc-rs")))]
+use rustls::crypto::ring as backend;
+
+/// The provider with all its suites and groups, in its own preference order.
+pub(crate) fn provider() -> &'static Arc<CryptoProvider> {
+    static PROVIDER: OnceLock<Arc<CryptoProvider>> = OnceLock::new();
+    PROVIDER.get_or_init(|| Arc::new(backend::default_provider()))
+}
+
+/// The name of the crypto backend in use, for diagnostics.
+pub(crate) const BACKEND_NAME: &str = if cfg!(feature = "aws-lc-rs") {
+    "aws-lc-rs"
+} else {
+    "ring"
+};

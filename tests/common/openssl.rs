@@ -1,0 +1,1 @@
+//! Running the `openssl` command-line tool from tests.
