@@ -57,6 +57,7 @@ struct Fields {
     not_before: SystemTime,
     not_after: SystemTime,
     self_signed: bool,
+    is_ca: bool,
     alternative_names: Vec<AlternativeName>,
 }
 
@@ -186,7 +187,8 @@ impl Certificate {
         let mut certs = Vec::new();
         let mut other = Vec::new();
         for section in <(SectionKind, Vec<u8>)>::pem_slice_iter(pem) {
-            let (kind, der) = section.map_err(|e| Error::invalid_certificate(input, pem_error(e)))?;
+            let (kind, der) =
+                section.map_err(|e| Error::invalid_certificate(input, pem_error(e)))?;
             match kind {
                 SectionKind::Certificate => certs.push(Self::from_der_named(der, input)?),
                 other_kind => other.push(format!("{other_kind:?}")),
@@ -305,9 +307,9 @@ impl Certificate {
         self.inner.fields.alternative_names.clone()
     }
 
-    /// Whether `time` lies within the validity period.
-    pub(crate) fn is_valid_at(&self, time: SystemTime) -> bool {
-        self.effective_date() <= time && time <= self.expiry_date()
+    /// Whether the basic constraints extension marks this as a CA certificate.
+    pub fn is_ca(&self) -> bool {
+        self.inner.fields.is_ca
     }
 }
 
@@ -351,17 +353,26 @@ impl TryFrom<CertificateDer<'_>> for Certificate {
 
 impl Fields {
     fn parse(der: &[u8], input: &str) -> Result<Fields, Error> {
-        let (rest, cert) = X509Certificate::from_der(der)
-            .map_err(|e| Error::invalid_certificate(input, format!("not an X.509 certificate: {e}")))?;
+        let (rest, cert) = X509Certificate::from_der(der).map_err(|e| {
+            Error::invalid_certificate(input, format!("not an X.509 certificate: {e}"))
+        })?;
         if !rest.is_empty() {
             return Err(Error::invalid_certificate(
                 input,
-                format!("{} bytes of trailing data after the certificate", rest.len()),
+                format!(
+                    "{} bytes of trailing data after the certificate",
+                    rest.len()
+                ),
             ));
         }
         let validity = cert.validity();
         let alternative_names = match cert.subject_alternative_name() {
-            Ok(Some(san)) => san.value.general_names.iter().filter_map(alternative_name).collect(),
+            Ok(Some(san)) => san
+                .value
+                .general_names
+                .iter()
+                .filter_map(alternative_name)
+                .collect(),
             Ok(None) => Vec::new(),
             Err(e) => {
                 return Err(Error::invalid_certificate(
@@ -378,6 +389,7 @@ impl Fields {
             not_before: system_time(validity.not_before),
             not_after: system_time(validity.not_after),
             self_signed: is_self_issued(&cert),
+            is_ca: cert.is_ca(),
             alternative_names,
         })
     }
@@ -387,7 +399,10 @@ impl Name {
     fn parse(name: &X509Name<'_>) -> Name {
         let mut attributes = Vec::new();
         for attr in name.iter_attributes() {
-            let Some(info) = SubjectInfo::ALL.into_iter().find(|i| i.oid() == *attr.attr_type()) else {
+            let Some(info) = SubjectInfo::ALL
+                .into_iter()
+                .find(|i| i.oid() == *attr.attr_type())
+            else {
                 continue;
             };
             if let Some(value) = attribute_string(attr.attr_value().tag(), attr.as_slice()) {
@@ -423,9 +438,11 @@ impl Name {
 /// Decodes the string types X.509 names use.
 fn attribute_string(tag: Tag, bytes: &[u8]) -> Option<String> {
     match tag {
-        Tag::Utf8String | Tag::PrintableString | Tag::Ia5String | Tag::NumericString | Tag::VisibleString => {
-            String::from_utf8(bytes.to_vec()).ok()
-        }
+        Tag::Utf8String
+        | Tag::PrintableString
+        | Tag::Ia5String
+        | Tag::NumericString
+        | Tag::VisibleString => String::from_utf8(bytes.to_vec()).ok(),
         // T.61 in practice carries Latin-1.
         Tag::TeletexString => Some(bytes.iter().map(|&b| char::from(b)).collect()),
         Tag::BmpString => {
@@ -449,8 +466,12 @@ fn alternative_name(name: &GeneralName<'_>) -> Option<AlternativeName> {
         GeneralName::RFC822Name(s) => Some(AlternativeName::Email((*s).to_owned())),
         GeneralName::URI(s) => Some(AlternativeName::Uri((*s).to_owned())),
         GeneralName::IPAddress(bytes) => match bytes.len() {
-            4 => <[u8; 4]>::try_from(*bytes).ok().map(|b| AlternativeName::IpAddress(IpAddr::from(b))),
-            16 => <[u8; 16]>::try_from(*bytes).ok().map(|b| AlternativeName::IpAddress(IpAddr::from(b))),
+            4 => <[u8; 4]>::try_from(*bytes)
+                .ok()
+                .map(|b| AlternativeName::IpAddress(IpAddr::from(b))),
+            16 => <[u8; 16]>::try_from(*bytes)
+                .ok()
+                .map(|b| AlternativeName::IpAddress(IpAddr::from(b))),
             _ => None,
         },
         _ => None,
@@ -526,10 +547,18 @@ mod tests {
     fn self_signed() -> Certificate {
         let key = rcgen::KeyPair::generate().unwrap();
         let mut params = rcgen::CertificateParams::new(vec!["a.example".into()]).unwrap();
-        params.subject_alt_names.push(rcgen::SanType::IpAddress("127.0.0.1".parse().unwrap()));
-        params.subject_alt_names.push(rcgen::SanType::Rfc822Name("ops@example.com".try_into().unwrap()));
-        params.distinguished_name.push(rcgen::DnType::CommonName, "Alpha");
-        params.distinguished_name.push(rcgen::DnType::OrganizationName, "Acme");
+        params
+            .subject_alt_names
+            .push(rcgen::SanType::IpAddress("127.0.0.1".parse().unwrap()));
+        params.subject_alt_names.push(rcgen::SanType::Rfc822Name(
+            "ops@example.com".try_into().unwrap(),
+        ));
+        params
+            .distinguished_name
+            .push(rcgen::DnType::CommonName, "Alpha");
+        params
+            .distinguished_name
+            .push(rcgen::DnType::OrganizationName, "Acme");
         params.serial_number = Some(rcgen::SerialNumber::from_slice(&[0x80, 0x01]));
         let cert = params.self_signed(&key).unwrap();
         Certificate::from_der(cert.der()).unwrap()
@@ -571,9 +600,16 @@ mod tests {
     #[test]
     fn bad_input_names_input() {
         let err = Certificate::from_der(b"").unwrap_err();
-        assert!(err.to_string().starts_with("invalid certificate in DER input: "), "{err}");
+        assert!(
+            err.to_string()
+                .starts_with("invalid certificate in DER input: "),
+            "{err}"
+        );
         let err = Certificate::from_pem(b"hello").unwrap_err();
-        assert_eq!(err.to_string(), "invalid certificate in PEM input: no PEM certificate found");
+        assert_eq!(
+            err.to_string(),
+            "invalid certificate in PEM input: no PEM certificate found"
+        );
         let mut der = self_signed().to_der().to_vec();
         der.push(0);
         let err = Certificate::from_der(&der).unwrap_err();

@@ -57,15 +57,87 @@ macro_rules! suite {
 /// Every suite rustls implements. The method strings are OpenSSL's
 /// `SSL_CIPHER_description` fields, which Qt reports too.
 static CIPHERS: [CipherInfo; 9] = [
-    suite!(TLS13_AES_256_GCM_SHA384, "TLS_AES_256_GCM_SHA384", TlsV1_3, "any", "any", "AESGCM", 256),
-    suite!(TLS13_AES_128_GCM_SHA256, "TLS_AES_128_GCM_SHA256", TlsV1_3, "any", "any", "AESGCM", 128),
-    suite!(TLS13_CHACHA20_POLY1305_SHA256, "TLS_CHACHA20_POLY1305_SHA256", TlsV1_3, "any", "any", "CHACHA20/POLY1305", 256),
-    suite!(TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, "ECDHE-ECDSA-AES256-GCM-SHA384", TlsV1_2, "ECDH", "ECDSA", "AESGCM", 256),
-    suite!(TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, "ECDHE-ECDSA-AES128-GCM-SHA256", TlsV1_2, "ECDH", "ECDSA", "AESGCM", 128),
-    suite!(TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, "ECDHE-ECDSA-CHACHA20-POLY1305", TlsV1_2, "ECDH", "ECDSA", "CHACHA20/POLY1305", 256),
-    suite!(TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, "ECDHE-RSA-AES256-GCM-SHA384", TlsV1_2, "ECDH", "RSA", "AESGCM", 256),
-    suite!(TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, "ECDHE-RSA-AES128-GCM-SHA256", TlsV1_2, "ECDH", "RSA", "AESGCM", 128),
-    suite!(TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256, "ECDHE-RSA-CHACHA20-POLY1305", TlsV1_2, "ECDH", "RSA", "CHACHA20/POLY1305", 256),
+    suite!(
+        TLS13_AES_256_GCM_SHA384,
+        "TLS_AES_256_GCM_SHA384",
+        TlsV1_3,
+        "any",
+        "any",
+        "AESGCM",
+        256
+    ),
+    suite!(
+        TLS13_AES_128_GCM_SHA256,
+        "TLS_AES_128_GCM_SHA256",
+        TlsV1_3,
+        "any",
+        "any",
+        "AESGCM",
+        128
+    ),
+    suite!(
+        TLS13_CHACHA20_POLY1305_SHA256,
+        "TLS_CHACHA20_POLY1305_SHA256",
+        TlsV1_3,
+        "any",
+        "any",
+        "CHACHA20/POLY1305",
+        256
+    ),
+    suite!(
+        TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+        "ECDHE-ECDSA-AES256-GCM-SHA384",
+        TlsV1_2,
+        "ECDH",
+        "ECDSA",
+        "AESGCM",
+        256
+    ),
+    suite!(
+        TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+        "ECDHE-ECDSA-AES128-GCM-SHA256",
+        TlsV1_2,
+        "ECDH",
+        "ECDSA",
+        "AESGCM",
+        128
+    ),
+    suite!(
+        TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+        "ECDHE-ECDSA-CHACHA20-POLY1305",
+        TlsV1_2,
+        "ECDH",
+        "ECDSA",
+        "CHACHA20/POLY1305",
+        256
+    ),
+    suite!(
+        TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+        "ECDHE-RSA-AES256-GCM-SHA384",
+        TlsV1_2,
+        "ECDH",
+        "RSA",
+        "AESGCM",
+        256
+    ),
+    suite!(
+        TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+        "ECDHE-RSA-AES128-GCM-SHA256",
+        TlsV1_2,
+        "ECDH",
+        "RSA",
+        "AESGCM",
+        128
+    ),
+    suite!(
+        TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+        "ECDHE-RSA-CHACHA20-POLY1305",
+        TlsV1_2,
+        "ECDH",
+        "RSA",
+        "CHACHA20/POLY1305",
+        256
+    ),
 ];
 
 impl Cipher {
@@ -213,7 +285,10 @@ static GROUP_NAMES: &[(NamedGroup, &[&str])] = &[
     (NamedGroup::secp521r1, &["secp521r1", "P-521"]),
     (NamedGroup::X448, &["X448"]),
     (NamedGroup::X25519MLKEM768, &["X25519MLKEM768"]),
-    (NamedGroup::secp256r1MLKEM768, &["SecP256r1MLKEM768", "secp256r1MLKEM768"]),
+    (
+        NamedGroup::secp256r1MLKEM768,
+        &["SecP256r1MLKEM768", "secp256r1MLKEM768"],
+    ),
     (NamedGroup::MLKEM512, &["MLKEM512"]),
     (NamedGroup::MLKEM768, &["MLKEM768"]),
     (NamedGroup::MLKEM1024, &["MLKEM1024"]),
@@ -311,7 +386,13 @@ mod tests {
 
     #[test]
     fn unknown_ciphers_are_none() {
-        for name in ["", "RC4-SHA", "AES128-SHA", "TLS_RSA_WITH_AES_128_CBC_SHA", "ECDHE"] {
+        for name in [
+            "",
+            "RC4-SHA",
+            "AES128-SHA",
+            "TLS_RSA_WITH_AES_128_CBC_SHA",
+            "ECDHE",
+        ] {
             assert_eq!(Cipher::from_name(name), None, "{name}");
         }
     }
@@ -321,7 +402,10 @@ mod tests {
         let supported = KeyExchangeGroup::all_supported();
         assert!(supported.contains(&KeyExchangeGroup::from_name("x25519").unwrap()));
         assert!(supported.iter().all(KeyExchangeGroup::is_supported));
-        assert_eq!(KeyExchangeGroup::from_name("P-384").unwrap().name(), "secp384r1");
+        assert_eq!(
+            KeyExchangeGroup::from_name("P-384").unwrap().name(),
+            "secp384r1"
+        );
         assert_eq!(KeyExchangeGroup::from_name("brainpool"), None);
         let unknown = KeyExchangeGroup::from_named_group(NamedGroup::Unknown(0x1234));
         assert_eq!(unknown.name(), "0x1234");

@@ -3,7 +3,8 @@
 use std::io;
 use std::path::PathBuf;
 
-use crate::{SslError, SslOption, SslProtocol};
+use crate::verify::VerificationFailure;
+use crate::{SslError, SslErrorKind, SslOption, SslProtocol};
 
 /// Everything that can go wrong in this crate.
 ///
@@ -49,7 +50,9 @@ pub enum Error {
     },
 
     /// An encrypted private key could not be decrypted with the passphrase given.
-    #[error("cannot decrypt the private key in {input}: wrong passphrase or unsupported encryption")]
+    #[error(
+        "cannot decrypt the private key in {input}: wrong passphrase or unsupported encryption"
+    )]
     WrongPassphrase {
         /// Where the key came from.
         input: String,
@@ -63,17 +66,19 @@ pub enum Error {
     },
 
     /// A protocol range that rustls cannot negotiate.
-    #[error("setting protocol: {protocol:?} is not supported (rustls speaks TLS 1.2 and TLS 1.3 only)")]
+    #[error(
+        "setting protocol: {protocol:?} is not supported (rustls speaks TLS 1.2 and TLS 1.3 only)"
+    )]
     UnsupportedProtocol {
         /// The protocol that was set.
         protocol: SslProtocol,
     },
 
     /// The cipher list leaves an enabled protocol version without any cipher.
-    #[error("setting ciphers: no cipher left for {version}, which the protocol setting enables")]
+    #[error("setting ciphers: no cipher left for {protocol}, which the protocol setting enables")]
     NoCipherForProtocol {
-        /// The protocol version left without ciphers ("TLS 1.2" or "TLS 1.3").
-        version: &'static str,
+        /// The protocol setting.
+        protocol: SslProtocol,
     },
 
     /// The key-exchange group list holds no group the crypto provider supports.
@@ -95,7 +100,9 @@ pub enum Error {
     },
 
     /// The private key does not belong to the local certificate.
-    #[error("setting private_key: the private key does not match the local certificate {subject:?}")]
+    #[error(
+        "setting private_key: the private key does not match the local certificate {subject:?}"
+    )]
     KeyMismatch {
         /// The local certificate's subject display name.
         subject: String,
@@ -136,7 +143,9 @@ pub enum Error {
     },
 
     /// An ALPN protocol name is empty or longer than 255 bytes.
-    #[error("setting allowed_next_protocols: protocol #{index} is {len} bytes long, expected 1 to 255")]
+    #[error(
+        "setting allowed_next_protocols: protocol #{index} is {len} bytes long, expected 1 to 255"
+    )]
     InvalidAlpnProtocol {
         /// Its position in the list, from 0.
         index: usize,
@@ -165,7 +174,7 @@ pub enum Error {
 
     /// A TLS error: the handshake failed, or rustls refused a setting.
     #[error(transparent)]
-    Tls(#[from] rustls::Error),
+    Tls(rustls::Error),
 
     /// An I/O error on the underlying socket.
     #[error(transparent)]
@@ -198,10 +207,34 @@ impl Error {
 
     /// Turns an I/O error out of a rustls stream back into the error it carries.
     pub(crate) fn from_stream_io(err: io::Error) -> Self {
-        match err.get_ref().and_then(|e| e.downcast_ref::<rustls::Error>()) {
-            Some(tls) => Self::Tls(tls.clone()),
+        match err
+            .get_ref()
+            .and_then(|e| e.downcast_ref::<rustls::Error>())
+        {
+            Some(tls) => Self::from(tls.clone()),
             None => Self::Io(err),
         }
+    }
+}
+
+impl From<rustls::Error> for Error {
+    /// Wraps a rustls error; one that carries this crate's verification
+    /// failure (from a config made by [`SslConfiguration`](crate::SslConfiguration)),
+    /// or says the peer sent no certificate, becomes [`Error::PeerVerification`].
+    fn from(err: rustls::Error) -> Self {
+        if let Some(errors) = VerificationFailure::find(&err) {
+            return Self::PeerVerification {
+                errors: errors.to_vec(),
+                source: err,
+            };
+        }
+        if matches!(err, rustls::Error::NoCertificatesPresented) {
+            return Self::PeerVerification {
+                errors: vec![SslError::new(SslErrorKind::NoPeerCertificate, None)],
+                source: err,
+            };
+        }
+        Self::Tls(err)
     }
 }
 

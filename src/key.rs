@@ -5,9 +5,7 @@ use std::path::Path;
 
 use pkcs8::der::asn1::ObjectIdentifier;
 use rustls_pki_types::pem::{PemObject, SectionKind};
-use rustls_pki_types::{
-    PrivateKeyDer, PrivatePkcs1KeyDer, PrivatePkcs8KeyDer, PrivateSec1KeyDer,
-};
+use rustls_pki_types::{PrivateKeyDer, PrivatePkcs1KeyDer, PrivatePkcs8KeyDer, PrivateSec1KeyDer};
 use zeroize::Zeroize;
 
 use crate::certificate::{is_pem, pem_error};
@@ -126,7 +124,10 @@ impl PrivateKey {
     ///
     /// # Errors
     /// As [`from_path`](Self::from_path) and [`from_pem_with_passphrase`](Self::from_pem_with_passphrase).
-    pub fn from_path_with_passphrase(path: impl AsRef<Path>, passphrase: &[u8]) -> Result<PrivateKey, Error> {
+    pub fn from_path_with_passphrase(
+        path: impl AsRef<Path>,
+        passphrase: &[u8],
+    ) -> Result<PrivateKey, Error> {
         Self::from_path_inner(path.as_ref(), Some(passphrase))
     }
 
@@ -140,10 +141,15 @@ impl PrivateKey {
         }
     }
 
-    fn from_pem_named(pem: &[u8], passphrase: Option<&[u8]>, input: &str) -> Result<PrivateKey, Error> {
+    fn from_pem_named(
+        pem: &[u8],
+        passphrase: Option<&[u8]>,
+        input: &str,
+    ) -> Result<PrivateKey, Error> {
         let mut others = Vec::new();
         for section in <(SectionKind, Vec<u8>)>::pem_slice_iter(pem) {
-            let (kind, der) = section.map_err(|e| Error::invalid_private_key(input, pem_error(e)))?;
+            let (kind, der) =
+                section.map_err(|e| Error::invalid_private_key(input, pem_error(e)))?;
             let der = match kind {
                 SectionKind::PrivateKey => PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(der)),
                 SectionKind::RsaPrivateKey => PrivateKeyDer::Pkcs1(PrivatePkcs1KeyDer::from(der)),
@@ -163,7 +169,8 @@ impl PrivateKey {
         }
         let legacy = pem.windows(22).any(|w| w == b"Proc-Type: 4,ENCRYPTED");
         let reason = if legacy {
-            "legacy OpenSSL PEM encryption is not supported: convert it with `openssl pkcs8 -topk8`".to_owned()
+            "legacy OpenSSL PEM encryption is not supported: convert it with `openssl pkcs8 -topk8`"
+                .to_owned()
         } else if !others.is_empty() {
             format!("no private key found, only {}", others.join(", "))
         } else {
@@ -172,17 +179,27 @@ impl PrivateKey {
         Err(Error::invalid_private_key(input, reason))
     }
 
-    fn from_der_named(der: Vec<u8>, passphrase: Option<&[u8]>, input: &str) -> Result<PrivateKey, Error> {
+    fn from_der_named(
+        der: Vec<u8>,
+        passphrase: Option<&[u8]>,
+        input: &str,
+    ) -> Result<PrivateKey, Error> {
         if let Ok(encrypted) = pkcs8::EncryptedPrivateKeyInfo::try_from(der.as_slice()) {
             let Some(passphrase) = passphrase else {
-                return Err(Error::EncryptedPrivateKey { input: input.to_owned() });
+                return Err(Error::EncryptedPrivateKey {
+                    input: input.to_owned(),
+                });
             };
             let plain = encrypted
                 .decrypt(passphrase)
-                .map_err(|_| Error::WrongPassphrase { input: input.to_owned() })?;
+                .map_err(|_| Error::WrongPassphrase {
+                    input: input.to_owned(),
+                })?;
             let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(plain.as_bytes().to_vec()));
             // A wrong passphrase that happens to pass the padding check yields garbage.
-            return Self::from_key_der(key, input).map_err(|_| Error::WrongPassphrase { input: input.to_owned() });
+            return Self::from_key_der(key, input).map_err(|_| Error::WrongPassphrase {
+                input: input.to_owned(),
+            });
         }
         let kind = if pkcs8::PrivateKeyInfo::try_from(der.as_slice()).is_ok() {
             PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(der))
@@ -290,7 +307,8 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 }
 
 fn pkcs8_info(der: &[u8]) -> Result<(KeyAlgorithm, u32), String> {
-    let info = pkcs8::PrivateKeyInfo::try_from(der).map_err(|e| format!("invalid PKCS#8 structure: {e}"))?;
+    let info = pkcs8::PrivateKeyInfo::try_from(der)
+        .map_err(|e| format!("invalid PKCS#8 structure: {e}"))?;
     let oid = info.algorithm.oid;
     if oid == oid::RSA || oid == oid::RSA_PSS {
         rsa_info(info.private_key)
@@ -305,7 +323,8 @@ fn pkcs8_info(der: &[u8]) -> Result<(KeyAlgorithm, u32), String> {
 }
 
 fn rsa_info(der: &[u8]) -> Result<(KeyAlgorithm, u32), String> {
-    let key = pkcs1::RsaPrivateKey::try_from(der).map_err(|e| format!("invalid RSA private key: {e}"))?;
+    let key =
+        pkcs1::RsaPrivateKey::try_from(der).map_err(|e| format!("invalid RSA private key: {e}"))?;
     let modulus = key.modulus.as_bytes();
     let bits = match modulus.first() {
         Some(&top) => (modulus.len() as u32) * 8 - top.leading_zeros(),
@@ -314,8 +333,12 @@ fn rsa_info(der: &[u8]) -> Result<(KeyAlgorithm, u32), String> {
     Ok((KeyAlgorithm::Rsa, bits))
 }
 
-fn sec1_info(der: &[u8], outer_curve: Option<ObjectIdentifier>) -> Result<(KeyAlgorithm, u32), String> {
-    let key = sec1::EcPrivateKey::try_from(der).map_err(|e| format!("invalid EC private key: {e}"))?;
+fn sec1_info(
+    der: &[u8],
+    outer_curve: Option<ObjectIdentifier>,
+) -> Result<(KeyAlgorithm, u32), String> {
+    let key =
+        sec1::EcPrivateKey::try_from(der).map_err(|e| format!("invalid EC private key: {e}"))?;
     let curve = key
         .parameters
         .and_then(|p| p.named_curve())
@@ -361,7 +384,10 @@ mod tests {
     #[test]
     fn certificate_is_not_a_key() {
         let pair = rcgen::KeyPair::generate().unwrap();
-        let cert = rcgen::CertificateParams::new(vec!["x".into()]).unwrap().self_signed(&pair).unwrap();
+        let cert = rcgen::CertificateParams::new(vec!["x".into()])
+            .unwrap()
+            .self_signed(&pair)
+            .unwrap();
         let err = PrivateKey::from_der(cert.der()).unwrap_err();
         assert_eq!(
             err.to_string(),

@@ -314,19 +314,43 @@ mod tests {
 
     #[test]
     fn protocol_names_parse() {
-        assert_eq!(SslProtocol::from_name("TLSv1.3"), Some(SslProtocol::TlsV1_3));
-        assert_eq!(SslProtocol::from_name("TlsV1_2OrLater"), Some(SslProtocol::TlsV1_2OrLater));
-        assert_eq!(SslProtocol::from_name("1.2+"), Some(SslProtocol::TlsV1_2OrLater));
-        assert_eq!(SslProtocol::from_name("secure"), Some(SslProtocol::SecureProtocols));
+        assert_eq!(
+            SslProtocol::from_name("TLSv1.3"),
+            Some(SslProtocol::TlsV1_3)
+        );
+        assert_eq!(
+            SslProtocol::from_name("TlsV1_2OrLater"),
+            Some(SslProtocol::TlsV1_2OrLater)
+        );
+        assert_eq!(
+            SslProtocol::from_name("1.2+"),
+            Some(SslProtocol::TlsV1_2OrLater)
+        );
+        assert_eq!(
+            SslProtocol::from_name("secure"),
+            Some(SslProtocol::SecureProtocols)
+        );
         assert_eq!(SslProtocol::from_name("sslv3"), None);
     }
 
     #[test]
     fn verify_mode_resolves_auto_per_side() {
-        assert_eq!(PeerVerifyMode::AutoVerifyPeer.for_client(), PeerVerifyMode::VerifyPeer);
-        assert_eq!(PeerVerifyMode::AutoVerifyPeer.for_server(), PeerVerifyMode::QueryPeer);
-        assert_eq!(PeerVerifyMode::VerifyNone.for_server(), PeerVerifyMode::VerifyNone);
-        assert_eq!(PeerVerifyMode::from_name("query"), Some(PeerVerifyMode::QueryPeer));
+        assert_eq!(
+            PeerVerifyMode::AutoVerifyPeer.for_client(),
+            PeerVerifyMode::VerifyPeer
+        );
+        assert_eq!(
+            PeerVerifyMode::AutoVerifyPeer.for_server(),
+            PeerVerifyMode::QueryPeer
+        );
+        assert_eq!(
+            PeerVerifyMode::VerifyNone.for_server(),
+            PeerVerifyMode::VerifyNone
+        );
+        assert_eq!(
+            PeerVerifyMode::from_name("query"),
+            Some(PeerVerifyMode::QueryPeer)
+        );
     }
 
     #[test]
@@ -337,7 +361,10 @@ mod tests {
         }
         assert_eq!(set.cleared_always_on(), None);
         let cleared = set.set(SslOption::DisableCompression, false);
-        assert_eq!(cleared.cleared_always_on(), Some(SslOption::DisableCompression));
+        assert_eq!(
+            cleared.cleared_always_on(),
+            Some(SslOption::DisableCompression)
+        );
         let tickets = set.set(SslOption::DisableSessionTickets, true);
         assert!(tickets.contains(SslOption::DisableSessionTickets));
     }

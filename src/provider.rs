@@ -28,3 +28,8 @@ pub(crate) const BACKEND_NAME: &str = if cfg!(feature = "aws-lc-rs") {
 } else {
     "ring"
 };
+
+/// A session ticket encrypter, with a key that rotates every six hours.
+pub(crate) fn ticketer() -> Result<Arc<dyn rustls::server::ProducesTickets>, rustls::Error> {
+    backend::Ticketer::new()
+}

@@ -74,8 +74,12 @@ impl SslErrorKind {
             Self::CertificateUntrusted => "the certificate is not trusted",
             Self::CertificateRejected => "the certificate was rejected",
             Self::NoPeerCertificate => "the peer did not present any certificate",
-            Self::HostNameMismatch => "the host name did not match any of the valid hosts for this certificate",
-            Self::NameConstraintViolation => "the certificate violates a name constraint of its issuer",
+            Self::HostNameMismatch => {
+                "the host name did not match any of the valid hosts for this certificate"
+            }
+            Self::NameConstraintViolation => {
+                "the certificate violates a name constraint of its issuer"
+            }
             Self::UnsupportedSignatureAlgorithm => {
                 "the certificate is signed with an unsupported algorithm"
             }

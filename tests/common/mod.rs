@@ -36,3 +36,249 @@ fn debian_package(program: &str) -> &str {
         other => other,
     }
 }
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::thread;
+use std::time::Duration;
+
+use rcgen::{
+    BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair,
+    KeyUsagePurpose, SignatureAlgorithm,
+};
+use sslconf::{Certificate, Error, PrivateKey, SessionState, SslConfiguration};
+
+/// A certificate authority made at test time.
+pub struct Authority {
+    issuer: Issuer<'static, KeyPair>,
+    /// Its certificate.
+    pub cert: Certificate,
+}
+
+/// A certificate chain (leaf first, without the root) and its private key.
+pub struct Identity {
+    pub chain: Vec<Certificate>,
+    key_der: Vec<u8>,
+}
+
+impl Identity {
+    /// A fresh copy of the private key (keys are not `Clone`).
+    pub fn key(&self) -> PrivateKey {
+        PrivateKey::from_der(&self.key_der).unwrap()
+    }
+
+    pub fn leaf(&self) -> &Certificate {
+        &self.chain[0]
+    }
+
+    /// A server configuration presenting this identity.
+    pub fn server(&self) -> SslConfiguration {
+        SslConfiguration::new()
+            .with_local_certificate_chain(self.chain.clone())
+            .with_private_key(self.key())
+    }
+}
+
+/// What a leaf certificate should look like.
+#[derive(Clone)]
+pub struct LeafSpec {
+    pub names: Vec<String>,
+    pub algorithm: &'static SignatureAlgorithm,
+    /// Validity relative to now, in days.
+    pub valid_from_days: i64,
+    pub valid_to_days: i64,
+    pub is_ca: bool,
+    pub eku: Vec<ExtendedKeyUsagePurpose>,
+}
+
+impl LeafSpec {
+    pub fn new(name: &str) -> Self {
+        Self {
+            names: vec![name.to_owned()],
+            algorithm: &rcgen::PKCS_ECDSA_P256_SHA256,
+            valid_from_days: -1,
+            valid_to_days: 30,
+            is_ca: false,
+            eku: vec![
+                ExtendedKeyUsagePurpose::ServerAuth,
+                ExtendedKeyUsagePurpose::ClientAuth,
+            ],
+        }
+    }
+
+    pub fn algorithm(self, algorithm: &'static SignatureAlgorithm) -> Self {
+        Self { algorithm, ..self }
+    }
+
+    pub fn validity(self, from_days: i64, to_days: i64) -> Self {
+        Self {
+            valid_from_days: from_days,
+            valid_to_days: to_days,
+            ..self
+        }
+    }
+
+    pub fn ca(self) -> Self {
+        Self {
+            is_ca: true,
+            ..self
+        }
+    }
+
+    pub fn eku(self, eku: Vec<ExtendedKeyUsagePurpose>) -> Self {
+        Self { eku, ..self }
+    }
+}
+
+fn days(n: i64) -> time::OffsetDateTime {
+    time::OffsetDateTime::now_utc() + time::Duration::days(n)
+}
+
+fn ca_params(name: &str) -> CertificateParams {
+    let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
+    params.distinguished_name.push(DnType::CommonName, name);
+    params
+        .distinguished_name
+        .push(DnType::OrganizationName, "sslconf tests");
+    params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    params.key_usages = vec![
+        KeyUsagePurpose::KeyCertSign,
+        KeyUsagePurpose::CrlSign,
+        KeyUsagePurpose::DigitalSignature,
+    ];
+    params.not_before = days(-2);
+    params.not_after = days(365);
+    params
+}
+
+impl Authority {
+    /// A self-signed root CA (ECDSA P-256).
+    pub fn root(name: &str) -> Self {
+        let key = KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
+        let params = ca_params(name);
+        let cert = params.self_signed(&key).unwrap();
+        Self {
+            cert: Certificate::from_der(cert.der()).unwrap(),
+            issuer: Issuer::new(params, key),
+        }
+    }
+
+    /// An intermediate CA signed by this one.
+    pub fn intermediate(&self, name: &str) -> Self {
+        let key = KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
+        let params = ca_params(name);
+        let cert = params.signed_by(&key, &self.issuer).unwrap();
+        Self {
+            cert: Certificate::from_der(cert.der()).unwrap(),
+            issuer: Issuer::new(params, key),
+        }
+    }
+
+    /// A leaf certificate for `spec`, signed by this CA; the chain holds the leaf only.
+    pub fn issue(&self, spec: &LeafSpec) -> Identity {
+        let key = KeyPair::generate_for(spec.algorithm).unwrap();
+        let mut params = CertificateParams::new(spec.names.clone()).unwrap();
+        params
+            .distinguished_name
+            .push(DnType::CommonName, spec.names[0].as_str());
+        params.not_before = days(spec.valid_from_days);
+        params.not_after = days(spec.valid_to_days);
+        params.extended_key_usages = spec.eku.clone();
+        params.use_authority_key_identifier_extension = true;
+        if spec.is_ca {
+            params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        }
+        let cert = params.signed_by(&key, &self.issuer).unwrap();
+        Identity {
+            chain: vec![Certificate::from_der(cert.der()).unwrap()],
+            key_der: key.serialize_der(),
+        }
+    }
+
+    /// A leaf for `name` with default settings.
+    pub fn leaf(&self, name: &str) -> Identity {
+        self.issue(&LeafSpec::new(name))
+    }
+
+    /// A leaf for `name` signed by this CA, with `intermediates` (leaf side first)
+    /// appended to its chain.
+    pub fn leaf_with_chain(&self, name: &str, intermediates: &[&Authority]) -> Identity {
+        let mut id = self.leaf(name);
+        id.chain
+            .extend(intermediates.iter().map(|a| a.cert.clone()));
+        id
+    }
+}
+
+/// A self-signed leaf (not a CA).
+pub fn self_signed(name: &str) -> Identity {
+    let key = KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
+    let mut params = CertificateParams::new(vec![name.to_owned()]).unwrap();
+    params.distinguished_name.push(DnType::CommonName, name);
+    let cert = params.self_signed(&key).unwrap();
+    Identity {
+        chain: vec![Certificate::from_der(cert.der()).unwrap()],
+        key_der: key.serialize_der(),
+    }
+}
+
+/// What each side of a connection saw.
+pub struct Outcome {
+    pub client: Result<SessionState, Error>,
+    pub server: Result<SessionState, Error>,
+}
+
+impl Outcome {
+    /// Both sides' states, panicking with both errors if either failed.
+    pub fn ok(self) -> (SessionState, SessionState) {
+        match (self.client, self.server) {
+            (Ok(c), Ok(s)) => (c, s),
+            (c, s) => panic!(
+                "handshake failed: client {:?}, server {:?}",
+                c.err(),
+                s.err()
+            ),
+        }
+    }
+}
+
+const PING: &[u8] = b"ping";
+
+/// Runs one connection over loopback TCP: the server accepts and answers a
+/// ping, the client connects to `host` and sends one. A client whose server
+/// rejected it after the handshake (TLS 1.3 client auth) sees the error when
+/// it reads the answer.
+pub fn connect(client: &SslConfiguration, server: &SslConfiguration, host: &str) -> Outcome {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let server = server.clone();
+    let server_thread = thread::spawn(move || {
+        let (socket, _) = listener.accept().unwrap();
+        socket
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .unwrap();
+        let mut tls = server.accept(socket)?;
+        let mut buf = [0u8; 4];
+        tls.read_exact(&mut buf)?;
+        tls.write_all(&buf)?;
+        tls.flush()?;
+        tls.shutdown()?;
+        Ok(tls.session_state().clone())
+    });
+    let socket = TcpStream::connect(addr).unwrap();
+    socket
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let client_result = client.connect(host, socket).and_then(|mut tls| {
+        tls.write_all(PING)?;
+        tls.flush()?;
+        let mut buf = [0u8; 4];
+        tls.read_exact(&mut buf)?;
+        assert_eq!(buf, PING);
+        Ok(tls.session_state().clone())
+    });
+    Outcome {
+        client: client_result,
+        server: server_thread.join().unwrap(),
+    }
+}

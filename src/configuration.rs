@@ -1,0 +1,571 @@
+//! `SslConfiguration`: every TLS setting Qt has, as one immutable value.
+
+use std::fmt;
+use std::sync::{Arc, OnceLock, RwLock};
+
+use rustls::{ClientConfig, ServerConfig};
+
+use crate::protocol::SslOptions;
+use crate::verify::{ChainVerifier, Usage};
+use crate::{
+    roots, Certificate, Cipher, Error, KeyExchangeGroup, PeerVerifyMode, PrivateKey, SslError,
+    SslOption, SslProtocol,
+};
+
+/// Every TLS setting of Qt's `QSslConfiguration`, as an immutable value.
+///
+/// Each `with_*` method returns a new value; getters fill in defaults for what
+/// was never set. Cloning is cheap: clones share the settings and the cached
+/// rustls configs.
+///
+/// ```
+/// use sslconf::{Cipher, PeerVerifyMode, SslConfiguration, SslProtocol};
+///
+/// let config = SslConfiguration::default_configuration()
+///     .with_protocol(SslProtocol::TlsV1_3)
+///     .with_allowed_next_protocols(["h2", "http/1.1"])
+///     .with_peer_verify_mode(PeerVerifyMode::VerifyPeer);
+/// assert_eq!(config.protocol(), SslProtocol::TlsV1_3);
+///
+/// let client = config.client_config()?;
+/// assert_eq!(client.alpn_protocols, [b"h2".to_vec(), b"http/1.1".to_vec()]);
+/// // Converted once, then cached: the same Arc every time.
+/// assert!(std::sync::Arc::ptr_eq(&client, &config.client_config()?));
+/// # Ok::<(), sslconf::Error>(())
+/// ```
+///
+/// # Defaults
+/// No local certificate or key; [`SslProtocol::SecureProtocols`] (TLS 1.2 and
+/// 1.3); the system CA store, loaded on first use; every cipher suite and
+/// key-exchange group of the crypto provider, in its order;
+/// [`PeerVerifyMode::AutoVerifyPeer`]; verify depth 0 (no limit); Qt's default
+/// [`SslOption`]s; no ALPN.
+#[derive(Clone)]
+pub struct SslConfiguration {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    null: bool,
+    settings: Settings,
+    client: OnceLock<Arc<ClientConfig>>,
+    server: OnceLock<Arc<ServerConfig>>,
+    verifier: OnceLock<Arc<ChainVerifier>>,
+}
+
+/// The settings themselves; `None` means "never set, use the default".
+#[derive(Clone, Debug, PartialEq, Default)]
+pub(crate) struct Settings {
+    pub(crate) protocol: Option<SslProtocol>,
+    pub(crate) ciphers: Option<Vec<Cipher>>,
+    pub(crate) ca: CaCertificates,
+    pub(crate) local_chain: Vec<Certificate>,
+    pub(crate) private_key: Option<Arc<PrivateKey>>,
+    pub(crate) peer_verify_mode: Option<PeerVerifyMode>,
+    pub(crate) peer_verify_depth: u32,
+    pub(crate) alpn: Vec<Vec<u8>>,
+    pub(crate) groups: Option<Vec<KeyExchangeGroup>>,
+    pub(crate) options: SslOptions,
+}
+
+/// Where trust comes from: the system store (loaded on demand), a list, or both.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct CaCertificates {
+    pub(crate) system: bool,
+    pub(crate) certificates: Vec<Certificate>,
+}
+
+impl Default for CaCertificates {
+    fn default() -> Self {
+        Self {
+            system: true,
+            certificates: Vec::new(),
+        }
+    }
+}
+
+static DEFAULT_CONFIGURATION: RwLock<Option<SslConfiguration>> = RwLock::new(None);
+
+impl SslConfiguration {
+    /// A null configuration: Qt's default settings, and [`is_null`](Self::is_null)
+    /// true until a `with_*` method is called. It converts like
+    /// [`default_configuration`](Self::default_configuration).
+    pub fn new() -> Self {
+        Self::from_settings(true, Settings::default())
+    }
+
+    fn from_settings(null: bool, settings: Settings) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                null,
+                settings,
+                client: OnceLock::new(),
+                server: OnceLock::new(),
+                verifier: OnceLock::new(),
+            }),
+        }
+    }
+
+    /// A new value with one setting changed and empty caches.
+    fn with(self, change: impl FnOnce(&mut Settings)) -> Self {
+        let mut settings = self.inner.settings.clone();
+        change(&mut settings);
+        Self::from_settings(false, settings)
+    }
+
+    pub(crate) fn settings(&self) -> &Settings {
+        &self.inner.settings
+    }
+
+    /// The process-wide default configuration: the last one given to
+    /// [`set_default_configuration`](Self::set_default_configuration), or Qt's
+    /// defaults. Every fetch of the same default shares its cached rustls configs.
+    pub fn default_configuration() -> SslConfiguration {
+        if let Some(config) = read_default().as_ref() {
+            return config.clone();
+        }
+        let mut slot = DEFAULT_CONFIGURATION
+            .write()
+            .unwrap_or_else(|e| e.into_inner());
+        slot.get_or_insert_with(|| Self::from_settings(false, Settings::default()))
+            .clone()
+    }
+
+    /// Replaces the process-wide default. Only configurations fetched afterwards
+    /// see the change; values already fetched keep their settings.
+    pub fn set_default_configuration(configuration: SslConfiguration) {
+        *DEFAULT_CONFIGURATION
+            .write()
+            .unwrap_or_else(|e| e.into_inner()) = Some(configuration);
+    }
+
+    /// Whether this is a null configuration: made by [`new`](Self::new) or
+    /// `default()`, with no `with_*` method called since.
+    pub fn is_null(&self) -> bool {
+        self.inner.null
+    }
+
+    /// The protocol range.
+    ///
+    /// # Defaults
+    /// [`SslProtocol::SecureProtocols`].
+    pub fn protocol(&self) -> SslProtocol {
+        self.settings().protocol.unwrap_or_default()
+    }
+
+    /// Sets the protocol range. TLS 1.0 or 1.1 alone is an error at conversion.
+    pub fn with_protocol(self, protocol: SslProtocol) -> Self {
+        self.with(|s| s.protocol = Some(protocol))
+    }
+
+    /// The cipher suites, in preference order.
+    ///
+    /// # Defaults
+    /// All [supported ciphers](Self::supported_ciphers), in the provider's order.
+    pub fn ciphers(&self) -> Vec<Cipher> {
+        match &self.settings().ciphers {
+            Some(ciphers) => ciphers.clone(),
+            None => Cipher::all_supported(),
+        }
+    }
+
+    /// Sets the cipher suites, in preference order; duplicates are dropped.
+    ///
+    /// A server prefers its own order unless
+    /// [`SslOption::DisableServerCipherPreference`] is on. A protocol range
+    /// narrows to the versions that have a cipher left; a single version
+    /// without any is an error at conversion.
+    pub fn with_ciphers(self, ciphers: impl IntoIterator<Item = Cipher>) -> Self {
+        let mut list: Vec<Cipher> = Vec::new();
+        for cipher in ciphers {
+            if !list.contains(&cipher) {
+                list.push(cipher);
+            }
+        }
+        self.with(|s| s.ciphers = Some(list))
+    }
+
+    /// Sets the cipher suites from a colon-separated list of IANA or OpenSSL
+    /// names, as Qt's `setCiphers(QString)`:
+    /// `"TLS_AES_128_GCM_SHA256:ECDHE-RSA-AES128-GCM-SHA256"`.
+    /// Commas and spaces separate too.
+    ///
+    /// # Errors
+    /// [`Error::UnknownCipher`] naming the first name that is not a suite of
+    /// the crypto provider.
+    pub fn with_cipher_list(self, list: &str) -> Result<Self, Error> {
+        let ciphers = list
+            .split([':', ',', ' '])
+            .filter(|name| !name.is_empty())
+            .map(|name| {
+                Cipher::from_name(name).ok_or_else(|| Error::UnknownCipher {
+                    name: name.to_owned(),
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(self.with_ciphers(ciphers))
+    }
+
+    /// Every cipher suite the crypto provider implements, in its preference order.
+    pub fn supported_ciphers() -> Vec<Cipher> {
+        Cipher::all_supported()
+    }
+
+    /// The CA certificates trusted to verify peers: the system store's (loaded
+    /// now if not yet) unless replaced, then those added.
+    pub fn ca_certificates(&self) -> Vec<Certificate> {
+        let ca = &self.settings().ca;
+        let mut all = Vec::new();
+        if ca.system {
+            all.extend_from_slice(roots::system_certificates());
+        }
+        all.extend(ca.certificates.iter().cloned());
+        all
+    }
+
+    /// Replaces the trusted CA certificates; the system store is no longer used.
+    pub fn with_ca_certificates(self, certificates: impl IntoIterator<Item = Certificate>) -> Self {
+        let certificates = certificates.into_iter().collect();
+        self.with(|s| {
+            s.ca = CaCertificates {
+                system: false,
+                certificates,
+            }
+        })
+    }
+
+    /// Adds trusted CA certificates to those already there, the system store included.
+    pub fn with_added_ca_certificates(
+        self,
+        certificates: impl IntoIterator<Item = Certificate>,
+    ) -> Self {
+        self.with(|s| s.ca.certificates.extend(certificates))
+    }
+
+    /// Whether the system CA store is among the trusted certificates.
+    pub fn uses_system_ca_certificates(&self) -> bool {
+        self.settings().ca.system
+    }
+
+    /// The operating system's CA certificates, loaded once per process; Mozilla's
+    /// bundled roots where the OS has none (or the `native-certs` feature is off).
+    pub fn system_ca_certificates() -> Vec<Certificate> {
+        roots::system_certificates().to_vec()
+    }
+
+    /// The local certificate: the first of the local chain.
+    pub fn local_certificate(&self) -> Option<&Certificate> {
+        self.settings().local_chain.first()
+    }
+
+    /// Sets the local certificate; the local chain becomes just this certificate.
+    pub fn with_local_certificate(self, certificate: Certificate) -> Self {
+        self.with(|s| s.local_chain = vec![certificate])
+    }
+
+    /// The local certificate chain, leaf first.
+    pub fn local_certificate_chain(&self) -> &[Certificate] {
+        &self.settings().local_chain
+    }
+
+    /// Sets the local certificate chain, leaf first, as sent to the peer.
+    pub fn with_local_certificate_chain(
+        self,
+        chain: impl IntoIterator<Item = Certificate>,
+    ) -> Self {
+        let chain = chain.into_iter().collect();
+        self.with(|s| s.local_chain = chain)
+    }
+
+    /// The private key of the local certificate.
+    pub fn private_key(&self) -> Option<&PrivateKey> {
+        self.settings().private_key.as_deref()
+    }
+
+    /// Sets the private key of the local certificate; checked to match it at conversion.
+    pub fn with_private_key(self, key: PrivateKey) -> Self {
+        let key = Arc::new(key);
+        self.with(|s| s.private_key = Some(key))
+    }
+
+    /// How the peer's certificate is checked.
+    ///
+    /// # Defaults
+    /// [`PeerVerifyMode::AutoVerifyPeer`].
+    pub fn peer_verify_mode(&self) -> PeerVerifyMode {
+        self.settings().peer_verify_mode.unwrap_or_default()
+    }
+
+    /// Sets how the peer's certificate is checked.
+    pub fn with_peer_verify_mode(self, mode: PeerVerifyMode) -> Self {
+        self.with(|s| s.peer_verify_mode = Some(mode))
+    }
+
+    /// The maximum number of certificates in a verified path, from the peer's
+    /// certificate to the trusted CA, both ends counted; 0 for no limit.
+    ///
+    /// # Defaults
+    /// 0.
+    pub fn peer_verify_depth(&self) -> u32 {
+        self.settings().peer_verify_depth
+    }
+
+    /// Sets the maximum verified path length; 0 for no limit. A path longer
+    /// than this fails with [`SslErrorKind::PathLengthExceeded`](crate::SslErrorKind::PathLengthExceeded).
+    pub fn with_peer_verify_depth(self, depth: u32) -> Self {
+        self.with(|s| s.peer_verify_depth = depth)
+    }
+
+    /// The ALPN protocols, in preference order.
+    pub fn allowed_next_protocols(&self) -> Vec<Vec<u8>> {
+        self.settings().alpn.clone()
+    }
+
+    /// Sets the ALPN protocols, in preference order. Each must be 1 to 255
+    /// bytes long, checked at conversion.
+    pub fn with_allowed_next_protocols(
+        self,
+        protocols: impl IntoIterator<Item = impl Into<Vec<u8>>>,
+    ) -> Self {
+        let alpn = protocols.into_iter().map(Into::into).collect();
+        self.with(|s| s.alpn = alpn)
+    }
+
+    /// The key-exchange groups, in preference order.
+    ///
+    /// # Defaults
+    /// The crypto provider's groups, in its order.
+    pub fn key_exchange_groups(&self) -> Vec<KeyExchangeGroup> {
+        match &self.settings().groups {
+            Some(groups) => groups.clone(),
+            None => KeyExchangeGroup::all_supported(),
+        }
+    }
+
+    /// Sets the key-exchange groups, in preference order; duplicates are
+    /// dropped. A group the crypto provider does not implement is an error at
+    /// conversion.
+    pub fn with_key_exchange_groups(
+        self,
+        groups: impl IntoIterator<Item = KeyExchangeGroup>,
+    ) -> Self {
+        let mut list: Vec<KeyExchangeGroup> = Vec::new();
+        for group in groups {
+            if !list.contains(&group) {
+                list.push(group);
+            }
+        }
+        self.with(|s| s.groups = Some(list))
+    }
+
+    /// Every key-exchange group the crypto provider implements, in its order.
+    pub fn supported_key_exchange_groups() -> Vec<KeyExchangeGroup> {
+        KeyExchangeGroup::all_supported()
+    }
+
+    /// Whether an SSL option is on.
+    pub fn test_ssl_option(&self, option: SslOption) -> bool {
+        self.settings().options.contains(option)
+    }
+
+    /// Turns an SSL option on or off. Turning off one that rustls always
+    /// applies is an error at conversion.
+    pub fn with_ssl_option(self, option: SslOption, on: bool) -> Self {
+        self.with(|s| s.options = s.options.set(option, on))
+    }
+
+    /// The rustls client config for these settings, built on first call and
+    /// cached: later calls on this value or its clones return the same `Arc`,
+    /// so sessions resume across connections.
+    ///
+    /// # Errors
+    /// Every setting rustls cannot honour, naming it: see [`Error`].
+    pub fn client_config(&self) -> Result<Arc<ClientConfig>, Error> {
+        cached(&self.inner.client, || crate::convert::client_config(self))
+    }
+
+    /// The rustls server config for these settings, built on first call and
+    /// cached like [`client_config`](Self::client_config).
+    ///
+    /// # Errors
+    /// Every setting rustls cannot honour, naming it, and a missing local
+    /// certificate or private key: see [`Error`].
+    pub fn server_config(&self) -> Result<Arc<ServerConfig>, Error> {
+        cached(&self.inner.server, || crate::convert::server_config(self))
+    }
+
+    /// Verifies a leaf-first chain as Qt's `QSslCertificate::verify` does:
+    /// against this configuration's CA certificates and verify depth, for
+    /// server authentication, and against `host_name` when given. Returns
+    /// everything found wrong, each naming its certificate; empty when valid.
+    pub fn verify_chain(&self, chain: &[Certificate], host_name: Option<&str>) -> Vec<SslError> {
+        match self.chain_verifier() {
+            Ok(verifier) => verifier.ssl_errors(chain, host_name, Usage::ServerAuth),
+            // A CA certificate that cannot be a trust anchor: nothing verifies.
+            Err(_) => vec![SslError::new(
+                crate::SslErrorKind::InvalidCaCertificate,
+                chain.first().cloned(),
+            )],
+        }
+    }
+}
+
+impl SslConfiguration {
+    /// The verifier for the configured trust anchors and depth, built on first
+    /// use and shared by the conversions and by `connect`/`accept`.
+    pub(crate) fn chain_verifier(&self) -> Result<Arc<ChainVerifier>, Error> {
+        cached(&self.inner.verifier, || ChainVerifier::new(self.settings()))
+    }
+
+    /// [`verify_chain`](Self::verify_chain) for a client's certificate.
+    pub(crate) fn verify_client_chain(&self, chain: &[Certificate]) -> Vec<SslError> {
+        match self.chain_verifier() {
+            Ok(verifier) => verifier.ssl_errors(chain, None, Usage::ClientAuth),
+            Err(_) => vec![SslError::new(
+                crate::SslErrorKind::InvalidCaCertificate,
+                chain.first().cloned(),
+            )],
+        }
+    }
+}
+
+fn read_default() -> std::sync::RwLockReadGuard<'static, Option<SslConfiguration>> {
+    DEFAULT_CONFIGURATION
+        .read()
+        .unwrap_or_else(|e| e.into_inner())
+}
+
+fn cached<T>(
+    cell: &OnceLock<Arc<T>>,
+    build: impl FnOnce() -> Result<T, Error>,
+) -> Result<Arc<T>, Error> {
+    if let Some(done) = cell.get() {
+        return Ok(done.clone());
+    }
+    let built = Arc::new(build()?);
+    // Two threads may build at once; both return the one that was stored first.
+    Ok(cell.get_or_init(|| built).clone())
+}
+
+impl Default for SslConfiguration {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl PartialEq for SslConfiguration {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.inner, &other.inner)
+            || (self.inner.null == other.inner.null && self.inner.settings == other.inner.settings)
+    }
+}
+
+impl Eq for SslConfiguration {}
+
+impl fmt::Debug for SslConfiguration {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let s = self.settings();
+        let options: Vec<SslOption> = SslOption::ALL
+            .into_iter()
+            .filter(|o| s.options.contains(*o))
+            .collect();
+        f.debug_struct("SslConfiguration")
+            .field("null", &self.inner.null)
+            .field("protocol", &self.protocol())
+            .field("ciphers", &s.ciphers)
+            .field("system_ca_certificates", &s.ca.system)
+            .field("ca_certificates", &s.ca.certificates)
+            .field("local_certificate_chain", &s.local_chain)
+            .field("private_key", &s.private_key)
+            .field("peer_verify_mode", &self.peer_verify_mode())
+            .field("peer_verify_depth", &s.peer_verify_depth)
+            .field("allowed_next_protocols", &AlpnList(&s.alpn))
+            .field("key_exchange_groups", &s.groups)
+            .field("ssl_options", &options)
+            .finish()
+    }
+}
+
+/// ALPN names print as strings where they are UTF-8.
+struct AlpnList<'a>(&'a [Vec<u8>]);
+
+impl fmt::Debug for AlpnList<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list()
+            .entries(self.0.iter().map(|p| String::from_utf8_lossy(p)))
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn null_until_set() {
+        let config = SslConfiguration::new();
+        assert!(config.is_null());
+        assert!(SslConfiguration::default().is_null());
+        let set = config.clone().with_peer_verify_depth(3);
+        assert!(!set.is_null());
+        assert!(config.is_null());
+        assert_ne!(config, set);
+        assert_eq!(config, SslConfiguration::new());
+    }
+
+    #[test]
+    fn getters_fill_in_defaults() {
+        let config = SslConfiguration::new();
+        assert_eq!(config.protocol(), SslProtocol::SecureProtocols);
+        assert_eq!(config.ciphers(), SslConfiguration::supported_ciphers());
+        assert_eq!(
+            config.key_exchange_groups(),
+            SslConfiguration::supported_key_exchange_groups()
+        );
+        assert_eq!(config.peer_verify_mode(), PeerVerifyMode::AutoVerifyPeer);
+        assert_eq!(config.peer_verify_depth(), 0);
+        assert!(config.allowed_next_protocols().is_empty());
+        assert!(config.local_certificate().is_none());
+        assert!(config.private_key().is_none());
+        assert!(config.test_ssl_option(SslOption::DisableCompression));
+        assert!(!config.test_ssl_option(SslOption::DisableSessionTickets));
+    }
+
+    #[test]
+    fn setters_keep_other_settings() {
+        let config = SslConfiguration::new()
+            .with_protocol(SslProtocol::TlsV1_3)
+            .with_peer_verify_depth(2)
+            .with_allowed_next_protocols(["h2"]);
+        assert_eq!(config.protocol(), SslProtocol::TlsV1_3);
+        assert_eq!(config.peer_verify_depth(), 2);
+        assert_eq!(config.allowed_next_protocols(), [b"h2".to_vec()]);
+    }
+
+    #[test]
+    fn cipher_list_names_the_bad_name() {
+        let err = SslConfiguration::new()
+            .with_cipher_list("TLS_AES_128_GCM_SHA256:RC4-MD5")
+            .unwrap_err();
+        assert!(matches!(&err, Error::UnknownCipher { name } if name == "RC4-MD5"));
+        let ok = SslConfiguration::new()
+            .with_cipher_list(
+                "ECDHE-RSA-AES128-GCM-SHA256:TLS_AES_128_GCM_SHA256:TLS_AES_128_GCM_SHA256",
+            )
+            .unwrap();
+        let names: Vec<&str> = ok.ciphers().iter().map(Cipher::name).collect();
+        assert_eq!(
+            names,
+            [
+                "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+                "TLS_AES_128_GCM_SHA256"
+            ]
+        );
+    }
+
+    #[test]
+    fn send_sync() {
+        fn check<T: Send + Sync>() {}
+        check::<SslConfiguration>();
+    }
+}

@@ -1,0 +1,150 @@
+//! `SessionState`: what a live connection negotiated, read-only.
+
+use rustls::{CommonState, HandshakeKind, ServerConnection};
+
+use crate::{
+    Certificate, Cipher, KeyExchangeGroup, PeerVerifyMode, SslConfiguration, SslError, SslProtocol,
+};
+
+/// The state of one live TLS connection, as Qt's `QSslSocket` reports it:
+/// the peer's certificates, the negotiated parameters, and what verification
+/// found wrong with the peer.
+///
+/// ```
+/// use sslconf::{SessionState, SslProtocol};
+///
+/// let config = sslconf::SslConfiguration::new().client_config()?;
+/// let conn = rustls::ClientConnection::new(config, "example.com".try_into().unwrap())?;
+/// let state = SessionState::capture(&conn);
+/// assert!(state.is_null()); // no handshake yet
+/// assert_eq!(state.session_protocol(), SslProtocol::UnknownProtocol);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct SessionState {
+    established: bool,
+    peer_chain: Vec<Certificate>,
+    cipher: Option<Cipher>,
+    protocol: Option<SslProtocol>,
+    alpn: Option<Vec<u8>>,
+    group: Option<KeyExchangeGroup>,
+    resumed: bool,
+    server_name: Option<String>,
+    verification_errors: Vec<SslError>,
+}
+
+impl SessionState {
+    /// Reads the state of a connection (client or server: both deref to
+    /// `CommonState`). The SNI name a server received needs the server
+    /// connection: see [`capture_server`](Self::capture_server). Peer
+    /// verification errors are filled in by `connect`/`accept`.
+    ///
+    /// A peer certificate this crate cannot parse is left out of the chain.
+    pub fn capture(conn: &CommonState) -> SessionState {
+        SessionState {
+            established: !conn.is_handshaking(),
+            peer_chain: conn
+                .peer_certificates()
+                .unwrap_or_default()
+                .iter()
+                .filter_map(|der| Certificate::try_from(der.clone()).ok())
+                .collect(),
+            cipher: conn
+                .negotiated_cipher_suite()
+                .and_then(|s| Cipher::from_suite(s.suite())),
+            protocol: conn.protocol_version().map(SslProtocol::from_rustls),
+            alpn: conn.alpn_protocol().map(<[u8]>::to_vec),
+            group: conn
+                .negotiated_key_exchange_group()
+                .map(|g| KeyExchangeGroup::from_named_group(g.name())),
+            resumed: conn.handshake_kind() == Some(HandshakeKind::Resumed),
+            server_name: None,
+            verification_errors: Vec::new(),
+        }
+    }
+
+    /// Reads the state of a server connection, including the SNI name it received.
+    pub fn capture_server(conn: &ServerConnection) -> SessionState {
+        SessionState {
+            server_name: conn.server_name().map(str::to_owned),
+            ..Self::capture(conn)
+        }
+    }
+
+    /// Records what verification of the peer's chain found, as `connect` and
+    /// `accept` do: nothing after a `VerifyPeer` handshake (which succeeded only
+    /// because the chain verified), otherwise what
+    /// [`SslConfiguration::verify_chain`] reports, the host name included for a client.
+    pub(crate) fn verified(
+        mut self,
+        config: &SslConfiguration,
+        host_name: Option<&str>,
+    ) -> SessionState {
+        let mode = config.peer_verify_mode();
+        let verified_in_handshake = match host_name {
+            Some(_) => mode.for_client() == PeerVerifyMode::VerifyPeer,
+            None => mode.for_server() == PeerVerifyMode::VerifyPeer,
+        };
+        if !verified_in_handshake && !self.peer_chain.is_empty() {
+            self.verification_errors = match host_name {
+                Some(host) => config.verify_chain(&self.peer_chain, Some(host)),
+                None => config.verify_client_chain(&self.peer_chain),
+            };
+        }
+        self
+    }
+
+    /// Whether no handshake has completed yet.
+    pub fn is_null(&self) -> bool {
+        !self.established
+    }
+
+    /// The peer's certificate: the first of its chain.
+    pub fn peer_certificate(&self) -> Option<&Certificate> {
+        self.peer_chain.first()
+    }
+
+    /// The peer's certificate chain, leaf first, as the peer sent it.
+    pub fn peer_certificate_chain(&self) -> &[Certificate] {
+        &self.peer_chain
+    }
+
+    /// The negotiated cipher suite.
+    pub fn session_cipher(&self) -> Option<Cipher> {
+        self.cipher
+    }
+
+    /// The negotiated protocol version: `TlsV1_2`, `TlsV1_3`, or
+    /// `UnknownProtocol` before the handshake.
+    pub fn session_protocol(&self) -> SslProtocol {
+        self.protocol.unwrap_or(SslProtocol::UnknownProtocol)
+    }
+
+    /// The protocol agreed by ALPN.
+    pub fn next_negotiated_protocol(&self) -> Option<&[u8]> {
+        self.alpn.as_deref()
+    }
+
+    /// The key-exchange group. For a resumed TLS 1.2 session, which does no
+    /// key exchange, `None`.
+    pub fn key_exchange_group(&self) -> Option<KeyExchangeGroup> {
+        self.group
+    }
+
+    /// Whether the session was resumed rather than fully negotiated.
+    pub fn is_resumed(&self) -> bool {
+        self.resumed
+    }
+
+    /// The SNI name the client sent, on the server side.
+    pub fn server_name(&self) -> Option<&str> {
+        self.server_name.as_deref()
+    }
+
+    /// What verification found wrong with the peer's chain: filled in by
+    /// `connect`/`accept` whatever the verify mode, so a `QueryPeer` or
+    /// `VerifyNone` connection still tells what was wrong.
+    pub fn peer_verification_errors(&self) -> &[SslError] {
+        &self.verification_errors
+    }
+}

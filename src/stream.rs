@@ -1,0 +1,209 @@
+//! Blocking connections: `connect`, `accept` and the stream they return.
+
+use std::io::{self, Read, Write};
+
+use rustls::pki_types::ServerName;
+use rustls::{ClientConnection, Connection, ServerConnection};
+
+use crate::{Error, SessionState, SslConfiguration};
+
+/// A TLS connection over a blocking socket, after its handshake.
+///
+/// Reads and writes plaintext; [`session_state`](Self::session_state) tells
+/// what was negotiated. Dropping it does not send close_notify:
+/// call [`shutdown`](Self::shutdown) for an orderly close.
+pub struct TlsStream<S> {
+    conn: Connection,
+    socket: S,
+    state: SessionState,
+    config: SslConfiguration,
+}
+
+impl SslConfiguration {
+    /// Connects as a client over `socket` and completes the handshake.
+    ///
+    /// `host_name` is sent as SNI (unless disabled) and checked against the
+    /// server's certificate; an IP address (`"127.0.0.1"`, `"::1"` or
+    /// `"[::1]"`) is checked against the certificate's IP addresses.
+    ///
+    /// ```no_run
+    /// use std::io::{Read, Write};
+    /// use std::net::TcpStream;
+    ///
+    /// let config = sslconf::SslConfiguration::default_configuration();
+    /// let socket = TcpStream::connect("example.com:443")?;
+    /// let mut tls = config.connect("example.com", socket)?;
+    /// println!("{:?}", tls.session_state().session_cipher());
+    /// tls.write_all(b"GET / HTTP/1.0\r\nHost: example.com\r\n\r\n")?;
+    /// let mut page = Vec::new();
+    /// tls.read_to_end(&mut page)?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    /// The conversion errors of [`client_config`](Self::client_config);
+    /// [`Error::InvalidHostName`]; [`Error::PeerVerification`] (with
+    /// [`Error::ssl_errors`]) when the server's certificate does not verify;
+    /// [`Error::Tls`] and [`Error::Io`] for other handshake failures.
+    pub fn connect<S: Read + Write>(
+        &self,
+        host_name: &str,
+        socket: S,
+    ) -> Result<TlsStream<S>, Error> {
+        let config = self.client_config()?;
+        let name = server_name(host_name)?;
+        let conn = ClientConnection::new(config, name)?;
+        TlsStream::handshake(
+            Connection::Client(conn),
+            socket,
+            self.clone(),
+            Some(host_name),
+        )
+    }
+
+    /// Accepts a client over `socket` and completes the handshake.
+    ///
+    /// # Errors
+    /// The conversion errors of [`server_config`](Self::server_config);
+    /// [`Error::PeerVerification`] when a required client certificate is
+    /// missing or does not verify; [`Error::Tls`] and [`Error::Io`] for other
+    /// handshake failures.
+    pub fn accept<S: Read + Write>(&self, socket: S) -> Result<TlsStream<S>, Error> {
+        let conn = ServerConnection::new(self.server_config()?)?;
+        TlsStream::handshake(Connection::Server(conn), socket, self.clone(), None)
+    }
+}
+
+/// Parses a host name or IP address (brackets around IPv6 allowed).
+pub(crate) fn server_name(host_name: &str) -> Result<ServerName<'static>, Error> {
+    let bare = host_name
+        .strip_prefix('[')
+        .and_then(|h| h.strip_suffix(']'))
+        .unwrap_or(host_name);
+    ServerName::try_from(bare.to_owned()).map_err(|_| Error::InvalidHostName {
+        name: host_name.to_owned(),
+    })
+}
+
+impl<S: Read + Write> TlsStream<S> {
+    fn handshake(
+        mut conn: Connection,
+        mut socket: S,
+        config: SslConfiguration,
+        host_name: Option<&str>,
+    ) -> Result<Self, Error> {
+        while conn.is_handshaking() {
+            conn.complete_io(&mut socket)
+                .map_err(Error::from_stream_io)?;
+        }
+        // The last flight (a TLS 1.3 client's Finished, a server's tickets).
+        while conn.wants_write() {
+            conn.write_tls(&mut socket)?;
+        }
+        socket.flush()?;
+        let state = match &conn {
+            Connection::Client(c) => SessionState::capture(c),
+            Connection::Server(s) => SessionState::capture_server(s),
+        }
+        .verified(&config, host_name);
+        Ok(Self {
+            conn,
+            socket,
+            state,
+            config,
+        })
+    }
+
+    /// Sends close_notify to the peer and flushes it. The socket stays open.
+    ///
+    /// # Errors
+    /// I/O errors writing to the socket.
+    pub fn shutdown(&mut self) -> io::Result<()> {
+        self.conn.send_close_notify();
+        while self.conn.wants_write() {
+            self.conn.write_tls(&mut self.socket)?;
+        }
+        self.socket.flush()
+    }
+
+    /// Finishes I/O left over from an earlier call (as `rustls::Stream` does).
+    fn complete_prior_io(&mut self) -> io::Result<()> {
+        if self.conn.is_handshaking() || self.conn.wants_write() {
+            self.conn.complete_io(&mut self.socket)?;
+        }
+        Ok(())
+    }
+}
+
+impl<S> TlsStream<S> {
+    /// What the handshake negotiated, and what was wrong with the peer.
+    pub fn session_state(&self) -> &SessionState {
+        &self.state
+    }
+
+    /// The configuration this connection was made with.
+    pub fn ssl_configuration(&self) -> &SslConfiguration {
+        &self.config
+    }
+
+    /// The underlying socket.
+    pub fn get_ref(&self) -> &S {
+        &self.socket
+    }
+
+    /// The underlying socket. Reading or writing it directly corrupts the TLS stream.
+    pub fn get_mut(&mut self) -> &mut S {
+        &mut self.socket
+    }
+
+    /// The rustls connection, for what this crate does not wrap.
+    pub fn connection(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// The underlying socket, giving up the TLS session.
+    pub fn into_inner(self) -> S {
+        self.socket
+    }
+}
+
+impl<S: Read + Write> Read for TlsStream<S> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.complete_prior_io()?;
+        // One call may read only part of a record; loop until plaintext or EOF.
+        while self.conn.wants_read() {
+            if self.conn.complete_io(&mut self.socket)?.0 == 0 {
+                break;
+            }
+        }
+        self.conn.reader().read(buf)
+    }
+}
+
+impl<S: Read + Write> Write for TlsStream<S> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.complete_prior_io()?;
+        let len = self.conn.writer().write(buf)?;
+        // A write error here surfaces on the next call; `len` bytes are taken.
+        let _ = self.conn.complete_io(&mut self.socket);
+        Ok(len)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.complete_prior_io()?;
+        self.conn.writer().flush()?;
+        if self.conn.wants_write() {
+            self.conn.complete_io(&mut self.socket)?;
+        }
+        self.socket.flush()
+    }
+}
+
+impl<S: std::fmt::Debug> std::fmt::Debug for TlsStream<S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TlsStream")
+            .field("socket", &self.socket)
+            .field("session_state", &self.state)
+            .finish_non_exhaustive()
+    }
+}

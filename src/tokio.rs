@@ -1,0 +1,161 @@
+//! Async `connect`/`accept` on tokio, through tokio-rustls (feature `tokio`).
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! use tokio::io::{AsyncReadExt, AsyncWriteExt};
+//!
+//! let config = sslconf::SslConfiguration::default_configuration();
+//! let socket = tokio::net::TcpStream::connect("example.com:443").await?;
+//! let mut tls = sslconf::tokio::connect(&config, "example.com", socket).await?;
+//! println!("{:?}", tls.session_state().session_protocol());
+//! tls.write_all(b"GET / HTTP/1.0\r\nHost: example.com\r\n\r\n").await?;
+//! let mut page = Vec::new();
+//! tls.read_to_end(&mut page).await?;
+//! # Ok(())
+//! # }
+//! ```
+
+use std::io;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio_rustls::{TlsAcceptor, TlsConnector};
+
+use crate::stream::server_name;
+use crate::{Error, SessionState, SslConfiguration};
+
+/// A TLS connection over an async socket, after its handshake.
+pub struct TlsStream<S> {
+    inner: tokio_rustls::TlsStream<S>,
+    state: SessionState,
+    config: SslConfiguration,
+}
+
+/// Connects as a client over `socket` and completes the handshake, as
+/// [`SslConfiguration::connect`] does.
+///
+/// # Errors
+/// As [`SslConfiguration::connect`].
+pub async fn connect<S>(
+    config: &SslConfiguration,
+    host_name: &str,
+    socket: S,
+) -> Result<TlsStream<S>, Error>
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
+    let connector = TlsConnector::from(config.client_config()?);
+    let stream = connector
+        .connect(server_name(host_name)?, socket)
+        .await
+        .map_err(Error::from_stream_io)?;
+    let state = SessionState::capture(stream.get_ref().1).verified(config, Some(host_name));
+    Ok(TlsStream {
+        inner: stream.into(),
+        state,
+        config: config.clone(),
+    })
+}
+
+/// Accepts a client over `socket` and completes the handshake, as
+/// [`SslConfiguration::accept`] does.
+///
+/// # Errors
+/// As [`SslConfiguration::accept`].
+pub async fn accept<S>(config: &SslConfiguration, socket: S) -> Result<TlsStream<S>, Error>
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
+    let acceptor = TlsAcceptor::from(config.server_config()?);
+    let stream = acceptor
+        .accept(socket)
+        .await
+        .map_err(Error::from_stream_io)?;
+    let state = SessionState::capture_server(stream.get_ref().1).verified(config, None);
+    Ok(TlsStream {
+        inner: stream.into(),
+        state,
+        config: config.clone(),
+    })
+}
+
+impl<S> TlsStream<S> {
+    /// What the handshake negotiated, and what was wrong with the peer.
+    pub fn session_state(&self) -> &SessionState {
+        &self.state
+    }
+
+    /// The configuration this connection was made with.
+    pub fn ssl_configuration(&self) -> &SslConfiguration {
+        &self.config
+    }
+
+    /// The underlying socket.
+    pub fn get_ref(&self) -> &S {
+        self.inner.get_ref().0
+    }
+
+    /// The underlying socket. Reading or writing it directly corrupts the TLS stream.
+    pub fn get_mut(&mut self) -> &mut S {
+        self.inner.get_mut().0
+    }
+
+    /// The underlying socket, giving up the TLS session.
+    pub fn into_inner(self) -> S {
+        match self.inner {
+            tokio_rustls::TlsStream::Client(s) => s.into_inner().0,
+            tokio_rustls::TlsStream::Server(s) => s.into_inner().0,
+        }
+    }
+}
+
+impl<S: AsyncRead + AsyncWrite + Unpin> AsyncRead for TlsStream<S> {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.get_mut().inner).poll_read(cx, buf)
+    }
+}
+
+impl<S: AsyncRead + AsyncWrite + Unpin> AsyncWrite for TlsStream<S> {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.get_mut().inner).poll_write(cx, buf)
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.get_mut().inner).poll_flush(cx)
+    }
+
+    /// Sends close_notify, then shuts the socket's write half.
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.get_mut().inner).poll_shutdown(cx)
+    }
+
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.get_mut().inner).poll_write_vectored(cx, bufs)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.inner.is_write_vectored()
+    }
+}
+
+impl<S: std::fmt::Debug> std::fmt::Debug for TlsStream<S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TlsStream")
+            .field("socket", self.inner.get_ref().0)
+            .field("session_state", &self.state)
+            .finish_non_exhaustive()
+    }
+}

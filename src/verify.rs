@@ -1,0 +1,486 @@
+//! Peer verification: the rustls verifiers for each verify mode, the verify
+//! depth, and what webpki's errors mean in Qt's terms.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::crypto::{verify_tls12_signature, verify_tls13_signature, WebPkiSupportedAlgorithms};
+use rustls::pki_types::{CertificateDer, ServerName, TrustAnchor, UnixTime};
+use rustls::server::danger::{ClientCertVerified, ClientCertVerifier};
+use rustls::{
+    CertificateError, DigitallySignedStruct, DistinguishedName, OtherError, SignatureScheme,
+};
+
+use crate::configuration::Settings;
+use crate::provider::provider;
+use crate::{roots, Certificate, Error, SslError, SslErrorKind};
+
+/// Which end of a connection a certificate authenticates.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Usage {
+    /// A server's certificate, checked by a client.
+    ServerAuth,
+    /// A client's certificate, checked by a server.
+    ClientAuth,
+}
+
+/// Verifies chains against a set of trust anchors and a depth limit.
+#[derive(Debug)]
+pub(crate) struct ChainVerifier {
+    anchors: Vec<TrustAnchor<'static>>,
+    depth: u32,
+}
+
+impl ChainVerifier {
+    /// Trust anchors from the configured CA certificates.
+    ///
+    /// # Errors
+    /// [`Error::InvalidCaCertificate`] for a configured CA certificate webpki cannot use.
+    pub(crate) fn new(settings: &Settings) -> Result<Self, Error> {
+        let mut anchors = Vec::new();
+        if settings.ca.system {
+            anchors.extend_from_slice(roots::system_trust_anchors());
+        }
+        for cert in &settings.ca.certificates {
+            anchors.push(trust_anchor(cert)?.to_owned());
+        }
+        Ok(Self {
+            anchors,
+            depth: settings.peer_verify_depth,
+        })
+    }
+
+    /// Whether there is anything to verify against.
+    pub(crate) fn has_anchors(&self) -> bool {
+        !self.anchors.is_empty()
+    }
+
+    /// The fast path of a handshake: is the chain valid now?
+    fn check(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: Option<&ServerName<'_>>,
+        usage: Usage,
+        now: UnixTime,
+    ) -> Result<(), webpki::Error> {
+        let cert = webpki::EndEntityCert::try_from(end_entity)?;
+        let key_usage = match usage {
+            Usage::ServerAuth => webpki::KeyUsage::server_auth(),
+            Usage::ClientAuth => webpki::KeyUsage::client_auth(),
+        };
+        let depth = self.depth as usize;
+        let within_depth = |path: &webpki::VerifiedPath<'_>| {
+            // The leaf, the intermediates and the trust anchor.
+            let length = 2 + path.intermediate_certificates().count();
+            if length > depth {
+                Err(webpki::Error::MaximumPathDepthExceeded)
+            } else {
+                Ok(())
+            }
+        };
+        cert.verify_for_usage(
+            &provider().signature_verification_algorithms.all,
+            &self.anchors,
+            intermediates,
+            now,
+            key_usage,
+            None,
+            if depth == 0 {
+                None
+            } else {
+                Some(&within_depth)
+            },
+        )?;
+        if let Some(name) = server_name {
+            cert.verify_is_valid_for_subject_name(name)?;
+        }
+        Ok(())
+    }
+
+    /// Checks a chain during a handshake; on failure, works out everything
+    /// that is wrong with it and returns that inside the rustls error.
+    fn check_or_explain(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: Option<&ServerName<'_>>,
+        usage: Usage,
+        now: UnixTime,
+    ) -> Result<(), rustls::Error> {
+        if self
+            .check(end_entity, intermediates, server_name, usage, now)
+            .is_ok()
+        {
+            return Ok(());
+        }
+        let chain = parse_chain(end_entity, intermediates);
+        let host = server_name.map(ServerName::to_str);
+        let mut errors = self.ssl_errors_at(&chain, host.as_deref(), usage, system_time(now));
+        if errors.is_empty() {
+            // webpki refused what the explanation could not pin down.
+            errors.push(SslError::new(
+                SslErrorKind::UnspecifiedError,
+                chain.into_iter().next(),
+            ));
+        }
+        Err(VerificationFailure::new(errors).into())
+    }
+
+    /// Everything wrong with a chain at the current time.
+    pub(crate) fn ssl_errors(
+        &self,
+        chain: &[Certificate],
+        host_name: Option<&str>,
+        usage: Usage,
+    ) -> Vec<SslError> {
+        self.ssl_errors_at(chain, host_name, usage, SystemTime::now())
+    }
+
+    /// Everything wrong with a chain, as OpenSSL would list it: each
+    /// certificate outside its validity period, then the first fault webpki finds
+    /// in the path (checked at a time when every certificate is valid, so an
+    /// expired leaf does not hide an unknown issuer), then the host name.
+    fn ssl_errors_at(
+        &self,
+        chain: &[Certificate],
+        host_name: Option<&str>,
+        usage: Usage,
+        now: SystemTime,
+    ) -> Vec<SslError> {
+        let Some(leaf) = chain.first() else {
+            return vec![SslError::new(SslErrorKind::NoPeerCertificate, None)];
+        };
+        let mut errors = Vec::new();
+        for cert in chain {
+            if now < cert.effective_date() {
+                errors.push(SslError::new(
+                    SslErrorKind::CertificateNotYetValid,
+                    Some(cert.clone()),
+                ));
+            } else if now > cert.expiry_date() {
+                errors.push(SslError::new(
+                    SslErrorKind::CertificateExpired,
+                    Some(cert.clone()),
+                ));
+            }
+        }
+        let path_time = if errors.is_empty() {
+            Some(now)
+        } else {
+            let start = chain.iter().map(Certificate::effective_date).max();
+            let end = chain.iter().map(Certificate::expiry_date).min();
+            start.filter(|s| end.is_some_and(|e| *s <= e))
+        };
+        if let Some(time) = path_time {
+            let ders: Vec<CertificateDer<'static>> =
+                chain[1..].iter().map(|c| c.as_rustls().clone()).collect();
+            if let Err(e) = self.check(leaf.as_rustls(), &ders, None, usage, unix_time(time)) {
+                errors.push(classify(&e, chain));
+            }
+        }
+        if let Some(host) = host_name {
+            let valid = match (
+                ServerName::try_from(host),
+                webpki::EndEntityCert::try_from(leaf.as_rustls()),
+            ) {
+                (Ok(name), Ok(cert)) => cert.verify_is_valid_for_subject_name(&name).is_ok(),
+                _ => false,
+            };
+            if !valid {
+                errors.push(SslError::new(
+                    SslErrorKind::HostNameMismatch,
+                    Some(leaf.clone()),
+                ));
+            }
+        }
+        errors
+    }
+}
+
+fn trust_anchor(cert: &Certificate) -> Result<TrustAnchor<'_>, Error> {
+    webpki::anchor_from_trusted_cert(cert.as_rustls()).map_err(|e| Error::InvalidCaCertificate {
+        subject: cert.subject_display_name(),
+        source: rustls::Error::InvalidCertificate(CertificateError::Other(OtherError(Arc::new(e)))),
+    })
+}
+
+/// The subjects of the explicitly configured CA certificates, which a server
+/// sends to clients as hints of what it trusts. (Not the system store's: a
+/// list of every public root helps no client pick its certificate.)
+pub(crate) fn hint_subjects(settings: &Settings) -> Result<Vec<DistinguishedName>, Error> {
+    settings
+        .ca
+        .certificates
+        .iter()
+        .map(|cert| {
+            Ok(DistinguishedName::from(
+                trust_anchor(cert)?.subject.to_vec(),
+            ))
+        })
+        .collect()
+}
+
+/// What a webpki path error means in Qt's terms, and which certificate it concerns.
+fn classify(error: &webpki::Error, chain: &[Certificate]) -> SslError {
+    use webpki::Error as E;
+    let leaf = &chain[0];
+    let last = &chain[chain.len() - 1];
+    let (kind, cert) = match error {
+        E::UnknownIssuer if chain.len() == 1 && leaf.is_self_signed() => {
+            (SslErrorKind::SelfSignedCertificate, leaf)
+        }
+        E::UnknownIssuer if chain.len() > 1 && last.is_self_signed() => {
+            (SslErrorKind::SelfSignedCertificateInChain, last)
+        }
+        E::UnknownIssuer => (SslErrorKind::UnableToGetLocalIssuerCertificate, last),
+        E::CaUsedAsEndEntity | E::EmptyEkuExtension | E::RequiredEkuNotFoundContext(_) => {
+            (SslErrorKind::InvalidPurpose, leaf)
+        }
+        #[allow(deprecated)]
+        E::RequiredEkuNotFound => (SslErrorKind::InvalidPurpose, leaf),
+        E::EndEntityUsedAsCa => {
+            let not_ca = chain[1..].iter().find(|c| !c.is_ca()).unwrap_or(leaf);
+            (SslErrorKind::InvalidCaCertificate, not_ca)
+        }
+        E::PathLenConstraintViolated | E::MaximumPathDepthExceeded => {
+            (SslErrorKind::PathLengthExceeded, leaf)
+        }
+        E::InvalidSignatureForPublicKey => (SslErrorKind::CertificateSignatureFailed, leaf),
+        E::UnsupportedSignatureAlgorithmContext(_)
+        | E::UnsupportedSignatureAlgorithmForPublicKeyContext(_)
+        | E::SignatureAlgorithmMismatch => (SslErrorKind::UnsupportedSignatureAlgorithm, leaf),
+        #[allow(deprecated)]
+        E::UnsupportedSignatureAlgorithm | E::UnsupportedSignatureAlgorithmForPublicKey => {
+            (SslErrorKind::UnsupportedSignatureAlgorithm, leaf)
+        }
+        E::CertRevoked => (SslErrorKind::CertificateRevoked, leaf),
+        E::CertDistrusted => (SslErrorKind::CertificateUntrusted, leaf),
+        E::NameConstraintViolation => (SslErrorKind::NameConstraintViolation, leaf),
+        E::CertExpired { .. } => (SslErrorKind::CertificateExpired, leaf),
+        E::CertNotValidYet { .. } => (SslErrorKind::CertificateNotYetValid, leaf),
+        E::BadDer
+        | E::BadDerTime
+        | E::ExtensionValueInvalid
+        | E::InvalidCertValidity
+        | E::InvalidSerialNumber
+        | E::MalformedDnsIdentifier
+        | E::MalformedExtensions
+        | E::TrailingData(_)
+        | E::UnsupportedCertVersion
+        | E::UnsupportedCriticalExtension => (SslErrorKind::InvalidCertificate, leaf),
+        _ => (SslErrorKind::UnspecifiedError, leaf),
+    };
+    SslError::new(kind, Some(cert.clone()))
+}
+
+/// The certificates a peer sent, parsed for error reports. One that does not
+/// parse ends the list (it cannot be named).
+fn parse_chain(
+    end_entity: &CertificateDer<'_>,
+    intermediates: &[CertificateDer<'_>],
+) -> Vec<Certificate> {
+    std::iter::once(end_entity)
+        .chain(intermediates)
+        .map_while(|der| Certificate::from_der(der).ok())
+        .collect()
+}
+
+fn unix_time(time: SystemTime) -> UnixTime {
+    UnixTime::since_unix_epoch(time.duration_since(UNIX_EPOCH).unwrap_or_default())
+}
+
+fn system_time(time: UnixTime) -> SystemTime {
+    UNIX_EPOCH + std::time::Duration::from_secs(time.as_secs())
+}
+
+/// The verification errors of a failed handshake, carried through rustls
+/// inside `CertificateError::Other`, so that `connect`/`accept` (and
+/// `Error::from(rustls::Error)`) can hand them to the caller.
+#[derive(Debug)]
+pub(crate) struct VerificationFailure {
+    errors: Vec<SslError>,
+}
+
+impl VerificationFailure {
+    fn new(errors: Vec<SslError>) -> Self {
+        Self { errors }
+    }
+
+    /// The errors inside a rustls error, if it carries a verification failure.
+    pub(crate) fn find(error: &rustls::Error) -> Option<&[SslError]> {
+        match error {
+            rustls::Error::InvalidCertificate(CertificateError::Other(other)) => other
+                .0
+                .downcast_ref::<VerificationFailure>()
+                .map(|f| f.errors.as_slice()),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for VerificationFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, error) in self.errors.iter().enumerate() {
+            if i > 0 {
+                f.write_str("; ")?;
+            }
+            write!(f, "{error}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for VerificationFailure {}
+
+impl From<VerificationFailure> for rustls::Error {
+    fn from(failure: VerificationFailure) -> Self {
+        rustls::Error::InvalidCertificate(CertificateError::Other(OtherError(Arc::new(failure))))
+    }
+}
+
+fn algorithms() -> &'static WebPkiSupportedAlgorithms {
+    &provider().signature_verification_algorithms
+}
+
+/// A client's check of the server: `VerifyPeer` verifies the chain (`chain`
+/// is `Some`); `QueryPeer` and `VerifyNone` accept any chain (`None`). The
+/// handshake signature is checked in every mode.
+#[derive(Debug)]
+pub(crate) struct ServerVerifier {
+    chain: Option<Arc<ChainVerifier>>,
+}
+
+impl ServerVerifier {
+    pub(crate) fn verifying(chain: Arc<ChainVerifier>) -> Self {
+        Self { chain: Some(chain) }
+    }
+
+    pub(crate) fn accepting_any() -> Self {
+        Self { chain: None }
+    }
+}
+
+impl ServerCertVerifier for ServerVerifier {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        _ocsp_response: &[u8],
+        now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        if let Some(chain) = &self.chain {
+            chain.check_or_explain(
+                end_entity,
+                intermediates,
+                Some(server_name),
+                Usage::ServerAuth,
+                now,
+            )?;
+        }
+        Ok(ServerCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        verify_tls12_signature(message, cert, dss, algorithms())
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        verify_tls13_signature(message, cert, dss, algorithms())
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        algorithms().supported_schemes()
+    }
+}
+
+/// A server's check of the client: `VerifyPeer` requires a certificate and
+/// verifies it; `QueryPeer` asks for one, accepts any or none. (`VerifyNone`
+/// asks for none, and so needs no verifier.) The handshake signature of a
+/// certificate that was sent is checked in every mode.
+#[derive(Debug)]
+pub(crate) struct ClientVerifier {
+    /// `Some` for `VerifyPeer`: the certificate is required and verified.
+    chain: Option<Arc<ChainVerifier>>,
+    hint_subjects: Vec<DistinguishedName>,
+}
+
+impl ClientVerifier {
+    pub(crate) fn requiring(
+        chain: Arc<ChainVerifier>,
+        hint_subjects: Vec<DistinguishedName>,
+    ) -> Self {
+        Self {
+            chain: Some(chain),
+            hint_subjects,
+        }
+    }
+
+    pub(crate) fn querying(hint_subjects: Vec<DistinguishedName>) -> Self {
+        Self {
+            chain: None,
+            hint_subjects,
+        }
+    }
+}
+
+impl ClientCertVerifier for ClientVerifier {
+    fn offer_client_auth(&self) -> bool {
+        true
+    }
+
+    fn client_auth_mandatory(&self) -> bool {
+        self.chain.is_some()
+    }
+
+    fn root_hint_subjects(&self) -> &[DistinguishedName] {
+        &self.hint_subjects
+    }
+
+    fn verify_client_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        now: UnixTime,
+    ) -> Result<ClientCertVerified, rustls::Error> {
+        if let Some(chain) = &self.chain {
+            chain.check_or_explain(end_entity, intermediates, None, Usage::ClientAuth, now)?;
+        }
+        Ok(ClientCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        verify_tls12_signature(message, cert, dss, algorithms())
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        verify_tls13_signature(message, cert, dss, algorithms())
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        algorithms().supported_schemes()
+    }
+}
