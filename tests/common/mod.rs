@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod openssl;
+pub mod peers;
 
 use std::process::Command;
 
