@@ -82,7 +82,7 @@ impl ChainVerifier {
             }
         };
         cert.verify_for_usage(
-            &provider().signature_verification_algorithms.all,
+            provider().signature_verification_algorithms.all,
             &self.anchors,
             intermediates,
             now,
