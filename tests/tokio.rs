@@ -1,0 +1,113 @@
+//! The tokio API passes the core cases of the blocking one.
+#![cfg(feature = "tokio")]
+
+mod common;
+
+use common::Authority;
+use sslconf::{Error, PeerVerifyMode, SessionState, SslConfiguration, SslErrorKind, SslProtocol};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+struct Outcome {
+    client: Result<SessionState, Error>,
+    server: Result<SessionState, Error>,
+}
+
+async fn connect(client: &SslConfiguration, server: &SslConfiguration, host: &str) -> Outcome {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let server = server.clone();
+    let server_task = tokio::spawn(async move {
+        let (socket, _) = listener.accept().await.unwrap();
+        let mut tls = sslconf::tokio::accept(&server, socket).await?;
+        let mut buf = [0u8; 4];
+        tls.read_exact(&mut buf).await?;
+        tls.write_all(&buf).await?;
+        tls.shutdown().await?;
+        Ok(tls.session_state().clone())
+    });
+    let socket = TcpStream::connect(addr).await.unwrap();
+    let client = async {
+        let mut tls = sslconf::tokio::connect(client, host, socket).await?;
+        tls.write_all(b"ping").await?;
+        let mut buf = [0u8; 4];
+        tls.read_exact(&mut buf).await?;
+        assert_eq!(&buf, b"ping");
+        Ok(tls.session_state().clone())
+    }
+    .await;
+    Outcome {
+        client,
+        server: server_task.await.unwrap(),
+    }
+}
+
+#[tokio::test]
+async fn negotiates_and_reports_state() {
+    let ca = Authority::root("Tokio Root");
+    let client_id = ca.leaf("client.test");
+    let server = ca
+        .leaf("localhost")
+        .server()
+        .with_ca_certificates([ca.cert.clone()])
+        .with_peer_verify_mode(PeerVerifyMode::VerifyPeer)
+        .with_allowed_next_protocols(["h2"]);
+    let client = SslConfiguration::new()
+        .with_ca_certificates([ca.cert.clone()])
+        .with_local_certificate_chain(client_id.chain.clone())
+        .with_private_key(client_id.key())
+        .with_protocol(SslProtocol::TlsV1_2)
+        .with_allowed_next_protocols(["h2", "http/1.1"]);
+    let outcome = connect(&client, &server, "localhost").await;
+    let (c, s) = (outcome.client.unwrap(), outcome.server.unwrap());
+    assert_eq!(c.session_protocol(), SslProtocol::TlsV1_2);
+    assert_eq!(s.session_cipher(), c.session_cipher());
+    assert_eq!(c.next_negotiated_protocol(), Some(&b"h2"[..]));
+    assert_eq!(s.server_name(), Some("localhost"));
+    assert_eq!(s.peer_certificate(), Some(client_id.leaf()));
+    assert_eq!(c.key_exchange_group(), s.key_exchange_group());
+
+    // Resumption through the same value.
+    let outcome = connect(&client, &server, "localhost").await;
+    assert!(outcome.client.unwrap().is_resumed());
+}
+
+#[tokio::test]
+async fn verification_errors() {
+    let ca = Authority::root("Tokio Root");
+    let stranger = Authority::root("Stranger").leaf("localhost");
+    let client = SslConfiguration::new().with_ca_certificates([ca.cert.clone()]);
+
+    let err = connect(&client, &stranger.server(), "localhost")
+        .await
+        .client
+        .unwrap_err();
+    assert_eq!(
+        err.ssl_errors()[0].kind(),
+        SslErrorKind::UnableToGetLocalIssuerCertificate
+    );
+
+    let query = client
+        .clone()
+        .with_peer_verify_mode(PeerVerifyMode::QueryPeer);
+    let c = connect(&query, &stranger.server(), "localhost")
+        .await
+        .client
+        .unwrap();
+    assert_eq!(
+        c.peer_verification_errors()[0].kind(),
+        SslErrorKind::UnableToGetLocalIssuerCertificate
+    );
+
+    // A server requiring a client certificate refuses a client without one.
+    let server = ca
+        .leaf("localhost")
+        .server()
+        .with_ca_certificates([ca.cert.clone()])
+        .with_peer_verify_mode(PeerVerifyMode::VerifyPeer);
+    let err = connect(&client, &server, "localhost")
+        .await
+        .server
+        .unwrap_err();
+    assert_eq!(err.ssl_errors()[0].kind(), SslErrorKind::NoPeerCertificate);
+}
