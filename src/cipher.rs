@@ -335,8 +335,12 @@ impl KeyExchangeGroup {
     /// The IANA name: `"X25519"`, `"secp256r1"`, `"X25519MLKEM768"`, ...
     /// An unnamed code point prints as `"0x…"`.
     pub fn name(&self) -> String {
-        match GROUP_NAMES.iter().find(|(g, _)| *g == self.0) {
-            Some((_, names)) => names[0].to_owned(),
+        match GROUP_NAMES
+            .iter()
+            .find(|(g, _)| *g == self.0)
+            .and_then(|(_, names)| names.first())
+        {
+            Some(name) => (*name).to_owned(),
             None => format!("0x{:04x}", u16::from(self.0)),
         }
     }

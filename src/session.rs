@@ -71,27 +71,12 @@ impl SessionState {
         }
     }
 
-    /// Records what verification of the peer's chain found, as `connect` and
-    /// `accept` do: nothing after a `VerifyPeer` handshake (which succeeded only
-    /// because the chain verified), otherwise what
-    /// [`SslConfiguration::verify_chain`] reports, the host name included for a client.
-    pub(crate) fn verified(
-        mut self,
-        config: &SslConfiguration,
-        host_name: Option<&str>,
-    ) -> SessionState {
-        let mode = config.peer_verify_mode();
-        let verified_in_handshake = match host_name {
-            Some(_) => mode.for_client() == PeerVerifyMode::VerifyPeer,
-            None => mode.for_server() == PeerVerifyMode::VerifyPeer,
-        };
-        if !verified_in_handshake && !self.peer_chain.is_empty() {
-            self.verification_errors = match host_name {
-                Some(host) => config.verify_chain(&self.peer_chain, Some(host)),
-                None => config.verify_client_chain(&self.peer_chain),
-            };
+    /// The same state with the peer's verification errors recorded.
+    pub(crate) fn with_verification_errors(self, errors: Vec<SslError>) -> SessionState {
+        SessionState {
+            verification_errors: errors,
+            ..self
         }
-        self
     }
 
     /// Whether no handshake has completed yet.
@@ -146,5 +131,41 @@ impl SessionState {
     /// `VerifyNone` connection still tells what was wrong.
     pub fn peer_verification_errors(&self) -> &[SslError] {
         &self.verification_errors
+    }
+}
+
+/// What verification of the peer's chain found, as `connect` and `accept`
+/// record it: nothing after a `VerifyPeer` handshake (which succeeded only
+/// because the chain verified) or when the peer sent no certificate;
+/// otherwise what [`SslConfiguration::verify_chain`] reports, the host name
+/// included for a client (`host_name` is `Some` exactly on the client side).
+pub(crate) fn peer_verification_errors(
+    config: &SslConfiguration,
+    conn: &CommonState,
+    host_name: Option<&str>,
+) -> Vec<SslError> {
+    let mode = config.peer_verify_mode();
+    let verified_in_handshake = match host_name {
+        Some(_) => mode.for_client() == PeerVerifyMode::VerifyPeer,
+        None => mode.for_server() == PeerVerifyMode::VerifyPeer,
+    };
+    let ders = conn.peer_certificates().unwrap_or_default();
+    if verified_in_handshake || ders.is_empty() {
+        return Vec::new();
+    }
+    let chain: Vec<Certificate> = ders
+        .iter()
+        .map_while(|der| Certificate::try_from(der.clone()).ok())
+        .collect();
+    if chain.len() < ders.len() {
+        // webpki accepted what this crate could not parse: say so, by position.
+        return vec![SslError::new(
+            crate::SslErrorKind::InvalidCertificate,
+            chain.last().cloned(),
+        )];
+    }
+    match host_name {
+        Some(host) => config.verify_chain(&chain, Some(host)),
+        None => config.verify_client_chain(&chain),
     }
 }

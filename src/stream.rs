@@ -1,11 +1,13 @@
 //! Blocking connections: `connect`, `accept` and the stream they return.
 
 use std::io::{self, Read, Write};
+use std::sync::OnceLock;
 
 use rustls::pki_types::ServerName;
 use rustls::{ClientConnection, Connection, ServerConnection};
 
-use crate::{Error, SessionState, SslConfiguration};
+use crate::session::peer_verification_errors;
+use crate::{Error, SessionState, SslConfiguration, SslError};
 
 /// A TLS connection over a blocking socket, after its handshake.
 ///
@@ -15,8 +17,11 @@ use crate::{Error, SessionState, SslConfiguration};
 pub struct TlsStream<S> {
     conn: Connection,
     socket: S,
-    state: SessionState,
     config: SslConfiguration,
+    /// Found at the handshake; empty (no allocation) in the common cases.
+    verification_errors: Vec<SslError>,
+    /// Captured on first use: a connection that never asks costs nothing.
+    state: OnceLock<SessionState>,
 }
 
 impl SslConfiguration {
@@ -101,16 +106,13 @@ impl<S: Read + Write> TlsStream<S> {
             conn.write_tls(&mut socket)?;
         }
         socket.flush()?;
-        let state = match &conn {
-            Connection::Client(c) => SessionState::capture(c),
-            Connection::Server(s) => SessionState::capture_server(s),
-        }
-        .verified(&config, host_name);
+        let verification_errors = peer_verification_errors(&config, &conn, host_name);
         Ok(Self {
             conn,
             socket,
-            state,
             config,
+            verification_errors,
+            state: OnceLock::new(),
         })
     }
 
@@ -138,7 +140,13 @@ impl<S: Read + Write> TlsStream<S> {
 impl<S> TlsStream<S> {
     /// What the handshake negotiated, and what was wrong with the peer.
     pub fn session_state(&self) -> &SessionState {
-        &self.state
+        self.state.get_or_init(|| {
+            match &self.conn {
+                Connection::Client(c) => SessionState::capture(c),
+                Connection::Server(s) => SessionState::capture_server(s),
+            }
+            .with_verification_errors(self.verification_errors.clone())
+        })
     }
 
     /// The configuration this connection was made with.
@@ -203,7 +211,7 @@ impl<S: std::fmt::Debug> std::fmt::Debug for TlsStream<S> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TlsStream")
             .field("socket", &self.socket)
-            .field("session_state", &self.state)
+            .field("session_state", self.session_state())
             .finish_non_exhaustive()
     }
 }

@@ -17,19 +17,22 @@
 
 use std::io;
 use std::pin::Pin;
+use std::sync::OnceLock;
 use std::task::{Context, Poll};
 
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio_rustls::{TlsAcceptor, TlsConnector};
 
+use crate::session::peer_verification_errors;
 use crate::stream::server_name;
-use crate::{Error, SessionState, SslConfiguration};
+use crate::{Error, SessionState, SslConfiguration, SslError};
 
 /// A TLS connection over an async socket, after its handshake.
 pub struct TlsStream<S> {
     inner: tokio_rustls::TlsStream<S>,
-    state: SessionState,
     config: SslConfiguration,
+    verification_errors: Vec<SslError>,
+    state: OnceLock<SessionState>,
 }
 
 /// Connects as a client over `socket` and completes the handshake, as
@@ -50,12 +53,8 @@ where
         .connect(server_name(host_name)?, socket)
         .await
         .map_err(Error::from_stream_io)?;
-    let state = SessionState::capture(stream.get_ref().1).verified(config, Some(host_name));
-    Ok(TlsStream {
-        inner: stream.into(),
-        state,
-        config: config.clone(),
-    })
+    let verification_errors = peer_verification_errors(config, stream.get_ref().1, Some(host_name));
+    Ok(TlsStream::new(stream.into(), config, verification_errors))
 }
 
 /// Accepts a client over `socket` and completes the handshake, as
@@ -72,18 +71,33 @@ where
         .accept(socket)
         .await
         .map_err(Error::from_stream_io)?;
-    let state = SessionState::capture_server(stream.get_ref().1).verified(config, None);
-    Ok(TlsStream {
-        inner: stream.into(),
-        state,
-        config: config.clone(),
-    })
+    let verification_errors = peer_verification_errors(config, stream.get_ref().1, None);
+    Ok(TlsStream::new(stream.into(), config, verification_errors))
 }
 
 impl<S> TlsStream<S> {
+    fn new(
+        inner: tokio_rustls::TlsStream<S>,
+        config: &SslConfiguration,
+        verification_errors: Vec<SslError>,
+    ) -> Self {
+        Self {
+            inner,
+            config: config.clone(),
+            verification_errors,
+            state: OnceLock::new(),
+        }
+    }
+
     /// What the handshake negotiated, and what was wrong with the peer.
     pub fn session_state(&self) -> &SessionState {
-        &self.state
+        self.state.get_or_init(|| {
+            match &self.inner {
+                tokio_rustls::TlsStream::Client(s) => SessionState::capture(s.get_ref().1),
+                tokio_rustls::TlsStream::Server(s) => SessionState::capture_server(s.get_ref().1),
+            }
+            .with_verification_errors(self.verification_errors.clone())
+        })
     }
 
     /// The configuration this connection was made with.
@@ -155,7 +169,7 @@ impl<S: std::fmt::Debug> std::fmt::Debug for TlsStream<S> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TlsStream")
             .field("socket", self.inner.get_ref().0)
-            .field("session_state", &self.state)
+            .field("session_state", self.session_state())
             .finish_non_exhaustive()
     }
 }

@@ -178,7 +178,7 @@ impl ChainVerifier {
             let ders: Vec<CertificateDer<'static>> =
                 chain[1..].iter().map(|c| c.as_rustls().clone()).collect();
             if let Err(e) = self.check(leaf.as_rustls(), &ders, None, usage, unix_time(time)) {
-                errors.push(classify(&e, chain));
+                errors.push(classify(&e, leaf, chain));
             }
         }
         if let Some(host) = host_name {
@@ -223,11 +223,11 @@ pub(crate) fn hint_subjects(settings: &Settings) -> Result<Vec<DistinguishedName
         .collect()
 }
 
-/// What a webpki path error means in Qt's terms, and which certificate it concerns.
-fn classify(error: &webpki::Error, chain: &[Certificate]) -> SslError {
+/// What a webpki path error means in Qt's terms, and which certificate it
+/// concerns. `chain` is the whole chain, `leaf` its first certificate.
+fn classify(error: &webpki::Error, leaf: &Certificate, chain: &[Certificate]) -> SslError {
     use webpki::Error as E;
-    let leaf = &chain[0];
-    let last = &chain[chain.len() - 1];
+    let last = chain.last().unwrap_or(leaf);
     let (kind, cert) = match error {
         E::UnknownIssuer if chain.len() == 1 && leaf.is_self_signed() => {
             (SslErrorKind::SelfSignedCertificate, leaf)
@@ -242,7 +242,7 @@ fn classify(error: &webpki::Error, chain: &[Certificate]) -> SslError {
         #[allow(deprecated)]
         E::RequiredEkuNotFound => (SslErrorKind::InvalidPurpose, leaf),
         E::EndEntityUsedAsCa => {
-            let not_ca = chain[1..].iter().find(|c| !c.is_ca()).unwrap_or(leaf);
+            let not_ca = chain.iter().skip(1).find(|c| !c.is_ca()).unwrap_or(leaf);
             (SslErrorKind::InvalidCaCertificate, not_ca)
         }
         E::PathLenConstraintViolated | E::MaximumPathDepthExceeded => {
