@@ -399,14 +399,7 @@ impl SslConfiguration {
     /// server authentication, and against `host_name` when given. Returns
     /// everything found wrong, each naming its certificate; empty when valid.
     pub fn verify_chain(&self, chain: &[Certificate], host_name: Option<&str>) -> Vec<SslError> {
-        match self.chain_verifier() {
-            Ok(verifier) => verifier.ssl_errors(chain, host_name, Usage::ServerAuth),
-            // A CA certificate that cannot be a trust anchor: nothing verifies.
-            Err(_) => vec![SslError::new(
-                crate::SslErrorKind::InvalidCaCertificate,
-                chain.first().cloned(),
-            )],
-        }
+        self.chain_errors(chain, host_name, Usage::ServerAuth)
     }
 }
 
@@ -419,8 +412,18 @@ impl SslConfiguration {
 
     /// [`verify_chain`](Self::verify_chain) for a client's certificate.
     pub(crate) fn verify_client_chain(&self, chain: &[Certificate]) -> Vec<SslError> {
+        self.chain_errors(chain, None, Usage::ClientAuth)
+    }
+
+    fn chain_errors(
+        &self,
+        chain: &[Certificate],
+        host_name: Option<&str>,
+        usage: Usage,
+    ) -> Vec<SslError> {
         match self.chain_verifier() {
-            Ok(verifier) => verifier.ssl_errors(chain, None, Usage::ClientAuth),
+            Ok(verifier) => verifier.ssl_errors(chain, host_name, usage),
+            // A configured CA certificate cannot be a trust anchor: nothing verifies.
             Err(_) => vec![SslError::new(
                 crate::SslErrorKind::InvalidCaCertificate,
                 chain.first().cloned(),

@@ -13,7 +13,7 @@ use rustls::{ClientConfig, InconsistentKeys, ServerConfig, SupportedProtocolVers
 
 use crate::configuration::Settings;
 use crate::provider::{provider, ticketer, BACKEND_NAME};
-use crate::verify::{hint_subjects, ClientVerifier, ServerVerifier};
+use crate::verify::{hint_subjects, ChainVerifier, ClientVerifier, ServerVerifier};
 use crate::{Error, PeerVerifyMode, SslConfiguration, SslOption};
 
 /// How many sessions a client remembers for resumption, and a server caches.
@@ -26,11 +26,7 @@ pub(crate) fn client_config(config: &SslConfiguration) -> Result<ClientConfig, E
     let verifier: Arc<dyn ServerCertVerifier> =
         match s.peer_verify_mode.unwrap_or_default().for_client() {
             PeerVerifyMode::VerifyPeer => {
-                let chain = config.chain_verifier()?;
-                if !chain.has_anchors() {
-                    return Err(Error::NoCaCertificates { mode: "VerifyPeer" });
-                }
-                Arc::new(ServerVerifier::verifying(chain))
+                Arc::new(ServerVerifier::verifying(anchored_verifier(config)?))
             }
             _ => Arc::new(ServerVerifier::accepting_any()),
         };
@@ -69,16 +65,9 @@ pub(crate) fn server_config(config: &SslConfiguration) -> Result<ServerConfig, E
         ServerConfig::builder_with_provider(provider).with_protocol_versions(&versions)?;
     let builder = match s.peer_verify_mode.unwrap_or_default().for_server() {
         PeerVerifyMode::VerifyNone => builder.with_no_client_auth(),
-        PeerVerifyMode::VerifyPeer => {
-            let chain = config.chain_verifier()?;
-            if !chain.has_anchors() {
-                return Err(Error::NoCaCertificates { mode: "VerifyPeer" });
-            }
-            builder.with_client_cert_verifier(Arc::new(ClientVerifier::requiring(
-                chain,
-                hint_subjects(s)?,
-            )))
-        }
+        PeerVerifyMode::VerifyPeer => builder.with_client_cert_verifier(Arc::new(
+            ClientVerifier::requiring(anchored_verifier(config)?, hint_subjects(s)?),
+        )),
         _ => {
             builder.with_client_cert_verifier(Arc::new(ClientVerifier::querying(hint_subjects(s)?)))
         }
@@ -97,6 +86,16 @@ pub(crate) fn server_config(config: &SslConfiguration) -> Result<ServerConfig, E
         server.ticketer = ticketer()?;
     }
     Ok(server)
+}
+
+/// The chain verifier for `VerifyPeer`, which needs something to trust.
+fn anchored_verifier(config: &SslConfiguration) -> Result<Arc<ChainVerifier>, Error> {
+    let chain = config.chain_verifier()?;
+    if chain.has_anchors() {
+        Ok(chain)
+    } else {
+        Err(Error::NoCaCertificates)
+    }
 }
 
 /// rustls always applies four of Qt's options; turning one off cannot be honoured.

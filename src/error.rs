@@ -119,11 +119,10 @@ pub enum Error {
     },
 
     /// Peer verification is required but there is nothing to verify against.
-    #[error("setting ca_certificates: peer verify mode {mode} needs at least one CA certificate")]
-    NoCaCertificates {
-        /// The verify mode in effect ("VerifyPeer").
-        mode: &'static str,
-    },
+    #[error(
+        "setting ca_certificates: peer verify mode VerifyPeer needs at least one CA certificate"
+    )]
+    NoCaCertificates,
 
     /// A CA certificate cannot serve as a trust anchor.
     #[error("setting ca_certificates: {subject:?} cannot be used as a trust anchor")]
