@@ -4,7 +4,7 @@ use std::fmt;
 use std::hash::{Hash, Hasher};
 use std::net::IpAddr;
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, SystemTime};
 
 use rustls_pki_types::pem::{PemObject, SectionKind};
@@ -45,7 +45,9 @@ pub struct Certificate {
 
 struct Inner {
     der: CertificateDer<'static>,
-    fields: Fields,
+    /// Parsed at construction, except for the system store's certificates,
+    /// which are parsed on first use: most are never looked at.
+    fields: OnceLock<Fields>,
 }
 
 /// What `Certificate`'s accessors return, read from the DER once at construction.
@@ -210,8 +212,27 @@ impl Certificate {
         Ok(Certificate {
             inner: Arc::new(Inner {
                 der: CertificateDer::from(der),
-                fields,
+                fields: OnceLock::from(fields),
             }),
+        })
+    }
+
+    /// A certificate from the system store, whose fields are read on first
+    /// use. One that cannot be read reports empty fields, and a validity
+    /// period of the Unix epoch.
+    pub(crate) fn from_system_store(der: CertificateDer<'static>) -> Certificate {
+        Certificate {
+            inner: Arc::new(Inner {
+                der,
+                fields: OnceLock::new(),
+            }),
+        }
+    }
+
+    fn fields(&self) -> &Fields {
+        self.inner.fields.get_or_init(|| {
+            Fields::parse(&self.inner.der, "system CA store")
+                .unwrap_or_else(|_| Fields::unreadable())
         })
     }
 
@@ -246,70 +267,70 @@ impl Certificate {
     /// The serial number as lower-case hex bytes joined by `:`, e.g. `"01:a4:ff"`,
     /// without the sign byte DER adds to a number whose top bit is set.
     pub fn serial_number(&self) -> String {
-        hex_colon(&self.inner.fields.serial)
+        hex_colon(&self.fields().serial)
     }
 
     /// The X.509 version: 1, 2 or 3.
     pub fn version(&self) -> u32 {
-        self.inner.fields.version
+        self.fields().version
     }
 
     /// Every value of one attribute of the subject name, in order.
     pub fn subject_info(&self, info: SubjectInfo) -> Vec<String> {
-        self.inner.fields.subject.values(info)
+        self.fields().subject.values(info)
     }
 
     /// Every value of one attribute of the issuer name, in order.
     pub fn issuer_info(&self, info: SubjectInfo) -> Vec<String> {
-        self.inner.fields.issuer.values(info)
+        self.fields().issuer.values(info)
     }
 
     /// The subject name as an RFC 4514 string, e.g. `"CN=example.com, O=Example"`.
     pub fn subject_name(&self) -> &str {
-        &self.inner.fields.subject.text
+        &self.fields().subject.text
     }
 
     /// The issuer name as an RFC 4514 string.
     pub fn issuer_name(&self) -> &str {
-        &self.inner.fields.issuer.text
+        &self.fields().issuer.text
     }
 
     /// A name for the subject: its common name, or else its organization, or
     /// else its organizational unit, or else the whole name.
     pub fn subject_display_name(&self) -> String {
-        self.inner.fields.subject.display_name()
+        self.fields().subject.display_name()
     }
 
     /// A name for the issuer, chosen as [`subject_display_name`](Self::subject_display_name) does.
     pub fn issuer_display_name(&self) -> String {
-        self.inner.fields.issuer.display_name()
+        self.fields().issuer.display_name()
     }
 
     /// The start of the validity period (notBefore).
     pub fn effective_date(&self) -> SystemTime {
-        self.inner.fields.not_before
+        self.fields().not_before
     }
 
     /// The end of the validity period (notAfter).
     pub fn expiry_date(&self) -> SystemTime {
-        self.inner.fields.not_after
+        self.fields().not_after
     }
 
     /// Whether the certificate is self-issued: its subject is its issuer and,
     /// where both key identifiers are present, they match (OpenSSL's test).
     pub fn is_self_signed(&self) -> bool {
-        self.inner.fields.self_signed
+        self.fields().self_signed
     }
 
     /// The subject alternative names, in order. Kinds other than DNS names,
     /// e-mail addresses, IP addresses and URIs are left out.
     pub fn subject_alternative_names(&self) -> Vec<AlternativeName> {
-        self.inner.fields.alternative_names.clone()
+        self.fields().alternative_names.clone()
     }
 
     /// Whether the basic constraints extension marks this as a CA certificate.
     pub fn is_ca(&self) -> bool {
-        self.inner.fields.is_ca
+        self.fields().is_ca
     }
 }
 
@@ -352,6 +373,24 @@ impl TryFrom<CertificateDer<'_>> for Certificate {
 }
 
 impl Fields {
+    fn unreadable() -> Fields {
+        let empty = || Name {
+            attributes: Vec::new(),
+            text: String::new(),
+        };
+        Fields {
+            version: 0,
+            serial: Vec::new(),
+            subject: empty(),
+            issuer: empty(),
+            not_before: SystemTime::UNIX_EPOCH,
+            not_after: SystemTime::UNIX_EPOCH,
+            self_signed: false,
+            is_ca: false,
+            alternative_names: Vec::new(),
+        }
+    }
+
     fn parse(der: &[u8], input: &str) -> Result<Fields, Error> {
         let (rest, cert) = X509Certificate::from_der(der).map_err(|e| {
             Error::invalid_certificate(input, format!("not an X.509 certificate: {e}"))
@@ -614,6 +653,18 @@ mod tests {
         der.push(0);
         let err = Certificate::from_der(&der).unwrap_err();
         assert!(err.to_string().contains("trailing data"), "{err}");
+    }
+
+    #[test]
+    fn system_store_certificates_parse_on_first_use() {
+        let cert = self_signed();
+        let lazy = Certificate::from_system_store(cert.as_rustls().clone());
+        assert_eq!(lazy, cert);
+        assert_eq!(lazy.subject_display_name(), "Alpha");
+        assert_eq!(lazy.expiry_date(), cert.expiry_date());
+        let unreadable = Certificate::from_system_store(CertificateDer::from(vec![0x30, 0x00]));
+        assert_eq!(unreadable.version(), 0);
+        assert!(unreadable.subject_info(SubjectInfo::CommonName).is_empty());
     }
 
     #[test]

@@ -7,7 +7,8 @@ use crate::Certificate;
 /// The operating system's CA certificates, loaded on first use and kept for
 /// the life of the process. Where the OS has none (or the `native-certs`
 /// feature is off), Mozilla's roots bundled by `webpki-root-certs`.
-/// Certificates that do not parse are left out, as rustls does.
+/// Certificates webpki cannot use as trust anchors are left out, as rustls
+/// does; the fields of the rest are parsed only when asked for.
 pub(crate) fn system_certificates() -> &'static [Certificate] {
     static SYSTEM: OnceLock<Vec<Certificate>> = OnceLock::new();
     SYSTEM.get_or_init(|| {
@@ -29,7 +30,8 @@ fn native_certificates() -> Vec<Certificate> {
     loaded
         .certs
         .into_iter()
-        .filter_map(|der| Certificate::try_from(der).ok())
+        .filter(|der| webpki::anchor_from_trusted_cert(der).is_ok())
+        .map(Certificate::from_system_store)
         .collect()
 }
 
@@ -42,7 +44,7 @@ fn native_certificates() -> Vec<Certificate> {
 fn bundled_certificates() -> Vec<Certificate> {
     webpki_root_certs::TLS_SERVER_ROOT_CERTS
         .iter()
-        .filter_map(|der| Certificate::from_der(der).ok())
+        .map(|der| Certificate::from_system_store(der.clone()))
         .collect()
 }
 
