@@ -11,6 +11,18 @@ use crate::{SslError, SslErrorKind, SslOption, SslProtocol};
 /// Messages are lowercase, name the input or setting at fault, and never print
 /// key material. Where another error caused this one, it is returned from
 /// [`std::error::Error::source`] and not repeated in the message.
+///
+/// ```
+/// use sslconf::{Error, SslConfiguration, SslProtocol};
+///
+/// let err = SslConfiguration::new()
+///     .with_protocol(SslProtocol::TlsV1_0)
+///     .client_config()
+///     .unwrap_err();
+/// assert!(matches!(err, Error::UnsupportedProtocol { .. }));
+/// assert!(err.to_string().starts_with("setting protocol: "));
+/// assert!(err.ssl_errors().is_empty()); // not a verification failure
+/// ```
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {

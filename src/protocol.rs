@@ -13,6 +13,15 @@ use crate::Error;
 /// TLS 1.2 or 1.3; a single older version (`TlsV1_0`, `TlsV1_1`) is an error
 /// at conversion.
 ///
+/// ```
+/// use sslconf::SslProtocol;
+///
+/// assert_eq!(SslProtocol::default(), SslProtocol::SecureProtocols);
+/// assert_eq!(SslProtocol::TlsV1_0OrLater.rustls_versions()?.len(), 2);
+/// assert!(SslProtocol::TlsV1_1.rustls_versions().is_err());
+/// # Ok::<(), sslconf::Error>(())
+/// ```
+///
 /// # Defaults
 /// [`SslProtocol::SecureProtocols`]: TLS 1.2 and TLS 1.3.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
@@ -131,6 +140,14 @@ impl fmt::Display for SslProtocol {
 /// In every mode the peer must still prove, by its handshake signature, that it
 /// holds the key of the certificate it sent.
 ///
+/// ```
+/// use sslconf::PeerVerifyMode;
+///
+/// let mode = PeerVerifyMode::default();
+/// assert_eq!(mode.for_client(), PeerVerifyMode::VerifyPeer);
+/// assert_eq!(mode.for_server(), PeerVerifyMode::QueryPeer);
+/// ```
+///
 /// # Defaults
 /// [`PeerVerifyMode::AutoVerifyPeer`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
@@ -192,6 +209,17 @@ impl fmt::Display for PeerVerifyMode {
 /// rustls never sends empty fragments, never compresses, never renegotiates and
 /// never persists sessions to disk, so the four options that disable those are
 /// always on: turning one off is an error at conversion.
+///
+/// ```
+/// use sslconf::{SslConfiguration, SslOption};
+///
+/// let config = SslConfiguration::new().with_ssl_option(SslOption::DisableSessionTickets, true);
+/// assert!(config.test_ssl_option(SslOption::DisableSessionTickets));
+/// assert!(config.test_ssl_option(SslOption::DisableCompression)); // Qt's default
+/// // rustls never compresses: turning that off cannot be honoured.
+/// let refused = config.with_ssl_option(SslOption::DisableCompression, false);
+/// assert!(refused.client_config().is_err());
+/// ```
 ///
 /// # Defaults
 /// Qt's: `DisableEmptyFragments`, `DisableCompression`,
