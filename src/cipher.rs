@@ -5,7 +5,7 @@ use std::hash::{Hash, Hasher};
 
 use rustls::{CipherSuite, NamedGroup};
 
-use crate::provider::provider;
+use crate::provider::{all_kx_groups, provider};
 use crate::SslProtocol;
 
 /// A TLS cipher suite that this crate's crypto provider implements, as Qt's `QSslCipher`.
@@ -318,8 +318,17 @@ impl KeyExchangeGroup {
         KeyExchangeGroup(group)
     }
 
-    /// Every group the crypto provider implements, in its preference order.
+    /// Every group the crypto provider implements, in its preference order,
+    /// including those it does not offer unless asked (pure ML-KEM).
     pub(crate) fn all_supported() -> Vec<KeyExchangeGroup> {
+        all_kx_groups()
+            .iter()
+            .map(|g| KeyExchangeGroup(g.name()))
+            .collect()
+    }
+
+    /// The groups offered when none are configured: the provider's defaults.
+    pub(crate) fn defaults() -> Vec<KeyExchangeGroup> {
         provider()
             .kx_groups
             .iter()
@@ -329,7 +338,7 @@ impl KeyExchangeGroup {
 
     /// Whether the crypto provider implements this group.
     pub fn is_supported(&self) -> bool {
-        provider().kx_groups.iter().any(|g| g.name() == self.0)
+        all_kx_groups().iter().any(|g| g.name() == self.0)
     }
 
     /// The IANA name: `"X25519"`, `"secp256r1"`, `"X25519MLKEM768"`, ...

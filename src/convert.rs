@@ -12,7 +12,7 @@ use rustls::sign::{CertifiedKey, SingleCertAndKey};
 use rustls::{ClientConfig, InconsistentKeys, ServerConfig, SupportedProtocolVersion};
 
 use crate::configuration::Settings;
-use crate::provider::{provider, ticketer, BACKEND_NAME};
+use crate::provider::{all_kx_groups, provider, ticketer, BACKEND_NAME};
 use crate::verify::{hint_subjects, ChainVerifier, ClientVerifier, ServerVerifier};
 use crate::{Error, PeerVerifyMode, SslConfiguration, SslOption};
 
@@ -146,7 +146,7 @@ fn provider_and_versions(
             groups
                 .iter()
                 .map(|g| {
-                    base.kx_groups
+                    all_kx_groups()
                         .iter()
                         .find(|k| k.name() == g.named_group())
                         .copied()

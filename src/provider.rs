@@ -6,7 +6,7 @@
 
 use std::sync::{Arc, OnceLock};
 
-use rustls::crypto::CryptoProvider;
+use rustls::crypto::{CryptoProvider, SupportedKxGroup};
 
 #[cfg(not(any(feature = "aws-lc-rs", feature = "ring")))]
 compile_error!("sslconf needs a crypto provider: enable the `aws-lc-rs` or the `ring` feature");
@@ -20,6 +20,12 @@ use rustls::crypto::ring as backend;
 pub(crate) fn provider() -> &'static Arc<CryptoProvider> {
     static PROVIDER: OnceLock<Arc<CryptoProvider>> = OnceLock::new();
     PROVIDER.get_or_init(|| Arc::new(backend::default_provider()))
+}
+
+/// Every key-exchange group the backend implements: the default ones plus
+/// those (such as pure ML-KEM) it offers only on request.
+pub(crate) fn all_kx_groups() -> &'static [&'static dyn SupportedKxGroup] {
+    backend::ALL_KX_GROUPS
 }
 
 /// The name of the crypto backend in use, for diagnostics.

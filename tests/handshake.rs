@@ -364,3 +364,22 @@ fn session_options_limit_resumption() {
     let (c, _) = common::connect(&no_sharing, &server, "localhost").ok();
     assert!(!c.is_resumed());
 }
+
+#[cfg(feature = "aws-lc-rs")]
+#[test]
+fn post_quantum_groups() {
+    let p = pki();
+    // By default, as rustls itself: the X25519 + ML-KEM-768 hybrid first.
+    let (c, s) = common::connect(&p.client(), &p.ecdsa.server(), "localhost").ok();
+    let hybrid = KeyExchangeGroup::from_name("X25519MLKEM768").unwrap();
+    assert_eq!(c.key_exchange_group(), Some(hybrid));
+    assert_eq!(s.key_exchange_group(), Some(hybrid));
+    // Pure ML-KEM is supported, but used only when configured.
+    let mlkem = KeyExchangeGroup::from_name("MLKEM768").unwrap();
+    assert!(SslConfiguration::supported_key_exchange_groups().contains(&mlkem));
+    assert!(!p.client().key_exchange_groups().contains(&mlkem));
+    let client = p.client().with_key_exchange_groups([mlkem]);
+    let server = p.ecdsa.server().with_key_exchange_groups([mlkem, hybrid]);
+    let (c, _) = common::connect(&client, &server, "localhost").ok();
+    assert_eq!(c.key_exchange_group(), Some(mlkem));
+}
