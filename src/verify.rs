@@ -15,6 +15,7 @@ use rustls::{
 
 use crate::configuration::Settings;
 use crate::provider::provider;
+use crate::stream::server_name;
 use crate::{roots, Certificate, Error, SslError, SslErrorKind};
 
 /// Which end of a connection a certificate authenticates.
@@ -67,6 +68,21 @@ impl ChainVerifier {
         now: UnixTime,
     ) -> Result<(), webpki::Error> {
         let cert = webpki::EndEntityCert::try_from(end_entity)?;
+        self.verify_path(&cert, intermediates, usage, now)?;
+        if let Some(name) = server_name {
+            cert.verify_is_valid_for_subject_name(name)?;
+        }
+        Ok(())
+    }
+
+    /// Builds and verifies a path from `cert` to a trust anchor, within the depth.
+    fn verify_path<'p>(
+        &'p self,
+        cert: &'p webpki::EndEntityCert<'p>,
+        intermediates: &'p [CertificateDer<'p>],
+        usage: Usage,
+        time: UnixTime,
+    ) -> Result<webpki::VerifiedPath<'p>, webpki::Error> {
         let key_usage = match usage {
             Usage::ServerAuth => webpki::KeyUsage::server_auth(),
             Usage::ClientAuth => webpki::KeyUsage::client_auth(),
@@ -85,7 +101,7 @@ impl ChainVerifier {
             provider().signature_verification_algorithms.all,
             &self.anchors,
             intermediates,
-            now,
+            time,
             key_usage,
             None,
             if depth == 0 {
@@ -93,11 +109,7 @@ impl ChainVerifier {
             } else {
                 Some(&within_depth)
             },
-        )?;
-        if let Some(name) = server_name {
-            cert.verify_is_valid_for_subject_name(name)?;
-        }
-        Ok(())
+        )
     }
 
     /// Checks a chain during a handshake; on failure, works out everything
@@ -153,42 +165,59 @@ impl ChainVerifier {
         let Some(leaf) = chain.first() else {
             return vec![SslError::new(SslErrorKind::NoPeerCertificate, None)];
         };
-        let mut errors = Vec::new();
-        for cert in chain {
-            if now < cert.effective_date() {
-                errors.push(SslError::new(
-                    SslErrorKind::CertificateNotYetValid,
-                    Some(cert.clone()),
-                ));
-            } else if now > cert.expiry_date() {
-                errors.push(SslError::new(
-                    SslErrorKind::CertificateExpired,
-                    Some(cert.clone()),
-                ));
-            }
-        }
-        let path_time = if errors.is_empty() {
-            Some(now)
-        } else {
-            let start = chain.iter().map(Certificate::effective_date).max();
-            let end = chain.iter().map(Certificate::expiry_date).min();
-            start.filter(|s| end.is_some_and(|e| *s <= e))
+        let Ok(end_entity) = webpki::EndEntityCert::try_from(leaf.as_rustls()) else {
+            return vec![SslError::new(
+                SslErrorKind::InvalidCertificate,
+                Some(leaf.clone()),
+            )];
         };
-        if let Some(time) = path_time {
-            let ders: Vec<CertificateDer<'static>> =
-                chain[1..].iter().map(|c| c.as_rustls().clone()).collect();
-            if let Err(e) = self.check(leaf.as_rustls(), &ders, None, usage, unix_time(time)) {
-                errors.push(classify(&e, leaf, chain));
+        let intermediates: Vec<CertificateDer<'static>> = chain
+            .iter()
+            .skip(1)
+            .map(|c| c.as_rustls().clone())
+            .collect();
+        let mut errors = Vec::new();
+        if let Err(now_error) = self.verify_path(&end_entity, &intermediates, usage, unix_time(now))
+        {
+            let outside: Vec<&Certificate> =
+                chain.iter().filter(|c| !is_valid_at(c, now)).collect();
+            if outside.is_empty() {
+                errors.push(classify(&now_error, leaf, chain));
+            } else {
+                // Look again at a time when every certificate is valid, so that
+                // an expired leaf does not hide an unknown issuer, and blame the
+                // time only on certificates of the path found then.
+                let retry = common_validity(chain).map(|time| {
+                    self.verify_path(&end_entity, &intermediates, usage, unix_time(time))
+                        .map(|path| path_ders(&path))
+                });
+                match retry {
+                    Some(Ok(on_path)) => errors.extend(
+                        outside
+                            .into_iter()
+                            .filter(|c| *c == leaf || on_path.iter().any(|der| der == c.to_der()))
+                            .map(|c| time_error(c, now)),
+                    ),
+                    Some(Err(error)) => {
+                        errors.extend(outside.into_iter().map(|c| time_error(c, now)));
+                        errors.push(classify(&error, leaf, chain));
+                    }
+                    None => {
+                        errors.extend(outside.into_iter().map(|c| time_error(c, now)));
+                        if !matches!(
+                            now_error,
+                            webpki::Error::CertExpired { .. }
+                                | webpki::Error::CertNotValidYet { .. }
+                        ) {
+                            errors.push(classify(&now_error, leaf, chain));
+                        }
+                    }
+                }
             }
         }
         if let Some(host) = host_name {
-            let valid = match (
-                ServerName::try_from(host),
-                webpki::EndEntityCert::try_from(leaf.as_rustls()),
-            ) {
-                (Ok(name), Ok(cert)) => cert.verify_is_valid_for_subject_name(&name).is_ok(),
-                _ => false,
-            };
+            let valid = server_name(host)
+                .is_ok_and(|name| end_entity.verify_is_valid_for_subject_name(&name).is_ok());
             if !valid {
                 errors.push(SslError::new(
                     SslErrorKind::HostNameMismatch,
@@ -198,6 +227,33 @@ impl ChainVerifier {
         }
         errors
     }
+}
+
+fn is_valid_at(cert: &Certificate, time: SystemTime) -> bool {
+    cert.effective_date() <= time && time <= cert.expiry_date()
+}
+
+fn time_error(cert: &Certificate, now: SystemTime) -> SslError {
+    let kind = if now < cert.effective_date() {
+        SslErrorKind::CertificateNotYetValid
+    } else {
+        SslErrorKind::CertificateExpired
+    };
+    SslError::new(kind, Some(cert.clone()))
+}
+
+/// The latest start of validity in the chain, if every certificate is valid then.
+fn common_validity(chain: &[Certificate]) -> Option<SystemTime> {
+    let start = chain.iter().map(Certificate::effective_date).max()?;
+    let end = chain.iter().map(Certificate::expiry_date).min()?;
+    (start <= end).then_some(start)
+}
+
+/// The DER of the intermediates on a verified path.
+fn path_ders(path: &webpki::VerifiedPath<'_>) -> Vec<Vec<u8>> {
+    path.intermediate_certificates()
+        .map(|c| c.der().to_vec())
+        .collect()
 }
 
 fn trust_anchor(cert: &Certificate) -> Result<TrustAnchor<'_>, Error> {
