@@ -129,7 +129,7 @@ fn print_table(client: &SessionState, server: &SessionState) {
         ),
         ("verification errors", errors(client), errors(server)),
     ];
-    println!("{:<22} {:<44} {}", "", "client", "server");
+    println!("{:<22} {:<44} server", "", "client");
     for (name, c, s) in rows {
         println!("{name:<22} {c:<44} {s}");
     }
