@@ -146,6 +146,13 @@ impl PrivateKey {
         passphrase: Option<&[u8]>,
         input: &str,
     ) -> Result<PrivateKey, Error> {
+        // Checked first: its header lines are no valid PEM body.
+        if pem.windows(22).any(|w| w == b"Proc-Type: 4,ENCRYPTED") {
+            return Err(Error::invalid_private_key(
+                input,
+                "legacy OpenSSL PEM encryption is not supported: convert it with `openssl pkcs8 -topk8`",
+            ));
+        }
         let mut others = Vec::new();
         for section in <(SectionKind, Vec<u8>)>::pem_slice_iter(pem) {
             let (kind, der) =
@@ -167,14 +174,10 @@ impl PrivateKey {
             debug_assert_eq!(label, ENCRYPTED_LABEL);
             return Self::from_der_named(der, passphrase, input);
         }
-        let legacy = pem.windows(22).any(|w| w == b"Proc-Type: 4,ENCRYPTED");
-        let reason = if legacy {
-            "legacy OpenSSL PEM encryption is not supported: convert it with `openssl pkcs8 -topk8`"
-                .to_owned()
-        } else if !others.is_empty() {
-            format!("no private key found, only {}", others.join(", "))
-        } else {
+        let reason = if others.is_empty() {
             "no PEM private key found".to_owned()
+        } else {
+            format!("no private key found, only {}", others.join(", "))
         };
         Err(Error::invalid_private_key(input, reason))
     }
