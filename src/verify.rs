@@ -141,6 +141,31 @@ impl ChainVerifier {
         Err(VerificationFailure::new(errors).into())
     }
 
+    /// What a webpki path error means in Qt's terms. A self-signed leaf that is
+    /// not trusted is reported as such whatever else webpki stopped at (OpenSSL
+    /// CLI certificates are CA certificates, which webpki refuses as leaves first).
+    fn classify(
+        &self,
+        error: &webpki::Error,
+        leaf: &Certificate,
+        chain: &[Certificate],
+    ) -> SslError {
+        if chain.len() == 1 && leaf.is_self_signed() && !self.trusts(leaf) {
+            return SslError::new(SslErrorKind::SelfSignedCertificate, Some(leaf.clone()));
+        }
+        classify(error, leaf, chain)
+    }
+
+    /// Whether a certificate is one of the trust anchors.
+    fn trusts(&self, cert: &Certificate) -> bool {
+        webpki::anchor_from_trusted_cert(cert.as_rustls()).is_ok_and(|anchor| {
+            self.anchors.iter().any(|a| {
+                a.subject == anchor.subject
+                    && a.subject_public_key_info == anchor.subject_public_key_info
+            })
+        })
+    }
+
     /// Everything wrong with a chain at the current time.
     pub(crate) fn ssl_errors(
         &self,
@@ -182,7 +207,7 @@ impl ChainVerifier {
             let outside: Vec<&Certificate> =
                 chain.iter().filter(|c| !is_valid_at(c, now)).collect();
             if outside.is_empty() {
-                errors.push(classify(&now_error, leaf, chain));
+                errors.push(self.classify(&now_error, leaf, chain));
             } else {
                 // Look again at a time when every certificate is valid, so that
                 // an expired leaf does not hide an unknown issuer, and blame the
@@ -200,7 +225,7 @@ impl ChainVerifier {
                     ),
                     Some(Err(error)) => {
                         errors.extend(outside.into_iter().map(|c| time_error(c, now)));
-                        errors.push(classify(&error, leaf, chain));
+                        errors.push(self.classify(&error, leaf, chain));
                     }
                     None => {
                         errors.extend(outside.into_iter().map(|c| time_error(c, now)));
@@ -209,7 +234,7 @@ impl ChainVerifier {
                             webpki::Error::CertExpired { .. }
                                 | webpki::Error::CertNotValidYet { .. }
                         ) {
-                            errors.push(classify(&now_error, leaf, chain));
+                            errors.push(self.classify(&now_error, leaf, chain));
                         }
                     }
                 }
@@ -263,7 +288,8 @@ fn trust_anchor(cert: &Certificate) -> Result<TrustAnchor<'_>, Error> {
     })
 }
 
-/// The subjects of the explicitly configured CA certificates, which a server
+/// The subjects of the explicitly configured CA certificates (each a whole
+/// DER `Name`: webpki keeps only its contents), which a server
 /// sends to clients as hints of what it trusts. (Not the system store's: a
 /// list of every public root helps no client pick its certificate.)
 pub(crate) fn hint_subjects(settings: &Settings) -> Result<Vec<DistinguishedName>, Error> {
@@ -271,11 +297,7 @@ pub(crate) fn hint_subjects(settings: &Settings) -> Result<Vec<DistinguishedName
         .ca
         .certificates
         .iter()
-        .map(|cert| {
-            Ok(DistinguishedName::from(
-                trust_anchor(cert)?.subject.to_vec(),
-            ))
-        })
+        .map(|cert| Ok(DistinguishedName::in_sequence(&trust_anchor(cert)?.subject)))
         .collect()
 }
 

@@ -72,6 +72,18 @@ impl Identity {
         &self.chain[0]
     }
 
+    /// The private key as PKCS#8 PEM, for outside tools.
+    pub fn key_pem(&self) -> String {
+        KeyPair::try_from(self.key_der.as_slice())
+            .unwrap()
+            .serialize_pem()
+    }
+
+    /// The chain as PEM, leaf first, for outside tools.
+    pub fn chain_pem(&self) -> String {
+        self.chain.iter().map(Certificate::to_pem).collect()
+    }
+
     /// A server configuration presenting this identity.
     pub fn server(&self) -> SslConfiguration {
         SslConfiguration::new()
