@@ -195,13 +195,16 @@ impl Pki {
     }
 }
 
+/// A name, the server's (certificate, key) files, our protocol, a forced cipher.
+type Case<'a> = (&'a str, &'a (String, String), SslProtocol, Option<&'a str>);
+
 #[test]
 fn our_client_against_openssl_s_server() {
     if !common::peer_available("openssl") {
         return;
     }
     let p = pki();
-    let cases: [(&str, &(String, String), SslProtocol, Option<&str>); 6] = [
+    let cases: [Case; 6] = [
         ("ECDSA TLS 1.3", &p.ecdsa, SslProtocol::TlsV1_3, None),
         ("ECDSA TLS 1.2", &p.ecdsa, SslProtocol::TlsV1_2, None),
         ("RSA TLS 1.3", &p.rsa, SslProtocol::TlsV1_3, None),
