@@ -562,3 +562,28 @@ impl ClientCertVerifier for ClientVerifier {
         algorithms().supported_schemes()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hint_subjects_are_whole_der_names() {
+        let key = rcgen::KeyPair::generate().unwrap();
+        let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+        params.distinguished_name.push(rcgen::DnType::CommonName, "Hint CA");
+        params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+        let ca = Certificate::from_der(params.self_signed(&key).unwrap().der()).unwrap();
+        let settings = Settings {
+            ca: crate::configuration::CaCertificates {
+                system: false,
+                certificates: vec![ca.clone()],
+            },
+            ..Settings::default()
+        };
+        let hints = hint_subjects(&settings).unwrap();
+        let (_, cert) = x509_parser::parse_x509_certificate(ca.to_der()).unwrap();
+        // Exactly the certificate's subject Name, SEQUENCE header included.
+        assert_eq!(hints[0].as_ref(), cert.subject().as_raw());
+    }
+}
