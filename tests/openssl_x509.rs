@@ -287,7 +287,10 @@ fn certificate_fields_match_openssl() {
     openssl(&[
         "x509", "-in", &root_path, "-outform", "DER", "-out", &der_path,
     ]);
-    assert_eq!(Certificate::from_path(&der_path).unwrap(), std::slice::from_ref(&root));
+    assert_eq!(
+        Certificate::from_path(&der_path).unwrap(),
+        std::slice::from_ref(&root)
+    );
     assert_eq!(std::fs::read(&der_path).unwrap(), root.to_der());
     // A bundle, in order.
     let bundle = dir.path("bundle.pem");
