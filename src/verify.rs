@@ -571,7 +571,9 @@ mod tests {
     fn hint_subjects_are_whole_der_names() {
         let key = rcgen::KeyPair::generate().unwrap();
         let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
-        params.distinguished_name.push(rcgen::DnType::CommonName, "Hint CA");
+        params
+            .distinguished_name
+            .push(rcgen::DnType::CommonName, "Hint CA");
         params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
         let ca = Certificate::from_der(params.self_signed(&key).unwrap().der()).unwrap();
         let settings = Settings {
