@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Seeds fuzz/corpus/<target>/ with valid inputs made by the openssl CLI, so
+# that libFuzzer starts from real certificates, keys and cipher names.
+# The corpus is not committed (.gitignore); run this before `cargo fuzz run`.
+set -euo pipefail
+cd "$(dirname "$0")"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+for t in certificate_pem certificate_der private_key_pem private_key_der cipher_from_name cipher_list; do
+  mkdir -p "corpus/$t"
+done
+
+# Keys: EC P-256/P-384 (PKCS#8 and SEC1), RSA (PKCS#8 and PKCS#1), Ed25519,
+# and encrypted PKCS#8 (PBKDF2 and scrypt).
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$work/p256.pem" 2>/dev/null
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-384 -out "$work/p384.pem" 2>/dev/null
+openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$work/rsa.pem" 2>/dev/null
+openssl genpkey -algorithm ED25519 -out "$work/ed25519.pem" 2>/dev/null
+openssl ec -in "$work/p256.pem" -out "$work/p256-sec1.pem" 2>/dev/null
+openssl rsa -in "$work/rsa.pem" -traditional -out "$work/rsa-pkcs1.pem" 2>/dev/null
+openssl pkcs8 -topk8 -v2 aes-256-cbc -iter 16 -in "$work/p256.pem" -passout pass:sslconf-test -out "$work/p256-enc.pem"
+openssl pkcs8 -topk8 -v2 aes-128-cbc -scrypt -scrypt_N 16 -scrypt_r 1 -scrypt_p 1 -in "$work/ed25519.pem" -passout pass:sslconf-test -out "$work/ed25519-enc.pem"
+cp ../tests/data/ec-p256-encrypted.pem "$work/test-enc.pem"
+plain() { printf '\x00'; cat "$1"; }
+withpass() { printf '\x0csslconf-test'; cat "$1"; }
+for k in p256 p384 rsa ed25519 p256-sec1 rsa-pkcs1; do
+  plain "$work/$k.pem" > "corpus/private_key_pem/$k"
+  openssl pkey -in "$work/$k.pem" -outform DER -out "$work/$k.der" 2>/dev/null || true
+  plain "$work/$k.der" > "corpus/private_key_der/$k"
+done
+openssl ec -in "$work/p256.pem" -outform DER -out "$work/p256-sec1.der" 2>/dev/null
+plain "$work/p256-sec1.der" > corpus/private_key_der/p256-sec1
+openssl rsa -in "$work/rsa.pem" -traditional -outform DER -out "$work/rsa-pkcs1.der" 2>/dev/null
+plain "$work/rsa-pkcs1.der" > corpus/private_key_der/rsa-pkcs1
+for k in p256-enc ed25519-enc test-enc; do
+  withpass "$work/$k.pem" > "corpus/private_key_pem/$k"
+  openssl base64 -d -in <(grep -v -- ----- "$work/$k.pem") -out "$work/$k.der"
+  withpass "$work/$k.der" > "corpus/private_key_der/$k"
+done
+
+# Certificates: a CA, a leaf it signs with every kind of subject alternative
+# name and a full subject, a self-signed RSA certificate, and a bundle.
+openssl req -x509 -key "$work/p384.pem" -subj "/C=NO/O=sslconf fuzz/CN=Fuzz Root" -days 3650 \
+  -addext basicConstraints=critical,CA:true,pathlen:1 -out "$work/root.pem"
+openssl req -new -key "$work/p256.pem" -out "$work/leaf.csr" \
+  -subj "/C=NO/ST=Oslo/L=Oslo/O=sslconf fuzz/OU=Tests/CN=fuzz.example/emailAddress=fuzz@example.com/serialNumber=42"
+printf 'subjectAltName=DNS:fuzz.example,DNS:*.fuzz.example,IP:127.0.0.1,IP:::1,email:fuzz@example.com,URI:https://fuzz.example/\nextendedKeyUsage=serverAuth,clientAuth\nbasicConstraints=CA:false\n' > "$work/ext"
+openssl x509 -req -in "$work/leaf.csr" -CA "$work/root.pem" -CAkey "$work/p384.pem" -days 365 \
+  -extfile "$work/ext" -out "$work/leaf.pem" 2>/dev/null
+openssl req -x509 -key "$work/rsa.pem" -subj "/CN=rsa.example" -days 30 -out "$work/rsa-cert.pem"
+openssl req -x509 -key "$work/ed25519.pem" -subj "/CN=ed25519.example" -days 30 -out "$work/ed-cert.pem"
+for c in root leaf rsa-cert ed-cert; do
+  cp "$work/$c.pem" "corpus/certificate_pem/$c"
+  openssl x509 -in "$work/$c.pem" -outform DER -out "corpus/certificate_der/$c"
+done
+cat "$work/leaf.pem" "$work/root.pem" > corpus/certificate_pem/bundle
+cp data/cert.pem corpus/certificate_pem/fixed
+
+# Cipher and group names, and lists of them.
+i=0
+for name in TLS_AES_128_GCM_SHA256 TLS_AES_256_GCM_SHA384 TLS_CHACHA20_POLY1305_SHA256 \
+  TLS13_AES_128_GCM_SHA256 ECDHE-ECDSA-AES128-GCM-SHA256 ECDHE-RSA-CHACHA20-POLY1305 \
+  TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384 X25519 secp256r1 secp384r1 X25519MLKEM768 P-256; do
+  printf '%s' "$name" > "corpus/cipher_from_name/$i"; i=$((i + 1))
+done
+printf '%s' 'TLS_AES_128_GCM_SHA256:ECDHE-RSA-AES128-GCM-SHA256' > corpus/cipher_list/0
+printf '%s' 'ECDHE-ECDSA-AES256-GCM-SHA384, TLS_CHACHA20_POLY1305_SHA256 ' > corpus/cipher_list/1
+printf '%s' 'TLS_AES_256_GCM_SHA384' > corpus/cipher_list/2
+printf '%s' 'ECDHE-RSA-AES128-GCM-SHA256' > corpus/cipher_list/3
+printf '%s' '' > corpus/cipher_list/4
+echo "seeded: $(for t in corpus/*; do printf '%s=%s ' "${t#corpus/}" "$(ls "$t" | wc -l)"; done)"

@@ -1,0 +1,406 @@
+//! Hostile and broken peers: one that closes mid-handshake, one that sends
+//! garbage instead of TLS, one that stalls. Our client (`connect`) and our
+//! server (`accept`) must return an error for each, never hang (the sockets
+//! have read timeouts, and a watchdog fails a test that runs too long), and
+//! a server must go on serving other clients after a bad one.
+
+mod common;
+
+use std::io::{ErrorKind, Read, Write};
+use std::net::{Shutdown, TcpListener, TcpStream};
+use std::sync::mpsc;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use common::{Authority, Identity};
+use sslconf::{Error, SslConfiguration};
+
+const HOST: &str = "localhost";
+/// The read timeout the tests set on the side under test: long enough for a
+/// loaded machine to finish a handshake step, short enough to keep the suite quick.
+const READ_TIMEOUT: Duration = Duration::from_secs(1);
+/// How long any one scenario may take before it counts as a hang.
+const WATCHDOG: Duration = Duration::from_secs(10);
+
+struct Pki {
+    ca: Authority,
+    server: Identity,
+}
+
+fn pki() -> Pki {
+    let ca = Authority::root("Faults Root");
+    let server = ca.leaf(HOST);
+    Pki { ca, server }
+}
+
+impl Pki {
+    fn client(&self) -> SslConfiguration {
+        SslConfiguration::new().with_ca_certificates([self.ca.cert.clone()])
+    }
+}
+
+/// Runs `f` on its own thread; fails the test if it takes longer than `WATCHDOG`.
+fn within_watchdog<T: Send + 'static>(what: &str, f: impl FnOnce() -> T + Send + 'static) -> T {
+    let (tx, rx) = mpsc::channel();
+    thread::spawn(move || {
+        let _ = tx.send(f());
+    });
+    match rx.recv_timeout(WATCHDOG) {
+        Ok(value) => value,
+        Err(mpsc::RecvTimeoutError::Timeout) => panic!("{what}: hung for {WATCHDOG:?}"),
+        Err(mpsc::RecvTimeoutError::Disconnected) => panic!("{what}: panicked"),
+    }
+}
+
+fn is_timeout(err: &Error) -> bool {
+    matches!(err, Error::Io(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut))
+}
+
+fn is_eof(err: &Error) -> bool {
+    matches!(err, Error::Io(e) if matches!(e.kind(), ErrorKind::UnexpectedEof | ErrorKind::ConnectionReset | ErrorKind::BrokenPipe))
+}
+
+fn is_tls(err: &Error) -> bool {
+    matches!(err, Error::Tls(_))
+}
+
+/// The bytes of a real ClientHello from our client configuration.
+fn client_hello(client: &SslConfiguration) -> Vec<u8> {
+    let mut conn =
+        rustls::ClientConnection::new(client.client_config().unwrap(), HOST.try_into().unwrap())
+            .unwrap();
+    let mut hello = Vec::new();
+    while conn.wants_write() {
+        conn.write_tls(&mut hello).unwrap();
+    }
+    assert_eq!(hello[0], 0x16, "a handshake record");
+    hello
+}
+
+/// Reads a ClientHello from `socket` into an in-memory rustls server for
+/// `server`, and returns that server's whole first flight.
+fn server_first_flight(socket: &mut TcpStream, server: &SslConfiguration) -> Vec<u8> {
+    let mut conn = rustls::ServerConnection::new(server.server_config().unwrap()).unwrap();
+    let mut buf = [0u8; 4096];
+    while !conn.wants_write() {
+        let n = socket.read(&mut buf).unwrap();
+        assert!(n > 0, "the client closed before its ClientHello");
+        conn.read_tls(&mut &buf[..n]).unwrap();
+        conn.process_new_packets().unwrap();
+    }
+    let mut flight = Vec::new();
+    while conn.wants_write() {
+        conn.write_tls(&mut flight).unwrap();
+    }
+    flight
+}
+
+/// Reads whatever the peer sends until it closes or stays quiet.
+fn drain(socket: &mut TcpStream) {
+    socket
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    let mut buf = [0u8; 4096];
+    while matches!(socket.read(&mut buf), Ok(n) if n > 0) {}
+}
+
+// ---- our client against a broken server ----
+
+/// Runs our client against a fake server on loopback that does `behave` with
+/// each accepted socket; returns the client's result and how long it took.
+fn client_against(
+    client: SslConfiguration,
+    behave: impl FnOnce(TcpStream) + Send + 'static,
+) -> (Result<(), Error>, Duration) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let fake = thread::spawn(move || {
+        let (socket, _) = listener.accept().unwrap();
+        behave(socket);
+    });
+    let result = within_watchdog("connect", move || {
+        let socket = TcpStream::connect(addr).unwrap();
+        socket.set_read_timeout(Some(READ_TIMEOUT)).unwrap();
+        let start = Instant::now();
+        let result = client.connect(HOST, socket).map(drop);
+        (result, start.elapsed())
+    });
+    fake.join().unwrap();
+    result
+}
+
+#[test]
+fn client_server_closes_before_answering() {
+    let p = pki();
+    let (result, _) = client_against(p.client(), |mut socket| {
+        let mut buf = [0u8; 4096];
+        assert!(socket.read(&mut buf).unwrap() > 0, "a ClientHello");
+        // Dropped: closed without a word.
+    });
+    let err = result.unwrap_err();
+    assert!(is_eof(&err), "expected end of file, got {err:?}");
+}
+
+#[test]
+fn client_server_closes_mid_server_hello() {
+    let p = pki();
+    let server = p.server.server();
+    let (result, _) = client_against(p.client(), move |mut socket| {
+        let flight = server_first_flight(&mut socket, &server);
+        socket.write_all(&flight[..flight.len() / 2]).unwrap();
+        socket.flush().unwrap();
+        socket.shutdown(Shutdown::Both).unwrap();
+    });
+    let err = result.unwrap_err();
+    assert!(is_eof(&err), "expected end of file, got {err:?}");
+}
+
+#[test]
+fn client_server_sends_garbage() {
+    let p = pki();
+    let (result, _) = client_against(p.client(), |mut socket| {
+        let mut buf = [0u8; 4096];
+        assert!(socket.read(&mut buf).unwrap() > 0, "a ClientHello");
+        socket
+            .write_all(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
+            .unwrap();
+        drain(&mut socket);
+    });
+    let err = result.unwrap_err();
+    assert!(is_tls(&err), "expected a TLS error, got {err:?}");
+}
+
+#[test]
+fn client_server_sends_a_bogus_handshake_record() {
+    let p = pki();
+    let (result, _) = client_against(p.client(), |mut socket| {
+        let mut buf = [0u8; 4096];
+        assert!(socket.read(&mut buf).unwrap() > 0, "a ClientHello");
+        // A well-framed handshake record whose message is nonsense.
+        socket
+            .write_all(&[
+                0x16, 0x03, 0x03, 0x00, 0x06, 0x02, 0x00, 0x00, 0x02, 0xff, 0xff,
+            ])
+            .unwrap();
+        drain(&mut socket);
+    });
+    let err = result.unwrap_err();
+    assert!(is_tls(&err), "expected a TLS error, got {err:?}");
+}
+
+#[test]
+fn client_server_stalls() {
+    let p = pki();
+    let (result, elapsed) = client_against(p.client(), |mut socket| {
+        let mut buf = [0u8; 4096];
+        assert!(socket.read(&mut buf).unwrap() > 0, "a ClientHello");
+        // Says nothing; waits until the client gives up and closes.
+        drain(&mut socket);
+    });
+    let err = result.unwrap_err();
+    assert!(is_timeout(&err), "expected a read timeout, got {err:?}");
+    assert!(elapsed >= READ_TIMEOUT / 2, "gave up after {elapsed:?}");
+}
+
+#[test]
+fn client_server_stalls_mid_server_hello() {
+    let p = pki();
+    let server = p.server.server();
+    let (result, _) = client_against(p.client(), move |mut socket| {
+        let flight = server_first_flight(&mut socket, &server);
+        socket.write_all(&flight[..flight.len() / 2]).unwrap();
+        drain(&mut socket);
+    });
+    let err = result.unwrap_err();
+    assert!(is_timeout(&err), "expected a read timeout, got {err:?}");
+}
+
+// ---- our server against a broken client ----
+
+/// Runs our server's `accept` on loopback while a fake client does `behave`;
+/// returns the server's result and how long it took.
+fn server_against(
+    server: SslConfiguration,
+    behave: impl FnOnce(TcpStream) + Send + 'static,
+) -> (Result<(), Error>, Duration) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let fake = thread::spawn(move || behave(TcpStream::connect(addr).unwrap()));
+    let result = within_watchdog("accept", move || {
+        let (socket, _) = listener.accept().unwrap();
+        socket.set_read_timeout(Some(READ_TIMEOUT)).unwrap();
+        let start = Instant::now();
+        let result = server.accept(socket).map(drop);
+        (result, start.elapsed())
+    });
+    fake.join().unwrap();
+    result
+}
+
+#[test]
+fn server_client_closes_at_once() {
+    let p = pki();
+    let (result, _) = server_against(p.server.server(), drop);
+    let err = result.unwrap_err();
+    assert!(is_eof(&err), "expected end of file, got {err:?}");
+}
+
+#[test]
+fn server_client_closes_mid_client_hello() {
+    let p = pki();
+    let hello = client_hello(&p.client());
+    let (result, _) = server_against(p.server.server(), move |mut socket| {
+        socket.write_all(&hello[..hello.len() / 2]).unwrap();
+        socket.shutdown(Shutdown::Both).unwrap();
+    });
+    let err = result.unwrap_err();
+    assert!(is_eof(&err), "expected end of file, got {err:?}");
+}
+
+#[test]
+fn server_client_closes_after_server_hello() {
+    let p = pki();
+    let hello = client_hello(&p.client());
+    let (result, _) = server_against(p.server.server(), move |mut socket| {
+        socket.write_all(&hello).unwrap();
+        // Reads the server's first flight, then leaves before its Finished.
+        let mut buf = [0u8; 4096];
+        assert!(socket.read(&mut buf).unwrap() > 0, "a ServerHello");
+        socket.shutdown(Shutdown::Both).unwrap();
+    });
+    let err = result.unwrap_err();
+    assert!(is_eof(&err), "expected end of file, got {err:?}");
+}
+
+#[test]
+fn server_client_sends_plain_http() {
+    let p = pki();
+    let (result, _) = server_against(p.server.server(), |mut socket| {
+        socket
+            .write_all(b"GET / HTTP/1.1\r\nHost: localhost\r\n\r\n")
+            .unwrap();
+        drain(&mut socket);
+    });
+    let err = result.unwrap_err();
+    assert!(is_tls(&err), "expected a TLS error, got {err:?}");
+}
+
+#[test]
+fn server_client_sends_a_bogus_handshake_record() {
+    let p = pki();
+    let (result, _) = server_against(p.server.server(), |mut socket| {
+        // A handshake record holding a "ClientHello" of garbage.
+        let mut record = vec![0x16, 0x03, 0x01, 0x00, 0x24, 0x01, 0x00, 0x00, 0x20];
+        record.extend((0u8..32).map(|i| i.wrapping_mul(37)));
+        socket.write_all(&record).unwrap();
+        drain(&mut socket);
+    });
+    let err = result.unwrap_err();
+    assert!(is_tls(&err), "expected a TLS error, got {err:?}");
+}
+
+#[test]
+fn server_client_stalls_before_client_hello() {
+    let p = pki();
+    let (result, elapsed) = server_against(p.server.server(), drain_quietly);
+    let err = result.unwrap_err();
+    assert!(is_timeout(&err), "expected a read timeout, got {err:?}");
+    assert!(elapsed >= READ_TIMEOUT / 2, "gave up after {elapsed:?}");
+}
+
+#[test]
+fn server_client_stalls_after_server_hello() {
+    let p = pki();
+    let hello = client_hello(&p.client());
+    let (result, _) = server_against(p.server.server(), move |mut socket| {
+        socket.write_all(&hello).unwrap();
+        drain(&mut socket);
+    });
+    let err = result.unwrap_err();
+    assert!(is_timeout(&err), "expected a read timeout, got {err:?}");
+}
+
+/// A fake client that says nothing and waits for the server to hang up.
+fn drain_quietly(mut socket: TcpStream) {
+    drain(&mut socket);
+}
+
+// ---- a server that keeps serving ----
+
+#[test]
+fn a_server_keeps_serving_after_bad_clients() {
+    let p = pki();
+    let client = p.client();
+    let server = p.server.server();
+    let hello = client_hello(&client);
+
+    // What each client does, in order: three bad ones, then good ones.
+    type Behaviour = Box<dyn FnOnce(TcpStream, &SslConfiguration) -> bool + Send>;
+    let good: fn(TcpStream, &SslConfiguration) -> bool = |socket, client| {
+        socket
+            .set_read_timeout(Some(Duration::from_secs(5)))
+            .unwrap();
+        let mut tls = client.connect(HOST, socket).unwrap();
+        tls.write_all(b"ping").unwrap();
+        tls.flush().unwrap();
+        let mut answer = [0u8; 4];
+        tls.read_exact(&mut answer).unwrap();
+        answer == *b"ping"
+    };
+    let clients: Vec<Behaviour> = vec![
+        Box::new(|mut socket, _| {
+            socket.write_all(b"\x00garbage\xff\xfe not TLS").unwrap();
+            drain(&mut socket);
+            false
+        }),
+        Box::new(move |mut socket, _| {
+            socket.write_all(&hello[..hello.len() / 3]).unwrap();
+            socket.shutdown(Shutdown::Both).unwrap();
+            false
+        }),
+        Box::new(|mut socket, _| {
+            drain(&mut socket);
+            false
+        }),
+        Box::new(good),
+        Box::new(good),
+        Box::new(good),
+    ];
+    let count = clients.len();
+
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let served = thread::spawn(move || {
+        let mut outcomes = Vec::new();
+        for _ in 0..count {
+            let (socket, _) = listener.accept().unwrap();
+            socket.set_read_timeout(Some(READ_TIMEOUT)).unwrap();
+            let outcome = server.accept(socket).and_then(|mut tls| {
+                let mut buf = [0u8; 4];
+                tls.read_exact(&mut buf)?;
+                tls.write_all(&buf)?;
+                tls.flush()?;
+                tls.shutdown()?;
+                Ok(())
+            });
+            outcomes.push(outcome.map_err(|e| e.to_string()));
+        }
+        outcomes
+    });
+
+    let answered = within_watchdog("six clients", move || {
+        clients
+            .into_iter()
+            .map(|behave| behave(TcpStream::connect(addr).unwrap(), &client))
+            .collect::<Vec<bool>>()
+    });
+    let outcomes = served.join().unwrap();
+
+    assert_eq!(answered, [false, false, false, true, true, true]);
+    let ok: Vec<bool> = outcomes.iter().map(Result::is_ok).collect();
+    assert_eq!(
+        ok,
+        [false, false, false, true, true, true],
+        "server outcomes: {outcomes:?}"
+    );
+}

@@ -1,0 +1,743 @@
+//! The verification matrix, badssl-style with certificates made at test time:
+//! for each fault, `VerifyPeer` refuses the handshake with the right
+//! `SslErrorKind` naming the right certificate, `QueryPeer` and `VerifyNone`
+//! connect and report the same errors in `peer_verification_errors()`, and
+//! `SslConfiguration::verify_chain` finds the same thing outside a handshake.
+//! TESTING.md's "Verification matrix" section is the table of these cases.
+
+mod common;
+
+use common::{Authority, Identity, LeafSpec};
+use rcgen::{
+    BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair,
+    KeyUsagePurpose,
+};
+use rustls_pki_types::PrivateKeyDer;
+use sslconf::{Certificate, PeerVerifyMode, PrivateKey, SslConfiguration, SslError, SslErrorKind};
+
+const HOST: &str = "localhost";
+
+/// A certificate chain (leaf first) and its key: `common::Identity`, or one
+/// made here with rcgen directly.
+struct Peer {
+    chain: Vec<Certificate>,
+    key_der: Vec<u8>,
+}
+
+impl Peer {
+    fn key(&self) -> PrivateKey {
+        PrivateKey::from_der(&self.key_der).unwrap()
+    }
+
+    fn leaf(&self) -> &Certificate {
+        &self.chain[0]
+    }
+
+    fn server(&self) -> SslConfiguration {
+        SslConfiguration::new()
+            .with_local_certificate_chain(self.chain.clone())
+            .with_private_key(self.key())
+    }
+}
+
+impl From<Identity> for Peer {
+    fn from(identity: Identity) -> Self {
+        let key = identity.key().clone_rustls_key();
+        let key_der = match &key {
+            PrivateKeyDer::Pkcs8(k) => k.secret_pkcs8_der().to_vec(),
+            other => panic!("unexpected key format {other:?}"),
+        };
+        Peer {
+            chain: identity.chain,
+            key_der,
+        }
+    }
+}
+
+/// One row of the matrix: a peer presenting `identity`, a verifier trusting
+/// `trusted` with `depth`, connecting to `host`, must find exactly one
+/// `kind` naming `named`.
+struct Case {
+    identity: Peer,
+    trusted: Certificate,
+    depth: u32,
+    host: &'static str,
+    kind: SslErrorKind,
+    named: Certificate,
+}
+
+impl Case {
+    /// A verifier's configuration for this case.
+    fn verifier(&self, mode: PeerVerifyMode) -> SslConfiguration {
+        SslConfiguration::new()
+            .with_ca_certificates([self.trusted.clone()])
+            .with_peer_verify_depth(self.depth)
+            .with_peer_verify_mode(mode)
+    }
+
+    /// Checks that `errors` is exactly this case's error, naming its certificate.
+    #[track_caller]
+    fn assert_found(&self, errors: &[SslError], context: &str) {
+        let found: Vec<(SslErrorKind, Option<String>)> = errors
+            .iter()
+            .map(|e| (e.kind(), e.certificate().map(|c| c.subject_display_name())))
+            .collect();
+        assert_eq!(
+            found,
+            [(self.kind, Some(self.named.subject_display_name()))],
+            "{context}: kinds and named certificates"
+        );
+        assert_eq!(
+            errors[0].certificate(),
+            Some(&self.named),
+            "{context}: the named certificate itself"
+        );
+    }
+
+    /// A client verifying a server that presents the case's identity.
+    fn check_client_side(&self) {
+        let server = self.identity.server();
+
+        let refused = common::connect(
+            &self.verifier(PeerVerifyMode::VerifyPeer),
+            &server,
+            self.host,
+        );
+        let err = refused
+            .client
+            .expect_err("VerifyPeer must refuse the server");
+        self.assert_found(err.ssl_errors(), "VerifyPeer connect error");
+        assert!(
+            refused.server.is_err(),
+            "the server must see the handshake fail"
+        );
+
+        for mode in [PeerVerifyMode::QueryPeer, PeerVerifyMode::VerifyNone] {
+            let (client, _) = common::connect(&self.verifier(mode), &server, self.host).ok();
+            assert_eq!(
+                client.peer_certificate_chain(),
+                self.identity.chain.as_slice(),
+                "{mode:?}: the chain the server sent"
+            );
+            self.assert_found(
+                client.peer_verification_errors(),
+                &format!("{mode:?} peer_verification_errors"),
+            );
+        }
+
+        self.assert_found(
+            &self
+                .verifier(PeerVerifyMode::VerifyPeer)
+                .verify_chain(&self.identity.chain, Some(self.host)),
+            "verify_chain",
+        );
+    }
+
+    /// A server verifying a client that presents the case's identity. The
+    /// server itself has a valid certificate the client trusts.
+    fn check_server_side(&self) {
+        let ca = Authority::root("Matrix Server Root");
+        let server_id = ca.leaf(HOST);
+        let client = SslConfiguration::new()
+            .with_ca_certificates([ca.cert.clone()])
+            .with_local_certificate_chain(self.identity.chain.clone())
+            .with_private_key(self.identity.key());
+        let server = |mode| {
+            server_id
+                .server()
+                .with_ca_certificates([self.trusted.clone()])
+                .with_peer_verify_depth(self.depth)
+                .with_peer_verify_mode(mode)
+        };
+
+        let refused = common::connect(&client, &server(PeerVerifyMode::VerifyPeer), HOST);
+        let err = refused
+            .server
+            .expect_err("VerifyPeer must refuse the client");
+        self.assert_found(err.ssl_errors(), "VerifyPeer accept error");
+        assert!(
+            refused.client.is_err(),
+            "the client must see the handshake fail"
+        );
+
+        let (_, state) = common::connect(&client, &server(PeerVerifyMode::QueryPeer), HOST).ok();
+        assert_eq!(
+            state.peer_certificate_chain(),
+            self.identity.chain.as_slice()
+        );
+        self.assert_found(
+            state.peer_verification_errors(),
+            "QueryPeer peer_verification_errors",
+        );
+
+        // A VerifyNone server asks for no certificate (as Qt's does), so there
+        // is nothing to verify and nothing to report.
+        let (_, state) = common::connect(&client, &server(PeerVerifyMode::VerifyNone), HOST).ok();
+        assert!(state.peer_certificate().is_none());
+        assert!(state.peer_verification_errors().is_empty());
+    }
+
+    /// `verify_chain` only (the host name given when the case has one).
+    fn check_verify_chain(&self) {
+        let errors = self
+            .verifier(PeerVerifyMode::VerifyPeer)
+            .verify_chain(&self.identity.chain, Some(self.host));
+        self.assert_found(&errors, "verify_chain");
+    }
+}
+
+fn root() -> Authority {
+    Authority::root("Matrix Root")
+}
+
+/// A case whose leaf is issued by `ca` (trusted) from `spec`.
+fn leaf_case(spec: LeafSpec, host: &'static str, kind: SslErrorKind) -> Case {
+    let ca = root();
+    let identity = Peer::from(ca.issue(&spec));
+    Case {
+        named: identity.leaf().clone(),
+        identity,
+        trusted: ca.cert,
+        depth: 0,
+        host,
+        kind,
+    }
+}
+
+fn expired() -> Case {
+    leaf_case(
+        LeafSpec::new(HOST).validity(-30, -1),
+        HOST,
+        SslErrorKind::CertificateExpired,
+    )
+}
+
+fn not_yet_valid() -> Case {
+    leaf_case(
+        LeafSpec::new(HOST).validity(1, 30),
+        HOST,
+        SslErrorKind::CertificateNotYetValid,
+    )
+}
+
+fn wrong_host() -> Case {
+    leaf_case(
+        LeafSpec::new(HOST),
+        "wrong.host.test",
+        SslErrorKind::HostNameMismatch,
+    )
+}
+
+fn wrong_eku_for_server() -> Case {
+    leaf_case(
+        LeafSpec::new(HOST).eku(vec![ExtendedKeyUsagePurpose::ClientAuth]),
+        HOST,
+        SslErrorKind::InvalidPurpose,
+    )
+}
+
+fn wrong_eku_for_client() -> Case {
+    leaf_case(
+        LeafSpec::new(HOST).eku(vec![ExtendedKeyUsagePurpose::ServerAuth]),
+        HOST,
+        SslErrorKind::InvalidPurpose,
+    )
+}
+
+fn ca_as_leaf() -> Case {
+    leaf_case(LeafSpec::new(HOST).ca(), HOST, SslErrorKind::InvalidPurpose)
+}
+
+fn self_signed() -> Case {
+    let identity = Peer::from(common::self_signed(HOST));
+    Case {
+        named: identity.leaf().clone(),
+        identity,
+        trusted: root().cert,
+        depth: 0,
+        host: HOST,
+        kind: SslErrorKind::SelfSignedCertificate,
+    }
+}
+
+/// A leaf whose issuer is neither trusted nor sent.
+fn unknown_issuer() -> Case {
+    let identity = Peer::from(Authority::root("Stranger Root").leaf(HOST));
+    Case {
+        named: identity.leaf().clone(),
+        identity,
+        trusted: root().cert,
+        depth: 0,
+        host: HOST,
+        kind: SslErrorKind::UnableToGetLocalIssuerCertificate,
+    }
+}
+
+/// A leaf signed by an impostor with the trusted root's name but another key.
+fn bad_signature() -> Case {
+    let impostor = Authority::root("Matrix Root");
+    let identity = Peer::from(impostor.leaf(HOST));
+    Case {
+        named: identity.leaf().clone(),
+        identity,
+        trusted: root().cert,
+        depth: 0,
+        host: HOST,
+        kind: SslErrorKind::CertificateSignatureFailed,
+    }
+}
+
+/// A chain that ends in a self-signed root nobody trusts.
+fn untrusted_root() -> Case {
+    let stranger = Authority::root("Stranger Root");
+    let mut identity = Peer::from(stranger.leaf(HOST));
+    identity.chain.push(stranger.cert.clone());
+    Case {
+        identity,
+        trusted: root().cert,
+        depth: 0,
+        host: HOST,
+        kind: SslErrorKind::SelfSignedCertificateInChain,
+        named: stranger.cert,
+    }
+}
+
+/// The leaf is issued by an intermediate of the trusted root, but the peer
+/// sends the leaf alone.
+fn missing_intermediate() -> Case {
+    let ca = root();
+    let intermediate = ca.intermediate("Matrix Intermediate");
+    let identity = Peer::from(intermediate.leaf(HOST));
+    Case {
+        named: identity.leaf().clone(),
+        identity,
+        trusted: ca.cert,
+        depth: 0,
+        host: HOST,
+        kind: SslErrorKind::UnableToGetLocalIssuerCertificate,
+    }
+}
+
+/// leaf → intermediate → root is three certificates; the depth allows two.
+fn path_too_long() -> Case {
+    let ca = root();
+    let intermediate = ca.intermediate("Matrix Intermediate");
+    let identity = Peer::from(intermediate.leaf_with_chain(HOST, &[&intermediate]));
+    Case {
+        named: identity.leaf().clone(),
+        identity,
+        trusted: ca.cert,
+        depth: 2,
+        host: HOST,
+        kind: SslErrorKind::PathLengthExceeded,
+    }
+}
+
+fn days(n: i64) -> time::OffsetDateTime {
+    time::OffsetDateTime::now_utc() + time::Duration::days(n)
+}
+
+/// root → intermediate → leaf made with rcgen directly (`Authority` only makes
+/// real CAs valid now): the intermediate has `is_ca` and is valid from
+/// `from_days` to `to_days`. Returns the root, the intermediate, and the peer
+/// (leaf and intermediate).
+fn custom_chain(is_ca: IsCa, from_days: i64, to_days: i64) -> (Certificate, Certificate, Peer) {
+    let root_key = KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
+    let mut root_params = CertificateParams::new(Vec::<String>::new()).unwrap();
+    root_params
+        .distinguished_name
+        .push(DnType::CommonName, "Matrix Root");
+    root_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    root_params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+    root_params.not_before = days(-400);
+    root_params.not_after = days(365);
+    let root_der = root_params.self_signed(&root_key).unwrap();
+    let root_issuer = Issuer::new(root_params, root_key);
+
+    let int_key = KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
+    let mut int_params = CertificateParams::new(vec!["intermediate.test".to_owned()]).unwrap();
+    int_params
+        .distinguished_name
+        .push(DnType::CommonName, "Matrix Custom Intermediate");
+    if matches!(is_ca, IsCa::Ca(_)) {
+        int_params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+    }
+    int_params.is_ca = is_ca;
+    int_params.not_before = days(from_days);
+    int_params.not_after = days(to_days);
+    int_params.use_authority_key_identifier_extension = true;
+    let int_der = int_params.signed_by(&int_key, &root_issuer).unwrap();
+    let int_issuer = Issuer::new(int_params, int_key);
+
+    let leaf_key = KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
+    let mut leaf_params = CertificateParams::new(vec![HOST.to_owned()]).unwrap();
+    leaf_params
+        .distinguished_name
+        .push(DnType::CommonName, HOST);
+    leaf_params.not_before = days(-300);
+    leaf_params.not_after = days(30);
+    leaf_params.extended_key_usages = vec![
+        ExtendedKeyUsagePurpose::ServerAuth,
+        ExtendedKeyUsagePurpose::ClientAuth,
+    ];
+    leaf_params.use_authority_key_identifier_extension = true;
+    let leaf_der = leaf_params.signed_by(&leaf_key, &int_issuer).unwrap();
+
+    let intermediate = Certificate::from_der(int_der.der()).unwrap();
+    let peer = Peer {
+        chain: vec![
+            Certificate::from_der(leaf_der.der()).unwrap(),
+            intermediate.clone(),
+        ],
+        key_der: leaf_key.serialize_der(),
+    };
+    (
+        Certificate::from_der(root_der.der()).unwrap(),
+        intermediate,
+        peer,
+    )
+}
+
+/// The leaf is signed by an "intermediate" whose basic constraints say it is
+/// no CA.
+fn intermediate_not_a_ca() -> Case {
+    let (root, not_ca, identity) = custom_chain(IsCa::ExplicitNoCa, -2, 365);
+    assert!(!not_ca.is_ca());
+    Case {
+        identity,
+        trusted: root,
+        depth: 0,
+        host: HOST,
+        kind: SslErrorKind::InvalidCaCertificate,
+        named: not_ca,
+    }
+}
+
+/// A valid leaf whose intermediate has expired: the error names the intermediate.
+fn expired_intermediate() -> Case {
+    let (root, intermediate, identity) =
+        custom_chain(IsCa::Ca(BasicConstraints::Unconstrained), -350, -1);
+    Case {
+        identity,
+        trusted: root,
+        depth: 0,
+        host: HOST,
+        kind: SslErrorKind::CertificateExpired,
+        named: intermediate,
+    }
+}
+
+// ---- a server's certificate, checked by our client ----
+
+#[test]
+fn client_refuses_expired() {
+    expired().check_client_side();
+}
+
+#[test]
+fn client_refuses_not_yet_valid() {
+    not_yet_valid().check_client_side();
+}
+
+#[test]
+fn client_refuses_wrong_host() {
+    wrong_host().check_client_side();
+}
+
+#[test]
+fn client_refuses_self_signed() {
+    self_signed().check_client_side();
+}
+
+#[test]
+fn client_refuses_unknown_issuer() {
+    unknown_issuer().check_client_side();
+}
+
+#[test]
+fn client_refuses_bad_signature() {
+    bad_signature().check_client_side();
+}
+
+#[test]
+fn client_refuses_untrusted_root() {
+    untrusted_root().check_client_side();
+}
+
+#[test]
+fn client_refuses_missing_intermediate() {
+    missing_intermediate().check_client_side();
+}
+
+#[test]
+fn client_refuses_intermediate_not_a_ca() {
+    intermediate_not_a_ca().check_client_side();
+}
+
+#[test]
+fn client_refuses_expired_intermediate() {
+    expired_intermediate().check_client_side();
+}
+
+#[test]
+fn client_refuses_client_auth_only_certificate() {
+    wrong_eku_for_server().check_client_side();
+}
+
+#[test]
+fn client_refuses_ca_certificate_as_leaf() {
+    ca_as_leaf().check_client_side();
+}
+
+#[test]
+fn client_refuses_path_longer_than_depth() {
+    path_too_long().check_client_side();
+}
+
+// ---- a client's certificate, checked by our server ----
+
+#[test]
+fn server_refuses_client_from_another_ca() {
+    unknown_issuer().check_server_side();
+}
+
+#[test]
+fn server_refuses_expired_client() {
+    expired().check_server_side();
+}
+
+#[test]
+fn server_refuses_server_auth_only_client() {
+    wrong_eku_for_client().check_server_side();
+}
+
+#[test]
+fn server_refuses_client_path_longer_than_depth() {
+    path_too_long().check_server_side();
+}
+
+// ---- verify_chain outside a handshake ----
+
+#[test]
+fn verify_chain_expired() {
+    expired().check_verify_chain();
+}
+
+#[test]
+fn verify_chain_not_yet_valid() {
+    not_yet_valid().check_verify_chain();
+}
+
+#[test]
+fn verify_chain_wrong_host_name() {
+    wrong_host().check_verify_chain();
+}
+
+#[test]
+fn verify_chain_self_signed_leaf() {
+    self_signed().check_verify_chain();
+}
+
+#[test]
+fn verify_chain_unknown_issuer() {
+    unknown_issuer().check_verify_chain();
+}
+
+#[test]
+fn verify_chain_bad_signature() {
+    bad_signature().check_verify_chain();
+}
+
+#[test]
+fn verify_chain_untrusted_root() {
+    untrusted_root().check_verify_chain();
+}
+
+#[test]
+fn verify_chain_missing_intermediate() {
+    missing_intermediate().check_verify_chain();
+}
+
+#[test]
+fn verify_chain_intermediate_not_a_ca() {
+    intermediate_not_a_ca().check_verify_chain();
+}
+
+#[test]
+fn verify_chain_expired_intermediate() {
+    expired_intermediate().check_verify_chain();
+}
+
+#[test]
+fn verify_chain_no_certificate() {
+    let errors = SslConfiguration::new()
+        .with_ca_certificates([root().cert])
+        .verify_chain(&[], Some(HOST));
+    assert_eq!(
+        errors,
+        [SslError::new(SslErrorKind::NoPeerCertificate, None)]
+    );
+}
+
+/// Qt's way to trust one self-signed certificate: add it to the CA
+/// certificates. It then verifies, in a handshake and outside one.
+#[test]
+fn a_pinned_self_signed_certificate_verifies() {
+    let identity = Peer::from(common::self_signed(HOST));
+    let client = SslConfiguration::new().with_ca_certificates([identity.leaf().clone()]);
+    assert!(client.verify_chain(&identity.chain, Some(HOST)).is_empty());
+    let (c, _) = common::connect(&client, &identity.server(), HOST).ok();
+    assert_eq!(c.peer_certificate(), Some(identity.leaf()));
+}
+
+#[test]
+fn verify_chain_ca_used_as_leaf() {
+    ca_as_leaf().check_verify_chain();
+}
+
+#[test]
+fn verify_chain_wrong_extended_key_usage() {
+    wrong_eku_for_server().check_verify_chain();
+}
+
+#[test]
+fn verify_chain_path_too_long() {
+    path_too_long().check_verify_chain();
+}
+
+/// The control row: a valid chain verifies in every mode and reports nothing,
+/// so the refusals above are the faults' doing.
+#[test]
+fn a_valid_chain_passes_everywhere() {
+    let ca = root();
+    let intermediate = ca.intermediate("Matrix Intermediate");
+    let identity = intermediate.leaf_with_chain(HOST, &[&intermediate]);
+    let trusting = SslConfiguration::new()
+        .with_ca_certificates([ca.cert.clone()])
+        .with_peer_verify_depth(3);
+    assert!(trusting
+        .verify_chain(&identity.chain, Some(HOST))
+        .is_empty());
+    for mode in [
+        PeerVerifyMode::VerifyPeer,
+        PeerVerifyMode::QueryPeer,
+        PeerVerifyMode::VerifyNone,
+    ] {
+        let client = trusting.clone().with_peer_verify_mode(mode);
+        let (c, _) = common::connect(&client, &identity.server(), HOST).ok();
+        assert!(c.peer_verification_errors().is_empty(), "{mode:?}");
+        assert_eq!(c.peer_certificate_chain(), identity.chain.as_slice());
+    }
+    let client = SslConfiguration::new()
+        .with_ca_certificates([ca.cert.clone()])
+        .with_local_certificate_chain(identity.chain.clone())
+        .with_private_key(identity.key());
+    for mode in [PeerVerifyMode::VerifyPeer, PeerVerifyMode::QueryPeer] {
+        let server = identity
+            .server()
+            .with_ca_certificates([ca.cert.clone()])
+            .with_peer_verify_depth(3)
+            .with_peer_verify_mode(mode);
+        let (_, s) = common::connect(&client, &server, HOST).ok();
+        assert_eq!(s.peer_certificate_chain(), identity.chain.as_slice());
+        assert!(s.peer_verification_errors().is_empty(), "{mode:?}");
+    }
+}
+
+/// Two faults at once are both reported, in OpenSSL's order (validity first,
+/// then the host name), by every mode and by `verify_chain`.
+#[test]
+fn several_faults_are_all_reported() {
+    let case = expired();
+    let expected = [
+        (SslErrorKind::CertificateExpired, case.named.clone()),
+        (SslErrorKind::HostNameMismatch, case.named.clone()),
+    ];
+    let found = |errors: &[SslError]| -> Vec<(SslErrorKind, Certificate)> {
+        errors
+            .iter()
+            .map(|e| {
+                (
+                    e.kind(),
+                    e.certificate().expect("names a certificate").clone(),
+                )
+            })
+            .collect()
+    };
+    let host = "wrong.host.test";
+    let server = case.identity.server();
+
+    let err = common::connect(&case.verifier(PeerVerifyMode::VerifyPeer), &server, host)
+        .client
+        .unwrap_err();
+    assert_eq!(found(err.ssl_errors()), expected);
+    for mode in [PeerVerifyMode::QueryPeer, PeerVerifyMode::VerifyNone] {
+        let (c, _) = common::connect(&case.verifier(mode), &server, host).ok();
+        assert_eq!(found(c.peer_verification_errors()), expected, "{mode:?}");
+    }
+    let errors = case
+        .verifier(PeerVerifyMode::VerifyPeer)
+        .verify_chain(&case.identity.chain, Some(host));
+    assert_eq!(found(&errors), expected);
+}
+
+/// A server that also sends a certificate outside the verified path (as
+/// servers did with the expired DST Root CA X3 cross-sign): VerifyPeer
+/// accepts it, so QueryPeer and `verify_chain` must not report it either.
+#[test]
+fn an_expired_certificate_outside_the_path_is_not_an_error() {
+    let ca = root();
+    let intermediate = ca.intermediate("Matrix Intermediate");
+    let mut identity = Peer::from(intermediate.leaf_with_chain(HOST, &[&intermediate]));
+    let (_, expired_extra, _) = custom_chain(IsCa::Ca(BasicConstraints::Unconstrained), -350, -1);
+    identity.chain.push(expired_extra);
+    let verifier = |mode| {
+        SslConfiguration::new()
+            .with_ca_certificates([ca.cert.clone()])
+            .with_peer_verify_mode(mode)
+    };
+    let (c, _) = common::connect(
+        &verifier(PeerVerifyMode::VerifyPeer),
+        &identity.server(),
+        HOST,
+    )
+    .ok();
+    assert_eq!(c.peer_certificate_chain().len(), 3);
+    let (c, _) = common::connect(
+        &verifier(PeerVerifyMode::QueryPeer),
+        &identity.server(),
+        HOST,
+    )
+    .ok();
+    assert_eq!(c.peer_verification_errors(), []);
+    assert_eq!(
+        verifier(PeerVerifyMode::VerifyPeer).verify_chain(&identity.chain, Some(HOST)),
+        []
+    );
+}
+
+/// `connect` takes an IPv6 address in brackets; the reported errors must
+/// agree with the handshake's verdict for it.
+#[test]
+fn a_bracketed_ipv6_host_is_checked_as_the_handshake_checks_it() {
+    let ca = root();
+    let identity = Peer::from(ca.leaf("::1"));
+    let verifier = |mode| {
+        SslConfiguration::new()
+            .with_ca_certificates([ca.cert.clone()])
+            .with_peer_verify_mode(mode)
+    };
+    common::connect(
+        &verifier(PeerVerifyMode::VerifyPeer),
+        &identity.server(),
+        "[::1]",
+    )
+    .ok();
+    let (c, _) = common::connect(
+        &verifier(PeerVerifyMode::QueryPeer),
+        &identity.server(),
+        "[::1]",
+    )
+    .ok();
+    assert_eq!(c.peer_verification_errors(), []);
+}
