@@ -73,10 +73,23 @@ impl Identity {
     }
 
     /// The private key as PKCS#8 PEM, for outside tools.
+    ///
+    /// An Ed25519 key is written as PKCS#8 v1 (seed only): OpenSSL 3.0 cannot
+    /// read the v2 form, with the public key, that aws-lc writes.
     pub fn key_pem(&self) -> String {
-        KeyPair::try_from(self.key_der.as_slice())
-            .unwrap()
-            .serialize_pem()
+        const V2_ED25519: &[u8] = &[
+            0x30, 0x51, 0x02, 0x01, 0x01, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22,
+            0x04, 0x20,
+        ];
+        const V1_ED25519: &[u8] = &[
+            0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22,
+            0x04, 0x20,
+        ];
+        let der = match self.key_der.strip_prefix(V2_ED25519) {
+            Some(rest) => [V1_ED25519, &rest[..32]].concat(),
+            None => self.key_der.clone(),
+        };
+        KeyPair::try_from(der.as_slice()).unwrap().serialize_pem()
     }
 
     /// The chain as PEM, leaf first, for outside tools.
