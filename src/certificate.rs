@@ -220,6 +220,7 @@ impl Certificate {
     /// A certificate from the system store, whose fields are read on first
     /// use. One that cannot be read reports empty fields, and a validity
     /// period of the Unix epoch.
+    #[cfg(any(feature = "native-certs", feature = "webpki-roots"))]
     pub(crate) fn from_system_store(der: CertificateDer<'static>) -> Certificate {
         Certificate {
             inner: Arc::new(Inner {

@@ -79,7 +79,7 @@ pub enum Error {
 
     /// A protocol range that rustls cannot negotiate.
     #[error(
-        "setting protocol: {protocol:?} is not supported (rustls speaks TLS 1.2 and TLS 1.3 only)"
+        "setting protocol: {protocol} is not supported (rustls speaks TLS 1.2 and TLS 1.3 only)"
     )]
     UnsupportedProtocol {
         /// The protocol that was set.
@@ -183,6 +183,15 @@ pub enum Error {
         source: rustls::Error,
     },
 
+    /// The peer sent nothing within the socket's read timeout (or took no
+    /// data within its write timeout) during the handshake.
+    #[error("tls handshake timed out: the peer did not answer within the socket's timeout")]
+    HandshakeTimeout {
+        /// The socket's timeout error.
+        #[source]
+        source: io::Error,
+    },
+
     /// A TLS error: the handshake failed, or rustls refused a setting.
     #[error(transparent)]
     Tls(rustls::Error),
@@ -216,14 +225,20 @@ impl Error {
         }
     }
 
-    /// Turns an I/O error out of a rustls stream back into the error it carries.
-    pub(crate) fn from_stream_io(err: io::Error) -> Self {
-        match err
+    /// Turns an I/O error of a handshake back into the error it carries; a
+    /// socket timeout becomes [`Error::HandshakeTimeout`].
+    pub(crate) fn from_handshake_io(err: io::Error) -> Self {
+        if let Some(tls) = err
             .get_ref()
             .and_then(|e| e.downcast_ref::<rustls::Error>())
         {
-            Some(tls) => Self::from(tls.clone()),
-            None => Self::Io(err),
+            return Self::from(tls.clone());
+        }
+        match err.kind() {
+            io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut => {
+                Self::HandshakeTimeout { source: err }
+            }
+            _ => Self::Io(err),
         }
     }
 }

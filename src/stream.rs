@@ -45,10 +45,17 @@ impl SslConfiguration {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     ///
+    /// In TLS 1.3 the client finishes its handshake before the server has
+    /// checked the client's certificate: a server that refuses it does so with
+    /// an alert that the first read returns, as an `io::Error` wrapping the
+    /// rustls error (for example `received fatal alert: CertificateRequired`).
+    /// Set socket timeouts for a handshake that cannot stall forever.
+    ///
     /// # Errors
     /// The conversion errors of [`client_config`](Self::client_config);
     /// [`Error::InvalidHostName`]; [`Error::PeerVerification`] (with
     /// [`Error::ssl_errors`]) when the server's certificate does not verify;
+    /// [`Error::HandshakeTimeout`] when the socket's timeout ran out;
     /// [`Error::Tls`] and [`Error::Io`] for other handshake failures.
     pub fn connect<S: Read + Write>(
         &self,
@@ -71,8 +78,9 @@ impl SslConfiguration {
     /// # Errors
     /// The conversion errors of [`server_config`](Self::server_config);
     /// [`Error::PeerVerification`] when a required client certificate is
-    /// missing or does not verify; [`Error::Tls`] and [`Error::Io`] for other
-    /// handshake failures.
+    /// missing or does not verify; [`Error::HandshakeTimeout`] when the
+    /// socket's timeout ran out (set one, or a silent client holds the call);
+    /// [`Error::Tls`] and [`Error::Io`] for other handshake failures.
     pub fn accept<S: Read + Write>(&self, socket: S) -> Result<TlsStream<S>, Error> {
         let conn = ServerConnection::new(self.server_config()?)?;
         TlsStream::handshake(Connection::Server(conn), socket, self.clone(), None)
@@ -99,13 +107,14 @@ impl<S: Read + Write> TlsStream<S> {
     ) -> Result<Self, Error> {
         while conn.is_handshaking() {
             conn.complete_io(&mut socket)
-                .map_err(Error::from_stream_io)?;
+                .map_err(Error::from_handshake_io)?;
         }
         // The last flight (a TLS 1.3 client's Finished, a server's tickets).
         while conn.wants_write() {
-            conn.write_tls(&mut socket)?;
+            conn.write_tls(&mut socket)
+                .map_err(Error::from_handshake_io)?;
         }
-        socket.flush()?;
+        socket.flush().map_err(Error::from_handshake_io)?;
         let verification_errors = peer_verification_errors(&config, &conn, host_name);
         Ok(Self {
             conn,

@@ -52,7 +52,7 @@ where
     let stream = connector
         .connect(server_name(host_name)?, socket)
         .await
-        .map_err(Error::from_stream_io)?;
+        .map_err(Error::from_handshake_io)?;
     let verification_errors = peer_verification_errors(config, stream.get_ref().1, Some(host_name));
     Ok(TlsStream::new(stream.into(), config, verification_errors))
 }
@@ -70,7 +70,7 @@ where
     let stream = acceptor
         .accept(socket)
         .await
-        .map_err(Error::from_stream_io)?;
+        .map_err(Error::from_handshake_io)?;
     let verification_errors = peer_verification_errors(config, stream.get_ref().1, None);
     Ok(TlsStream::new(stream.into(), config, verification_errors))
 }

@@ -377,9 +377,16 @@ fn system_time(time: UnixTime) -> SystemTime {
 /// The verification errors of a failed handshake, carried through rustls
 /// inside `CertificateError::Other`, so that `connect`/`accept` (and
 /// `Error::from(rustls::Error)`) can hand them to the caller.
-#[derive(Debug)]
 pub(crate) struct VerificationFailure {
     errors: Vec<SslError>,
+}
+
+/// rustls prints a certificate error's cause with `Debug`: keep it as short
+/// as the message, not a dump of every certificate.
+impl fmt::Debug for VerificationFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "VerificationFailure({self})")
+    }
 }
 
 impl VerificationFailure {

@@ -53,7 +53,8 @@ fn within_watchdog<T: Send + 'static>(what: &str, f: impl FnOnce() -> T + Send +
 }
 
 fn is_timeout(err: &Error) -> bool {
-    matches!(err, Error::Io(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut))
+    matches!(err, Error::HandshakeTimeout { source } if matches!(source.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut))
+        && err.to_string().starts_with("tls handshake timed out")
 }
 
 fn is_eof(err: &Error) -> bool {
