@@ -1,11 +1,15 @@
-//! A TLS server answering each connection with its session state, as a tiny
-//! HTTP/1.1 response that curl and browsers can read. A thread a connection;
-//! a stalled or failed handshake is logged and the server keeps serving.
+//! A TLS server that answers every connection with a tiny HTTP/1.1 response
+//! whose body is that connection's session state (protocol, cipher, group,
+//! ALPN, SNI, the client's certificate and what was wrong with it), so curl
+//! and browsers can read it. A thread per connection; the handshake has a
+//! deadline so a stalled client cannot hold a worker; a failed handshake is
+//! logged to stderr and the server keeps serving.
 //!
 //! ```sh
 //! cargo run --example server -- --self-signed --port 8443
-//! curl -k https://127.0.0.1:8443/
-//! cargo run --example server -- --cert server.pem --key server.key --ca clients.pem --verify-mode verify
+//! curl -k https://localhost:8443/
+//! openssl s_client -connect 127.0.0.1:8443 </dev/null
+//! cargo run --example server -- --cert server.pem --key server.key --ca clients-ca.pem --verify-mode verify
 //! ```
 
 #[path = "support/mod.rs"]
@@ -13,13 +17,18 @@ mod support;
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
+use std::process::ExitCode;
 use std::thread;
 use std::time::Duration;
 
 use clap::Parser;
-use sslconf::{Certificate, PeerVerifyMode, PrivateKey, SslConfiguration, SslProtocol};
+use sslconf::{Certificate, PeerVerifyMode, PrivateKey, SslConfiguration, SslProtocol, TlsStream};
+use support::{BoxError, Side};
 
-/// Serves HTTPS on 127.0.0.1, answering with each connection's TLS session state.
+/// The longest request head read before answering.
+const MAX_HEAD: usize = 16 * 1024;
+
+/// Serves HTTPS, answering each request with that connection's TLS session state.
 #[derive(Parser)]
 struct Args {
     /// Address to listen on.
@@ -28,59 +37,82 @@ struct Args {
     /// Port to listen on (0 picks a free one).
     #[arg(long, default_value_t = 8443)]
     port: u16,
-    /// The server's certificate chain (PEM, leaf first).
-    #[arg(long, required_unless_present = "self_signed")]
+    /// The server's certificate chain, leaf first (PEM or DER file).
+    #[arg(long, required_unless_present = "self_signed", requires = "key")]
     cert: Option<String>,
-    /// The server's private key (PEM or DER).
-    #[arg(long, required_unless_present = "self_signed")]
+    /// The server certificate's private key (PEM or DER file).
+    #[arg(long, required_unless_present = "self_signed", requires = "cert")]
     key: Option<String>,
-    /// Make a self-signed certificate for localhost and 127.0.0.1 instead.
+    /// Make a self-signed certificate for localhost and 127.0.0.1 instead of --cert/--key.
     #[arg(long, conflicts_with_all = ["cert", "key"])]
     self_signed: bool,
-    /// CA certificates that client certificates are checked against (PEM).
+    /// CA certificates that client certificates are checked against (PEM or DER file).
     #[arg(long)]
     ca: Option<String>,
-    /// none, query (the default: ask for a client certificate, accept any) or verify.
-    #[arg(long, default_value = "auto")]
-    verify_mode: String,
-    /// tls1.2, tls1.3, secure (the default), ...
-    #[arg(long, default_value = "secure")]
-    protocol: String,
+    /// none, query (ask for a client certificate, accept any), verify (require a valid one);
+    /// auto means query for a server.
+    #[arg(long, default_value = "auto", value_parser = support::verify_mode)]
+    verify_mode: PeerVerifyMode,
+    /// tls1.2, tls1.3, tls1.2+, tls1.3+, secure (TLS 1.2 and 1.3) or any.
+    #[arg(long, default_value = "secure", value_parser = support::protocol)]
+    protocol: SslProtocol,
     /// Colon-separated cipher list, in preference order (IANA or OpenSSL names).
     #[arg(long)]
     ciphers: Option<String>,
-    /// ALPN protocols, in preference order (repeat or comma-separate).
+    /// ALPN protocols to accept, in preference order (repeat or comma-separate). The answer
+    /// is always HTTP/1.1: offering h2 makes HTTP/2 clients such as curl fail.
     #[arg(long)]
     alpn: Vec<String>,
-    /// How long a client may take to complete its handshake.
-    #[arg(long, default_value_t = 10_000)]
+    /// How long a client may stall any one read or write of its handshake.
+    #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..))]
     handshake_timeout_ms: u64,
-    /// Exit after this many connections (for tests and benchmarks).
-    #[arg(long)]
-    max_connections: Option<usize>,
+    /// How long a client may then stall sending its request or reading the answer.
+    #[arg(long, default_value_t = 60_000, value_parser = clap::value_parser!(u64).range(1..))]
+    idle_timeout_ms: u64,
+    /// Exit after this many connections, once they are answered (for tests).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    max_connections: Option<u64>,
 }
 
-fn main() -> support::MainResult {
+fn main() -> ExitCode {
     let args = Args::parse();
-    let config = configuration(&args)?;
-    // Convert now, so that a bad setting fails at start, not at the first client.
-    config.server_config()?;
-    let listener = TcpListener::bind((args.bind.as_str(), args.port))?;
+    match run(&args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            support::report("error", &*err);
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(args: &Args) -> Result<(), BoxError> {
+    let config = configuration(args)?;
+    let listener = TcpListener::bind((args.bind.as_str(), args.port))
+        .map_err(|e| format!("cannot listen on {}:{}: {e}", args.bind, args.port))?;
     println!("listening on {}", listener.local_addr()?);
     std::io::stdout().flush()?;
 
-    let timeout = Duration::from_millis(args.handshake_timeout_ms);
+    let timeouts = Timeouts {
+        handshake: Duration::from_millis(args.handshake_timeout_ms),
+        idle: Duration::from_millis(args.idle_timeout_ms),
+    };
     let mut workers = Vec::new();
-    for (n, socket) in listener.incoming().enumerate() {
-        match socket {
-            Ok(socket) => {
-                let config = config.clone();
-                workers.push(thread::spawn(move || serve(&config, socket, timeout)));
+    let mut accepted = 0;
+    for socket in listener.incoming() {
+        let socket = match socket {
+            Ok(socket) => socket,
+            Err(err) => {
+                // Out of descriptors, a connection reset while queued, ...: keep serving.
+                eprintln!("accept failed: {err}");
+                thread::sleep(Duration::from_millis(10));
+                continue;
             }
-            Err(err) => eprintln!("accept failed: {err}"),
-        }
+        };
+        let config = config.clone();
+        workers.push(thread::spawn(move || serve(&config, socket, timeouts)));
         workers.retain(|w| !w.is_finished());
-        if args.max_connections.is_some_and(|max| n + 1 >= max) {
+        accepted += 1;
+        if args.max_connections.is_some_and(|max| accepted >= max) {
             break;
         }
     }
@@ -90,27 +122,29 @@ fn main() -> support::MainResult {
     Ok(())
 }
 
-fn configuration(args: &Args) -> Result<SslConfiguration, Box<dyn std::error::Error>> {
-    let protocol = SslProtocol::from_name(&args.protocol)
-        .ok_or_else(|| format!("unknown protocol {:?}", args.protocol))?;
-    let mode = PeerVerifyMode::from_name(&args.verify_mode)
-        .ok_or_else(|| format!("unknown verify mode {:?}", args.verify_mode))?;
+fn configuration(args: &Args) -> Result<SslConfiguration, BoxError> {
     let mut config = SslConfiguration::new()
-        .with_protocol(protocol)
-        .with_peer_verify_mode(mode)
+        .with_protocol(args.protocol)
+        .with_peer_verify_mode(args.verify_mode)
         .with_allowed_next_protocols(support::split_list(&args.alpn));
     config = match (&args.cert, &args.key) {
         (Some(cert), Some(key)) => config
             .with_local_certificate_chain(Certificate::from_path(cert)?)
             .with_private_key(PrivateKey::from_path(key)?),
         _ => {
-            let made = rcgen::generate_simple_self_signed(vec![
+            let mut params = rcgen::CertificateParams::new(vec![
                 "localhost".to_owned(),
                 "127.0.0.1".to_owned(),
+                "::1".to_owned(),
             ])?;
+            params
+                .distinguished_name
+                .push(rcgen::DnType::CommonName, "localhost");
+            let key = rcgen::KeyPair::generate()?;
+            let cert = params.self_signed(&key)?;
             config
-                .with_local_certificate(Certificate::from_der(made.cert.der())?)
-                .with_private_key(PrivateKey::from_der(&made.signing_key.serialize_der())?)
+                .with_local_certificate(Certificate::from_der(cert.der())?)
+                .with_private_key(PrivateKey::from_der(&key.serialize_der())?)
         }
     };
     if let Some(ca) = &args.ca {
@@ -119,52 +153,105 @@ fn configuration(args: &Args) -> Result<SslConfiguration, Box<dyn std::error::Er
     if let Some(list) = &args.ciphers {
         config = config.with_cipher_list(list)?;
     }
+    // Settings rustls cannot honour fail at start, not at the first client.
+    config.server_config()?;
     Ok(config)
 }
 
-/// One connection: handshake within the timeout, read the request head, answer.
-fn serve(config: &SslConfiguration, socket: TcpStream, timeout: Duration) {
+#[derive(Clone, Copy)]
+struct Timeouts {
+    handshake: Duration,
+    idle: Duration,
+}
+
+/// One connection: handshake under the handshake timeout, then read the
+/// request head and answer under the idle timeout.
+fn serve(config: &SslConfiguration, socket: TcpStream, timeouts: Timeouts) {
     let peer = socket
         .peer_addr()
         .map_or_else(|_| "?".to_owned(), |a| a.to_string());
-    if let Err(err) = socket
-        .set_read_timeout(Some(timeout))
-        .and_then(|()| socket.set_write_timeout(Some(timeout)))
-    {
+    if let Err(err) = set_timeouts(&socket, timeouts.handshake) {
         eprintln!("{peer}: {err}");
         return;
     }
     let mut tls = match config.accept(socket) {
         Ok(tls) => tls,
+        Err(sslconf::Error::Io(err)) if is_timeout(&err) => {
+            eprintln!(
+                "{peer}: handshake failed: no progress in {} ms",
+                timeouts.handshake.as_millis()
+            );
+            return;
+        }
         Err(err) => {
-            eprintln!("{peer}: handshake failed: {err}");
-            for error in err.ssl_errors() {
-                eprintln!("{peer}:   {error}");
-            }
+            support::report(&format!("{peer}: handshake failed"), &err);
             return;
         }
     };
-    if let Err(err) = answer(&mut tls) {
-        eprintln!("{peer}: {err}");
+    let result = set_timeouts(tls.get_ref(), timeouts.idle)
+        .map_err(BoxError::from)
+        .and_then(|()| answer(&mut tls));
+    match result {
+        Ok(request_line) => {
+            let state = tls.session_state();
+            eprintln!(
+                "{peer}: {} {} {:?}",
+                state.session_protocol(),
+                state
+                    .session_cipher()
+                    .map_or_else(|| "-".to_owned(), |c| c.to_string()),
+                request_line
+            );
+        }
+        Err(err) => eprintln!("{peer}: {err}"),
     }
 }
 
-fn answer(tls: &mut sslconf::TlsStream<TcpStream>) -> std::io::Result<()> {
-    // Read the request head (bounded), whatever it asks: every page is the same.
+fn is_timeout(err: &std::io::Error) -> bool {
+    matches!(
+        err.kind(),
+        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+    )
+}
+
+fn set_timeouts(socket: &TcpStream, timeout: Duration) -> std::io::Result<()> {
+    socket.set_read_timeout(Some(timeout))?;
+    socket.set_write_timeout(Some(timeout))
+}
+
+/// Reads the request head (up to a blank line, EOF or [`MAX_HEAD`] bytes),
+/// whatever it asks for: every answer is the session state. Returns the
+/// request line.
+fn answer(tls: &mut TlsStream<TcpStream>) -> Result<String, BoxError> {
     let mut head = Vec::new();
-    let mut buf = [0u8; 1024];
-    while !head.windows(4).any(|w| w == b"\r\n\r\n") && head.len() < 16 * 1024 {
-        match tls.read(&mut buf)? {
-            0 => break,
-            n => head.extend_from_slice(&buf[..n]),
+    let mut buf = [0u8; 2048];
+    while !head.windows(4).any(|w| w == b"\r\n\r\n") && head.len() < MAX_HEAD {
+        match tls.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => head.extend_from_slice(&buf[..n]),
+            // The client closed without close_notify (no request): answer anyway.
+            Err(err) if err.kind() == std::io::ErrorKind::UnexpectedEof => break,
+            Err(err) if is_timeout(&err) => return Err("no request in time".into()),
+            Err(err) => return Err(format!("reading the request: {err}").into()),
         }
     }
-    let body = support::describe(tls.session_state());
-    write!(
-        tls,
-        "HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+    let request_line = String::from_utf8_lossy(head.split(|&b| b == b'\n').next().unwrap_or(&[]))
+        .trim_end()
+        .to_owned();
+
+    let body = support::describe(tls.session_state(), Side::Server);
+    let response = format!(
+        "HTTP/1.1 200 OK\r\n\
+         Content-Type: text/plain; charset=utf-8\r\n\
+         Content-Length: {}\r\n\
+         Connection: close\r\n\
+         \r\n\
+         {body}",
         body.len()
-    )?;
-    tls.flush()?;
-    tls.shutdown()
+    );
+    tls.write_all(response.as_bytes())
+        .and_then(|()| tls.flush())
+        .and_then(|()| tls.shutdown())
+        .map_err(|e| format!("writing the response: {e}"))?;
+    Ok(request_line)
 }

@@ -1,99 +1,236 @@
-//! Shared by the examples: describing a session and loading PEM files.
+//! Shared by the examples: session-state tables, certificate listings,
+//! error reports and flag parsing. Included with `#[path = "support/mod.rs"]`;
+//! not an example of its own.
 #![allow(dead_code)] // each example uses part of it
 
 use std::error::Error;
 use std::fmt::Write as _;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::SystemTime;
 
 use sslconf::{Certificate, SessionState};
+use time::OffsetDateTime;
 
-/// A session's state as aligned lines, one setting a line.
-pub fn describe(state: &SessionState) -> String {
-    let mut out = String::new();
-    let mut row = |name: &str, value: String| {
-        let _ = writeln!(out, "{name:<21} {value}");
+/// Which end of a connection a [`SessionState`] belongs to.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Side {
+    /// The side that connected.
+    Client,
+    /// The side that accepted.
+    Server,
+}
+
+/// One labelled row group of a session table; `peer chain` and
+/// `verification errors` may have several lines.
+struct Field {
+    label: &'static str,
+    lines: Vec<String>,
+}
+
+/// What a session negotiated, in display order.
+fn fields(state: &SessionState, side: Side) -> Vec<Field> {
+    let one = |label, value: String| Field {
+        label,
+        lines: vec![value],
     };
-    row("protocol", state.session_protocol().to_string());
-    row("cipher", show(state.session_cipher()));
-    row("key exchange group", show(state.key_exchange_group()));
-    row(
-        "ALPN",
-        state.next_negotiated_protocol().map_or_else(
-            || "-".to_owned(),
-            |p| String::from_utf8_lossy(p).into_owned(),
+    let chain: Vec<String> = state
+        .peer_certificate_chain()
+        .iter()
+        .enumerate()
+        .map(|(i, cert)| {
+            format!(
+                "[{i}] {} (expires {})",
+                cert.subject_display_name(),
+                date(cert.expiry_date())
+            )
+        })
+        .collect();
+    let errors: Vec<String> = state
+        .peer_verification_errors()
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    vec![
+        one("protocol", state.session_protocol().to_string()),
+        one("cipher", or_dash(state.session_cipher())),
+        one("key exchange group", or_dash(state.key_exchange_group())),
+        one("ALPN", alpn(state)),
+        one(
+            "SNI received",
+            match side {
+                Side::Server => state.server_name().unwrap_or("-").to_owned(),
+                Side::Client => "(server side only)".to_owned(),
+            },
         ),
-    );
-    row("SNI", state.server_name().unwrap_or("-").to_owned());
-    row(
-        "resumed",
-        if state.is_resumed() { "yes" } else { "no" }.to_owned(),
-    );
-    row(
-        "peer certificate",
-        state
-            .peer_certificate()
-            .map_or_else(|| "-".to_owned(), |c| c.subject_name().to_owned()),
-    );
-    if state.peer_verification_errors().is_empty() {
-        row("verification errors", "none".to_owned());
-    }
-    for error in state.peer_verification_errors() {
-        row("verification error", error.to_string());
+        one(
+            "resumed",
+            if state.is_resumed() { "yes" } else { "no" }.into(),
+        ),
+        Field {
+            label: "peer chain",
+            lines: if chain.is_empty() {
+                vec!["(no certificate)".to_owned()]
+            } else {
+                chain
+            },
+        },
+        Field {
+            label: "verification errors",
+            lines: if errors.is_empty() {
+                vec!["none".to_owned()]
+            } else {
+                errors
+            },
+        },
+    ]
+}
+
+const LABEL_WIDTH: usize = 21;
+
+/// One session's state as aligned `label  value` lines.
+pub fn describe(state: &SessionState, side: Side) -> String {
+    let mut out = String::new();
+    for field in fields(state, side) {
+        for (i, line) in field.lines.iter().enumerate() {
+            let label = if i == 0 { field.label } else { "" };
+            let _ = writeln!(out, "{label:<LABEL_WIDTH$} {line}");
+        }
     }
     out
 }
 
-fn show<T: std::fmt::Display>(value: Option<T>) -> String {
+/// Both ends of one connection side by side, under a `client | server` header.
+pub fn side_by_side(client: &SessionState, server: &SessionState) -> String {
+    let left = fields(client, Side::Client);
+    let right = fields(server, Side::Server);
+    let width = left
+        .iter()
+        .flat_map(|f| &f.lines)
+        .map(|l| l.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max("client".len());
+    let mut out = String::new();
+    let _ = writeln!(out, "{:<LABEL_WIDTH$} {:<width$}   server", "", "client");
+    let _ = writeln!(
+        out,
+        "{:<LABEL_WIDTH$} {:<width$}   {}",
+        "",
+        "-".repeat(width),
+        "-".repeat(right_width(&right))
+    );
+    for (l, r) in left.iter().zip(&right) {
+        debug_assert_eq!(l.label, r.label);
+        for i in 0..l.lines.len().max(r.lines.len()) {
+            let label = if i == 0 { l.label } else { "" };
+            let lv = l.lines.get(i).map_or("", String::as_str);
+            let rv = r.lines.get(i).map_or("", String::as_str);
+            let _ = writeln!(out, "{label:<LABEL_WIDTH$} {lv:<width$}   {rv}");
+        }
+    }
+    out
+}
+
+fn right_width(fields: &[Field]) -> usize {
+    fields
+        .iter()
+        .flat_map(|f| &f.lines)
+        .map(|l| l.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max("server".len())
+}
+
+fn or_dash<T: std::fmt::Display>(value: Option<T>) -> String {
     value.map_or_else(|| "-".to_owned(), |v| v.to_string())
 }
 
-/// A certificate's essentials, as `openssl s_client -showcerts` prints them.
+fn alpn(state: &SessionState) -> String {
+    state.next_negotiated_protocol().map_or_else(
+        || "-".to_owned(),
+        |p| String::from_utf8_lossy(p).into_owned(),
+    )
+}
+
+/// A certificate as `openssl s_client -showcerts` lists it: index, subject,
+/// issuer, validity, then the PEM.
 pub fn describe_certificate(index: usize, cert: &Certificate) -> String {
     format!(
-        " {index} s:{}\n   i:{}\n   v:NotBefore: {} NotAfter: {}\n{}",
+        "{index:2} s:{}\n   i:{}\n   v:NotBefore: {} NotAfter: {}\n{}",
         cert.subject_name(),
         cert.issuer_name(),
-        unix_date(cert.effective_date()),
-        unix_date(cert.expiry_date()),
+        date_time(cert.effective_date()),
+        date_time(cert.expiry_date()),
         cert.to_pem()
     )
 }
 
-/// A time as seconds since the epoch with a UTC date (no time-zone database needed).
-fn unix_date(time: SystemTime) -> String {
-    let secs = time.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
-    let days = secs / 86_400;
-    let (y, m, d) = civil_from_days(days as i64);
+/// `YYYY-MM-DD` in UTC.
+pub fn date(time: SystemTime) -> String {
+    OffsetDateTime::from(time).date().to_string()
+}
+
+/// `YYYY-MM-DD hh:mm:ss UTC`.
+pub fn date_time(time: SystemTime) -> String {
+    let t = OffsetDateTime::from(time);
     format!(
-        "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02} UTC",
-        secs % 86_400 / 3600,
-        secs % 3600 / 60,
-        secs % 60
+        "{} {:02}:{:02}:{:02} UTC",
+        t.date(),
+        t.hour(),
+        t.minute(),
+        t.second()
     )
 }
 
-/// Days since 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's algorithm).
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (yoe + era * 400 + i64::from(m <= 2), m, d)
+/// Prints an error to stderr as `context: error`, then its causes and, for a
+/// handshake that failed on peer verification, each of its `ssl_errors()`.
+pub fn report(context: &str, err: &(dyn Error + 'static)) {
+    eprintln!("{context}: {err}");
+    let ssl_errors = err
+        .downcast_ref::<sslconf::Error>()
+        .map_or(&[][..], sslconf::Error::ssl_errors);
+    if ssl_errors.is_empty() {
+        let mut source = err.source();
+        while let Some(cause) = source {
+            eprintln!("  caused by: {cause}");
+            source = cause.source();
+        }
+    }
+    // A verification failure's cause is the rustls error that carried these.
+    for ssl_error in ssl_errors {
+        eprintln!("  ssl error: {ssl_error}");
+        if let Some(cert) = ssl_error.certificate() {
+            eprintln!("    certificate: {}", cert.subject_name());
+        }
+    }
 }
 
-/// Splits comma-separated flag values (`--alpn h2,http/1.1`), dropping empties.
+/// Splits repeated and comma-separated flag values (`--alpn h2,http/1.1`),
+/// dropping empty ones.
 pub fn split_list(values: &[String]) -> Vec<String> {
     values
         .iter()
         .flat_map(|v| v.split(','))
+        .map(str::trim)
         .filter(|v| !v.is_empty())
         .map(str::to_owned)
         .collect()
 }
 
-/// A result for `main`, printing the error and its causes.
-pub type MainResult = Result<(), Box<dyn Error>>;
+/// Parses `--protocol`.
+pub fn protocol(name: &str) -> Result<sslconf::SslProtocol, String> {
+    sslconf::SslProtocol::from_name(name).ok_or_else(|| {
+        format!(
+            "unknown protocol {name:?}: expected tls1.2, tls1.3, tls1.2+, tls1.3+, secure or any"
+        )
+    })
+}
+
+/// Parses `--verify-mode`.
+pub fn verify_mode(name: &str) -> Result<sslconf::PeerVerifyMode, String> {
+    sslconf::PeerVerifyMode::from_name(name).ok_or_else(|| {
+        format!("unknown verify mode {name:?}: expected none, query, verify or auto")
+    })
+}
+
+/// A boxed error for `run` functions.
+pub type BoxError = Box<dyn Error + Send + Sync + 'static>;
