@@ -14,6 +14,10 @@ use crate::{Error, SessionState, SslConfiguration, SslError};
 /// Reads and writes plaintext; [`session_state`](Self::session_state) tells
 /// what was negotiated. Dropping it does not send close_notify:
 /// call [`shutdown`](Self::shutdown) for an orderly close.
+///
+/// Each `write` call sends at least one TLS record, as `rustls::Stream` does:
+/// wrap the stream in a [`std::io::BufWriter`] to send many small writes as
+/// few records.
 pub struct TlsStream<S> {
     conn: Connection,
     socket: S,
