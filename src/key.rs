@@ -187,17 +187,23 @@ impl PrivateKey {
         passphrase: Option<&[u8]>,
         input: &str,
     ) -> Result<PrivateKey, Error> {
-        if let Ok(encrypted) = pkcs8::EncryptedPrivateKeyInfo::try_from(der.as_slice()) {
+        if looks_encrypted(&der) {
             let Some(passphrase) = passphrase else {
                 return Err(Error::EncryptedPrivateKey {
                     input: input.to_owned(),
                 });
             };
+            let wrong_passphrase = || Error::WrongPassphrase {
+                input: input.to_owned(),
+            };
+            // Schemes the pkcs5 crate does not implement (PBES1, PKCS#12, DES)
+            // fail here: the key cannot be decrypted.
+            let encrypted = pkcs8::EncryptedPrivateKeyInfo::try_from(der.as_slice())
+                .map_err(|_| wrong_passphrase())?;
+            check_scrypt_cost(&encrypted).map_err(|e| Error::invalid_private_key(input, e))?;
             let plain = encrypted
                 .decrypt(passphrase)
-                .map_err(|_| Error::WrongPassphrase {
-                    input: input.to_owned(),
-                })?;
+                .map_err(|_| wrong_passphrase())?;
             let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(plain.as_bytes().to_vec()));
             // A wrong passphrase that happens to pass the padding check yields garbage.
             return Self::from_key_der(key, input).map_err(|_| Error::WrongPassphrase {
@@ -294,6 +300,57 @@ impl fmt::Debug for PrivateKey {
             .field("key", &Elided)
             .finish()
     }
+}
+
+/// Whether DER has the shape of an `EncryptedPrivateKeyInfo`, whatever its
+/// encryption scheme: `SEQUENCE { AlgorithmIdentifier, OCTET STRING }`. No
+/// plain key has it: PKCS#8, PKCS#1 and SEC1 all start with a version number.
+fn looks_encrypted(der: &[u8]) -> bool {
+    use pkcs8::der::asn1::OctetStringRef;
+    use pkcs8::der::{Decode, Reader, SliceReader};
+    let Ok(mut reader) = SliceReader::new(der) else {
+        return false;
+    };
+    reader
+        .sequence(|r| {
+            pkcs8::spki::AlgorithmIdentifierRef::decode(r)?;
+            OctetStringRef::decode(r)?;
+            Ok(())
+        })
+        .and_then(|()| reader.finish(()))
+        .is_ok()
+}
+
+/// OpenSSL's cap on the memory scrypt may use to decrypt a key
+/// (`SCRYPT_MAX_MEM`); its own `-scrypt` default needs 16 MiB.
+const SCRYPT_MAX_MEM: u64 = 32 * 1024 * 1024;
+
+/// Refuses scrypt parameters that need more memory than OpenSSL allows: a
+/// crafted key with a huge cost parameter would otherwise take gigabytes, or
+/// abort the process when the allocation fails.
+fn check_scrypt_cost(encrypted: &pkcs8::EncryptedPrivateKeyInfo<'_>) -> Result<(), String> {
+    use pkcs8::pkcs5::pbes2::Kdf;
+    let Some(Kdf::Scrypt(params)) = encrypted.encryption_algorithm.pbes2().map(|p| &p.kdf) else {
+        return Ok(());
+    };
+    // As OpenSSL counts it: 128 * r * (N + 2) for V, 128 * r * p for B.
+    let blocks = params
+        .cost_parameter
+        .saturating_add(2)
+        .saturating_add(u64::from(params.parallelization));
+    let memory = 128u64
+        .saturating_mul(u64::from(params.block_size))
+        .saturating_mul(blocks);
+    if memory > SCRYPT_MAX_MEM {
+        return Err(format!(
+            "its scrypt parameters (N={}, r={}, p={}) need more than {} MiB of memory",
+            params.cost_parameter,
+            params.block_size,
+            params.parallelization,
+            SCRYPT_MAX_MEM >> 20
+        ));
+    }
+    Ok(())
 }
 
 /// The text of the first PEM block with this label, BEGIN line to END line.

@@ -95,7 +95,8 @@ impl SslProtocol {
             .flat_map(char::to_lowercase)
             .collect();
         Some(match key.as_str() {
-            "tlsv10" | "tls10" | "10" => Self::TlsV1_0,
+            // OpenSSL calls TLS 1.0 "TLSv1".
+            "tlsv10" | "tls10" | "10" | "tlsv1" | "tls1" => Self::TlsV1_0,
             "tlsv11" | "tls11" | "11" => Self::TlsV1_1,
             "tlsv12" | "tls12" | "12" => Self::TlsV1_2,
             "tlsv13" | "tls13" | "13" => Self::TlsV1_3,
@@ -358,6 +359,7 @@ mod tests {
             SslProtocol::from_name("secure"),
             Some(SslProtocol::SecureProtocols)
         );
+        assert_eq!(SslProtocol::from_name("TLSv1"), Some(SslProtocol::TlsV1_0));
         assert_eq!(SslProtocol::from_name("sslv3"), None);
     }
 
