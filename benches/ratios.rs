@@ -1,0 +1,523 @@
+//! sslconf/rustls ratios, measured interleaved in one process: each round
+//! runs a batch of rustls then a batch of sslconf (the order alternating
+//! between rounds), and the ratio of each round is kept; the median over the
+//! rounds is reported. On a shared, noisy machine this is steadier than two
+//! criterion runs minutes apart.
+//!
+//! ```sh
+//! cargo bench --all-features --bench ratios        # every case, markdown table
+//! cargo bench --bench ratios -- handshake/tls13    # cases whose name contains a filter
+//! cargo bench --bench ratios -- --list
+//! # Instruction counts: one implementation, a fixed number of iterations,
+//! # collection limited to the measured loop (see benches/callgrind.sh).
+//! valgrind --tool=callgrind --collect-atstart=no --toggle-collect='*measured_loop*' \
+//!     target/release/deps/ratios-* --callgrind handshake/tls13/ecdsa/full/x25519 sslconf 200
+//! ```
+
+mod common;
+
+use std::hint::black_box;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+#[cfg(feature = "tokio")]
+use common::async_io;
+use common::{
+    backend, bulk_transfer, connect_streams, handshake, mem_socket_pair, pki, Impl, Setup, Times,
+    MIB,
+};
+#[cfg(feature = "tokio")]
+use common::{Groups, Key, Version};
+use rustls::crypto::CryptoProvider;
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+use rustls::{ClientConfig, RootCertStore, ServerConfig};
+use sslconf::{Certificate, PeerVerifyMode, PrivateKey, SslConfiguration};
+
+/// Runs `iters` iterations and returns each side's time (client only where
+/// there are no sides).
+type Runner = Box<dyn FnMut(u64) -> Times>;
+
+struct Case {
+    name: String,
+    /// Whether client and server times are meaningful apart.
+    sides: bool,
+    make: Box<dyn Fn(Impl) -> Runner>,
+}
+
+fn total(f: impl FnMut()) -> impl FnMut(u64) -> Times {
+    let mut f = f;
+    move |iters| {
+        let start = Instant::now();
+        for _ in 0..iters {
+            f();
+        }
+        Times {
+            client: start.elapsed(),
+            server: Duration::ZERO,
+        }
+    }
+}
+
+fn cases() -> Vec<Case> {
+    let mut cases = Vec::new();
+    for setup in Setup::handshake_cases() {
+        cases.push(Case {
+            name: format!("handshake/{}", setup.name()),
+            sides: true,
+            make: Box::new(move |imp| {
+                let pair = setup.pair(imp);
+                common::check_handshake(&setup, &pair);
+                let mut buf = Vec::new();
+                Box::new(move |iters| {
+                    let mut times = Times::default();
+                    for _ in 0..iters {
+                        handshake(&pair, &mut times, &mut buf);
+                    }
+                    times
+                })
+            }),
+        });
+    }
+    for suite in [
+        "TLS_AES_128_GCM_SHA256",
+        "TLS_AES_256_GCM_SHA384",
+        "TLS_CHACHA20_POLY1305_SHA256",
+    ] {
+        cases.push(Case {
+            name: format!("bulk/{suite}"),
+            sides: false,
+            make: Box::new(move |imp| {
+                let pair = Setup::bulk(suite).pair(imp);
+                let (a, b) = mem_socket_pair();
+                let mut streams = connect_streams(&pair, a, b);
+                let data = vec![0x5a_u8; MIB];
+                let mut sink = vec![0_u8; 64 * 1024];
+                Box::new(total(move || bulk_transfer(&mut streams, &data, &mut sink)))
+            }),
+        });
+    }
+    #[cfg(feature = "tokio")]
+    for setup in [
+        Setup::new(Version::Tls13, Key::Ecdsa, false, Groups::Default),
+        Setup::new(Version::Tls13, Key::Ecdsa, true, Groups::Default),
+        Setup::new(Version::Tls12, Key::Ecdsa, false, Groups::Default),
+        Setup::new(Version::Tls12, Key::Ecdsa, true, Groups::Default),
+    ] {
+        cases.push(Case {
+            name: format!("tokio/handshake/{}", setup.name()),
+            sides: false,
+            make: Box::new(move |imp| {
+                let pair = setup.pair(imp);
+                let rt = async_io::runtime();
+                rt.block_on(async {
+                    for _ in 0..3 {
+                        async_io::connect(&pair).await;
+                    }
+                    assert_eq!(
+                        async_io::resumed(&async_io::connect(&pair).await),
+                        setup.resume
+                    );
+                });
+                Box::new(total(move || {
+                    black_box(rt.block_on(async_io::connect(&pair)));
+                }))
+            }),
+        });
+    }
+    #[cfg(feature = "tokio")]
+    cases.push(Case {
+        name: "tokio/bulk/TLS_AES_128_GCM_SHA256".into(),
+        sides: false,
+        make: Box::new(|imp| {
+            let pair = Setup::bulk("TLS_AES_128_GCM_SHA256").pair(imp);
+            let rt = async_io::runtime();
+            let mut streams = rt.block_on(async_io::connect(&pair));
+            let data = vec![0x5a_u8; MIB];
+            let mut sink = vec![0_u8; 64 * 1024];
+            Box::new(total(move || {
+                rt.block_on(async_io::transfer(&mut streams, &data, &mut sink))
+            }))
+        }),
+    });
+    cases.push(Case {
+        name: "config/explicit-roots".into(),
+        sides: false,
+        make: Box::new(|imp| {
+            let id = &pki().ecdsa;
+            match imp {
+                Impl::Rustls => {
+                    let provider = provider();
+                    Box::new(total(move || {
+                        let mut roots = RootCertStore::empty();
+                        roots.add(id.ca_der.clone()).unwrap();
+                        black_box(rustls_client(&provider, Arc::new(roots)));
+                    }))
+                }
+                Impl::Sslconf => Box::new(total(move || {
+                    black_box(
+                        SslConfiguration::new()
+                            .with_ca_certificates([id.ca.clone()])
+                            .client_config()
+                            .unwrap(),
+                    );
+                })),
+            }
+        }),
+    });
+    for (name, id) in [("ecdsa", &pki().ecdsa), ("rsa", &pki().rsa)] {
+        cases.push(Case {
+            name: format!("config/server-pem/{name}"),
+            sides: false,
+            make: Box::new(move |imp| match imp {
+                Impl::Rustls => {
+                    let provider = provider();
+                    Box::new(total(move || {
+                        let chain = CertificateDer::pem_slice_iter(id.chain_pem.as_bytes())
+                            .collect::<Result<Vec<_>, _>>()
+                            .unwrap();
+                        let key = PrivateKeyDer::from_pem_slice(id.key_pem.as_bytes()).unwrap();
+                        let mut config = ServerConfig::builder_with_provider(provider.clone())
+                            .with_safe_default_protocol_versions()
+                            .unwrap()
+                            .with_no_client_auth()
+                            .with_single_cert(chain, key)
+                            .unwrap();
+                        config.ignore_client_order = true;
+                        config.ticketer = common::ticketer();
+                        black_box(Arc::new(config));
+                    }))
+                }
+                Impl::Sslconf => Box::new(total(move || {
+                    black_box(
+                        SslConfiguration::new()
+                            .with_local_certificate_chain(
+                                Certificate::from_pem(id.chain_pem.as_bytes()).unwrap(),
+                            )
+                            .with_private_key(PrivateKey::from_pem(id.key_pem.as_bytes()).unwrap())
+                            .with_peer_verify_mode(PeerVerifyMode::VerifyNone)
+                            .server_config()
+                            .unwrap(),
+                    );
+                })),
+            }),
+        });
+    }
+    cases.push(Case {
+        name: "config/converted".into(),
+        sides: false,
+        make: Box::new(|imp| {
+            let id = &pki().ecdsa;
+            match imp {
+                Impl::Rustls => {
+                    let raw = rustls_client(&provider(), Arc::new(id.roots()));
+                    Box::new(total(move || {
+                        black_box(Arc::clone(black_box(&raw)));
+                    }))
+                }
+                Impl::Sslconf => {
+                    let config = SslConfiguration::new().with_ca_certificates([id.ca.clone()]);
+                    config.client_config().unwrap();
+                    Box::new(total(move || {
+                        black_box(black_box(&config).client_config().unwrap());
+                    }))
+                }
+            }
+        }),
+    });
+    #[cfg(feature = "native-certs")]
+    cases.push(Case {
+        name: "config/system-cached".into(),
+        sides: false,
+        make: Box::new(|imp| match imp {
+            Impl::Rustls => {
+                let provider = provider();
+                Box::new(total(move || {
+                    let mut roots = RootCertStore::empty();
+                    roots.add_parsable_certificates(rustls_native_certs::load_native_certs().certs);
+                    black_box(rustls_client(&provider, Arc::new(roots)));
+                }))
+            }
+            Impl::Sslconf => {
+                SslConfiguration::new().client_config().unwrap();
+                Box::new(total(|| {
+                    black_box(SslConfiguration::new().client_config().unwrap());
+                }))
+            }
+        }),
+    });
+    // sslconf's cached system store against a rustls user keeping the
+    // loaded RootCertStore in an Arc and building from it.
+    #[cfg(feature = "native-certs")]
+    cases.push(Case {
+        name: "config/system-cached-vs-preloaded".into(),
+        sides: false,
+        make: Box::new(|imp| match imp {
+            Impl::Rustls => {
+                let provider = provider();
+                let mut roots = RootCertStore::empty();
+                roots.add_parsable_certificates(rustls_native_certs::load_native_certs().certs);
+                let roots = Arc::new(roots);
+                Box::new(total(move || {
+                    black_box(rustls_client(&provider, roots.clone()));
+                }))
+            }
+            Impl::Sslconf => {
+                SslConfiguration::new().client_config().unwrap();
+                Box::new(total(|| {
+                    black_box(SslConfiguration::new().client_config().unwrap());
+                }))
+            }
+        }),
+    });
+    #[cfg(feature = "native-certs")]
+    for (name, rustls_mode) in [
+        ("config/system-first", "rustls"),
+        ("config/system-first-vs-load-only", "native-certs-load"),
+    ] {
+        cases.push(Case {
+            name: name.into(),
+            sides: false,
+            make: Box::new(move |imp| {
+                let mode = match imp {
+                    Impl::Rustls => rustls_mode,
+                    Impl::Sslconf => "sslconf",
+                };
+                Box::new(move |iters| Times {
+                    client: (0..iters).map(|_| time_in_child(mode)).sum(),
+                    server: Duration::ZERO,
+                })
+            }),
+        });
+    }
+    cases
+}
+
+/// Set in a child process to the one first call it should time.
+const CHILD_ENV: &str = "SSLCONF_BENCH_RATIOS_CHILD";
+
+/// The first system-store client config of a process (or, for
+/// `native-certs-load`, only loading the store), as `mode` does it.
+#[inline(never)]
+fn measured_loop_first_call(mode: &str) {
+    match mode {
+        "sslconf" => drop(black_box(SslConfiguration::new().client_config().unwrap())),
+        #[cfg(feature = "native-certs")]
+        "rustls" => {
+            let mut roots = RootCertStore::empty();
+            roots.add_parsable_certificates(rustls_native_certs::load_native_certs().certs);
+            drop(black_box(rustls_client(&provider(), Arc::new(roots))));
+        }
+        #[cfg(feature = "native-certs")]
+        "native-certs-load" => drop(black_box(rustls_native_certs::load_native_certs())),
+        other => panic!("unknown first-call mode {other}"),
+    }
+}
+
+/// Runs this binary as a child timing the first call of `mode`.
+fn time_in_child(mode: &str) -> Duration {
+    let out = std::process::Command::new(std::env::current_exe().unwrap())
+        .env(CHILD_ENV, mode)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let nanos: u64 = String::from_utf8(out.stdout)
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    Duration::from_nanos(nanos)
+}
+
+fn provider() -> Arc<CryptoProvider> {
+    Arc::new(backend::default_provider())
+}
+
+fn rustls_client(provider: &Arc<CryptoProvider>, roots: Arc<RootCertStore>) -> Arc<ClientConfig> {
+    Arc::new(
+        ClientConfig::builder_with_provider(provider.clone())
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_root_certificates(roots)
+            .with_no_client_auth(),
+    )
+}
+
+/// Iterations for a batch of about `target` (at least one).
+fn calibrate(run: &mut Runner, target: Duration) -> u64 {
+    let mut iters = 1;
+    loop {
+        let took = run(iters).total();
+        if took >= target / 4 || iters >= 1 << 30 {
+            let per = took.as_secs_f64() / iters as f64;
+            return ((target.as_secs_f64() / per.max(1e-12)) as u64).max(1);
+        }
+        iters *= 2;
+    }
+}
+
+fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(f64::total_cmp);
+    let n = values.len();
+    if n % 2 == 1 {
+        values[n / 2]
+    } else {
+        (values[n / 2 - 1] + values[n / 2]) / 2.0
+    }
+}
+
+struct Outcome {
+    rustls: Times,
+    sslconf: Times,
+    /// Median ratios sslconf/rustls: client, server, total.
+    ratios: [f64; 3],
+}
+
+fn compare(case: &Case, rounds: usize, batch: Duration) -> Outcome {
+    let mut runners = Impl::BOTH.map(|imp| (case.make)(imp));
+    let iters = runners
+        .iter_mut()
+        .map(|r| calibrate(r, batch))
+        .min()
+        .unwrap();
+    let mut ratios = [Vec::new(), Vec::new(), Vec::new()];
+    let mut per_iter: [Vec<Times>; 2] = [Vec::new(), Vec::new()];
+    for round in 0..rounds {
+        let order = if round % 2 == 0 { [0, 1] } else { [1, 0] };
+        let mut times = [Times::default(); 2];
+        for i in order {
+            times[i] = runners[i](iters);
+        }
+        let [r, s] = times;
+        let ratio = |a: Duration, b: Duration| {
+            if a.is_zero() {
+                f64::NAN
+            } else {
+                b.as_secs_f64() / a.as_secs_f64()
+            }
+        };
+        ratios[0].push(ratio(r.client, s.client));
+        ratios[1].push(ratio(r.server, s.server));
+        ratios[2].push(ratio(r.total(), s.total()));
+        per_iter[0].push(r);
+        per_iter[1].push(s);
+    }
+    let median_times = |v: &[Times]| {
+        let mut c: Vec<f64> = v.iter().map(|t| t.client.as_secs_f64()).collect();
+        let mut s: Vec<f64> = v.iter().map(|t| t.server.as_secs_f64()).collect();
+        Times {
+            client: Duration::from_secs_f64(median(&mut c) / iters as f64),
+            server: Duration::from_secs_f64(median(&mut s) / iters as f64),
+        }
+    };
+    Outcome {
+        rustls: median_times(&per_iter[0]),
+        sslconf: median_times(&per_iter[1]),
+        ratios: ratios.map(|mut r| median(&mut r)),
+    }
+}
+
+fn show(d: Duration) -> String {
+    let ns = d.as_secs_f64() * 1e9;
+    if ns >= 1e6 {
+        format!("{:.3} ms", ns / 1e6)
+    } else if ns >= 1e3 {
+        format!("{:.2} µs", ns / 1e3)
+    } else {
+        format!("{ns:.1} ns")
+    }
+}
+
+/// The loop callgrind collects in (`--toggle-collect='*measured_loop*'`).
+#[inline(never)]
+fn measured_loop(run: &mut Runner, iters: u64) -> Times {
+    run(iters)
+}
+
+fn main() {
+    if let Ok(mode) = std::env::var(CHILD_ENV) {
+        let start = Instant::now();
+        measured_loop_first_call(&mode);
+        println!("{}", start.elapsed().as_nanos());
+        return;
+    }
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| a != "--bench")
+        .collect();
+    let cases = cases();
+    if args.first().map(String::as_str) == Some("--list") {
+        for case in &cases {
+            println!("{}", case.name);
+        }
+        return;
+    }
+    if args.first().map(String::as_str) == Some("--callgrind") {
+        let [_, name, imp, iters] = &args[..] else {
+            panic!("usage: ratios --callgrind CASE rustls|sslconf ITERS");
+        };
+        let case = cases
+            .iter()
+            .find(|c| &c.name == name)
+            .unwrap_or_else(|| panic!("no case {name}"));
+        let imp = match imp.as_str() {
+            "rustls" => Impl::Rustls,
+            "sslconf" => Impl::Sslconf,
+            other => panic!("unknown implementation {other}"),
+        };
+        if let Some(mode) = name.strip_prefix("config/system-first") {
+            // A first call happens once a process: run it here, once.
+            let mode = match (imp, mode) {
+                (Impl::Sslconf, _) => "sslconf",
+                (Impl::Rustls, "") => "rustls",
+                (Impl::Rustls, _) => "native-certs-load",
+            };
+            measured_loop_first_call(mode);
+            return;
+        }
+        let mut run = (case.make)(imp);
+        run(2); // warm caches outside the collected loop
+        black_box(measured_loop(&mut run, iters.parse().unwrap()));
+        return;
+    }
+    let rounds: usize = std::env::var("RATIO_ROUNDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(15);
+    let batch = Duration::from_millis(
+        std::env::var("RATIO_BATCH_MS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(60),
+    );
+    let filters: Vec<&String> = args.iter().filter(|a| !a.starts_with('-')).collect();
+    println!("{rounds} interleaved rounds of ~{batch:?} per implementation; medians\n");
+    println!("| case | rustls | sslconf | ratio (total) | ratio client | ratio server |");
+    println!("|---|---:|---:|---:|---:|---:|");
+    for case in &cases {
+        if !filters.is_empty() && !filters.iter().any(|f| case.name.contains(f.as_str())) {
+            continue;
+        }
+        let out = compare(case, rounds, batch);
+        let sides = |i: usize| {
+            if case.sides {
+                format!("{:.3}", out.ratios[i])
+            } else {
+                "-".to_owned()
+            }
+        };
+        println!(
+            "| {} | {} | {} | {:.3} | {} | {} |",
+            case.name,
+            show(out.rustls.total()),
+            show(out.sslconf.total()),
+            out.ratios[2],
+            sides(0),
+            sides(1),
+        );
+    }
+}
