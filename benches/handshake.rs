@@ -31,8 +31,10 @@ fn handshakes(c: &mut Criterion) {
     let mut group = c.benchmark_group("handshake");
     group
         .sample_size(10)
-        .warm_up_time(Duration::from_millis(300))
-        .measurement_time(Duration::from_millis(1500));
+        // Each iteration runs both sides but reports one: real time is about
+        // twice what criterion plans. This keeps the 64 under ~4 minutes.
+        .warm_up_time(Duration::from_millis(200))
+        .measurement_time(Duration::from_secs(1));
     for setup in Setup::handshake_cases() {
         let pairs = Impl::BOTH.map(|imp| {
             let pair = setup.pair(imp);

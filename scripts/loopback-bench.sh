@@ -5,6 +5,7 @@
 #
 #   scripts/loopback-bench.sh               # 10 s a run, each run once
 #   SECONDS_PER_RUN=5 REPEAT=3 scripts/loopback-bench.sh   # median of 3
+#   KEYS=ecdsa LOADS="full resumed1.2" scripts/loopback-bench.sh
 #
 # Builds the example in release, makes an ECDSA P-256 and an RSA-2048
 # certificate with the openssl CLI, and for each key and each load:
@@ -25,6 +26,8 @@ cd "$(dirname "$0")/.."
 
 SECONDS_PER_RUN=${SECONDS_PER_RUN:-10}
 REPEAT=${REPEAT:-1}
+KEYS=${KEYS:-ecdsa rsa}
+LOADS=${LOADS:-full full+GET resumed+GET resumed1.2}
 export OPENSSL_CONF=/dev/null # no distribution config changing either side
 
 command -v openssl >/dev/null || { echo "openssl is required" >&2; exit 1; }
@@ -123,7 +126,7 @@ echo "server CPU = utime+stime of the server process per connection"
 echo
 echo "| key | load | server | conn/s | server CPU µs/conn | reused | sslconf/openssl conn/s | sslconf/openssl CPU |"
 echo "|---|---|---|---:|---:|---:|---:|---:|"
-for key in ecdsa rsa; do
+for key in $KEYS; do
   declare -A port pid
   for kind in sslconf openssl; do
     port[$kind]=$(free_port)
@@ -131,7 +134,7 @@ for key in ecdsa rsa; do
     pids+=("${pid[$kind]}")
     wait_listening "${port[$kind]}"
   done
-  for load in full full+GET resumed+GET resumed1.2; do
+  for load in $LOADS; do
     declare -A rate cpu reused
     for kind in sslconf openssl; do
       rate[$kind]="" cpu[$kind]="" reused[$kind]=""
