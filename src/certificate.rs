@@ -217,11 +217,11 @@ impl Certificate {
         })
     }
 
-    /// A certificate from the system store, whose fields are read on first
-    /// use. One that cannot be read reports empty fields, and a validity
-    /// period of the Unix epoch.
-    #[cfg(any(feature = "native-certs", feature = "webpki-roots"))]
-    pub(crate) fn from_system_store(der: CertificateDer<'static>) -> Certificate {
+    /// A certificate that rustls or webpki already accepted (from the system
+    /// store, or sent by a peer), whose fields are read on first use: most are
+    /// never looked at. One that x509-parser cannot read reports empty fields,
+    /// and a validity period of the Unix epoch.
+    pub(crate) fn lazily_parsed(der: CertificateDer<'static>) -> Certificate {
         Certificate {
             inner: Arc::new(Inner {
                 der,
@@ -232,8 +232,7 @@ impl Certificate {
 
     fn fields(&self) -> &Fields {
         self.inner.fields.get_or_init(|| {
-            Fields::parse(&self.inner.der, "system CA store")
-                .unwrap_or_else(|_| Fields::unreadable())
+            Fields::parse(&self.inner.der, "DER input").unwrap_or_else(|_| Fields::unreadable())
         })
     }
 
@@ -659,11 +658,11 @@ mod tests {
     #[test]
     fn system_store_certificates_parse_on_first_use() {
         let cert = self_signed();
-        let lazy = Certificate::from_system_store(cert.as_rustls().clone());
+        let lazy = Certificate::lazily_parsed(cert.as_rustls().clone());
         assert_eq!(lazy, cert);
         assert_eq!(lazy.subject_display_name(), "Alpha");
         assert_eq!(lazy.expiry_date(), cert.expiry_date());
-        let unreadable = Certificate::from_system_store(CertificateDer::from(vec![0x30, 0x00]));
+        let unreadable = Certificate::lazily_parsed(CertificateDer::from(vec![0x30, 0x00]));
         assert_eq!(unreadable.version(), 0);
         assert!(unreadable.subject_info(SubjectInfo::CommonName).is_empty());
     }

@@ -31,7 +31,7 @@ fn native_certificates() -> Vec<Certificate> {
         .certs
         .into_iter()
         .filter(|der| webpki::anchor_from_trusted_cert(der).is_ok())
-        .map(Certificate::from_system_store)
+        .map(Certificate::lazily_parsed)
         .collect()
 }
 
@@ -44,7 +44,7 @@ fn native_certificates() -> Vec<Certificate> {
 fn bundled_certificates() -> Vec<Certificate> {
     webpki_root_certs::TLS_SERVER_ROOT_CERTS
         .iter()
-        .map(|der| Certificate::from_system_store(der.clone()))
+        .map(|der| Certificate::lazily_parsed(der.clone()))
         .collect()
 }
 

@@ -39,7 +39,8 @@ impl SessionState {
     /// connection: see [`capture_server`](Self::capture_server). Peer
     /// verification errors are filled in by `connect`/`accept`.
     ///
-    /// A peer certificate this crate cannot parse is left out of the chain.
+    /// The peer's certificates are parsed when their fields are first asked
+    /// for; one that this crate cannot parse reports empty fields.
     pub fn capture(conn: &CommonState) -> SessionState {
         SessionState {
             established: !conn.is_handshaking(),
@@ -47,7 +48,7 @@ impl SessionState {
                 .peer_certificates()
                 .unwrap_or_default()
                 .iter()
-                .filter_map(|der| Certificate::try_from(der.clone()).ok())
+                .map(|der| Certificate::lazily_parsed(der.clone()))
                 .collect(),
             cipher: conn
                 .negotiated_cipher_suite()
