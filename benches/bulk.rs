@@ -46,11 +46,14 @@ fn bulk(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bulk);
+criterion_group! {
+    name = benches;
+    // Plots (plotters, no gnuplot here) take longer than the measurements.
+    config = Criterion::default().without_plots();
+    targets = bulk
+}
 
 fn main() {
     benches();
-    criterion::Criterion::default()
-        .configure_from_args()
-        .final_summary();
+    Criterion::default().configure_from_args().final_summary();
 }

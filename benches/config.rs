@@ -220,7 +220,12 @@ fn configs(c: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, configs);
+criterion_group! {
+    name = benches;
+    // Plots (plotters, no gnuplot here) take longer than the measurements.
+    config = Criterion::default().without_plots();
+    targets = configs
+}
 
 fn main() {
     if let Ok(mode) = std::env::var(CHILD_ENV) {

@@ -88,7 +88,12 @@ fn session_state(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, handshakes, session_state);
+criterion_group! {
+    name = benches;
+    // Plots (plotters, no gnuplot here) take longer than the measurements.
+    config = Criterion::default().without_plots();
+    targets = handshakes, session_state
+}
 
 fn main() {
     benches();

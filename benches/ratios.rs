@@ -378,7 +378,14 @@ struct Outcome {
 }
 
 fn compare(case: &Case, rounds: usize, batch: Duration) -> Outcome {
-    let mut runners = Impl::BOTH.map(|imp| (case.make)(imp));
+    // Set up in the other order with RATIO_SETUP_SSLCONF_FIRST=1: where two
+    // runs disagree, heap layout (alignment of buffers), not code, differs.
+    let mut runners = if std::env::var_os("RATIO_SETUP_SSLCONF_FIRST").is_some() {
+        let sslconf = (case.make)(Impl::Sslconf);
+        [(case.make)(Impl::Rustls), sslconf]
+    } else {
+        Impl::BOTH.map(|imp| (case.make)(imp))
+    };
     let iters = runners
         .iter_mut()
         .map(|r| calibrate(r, batch))

@@ -83,7 +83,12 @@ fn bulk(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, handshakes, bulk);
+criterion_group! {
+    name = benches;
+    // Plots (plotters, no gnuplot here) take longer than the measurements.
+    config = Criterion::default().without_plots();
+    targets = handshakes, bulk
+}
 
 fn main() {
     benches();
