@@ -1,6 +1,7 @@
 //! Peer verification: the rustls verifiers for each verify mode, the verify
 //! depth, and what webpki's errors mean in Qt's terms.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -30,7 +31,9 @@ pub(crate) enum Usage {
 /// Verifies chains against a set of trust anchors and a depth limit.
 #[derive(Debug)]
 pub(crate) struct ChainVerifier {
-    anchors: Vec<TrustAnchor<'static>>,
+    /// Borrows the process-wide system anchors when no CA certificate is
+    /// added to them, so converting a default configuration copies nothing.
+    anchors: Cow<'static, [TrustAnchor<'static>]>,
     depth: u32,
 }
 
@@ -40,13 +43,21 @@ impl ChainVerifier {
     /// # Errors
     /// [`Error::InvalidCaCertificate`] for a configured CA certificate webpki cannot use.
     pub(crate) fn new(settings: &Settings) -> Result<Self, Error> {
-        let mut anchors = Vec::new();
-        if settings.ca.system {
-            anchors.extend_from_slice(roots::system_trust_anchors());
-        }
-        for cert in &settings.ca.certificates {
-            anchors.push(trust_anchor(cert)?.to_owned());
-        }
+        let system: &'static [TrustAnchor<'static>] = if settings.ca.system {
+            roots::system_trust_anchors()
+        } else {
+            &[]
+        };
+        let anchors = if settings.ca.certificates.is_empty() {
+            Cow::Borrowed(system)
+        } else {
+            let mut anchors = Vec::with_capacity(system.len() + settings.ca.certificates.len());
+            anchors.extend_from_slice(system);
+            for cert in &settings.ca.certificates {
+                anchors.push(trust_anchor(cert)?.to_owned());
+            }
+            Cow::Owned(anchors)
+        };
         Ok(Self {
             anchors,
             depth: settings.peer_verify_depth,
