@@ -2,22 +2,22 @@
 //! Qt's semantics (see DESIGN.md's mapping). Every setting rustls cannot honour
 //! is an error here, naming the setting.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use rustls::client::danger::ServerCertVerifier;
 use rustls::client::{Resumption, Tls12Resumption};
-use rustls::crypto::CryptoProvider;
+use rustls::crypto::{CryptoProvider, SupportedKxGroup};
 use rustls::server::NoServerSessionStorage;
 use rustls::sign::{CertifiedKey, SingleCertAndKey};
-use rustls::{ClientConfig, InconsistentKeys, ServerConfig, SupportedProtocolVersion};
+use rustls::{
+    ClientConfig, InconsistentKeys, ServerConfig, SupportedCipherSuite, SupportedProtocolVersion,
+};
 
 use crate::configuration::Settings;
 use crate::provider::{all_kx_groups, provider, ticketer, BACKEND_NAME};
 use crate::verify::{hint_subjects, ChainVerifier, ClientVerifier, ServerVerifier};
-use crate::{Error, PeerVerifyMode, SslConfiguration, SslOption};
-
-/// How many sessions a client remembers for resumption, and a server caches.
-const SESSION_CACHE_SIZE: usize = 256;
+use crate::{Error, KeyExchangeGroup, PeerVerifyMode, SslConfiguration, SslOption};
 
 pub(crate) fn client_config(config: &SslConfiguration) -> Result<ClientConfig, Error> {
     let s = config.settings();
@@ -40,14 +40,16 @@ pub(crate) fn client_config(config: &SslConfiguration) -> Result<ClientConfig, E
     };
     client.alpn_protocols = alpn_protocols(s)?;
     client.enable_sni = !s.options.contains(SslOption::DisableServerNameIndication);
-    client.resumption = if s.options.contains(SslOption::DisableSessionSharing) {
-        Resumption::disabled()
+    // Otherwise the builder's default stays: 256 sessions in memory, TLS 1.2
+    // resuming by session ID or ticket.
+    if s.options.contains(SslOption::DisableSessionSharing) {
+        client.resumption = Resumption::disabled();
     } else if s.options.contains(SslOption::DisableSessionTickets) {
-        Resumption::in_memory_sessions(SESSION_CACHE_SIZE)
-            .tls12_resumption(Tls12Resumption::SessionIdOnly)
-    } else {
-        Resumption::in_memory_sessions(SESSION_CACHE_SIZE)
-    };
+        client.resumption = client
+            .resumption
+            .clone()
+            .tls12_resumption(Tls12Resumption::SessionIdOnly);
+    }
     Ok(client)
 }
 
@@ -82,7 +84,7 @@ pub(crate) fn server_config(config: &SslConfiguration) -> Result<ServerConfig, E
         // TLS 1.2 still resumes by session ID from the server's cache.
         server.send_tls13_tickets = 0;
     } else {
-        server.session_storage = rustls::server::ServerSessionMemoryCache::new(SESSION_CACHE_SIZE);
+        // The builder's session cache (256 sessions in memory) stays.
         server.ticketer = ticketer()?;
     }
     Ok(server)
@@ -114,8 +116,8 @@ fn provider_and_versions(
     let base = provider();
     let protocol = s.protocol.unwrap_or_default();
     let wanted = protocol.rustls_versions()?;
-    let suites = match &s.ciphers {
-        None => base.cipher_suites.clone(),
+    let suites: Cow<'_, [SupportedCipherSuite]> = match &s.ciphers {
+        None => Cow::Borrowed(&base.cipher_suites),
         Some(ciphers) => ciphers
             .iter()
             .filter_map(|c| {
@@ -136,38 +138,40 @@ fn provider_and_versions(
         return Err(Error::NoCipherForProtocol { protocol });
     }
     let groups = match &s.groups {
-        None => base.kx_groups.clone(),
-        Some(groups) => {
-            if groups.is_empty() {
-                return Err(Error::UnsupportedKeyExchangeGroups {
-                    reason: "the list is empty".to_owned(),
-                });
-            }
-            groups
-                .iter()
-                .map(|g| {
-                    all_kx_groups()
-                        .iter()
-                        .find(|k| k.name() == g.named_group())
-                        .copied()
-                        .ok_or_else(|| Error::UnsupportedKeyExchangeGroups {
-                            reason: format!(
-                                "{g} is not implemented by the {BACKEND_NAME} crypto provider"
-                            ),
-                        })
-                })
-                .collect::<Result<Vec<_>, _>>()?
-        }
+        None => None,
+        Some(groups) => Some(kx_groups(groups)?),
     };
-    if s.ciphers.is_none() && s.groups.is_none() {
+    if s.ciphers.is_none() && groups.is_none() {
+        // Nothing filtered: share the process-wide provider.
         return Ok((base.clone(), versions));
     }
     let provider = CryptoProvider {
-        cipher_suites: suites,
-        kx_groups: groups,
+        cipher_suites: suites.into_owned(),
+        kx_groups: groups.unwrap_or_else(|| base.kx_groups.clone()),
         ..CryptoProvider::clone(base)
     };
     Ok((Arc::new(provider), versions))
+}
+
+/// The provider's implementations of the configured groups, in their order.
+fn kx_groups(groups: &[KeyExchangeGroup]) -> Result<Vec<&'static dyn SupportedKxGroup>, Error> {
+    if groups.is_empty() {
+        return Err(Error::UnsupportedKeyExchangeGroups {
+            reason: "the list is empty".to_owned(),
+        });
+    }
+    groups
+        .iter()
+        .map(|g| {
+            all_kx_groups()
+                .iter()
+                .find(|k| k.name() == g.named_group())
+                .copied()
+                .ok_or_else(|| Error::UnsupportedKeyExchangeGroups {
+                    reason: format!("{g} is not implemented by the {BACKEND_NAME} crypto provider"),
+                })
+        })
+        .collect()
 }
 
 /// The local chain and its key, checked to belong together.
