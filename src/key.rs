@@ -146,17 +146,19 @@ impl PrivateKey {
         passphrase: Option<&[u8]>,
         input: &str,
     ) -> Result<PrivateKey, Error> {
-        // Checked first: its header lines are no valid PEM body.
-        if pem.windows(22).any(|w| w == b"Proc-Type: 4,ENCRYPTED") {
-            return Err(Error::invalid_private_key(
-                input,
-                "legacy OpenSSL PEM encryption is not supported: convert it with `openssl pkcs8 -topk8`",
-            ));
-        }
         let mut others = Vec::new();
         for section in <(SectionKind, Vec<u8>)>::pem_slice_iter(pem) {
-            let (kind, der) =
-                section.map_err(|e| Error::invalid_private_key(input, pem_error(e)))?;
+            // Legacy encryption's header lines are no valid PEM body.
+            let (kind, der) = section.map_err(|e| {
+                if pem.windows(22).any(|w| w == b"Proc-Type: 4,ENCRYPTED") {
+                    Error::invalid_private_key(
+                        input,
+                        "legacy OpenSSL PEM encryption is not supported: convert it with `openssl pkcs8 -topk8`",
+                    )
+                } else {
+                    Error::invalid_private_key(input, pem_error(e))
+                }
+            })?;
             let der = match kind {
                 SectionKind::PrivateKey => PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(der)),
                 SectionKind::RsaPrivateKey => PrivateKeyDer::Pkcs1(PrivatePkcs1KeyDer::from(der)),
