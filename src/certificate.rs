@@ -11,14 +11,17 @@ use rustls_pki_types::pem::{PemObject, SectionKind};
 use rustls_pki_types::CertificateDer;
 use sha1::Digest as _;
 use x509_parser::der_parser::asn1_rs::Tag;
-use x509_parser::extensions::{GeneralName, ParsedExtension};
+use x509_parser::error::X509Error;
+use x509_parser::extensions::{GeneralName, ParsedExtension, SubjectAlternativeName};
+use x509_parser::nom::Parser as _;
 use x509_parser::oid_registry::{self as oids, Oid};
-use x509_parser::prelude::{FromDer, X509Certificate, X509Name};
+use x509_parser::prelude::{FromDer, X509Certificate, X509CertificateParser, X509Name};
 use x509_parser::time::ASN1Time;
 
 use crate::Error;
 
-/// An X.509 certificate: its DER bytes and the fields Qt exposes, parsed once.
+/// An X.509 certificate: its DER bytes and the fields Qt exposes, checked at
+/// construction and read once, when first asked for.
 ///
 /// Cheap to clone (the bytes are shared). Two certificates are equal when
 /// their DER encodings are.
@@ -45,12 +48,12 @@ pub struct Certificate {
 
 struct Inner {
     der: CertificateDer<'static>,
-    /// Parsed at construction, except for the system store's certificates,
-    /// which are parsed on first use: most are never looked at.
-    fields: OnceLock<Fields>,
+    /// Parsed on first use; `None` for a certificate (from the system store
+    /// or a peer) that x509-parser cannot read.
+    fields: OnceLock<Option<Fields>>,
 }
 
-/// What `Certificate`'s accessors return, read from the DER once at construction.
+/// What `Certificate`'s accessors return, read from the DER once, on first use.
 struct Fields {
     version: u32,
     serial: Vec<u8>,
@@ -207,20 +210,18 @@ impl Certificate {
         Ok(certs)
     }
 
+    /// Checks the certificate now, so that bad input is an error naming it;
+    /// the fields are read on first use (a certificate loaded for a
+    /// configuration is mostly never looked at).
     fn from_der_named(der: Vec<u8>, input: &str) -> Result<Certificate, Error> {
-        let fields = Fields::parse(&der, input)?;
-        Ok(Certificate {
-            inner: Arc::new(Inner {
-                der: CertificateDer::from(der),
-                fields: OnceLock::from(fields),
-            }),
-        })
+        check(&der, input)?;
+        Ok(Certificate::lazily_parsed(CertificateDer::from(der)))
     }
 
-    /// A certificate that rustls or webpki already accepted (from the system
-    /// store, or sent by a peer), whose fields are read on first use: most are
-    /// never looked at. One that x509-parser cannot read reports empty fields,
-    /// and a validity period of the Unix epoch.
+    /// A certificate whose fields are read on first use: one from the public
+    /// constructors (checked readable), the system store or a peer (accepted
+    /// by webpki or just received). One that x509-parser cannot read reports
+    /// empty fields, and a validity period of the Unix epoch.
     pub(crate) fn lazily_parsed(der: CertificateDer<'static>) -> Certificate {
         Certificate {
             inner: Arc::new(Inner {
@@ -231,9 +232,20 @@ impl Certificate {
     }
 
     fn fields(&self) -> &Fields {
-        self.inner.fields.get_or_init(|| {
-            Fields::parse(&self.inner.der, "DER input").unwrap_or_else(|_| Fields::unreadable())
-        })
+        self.parsed().unwrap_or(&UNREADABLE)
+    }
+
+    fn parsed(&self) -> Option<&Fields> {
+        self.inner
+            .fields
+            .get_or_init(|| Fields::parse(&self.inner.der, DER_INPUT).ok())
+            .as_ref()
+    }
+
+    /// Whether x509-parser can read the fields (always true for a
+    /// certificate made by a public constructor).
+    pub(crate) fn is_readable(&self) -> bool {
+        self.parsed().is_some()
     }
 
     /// The certificate as a PEM `CERTIFICATE` section, with a trailing newline.
@@ -372,38 +384,69 @@ impl TryFrom<CertificateDer<'_>> for Certificate {
     }
 }
 
-impl Fields {
-    fn unreadable() -> Fields {
-        let empty = || Name {
-            attributes: Vec::new(),
-            text: String::new(),
-        };
-        Fields {
-            version: 0,
-            serial: Vec::new(),
-            subject: empty(),
-            issuer: empty(),
-            not_before: SystemTime::UNIX_EPOCH,
-            not_after: SystemTime::UNIX_EPOCH,
-            self_signed: false,
-            is_ca: false,
-            alternative_names: Vec::new(),
-        }
-    }
+/// The fields of a lazily parsed certificate that cannot be read: empty,
+/// with a validity period of the Unix epoch.
+static UNREADABLE: Fields = Fields {
+    version: 0,
+    serial: Vec::new(),
+    subject: Name::EMPTY,
+    issuer: Name::EMPTY,
+    not_before: SystemTime::UNIX_EPOCH,
+    not_after: SystemTime::UNIX_EPOCH,
+    self_signed: false,
+    is_ca: false,
+    alternative_names: Vec::new(),
+};
 
+/// Checks that `der` is exactly one X.509 certificate whose fields
+/// [`Fields::parse`] can read, without building them: extensions other than
+/// the subject alternative name are not parsed (their errors do not stop
+/// x509-parser anyway).
+fn check(der: &[u8], input: &str) -> Result<(), Error> {
+    let cert = x509(
+        der,
+        input,
+        X509CertificateParser::new().with_deep_parse_extensions(false),
+    )?;
+    let san = cert
+        .get_extension_unique(&oids::OID_X509_EXT_SUBJECT_ALT_NAME)
+        .and_then(|ext| match ext {
+            Some(ext) => SubjectAlternativeName::from_der(ext.value)
+                .map(drop)
+                .map_err(|_| X509Error::InvalidExtensions),
+            None => Ok(()),
+        });
+    san.map_err(|e| invalid_alternative_names(input, e))
+}
+
+/// Parses exactly one certificate, without trailing data.
+fn x509<'a>(
+    der: &'a [u8],
+    input: &str,
+    mut parser: X509CertificateParser,
+) -> Result<X509Certificate<'a>, Error> {
+    let (rest, cert) = parser
+        .parse(der)
+        .map_err(|e| Error::invalid_certificate(input, format!("not an X.509 certificate: {e}")))?;
+    if !rest.is_empty() {
+        return Err(Error::invalid_certificate(
+            input,
+            format!(
+                "{} bytes of trailing data after the certificate",
+                rest.len()
+            ),
+        ));
+    }
+    Ok(cert)
+}
+
+fn invalid_alternative_names(input: &str, error: X509Error) -> Error {
+    Error::invalid_certificate(input, format!("invalid subject alternative name: {error}"))
+}
+
+impl Fields {
     fn parse(der: &[u8], input: &str) -> Result<Fields, Error> {
-        let (rest, cert) = X509Certificate::from_der(der).map_err(|e| {
-            Error::invalid_certificate(input, format!("not an X.509 certificate: {e}"))
-        })?;
-        if !rest.is_empty() {
-            return Err(Error::invalid_certificate(
-                input,
-                format!(
-                    "{} bytes of trailing data after the certificate",
-                    rest.len()
-                ),
-            ));
-        }
+        let cert = x509(der, input, X509CertificateParser::new())?;
         let validity = cert.validity();
         let alternative_names = match cert.subject_alternative_name() {
             Ok(Some(san)) => san
@@ -413,12 +456,7 @@ impl Fields {
                 .filter_map(alternative_name)
                 .collect(),
             Ok(None) => Vec::new(),
-            Err(e) => {
-                return Err(Error::invalid_certificate(
-                    input,
-                    format!("invalid subject alternative name: {e}"),
-                ))
-            }
+            Err(e) => return Err(invalid_alternative_names(input, e)),
         };
         Ok(Fields {
             version: cert.version().0 + 1,
@@ -435,6 +473,11 @@ impl Fields {
 }
 
 impl Name {
+    const EMPTY: Name = Name {
+        attributes: Vec::new(),
+        text: String::new(),
+    };
+
     fn parse(name: &X509Name<'_>) -> Name {
         let mut attributes = Vec::new();
         for attr in name.iter_attributes() {
