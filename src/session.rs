@@ -1,5 +1,7 @@
 //! `SessionState`: what a live connection negotiated, read-only.
 
+use std::sync::OnceLock;
+
 use rustls::{CommonState, HandshakeKind, ServerConnection};
 
 use crate::{
@@ -72,14 +74,6 @@ impl SessionState {
         }
     }
 
-    /// The same state with the peer's verification errors recorded.
-    pub(crate) fn with_verification_errors(self, errors: Vec<SslError>) -> SessionState {
-        SessionState {
-            verification_errors: errors,
-            ..self
-        }
-    }
-
     /// Whether no handshake has completed yet.
     pub fn is_null(&self) -> bool {
         !self.established
@@ -135,12 +129,43 @@ impl SessionState {
     }
 }
 
+/// A stream's `SessionState`, captured on first use and boxed: a stream that
+/// never asks carries one pointer and allocates nothing for it.
+pub(crate) struct LazySessionState(OnceLock<Box<SessionState>>);
+
+impl LazySessionState {
+    /// After a handshake: what was wrong with the peer is worked out now (the
+    /// time that counts for validity). When something was, the state is
+    /// captured at once to keep it; otherwise it waits for [`get`](Self::get).
+    pub(crate) fn after_handshake(
+        config: &SslConfiguration,
+        conn: &CommonState,
+        host_name: Option<&str>,
+        capture: impl FnOnce() -> SessionState,
+    ) -> Self {
+        let state = OnceLock::new();
+        let errors = peer_verification_errors(config, conn, host_name);
+        if !errors.is_empty() {
+            let _ = state.set(Box::new(SessionState {
+                verification_errors: errors,
+                ..capture()
+            }));
+        }
+        Self(state)
+    }
+
+    /// The state, captured by `capture` on the first call.
+    pub(crate) fn get(&self, capture: impl FnOnce() -> SessionState) -> &SessionState {
+        self.0.get_or_init(|| Box::new(capture()))
+    }
+}
+
 /// What verification of the peer's chain found, as `connect` and `accept`
 /// record it: nothing after a `VerifyPeer` handshake (which succeeded only
 /// because the chain verified) or when the peer sent no certificate;
 /// otherwise what [`SslConfiguration::verify_chain`] reports, the host name
 /// included for a client (`host_name` is `Some` exactly on the client side).
-pub(crate) fn peer_verification_errors(
+fn peer_verification_errors(
     config: &SslConfiguration,
     conn: &CommonState,
     host_name: Option<&str>,
@@ -154,19 +179,25 @@ pub(crate) fn peer_verification_errors(
     if verified_in_handshake || ders.is_empty() {
         return Vec::new();
     }
+    // Parsed only if verification fails and its report needs the fields.
     let chain: Vec<Certificate> = ders
         .iter()
-        .map_while(|der| Certificate::try_from(der.clone()).ok())
+        .map(|der| Certificate::lazily_parsed(der.clone()))
         .collect();
-    if chain.len() < ders.len() {
-        // webpki accepted what this crate could not parse: say so, by position.
-        return vec![SslError::new(
-            crate::SslErrorKind::InvalidCertificate,
-            chain.last().cloned(),
-        )];
-    }
-    match host_name {
+    let errors = match host_name {
         Some(host) => config.verify_chain(&chain, Some(host)),
         None => config.verify_client_chain(&chain),
+    };
+    if errors.is_empty() {
+        return errors;
+    }
+    // A certificate this crate cannot read would be reported with empty
+    // fields (and as expired): name it as invalid instead.
+    match chain.iter().find(|cert| !cert.is_readable()) {
+        Some(unreadable) => vec![SslError::new(
+            crate::SslErrorKind::InvalidCertificate,
+            Some(unreadable.clone()),
+        )],
+        None => errors,
     }
 }

@@ -1,13 +1,12 @@
 //! Blocking connections: `connect`, `accept` and the stream they return.
 
 use std::io::{self, Read, Write};
-use std::sync::OnceLock;
 
 use rustls::pki_types::ServerName;
 use rustls::{ClientConnection, Connection, ServerConnection};
 
-use crate::session::peer_verification_errors;
-use crate::{Error, SessionState, SslConfiguration, SslError};
+use crate::session::LazySessionState;
+use crate::{Error, SessionState, SslConfiguration};
 
 /// A TLS connection over a blocking socket, after its handshake.
 ///
@@ -22,10 +21,7 @@ pub struct TlsStream<S> {
     conn: Connection,
     socket: S,
     config: SslConfiguration,
-    /// Found at the handshake; empty (no allocation) in the common cases.
-    verification_errors: Vec<SslError>,
-    /// Captured on first use: a connection that never asks costs nothing.
-    state: OnceLock<SessionState>,
+    state: LazySessionState,
 }
 
 impl SslConfiguration {
@@ -91,6 +87,13 @@ impl SslConfiguration {
     }
 }
 
+fn capture(conn: &Connection) -> SessionState {
+    match conn {
+        Connection::Client(c) => SessionState::capture(c),
+        Connection::Server(s) => SessionState::capture_server(s),
+    }
+}
+
 /// Parses a host name or IP address (brackets around IPv6 allowed).
 pub(crate) fn server_name(host_name: &str) -> Result<ServerName<'static>, Error> {
     let bare = host_name
@@ -119,13 +122,12 @@ impl<S: Read + Write> TlsStream<S> {
                 .map_err(Error::from_handshake_io)?;
         }
         socket.flush().map_err(Error::from_handshake_io)?;
-        let verification_errors = peer_verification_errors(&config, &conn, host_name);
+        let state = LazySessionState::after_handshake(&config, &conn, host_name, || capture(&conn));
         Ok(Self {
             conn,
             socket,
             config,
-            verification_errors,
-            state: OnceLock::new(),
+            state,
         })
     }
 
@@ -153,13 +155,7 @@ impl<S: Read + Write> TlsStream<S> {
 impl<S> TlsStream<S> {
     /// What the handshake negotiated, and what was wrong with the peer.
     pub fn session_state(&self) -> &SessionState {
-        self.state.get_or_init(|| {
-            match &self.conn {
-                Connection::Client(c) => SessionState::capture(c),
-                Connection::Server(s) => SessionState::capture_server(s),
-            }
-            .with_verification_errors(self.verification_errors.clone())
-        })
+        self.state.get(|| capture(&self.conn))
     }
 
     /// The configuration this connection was made with.

@@ -17,22 +17,20 @@
 
 use std::io;
 use std::pin::Pin;
-use std::sync::OnceLock;
 use std::task::{Context, Poll};
 
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio_rustls::{TlsAcceptor, TlsConnector};
 
-use crate::session::peer_verification_errors;
+use crate::session::LazySessionState;
 use crate::stream::server_name;
-use crate::{Error, SessionState, SslConfiguration, SslError};
+use crate::{Error, SessionState, SslConfiguration};
 
 /// A TLS connection over an async socket, after its handshake.
 pub struct TlsStream<S> {
     inner: tokio_rustls::TlsStream<S>,
     config: SslConfiguration,
-    verification_errors: Vec<SslError>,
-    state: OnceLock<SessionState>,
+    state: LazySessionState,
 }
 
 /// Connects as a client over `socket` and completes the handshake, as
@@ -53,8 +51,8 @@ where
         .connect(server_name(host_name)?, socket)
         .await
         .map_err(Error::from_handshake_io)?;
-    let verification_errors = peer_verification_errors(config, stream.get_ref().1, Some(host_name));
-    Ok(TlsStream::new(stream.into(), config, verification_errors))
+    let stream = tokio_rustls::TlsStream::Client(stream);
+    Ok(TlsStream::new(stream, config, Some(host_name)))
 }
 
 /// Accepts a client over `socket` and completes the handshake, as
@@ -71,33 +69,29 @@ where
         .accept(socket)
         .await
         .map_err(Error::from_handshake_io)?;
-    let verification_errors = peer_verification_errors(config, stream.get_ref().1, None);
-    Ok(TlsStream::new(stream.into(), config, verification_errors))
+    let stream = tokio_rustls::TlsStream::Server(stream);
+    Ok(TlsStream::new(stream, config, None))
 }
 
 impl<S> TlsStream<S> {
     fn new(
         inner: tokio_rustls::TlsStream<S>,
         config: &SslConfiguration,
-        verification_errors: Vec<SslError>,
+        host_name: Option<&str>,
     ) -> Self {
+        let state = LazySessionState::after_handshake(config, inner.get_ref().1, host_name, || {
+            capture(&inner)
+        });
         Self {
             inner,
             config: config.clone(),
-            verification_errors,
-            state: OnceLock::new(),
+            state,
         }
     }
 
     /// What the handshake negotiated, and what was wrong with the peer.
     pub fn session_state(&self) -> &SessionState {
-        self.state.get_or_init(|| {
-            match &self.inner {
-                tokio_rustls::TlsStream::Client(s) => SessionState::capture(s.get_ref().1),
-                tokio_rustls::TlsStream::Server(s) => SessionState::capture_server(s.get_ref().1),
-            }
-            .with_verification_errors(self.verification_errors.clone())
-        })
+        self.state.get(|| capture(&self.inner))
     }
 
     /// The configuration this connection was made with.
@@ -121,6 +115,13 @@ impl<S> TlsStream<S> {
             tokio_rustls::TlsStream::Client(s) => s.into_inner().0,
             tokio_rustls::TlsStream::Server(s) => s.into_inner().0,
         }
+    }
+}
+
+fn capture<S>(stream: &tokio_rustls::TlsStream<S>) -> SessionState {
+    match stream {
+        tokio_rustls::TlsStream::Client(s) => SessionState::capture(s.get_ref().1),
+        tokio_rustls::TlsStream::Server(s) => SessionState::capture_server(s.get_ref().1),
     }
 }
 

@@ -383,3 +383,52 @@ fn post_quantum_groups() {
     let (c, _) = common::connect(&client, &server, "localhost").ok();
     assert_eq!(c.key_exchange_group(), Some(mlkem));
 }
+
+/// A client (raw rustls, which sends whatever chain it is given) whose chain
+/// ends in bytes that are no certificate: a `QueryPeer` server accepts it and
+/// names that certificate as invalid, not as expired or unknown.
+#[test]
+fn a_peer_certificate_that_cannot_be_read_is_reported_invalid() {
+    use std::io::{Read, Write};
+    use std::net::{TcpListener, TcpStream};
+    use std::sync::Arc;
+
+    let p = pki();
+    let stranger = Authority::root("Stranger Root").leaf("client.test");
+    let garbage = rustls::pki_types::CertificateDer::from(b"\x30\x03\x02\x01\x07".to_vec());
+    let chain = vec![stranger.leaf().as_rustls().clone(), garbage.clone()];
+
+    let mut client = (*p.client().client_config().unwrap()).clone();
+    let key = client
+        .crypto_provider()
+        .key_provider
+        .load_private_key(stranger.key().clone_rustls_key())
+        .unwrap();
+    let certified = rustls::sign::CertifiedKey::new(chain, key);
+    client.client_auth_cert_resolver = Arc::new(rustls::sign::SingleCertAndKey::from(certified));
+
+    let server = p.ecdsa.server().with_ca_certificates([p.ca.cert.clone()]);
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let server_thread = std::thread::spawn(move || {
+        let (socket, _) = listener.accept().unwrap();
+        let mut tls = server.accept(socket).unwrap();
+        let mut byte = [0u8];
+        tls.read_exact(&mut byte).unwrap();
+        tls.session_state().clone()
+    });
+    let name = "localhost".try_into().unwrap();
+    let conn = rustls::ClientConnection::new(Arc::new(client), name).unwrap();
+    let mut tls = rustls::StreamOwned::new(conn, TcpStream::connect(addr).unwrap());
+    tls.write_all(b"x").unwrap();
+    tls.flush().unwrap();
+    let state = server_thread.join().unwrap();
+
+    assert_eq!(state.peer_certificate_chain().len(), 2);
+    let errors = state.peer_verification_errors();
+    assert_eq!(kinds(errors), [SslErrorKind::InvalidCertificate]);
+    assert_eq!(
+        errors[0].certificate().map(|c| c.to_der()),
+        Some(&garbage[..])
+    );
+}
