@@ -106,11 +106,25 @@ impl SslConfiguration {
         }
     }
 
-    /// A new value with one setting changed and empty caches.
-    fn with(self, change: impl FnOnce(&mut Settings)) -> Self {
-        let mut settings = self.inner.settings.clone();
-        change(&mut settings);
-        Self::from_settings(false, settings)
+    /// A new value with one setting changed and empty caches. A value no one
+    /// else holds is changed in place (nobody can see it change), so a chain
+    /// of `with_*` calls copies the settings at most once.
+    fn with(mut self, change: impl FnOnce(&mut Settings)) -> Self {
+        match Arc::get_mut(&mut self.inner) {
+            Some(inner) => {
+                change(&mut inner.settings);
+                inner.null = false;
+                inner.client = OnceLock::new();
+                inner.server = OnceLock::new();
+                inner.verifier = OnceLock::new();
+                self
+            }
+            None => {
+                let mut settings = self.inner.settings.clone();
+                change(&mut settings);
+                Self::from_settings(false, settings)
+            }
+        }
     }
 
     pub(crate) fn settings(&self) -> &Settings {
@@ -545,6 +559,37 @@ mod tests {
         assert_eq!(config.protocol(), SslProtocol::TlsV1_3);
         assert_eq!(config.peer_verify_depth(), 2);
         assert_eq!(config.allowed_next_protocols(), [b"h2".to_vec()]);
+    }
+
+    #[test]
+    fn an_unshared_value_changes_in_place_and_forgets_its_conversions() {
+        let config = SslConfiguration::new().with_allowed_next_protocols(["h2"]);
+        let first = config.client_config().unwrap();
+        let verifier = config.chain_verifier().unwrap();
+        let address = Arc::as_ptr(&config.inner);
+        let changed = config.with_allowed_next_protocols(["http/1.1"]);
+        assert_eq!(Arc::as_ptr(&changed.inner), address, "changed in place");
+        let second = changed.client_config().unwrap();
+        assert!(!Arc::ptr_eq(&first, &second));
+        assert_eq!(first.alpn_protocols, [b"h2".to_vec()]);
+        assert_eq!(second.alpn_protocols, [b"http/1.1".to_vec()]);
+        assert!(!Arc::ptr_eq(&verifier, &changed.chain_verifier().unwrap()));
+    }
+
+    #[test]
+    fn a_shared_value_is_copied_not_changed() {
+        let config = SslConfiguration::new().with_protocol(SslProtocol::TlsV1_3);
+        let kept = config.clone();
+        let cached = kept.client_config().unwrap();
+        let changed = config.with_protocol(SslProtocol::TlsV1_2);
+        assert!(!Arc::ptr_eq(&kept.inner, &changed.inner));
+        assert_eq!(kept.protocol(), SslProtocol::TlsV1_3);
+        assert_eq!(changed.protocol(), SslProtocol::TlsV1_2);
+        assert!(Arc::ptr_eq(&cached, &kept.client_config().unwrap()));
+        // The null configuration everyone shares is never changed either.
+        let null = SslConfiguration::new();
+        let _ = null.clone().with_peer_verify_depth(1);
+        assert!(null.is_null());
     }
 
     #[test]
