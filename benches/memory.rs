@@ -225,12 +225,11 @@ fn main() {
         std::mem::size_of::<StreamOwned<ServerConnection, TcpStream>>(),
     );
     println!(
-        "parts: rustls::Connection {} B, ClientConnection {} B, ServerConnection {} B, OnceLock<sslconf::SessionState> {} B, Vec<SslError> {} B, SslConfiguration {} B",
+        "parts: rustls::Connection {} B, ClientConnection {} B, ServerConnection {} B, OnceLock<Box<sslconf::SessionState>> {} B, SslConfiguration {} B",
         std::mem::size_of::<rustls::Connection>(),
         std::mem::size_of::<ClientConnection>(),
         std::mem::size_of::<ServerConnection>(),
-        std::mem::size_of::<std::sync::OnceLock<sslconf::SessionState>>(),
-        std::mem::size_of::<Vec<sslconf::SslError>>(),
+        std::mem::size_of::<std::sync::OnceLock<Box<sslconf::SessionState>>>(),
         std::mem::size_of::<sslconf::SslConfiguration>(),
     );
     println!("{n} idle connections per case; bytes are heap bytes per connection\n");

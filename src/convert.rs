@@ -108,11 +108,12 @@ fn check_options(s: &Settings) -> Result<(), Error> {
     }
 }
 
+/// Protocol versions as rustls's builders take them.
+type Versions = Cow<'static, [&'static SupportedProtocolVersion]>;
+
 /// The crypto provider with the configured suites and groups, in the
 /// configured order, and the protocol versions that have suites left.
-fn provider_and_versions(
-    s: &Settings,
-) -> Result<(Arc<CryptoProvider>, Vec<&'static SupportedProtocolVersion>), Error> {
+fn provider_and_versions(s: &Settings) -> Result<(Arc<CryptoProvider>, Versions), Error> {
     let base = provider();
     let protocol = s.protocol.unwrap_or_default();
     let wanted = protocol.rustls_versions()?;
@@ -129,11 +130,13 @@ fn provider_and_versions(
             .collect(),
     };
     // A range narrows to the versions that have a suite left, as OpenSSL does.
-    let versions: Vec<&'static SupportedProtocolVersion> = wanted
-        .iter()
-        .copied()
-        .filter(|v| suites.iter().any(|s| s.version().version == v.version))
-        .collect();
+    let has_suite =
+        |v: &&SupportedProtocolVersion| suites.iter().any(|s| s.version().version == v.version);
+    let versions: Versions = if wanted.iter().all(has_suite) {
+        Cow::Borrowed(wanted)
+    } else {
+        wanted.iter().copied().filter(has_suite).collect()
+    };
     if versions.is_empty() {
         return Err(Error::NoCipherForProtocol { protocol });
     }
