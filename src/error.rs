@@ -61,10 +61,10 @@ pub enum Error {
         input: String,
     },
 
-    /// An encrypted private key could not be decrypted with the passphrase given.
-    #[error(
-        "cannot decrypt the private key in {input}: wrong passphrase or unsupported encryption"
-    )]
+    /// An encrypted private key could not be decrypted with the passphrase
+    /// given. (An encryption scheme this crate cannot decrypt is an
+    /// [`Error::InvalidPrivateKey`] naming the scheme.)
+    #[error("cannot decrypt the private key in {input}: wrong passphrase")]
     WrongPassphrase {
         /// Where the key came from.
         input: String,

@@ -82,7 +82,8 @@ impl PrivateKey {
     }
 
     /// Reads a private key from PEM input, decrypting an `ENCRYPTED PRIVATE KEY`
-    /// (PKCS#8 with PBES2: PBKDF2 or scrypt, AES-CBC) with `passphrase`.
+    /// (PKCS#8 with PBES2: PBKDF2 with HMAC-SHA1 or SHA-2, or scrypt;
+    /// AES-CBC or DES-EDE3-CBC) with `passphrase`.
     /// An unencrypted key is read as [`from_pem`](Self::from_pem) does.
     ///
     /// ```
@@ -96,8 +97,10 @@ impl PrivateKey {
     /// ```
     ///
     /// # Errors
-    /// [`Error::WrongPassphrase`] when decryption fails, and the errors of
-    /// [`from_pem`](Self::from_pem).
+    /// [`Error::WrongPassphrase`] when decryption fails;
+    /// [`Error::InvalidPrivateKey`] naming the scheme for one that cannot be
+    /// decrypted (PBES1, PKCS#12 PBE, DES, RC2) or scrypt parameters that need
+    /// more than OpenSSL's 32 MiB; and the errors of [`from_pem`](Self::from_pem).
     pub fn from_pem_with_passphrase(pem: &[u8], passphrase: &[u8]) -> Result<PrivateKey, Error> {
         Self::from_pem_named(pem, Some(passphrase), PEM_INPUT)
     }
@@ -189,23 +192,41 @@ impl PrivateKey {
         passphrase: Option<&[u8]>,
         input: &str,
     ) -> Result<PrivateKey, Error> {
-        if looks_encrypted(&der) {
+        if let Some(scheme) = encryption_scheme(&der) {
             let Some(passphrase) = passphrase else {
                 return Err(Error::EncryptedPrivateKey {
                     input: input.to_owned(),
                 });
             };
-            let wrong_passphrase = || Error::WrongPassphrase {
-                input: input.to_owned(),
+            let unsupported = |detail: Option<ObjectIdentifier>| {
+                let mut name = scheme_name(scheme);
+                if let Some(oid) = detail {
+                    name = format!("{name} with {}", scheme_name(oid));
+                }
+                Error::invalid_private_key(
+                    input,
+                    format!(
+                        "encrypted with {name}, which cannot be decrypted here: \
+                         re-encrypt it with `openssl pkcs8 -topk8 -v2 aes-256-cbc`"
+                    ),
+                )
             };
-            // Schemes the pkcs5 crate does not implement (PBES1, PKCS#12, DES)
-            // fail here: the key cannot be decrypted.
+            // PBES1 and PKCS#12 schemes, and PBES2 parameters pkcs5 cannot read.
             let encrypted = pkcs8::EncryptedPrivateKeyInfo::try_from(der.as_slice())
-                .map_err(|_| wrong_passphrase())?;
+                .map_err(|_| unsupported(pbes2_unsupported_part(&der)))?;
             check_scrypt_cost(&encrypted).map_err(|e| Error::invalid_private_key(input, e))?;
-            let plain = encrypted
-                .decrypt(passphrase)
-                .map_err(|_| wrong_passphrase())?;
+            let plain = encrypted.decrypt(passphrase).map_err(|e| match e {
+                pkcs8::Error::EncryptedPrivateKey(pkcs8::pkcs5::Error::UnsupportedAlgorithm {
+                    oid,
+                }) => unsupported(Some(oid)),
+                pkcs8::Error::EncryptedPrivateKey(pkcs8::pkcs5::Error::NoPbes1CryptSupport) => {
+                    unsupported(None)
+                }
+                // A padding check that fails: the wrong passphrase.
+                _ => Error::WrongPassphrase {
+                    input: input.to_owned(),
+                },
+            })?;
             let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(plain.as_bytes().to_vec()));
             // A wrong passphrase that happens to pass the padding check yields garbage.
             return Self::from_key_der(key, input).map_err(|_| Error::WrongPassphrase {
@@ -304,23 +325,116 @@ impl fmt::Debug for PrivateKey {
     }
 }
 
-/// Whether DER has the shape of an `EncryptedPrivateKeyInfo`, whatever its
-/// encryption scheme: `SEQUENCE { AlgorithmIdentifier, OCTET STRING }`. No
-/// plain key has it: PKCS#8, PKCS#1 and SEC1 all start with a version number.
-fn looks_encrypted(der: &[u8]) -> bool {
+/// The encryption scheme of DER shaped as an `EncryptedPrivateKeyInfo`
+/// (`SEQUENCE { AlgorithmIdentifier, OCTET STRING }`), whatever the scheme;
+/// `None` for anything else. No plain key has that shape: PKCS#8, PKCS#1
+/// and SEC1 all start with a version number.
+fn encryption_scheme(der: &[u8]) -> Option<ObjectIdentifier> {
     use pkcs8::der::asn1::OctetStringRef;
     use pkcs8::der::{Decode, Reader, SliceReader};
-    let Ok(mut reader) = SliceReader::new(der) else {
-        return false;
-    };
-    reader
+    let mut reader = SliceReader::new(der).ok()?;
+    let oid = reader
         .sequence(|r| {
-            pkcs8::spki::AlgorithmIdentifierRef::decode(r)?;
+            let algorithm = pkcs8::spki::AlgorithmIdentifierRef::decode(r)?;
             OctetStringRef::decode(r)?;
-            Ok(())
+            Ok(algorithm.oid)
         })
-        .and_then(|()| reader.finish(()))
-        .is_ok()
+        .ok()?;
+    reader.finish(()).ok()?;
+    Some(oid)
+}
+
+/// For PBES2 parameters the pkcs5 crate refuses, the part it does not
+/// implement: the cipher unless it is one of its own, else PBKDF2's PRF,
+/// else the key-derivation function.
+fn pbes2_unsupported_part(der: &[u8]) -> Option<ObjectIdentifier> {
+    use pkcs8::der::asn1::{AnyRef, OctetStringRef};
+    use pkcs8::der::{Decode, Reader, SliceReader, Tag};
+    use pkcs8::pkcs5::pbes2;
+    use pkcs8::spki::AlgorithmIdentifierRef;
+    const CIPHERS: [ObjectIdentifier; 4] = [
+        pbes2::AES_128_CBC_OID,
+        pbes2::AES_192_CBC_OID,
+        pbes2::AES_256_CBC_OID,
+        pbes2::DES_EDE3_CBC_OID,
+    ];
+    let mut reader = SliceReader::new(der).ok()?;
+    let algorithm = reader
+        .sequence(|r| {
+            let algorithm = AlgorithmIdentifierRef::decode(r)?;
+            OctetStringRef::decode(r)?;
+            Ok(algorithm)
+        })
+        .ok()?;
+    if algorithm.oid != pbes2::PBES2_OID {
+        return None;
+    }
+    let (kdf, cipher) = algorithm
+        .parameters?
+        .sequence(|r| {
+            let kdf = AlgorithmIdentifierRef::decode(r)?;
+            let cipher = AlgorithmIdentifierRef::decode(r)?;
+            Ok((kdf, cipher))
+        })
+        .ok()?;
+    if !CIPHERS.contains(&cipher.oid) {
+        return Some(cipher.oid);
+    }
+    if kdf.oid != pbes2::PBKDF2_OID {
+        return Some(kdf.oid);
+    }
+    // PBKDF2-params: salt, iterationCount, keyLength OPTIONAL, prf DEFAULT hmacWithSHA1.
+    let prf = kdf
+        .parameters?
+        .sequence(|r| {
+            AnyRef::decode(r)?;
+            AnyRef::decode(r)?;
+            let mut prf = None;
+            while !r.is_finished() {
+                if r.peek_tag()? == Tag::Sequence {
+                    prf = Some(AlgorithmIdentifierRef::decode(r)?.oid);
+                } else {
+                    AnyRef::decode(r)?;
+                }
+            }
+            Ok(prf)
+        })
+        .ok()?;
+    prf.or(Some(kdf.oid))
+}
+
+/// What an OpenSSL user calls a key-encryption algorithm, from its OID.
+fn scheme_name(oid: ObjectIdentifier) -> String {
+    let name = match oid.to_string().as_str() {
+        "1.2.840.113549.1.5.13" => "PBES2",
+        "1.2.840.113549.1.5.1" => "PBES1 (pbeWithMD2AndDES-CBC)",
+        "1.2.840.113549.1.5.3" => "PBES1 (pbeWithMD5AndDES-CBC)",
+        "1.2.840.113549.1.5.4" => "PBES1 (pbeWithMD2AndRC2-CBC)",
+        "1.2.840.113549.1.5.6" => "PBES1 (pbeWithMD5AndRC2-CBC)",
+        "1.2.840.113549.1.5.10" => "PBES1 (pbeWithSHA1AndDES-CBC)",
+        "1.2.840.113549.1.5.11" => "PBES1 (pbeWithSHA1AndRC2-CBC)",
+        "1.2.840.113549.1.12.1.1" => "PKCS#12 PBE-SHA1-RC4-128",
+        "1.2.840.113549.1.12.1.2" => "PKCS#12 PBE-SHA1-RC4-40",
+        "1.2.840.113549.1.12.1.3" => "PKCS#12 PBE-SHA1-3DES",
+        "1.2.840.113549.1.12.1.4" => "PKCS#12 PBE-SHA1-2DES",
+        "1.2.840.113549.1.12.1.5" => "PKCS#12 PBE-SHA1-RC2-128",
+        "1.2.840.113549.1.12.1.6" => "PKCS#12 PBE-SHA1-RC2-40",
+        "1.2.840.113549.3.2" => "RC2-CBC",
+        "1.3.14.3.2.7" => "DES-CBC",
+        "1.2.840.113549.2.6" => "hmacWithMD5",
+        "1.2.840.113549.2.12" => "hmacWithSHA512-224",
+        "1.2.840.113549.2.13" => "hmacWithSHA512-256",
+        "1.2.410.200046.1.1.2" => "ARIA-128-CBC",
+        "1.2.410.200046.1.1.7" => "ARIA-192-CBC",
+        "1.2.410.200046.1.1.12" => "ARIA-256-CBC",
+        "1.2.392.200011.61.1.1.1.2" => "Camellia-128-CBC",
+        "1.2.392.200011.61.1.1.1.3" => "Camellia-192-CBC",
+        "1.2.392.200011.61.1.1.1.4" => "Camellia-256-CBC",
+        "1.2.410.200004.1.4" => "SEED-CBC",
+        "1.2.156.10197.1.104.2" => "SM4-CBC",
+        _ => return format!("the algorithm {oid}"),
+    };
+    name.to_owned()
 }
 
 /// OpenSSL's cap on the memory scrypt may use to decrypt a key

@@ -112,6 +112,12 @@ fn encryption_schemes(
             "aes-192-cbc-sha384",
             vec!["-v2", "aes-192-cbc", "-v2prf", "hmacWithSHA384"],
         ),
+        // What OpenSSL 1.0 wrote by default with -v2, and older guides' choice.
+        (
+            "aes-256-cbc-sha1",
+            vec!["-v2", "aes-256-cbc", "-v2prf", "hmacWithSHA1"],
+        ),
+        ("des3", vec!["-v2", "des3"]),
     ];
     if !all {
         schemes.truncate(1);
@@ -541,12 +547,30 @@ fn unsupported_keys_are_invalid_not_a_panic() {
         );
     }
 
-    // Encrypted PKCS#8 with schemes the pkcs5 crate does not implement
-    // (PKCS#12 PBE, DES-EDE3 under PBES2): still an encrypted key, which
-    // cannot be decrypted.
-    for (name, args) in [
-        ("pbe-sha1-3des", &["-v1", "PBE-SHA1-3DES"][..]),
-        ("des3", &["-v2", "des3"][..]),
+    // Encrypted PKCS#8 with schemes this crate cannot decrypt: still an
+    // encrypted key, and with the right passphrase an error naming the scheme
+    // (not "wrong passphrase").
+    for (name, args, scheme) in [
+        (
+            "pbe-sha1-3des",
+            &["-v1", "PBE-SHA1-3DES"][..],
+            "PKCS#12 PBE-SHA1-3DES",
+        ),
+        (
+            "hmac-md5",
+            &["-v2", "aes-128-cbc", "-v2prf", "hmacWithMD5"][..],
+            "PBES2 with hmacWithMD5",
+        ),
+        (
+            "aria",
+            &["-v2", "aria-256-cbc"][..],
+            "PBES2 with ARIA-256-CBC",
+        ),
+        (
+            "camellia",
+            &["-v2", "camellia-256-cbc"][..],
+            "PBES2 with Camellia-256-CBC",
+        ),
     ] {
         for outform in ["PEM", "DER"] {
             let path = dir.file(&format!("{name}.{outform}"));
@@ -562,11 +586,6 @@ fn unsupported_keys_are_invalid_not_a_panic() {
             let err = PrivateKey::from_path(&path).unwrap_err();
             assert!(
                 matches!(&err, Error::EncryptedPrivateKey { input } if *input == path),
-                "{path}: {err:?}"
-            );
-            let err = PrivateKey::from_path_with_passphrase(&path, b"pw").unwrap_err();
-            assert!(
-                matches!(&err, Error::WrongPassphrase { input } if *input == path),
                 "{path}: {err:?}"
             );
             let bytes = std::fs::read(&path).unwrap();
@@ -587,10 +606,17 @@ fn unsupported_keys_are_invalid_not_a_panic() {
                 matches!(plain, Err(Error::EncryptedPrivateKey { .. })),
                 "{path}"
             );
+            let err = with_passphrase.unwrap_err();
             assert!(
-                matches!(&with_passphrase, Err(Error::WrongPassphrase { input: i }) if i == input),
-                "{path}"
+                matches!(&err, Error::InvalidPrivateKey { input: i, .. } if i == input),
+                "{path}: {err:?}"
             );
+            let message = err.to_string();
+            assert!(
+                message.contains(&format!("encrypted with {scheme},")),
+                "{path}: {message}"
+            );
+            assert!(message.contains("openssl pkcs8 -topk8"), "{message}");
         }
     }
 }
@@ -649,6 +675,34 @@ fn scrypt_encrypted_key(n: u64, r: u64, p: u64) -> Vec<u8> {
     let cipher = tlv(0x30, &[AES256_CBC, &tlv(0x04, &[0; 16])].concat());
     let algorithm = tlv(0x30, &[PBES2, &tlv(0x30, &[kdf, cipher].concat())].concat());
     tlv(0x30, &[algorithm, tlv(0x04, &[0; 48])].concat())
+}
+
+/// PBES1 (PKCS#5 v1.5), which the openssl CLI no longer writes: a key
+/// under it is reported as such, not as a wrong passphrase.
+#[test]
+fn a_pbes1_key_names_its_scheme() {
+    const PBE_MD5_DES: &[u8] = &[
+        0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x05, 0x03,
+    ];
+    let params = tlv(0x30, &[tlv(0x04, &[7; 8]), integer(2048)].concat());
+    let algorithm = tlv(0x30, &[PBE_MD5_DES, &params].concat());
+    let der = tlv(0x30, &[algorithm, tlv(0x04, &[0; 48])].concat());
+    assert!(matches!(
+        PrivateKey::from_der(&der),
+        Err(Error::EncryptedPrivateKey { .. })
+    ));
+    let dir = Scratch::new("private-key-pbes1");
+    let path = dir.file("pbes1.der");
+    std::fs::write(&path, &der).unwrap();
+    let reason = ossl::expect_invalid_key(
+        PrivateKey::from_path_with_passphrase(&path, b"pw"),
+        &path,
+        "PBES1",
+    );
+    assert!(
+        reason.contains("encrypted with PBES1 (pbeWithMD5AndDES-CBC),"),
+        "{reason}"
+    );
 }
 
 #[test]
