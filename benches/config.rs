@@ -27,125 +27,19 @@ mod common;
 
 use std::hint::black_box;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
-
-use common::{backend, pki, Identity};
-use criterion::{criterion_group, BenchmarkId, Criterion};
-use rustls::crypto::CryptoProvider;
-use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, PrivateKeyDer};
-use rustls::{ClientConfig, RootCertStore, ServerConfig};
-use sslconf::{Certificate, PeerVerifyMode, PrivateKey, SslConfiguration};
-
-/// Set in a child process to the one call it should time.
-const CHILD_ENV: &str = "SSLCONF_BENCH_CONFIG_CHILD";
-
-fn provider() -> Arc<CryptoProvider> {
-    Arc::new(backend::default_provider())
-}
-
-fn rustls_explicit(provider: &Arc<CryptoProvider>, id: &Identity) -> Arc<ClientConfig> {
-    let mut roots = RootCertStore::empty();
-    roots.add(id.ca_der.clone()).unwrap();
-    Arc::new(
-        ClientConfig::builder_with_provider(provider.clone())
-            .with_safe_default_protocol_versions()
-            .unwrap()
-            .with_root_certificates(roots)
-            .with_no_client_auth(),
-    )
-}
-
-fn sslconf_explicit(id: &Identity) -> Arc<ClientConfig> {
-    SslConfiguration::new()
-        .with_ca_certificates([id.ca.clone()])
-        .client_config()
-        .unwrap()
-}
+use std::time::Duration;
 
 #[cfg(feature = "native-certs")]
-fn rustls_system(provider: &Arc<CryptoProvider>) -> Arc<ClientConfig> {
-    let loaded = rustls_native_certs::load_native_certs();
-    let mut roots = RootCertStore::empty();
-    roots.add_parsable_certificates(loaded.certs);
-    rustls_with_roots(provider, Arc::new(roots))
-}
-
-fn rustls_with_roots(
-    provider: &Arc<CryptoProvider>,
-    roots: Arc<RootCertStore>,
-) -> Arc<ClientConfig> {
-    Arc::new(
-        ClientConfig::builder_with_provider(provider.clone())
-            .with_safe_default_protocol_versions()
-            .unwrap()
-            .with_root_certificates(roots)
-            .with_no_client_auth(),
-    )
-}
-
-fn sslconf_system() -> Arc<ClientConfig> {
-    SslConfiguration::new().client_config().unwrap()
-}
-
-fn rustls_server_pem(provider: &Arc<CryptoProvider>, id: &Identity) -> Arc<ServerConfig> {
-    let chain = CertificateDer::pem_slice_iter(id.chain_pem.as_bytes())
-        .collect::<Result<Vec<_>, _>>()
-        .unwrap();
-    let key = PrivateKeyDer::from_pem_slice(id.key_pem.as_bytes()).unwrap();
-    let mut config = ServerConfig::builder_with_provider(provider.clone())
-        .with_safe_default_protocol_versions()
-        .unwrap()
-        .with_no_client_auth()
-        .with_single_cert(chain, key)
-        .unwrap();
-    // What sslconf's defaults mean in rustls: its own cipher order, tickets.
-    config.ignore_client_order = true;
-    config.ticketer = common::ticketer();
-    Arc::new(config)
-}
-
-fn sslconf_server_pem(id: &Identity) -> Arc<ServerConfig> {
-    SslConfiguration::new()
-        .with_local_certificate_chain(Certificate::from_pem(id.chain_pem.as_bytes()).unwrap())
-        .with_private_key(PrivateKey::from_pem(id.key_pem.as_bytes()).unwrap())
-        .with_peer_verify_mode(PeerVerifyMode::VerifyNone)
-        .server_config()
-        .unwrap()
-}
-
-/// In a child process: time the one call named by `mode`, print nanoseconds.
-fn child(mode: &str) {
-    let start = Instant::now();
-    match mode {
-        "sslconf" => drop(black_box(sslconf_system())),
-        #[cfg(feature = "native-certs")]
-        "rustls" => drop(black_box(rustls_system(&provider()))),
-        #[cfg(feature = "native-certs")]
-        "native-certs-load" => drop(black_box(rustls_native_certs::load_native_certs())),
-        other => panic!("unknown child mode {other}"),
-    }
-    println!("{}", start.elapsed().as_nanos());
-}
-
-/// Runs this binary as a child timing `mode`; returns the time it reports.
-fn time_in_child(mode: &str) -> Duration {
-    let out = std::process::Command::new(std::env::current_exe().unwrap())
-        .env(CHILD_ENV, mode)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let nanos: u64 = String::from_utf8(out.stdout)
-        .unwrap()
-        .trim()
-        .parse()
-        .unwrap();
-    Duration::from_nanos(nanos)
-}
+use common::configs::{
+    native_roots, rustls_system, rustls_with_roots, sslconf_system, time_first_call,
+};
+use common::configs::{
+    provider, run_first_call_child, rustls_explicit, rustls_server_pem, sslconf_explicit,
+    sslconf_server_pem,
+};
+use common::pki;
+use criterion::{criterion_group, BenchmarkId, Criterion};
+use sslconf::SslConfiguration;
 
 fn configs(c: &mut Criterion) {
     let provider = provider();
@@ -197,16 +91,12 @@ fn configs(c: &mut Criterion) {
             ("native-certs-load-only", "native-certs-load"),
         ] {
             group.bench_function(BenchmarkId::new(variant, "system-first"), |b| {
-                b.iter_custom(|iters| (0..iters).map(|_| time_in_child(mode)).sum())
+                b.iter_custom(|iters| (0..iters).map(|_| time_first_call(mode)).sum())
             });
         }
         // Loads the store into sslconf's per-process cache.
         sslconf_system();
-        let preloaded = Arc::new({
-            let mut roots = RootCertStore::empty();
-            roots.add_parsable_certificates(rustls_native_certs::load_native_certs().certs);
-            roots
-        });
+        let preloaded = Arc::new(native_roots());
         group.bench_function(BenchmarkId::new("rustls", "system-cached"), |b| {
             b.iter(|| rustls_system(&provider))
         });
@@ -228,8 +118,7 @@ criterion_group! {
 }
 
 fn main() {
-    if let Ok(mode) = std::env::var(CHILD_ENV) {
-        child(&mode);
+    if run_first_call_child() {
         return;
     }
     benches();

@@ -22,17 +22,20 @@ use std::time::{Duration, Instant};
 
 #[cfg(feature = "tokio")]
 use common::async_io;
+use common::configs::{
+    measured_loop_first_call, provider, run_first_call_child, rustls_explicit, rustls_server_pem,
+    sslconf_explicit, sslconf_server_pem,
+};
+#[cfg(feature = "native-certs")]
+use common::configs::{
+    native_roots, rustls_system, rustls_with_roots, sslconf_system, time_first_call,
+};
 use common::{
-    backend, bulk_transfer, connect_streams, handshake, mem_socket_pair, pki, Impl, Setup, Times,
-    MIB,
+    bulk_transfer, connect_streams, handshake, mem_socket_pair, pki, Impl, Setup, Times, MIB,
 };
 #[cfg(feature = "tokio")]
 use common::{Groups, Key, Version};
-use rustls::crypto::CryptoProvider;
-use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, PrivateKeyDer};
-use rustls::{ClientConfig, RootCertStore, ServerConfig};
-use sslconf::{Certificate, PeerVerifyMode, PrivateKey, SslConfiguration};
+use sslconf::SslConfiguration;
 
 /// Runs `iters` iterations and returns each side's time (client only where
 /// there are no sides).
@@ -149,18 +152,11 @@ fn cases() -> Vec<Case> {
                 Impl::Rustls => {
                     let provider = provider();
                     Box::new(total(move || {
-                        let mut roots = RootCertStore::empty();
-                        roots.add(id.ca_der.clone()).unwrap();
-                        black_box(rustls_client(&provider, Arc::new(roots)));
+                        black_box(rustls_explicit(&provider, id));
                     }))
                 }
                 Impl::Sslconf => Box::new(total(move || {
-                    black_box(
-                        SslConfiguration::new()
-                            .with_ca_certificates([id.ca.clone()])
-                            .client_config()
-                            .unwrap(),
-                    );
+                    black_box(sslconf_explicit(id));
                 })),
             }
         }),
@@ -173,32 +169,11 @@ fn cases() -> Vec<Case> {
                 Impl::Rustls => {
                     let provider = provider();
                     Box::new(total(move || {
-                        let chain = CertificateDer::pem_slice_iter(id.chain_pem.as_bytes())
-                            .collect::<Result<Vec<_>, _>>()
-                            .unwrap();
-                        let key = PrivateKeyDer::from_pem_slice(id.key_pem.as_bytes()).unwrap();
-                        let mut config = ServerConfig::builder_with_provider(provider.clone())
-                            .with_safe_default_protocol_versions()
-                            .unwrap()
-                            .with_no_client_auth()
-                            .with_single_cert(chain, key)
-                            .unwrap();
-                        config.ignore_client_order = true;
-                        config.ticketer = common::ticketer();
-                        black_box(Arc::new(config));
+                        black_box(rustls_server_pem(&provider, id));
                     }))
                 }
                 Impl::Sslconf => Box::new(total(move || {
-                    black_box(
-                        SslConfiguration::new()
-                            .with_local_certificate_chain(
-                                Certificate::from_pem(id.chain_pem.as_bytes()).unwrap(),
-                            )
-                            .with_private_key(PrivateKey::from_pem(id.key_pem.as_bytes()).unwrap())
-                            .with_peer_verify_mode(PeerVerifyMode::VerifyNone)
-                            .server_config()
-                            .unwrap(),
-                    );
+                    black_box(sslconf_server_pem(id));
                 })),
             }),
         });
@@ -210,7 +185,7 @@ fn cases() -> Vec<Case> {
             let id = &pki().ecdsa;
             match imp {
                 Impl::Rustls => {
-                    let raw = rustls_client(&provider(), Arc::new(id.roots()));
+                    let raw = rustls_explicit(&provider(), id);
                     Box::new(total(move || {
                         black_box(Arc::clone(black_box(&raw)));
                     }))
@@ -233,15 +208,13 @@ fn cases() -> Vec<Case> {
             Impl::Rustls => {
                 let provider = provider();
                 Box::new(total(move || {
-                    let mut roots = RootCertStore::empty();
-                    roots.add_parsable_certificates(rustls_native_certs::load_native_certs().certs);
-                    black_box(rustls_client(&provider, Arc::new(roots)));
+                    black_box(rustls_system(&provider));
                 }))
             }
             Impl::Sslconf => {
-                SslConfiguration::new().client_config().unwrap();
+                sslconf_system();
                 Box::new(total(|| {
-                    black_box(SslConfiguration::new().client_config().unwrap());
+                    black_box(sslconf_system());
                 }))
             }
         }),
@@ -255,17 +228,15 @@ fn cases() -> Vec<Case> {
         make: Box::new(|imp| match imp {
             Impl::Rustls => {
                 let provider = provider();
-                let mut roots = RootCertStore::empty();
-                roots.add_parsable_certificates(rustls_native_certs::load_native_certs().certs);
-                let roots = Arc::new(roots);
+                let roots = Arc::new(native_roots());
                 Box::new(total(move || {
-                    black_box(rustls_client(&provider, roots.clone()));
+                    black_box(rustls_with_roots(&provider, roots.clone()));
                 }))
             }
             Impl::Sslconf => {
-                SslConfiguration::new().client_config().unwrap();
+                sslconf_system();
                 Box::new(total(|| {
-                    black_box(SslConfiguration::new().client_config().unwrap());
+                    black_box(sslconf_system());
                 }))
             }
         }),
@@ -284,67 +255,13 @@ fn cases() -> Vec<Case> {
                     Impl::Sslconf => "sslconf",
                 };
                 Box::new(move |iters| Times {
-                    client: (0..iters).map(|_| time_in_child(mode)).sum(),
+                    client: (0..iters).map(|_| time_first_call(mode)).sum(),
                     server: Duration::ZERO,
                 })
             }),
         });
     }
     cases
-}
-
-/// Set in a child process to the one first call it should time.
-const CHILD_ENV: &str = "SSLCONF_BENCH_RATIOS_CHILD";
-
-/// The first system-store client config of a process (or, for
-/// `native-certs-load`, only loading the store), as `mode` does it.
-#[inline(never)]
-fn measured_loop_first_call(mode: &str) {
-    match mode {
-        "sslconf" => drop(black_box(SslConfiguration::new().client_config().unwrap())),
-        #[cfg(feature = "native-certs")]
-        "rustls" => {
-            let mut roots = RootCertStore::empty();
-            roots.add_parsable_certificates(rustls_native_certs::load_native_certs().certs);
-            drop(black_box(rustls_client(&provider(), Arc::new(roots))));
-        }
-        #[cfg(feature = "native-certs")]
-        "native-certs-load" => drop(black_box(rustls_native_certs::load_native_certs())),
-        other => panic!("unknown first-call mode {other}"),
-    }
-}
-
-/// Runs this binary as a child timing the first call of `mode`.
-fn time_in_child(mode: &str) -> Duration {
-    let out = std::process::Command::new(std::env::current_exe().unwrap())
-        .env(CHILD_ENV, mode)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let nanos: u64 = String::from_utf8(out.stdout)
-        .unwrap()
-        .trim()
-        .parse()
-        .unwrap();
-    Duration::from_nanos(nanos)
-}
-
-fn provider() -> Arc<CryptoProvider> {
-    Arc::new(backend::default_provider())
-}
-
-fn rustls_client(provider: &Arc<CryptoProvider>, roots: Arc<RootCertStore>) -> Arc<ClientConfig> {
-    Arc::new(
-        ClientConfig::builder_with_provider(provider.clone())
-            .with_safe_default_protocol_versions()
-            .unwrap()
-            .with_root_certificates(roots)
-            .with_no_client_auth(),
-    )
 }
 
 /// Iterations for a batch of about `target` (at least one).
@@ -446,10 +363,7 @@ fn measured_loop(run: &mut Runner, iters: u64) -> Times {
 }
 
 fn main() {
-    if let Ok(mode) = std::env::var(CHILD_ENV) {
-        let start = Instant::now();
-        measured_loop_first_call(&mode);
-        println!("{}", start.elapsed().as_nanos());
+    if run_first_call_child() {
         return;
     }
     let args: Vec<String> = std::env::args()

@@ -30,6 +30,7 @@ use sslconf::{
 
 #[cfg(feature = "tokio")]
 pub mod async_io;
+pub mod configs;
 
 #[cfg(feature = "aws-lc-rs")]
 pub use rustls::crypto::aws_lc_rs as backend;
