@@ -391,43 +391,42 @@ pub fn expect_invalid_certificate<T: std::fmt::Debug>(
     input: &str,
     case: &str,
 ) -> String {
-    let err = result.expect_err(case);
-    let message = err.to_string();
-    let sslconf::Error::InvalidCertificate {
-        input: named,
-        reason,
-    } = err
-    else {
-        panic!("{case}: expected InvalidCertificate, got {err:?}");
-    };
-    assert_eq!(named, input, "{case}: {message}");
-    assert!(
-        message.starts_with(&format!("invalid certificate in {input}: ")),
-        "{case}: {message}"
-    );
-    assert!(!reason.is_empty(), "{case}");
-    reason
+    expect_invalid(result, input, case, "certificate", |err| match err {
+        sslconf::Error::InvalidCertificate { input, reason } => Ok((input, reason)),
+        other => Err(other),
+    })
 }
 
-/// Checks that `result` is `Error::InvalidPrivateKey` naming `input`; returns the reason.
+/// Checks that `result` is `Error::InvalidPrivateKey` naming `input`, in the
+/// variant's field and in the message; returns the reason.
 #[track_caller]
 pub fn expect_invalid_key<T: std::fmt::Debug>(
     result: Result<T, sslconf::Error>,
     input: &str,
     case: &str,
 ) -> String {
+    expect_invalid(result, input, case, "private key", |err| match err {
+        sslconf::Error::InvalidPrivateKey { input, reason } => Ok((input, reason)),
+        other => Err(other),
+    })
+}
+
+/// The shared checks: `fields` takes the variant apart into (input, reason).
+#[track_caller]
+fn expect_invalid<T: std::fmt::Debug>(
+    result: Result<T, sslconf::Error>,
+    input: &str,
+    case: &str,
+    what: &str,
+    fields: impl FnOnce(sslconf::Error) -> Result<(String, String), sslconf::Error>,
+) -> String {
     let err = result.expect_err(case);
     let message = err.to_string();
-    let sslconf::Error::InvalidPrivateKey {
-        input: named,
-        reason,
-    } = err
-    else {
-        panic!("{case}: expected InvalidPrivateKey, got {err:?}");
-    };
+    let (named, reason) = fields(err)
+        .unwrap_or_else(|other| panic!("{case}: expected an invalid {what}, got {other:?}"));
     assert_eq!(named, input, "{case}: {message}");
     assert!(
-        message.starts_with(&format!("invalid private key in {input}: ")),
+        message.starts_with(&format!("invalid {what} in {input}: ")),
         "{case}: {message}"
     );
     assert!(!reason.is_empty(), "{case}");
