@@ -650,7 +650,7 @@ fn integer(n: u64) -> Vec<u8> {
         .into_iter()
         .skip_while(|&b| b == 0)
         .collect();
-    if bytes.first().map_or(true, |b| b & 0x80 != 0) {
+    if bytes.first().is_none_or(|b| b & 0x80 != 0) {
         bytes.insert(0, 0);
     }
     tlv(0x02, &bytes)

@@ -99,7 +99,7 @@ fn value_after_eq(output: &str) -> String {
 pub fn unhex(text: &str) -> Vec<u8> {
     let digits: Vec<u8> = text.bytes().filter(|&b| b != b':').collect();
     assert!(
-        digits.len() % 2 == 0,
+        digits.len().is_multiple_of(2),
         "odd number of hex digits in {text:?}"
     );
     digits
