@@ -9,6 +9,7 @@ use rustls_pki_types::{PrivateKeyDer, PrivatePkcs1KeyDer, PrivatePkcs8KeyDer, Pr
 use zeroize::Zeroize;
 
 use crate::certificate::{is_pem, pem_error};
+use crate::encrypted_key;
 use crate::Error;
 
 /// A private key: PKCS#8, PKCS#1 (RSA) or SEC1 (EC), plain or as encrypted PKCS#8.
@@ -192,41 +193,13 @@ impl PrivateKey {
         passphrase: Option<&[u8]>,
         input: &str,
     ) -> Result<PrivateKey, Error> {
-        if let Some(scheme) = encryption_scheme(&der) {
+        if let Some(scheme) = encrypted_key::encryption_scheme(&der) {
             let Some(passphrase) = passphrase else {
                 return Err(Error::EncryptedPrivateKey {
                     input: input.to_owned(),
                 });
             };
-            let unsupported = |detail: Option<ObjectIdentifier>| {
-                let mut name = scheme_name(scheme);
-                if let Some(oid) = detail {
-                    name = format!("{name} with {}", scheme_name(oid));
-                }
-                Error::invalid_private_key(
-                    input,
-                    format!(
-                        "encrypted with {name}, which cannot be decrypted here: \
-                         re-encrypt it with `openssl pkcs8 -topk8 -v2 aes-256-cbc`"
-                    ),
-                )
-            };
-            // PBES1 and PKCS#12 schemes, and PBES2 parameters pkcs5 cannot read.
-            let encrypted = pkcs8::EncryptedPrivateKeyInfo::try_from(der.as_slice())
-                .map_err(|_| unsupported(pbes2_unsupported_part(&der)))?;
-            check_scrypt_cost(&encrypted).map_err(|e| Error::invalid_private_key(input, e))?;
-            let plain = encrypted.decrypt(passphrase).map_err(|e| match e {
-                pkcs8::Error::EncryptedPrivateKey(pkcs8::pkcs5::Error::UnsupportedAlgorithm {
-                    oid,
-                }) => unsupported(Some(oid)),
-                pkcs8::Error::EncryptedPrivateKey(pkcs8::pkcs5::Error::NoPbes1CryptSupport) => {
-                    unsupported(None)
-                }
-                // A padding check that fails: the wrong passphrase.
-                _ => Error::WrongPassphrase {
-                    input: input.to_owned(),
-                },
-            })?;
+            let plain = encrypted_key::decrypt(&der, scheme, passphrase, input)?;
             let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(plain.as_bytes().to_vec()));
             // A wrong passphrase that happens to pass the padding check yields garbage.
             return Self::from_key_der(key, input).map_err(|_| Error::WrongPassphrase {
@@ -323,150 +296,6 @@ impl fmt::Debug for PrivateKey {
             .field("key", &Elided)
             .finish()
     }
-}
-
-/// The encryption scheme of DER shaped as an `EncryptedPrivateKeyInfo`
-/// (`SEQUENCE { AlgorithmIdentifier, OCTET STRING }`), whatever the scheme;
-/// `None` for anything else. No plain key has that shape: PKCS#8, PKCS#1
-/// and SEC1 all start with a version number.
-fn encryption_scheme(der: &[u8]) -> Option<ObjectIdentifier> {
-    use pkcs8::der::asn1::OctetStringRef;
-    use pkcs8::der::{Decode, Reader, SliceReader};
-    let mut reader = SliceReader::new(der).ok()?;
-    let oid = reader
-        .sequence(|r| {
-            let algorithm = pkcs8::spki::AlgorithmIdentifierRef::decode(r)?;
-            OctetStringRef::decode(r)?;
-            Ok(algorithm.oid)
-        })
-        .ok()?;
-    reader.finish(()).ok()?;
-    Some(oid)
-}
-
-/// For PBES2 parameters the pkcs5 crate refuses, the part it does not
-/// implement: the cipher unless it is one of its own, else PBKDF2's PRF,
-/// else the key-derivation function.
-fn pbes2_unsupported_part(der: &[u8]) -> Option<ObjectIdentifier> {
-    use pkcs8::der::asn1::{AnyRef, OctetStringRef};
-    use pkcs8::der::{Decode, Reader, SliceReader, Tag};
-    use pkcs8::pkcs5::pbes2;
-    use pkcs8::spki::AlgorithmIdentifierRef;
-    const CIPHERS: [ObjectIdentifier; 4] = [
-        pbes2::AES_128_CBC_OID,
-        pbes2::AES_192_CBC_OID,
-        pbes2::AES_256_CBC_OID,
-        pbes2::DES_EDE3_CBC_OID,
-    ];
-    let mut reader = SliceReader::new(der).ok()?;
-    let algorithm = reader
-        .sequence(|r| {
-            let algorithm = AlgorithmIdentifierRef::decode(r)?;
-            OctetStringRef::decode(r)?;
-            Ok(algorithm)
-        })
-        .ok()?;
-    if algorithm.oid != pbes2::PBES2_OID {
-        return None;
-    }
-    let (kdf, cipher) = algorithm
-        .parameters?
-        .sequence(|r| {
-            let kdf = AlgorithmIdentifierRef::decode(r)?;
-            let cipher = AlgorithmIdentifierRef::decode(r)?;
-            Ok((kdf, cipher))
-        })
-        .ok()?;
-    if !CIPHERS.contains(&cipher.oid) {
-        return Some(cipher.oid);
-    }
-    if kdf.oid != pbes2::PBKDF2_OID {
-        return Some(kdf.oid);
-    }
-    // PBKDF2-params: salt, iterationCount, keyLength OPTIONAL, prf DEFAULT hmacWithSHA1.
-    let prf = kdf
-        .parameters?
-        .sequence(|r| {
-            AnyRef::decode(r)?;
-            AnyRef::decode(r)?;
-            let mut prf = None;
-            while !r.is_finished() {
-                if r.peek_tag()? == Tag::Sequence {
-                    prf = Some(AlgorithmIdentifierRef::decode(r)?.oid);
-                } else {
-                    AnyRef::decode(r)?;
-                }
-            }
-            Ok(prf)
-        })
-        .ok()?;
-    prf.or(Some(kdf.oid))
-}
-
-/// What an OpenSSL user calls a key-encryption algorithm, from its OID.
-fn scheme_name(oid: ObjectIdentifier) -> String {
-    let name = match oid.to_string().as_str() {
-        "1.2.840.113549.1.5.13" => "PBES2",
-        "1.2.840.113549.1.5.1" => "PBES1 (pbeWithMD2AndDES-CBC)",
-        "1.2.840.113549.1.5.3" => "PBES1 (pbeWithMD5AndDES-CBC)",
-        "1.2.840.113549.1.5.4" => "PBES1 (pbeWithMD2AndRC2-CBC)",
-        "1.2.840.113549.1.5.6" => "PBES1 (pbeWithMD5AndRC2-CBC)",
-        "1.2.840.113549.1.5.10" => "PBES1 (pbeWithSHA1AndDES-CBC)",
-        "1.2.840.113549.1.5.11" => "PBES1 (pbeWithSHA1AndRC2-CBC)",
-        "1.2.840.113549.1.12.1.1" => "PKCS#12 PBE-SHA1-RC4-128",
-        "1.2.840.113549.1.12.1.2" => "PKCS#12 PBE-SHA1-RC4-40",
-        "1.2.840.113549.1.12.1.3" => "PKCS#12 PBE-SHA1-3DES",
-        "1.2.840.113549.1.12.1.4" => "PKCS#12 PBE-SHA1-2DES",
-        "1.2.840.113549.1.12.1.5" => "PKCS#12 PBE-SHA1-RC2-128",
-        "1.2.840.113549.1.12.1.6" => "PKCS#12 PBE-SHA1-RC2-40",
-        "1.2.840.113549.3.2" => "RC2-CBC",
-        "1.3.14.3.2.7" => "DES-CBC",
-        "1.2.840.113549.2.6" => "hmacWithMD5",
-        "1.2.840.113549.2.12" => "hmacWithSHA512-224",
-        "1.2.840.113549.2.13" => "hmacWithSHA512-256",
-        "1.2.410.200046.1.1.2" => "ARIA-128-CBC",
-        "1.2.410.200046.1.1.7" => "ARIA-192-CBC",
-        "1.2.410.200046.1.1.12" => "ARIA-256-CBC",
-        "1.2.392.200011.61.1.1.1.2" => "Camellia-128-CBC",
-        "1.2.392.200011.61.1.1.1.3" => "Camellia-192-CBC",
-        "1.2.392.200011.61.1.1.1.4" => "Camellia-256-CBC",
-        "1.2.410.200004.1.4" => "SEED-CBC",
-        "1.2.156.10197.1.104.2" => "SM4-CBC",
-        _ => return format!("the algorithm {oid}"),
-    };
-    name.to_owned()
-}
-
-/// OpenSSL's cap on the memory scrypt may use to decrypt a key
-/// (`SCRYPT_MAX_MEM`); its own `-scrypt` default needs 16 MiB.
-const SCRYPT_MAX_MEM: u64 = 32 * 1024 * 1024;
-
-/// Refuses scrypt parameters that need more memory than OpenSSL allows: a
-/// crafted key with a huge cost parameter would otherwise take gigabytes, or
-/// abort the process when the allocation fails.
-fn check_scrypt_cost(encrypted: &pkcs8::EncryptedPrivateKeyInfo<'_>) -> Result<(), String> {
-    use pkcs8::pkcs5::pbes2::Kdf;
-    let Some(Kdf::Scrypt(params)) = encrypted.encryption_algorithm.pbes2().map(|p| &p.kdf) else {
-        return Ok(());
-    };
-    // As OpenSSL counts it: 128 * r * (N + 2) for V, 128 * r * p for B.
-    let blocks = params
-        .cost_parameter
-        .saturating_add(2)
-        .saturating_add(u64::from(params.parallelization));
-    let memory = 128u64
-        .saturating_mul(u64::from(params.block_size))
-        .saturating_mul(blocks);
-    if memory > SCRYPT_MAX_MEM {
-        return Err(format!(
-            "its scrypt parameters (N={}, r={}, p={}) need more than {} MiB of memory",
-            params.cost_parameter,
-            params.block_size,
-            params.parallelization,
-            SCRYPT_MAX_MEM >> 20
-        ));
-    }
-    Ok(())
 }
 
 /// The text of the first PEM block with this label, BEGIN line to END line.

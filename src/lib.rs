@@ -86,6 +86,7 @@ mod certificate;
 mod cipher;
 mod configuration;
 mod convert;
+mod encrypted_key;
 mod error;
 mod key;
 mod protocol;

@@ -656,25 +656,121 @@ fn integer(n: u64) -> Vec<u8> {
     tlv(0x02, &bytes)
 }
 
-/// An EncryptedPrivateKeyInfo with PBES2, scrypt(N, r, p) and AES-256-CBC.
-fn scrypt_encrypted_key(n: u64, r: u64, p: u64) -> Vec<u8> {
+/// An EncryptedPrivateKeyInfo with PBES2, the given key-derivation
+/// AlgorithmIdentifier and AES-256-CBC, over made-up ciphertext.
+fn pbes2_key(kdf: Vec<u8>) -> Vec<u8> {
     const PBES2: &[u8] = &[
         0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x05, 0x0d,
     ];
-    const SCRYPT: &[u8] = &[
-        0x06, 0x09, 0x2b, 0x06, 0x01, 0x04, 0x01, 0xda, 0x47, 0x04, 0x0b,
-    ];
     const AES256_CBC: &[u8] = &[
         0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x01, 0x2a,
+    ];
+    let cipher = tlv(0x30, &[AES256_CBC, &tlv(0x04, &[0; 16])].concat());
+    let algorithm = tlv(0x30, &[PBES2, &tlv(0x30, &[kdf, cipher].concat())].concat());
+    tlv(0x30, &[algorithm, tlv(0x04, &[0; 48])].concat())
+}
+
+/// scrypt(N, r, p) as a key-derivation AlgorithmIdentifier.
+fn scrypt_kdf(n: u64, r: u64, p: u64) -> Vec<u8> {
+    const SCRYPT: &[u8] = &[
+        0x06, 0x09, 0x2b, 0x06, 0x01, 0x04, 0x01, 0xda, 0x47, 0x04, 0x0b,
     ];
     let params = tlv(
         0x30,
         &[tlv(0x04, &[7; 16]), integer(n), integer(r), integer(p)].concat(),
     );
-    let kdf = tlv(0x30, &[SCRYPT, &params].concat());
-    let cipher = tlv(0x30, &[AES256_CBC, &tlv(0x04, &[0; 16])].concat());
-    let algorithm = tlv(0x30, &[PBES2, &tlv(0x30, &[kdf, cipher].concat())].concat());
-    tlv(0x30, &[algorithm, tlv(0x04, &[0; 48])].concat())
+    tlv(0x30, &[SCRYPT, &params].concat())
+}
+
+/// PBKDF2 as a key-derivation AlgorithmIdentifier: `iterations`, an optional
+/// key length, and a PRF AlgorithmIdentifier (whole DER) or the default.
+fn pbkdf2_kdf(iterations: u64, key_length: Option<u64>, prf: Option<&[u8]>) -> Vec<u8> {
+    const PBKDF2: &[u8] = &[
+        0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x05, 0x0c,
+    ];
+    let mut params = [tlv(0x04, &[7; 8]), integer(iterations)].concat();
+    if let Some(length) = key_length {
+        params.extend(integer(length));
+    }
+    params.extend_from_slice(prf.unwrap_or_default());
+    tlv(0x30, &[PBKDF2, &tlv(0x30, &params)].concat())
+}
+
+/// The DER OID of hmacWithSHA256.
+const HMAC_SHA256: &[u8] = &[0x06, 0x08, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x02, 0x09];
+
+fn scrypt_encrypted_key(n: u64, r: u64, p: u64) -> Vec<u8> {
+    pbes2_key(scrypt_kdf(n, r, p))
+}
+
+/// Parameters pkcs5 refuses or that would cost too much: each an error
+/// saying so, never "wrong passphrase" (the made-up ciphertext would fail
+/// to decrypt with any passphrase, so that is what a bad mapping would say).
+#[test]
+fn bad_or_costly_pbes2_parameters_are_named() {
+    let sha256_with_null = tlv(0x30, &[HMAC_SHA256, &[0x05, 0x00]].concat());
+    let sha256_without_null = tlv(0x30, HMAC_SHA256);
+    let cases: [(&str, Vec<u8>, &str); 6] = [
+        (
+            "iterations above the cap",
+            pbes2_key(pbkdf2_kdf(4_000_000_000, None, Some(&sha256_with_null))),
+            "PBKDF2 iteration count (4000000000) is above the 10000000 accepted",
+        ),
+        (
+            "no iterations",
+            pbes2_key(pbkdf2_kdf(0, None, Some(&sha256_with_null))),
+            "its PBKDF2 iteration count is 0",
+        ),
+        (
+            "AES-128's key length with AES-256",
+            pbes2_key(pbkdf2_kdf(2048, Some(16), Some(&sha256_with_null))),
+            "parameters are invalid",
+        ),
+        (
+            "a PRF without its NULL parameter",
+            pbes2_key(pbkdf2_kdf(2048, None, Some(&sha256_without_null))),
+            "its PBES2 parameters cannot be read",
+        ),
+        (
+            "scrypt N not a power of two",
+            scrypt_encrypted_key(1000, 8, 1),
+            "its scrypt parameters are invalid",
+        ),
+        (
+            "a truncated scrypt",
+            pbes2_key(tlv(
+                0x30,
+                &[
+                    &[
+                        0x06, 0x09, 0x2b, 0x06, 0x01, 0x04, 0x01, 0xda, 0x47, 0x04, 0x0b,
+                    ][..],
+                    &tlv(0x30, &[tlv(0x04, &[7; 16]), integer(1 << 14)].concat()),
+                ]
+                .concat(),
+            )),
+            "its PBES2 parameters cannot be read",
+        ),
+    ];
+    let dir = Scratch::new("private-key-pbes2-params");
+    for (case, der, expected) in cases {
+        let path = dir.file("key.der");
+        std::fs::write(&path, &der).unwrap();
+        let reason = ossl::expect_invalid_key(
+            PrivateKey::from_path_with_passphrase(&path, b"pw"),
+            &path,
+            case,
+        );
+        assert!(reason.contains(expected), "{case}: {reason}");
+    }
+    // The same key with sane parameters is merely undecryptable.
+    let path = dir.file("sane.der");
+    std::fs::write(
+        &path,
+        pbes2_key(pbkdf2_kdf(2048, None, Some(&sha256_with_null))),
+    )
+    .unwrap();
+    let err = PrivateKey::from_path_with_passphrase(&path, b"pw").unwrap_err();
+    assert!(matches!(err, Error::WrongPassphrase { .. }), "{err:?}");
 }
 
 /// PBES1 (PKCS#5 v1.5), which the openssl CLI no longer writes: a key
