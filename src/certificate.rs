@@ -584,11 +584,14 @@ fn is_self_issued(cert: &X509Certificate<'_>) -> bool {
 fn system_time(time: ASN1Time) -> SystemTime {
     let secs = time.timestamp();
     let offset = Duration::from_secs(secs.unsigned_abs());
-    if secs >= 0 {
-        SystemTime::UNIX_EPOCH + offset
+    // Out of range for the platform's SystemTime (before 1601 on Windows,
+    // say): the epoch, rather than a panic on a peer's certificate.
+    let time = if secs >= 0 {
+        SystemTime::UNIX_EPOCH.checked_add(offset)
     } else {
-        SystemTime::UNIX_EPOCH - offset
-    }
+        SystemTime::UNIX_EPOCH.checked_sub(offset)
+    };
+    time.unwrap_or(SystemTime::UNIX_EPOCH)
 }
 
 fn strip_sign_byte(serial: &[u8]) -> &[u8] {
@@ -715,5 +718,46 @@ mod tests {
         assert_eq!(strip_sign_byte(&[0x00, 0x80]), [0x80]);
         assert_eq!(strip_sign_byte(&[0x00]), [0x00]);
         assert_eq!(strip_sign_byte(&[0x7f]), [0x7f]);
+    }
+
+    /// A certificate with `san` (the extension's value) as a subject
+    /// alternative name extension besides the one rcgen writes for `names`.
+    fn with_san_extension(names: Vec<String>, san: Vec<u8>) -> Vec<u8> {
+        let key = rcgen::KeyPair::generate().unwrap();
+        let mut params = rcgen::CertificateParams::new(names).unwrap();
+        params
+            .custom_extensions
+            .push(rcgen::CustomExtension::from_oid_content(
+                &[2, 5, 29, 17],
+                san,
+            ));
+        params.self_signed(&key).unwrap().der().to_vec()
+    }
+
+    #[test]
+    fn a_bad_subject_alternative_name_is_refused_at_construction() {
+        // A universal OCTET STRING where a GeneralName (context-specific) belongs.
+        let bad = with_san_extension(Vec::new(), vec![0x30, 0x02, 0x04, 0x00]);
+        let err = Certificate::from_der(&bad).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "invalid certificate in DER input: invalid subject alternative name: invalid extensions"
+        );
+        // Two subject alternative name extensions.
+        let dns = vec![0x30, 0x03, 0x82, 0x01, b'b'];
+        let twice = with_san_extension(vec!["a.example".into()], dns.clone());
+        let err = Certificate::from_der(&twice).unwrap_err();
+        assert!(
+            err.to_string().starts_with(
+                "invalid certificate in DER input: invalid subject alternative name: "
+            ),
+            "{err}"
+        );
+        // One good one reads.
+        let once = Certificate::from_der(&with_san_extension(Vec::new(), dns)).unwrap();
+        assert_eq!(
+            once.subject_alternative_names(),
+            [AlternativeName::Dns("b".into())]
+        );
     }
 }

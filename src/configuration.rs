@@ -586,7 +586,7 @@ mod tests {
         assert_eq!(kept.protocol(), SslProtocol::TlsV1_3);
         assert_eq!(changed.protocol(), SslProtocol::TlsV1_2);
         assert!(Arc::ptr_eq(&cached, &kept.client_config().unwrap()));
-        // The null configuration everyone shares is never changed either.
+        // Nor is a null configuration that a clone was taken of.
         let null = SslConfiguration::new();
         let _ = null.clone().with_peer_verify_depth(1);
         assert!(null.is_null());

@@ -124,13 +124,21 @@ impl SessionState {
     /// What verification found wrong with the peer's chain: filled in by
     /// `connect`/`accept` whatever the verify mode, so a `QueryPeer` or
     /// `VerifyNone` connection still tells what was wrong.
+    ///
+    /// As in a `VerifyPeer` handshake, a chain that verifies is not examined
+    /// further: a certificate it does not need is not looked at. When a chain
+    /// that fails holds a certificate this crate cannot read, that
+    /// certificate, as [`SslErrorKind::InvalidCertificate`](crate::SslErrorKind::InvalidCertificate),
+    /// is the one error reported: what else webpki found cannot be told
+    /// apart from it.
     pub fn peer_verification_errors(&self) -> &[SslError] {
         &self.verification_errors
     }
 }
 
 /// A stream's `SessionState`, captured on first use and boxed: a stream that
-/// never asks carries one pointer and allocates nothing for it.
+/// never asks carries 16 bytes (a pointer and its `Once`) and allocates
+/// nothing for it.
 pub(crate) struct LazySessionState(OnceLock<Box<SessionState>>);
 
 impl LazySessionState {
@@ -192,7 +200,8 @@ fn peer_verification_errors(
         return errors;
     }
     // A certificate this crate cannot read would be reported with empty
-    // fields (and as expired): name it as invalid instead.
+    // fields (and as expired), and webpki's errors may stem from it while
+    // naming another: name it alone, as invalid.
     match chain.iter().find(|cert| !cert.is_readable()) {
         Some(unreadable) => vec![SslError::new(
             crate::SslErrorKind::InvalidCertificate,
