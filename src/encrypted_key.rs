@@ -92,10 +92,19 @@ pub(crate) const PBKDF2_MAX_ITERATIONS: u32 = 10_000_000;
 
 /// Refuses key-derivation parameters that would take more memory than
 /// OpenSSL allows (scrypt: a huge cost would take gigabytes, or abort the
-/// process when the allocation fails) or more than seconds of CPU (PBKDF2).
+/// process when the allocation fails) or more than seconds of CPU (PBKDF2),
+/// and those pkcs5 would trip over.
 fn check_cost(encrypted: &EncryptedPrivateKeyInfo<'_>) -> Result<(), String> {
     match encrypted.encryption_algorithm.pbes2().map(|p| &p.kdf) {
         Some(pbes2::Kdf::Scrypt(params)) => {
+            // pkcs5 0.7 takes log2(N) with a subtraction that overflows for
+            // N = 0: a panic in debug builds. N must be a power of two above 1.
+            let n = params.cost_parameter;
+            if n < 2 || !n.is_power_of_two() {
+                return Err(format!(
+                    "its scrypt cost parameter N ({n}) is not a power of two above 1"
+                ));
+            }
             // As OpenSSL counts it: 128 * r * (N + 2) for V, 128 * r * p for B.
             let blocks = params
                 .cost_parameter

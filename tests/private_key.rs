@@ -710,7 +710,7 @@ fn scrypt_encrypted_key(n: u64, r: u64, p: u64) -> Vec<u8> {
 fn bad_or_costly_pbes2_parameters_are_named() {
     let sha256_with_null = tlv(0x30, &[HMAC_SHA256, &[0x05, 0x00]].concat());
     let sha256_without_null = tlv(0x30, HMAC_SHA256);
-    let cases: [(&str, Vec<u8>, &str); 6] = [
+    let cases: [(&str, Vec<u8>, &str); 7] = [
         (
             "iterations above the cap",
             pbes2_key(pbkdf2_kdf(4_000_000_000, None, Some(&sha256_with_null))),
@@ -734,7 +734,13 @@ fn bad_or_costly_pbes2_parameters_are_named() {
         (
             "scrypt N not a power of two",
             scrypt_encrypted_key(1000, 8, 1),
-            "its scrypt parameters are invalid",
+            "its scrypt cost parameter N (1000) is not a power of two above 1",
+        ),
+        // Found by fuzzing: pkcs5 0.7 overflows (a panic in debug builds).
+        (
+            "scrypt N = 0",
+            scrypt_encrypted_key(0, 1, 1),
+            "its scrypt cost parameter N (0) is not a power of two above 1",
         ),
         (
             "a truncated scrypt",
