@@ -100,8 +100,10 @@ impl PrivateKey {
     /// # Errors
     /// [`Error::WrongPassphrase`] when decryption fails;
     /// [`Error::InvalidPrivateKey`] naming the scheme for one that cannot be
-    /// decrypted (PBES1, PKCS#12 PBE, DES, RC2) or scrypt parameters that need
-    /// more than OpenSSL's 32 MiB; and the errors of [`from_pem`](Self::from_pem).
+    /// decrypted (PBES1, PKCS#12 PBE, DES, RC2, ...), for invalid parameters,
+    /// and for key derivation that would need more than OpenSSL's 32 MiB
+    /// (scrypt) or seconds of CPU (scrypt N·r·p above 2^20, PBKDF2 above
+    /// 10 million PRF runs); and the errors of [`from_pem`](Self::from_pem).
     pub fn from_pem_with_passphrase(pem: &[u8], passphrase: &[u8]) -> Result<PrivateKey, Error> {
         Self::from_pem_named(pem, Some(passphrase), PEM_INPUT)
     }
@@ -200,11 +202,9 @@ impl PrivateKey {
                 });
             };
             let plain = encrypted_key::decrypt(&der, scheme, passphrase, input)?;
-            let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(plain.as_bytes().to_vec()));
-            // A wrong passphrase that happens to pass the padding check yields garbage.
-            return Self::from_key_der(key, input).map_err(|_| Error::WrongPassphrase {
-                input: input.to_owned(),
-            });
+            let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(plain.to_vec()));
+            // A PrivateKeyInfo came out: its errors are the key's own.
+            return Self::from_key_der(key, input);
         }
         let kind = if pkcs8::PrivateKeyInfo::try_from(der.as_slice()).is_ok() {
             PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(der))

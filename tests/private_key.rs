@@ -547,6 +547,33 @@ fn unsupported_keys_are_invalid_not_a_panic() {
         );
     }
 
+    // The same unsupported keys encrypted: with the right passphrase the
+    // error is the key's own, not "wrong passphrase".
+    for (name, needle) in [("x25519", "unsupported"), ("ed448", "unsupported")] {
+        let plain = dir.file(&format!("{name}.pem"));
+        let path = dir.file(&format!("{name}-encrypted.pem"));
+        ossl::run(&[
+            "pkcs8",
+            "-topk8",
+            "-in",
+            &plain,
+            "-v2",
+            "aes-256-cbc",
+            "-passout",
+            "pass:pw",
+            "-out",
+            &path,
+        ]);
+        let reason = ossl::expect_invalid_key(
+            PrivateKey::from_path_with_passphrase(&path, b"pw"),
+            &path,
+            &path,
+        );
+        assert!(reason.contains(needle), "{path}: {reason}");
+        let err = PrivateKey::from_path_with_passphrase(&path, b"not pw").unwrap_err();
+        assert!(matches!(err, Error::WrongPassphrase { .. }), "{err:?}");
+    }
+
     // Encrypted PKCS#8 with schemes this crate cannot decrypt: still an
     // encrypted key, and with the right passphrase an error naming the scheme
     // (not "wrong passphrase").
@@ -657,17 +684,23 @@ fn integer(n: u64) -> Vec<u8> {
 }
 
 /// An EncryptedPrivateKeyInfo with PBES2, the given key-derivation
-/// AlgorithmIdentifier and AES-256-CBC, over made-up ciphertext.
+/// AlgorithmIdentifier and AES-256-CBC, over 48 bytes of made-up ciphertext.
 fn pbes2_key(kdf: Vec<u8>) -> Vec<u8> {
-    const PBES2: &[u8] = &[
-        0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x05, 0x0d,
-    ];
     const AES256_CBC: &[u8] = &[
         0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x01, 0x2a,
     ];
     let cipher = tlv(0x30, &[AES256_CBC, &tlv(0x04, &[0; 16])].concat());
+    pbes2_key_with(kdf, cipher, &[0; 48])
+}
+
+/// An EncryptedPrivateKeyInfo with PBES2 and the given key-derivation and
+/// cipher AlgorithmIdentifiers over `data`.
+fn pbes2_key_with(kdf: Vec<u8>, cipher: Vec<u8>, data: &[u8]) -> Vec<u8> {
+    const PBES2: &[u8] = &[
+        0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x05, 0x0d,
+    ];
     let algorithm = tlv(0x30, &[PBES2, &tlv(0x30, &[kdf, cipher].concat())].concat());
-    tlv(0x30, &[algorithm, tlv(0x04, &[0; 48])].concat())
+    tlv(0x30, &[algorithm, tlv(0x04, data)].concat())
 }
 
 /// scrypt(N, r, p) as a key-derivation AlgorithmIdentifier.
@@ -708,9 +741,16 @@ fn scrypt_encrypted_key(n: u64, r: u64, p: u64) -> Vec<u8> {
 /// to decrypt with any passphrase, so that is what a bad mapping would say).
 #[test]
 fn bad_or_costly_pbes2_parameters_are_named() {
+    const DES_EDE3_CBC: &[u8] = &[0x06, 0x08, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x03, 0x07];
+    const AES256_CBC: &[u8] = &[
+        0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x01, 0x2a,
+    ];
     let sha256_with_null = tlv(0x30, &[HMAC_SHA256, &[0x05, 0x00]].concat());
     let sha256_without_null = tlv(0x30, HMAC_SHA256);
-    let cases: [(&str, Vec<u8>, &str); 7] = [
+    let pbkdf2 = || pbkdf2_kdf(2048, None, Some(&sha256_with_null));
+    let des3 = |iv: &[u8]| tlv(0x30, &[DES_EDE3_CBC, &tlv(0x04, iv)].concat());
+    let aes256 = tlv(0x30, &[AES256_CBC, &tlv(0x04, &[0; 16])].concat());
+    let cases: [(&str, Vec<u8>, &str); 13] = [
         (
             "iterations above the cap",
             pbes2_key(pbkdf2_kdf(4_000_000_000, None, Some(&sha256_with_null))),
@@ -741,6 +781,39 @@ fn bad_or_costly_pbes2_parameters_are_named() {
             "scrypt N = 0",
             scrypt_encrypted_key(0, 1, 1),
             "its scrypt cost parameter N (0) is not a power of two above 1",
+        ),
+        // Within the memory cap, but an hour of work.
+        (
+            "scrypt p = 65535",
+            scrypt_encrypted_key(1 << 15, 1, 65_535),
+            "ask for more work than the N·r·p of 1048576 accepted",
+        ),
+        // Found in review: pkcs5 0.7 slices a short DES IV (a panic).
+        (
+            "an empty DES-EDE3-CBC IV",
+            pbes2_key_with(pbkdf2(), des3(&[]), &[0; 16]),
+            "its DES-EDE3-CBC IV is not 8 bytes",
+        ),
+        (
+            "a 7-byte DES-EDE3-CBC IV",
+            pbes2_key_with(pbkdf2(), des3(&[1; 7]), &[0; 16]),
+            "its DES-EDE3-CBC IV is not 8 bytes",
+        ),
+        // Encrypted data that no passphrase could decrypt.
+        (
+            "no encrypted data",
+            pbes2_key_with(pbkdf2(), aes256.clone(), &[]),
+            "its encrypted data (0 bytes) is not a whole number of 16-byte blocks",
+        ),
+        (
+            "encrypted data of 17 bytes",
+            pbes2_key_with(pbkdf2(), aes256.clone(), &[0; 17]),
+            "its encrypted data (17 bytes) is not a whole number of 16-byte blocks",
+        ),
+        (
+            "DES-EDE3 data of 12 bytes",
+            pbes2_key_with(pbkdf2(), des3(&[1; 8]), &[0; 12]),
+            "its encrypted data (12 bytes) is not a whole number of 8-byte blocks",
         ),
         (
             "a truncated scrypt",
