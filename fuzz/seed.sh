@@ -11,7 +11,7 @@ for t in certificate_pem certificate_der private_key_pem private_key_der cipher_
 done
 
 # Keys: EC P-256/P-384 (PKCS#8 and SEC1), RSA (PKCS#8 and PKCS#1), Ed25519,
-# and encrypted PKCS#8 (PBKDF2 and scrypt).
+# and encrypted PKCS#8 (PBKDF2 with SHA-256 and SHA-1, scrypt; AES and 3DES).
 openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$work/p256.pem" 2>/dev/null
 openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-384 -out "$work/p384.pem" 2>/dev/null
 openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$work/rsa.pem" 2>/dev/null
@@ -20,6 +20,7 @@ openssl ec -in "$work/p256.pem" -out "$work/p256-sec1.pem" 2>/dev/null
 openssl rsa -in "$work/rsa.pem" -traditional -out "$work/rsa-pkcs1.pem" 2>/dev/null
 openssl pkcs8 -topk8 -v2 aes-256-cbc -iter 16 -in "$work/p256.pem" -passout pass:sslconf-test -out "$work/p256-enc.pem"
 openssl pkcs8 -topk8 -v2 aes-128-cbc -scrypt -scrypt_N 16 -scrypt_r 1 -scrypt_p 1 -in "$work/ed25519.pem" -passout pass:sslconf-test -out "$work/ed25519-enc.pem"
+openssl pkcs8 -topk8 -v2 des3 -v2prf hmacWithSHA1 -iter 16 -in "$work/p384.pem" -passout pass:sslconf-test -out "$work/p384-des3.pem"
 cp ../tests/data/ec-p256-encrypted.pem "$work/test-enc.pem"
 plain() { printf '\x00'; cat "$1"; }
 withpass() { printf '\x0csslconf-test'; cat "$1"; }
@@ -32,7 +33,7 @@ openssl ec -in "$work/p256.pem" -outform DER -out "$work/p256-sec1.der" 2>/dev/n
 plain "$work/p256-sec1.der" > corpus/private_key_der/p256-sec1
 openssl rsa -in "$work/rsa.pem" -traditional -outform DER -out "$work/rsa-pkcs1.der" 2>/dev/null
 plain "$work/rsa-pkcs1.der" > corpus/private_key_der/rsa-pkcs1
-for k in p256-enc ed25519-enc test-enc; do
+for k in p256-enc ed25519-enc p384-des3 test-enc; do
   withpass "$work/$k.pem" > "corpus/private_key_pem/$k"
   openssl base64 -d -in <(grep -v -- ----- "$work/$k.pem") -out "$work/$k.der"
   withpass "$work/$k.der" > "corpus/private_key_der/$k"
