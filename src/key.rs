@@ -201,8 +201,9 @@ impl PrivateKey {
                     input: input.to_owned(),
                 });
             };
-            let plain = encrypted_key::decrypt(&der, scheme, passphrase, input)?;
-            let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(plain.to_vec()));
+            let mut plain = encrypted_key::decrypt(&der, scheme, passphrase, input)?;
+            // Moved, not copied: the PrivateKey built from it zeroizes it.
+            let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(std::mem::take(&mut *plain)));
             // A PrivateKeyInfo came out: its errors are the key's own.
             return Self::from_key_der(key, input);
         }
