@@ -5,11 +5,13 @@ use std::sync::{Arc, OnceLock, RwLock};
 
 use rustls::{ClientConfig, ServerConfig};
 
-use crate::protocol::SslOptions;
-use crate::verify::{ChainVerifier, Usage};
+use crate::convert;
+use crate::session::PendingCheck;
+use crate::settings::{CaCertificates, Settings};
+use crate::verify::{unix_time, ChainVerifier, PeerCheck, TrustAnchors, Usage};
 use crate::{
     roots, Certificate, Cipher, Error, KeyExchangeGroup, PeerVerifyMode, PrivateKey, SslError,
-    SslOption, SslProtocol,
+    SslErrorKind, SslOption, SslProtocol,
 };
 
 /// Every TLS setting of Qt's `QSslConfiguration`, as an immutable value.
@@ -50,38 +52,11 @@ struct Inner {
     settings: Settings,
     client: OnceLock<Arc<ClientConfig>>,
     server: OnceLock<Arc<ServerConfig>>,
-    verifier: OnceLock<Arc<ChainVerifier>>,
-}
-
-/// The settings themselves; `None` means "never set, use the default".
-#[derive(Clone, Debug, PartialEq, Default)]
-pub(crate) struct Settings {
-    pub(crate) protocol: Option<SslProtocol>,
-    pub(crate) ciphers: Option<Vec<Cipher>>,
-    pub(crate) ca: CaCertificates,
-    pub(crate) local_chain: Vec<Certificate>,
-    pub(crate) private_key: Option<Arc<PrivateKey>>,
-    pub(crate) peer_verify_mode: Option<PeerVerifyMode>,
-    pub(crate) peer_verify_depth: u32,
-    pub(crate) alpn: Vec<Vec<u8>>,
-    pub(crate) groups: Option<Vec<KeyExchangeGroup>>,
-    pub(crate) options: SslOptions,
-}
-
-/// Where trust comes from: the system store (loaded on demand), a list, or both.
-#[derive(Clone, Debug, PartialEq)]
-pub(crate) struct CaCertificates {
-    pub(crate) system: bool,
-    pub(crate) certificates: Vec<Certificate>,
-}
-
-impl Default for CaCertificates {
-    fn default() -> Self {
-        Self {
-            system: true,
-            certificates: Vec::new(),
-        }
-    }
+    /// Checks servers: the system store (unless replaced) and the
+    /// configured CA certificates.
+    server_verifier: OnceLock<Arc<ChainVerifier>>,
+    /// Checks clients: the configured CA certificates only.
+    client_verifier: OnceLock<Arc<ChainVerifier>>,
 }
 
 static DEFAULT_CONFIGURATION: RwLock<Option<SslConfiguration>> = RwLock::new(None);
@@ -101,7 +76,8 @@ impl SslConfiguration {
                 settings,
                 client: OnceLock::new(),
                 server: OnceLock::new(),
-                verifier: OnceLock::new(),
+                server_verifier: OnceLock::new(),
+                client_verifier: OnceLock::new(),
             }),
         }
     }
@@ -116,7 +92,8 @@ impl SslConfiguration {
                 inner.null = false;
                 inner.client = OnceLock::new();
                 inner.server = OnceLock::new();
-                inner.verifier = OnceLock::new();
+                inner.server_verifier = OnceLock::new();
+                inner.client_verifier = OnceLock::new();
                 self
             }
             None => {
@@ -397,7 +374,9 @@ impl SslConfiguration {
     /// # Errors
     /// Every setting rustls cannot honour, naming it: see [`Error`].
     pub fn client_config(&self) -> Result<Arc<ClientConfig>, Error> {
-        cached(&self.inner.client, || crate::convert::client_config(self))
+        cached(&self.inner.client, || {
+            convert::client_config(self.settings(), &self.server_verifier()?)
+        })
     }
 
     /// The rustls server config for these settings, built on first call and
@@ -407,7 +386,9 @@ impl SslConfiguration {
     /// Every setting rustls cannot honour, naming it, and a missing local
     /// certificate or private key: see [`Error`].
     pub fn server_config(&self) -> Result<Arc<ServerConfig>, Error> {
-        cached(&self.inner.server, || crate::convert::server_config(self))
+        cached(&self.inner.server, || {
+            convert::server_config(self.settings(), &self.client_verifier()?)
+        })
     }
 
     /// Verifies a leaf-first chain as Qt's `QSslCertificate::verify` does:
@@ -415,36 +396,73 @@ impl SslConfiguration {
     /// server authentication, and against `host_name` when given. Returns
     /// everything found wrong, each naming its certificate; empty when valid.
     pub fn verify_chain(&self, chain: &[Certificate], host_name: Option<&str>) -> Vec<SslError> {
-        self.chain_errors(chain, host_name, Usage::ServerAuth)
+        match self.server_verifier() {
+            Ok(verifier) => verifier.ssl_errors(
+                chain,
+                host_name,
+                Usage::ServerAuth,
+                unix_time(std::time::SystemTime::now()),
+            ),
+            // A configured CA certificate cannot be a trust anchor: nothing verifies.
+            Err(_) => vec![SslError::new(
+                SslErrorKind::InvalidCaCertificate,
+                chain.first().cloned(),
+            )],
+        }
     }
 }
 
 impl SslConfiguration {
-    /// The verifier for the configured trust anchors and depth, built on first
-    /// use and shared by the conversions and by `connect`/`accept`.
-    pub(crate) fn chain_verifier(&self) -> Result<Arc<ChainVerifier>, Error> {
-        cached(&self.inner.verifier, || ChainVerifier::new(self.settings()))
+    /// The verifier of servers' chains, built on first use from the CA
+    /// certificates and the depth, and shared by the client conversion,
+    /// `verify_chain` and `connect`.
+    pub(crate) fn server_verifier(&self) -> Result<Arc<ChainVerifier>, Error> {
+        let s = self.settings();
+        cached(&self.inner.server_verifier, || {
+            Ok(ChainVerifier::new(
+                TrustAnchors::new(&s.ca)?,
+                s.peer_verify_depth,
+            ))
+        })
     }
 
-    /// [`verify_chain`](Self::verify_chain) for a client's certificate.
-    pub(crate) fn verify_client_chain(&self, chain: &[Certificate]) -> Vec<SslError> {
-        self.chain_errors(chain, None, Usage::ClientAuth)
+    /// The verifier of clients' chains: as [`server_verifier`](Self::server_verifier),
+    /// but with the configured CA certificates only.
+    pub(crate) fn client_verifier(&self) -> Result<Arc<ChainVerifier>, Error> {
+        let s = self.settings();
+        cached(&self.inner.client_verifier, || {
+            Ok(ChainVerifier::new(
+                TrustAnchors::configured_only(&s.ca)?,
+                s.peer_verify_depth,
+            ))
+        })
     }
 
-    fn chain_errors(
-        &self,
-        chain: &[Certificate],
-        host_name: Option<&str>,
-        usage: Usage,
-    ) -> Vec<SslError> {
-        match self.chain_verifier() {
-            Ok(verifier) => verifier.ssl_errors(chain, host_name, usage),
-            // A configured CA certificate cannot be a trust anchor: nothing verifies.
-            Err(_) => vec![SslError::new(
-                crate::SslErrorKind::InvalidCaCertificate,
-                chain.first().cloned(),
-            )],
+    /// The check of the peer's chain that a handshake on this side leaves to
+    /// be made afterwards: for a peer accepted whatever its chain (`QueryPeer`,
+    /// `VerifyNone`), so that `SessionState` can tell what was wrong.
+    /// `host_name` is `Some` exactly on the client side.
+    pub(crate) fn pending_check(&self, host_name: Option<&str>) -> Option<PendingCheck> {
+        let s = self.settings();
+        let (check, usage) = match host_name {
+            Some(_) => (PeerCheck::client(s.peer_verify_mode()), Usage::ServerAuth),
+            None => (
+                PeerCheck::server(s.peer_verify_mode(), s.ca.has_explicit()),
+                Usage::ClientAuth,
+            ),
+        };
+        if check != PeerCheck::Recorded {
+            return None;
         }
+        let verifier = match usage {
+            Usage::ServerAuth => self.server_verifier(),
+            Usage::ClientAuth => self.client_verifier(),
+        };
+        // A CA certificate that cannot be an anchor failed the conversion
+        // before any handshake: the verifier is there.
+        verifier
+            .ok()
+            .map(|v| PendingCheck::now(v, usage, host_name))
     }
 }
 
@@ -484,10 +502,7 @@ impl Eq for SslConfiguration {}
 impl fmt::Debug for SslConfiguration {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let s = self.settings();
-        let options: Vec<SslOption> = SslOption::ALL
-            .into_iter()
-            .filter(|o| s.options.contains(*o))
-            .collect();
+        let options: Vec<SslOption> = s.options.iter().collect();
         f.debug_struct("SslConfiguration")
             .field("null", &self.inner.null)
             .field("protocol", &self.protocol())
@@ -565,7 +580,7 @@ mod tests {
     fn an_unshared_value_changes_in_place_and_forgets_its_conversions() {
         let config = SslConfiguration::new().with_allowed_next_protocols(["h2"]);
         let first = config.client_config().unwrap();
-        let verifier = config.chain_verifier().unwrap();
+        let verifier = config.server_verifier().unwrap();
         let address = Arc::as_ptr(&config.inner);
         let changed = config.with_allowed_next_protocols(["http/1.1"]);
         assert_eq!(Arc::as_ptr(&changed.inner), address, "changed in place");
@@ -573,7 +588,7 @@ mod tests {
         assert!(!Arc::ptr_eq(&first, &second));
         assert_eq!(first.alpn_protocols, [b"h2".to_vec()]);
         assert_eq!(second.alpn_protocols, [b"http/1.1".to_vec()]);
-        assert!(!Arc::ptr_eq(&verifier, &changed.chain_verifier().unwrap()));
+        assert!(!Arc::ptr_eq(&verifier, &changed.server_verifier().unwrap()));
     }
 
     #[test]

@@ -1,16 +1,25 @@
-//! The crate's one error type.
+//! The crate's one error type, the cause it gives for refused input, and the
+//! verification failure a handshake carries through rustls.
+//!
+//! A leaf: it names the value types its variants hold and calls nothing that
+//! calls it.
 
+use std::borrow::Cow;
+use std::fmt;
 use std::io;
 use std::path::PathBuf;
+use std::sync::Arc;
 
-use crate::verify::VerificationFailure;
-use crate::{SslError, SslErrorKind, SslOption, SslProtocol};
+use rustls::{CertificateError, OtherError};
+
+use crate::{KeyAlgorithm, SslError, SslErrorKind, SslOption, SslProtocol};
 
 /// Everything that can go wrong in this crate.
 ///
 /// Messages are lowercase, name the input or setting at fault, and never print
 /// key material. Where another error caused this one, it is returned from
-/// [`std::error::Error::source`] and not repeated in the message.
+/// [`std::error::Error::source`] and not repeated in the message: print the
+/// whole chain (`{:#}` with anyhow, or walk `source()`) to see every fact once.
 ///
 /// ```
 /// use sslconf::{Error, SslConfiguration, SslProtocol};
@@ -37,21 +46,23 @@ pub enum Error {
     },
 
     /// Bytes that should hold a certificate do not.
-    #[error("invalid certificate in {input}: {reason}")]
+    #[error("invalid certificate in {input}")]
     InvalidCertificate {
         /// Where the bytes came from: a file path, or "PEM input"/"DER input".
         input: String,
         /// What was wrong with them.
-        reason: String,
+        #[source]
+        source: InvalidInput,
     },
 
     /// Bytes that should hold a private key do not.
-    #[error("invalid private key in {input}: {reason}")]
+    #[error("invalid private key in {input}")]
     InvalidPrivateKey {
         /// Where the bytes came from: a file path, or "PEM input"/"DER input".
         input: String,
         /// What was wrong with them (never the key itself).
-        reason: String,
+        #[source]
+        source: InvalidInput,
     },
 
     /// The private key is encrypted and no passphrase was given.
@@ -100,14 +111,18 @@ pub enum Error {
         reason: String,
     },
 
-    /// A server configuration has no local certificate.
-    #[error("setting local_certificate: a server needs a local certificate")]
-    MissingLocalCertificate,
+    /// No local certificate: a server has none, or a private key was set
+    /// without one.
+    #[error("setting local_certificate: {reason}")]
+    MissingLocalCertificate {
+        /// Why one is needed.
+        reason: &'static str,
+    },
 
-    /// A local certificate was set without a private key, or the reverse.
+    /// A local certificate was set without its private key.
     #[error("setting private_key: {reason}")]
     MissingPrivateKey {
-        /// Which half is missing.
+        /// Why one is needed.
         reason: &'static str,
     },
 
@@ -124,26 +139,27 @@ pub enum Error {
     #[error("setting private_key: the crypto provider cannot sign with this {algorithm} key")]
     UnusablePrivateKey {
         /// The key's algorithm.
-        algorithm: crate::KeyAlgorithm,
+        algorithm: KeyAlgorithm,
         /// What the provider said.
         #[source]
         source: rustls::Error,
     },
 
     /// Peer verification is required but there is nothing to verify against.
-    #[error(
-        "setting ca_certificates: peer verify mode VerifyPeer needs at least one CA certificate"
-    )]
-    NoCaCertificates,
+    #[error("setting ca_certificates: {reason}")]
+    NoCaCertificates {
+        /// Why the configured CA certificates cannot verify peers.
+        reason: &'static str,
+    },
 
-    /// A CA certificate cannot serve as a trust anchor.
+    /// A configured CA certificate cannot serve as a trust anchor.
     #[error("setting ca_certificates: {subject:?} cannot be used as a trust anchor")]
     InvalidCaCertificate {
         /// The certificate's subject display name.
         subject: String,
-        /// What webpki said.
+        /// What was wrong with it.
         #[source]
-        source: rustls::Error,
+        source: InvalidInput,
     },
 
     /// An SSL option that rustls always applies was cleared.
@@ -173,14 +189,15 @@ pub enum Error {
 
     /// The handshake failed because the peer's certificate did not verify.
     ///
-    /// [`Error::ssl_errors`] lists what was wrong.
+    /// [`Error::ssl_errors`] lists what was wrong. The message lists it too;
+    /// the rustls error that carried it is a field, not the `source()`, since
+    /// it says the same again.
     #[error("peer verification failed: {}", join_errors(errors))]
     PeerVerification {
         /// What verification found, never empty.
         errors: Vec<SslError>,
         /// The TLS error that ended the handshake.
-        #[source]
-        source: rustls::Error,
+        tls_error: rustls::Error,
     },
 
     /// The peer sent nothing within the socket's read timeout (or took no
@@ -211,17 +228,17 @@ impl Error {
         }
     }
 
-    pub(crate) fn invalid_certificate(input: &str, reason: impl ToString) -> Self {
+    pub(crate) fn invalid_certificate(input: &str, source: impl Into<InvalidInput>) -> Self {
         Self::InvalidCertificate {
             input: input.to_owned(),
-            reason: reason.to_string(),
+            source: source.into(),
         }
     }
 
-    pub(crate) fn invalid_private_key(input: &str, reason: impl ToString) -> Self {
+    pub(crate) fn invalid_private_key(input: &str, source: impl Into<InvalidInput>) -> Self {
         Self::InvalidPrivateKey {
             input: input.to_owned(),
-            reason: reason.to_string(),
+            source: source.into(),
         }
     }
 
@@ -251,13 +268,13 @@ impl From<rustls::Error> for Error {
         if let Some(errors) = VerificationFailure::find(&err) {
             return Self::PeerVerification {
                 errors: errors.to_vec(),
-                source: err,
+                tls_error: err,
             };
         }
         if matches!(err, rustls::Error::NoCertificatesPresented) {
             return Self::PeerVerification {
                 errors: vec![SslError::new(SslErrorKind::NoPeerCertificate, None)],
-                source: err,
+                tls_error: err,
             };
         }
         Self::Tls(err)
@@ -267,6 +284,128 @@ impl From<rustls::Error> for Error {
 fn join_errors(errors: &[SslError]) -> String {
     let parts: Vec<String> = errors.iter().map(ToString::to_string).collect();
     parts.join("; ")
+}
+
+/// Why input bytes (a certificate, a key, a CA certificate) were refused: the
+/// `source()` of [`Error::InvalidCertificate`], [`Error::InvalidPrivateKey`]
+/// and [`Error::InvalidCaCertificate`]. Its message is the reason; the
+/// parser's own error, where there is one, is its `source()`.
+#[derive(Debug)]
+pub struct InvalidInput {
+    reason: Cow<'static, str>,
+    source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
+}
+
+impl InvalidInput {
+    /// A reason with no deeper cause.
+    pub(crate) fn new(reason: impl Into<Cow<'static, str>>) -> Self {
+        Self {
+            reason: reason.into(),
+            source: None,
+        }
+    }
+
+    /// A reason and the parser error behind it.
+    pub(crate) fn caused(
+        reason: impl Into<Cow<'static, str>>,
+        source: impl std::error::Error + Send + Sync + 'static,
+    ) -> Self {
+        Self {
+            reason: reason.into(),
+            source: Some(Box::new(source)),
+        }
+    }
+
+    /// What was wrong, without the parser's error.
+    pub fn reason(&self) -> &str {
+        &self.reason
+    }
+}
+
+impl fmt::Display for InvalidInput {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.reason)
+    }
+}
+
+impl std::error::Error for InvalidInput {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source
+            .as_deref()
+            .map(|e| e as &(dyn std::error::Error + 'static))
+    }
+}
+
+impl From<&'static str> for InvalidInput {
+    fn from(reason: &'static str) -> Self {
+        Self::new(reason)
+    }
+}
+
+impl From<String> for InvalidInput {
+    fn from(reason: String) -> Self {
+        Self::new(reason)
+    }
+}
+
+/// The verification errors of a failed handshake, carried through rustls
+/// inside `CertificateError::Other`, so that `connect`/`accept` (and
+/// `Error::from(rustls::Error)`) can hand them to the caller. Users of a raw
+/// rustls config see them in the rustls error's message.
+pub(crate) struct VerificationFailure {
+    errors: Vec<SslError>,
+}
+
+impl VerificationFailure {
+    pub(crate) fn new(errors: Vec<SslError>) -> Self {
+        Self { errors }
+    }
+
+    /// The errors inside a rustls error, if it carries a verification failure.
+    pub(crate) fn find(error: &rustls::Error) -> Option<&[SslError]> {
+        match error {
+            rustls::Error::InvalidCertificate(CertificateError::Other(other)) => other
+                .0
+                .downcast_ref::<VerificationFailure>()
+                .map(|f| f.errors.as_slice()),
+            _ => None,
+        }
+    }
+}
+
+/// rustls prints a certificate error's cause with `Debug`: keep it as short
+/// as the message, not a dump of every certificate.
+impl fmt::Debug for VerificationFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "VerificationFailure({self})")
+    }
+}
+
+impl fmt::Display for VerificationFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&join_errors(&self.errors))
+    }
+}
+
+impl std::error::Error for VerificationFailure {}
+
+impl From<VerificationFailure> for rustls::Error {
+    fn from(failure: VerificationFailure) -> Self {
+        rustls::Error::InvalidCertificate(CertificateError::Other(OtherError(Arc::new(failure))))
+    }
+}
+
+/// An error and its causes, each message once, joined by ": ".
+#[cfg(test)]
+pub(crate) fn causes(err: &dyn std::error::Error) -> String {
+    let mut text = err.to_string();
+    let mut next = err.source();
+    while let Some(cause) = next {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        next = cause.source();
+    }
+    text
 }
 
 #[cfg(test)]

@@ -82,37 +82,30 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
-mod certificate;
 mod cipher;
 mod configuration;
 mod convert;
-mod encrypted_key;
 mod error;
-mod key;
+mod host;
 mod protocol;
 mod provider;
 mod roots;
 mod session;
+mod settings;
 mod ssl_error;
 mod stream;
 #[cfg(feature = "tokio")]
 pub mod tokio;
 mod verify;
+mod x509;
 
-pub use certificate::{AlternativeName, Certificate, DigestAlgorithm, SubjectInfo};
 pub use cipher::{Cipher, KeyExchangeGroup};
 pub use configuration::SslConfiguration;
-pub use error::Error;
-pub use key::{KeyAlgorithm, PrivateKey};
+pub use error::{Error, InvalidInput};
 pub use protocol::{PeerVerifyMode, SslOption, SslProtocol};
 pub use session::SessionState;
 pub use ssl_error::{SslError, SslErrorKind};
 pub use stream::TlsStream;
-
-/// Reads a whole file, naming it in the error.
-pub(crate) fn read_file(path: &std::path::Path) -> Result<Vec<u8>, Error> {
-    std::fs::read(path).map_err(|source| Error::ReadFile {
-        path: path.to_owned(),
-        source,
-    })
-}
+pub use x509::{
+    AlternativeName, Certificate, DigestAlgorithm, KeyAlgorithm, PrivateKey, SubjectInfo,
+};

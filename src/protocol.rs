@@ -249,8 +249,8 @@ pub enum SslOption {
 }
 
 impl SslOption {
-    /// All eight options.
-    pub const ALL: [SslOption; 8] = [
+    /// Every option, in Qt's order. A slice: options may be added.
+    pub const ALL: &'static [SslOption] = &[
         Self::DisableEmptyFragments,
         Self::DisableSessionTickets,
         Self::DisableCompression,
@@ -270,44 +270,6 @@ impl SslOption {
                 | Self::DisableLegacyRenegotiation
                 | Self::DisableSessionPersistence
         )
-    }
-
-    pub(crate) fn bit(self) -> u8 {
-        1 << (self as u8)
-    }
-}
-
-/// A set of [`SslOption`]s; Qt's default set when created with `default()`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub(crate) struct SslOptions(u8);
-
-impl SslOptions {
-    pub(crate) fn contains(self, option: SslOption) -> bool {
-        self.0 & option.bit() != 0
-    }
-
-    pub(crate) fn set(self, option: SslOption, on: bool) -> Self {
-        if on {
-            Self(self.0 | option.bit())
-        } else {
-            Self(self.0 & !option.bit())
-        }
-    }
-
-    /// The first always-on option that has been turned off, if any.
-    pub(crate) fn cleared_always_on(self) -> Option<SslOption> {
-        SslOption::ALL
-            .into_iter()
-            .find(|o| o.always_on_in_rustls() && !self.contains(*o))
-    }
-}
-
-impl Default for SslOptions {
-    fn default() -> Self {
-        SslOption::ALL
-            .into_iter()
-            .filter(|o| o.always_on_in_rustls())
-            .fold(Self(0), |set, o| set.set(o, true))
     }
 }
 
@@ -381,21 +343,5 @@ mod tests {
             PeerVerifyMode::from_name("query"),
             Some(PeerVerifyMode::QueryPeer)
         );
-    }
-
-    #[test]
-    fn default_options_are_qts() {
-        let set = SslOptions::default();
-        for o in SslOption::ALL {
-            assert_eq!(set.contains(o), o.always_on_in_rustls(), "{o:?}");
-        }
-        assert_eq!(set.cleared_always_on(), None);
-        let cleared = set.set(SslOption::DisableCompression, false);
-        assert_eq!(
-            cleared.cleared_always_on(),
-            Some(SslOption::DisableCompression)
-        );
-        let tickets = set.set(SslOption::DisableSessionTickets, true);
-        assert!(tickets.contains(SslOption::DisableSessionTickets));
     }
 }

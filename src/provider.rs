@@ -8,6 +8,8 @@ use std::sync::{Arc, OnceLock};
 
 use rustls::crypto::{CryptoProvider, SupportedKxGroup};
 
+use crate::PrivateKey;
+
 #[cfg(not(any(feature = "aws-lc-rs", feature = "ring")))]
 compile_error!("sslconf needs a crypto provider: enable the `aws-lc-rs` or the `ring` feature");
 
@@ -34,6 +36,14 @@ pub(crate) const BACKEND_NAME: &str = if cfg!(feature = "aws-lc-rs") {
 } else {
     "ring"
 };
+
+/// The provider's signing key for a private key, borrowed: no copy of the
+/// key material is made outside the provider's own key object.
+pub(crate) fn load_private_key(
+    key: &PrivateKey,
+) -> Result<Arc<dyn rustls::sign::SigningKey>, rustls::Error> {
+    backend::sign::any_supported_type(key.as_rustls())
+}
 
 /// A session ticket encrypter, with a key that rotates every six hours.
 pub(crate) fn ticketer() -> Result<Arc<dyn rustls::server::ProducesTickets>, rustls::Error> {

@@ -1,12 +1,12 @@
 //! `SessionState`: what a live connection negotiated, read-only.
 
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
+use rustls::pki_types::UnixTime;
 use rustls::{CommonState, HandshakeKind, ServerConnection};
 
-use crate::{
-    Certificate, Cipher, KeyExchangeGroup, PeerVerifyMode, SslConfiguration, SslError, SslProtocol,
-};
+use crate::verify::{ChainVerifier, Usage};
+use crate::{Certificate, Cipher, KeyExchangeGroup, SslError, SslProtocol};
 
 /// The state of one live TLS connection, as Qt's `QSslSocket` reports it:
 /// the peer's certificates, the negotiated parameters, and what verification
@@ -126,87 +126,75 @@ impl SessionState {
     /// `VerifyNone` connection still tells what was wrong.
     ///
     /// As in a `VerifyPeer` handshake, a chain that verifies is not examined
-    /// further: a certificate it does not need is not looked at. When a chain
-    /// that fails holds a certificate this crate cannot read, that
-    /// certificate, as [`SslErrorKind::InvalidCertificate`](crate::SslErrorKind::InvalidCertificate),
-    /// is the one error reported: what else webpki found cannot be told
-    /// apart from it.
+    /// further: a certificate it does not need is not looked at. A chain
+    /// that fails lists, besides what the path check found, each certificate
+    /// this crate cannot read as
+    /// [`SslErrorKind::InvalidCertificate`](crate::SslErrorKind::InvalidCertificate),
+    /// and a client the host-name mismatch.
+    ///
+    /// On a stream the chain is checked when the state is first asked for,
+    /// against the time the handshake ended.
     pub fn peer_verification_errors(&self) -> &[SslError] {
         &self.verification_errors
     }
 }
 
 /// A stream's `SessionState`, captured on first use and boxed: a stream that
-/// never asks carries 16 bytes (a pointer and its `Once`) and allocates
-/// nothing for it.
-pub(crate) struct LazySessionState(OnceLock<Box<SessionState>>);
+/// never asks allocates nothing for it.
+pub(crate) struct LazySessionState {
+    state: OnceLock<Box<SessionState>>,
+    /// The check of the peer's chain that the handshake did not make (a
+    /// `QueryPeer` or `VerifyNone` peer), made when the state is first asked
+    /// for: a connection whose errors nobody reads never builds a path.
+    pending: Option<Box<PendingCheck>>,
+}
 
-impl LazySessionState {
-    /// After a handshake: what was wrong with the peer is worked out now (the
-    /// time that counts for validity). When something was, the state is
-    /// captured at once to keep it; otherwise it waits for [`get`](Self::get).
-    pub(crate) fn after_handshake(
-        config: &SslConfiguration,
-        conn: &CommonState,
-        host_name: Option<&str>,
-        capture: impl FnOnce() -> SessionState,
-    ) -> Self {
-        let state = OnceLock::new();
-        let errors = peer_verification_errors(config, conn, host_name);
-        if !errors.is_empty() {
-            let _ = state.set(Box::new(SessionState {
-                verification_errors: errors,
-                ..capture()
-            }));
+/// What checking a peer's chain after its handshake needs.
+pub(crate) struct PendingCheck {
+    verifier: Arc<ChainVerifier>,
+    usage: Usage,
+    host_name: Option<String>,
+    /// The end of the handshake: validity is judged at that time.
+    time: UnixTime,
+}
+
+impl PendingCheck {
+    /// A check of the chain the peer sent, at this moment, for `usage` and,
+    /// on a client, against `host_name`.
+    pub(crate) fn now(verifier: Arc<ChainVerifier>, usage: Usage, host_name: Option<&str>) -> Self {
+        Self {
+            verifier,
+            usage,
+            host_name: host_name.map(str::to_owned),
+            time: UnixTime::now(),
         }
-        Self(state)
-    }
-
-    /// The state, captured by `capture` on the first call.
-    pub(crate) fn get(&self, capture: impl FnOnce() -> SessionState) -> &SessionState {
-        self.0.get_or_init(|| Box::new(capture()))
     }
 }
 
-/// What verification of the peer's chain found, as `connect` and `accept`
-/// record it: nothing after a `VerifyPeer` handshake (which succeeded only
-/// because the chain verified) or when the peer sent no certificate;
-/// otherwise what [`SslConfiguration::verify_chain`] reports, the host name
-/// included for a client (`host_name` is `Some` exactly on the client side).
-fn peer_verification_errors(
-    config: &SslConfiguration,
-    conn: &CommonState,
-    host_name: Option<&str>,
-) -> Vec<SslError> {
-    let mode = config.peer_verify_mode();
-    let verified_in_handshake = match host_name {
-        Some(_) => mode.for_client() == PeerVerifyMode::VerifyPeer,
-        None => mode.for_server() == PeerVerifyMode::VerifyPeer,
-    };
-    let ders = conn.peer_certificates().unwrap_or_default();
-    if verified_in_handshake || ders.is_empty() {
-        return Vec::new();
+impl LazySessionState {
+    /// After a handshake; `pending` is the check the handshake did not make.
+    pub(crate) fn after_handshake(conn: &CommonState, pending: Option<PendingCheck>) -> Self {
+        let sent_chain = conn.peer_certificates().is_some_and(|c| !c.is_empty());
+        Self {
+            state: OnceLock::new(),
+            pending: pending.filter(|_| sent_chain).map(Box::new),
+        }
     }
-    // Parsed only if verification fails and its report needs the fields.
-    let chain: Vec<Certificate> = ders
-        .iter()
-        .map(|der| Certificate::lazily_parsed(der.clone()))
-        .collect();
-    let errors = match host_name {
-        Some(host) => config.verify_chain(&chain, Some(host)),
-        None => config.verify_client_chain(&chain),
-    };
-    if errors.is_empty() {
-        return errors;
-    }
-    // A certificate this crate cannot read would be reported with empty
-    // fields (and as expired), and webpki's errors may stem from it while
-    // naming another: name it alone, as invalid.
-    match chain.iter().find(|cert| !cert.is_readable()) {
-        Some(unreadable) => vec![SslError::new(
-            crate::SslErrorKind::InvalidCertificate,
-            Some(unreadable.clone()),
-        )],
-        None => errors,
+
+    /// The state, captured by `capture` on the first call, with what was
+    /// wrong with the peer's chain.
+    pub(crate) fn get(&self, capture: impl FnOnce() -> SessionState) -> &SessionState {
+        self.state.get_or_init(|| {
+            let mut state = capture();
+            if let Some(check) = &self.pending {
+                state.verification_errors = check.verifier.ssl_errors(
+                    &state.peer_chain,
+                    check.host_name.as_deref(),
+                    check.usage,
+                    check.time,
+                );
+            }
+            Box::new(state)
+        })
     }
 }

@@ -2,9 +2,9 @@
 
 use std::io::{self, Read, Write};
 
-use rustls::pki_types::ServerName;
 use rustls::{ClientConnection, Connection, ServerConnection};
 
+use crate::host::server_name;
 use crate::session::LazySessionState;
 use crate::{Error, SessionState, SslConfiguration};
 
@@ -94,17 +94,6 @@ fn capture(conn: &Connection) -> SessionState {
     }
 }
 
-/// Parses a host name or IP address (brackets around IPv6 allowed).
-pub(crate) fn server_name(host_name: &str) -> Result<ServerName<'static>, Error> {
-    let bare = host_name
-        .strip_prefix('[')
-        .and_then(|h| h.strip_suffix(']'))
-        .unwrap_or(host_name);
-    ServerName::try_from(bare.to_owned()).map_err(|_| Error::InvalidHostName {
-        name: host_name.to_owned(),
-    })
-}
-
 impl<S: Read + Write> TlsStream<S> {
     fn handshake(
         mut conn: Connection,
@@ -122,7 +111,7 @@ impl<S: Read + Write> TlsStream<S> {
                 .map_err(Error::from_handshake_io)?;
         }
         socket.flush().map_err(Error::from_handshake_io)?;
-        let state = LazySessionState::after_handshake(&config, &conn, host_name, || capture(&conn));
+        let state = LazySessionState::after_handshake(&conn, config.pending_check(host_name));
         Ok(Self {
             conn,
             socket,

@@ -22,8 +22,8 @@ use std::task::{Context, Poll};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio_rustls::{TlsAcceptor, TlsConnector};
 
+use crate::host::server_name;
 use crate::session::LazySessionState;
-use crate::stream::server_name;
 use crate::{Error, SessionState, SslConfiguration};
 
 /// A TLS connection over an async socket, after its handshake.
@@ -79,9 +79,8 @@ impl<S> TlsStream<S> {
         config: &SslConfiguration,
         host_name: Option<&str>,
     ) -> Self {
-        let state = LazySessionState::after_handshake(config, inner.get_ref().1, host_name, || {
-            capture(&inner)
-        });
+        let state =
+            LazySessionState::after_handshake(inner.get_ref().1, config.pending_check(host_name));
         Self {
             inner,
             config: config.clone(),

@@ -92,7 +92,7 @@ fn a_server_needs_certificate_and_key() {
     let id = ca.leaf("localhost");
 
     let err = SslConfiguration::new().server_config().unwrap_err();
-    assert!(matches!(err, Error::MissingLocalCertificate));
+    assert!(matches!(err, Error::MissingLocalCertificate { .. }));
     assert_setting(&err, "local_certificate");
 
     let err = SslConfiguration::new()
@@ -102,11 +102,13 @@ fn a_server_needs_certificate_and_key() {
     assert!(matches!(err, Error::MissingPrivateKey { .. }));
     assert_setting(&err, "private_key");
 
+    // A key without its certificate: the certificate is what is missing.
     let err = SslConfiguration::new()
         .with_private_key(id.key())
         .client_config()
         .unwrap_err();
-    assert!(matches!(err, Error::MissingPrivateKey { .. }));
+    assert!(matches!(err, Error::MissingLocalCertificate { .. }));
+    assert_setting(&err, "local_certificate");
 }
 
 #[test]
@@ -134,7 +136,7 @@ fn verify_peer_without_ca_certificates_is_refused() {
     let ca = Authority::root("Root");
     let client = SslConfiguration::new().with_ca_certificates([]);
     let err = client.client_config().unwrap_err();
-    assert!(matches!(err, Error::NoCaCertificates));
+    assert!(matches!(err, Error::NoCaCertificates { .. }));
     assert_setting(&err, "ca_certificates");
     // Without verification there is nothing to verify against, and that is fine.
     let query = client.with_peer_verify_mode(PeerVerifyMode::QueryPeer);
@@ -154,7 +156,7 @@ fn verify_peer_without_ca_certificates_is_refused() {
 
 #[test]
 fn options_rustls_always_applies_cannot_be_cleared() {
-    for option in SslOption::ALL {
+    for &option in SslOption::ALL {
         let config = SslConfiguration::new().with_ssl_option(option, false);
         if option.always_on_in_rustls() {
             let err = config.client_config().unwrap_err();

@@ -638,7 +638,7 @@ fn unsupported_keys_are_invalid_not_a_panic() {
                 matches!(&err, Error::InvalidPrivateKey { input: i, .. } if i == input),
                 "{path}: {err:?}"
             );
-            let message = err.to_string();
+            let message = ossl::causes(&err);
             assert!(
                 message.contains(&format!("encrypted with {scheme},")),
                 "{path}: {message}"

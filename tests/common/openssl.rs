@@ -392,7 +392,7 @@ pub fn expect_invalid_certificate<T: std::fmt::Debug>(
     case: &str,
 ) -> String {
     expect_invalid(result, input, case, "certificate", |err| match err {
-        sslconf::Error::InvalidCertificate { input, reason } => Ok((input, reason)),
+        sslconf::Error::InvalidCertificate { input, source } => Ok((input, causes(&source))),
         other => Err(other),
     })
 }
@@ -406,7 +406,7 @@ pub fn expect_invalid_key<T: std::fmt::Debug>(
     case: &str,
 ) -> String {
     expect_invalid(result, input, case, "private key", |err| match err {
-        sslconf::Error::InvalidPrivateKey { input, reason } => Ok((input, reason)),
+        sslconf::Error::InvalidPrivateKey { input, source } => Ok((input, causes(&source))),
         other => Err(other),
     })
 }
@@ -425,12 +425,22 @@ fn expect_invalid<T: std::fmt::Debug>(
     let (named, reason) = fields(err)
         .unwrap_or_else(|other| panic!("{case}: expected an invalid {what}, got {other:?}"));
     assert_eq!(named, input, "{case}: {message}");
-    assert!(
-        message.starts_with(&format!("invalid {what} in {input}: ")),
-        "{case}: {message}"
-    );
+    // The cause is source(), not repeated in the message.
+    assert_eq!(message, format!("invalid {what} in {input}"), "{case}");
     assert!(!reason.is_empty(), "{case}");
     reason
+}
+
+/// An error and its causes, each message once, joined by ": ".
+pub fn causes(err: &dyn std::error::Error) -> String {
+    let mut text = err.to_string();
+    let mut next = err.source();
+    while let Some(cause) = next {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        next = cause.source();
+    }
+    text
 }
 
 /// Checks that `result` is `Error::ReadFile` for `path`, with the OS error as source.

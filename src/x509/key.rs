@@ -8,8 +8,10 @@ use rustls_pki_types::pem::{PemObject, SectionKind};
 use rustls_pki_types::{PrivateKeyDer, PrivatePkcs1KeyDer, PrivatePkcs8KeyDer, PrivateSec1KeyDer};
 use zeroize::Zeroize;
 
-use crate::certificate::{is_pem, pem_error};
-use crate::encrypted_key;
+use super::certificate::pem_error;
+use super::encrypted_key;
+use super::input::{is_pem, read_file};
+use crate::error::InvalidInput;
 use crate::Error;
 
 /// A private key: PKCS#8, PKCS#1 (RSA) or SEC1 (EC), plain or as encrypted PKCS#8.
@@ -138,7 +140,7 @@ impl PrivateKey {
     }
 
     fn from_path_inner(path: &Path, passphrase: Option<&[u8]>) -> Result<PrivateKey, Error> {
-        let mut bytes = zeroize::Zeroizing::new(crate::read_file(path)?);
+        let mut bytes = zeroize::Zeroizing::new(read_file(path)?);
         let input = path.display().to_string();
         if is_pem(&bytes) {
             Self::from_pem_named(&bytes, passphrase, &input)
@@ -178,7 +180,7 @@ impl PrivateKey {
         }
         if let Some(block) = pem_block(pem, ENCRYPTED_LABEL) {
             let (label, der) = pem_rfc7468::decode_vec(block)
-                .map_err(|e| Error::invalid_private_key(input, format!("malformed PEM: {e}")))?;
+                .map_err(|e| Error::invalid_private_key(input, format!("malformed PEM ({e})")))?;
             debug_assert_eq!(label, ENCRYPTED_LABEL);
             return Self::from_der_named(der, passphrase, input);
         }
@@ -242,7 +244,7 @@ impl PrivateKey {
             PrivateKeyDer::Pkcs8(k) => pkcs8_info(k.secret_pkcs8_der()),
             PrivateKeyDer::Pkcs1(k) => rsa_info(k.secret_pkcs1_der()),
             PrivateKeyDer::Sec1(k) => sec1_info(k.secret_sec1_der(), None),
-            _ => Err("unsupported key format".to_owned()),
+            _ => Err("unsupported key format".into()),
         }
         .map_err(|reason| Error::invalid_private_key(input, reason))?;
         key.algorithm = algorithm;
@@ -261,9 +263,16 @@ impl PrivateKey {
         self.length
     }
 
-    /// A copy of the key as rustls takes it. The copy is not zeroized on drop.
+    /// A copy of the key as rustls takes it, for APIs this crate does not
+    /// wrap. The copy is not zeroized on drop (rustls's key types are not):
+    /// prefer [`as_rustls`](Self::as_rustls) where a borrow will do.
     pub fn clone_rustls_key(&self) -> PrivateKeyDer<'static> {
         self.der.clone_key()
+    }
+
+    /// The key as rustls takes it, borrowed: no copy of the secret is made.
+    pub fn as_rustls(&self) -> &PrivateKeyDer<'static> {
+        &self.der
     }
 }
 
@@ -312,9 +321,9 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).position(|w| w == needle)
 }
 
-fn pkcs8_info(der: &[u8]) -> Result<(KeyAlgorithm, u32), String> {
+fn pkcs8_info(der: &[u8]) -> Result<(KeyAlgorithm, u32), InvalidInput> {
     let info = pkcs8::PrivateKeyInfo::try_from(der)
-        .map_err(|e| format!("invalid PKCS#8 structure: {e}"))?;
+        .map_err(|e| InvalidInput::caused("invalid PKCS#8 structure", e))?;
     let oid = info.algorithm.oid;
     if oid == oid::RSA || oid == oid::RSA_PSS {
         rsa_info(info.private_key)
@@ -324,17 +333,17 @@ fn pkcs8_info(der: &[u8]) -> Result<(KeyAlgorithm, u32), String> {
     } else if oid == oid::ED25519 {
         Ok((KeyAlgorithm::Ed25519, 256))
     } else {
-        Err(format!("unsupported key algorithm {oid}"))
+        Err(format!("unsupported key algorithm {oid}").into())
     }
 }
 
-fn rsa_info(der: &[u8]) -> Result<(KeyAlgorithm, u32), String> {
-    let key =
-        pkcs1::RsaPrivateKey::try_from(der).map_err(|e| format!("invalid RSA private key: {e}"))?;
+fn rsa_info(der: &[u8]) -> Result<(KeyAlgorithm, u32), InvalidInput> {
+    let key = pkcs1::RsaPrivateKey::try_from(der)
+        .map_err(|e| InvalidInput::caused("invalid RSA private key", e))?;
     let modulus = key.modulus.as_bytes();
     let bits = match modulus.first() {
         Some(&top) => (modulus.len() as u32) * 8 - top.leading_zeros(),
-        None => return Err("RSA modulus is empty".to_owned()),
+        None => return Err("RSA modulus is empty".into()),
     };
     Ok((KeyAlgorithm::Rsa, bits))
 }
@@ -342,9 +351,9 @@ fn rsa_info(der: &[u8]) -> Result<(KeyAlgorithm, u32), String> {
 fn sec1_info(
     der: &[u8],
     outer_curve: Option<ObjectIdentifier>,
-) -> Result<(KeyAlgorithm, u32), String> {
-    let key =
-        sec1::EcPrivateKey::try_from(der).map_err(|e| format!("invalid EC private key: {e}"))?;
+) -> Result<(KeyAlgorithm, u32), InvalidInput> {
+    let key = sec1::EcPrivateKey::try_from(der)
+        .map_err(|e| InvalidInput::caused("invalid EC private key", e))?;
     let curve = key
         .parameters
         .and_then(|p| p.named_curve())
@@ -354,7 +363,7 @@ fn sec1_info(
         c if c == oid::P256 => 256,
         c if c == oid::P384 => 384,
         c if c == oid::P521 => 521,
-        other => return Err(format!("unsupported elliptic curve {other}")),
+        other => return Err(format!("unsupported elliptic curve {other}").into()),
     };
     Ok((KeyAlgorithm::Ec, bits))
 }
@@ -396,12 +405,12 @@ mod tests {
             .unwrap();
         let err = PrivateKey::from_der(cert.der()).unwrap_err();
         assert_eq!(
-            err.to_string(),
+            crate::error::causes(&err),
             "invalid private key in DER input: this is a certificate, not a private key"
         );
         let err = PrivateKey::from_pem(cert.pem().as_bytes()).unwrap_err();
         assert_eq!(
-            err.to_string(),
+            crate::error::causes(&err),
             "invalid private key in PEM input: no private key found, only Certificate"
         );
     }

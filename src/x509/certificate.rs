@@ -18,6 +18,8 @@ use x509_parser::oid_registry::{self as oids, Oid};
 use x509_parser::prelude::{FromDer, X509Certificate, X509CertificateParser, X509Name};
 use x509_parser::time::ASN1Time;
 
+use super::input::{is_pem, read_file};
+use crate::error::InvalidInput;
 use crate::Error;
 
 /// An X.509 certificate: its DER bytes and the fields Qt exposes, checked at
@@ -179,7 +181,7 @@ impl Certificate {
     /// what [`from_pem`](Self::from_pem) or [`from_der`](Self::from_der) accept.
     pub fn from_path(path: impl AsRef<Path>) -> Result<Vec<Certificate>, Error> {
         let path = path.as_ref();
-        let bytes = crate::read_file(path)?;
+        let bytes = read_file(path)?;
         let input = path.display().to_string();
         if is_pem(&bytes) {
             Self::from_pem_named(&bytes, &input)
@@ -425,9 +427,9 @@ fn x509<'a>(
     input: &str,
     mut parser: X509CertificateParser,
 ) -> Result<X509Certificate<'a>, Error> {
-    let (rest, cert) = parser
-        .parse(der)
-        .map_err(|e| Error::invalid_certificate(input, format!("not an X.509 certificate: {e}")))?;
+    let (rest, cert) = parser.parse(der).map_err(|e| {
+        Error::invalid_certificate(input, InvalidInput::caused("not an X.509 certificate", e))
+    })?;
     if !rest.is_empty() {
         return Err(Error::invalid_certificate(
             input,
@@ -441,7 +443,10 @@ fn x509<'a>(
 }
 
 fn invalid_alternative_names(input: &str, error: X509Error) -> Error {
-    Error::invalid_certificate(input, format!("invalid subject alternative name: {error}"))
+    Error::invalid_certificate(
+        input,
+        InvalidInput::caused("invalid subject alternative name", error),
+    )
 }
 
 impl Fields {
@@ -601,27 +606,23 @@ fn strip_sign_byte(serial: &[u8]) -> &[u8] {
     }
 }
 
-pub(crate) fn hex_colon(bytes: &[u8]) -> String {
+fn hex_colon(bytes: &[u8]) -> String {
     let parts: Vec<String> = bytes.iter().map(|b| format!("{b:02x}")).collect();
     parts.join(":")
 }
 
-/// Whether bytes look like PEM (a `-----BEGIN` line) rather than DER.
-pub(crate) fn is_pem(bytes: &[u8]) -> bool {
-    bytes.windows(11).any(|w| w == b"-----BEGIN ")
-}
-
-pub(crate) fn pem_error(err: rustls_pki_types::pem::Error) -> String {
+/// What was wrong with a PEM section, in words; pki-types' error is the cause.
+pub(crate) fn pem_error(err: rustls_pki_types::pem::Error) -> InvalidInput {
     use rustls_pki_types::pem::Error as E;
     match err {
-        E::MissingSectionEnd { end_marker } => format!(
+        E::MissingSectionEnd { end_marker } => InvalidInput::new(format!(
             "PEM section has no end line {:?}",
             String::from_utf8_lossy(&end_marker)
-        ),
-        E::IllegalSectionStart { .. } => "malformed PEM section start line".to_owned(),
-        E::Base64Decode(e) => format!("PEM section body is not valid base64: {e}"),
-        E::SectionTooLarge => "PEM section is too large".to_owned(),
-        other => format!("malformed PEM: {other}"),
+        )),
+        E::IllegalSectionStart { .. } => "malformed PEM section start line".into(),
+        E::Base64Decode(e) => format!("PEM section body is not valid base64 ({e})").into(),
+        E::SectionTooLarge => "PEM section is too large".into(),
+        other => InvalidInput::caused("malformed PEM", other),
     }
 }
 
@@ -686,19 +687,21 @@ mod tests {
     fn bad_input_names_input() {
         let err = Certificate::from_der(b"").unwrap_err();
         assert!(
-            err.to_string()
-                .starts_with("invalid certificate in DER input: "),
+            crate::error::causes(&err).starts_with("invalid certificate in DER input: "),
             "{err}"
         );
         let err = Certificate::from_pem(b"hello").unwrap_err();
         assert_eq!(
-            err.to_string(),
+            crate::error::causes(&err),
             "invalid certificate in PEM input: no PEM certificate found"
         );
         let mut der = self_signed().to_der().to_vec();
         der.push(0);
         let err = Certificate::from_der(&der).unwrap_err();
-        assert!(err.to_string().contains("trailing data"), "{err}");
+        assert!(
+            crate::error::causes(&err).contains("trailing data"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -740,7 +743,7 @@ mod tests {
         let bad = with_san_extension(Vec::new(), vec![0x30, 0x02, 0x04, 0x00]);
         let err = Certificate::from_der(&bad).unwrap_err();
         assert_eq!(
-            err.to_string(),
+            crate::error::causes(&err),
             "invalid certificate in DER input: invalid subject alternative name: invalid extensions"
         );
         // Two subject alternative name extensions.
@@ -748,7 +751,7 @@ mod tests {
         let twice = with_san_extension(vec!["a.example".into()], dns.clone());
         let err = Certificate::from_der(&twice).unwrap_err();
         assert!(
-            err.to_string().starts_with(
+            crate::error::causes(&err).starts_with(
                 "invalid certificate in DER input: invalid subject alternative name: "
             ),
             "{err}"

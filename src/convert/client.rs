@@ -1,0 +1,54 @@
+//! Settings into a rustls `ClientConfig`.
+
+use std::sync::Arc;
+
+use rustls::client::danger::ServerCertVerifier;
+use rustls::client::{Resumption, Tls12Resumption};
+use rustls::sign::SingleCertAndKey;
+use rustls::ClientConfig;
+
+use super::{alpn_protocols, certified_key, check_options, provider_and_versions};
+use crate::settings::Settings;
+use crate::verify::{ChainVerifier, PeerCheck, ServerVerifier};
+use crate::{Error, SslOption};
+
+/// The client config for `s`; `verifier` checks the server under `VerifyPeer`.
+pub(crate) fn client_config(
+    s: &Settings,
+    verifier: &Arc<ChainVerifier>,
+) -> Result<ClientConfig, Error> {
+    check_options(s)?;
+    let (provider, versions) = provider_and_versions(s)?;
+    let verifier: Arc<dyn ServerCertVerifier> = match PeerCheck::client(s.peer_verify_mode()) {
+        PeerCheck::Verified { .. } => {
+            if verifier.anchors().is_empty() {
+                return Err(Error::NoCaCertificates {
+                    reason: "peer verify mode VerifyPeer needs at least one CA certificate",
+                });
+            }
+            Arc::new(ServerVerifier::verifying(verifier.clone()))
+        }
+        PeerCheck::Recorded | PeerCheck::NotRequested => Arc::new(ServerVerifier::accepting_any()),
+    };
+    let builder = ClientConfig::builder_with_provider(provider)
+        .with_protocol_versions(&versions)?
+        .dangerous()
+        .with_custom_certificate_verifier(verifier);
+    let mut client = match certified_key(s)? {
+        Some(key) => builder.with_client_cert_resolver(Arc::new(SingleCertAndKey::from(key))),
+        None => builder.with_no_client_auth(),
+    };
+    client.alpn_protocols = alpn_protocols(s)?;
+    client.enable_sni = !s.options.contains(SslOption::DisableServerNameIndication);
+    // Otherwise the builder's default stays: 256 sessions in memory, TLS 1.2
+    // resuming by session ID or ticket.
+    if s.options.contains(SslOption::DisableSessionSharing) {
+        client.resumption = Resumption::disabled();
+    } else if s.options.contains(SslOption::DisableSessionTickets) {
+        client.resumption = client
+            .resumption
+            .clone()
+            .tls12_resumption(Tls12Resumption::SessionIdOnly);
+    }
+    Ok(client)
+}

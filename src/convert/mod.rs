@@ -1,0 +1,146 @@
+//! Settings into rustls configs, following Qt's semantics (the mapping in
+//! the crate docs). Every setting rustls cannot honour is an error here,
+//! naming the setting. Conversion reads the settings and the verifier it is
+//! given; it never calls back into the configuration value.
+
+mod client;
+mod server;
+
+use std::borrow::Cow;
+use std::sync::Arc;
+
+use rustls::crypto::{CryptoProvider, SupportedKxGroup};
+use rustls::sign::CertifiedKey;
+use rustls::{InconsistentKeys, SupportedCipherSuite, SupportedProtocolVersion};
+
+pub(crate) use client::client_config;
+pub(crate) use server::server_config;
+
+use crate::provider::{all_kx_groups, load_private_key, provider, BACKEND_NAME};
+use crate::settings::Settings;
+use crate::{Error, KeyExchangeGroup};
+
+/// rustls always applies four of Qt's options; turning one off cannot be honoured.
+fn check_options(s: &Settings) -> Result<(), Error> {
+    match s.options.cleared_always_on() {
+        Some(option) => Err(Error::UnsupportedOption { option }),
+        None => Ok(()),
+    }
+}
+
+/// Protocol versions as rustls's builders take them.
+type Versions = Cow<'static, [&'static SupportedProtocolVersion]>;
+
+/// The crypto provider with the configured suites and groups, in the
+/// configured order, and the protocol versions that have suites left.
+fn provider_and_versions(s: &Settings) -> Result<(Arc<CryptoProvider>, Versions), Error> {
+    let base = provider();
+    let protocol = s.protocol();
+    let wanted = protocol.rustls_versions()?;
+    let suites: Cow<'_, [SupportedCipherSuite]> = match &s.ciphers {
+        None => Cow::Borrowed(&base.cipher_suites),
+        Some(ciphers) => ciphers
+            .iter()
+            .filter_map(|c| {
+                base.cipher_suites
+                    .iter()
+                    .find(|s| s.suite() == c.suite())
+                    .copied()
+            })
+            .collect(),
+    };
+    // A range narrows to the versions that have a suite left, as OpenSSL does.
+    let has_suite =
+        |v: &&SupportedProtocolVersion| suites.iter().any(|s| s.version().version == v.version);
+    let versions: Versions = if wanted.iter().all(has_suite) {
+        Cow::Borrowed(wanted)
+    } else {
+        wanted.iter().copied().filter(has_suite).collect()
+    };
+    if versions.is_empty() {
+        return Err(Error::NoCipherForProtocol { protocol });
+    }
+    let groups = match &s.groups {
+        None => None,
+        Some(groups) => Some(kx_groups(groups)?),
+    };
+    if s.ciphers.is_none() && groups.is_none() {
+        // Nothing filtered: share the process-wide provider.
+        return Ok((base.clone(), versions));
+    }
+    let provider = CryptoProvider {
+        cipher_suites: suites.into_owned(),
+        kx_groups: groups.unwrap_or_else(|| base.kx_groups.clone()),
+        ..CryptoProvider::clone(base)
+    };
+    Ok((Arc::new(provider), versions))
+}
+
+/// The provider's implementations of the configured groups, in their order.
+fn kx_groups(groups: &[KeyExchangeGroup]) -> Result<Vec<&'static dyn SupportedKxGroup>, Error> {
+    if groups.is_empty() {
+        return Err(Error::UnsupportedKeyExchangeGroups {
+            reason: "the list is empty".to_owned(),
+        });
+    }
+    groups
+        .iter()
+        .map(|g| {
+            all_kx_groups()
+                .iter()
+                .find(|k| k.name() == g.named_group())
+                .copied()
+                .ok_or_else(|| Error::UnsupportedKeyExchangeGroups {
+                    reason: format!("{g} is not implemented by the {BACKEND_NAME} crypto provider"),
+                })
+        })
+        .collect()
+}
+
+/// The local chain and its key, checked to belong together.
+fn certified_key(s: &Settings) -> Result<Option<CertifiedKey>, Error> {
+    let (leaf, key) = match (s.local_chain.first(), &s.private_key) {
+        (None, None) => return Ok(None),
+        (Some(_), None) => {
+            return Err(Error::MissingPrivateKey {
+                reason: "a local certificate is set but no private key",
+            })
+        }
+        (None, Some(_)) => {
+            return Err(Error::MissingLocalCertificate {
+                reason: "a private key is set but no local certificate",
+            })
+        }
+        (Some(leaf), Some(key)) => (leaf, key),
+    };
+    let signing_key = load_private_key(key).map_err(|source| Error::UnusablePrivateKey {
+        algorithm: key.algorithm(),
+        source,
+    })?;
+    let chain = s
+        .local_chain
+        .iter()
+        .map(|c| c.as_rustls().clone())
+        .collect();
+    let certified = CertifiedKey::new(chain, signing_key);
+    match certified.keys_match() {
+        Ok(()) | Err(rustls::Error::InconsistentKeys(InconsistentKeys::Unknown)) => {
+            Ok(Some(certified))
+        }
+        Err(_) => Err(Error::KeyMismatch {
+            subject: leaf.subject_display_name(),
+        }),
+    }
+}
+
+fn alpn_protocols(s: &Settings) -> Result<Vec<Vec<u8>>, Error> {
+    for (index, protocol) in s.alpn.iter().enumerate() {
+        if protocol.is_empty() || protocol.len() > 255 {
+            return Err(Error::InvalidAlpnProtocol {
+                index,
+                len: protocol.len(),
+            });
+        }
+    }
+    Ok(s.alpn.clone())
+}

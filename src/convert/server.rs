@@ -1,0 +1,69 @@
+//! Settings into a rustls `ServerConfig`.
+
+use std::sync::Arc;
+
+use rustls::server::NoServerSessionStorage;
+use rustls::sign::SingleCertAndKey;
+use rustls::ServerConfig;
+
+use super::{alpn_protocols, certified_key, check_options, provider_and_versions};
+use crate::provider::ticketer;
+use crate::settings::Settings;
+use crate::verify::{ChainVerifier, ClientVerifier, PeerCheck};
+use crate::{Error, SslOption};
+
+/// The server config for `s`; `verifier` checks clients, against the
+/// explicitly configured CA certificates only.
+pub(crate) fn server_config(
+    s: &Settings,
+    verifier: &Arc<ChainVerifier>,
+) -> Result<ServerConfig, Error> {
+    check_options(s)?;
+    if s.local_chain.is_empty() {
+        return Err(Error::MissingLocalCertificate {
+            reason: "a server needs a local certificate",
+        });
+    }
+    let key = certified_key(s)?.ok_or(Error::MissingPrivateKey {
+        reason: "a server needs the private key of its local certificate",
+    })?;
+    let (provider, versions) = provider_and_versions(s)?;
+    let builder =
+        ServerConfig::builder_with_provider(provider).with_protocol_versions(&versions)?;
+    let hints = verifier.anchors().hint_subjects().clone();
+    let check = PeerCheck::server(s.peer_verify_mode(), s.ca.has_explicit());
+    let builder = match check {
+        PeerCheck::NotRequested => builder.with_no_client_auth(),
+        PeerCheck::Recorded => {
+            builder.with_client_cert_verifier(Arc::new(ClientVerifier::accepting_any(hints)))
+        }
+        PeerCheck::Verified { required } => {
+            if verifier.anchors().is_empty() {
+                return Err(Error::NoCaCertificates {
+                    reason: "a server verifies clients against explicitly configured CA \
+                             certificates only, never the system store: set them with \
+                             with_ca_certificates or with_added_ca_certificates",
+                });
+            }
+            builder.with_client_cert_verifier(Arc::new(ClientVerifier::verifying(
+                verifier.clone(),
+                required,
+                hints,
+            )))
+        }
+    };
+    let mut server = builder.with_cert_resolver(Arc::new(SingleCertAndKey::from(key)));
+    server.alpn_protocols = alpn_protocols(s)?;
+    server.ignore_client_order = !s.options.contains(SslOption::DisableServerCipherPreference);
+    if s.options.contains(SslOption::DisableSessionSharing) {
+        server.session_storage = Arc::new(NoServerSessionStorage {});
+        server.send_tls13_tickets = 0;
+    } else if s.options.contains(SslOption::DisableSessionTickets) {
+        // TLS 1.2 still resumes by session ID from the server's cache.
+        server.send_tls13_tickets = 0;
+    } else {
+        // The builder's session cache (256 sessions in memory) stays.
+        server.ticketer = ticketer()?;
+    }
+    Ok(server)
+}

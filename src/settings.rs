@@ -1,0 +1,132 @@
+//! The settings of an [`SslConfiguration`](crate::SslConfiguration) as plain
+//! data: what the setters write and what conversion and verification read.
+//!
+//! A leaf: it knows the value types, and nothing that reads it.
+
+use std::sync::Arc;
+
+use crate::{
+    Certificate, Cipher, KeyExchangeGroup, PeerVerifyMode, PrivateKey, SslOption, SslProtocol,
+};
+
+/// Every setting; `None` means "never set, use the default".
+#[derive(Clone, Debug, PartialEq, Default)]
+pub(crate) struct Settings {
+    pub(crate) protocol: Option<SslProtocol>,
+    pub(crate) ciphers: Option<Vec<Cipher>>,
+    pub(crate) ca: CaCertificates,
+    pub(crate) local_chain: Vec<Certificate>,
+    pub(crate) private_key: Option<Arc<PrivateKey>>,
+    pub(crate) peer_verify_mode: Option<PeerVerifyMode>,
+    pub(crate) peer_verify_depth: u32,
+    pub(crate) alpn: Vec<Vec<u8>>,
+    pub(crate) groups: Option<Vec<KeyExchangeGroup>>,
+    pub(crate) options: SslOptions,
+}
+
+impl Settings {
+    /// The protocol range in effect.
+    pub(crate) fn protocol(&self) -> SslProtocol {
+        self.protocol.unwrap_or_default()
+    }
+
+    /// The verify mode in effect, before it is resolved for a side.
+    pub(crate) fn peer_verify_mode(&self) -> PeerVerifyMode {
+        self.peer_verify_mode.unwrap_or_default()
+    }
+}
+
+/// Where trust comes from: the system store (loaded on demand), a list, or both.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct CaCertificates {
+    /// Whether the system store is trusted.
+    pub(crate) system: bool,
+    /// The certificates configured explicitly, in order.
+    pub(crate) certificates: Vec<Certificate>,
+}
+
+impl CaCertificates {
+    /// Whether any CA certificate was configured explicitly (the only ones a
+    /// server trusts to authenticate clients).
+    pub(crate) fn has_explicit(&self) -> bool {
+        !self.certificates.is_empty()
+    }
+}
+
+impl Default for CaCertificates {
+    fn default() -> Self {
+        Self {
+            system: true,
+            certificates: Vec::new(),
+        }
+    }
+}
+
+/// A set of [`SslOption`]s; Qt's default set when created with `default()`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) struct SslOptions(u8);
+
+impl SslOptions {
+    fn bit(option: SslOption) -> u8 {
+        1 << (option as u8)
+    }
+
+    pub(crate) fn contains(self, option: SslOption) -> bool {
+        self.0 & Self::bit(option) != 0
+    }
+
+    pub(crate) fn set(self, option: SslOption, on: bool) -> Self {
+        if on {
+            Self(self.0 | Self::bit(option))
+        } else {
+            Self(self.0 & !Self::bit(option))
+        }
+    }
+
+    /// The options that are on, in [`SslOption::ALL`]'s order.
+    pub(crate) fn iter(self) -> impl Iterator<Item = SslOption> {
+        SslOption::ALL
+            .iter()
+            .copied()
+            .filter(move |o| self.contains(*o))
+    }
+
+    /// The first always-on option that has been turned off, if any.
+    pub(crate) fn cleared_always_on(self) -> Option<SslOption> {
+        SslOption::ALL
+            .iter()
+            .copied()
+            .find(|o| o.always_on_in_rustls() && !self.contains(*o))
+    }
+}
+
+impl Default for SslOptions {
+    fn default() -> Self {
+        SslOption::ALL
+            .iter()
+            .copied()
+            .filter(|o| o.always_on_in_rustls())
+            .fold(Self(0), |set, o| set.set(o, true))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_options_are_qts() {
+        let set = SslOptions::default();
+        for &o in SslOption::ALL {
+            assert_eq!(set.contains(o), o.always_on_in_rustls(), "{o:?}");
+        }
+        assert_eq!(set.cleared_always_on(), None);
+        let cleared = set.set(SslOption::DisableCompression, false);
+        assert_eq!(
+            cleared.cleared_always_on(),
+            Some(SslOption::DisableCompression)
+        );
+        let tickets = set.set(SslOption::DisableSessionTickets, true);
+        assert!(tickets.contains(SslOption::DisableSessionTickets));
+    }
+}

@@ -1,0 +1,173 @@
+//! Trust anchors from the CA certificates setting: the system store, the
+//! configured CA certificates, and configured certificates that are no CA,
+//! each trusted as exactly itself.
+
+use std::borrow::Cow;
+use std::sync::{Arc, OnceLock};
+
+use rustls::pki_types::TrustAnchor;
+use rustls::DistinguishedName;
+
+use crate::error::InvalidInput;
+use crate::settings::CaCertificates;
+use crate::{roots, Certificate, Error};
+
+/// What a verifier trusts.
+#[derive(Debug)]
+pub(crate) struct TrustAnchors {
+    /// Whether the system store is trusted (loaded on first use).
+    system: bool,
+    /// The configured CA certificates, as webpki anchors.
+    configured: Vec<TrustAnchor<'static>>,
+    /// Configured certificates that are no CA (a pinned device or self-signed
+    /// server certificate, Qt's usual way to trust one peer): each trusts
+    /// exactly itself, byte for byte, and issues nothing, as OpenSSL refuses
+    /// it as an issuer ("invalid CA certificate").
+    exact: Vec<Certificate>,
+    /// The system anchors followed by the configured ones, put together on
+    /// first use; the system store alone is borrowed, not copied.
+    all: OnceLock<Cow<'static, [TrustAnchor<'static>]>>,
+    /// The subjects of every configured certificate (each a whole DER
+    /// `Name`: webpki keeps only its contents), which a server sends to
+    /// clients as hints of what it trusts. (Not the system store's: a list
+    /// of every public root helps no client pick its certificate.)
+    hint_subjects: Arc<[DistinguishedName]>,
+}
+
+impl TrustAnchors {
+    /// The anchors of a CA certificates setting. The system store is not
+    /// loaded until a chain is verified against it.
+    ///
+    /// # Errors
+    /// [`Error::InvalidCaCertificate`] for a configured CA certificate that
+    /// webpki cannot use as a trust anchor.
+    pub(crate) fn new(ca: &CaCertificates) -> Result<Self, Error> {
+        Self::build(ca.system, &ca.certificates)
+    }
+
+    /// The anchors a server checks clients against: the configured
+    /// certificates only, never the system store (any public CA's
+    /// certificate with the clientAuth usage would pass).
+    ///
+    /// # Errors
+    /// As [`new`](Self::new).
+    pub(crate) fn configured_only(ca: &CaCertificates) -> Result<Self, Error> {
+        Self::build(false, &ca.certificates)
+    }
+
+    fn build(system: bool, certificates: &[Certificate]) -> Result<Self, Error> {
+        let mut configured = Vec::new();
+        let mut exact = Vec::new();
+        let mut hint_subjects = Vec::with_capacity(certificates.len());
+        for cert in certificates {
+            let anchor = trust_anchor(cert)?;
+            hint_subjects.push(DistinguishedName::in_sequence(&anchor.subject));
+            if can_issue(cert) {
+                configured.push(anchor.to_owned());
+            } else {
+                exact.push(cert.clone());
+            }
+        }
+        Ok(Self {
+            system,
+            configured,
+            exact,
+            all: OnceLock::new(),
+            hint_subjects: hint_subjects.into(),
+        })
+    }
+
+    /// The configured certificates' subjects, sent to clients as hints.
+    pub(crate) fn hint_subjects(&self) -> &Arc<[DistinguishedName]> {
+        &self.hint_subjects
+    }
+
+    /// Every anchor for webpki: the system store's (loaded now if not yet),
+    /// then the configured CA certificates.
+    pub(crate) fn webpki_anchors(&self) -> &[TrustAnchor<'static>] {
+        self.all.get_or_init(|| {
+            let system: &'static [TrustAnchor<'static>] = if self.system {
+                roots::system_trust_anchors()
+            } else {
+                &[]
+            };
+            if self.configured.is_empty() {
+                Cow::Borrowed(system)
+            } else {
+                Cow::Owned([system, &self.configured].concat())
+            }
+        })
+    }
+
+    /// The configured certificates trusted as exactly themselves.
+    pub(crate) fn exact(&self) -> &[Certificate] {
+        &self.exact
+    }
+
+    /// Whether there is anything to verify against (loads the system store
+    /// if it is trusted).
+    pub(crate) fn is_empty(&self) -> bool {
+        self.exact.is_empty() && self.webpki_anchors().is_empty()
+    }
+
+    /// Whether a certificate is one of the trust anchors (same subject and key).
+    pub(crate) fn contains(&self, cert: &Certificate) -> bool {
+        self.exact.contains(cert)
+            || webpki::anchor_from_trusted_cert(cert.as_rustls()).is_ok_and(|anchor| {
+                self.webpki_anchors().iter().any(|a| {
+                    a.subject == anchor.subject
+                        && a.subject_public_key_info == anchor.subject_public_key_info
+                })
+            })
+    }
+
+    /// The configured certificate that is no CA whose subject issued `cert`,
+    /// if any: trusting it does not let it issue.
+    pub(crate) fn exact_issuer_of(&self, cert: &Certificate) -> Option<&Certificate> {
+        self.exact
+            .iter()
+            .find(|pinned| pinned.subject_name() == cert.issuer_name() && *pinned != cert)
+    }
+}
+
+/// Whether a certificate may issue others, as OpenSSL decides it: version 3
+/// certificates by their basicConstraints, older ones when self-signed.
+fn can_issue(cert: &Certificate) -> bool {
+    if cert.version() >= 3 {
+        cert.is_ca()
+    } else {
+        cert.is_self_signed()
+    }
+}
+
+fn trust_anchor(cert: &Certificate) -> Result<TrustAnchor<'_>, Error> {
+    webpki::anchor_from_trusted_cert(cert.as_rustls()).map_err(|e| Error::InvalidCaCertificate {
+        subject: cert.subject_display_name(),
+        source: InvalidInput::caused("webpki cannot read it as a trust anchor", e),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hint_subjects_are_whole_der_names() {
+        let key = rcgen::KeyPair::generate().unwrap();
+        let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+        params
+            .distinguished_name
+            .push(rcgen::DnType::CommonName, "Hint CA");
+        params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+        let ca = Certificate::from_der(params.self_signed(&key).unwrap().der()).unwrap();
+        let anchors = TrustAnchors::new(&CaCertificates {
+            system: false,
+            certificates: vec![ca.clone()],
+        })
+        .unwrap();
+        let hints = anchors.hint_subjects();
+        let (_, cert) = x509_parser::parse_x509_certificate(ca.to_der()).unwrap();
+        // Exactly the certificate's subject Name, SEQUENCE header included.
+        assert_eq!(hints[0].as_ref(), cert.subject().as_raw());
+    }
+}

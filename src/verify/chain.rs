@@ -1,0 +1,120 @@
+//! Whether a chain verifies: webpki's path building against the trust
+//! anchors, within the verify depth, and the exact pins.
+
+use rustls::pki_types::{CertificateDer, UnixTime};
+
+use super::anchors::TrustAnchors;
+use super::Usage;
+use crate::provider::provider;
+use crate::Certificate;
+
+/// Verifies chains against trust anchors and a depth limit. Built from
+/// explicit inputs, as rustls's `WebPkiServerVerifier::builder(roots)`.
+#[derive(Debug)]
+pub(crate) struct ChainVerifier {
+    anchors: TrustAnchors,
+    /// Qt's `peerVerifyDepth` as OpenSSL applies it: at most this many
+    /// intermediate CA certificates between the peer's certificate and the
+    /// trust anchor; 0 for no limit.
+    depth: u32,
+}
+
+impl ChainVerifier {
+    pub(crate) fn new(anchors: TrustAnchors, depth: u32) -> Self {
+        Self { anchors, depth }
+    }
+
+    pub(crate) fn anchors(&self) -> &TrustAnchors {
+        &self.anchors
+    }
+
+    /// Verifies the chain of `end_entity` at `time`: an exact pin by its
+    /// validity period, anything else by a path to a trust anchor within the
+    /// depth. Returns the DER of the intermediates on the path.
+    pub(crate) fn verify_at(
+        &self,
+        end_entity: &webpki::EndEntityCert<'_>,
+        end_entity_der: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        usage: Usage,
+        time: UnixTime,
+    ) -> Result<Vec<Vec<u8>>, webpki::Error> {
+        match self.exact_pin(end_entity_der) {
+            Some(pinned) => pinned_valid_at(pinned, time).map(|()| Vec::new()),
+            None => self.verify_path(end_entity, intermediates, usage, time),
+        }
+    }
+
+    /// The configured exact pin that `end_entity` is, if any.
+    pub(crate) fn exact_pin(&self, end_entity: &CertificateDer<'_>) -> Option<&Certificate> {
+        self.anchors
+            .exact()
+            .iter()
+            .find(|pinned| pinned.to_der() == end_entity.as_ref())
+    }
+
+    /// Builds and verifies a path from `cert` to a trust anchor, within the
+    /// depth; returns the DER of the intermediates on it.
+    fn verify_path(
+        &self,
+        cert: &webpki::EndEntityCert<'_>,
+        intermediates: &[CertificateDer<'_>],
+        usage: Usage,
+        time: UnixTime,
+    ) -> Result<Vec<Vec<u8>>, webpki::Error> {
+        let key_usage = match usage {
+            Usage::ServerAuth => webpki::KeyUsage::server_auth(),
+            Usage::ClientAuth => webpki::KeyUsage::client_auth(),
+        };
+        let depth = self.depth as usize;
+        let within_depth = |path: &webpki::VerifiedPath<'_>| {
+            // The leaf, the intermediates and the trust anchor.
+            if 2 + path.intermediate_certificates().count() > depth {
+                Err(webpki::Error::MaximumPathDepthExceeded)
+            } else {
+                Ok(())
+            }
+        };
+        let path = cert.verify_for_usage(
+            provider().signature_verification_algorithms.all,
+            self.anchors.webpki_anchors(),
+            intermediates,
+            time,
+            key_usage,
+            None,
+            if depth == 0 {
+                None
+            } else {
+                Some(&within_depth)
+            },
+        )?;
+        Ok(path
+            .intermediate_certificates()
+            .map(|c| c.der().to_vec())
+            .collect())
+    }
+}
+
+/// An exact pin is trusted as itself: only its validity period is checked.
+fn pinned_valid_at(pinned: &Certificate, now: UnixTime) -> Result<(), webpki::Error> {
+    let now_secs = now.as_secs();
+    let secs = |t: std::time::SystemTime| {
+        t.duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs())
+    };
+    let not_before = secs(pinned.effective_date());
+    let not_after = secs(pinned.expiry_date());
+    if now_secs < not_before {
+        Err(webpki::Error::CertNotValidYet {
+            time: now,
+            not_before: UnixTime::since_unix_epoch(std::time::Duration::from_secs(not_before)),
+        })
+    } else if now_secs > not_after {
+        Err(webpki::Error::CertExpired {
+            time: now,
+            not_after: UnixTime::since_unix_epoch(std::time::Duration::from_secs(not_after)),
+        })
+    } else {
+        Ok(())
+    }
+}

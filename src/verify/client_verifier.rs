@@ -1,0 +1,112 @@
+//! The rustls verifier a server installs to check clients.
+
+use std::sync::Arc;
+
+use rustls::client::danger::HandshakeSignatureValid;
+use rustls::crypto::{verify_tls12_signature, verify_tls13_signature};
+use rustls::pki_types::{CertificateDer, UnixTime};
+use rustls::server::danger::{ClientCertVerified, ClientCertVerifier};
+use rustls::{DigitallySignedStruct, DistinguishedName, SignatureScheme};
+
+use super::{ChainVerifier, Usage};
+use crate::error::VerificationFailure;
+use crate::provider::provider;
+
+/// A server's check of the client, which it asks for a certificate:
+/// verified when `chain` is `Some` (a bad one fails the handshake), and then
+/// required or optional; accepted whatever it is when `None` (Qt's
+/// `QueryPeer`). (A server that does not ask installs no verifier.) In every
+/// mode a client that sends a certificate proves by its handshake signature
+/// that it holds the key.
+#[derive(Debug)]
+pub(crate) struct ClientVerifier {
+    chain: Option<Arc<ChainVerifier>>,
+    mandatory: bool,
+    hint_subjects: Arc<[DistinguishedName]>,
+}
+
+impl ClientVerifier {
+    /// Verifies a client's certificate; `mandatory`: refuses a client that sends none.
+    pub(crate) fn verifying(
+        chain: Arc<ChainVerifier>,
+        mandatory: bool,
+        hint_subjects: Arc<[DistinguishedName]>,
+    ) -> Self {
+        Self {
+            chain: Some(chain),
+            mandatory,
+            hint_subjects,
+        }
+    }
+
+    /// Asks for a certificate, optional, and accepts whatever is sent.
+    pub(crate) fn accepting_any(hint_subjects: Arc<[DistinguishedName]>) -> Self {
+        Self {
+            chain: None,
+            mandatory: false,
+            hint_subjects,
+        }
+    }
+}
+
+impl ClientCertVerifier for ClientVerifier {
+    fn offer_client_auth(&self) -> bool {
+        true
+    }
+
+    fn client_auth_mandatory(&self) -> bool {
+        self.mandatory
+    }
+
+    fn root_hint_subjects(&self) -> &[DistinguishedName] {
+        &self.hint_subjects
+    }
+
+    fn verify_client_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        now: UnixTime,
+    ) -> Result<ClientCertVerified, rustls::Error> {
+        if let Some(chain) = &self.chain {
+            chain
+                .verify(end_entity, intermediates, None, Usage::ClientAuth, now)
+                .map_err(VerificationFailure::new)?;
+        }
+        Ok(ClientCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &provider().signature_verification_algorithms,
+        )
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &provider().signature_verification_algorithms,
+        )
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        provider()
+            .signature_verification_algorithms
+            .supported_schemes()
+    }
+}

@@ -1,0 +1,288 @@
+//! What is wrong with a chain, in Qt's terms: webpki's verdicts turned into
+//! the [`SslError`] list that Qt (through OpenSSL) would give.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+
+use super::chain::ChainVerifier;
+use super::Usage;
+use crate::host::server_name;
+use crate::{Certificate, SslError, SslErrorKind};
+
+impl ChainVerifier {
+    /// A handshake's check of the peer's chain: `Ok` when it verifies for the
+    /// usage and the server name; otherwise everything wrong with it.
+    ///
+    /// The path is built once at `now`; only when that fails and some
+    /// certificate is outside its validity period is it built once more, at
+    /// a time when the chain is valid, to tell a time error from a path error.
+    pub(crate) fn verify(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        name: Option<&ServerName<'_>>,
+        usage: Usage,
+        now: UnixTime,
+    ) -> Result<(), Vec<SslError>> {
+        let at_now = webpki::EndEntityCert::try_from(end_entity).map(|cert| {
+            let path = self.verify_at(&cert, end_entity, intermediates, usage, now);
+            let named = name.is_none_or(|n| cert.verify_is_valid_for_subject_name(n).is_ok());
+            (path, named)
+        });
+        if let Ok((Ok(_), true)) = at_now {
+            return Ok(());
+        }
+        let chain: Vec<Certificate> = std::iter::once(end_entity)
+            .chain(intermediates)
+            .map(|der| Certificate::lazily_parsed(der.clone().into_owned()))
+            .collect();
+        let host = name.map(ServerName::to_str);
+        let path_at_now = at_now.ok().map(|(path, _)| path);
+        Err(self.diagnose(&chain, host.as_deref(), usage, now, path_at_now))
+    }
+
+    /// Everything wrong with a leaf-first chain at `now`, for the usage and,
+    /// when given, the host name: what `verify_chain` and a stream's
+    /// `peer_verification_errors` report. Empty when the chain verifies.
+    pub(crate) fn ssl_errors(
+        &self,
+        chain: &[Certificate],
+        host_name: Option<&str>,
+        usage: Usage,
+        now: UnixTime,
+    ) -> Vec<SslError> {
+        self.diagnose(chain, host_name, usage, now, None)
+    }
+
+    /// The list, as OpenSSL would give it: each certificate outside its
+    /// validity period (of those on the path found), the fault webpki finds
+    /// in the path, each certificate that cannot be read, then the host name.
+    /// `path_at_now` is the verification at `now` when it was already run.
+    fn diagnose(
+        &self,
+        chain: &[Certificate],
+        host_name: Option<&str>,
+        usage: Usage,
+        now: UnixTime,
+        path_at_now: Option<Result<Vec<Vec<u8>>, webpki::Error>>,
+    ) -> Vec<SslError> {
+        let Some(leaf) = chain.first() else {
+            return vec![SslError::new(SslErrorKind::NoPeerCertificate, None)];
+        };
+        let mut errors = Vec::new();
+        let end_entity = webpki::EndEntityCert::try_from(leaf.as_rustls());
+        match &end_entity {
+            Ok(cert) => {
+                let intermediates: Vec<CertificateDer<'static>> =
+                    chain[1..].iter().map(|c| c.as_rustls().clone()).collect();
+                let path_at_now = path_at_now.unwrap_or_else(|| {
+                    self.verify_at(cert, leaf.as_rustls(), &intermediates, usage, now)
+                });
+                if let Err(error) = path_at_now {
+                    self.explain_path(cert, chain, &intermediates, usage, now, &error, &mut errors);
+                }
+            }
+            // Nothing can be verified without the leaf.
+            Err(_) => errors.push(SslError::new(
+                SslErrorKind::InvalidCertificate,
+                Some(leaf.clone()),
+            )),
+        }
+        for unreadable in chain.iter().filter(|c| !c.is_readable()) {
+            push_once(&mut errors, SslErrorKind::InvalidCertificate, unreadable);
+        }
+        if let Some(host) = host_name {
+            // The name is the leaf's alone, whatever else is wrong.
+            let valid = match (&end_entity, server_name(host)) {
+                (Ok(cert), Ok(name)) => cert.verify_is_valid_for_subject_name(&name).is_ok(),
+                _ => false,
+            };
+            if !valid {
+                push_once(&mut errors, SslErrorKind::HostNameMismatch, leaf);
+            }
+        }
+        errors
+    }
+
+    /// Explains a path that failed at `now`. When a certificate is outside
+    /// its validity period, looks again at a time when the chain is valid,
+    /// so that an expired leaf does not hide an unknown issuer; a time error
+    /// is then blamed only on certificates of the path found. Only time
+    /// errors are reported when, and only when, some time yields a path.
+    #[allow(clippy::too_many_arguments)]
+    fn explain_path(
+        &self,
+        cert: &webpki::EndEntityCert<'_>,
+        chain: &[Certificate],
+        intermediates: &[CertificateDer<'_>],
+        usage: Usage,
+        now: UnixTime,
+        now_error: &webpki::Error,
+        errors: &mut Vec<SslError>,
+    ) {
+        let leaf = &chain[0];
+        let now_time = system_time(now);
+        let outside: Vec<&Certificate> = chain
+            .iter()
+            .filter(|c| c.is_readable() && !is_valid_at(c, now_time))
+            .collect();
+        if outside.is_empty() {
+            errors.push(self.classify(now_error, chain));
+            return;
+        }
+        let retry = retry_time(chain, now_time).map(|time| {
+            self.verify_at(
+                cert,
+                leaf.as_rustls(),
+                intermediates,
+                usage,
+                unix_time(time),
+            )
+        });
+        match retry {
+            Some(Ok(on_path)) => errors.extend(
+                outside
+                    .into_iter()
+                    .filter(|c| *c == leaf || on_path.iter().any(|der| der == c.to_der()))
+                    .map(|c| time_error(c, now_time)),
+            ),
+            Some(Err(error)) => {
+                errors.extend(outside.into_iter().map(|c| time_error(c, now_time)));
+                errors.push(self.classify_path_error(&error, chain));
+            }
+            None => {
+                errors.extend(outside.into_iter().map(|c| time_error(c, now_time)));
+                errors.push(self.classify_path_error(now_error, chain));
+            }
+        }
+    }
+
+    /// A path error found at a time when the leaf is valid: a time error
+    /// then means that no path exists at any time (a decoy issuer whose
+    /// validity never meets the leaf's), reported as the missing issuer.
+    fn classify_path_error(&self, error: &webpki::Error, chain: &[Certificate]) -> SslError {
+        match error {
+            webpki::Error::CertExpired { .. } | webpki::Error::CertNotValidYet { .. } => {
+                self.classify(&webpki::Error::UnknownIssuer, chain)
+            }
+            other => self.classify(other, chain),
+        }
+    }
+
+    /// What a webpki path error means in Qt's terms, and which certificate
+    /// it concerns.
+    fn classify(&self, error: &webpki::Error, chain: &[Certificate]) -> SslError {
+        use webpki::Error as E;
+        let leaf = &chain[0];
+        let last = chain.last().unwrap_or(leaf);
+        let anchors = self.anchors();
+        let (kind, cert) = match error {
+            // A configured certificate that is no CA issued this one: it
+            // trusts itself only (OpenSSL: "invalid CA certificate").
+            E::UnknownIssuer if anchors.exact_issuer_of(last).is_some() => (
+                SslErrorKind::InvalidCaCertificate,
+                anchors.exact_issuer_of(last).unwrap_or(last),
+            ),
+            // OpenSSL CLI certificates are CA certificates, which webpki
+            // refuses as leaves before it looks for an issuer.
+            _ if chain.len() == 1 && leaf.is_self_signed() && !anchors.contains(leaf) => {
+                (SslErrorKind::SelfSignedCertificate, leaf)
+            }
+            E::UnknownIssuer if chain.len() > 1 && last.is_self_signed() => {
+                (SslErrorKind::SelfSignedCertificateInChain, last)
+            }
+            E::UnknownIssuer => (SslErrorKind::UnableToGetLocalIssuerCertificate, last),
+            E::CaUsedAsEndEntity | E::EmptyEkuExtension | E::RequiredEkuNotFoundContext(_) => {
+                (SslErrorKind::InvalidPurpose, leaf)
+            }
+            #[allow(deprecated)]
+            E::RequiredEkuNotFound => (SslErrorKind::InvalidPurpose, leaf),
+            E::EndEntityUsedAsCa => {
+                let not_ca = chain.iter().skip(1).find(|c| !c.is_ca()).unwrap_or(leaf);
+                (SslErrorKind::InvalidCaCertificate, not_ca)
+            }
+            E::PathLenConstraintViolated | E::MaximumPathDepthExceeded => {
+                (SslErrorKind::PathLengthExceeded, leaf)
+            }
+            E::InvalidSignatureForPublicKey => (SslErrorKind::CertificateSignatureFailed, leaf),
+            E::UnsupportedSignatureAlgorithmContext(_)
+            | E::UnsupportedSignatureAlgorithmForPublicKeyContext(_)
+            | E::SignatureAlgorithmMismatch => (SslErrorKind::UnsupportedSignatureAlgorithm, leaf),
+            #[allow(deprecated)]
+            E::UnsupportedSignatureAlgorithm | E::UnsupportedSignatureAlgorithmForPublicKey => {
+                (SslErrorKind::UnsupportedSignatureAlgorithm, leaf)
+            }
+            E::CertRevoked => (SslErrorKind::CertificateRevoked, leaf),
+            E::CertDistrusted => (SslErrorKind::CertificateUntrusted, leaf),
+            E::NameConstraintViolation => (SslErrorKind::NameConstraintViolation, leaf),
+            E::CertExpired { .. } => (SslErrorKind::CertificateExpired, leaf),
+            E::CertNotValidYet { .. } => (SslErrorKind::CertificateNotYetValid, leaf),
+            E::BadDer
+            | E::BadDerTime
+            | E::ExtensionValueInvalid
+            | E::InvalidCertValidity
+            | E::InvalidSerialNumber
+            | E::MalformedDnsIdentifier
+            | E::MalformedExtensions
+            | E::TrailingData(_)
+            | E::UnsupportedCertVersion
+            | E::UnsupportedCriticalExtension => (
+                SslErrorKind::InvalidCertificate,
+                // webpki does not say which: the unreadable one if there is one.
+                chain.iter().find(|c| !c.is_readable()).unwrap_or(leaf),
+            ),
+            _ => (SslErrorKind::UnspecifiedError, leaf),
+        };
+        SslError::new(kind, Some(cert.clone()))
+    }
+}
+
+/// Adds an error unless the same one is listed already.
+fn push_once(errors: &mut Vec<SslError>, kind: SslErrorKind, cert: &Certificate) {
+    if !errors
+        .iter()
+        .any(|e| e.kind() == kind && e.certificate() == Some(cert))
+    {
+        errors.push(SslError::new(kind, Some(cert.clone())));
+    }
+}
+
+fn is_valid_at(cert: &Certificate, time: SystemTime) -> bool {
+    cert.effective_date() <= time && time <= cert.expiry_date()
+}
+
+fn time_error(cert: &Certificate, now: SystemTime) -> SslError {
+    let kind = if now < cert.effective_date() {
+        SslErrorKind::CertificateNotYetValid
+    } else {
+        SslErrorKind::CertificateExpired
+    };
+    SslError::new(kind, Some(cert.clone()))
+}
+
+/// A time to look again at a chain that is not valid now: the latest start
+/// of validity in the chain, if every certificate is valid then; otherwise
+/// the time nearest to `now` at which the leaf is valid.
+fn retry_time(chain: &[Certificate], now: SystemTime) -> Option<SystemTime> {
+    let readable = || chain.iter().filter(|c| c.is_readable());
+    let start = readable().map(Certificate::effective_date).max()?;
+    let end = readable().map(Certificate::expiry_date).min()?;
+    if start <= end {
+        return Some(start);
+    }
+    let leaf = &chain[0];
+    let time = now.clamp(
+        leaf.effective_date(),
+        leaf.expiry_date().max(leaf.effective_date()),
+    );
+    (time != now).then_some(time)
+}
+
+pub(crate) fn unix_time(time: SystemTime) -> UnixTime {
+    UnixTime::since_unix_epoch(time.duration_since(UNIX_EPOCH).unwrap_or_default())
+}
+
+fn system_time(time: UnixTime) -> SystemTime {
+    UNIX_EPOCH + Duration::from_secs(time.as_secs())
+}

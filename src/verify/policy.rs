@@ -1,0 +1,64 @@
+//! What each side does with the peer's certificate, for each verify mode.
+
+use crate::PeerVerifyMode;
+
+/// What one side of a connection does with the peer's certificate chain,
+/// resolved from the verify mode.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum PeerCheck {
+    /// A server does not ask for a client certificate.
+    NotRequested,
+    /// The chain is accepted whatever it is (the peer still proves it holds
+    /// the key); what is wrong with it is recorded for `SessionState`.
+    Recorded,
+    /// The chain must verify or the handshake fails. `required`: a server
+    /// refuses a client that sends none.
+    Verified {
+        /// Whether a client must send a certificate.
+        required: bool,
+    },
+}
+
+impl PeerCheck {
+    /// A client's check of the server.
+    pub(crate) fn client(mode: PeerVerifyMode) -> Self {
+        match mode {
+            PeerVerifyMode::VerifyPeer | PeerVerifyMode::AutoVerifyPeer => {
+                Self::Verified { required: true }
+            }
+            PeerVerifyMode::QueryPeer | PeerVerifyMode::VerifyNone => Self::Recorded,
+        }
+    }
+
+    /// A server's check of the client. `explicit_ca`: whether CA
+    /// certificates were configured explicitly; the system store never
+    /// authenticates clients.
+    pub(crate) fn server(mode: PeerVerifyMode, _explicit_ca: bool) -> Self {
+        match mode {
+            PeerVerifyMode::VerifyNone => Self::NotRequested,
+            PeerVerifyMode::QueryPeer => Self::Recorded,
+            PeerVerifyMode::VerifyPeer => Self::Verified { required: true },
+            PeerVerifyMode::AutoVerifyPeer => Self::Recorded,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn auto_resolves_per_side() {
+        use PeerVerifyMode::*;
+        assert_eq!(
+            PeerCheck::client(AutoVerifyPeer),
+            PeerCheck::client(VerifyPeer)
+        );
+        assert_eq!(PeerCheck::server(AutoVerifyPeer, true), PeerCheck::Recorded);
+        assert_eq!(PeerCheck::server(QueryPeer, false), PeerCheck::Recorded);
+        assert_eq!(
+            PeerCheck::server(VerifyPeer, true),
+            PeerCheck::Verified { required: true }
+        );
+    }
+}

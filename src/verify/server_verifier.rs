@@ -1,0 +1,89 @@
+//! The rustls verifier a client installs to check the server.
+
+use std::sync::Arc;
+
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::crypto::{verify_tls12_signature, verify_tls13_signature};
+use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls::{DigitallySignedStruct, SignatureScheme};
+
+use super::{ChainVerifier, Usage};
+use crate::error::VerificationFailure;
+use crate::provider::provider;
+
+/// A client's check of the server: under `VerifyPeer` the chain must verify
+/// (`chain` is `Some`); under `QueryPeer` and `VerifyNone` any chain is
+/// accepted (`None`). In every mode the server proves by its handshake
+/// signature that it holds the key of the certificate it sent.
+#[derive(Debug)]
+pub(crate) struct ServerVerifier {
+    chain: Option<Arc<ChainVerifier>>,
+}
+
+impl ServerVerifier {
+    pub(crate) fn verifying(chain: Arc<ChainVerifier>) -> Self {
+        Self { chain: Some(chain) }
+    }
+
+    pub(crate) fn accepting_any() -> Self {
+        Self { chain: None }
+    }
+}
+
+impl ServerCertVerifier for ServerVerifier {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        _ocsp_response: &[u8],
+        now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        if let Some(chain) = &self.chain {
+            chain
+                .verify(
+                    end_entity,
+                    intermediates,
+                    Some(server_name),
+                    Usage::ServerAuth,
+                    now,
+                )
+                .map_err(VerificationFailure::new)?;
+        }
+        Ok(ServerCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &provider().signature_verification_algorithms,
+        )
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &provider().signature_verification_algorithms,
+        )
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        provider()
+            .signature_verification_algorithms
+            .supported_schemes()
+    }
+}
