@@ -292,8 +292,8 @@ impl SslConfiguration {
         self.with(|s| s.peer_verify_mode = Some(mode))
     }
 
-    /// The maximum number of certificates in a verified path, from the peer's
-    /// certificate to the trusted CA, both ends counted; 0 for no limit.
+    /// The maximum number of intermediate CA certificates in a verified path
+    /// between the peer's certificate and the trust anchor; 0 for no limit.
     ///
     /// # Defaults
     /// 0.
@@ -301,8 +301,21 @@ impl SslConfiguration {
         self.settings().peer_verify_depth
     }
 
-    /// Sets the maximum verified path length; 0 for no limit. A path longer
-    /// than this fails with [`SslErrorKind::PathLengthExceeded`](crate::SslErrorKind::PathLengthExceeded).
+    /// Sets the verify depth as Qt applies it (OpenSSL's
+    /// `SSL_CTX_set_verify_depth`): a depth `d` of 1 or more accepts a path
+    /// with at most `d` intermediate CA certificates between the peer's
+    /// certificate and the trust anchor, as `openssl verify -verify_depth d`
+    /// does; 0, the default, sets no limit (Qt does not pass 0 to OpenSSL).
+    /// A longer path fails with
+    /// [`SslErrorKind::PathLengthExceeded`](crate::SslErrorKind::PathLengthExceeded).
+    ///
+    /// ```
+    /// use sslconf::SslConfiguration;
+    ///
+    /// // leaf ← intermediate ← root: allowed from depth 1 on.
+    /// let config = SslConfiguration::new().with_peer_verify_depth(1);
+    /// assert_eq!(config.peer_verify_depth(), 1);
+    /// ```
     pub fn with_peer_verify_depth(self, depth: u32) -> Self {
         self.with(|s| s.peer_verify_depth = depth)
     }

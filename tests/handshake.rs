@@ -258,29 +258,32 @@ fn server_verify_modes() {
 #[test]
 fn verify_depth() {
     let root = Authority::root("Depth Root");
-    let intermediate = root.intermediate("Depth Intermediate");
-    let server = intermediate
-        .leaf_with_chain("localhost", &[&intermediate])
+    let upper = root.intermediate("Depth Upper");
+    let lower = upper.intermediate("Depth Lower");
+    let server = lower
+        .leaf_with_chain("localhost", &[&lower, &upper])
         .server();
     let client = SslConfiguration::new().with_ca_certificates([root.cert.clone()]);
 
-    // leaf → intermediate → root is three certificates.
+    // leaf → lower → upper → root has two intermediate CAs: depth 1 allows
+    // one, as OpenSSL's SSL_CTX_set_verify_depth(1) does (every shape is
+    // checked against `openssl verify` in tests/verify_depth.rs).
     let err = common::connect(
-        &client.clone().with_peer_verify_depth(2),
+        &client.clone().with_peer_verify_depth(1),
         &server,
         "localhost",
     )
     .client
     .unwrap_err();
     assert_eq!(kinds(err.ssl_errors()), [SslErrorKind::PathLengthExceeded]);
-    for depth in [0, 3, 4] {
+    for depth in [0, 2, 3] {
         let (c, _) = common::connect(
             &client.clone().with_peer_verify_depth(depth),
             &server,
             "localhost",
         )
         .ok();
-        assert_eq!(c.peer_certificate_chain().len(), 2, "depth {depth}");
+        assert_eq!(c.peer_certificate_chain().len(), 3, "depth {depth}");
     }
 }
 

@@ -318,16 +318,17 @@ fn missing_intermediate() -> Case {
     }
 }
 
-/// leaf → intermediate → root is three certificates; the depth allows two.
+/// leaf → lower → upper → root has two intermediate CAs; depth 1 allows one.
 fn path_too_long() -> Case {
     let ca = root();
-    let intermediate = ca.intermediate("Matrix Intermediate");
-    let identity = Peer::from(intermediate.leaf_with_chain(HOST, &[&intermediate]));
+    let upper = ca.intermediate("Matrix Upper");
+    let lower = upper.intermediate("Matrix Lower");
+    let identity = Peer::from(lower.leaf_with_chain(HOST, &[&lower, &upper]));
     Case {
         named: identity.leaf().clone(),
         identity,
         trusted: ca.cert,
-        depth: 2,
+        depth: 1,
         host: HOST,
         kind: SslErrorKind::PathLengthExceeded,
     }
@@ -614,7 +615,7 @@ fn a_valid_chain_passes_everywhere() {
     let identity = intermediate.leaf_with_chain(HOST, &[&intermediate]);
     let trusting = SslConfiguration::new()
         .with_ca_certificates([ca.cert.clone()])
-        .with_peer_verify_depth(3);
+        .with_peer_verify_depth(1);
     assert!(trusting
         .verify_chain(&identity.chain, Some(HOST))
         .is_empty());
@@ -636,7 +637,7 @@ fn a_valid_chain_passes_everywhere() {
         let server = identity
             .server()
             .with_ca_certificates([ca.cert.clone()])
-            .with_peer_verify_depth(3)
+            .with_peer_verify_depth(1)
             .with_peer_verify_mode(mode);
         let (_, s) = common::connect(&client, &server, HOST).ok();
         assert_eq!(s.peer_certificate_chain(), identity.chain.as_slice());

@@ -68,8 +68,7 @@ impl ChainVerifier {
         };
         let depth = self.depth as usize;
         let within_depth = |path: &webpki::VerifiedPath<'_>| {
-            // The leaf, the intermediates and the trust anchor.
-            if 2 + path.intermediate_certificates().count() > depth {
+            if path.intermediate_certificates().count() > depth {
                 Err(webpki::Error::MaximumPathDepthExceeded)
             } else {
                 Ok(())
