@@ -232,8 +232,28 @@ fn server_verify_modes() {
         [SslErrorKind::UnableToGetLocalIssuerCertificate]
     );
 
-    // QueryPeer (a server's default): optional, accepted, reported.
-    let query = p.ecdsa.server().with_ca_certificates([p.ca.cert.clone()]);
+    // AutoVerifyPeer (a server's default) with CA certificates: optional,
+    // verified when sent; a bad one fails the handshake.
+    let auto = p.ecdsa.server().with_ca_certificates([p.ca.cert.clone()]);
+    let (_, s) = common::connect(&p.client(), &auto, "localhost").ok();
+    assert!(s.peer_certificate().is_none());
+    let (_, s) = common::connect(&p.mtls_client(), &auto, "localhost").ok();
+    assert_eq!(s.peer_certificate(), Some(p.client.leaf()));
+    assert!(s.peer_verification_errors().is_empty());
+    let err = common::connect(&stranger_client, &auto, "localhost")
+        .server
+        .unwrap_err();
+    assert_eq!(
+        kinds(err.ssl_errors()),
+        [SslErrorKind::UnableToGetLocalIssuerCertificate]
+    );
+    // AutoVerifyPeer with only the system store: nothing is asked for, so
+    // nothing unverified reaches the application.
+    let (_, s) = common::connect(&p.mtls_client(), &p.ecdsa.server(), "localhost").ok();
+    assert!(s.peer_certificate().is_none());
+
+    // QueryPeer, Qt's server default, by name: optional, accepted, reported.
+    let query = auto.with_peer_verify_mode(PeerVerifyMode::QueryPeer);
     let (_, s) = common::connect(&p.client(), &query, "localhost").ok();
     assert!(s.peer_certificate().is_none());
     assert!(s.peer_verification_errors().is_empty());
@@ -388,8 +408,9 @@ fn post_quantum_groups() {
 }
 
 /// A client (raw rustls, which sends whatever chain it is given) whose chain
-/// ends in bytes that are no certificate: a `QueryPeer` server accepts it and
-/// names that certificate as invalid, not as expired or unknown.
+/// ends in bytes that are no certificate: a `QueryPeer` server accepts it,
+/// names that certificate as invalid, and still says what is wrong with the
+/// rest (its issuer is unknown): the unreadable one adds to the list.
 #[test]
 fn a_peer_certificate_that_cannot_be_read_is_reported_invalid() {
     use std::io::{Read, Write};
@@ -410,7 +431,11 @@ fn a_peer_certificate_that_cannot_be_read_is_reported_invalid() {
     let certified = rustls::sign::CertifiedKey::new(chain, key);
     client.client_auth_cert_resolver = Arc::new(rustls::sign::SingleCertAndKey::from(certified));
 
-    let server = p.ecdsa.server().with_ca_certificates([p.ca.cert.clone()]);
+    let server = p
+        .ecdsa
+        .server()
+        .with_ca_certificates([p.ca.cert.clone()])
+        .with_peer_verify_mode(PeerVerifyMode::QueryPeer);
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap();
     let server_thread = std::thread::spawn(move || {
@@ -429,9 +454,16 @@ fn a_peer_certificate_that_cannot_be_read_is_reported_invalid() {
 
     assert_eq!(state.peer_certificate_chain().len(), 2);
     let errors = state.peer_verification_errors();
-    assert_eq!(kinds(errors), [SslErrorKind::InvalidCertificate]);
     assert_eq!(
-        errors[0].certificate().map(|c| c.to_der()),
+        kinds(errors),
+        [
+            SslErrorKind::UnableToGetLocalIssuerCertificate,
+            SslErrorKind::InvalidCertificate
+        ]
+    );
+    assert_eq!(errors[0].certificate(), Some(stranger.leaf()));
+    assert_eq!(
+        errors[1].certificate().map(|c| c.to_der()),
         Some(&garbage[..])
     );
 }

@@ -74,13 +74,30 @@ impl ChainVerifier {
         let end_entity = webpki::EndEntityCert::try_from(leaf.as_rustls());
         match &end_entity {
             Ok(cert) => {
-                let intermediates: Vec<CertificateDer<'static>> =
-                    chain[1..].iter().map(|c| c.as_rustls().clone()).collect();
-                let path_at_now = path_at_now.unwrap_or_else(|| {
-                    self.verify_at(cert, leaf.as_rustls(), &intermediates, usage, now)
-                });
+                // A certificate that cannot be read is on no path: the path
+                // is judged without it, and it is reported on its own.
+                let path_chain: Vec<Certificate> = std::iter::once(leaf)
+                    .chain(chain[1..].iter().filter(|c| c.is_readable()))
+                    .cloned()
+                    .collect();
+                let intermediates: Vec<CertificateDer<'static>> = path_chain[1..]
+                    .iter()
+                    .map(|c| c.as_rustls().clone())
+                    .collect();
+                let path_at_now = match path_at_now {
+                    Some(result) if path_chain.len() == chain.len() => result,
+                    _ => self.verify_at(cert, leaf.as_rustls(), &intermediates, usage, now),
+                };
                 if let Err(error) = path_at_now {
-                    self.explain_path(cert, chain, &intermediates, usage, now, &error, &mut errors);
+                    self.explain_path(
+                        cert,
+                        &path_chain,
+                        &intermediates,
+                        usage,
+                        now,
+                        &error,
+                        &mut errors,
+                    );
                 }
             }
             // Nothing can be verified without the leaf.

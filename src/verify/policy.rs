@@ -33,12 +33,16 @@ impl PeerCheck {
     /// A server's check of the client. `explicit_ca`: whether CA
     /// certificates were configured explicitly; the system store never
     /// authenticates clients.
-    pub(crate) fn server(mode: PeerVerifyMode, _explicit_ca: bool) -> Self {
+    pub(crate) fn server(mode: PeerVerifyMode, explicit_ca: bool) -> Self {
         match mode {
             PeerVerifyMode::VerifyNone => Self::NotRequested,
             PeerVerifyMode::QueryPeer => Self::Recorded,
             PeerVerifyMode::VerifyPeer => Self::Verified { required: true },
-            PeerVerifyMode::AutoVerifyPeer => Self::Recorded,
+            // Not Qt's QueryPeer: a raw server config would hand hyper,
+            // axum-server, tonic or quinn an unverified chain as the
+            // client's identity.
+            PeerVerifyMode::AutoVerifyPeer if explicit_ca => Self::Verified { required: false },
+            PeerVerifyMode::AutoVerifyPeer => Self::NotRequested,
         }
     }
 }
@@ -54,7 +58,14 @@ mod tests {
             PeerCheck::client(AutoVerifyPeer),
             PeerCheck::client(VerifyPeer)
         );
-        assert_eq!(PeerCheck::server(AutoVerifyPeer, true), PeerCheck::Recorded);
+        assert_eq!(
+            PeerCheck::server(AutoVerifyPeer, true),
+            PeerCheck::Verified { required: false }
+        );
+        assert_eq!(
+            PeerCheck::server(AutoVerifyPeer, false),
+            PeerCheck::NotRequested
+        );
         assert_eq!(PeerCheck::server(QueryPeer, false), PeerCheck::Recorded);
         assert_eq!(
             PeerCheck::server(VerifyPeer, true),
