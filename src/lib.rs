@@ -33,7 +33,10 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
-//! A server that asks clients for a certificate and tells what was wrong with it:
+//! A server whose clients may authenticate with a certificate from their CA:
+//! one that is sent is verified, and a bad one fails the handshake (the
+//! default, [`PeerVerifyMode::AutoVerifyPeer`], once CA certificates are set;
+//! [`PeerVerifyMode::VerifyPeer`] makes the certificate required):
 //!
 //! ```no_run
 //! use std::io::Write;
@@ -47,18 +50,29 @@
 //!     .with_ca_certificates(Certificate::from_path("clients-ca.pem")?);
 //!
 //! for socket in TcpListener::bind("127.0.0.1:8443")?.incoming() {
-//!     let mut tls = config.accept(socket?)?;
-//!     for error in tls.session_state().peer_verification_errors() {
-//!         eprintln!("client certificate: {error}");
+//!     let mut tls = match config.accept(socket?) {
+//!         Ok(tls) => tls,
+//!         Err(err) => {
+//!             eprintln!("handshake: {err}");
+//!             continue;
+//!         }
+//!     };
+//!     match tls.session_state().peer_certificate() {
+//!         Some(client) => writeln!(tls, "hello {}", client.subject_display_name())?,
+//!         None => writeln!(tls, "hello, anonymous")?,
 //!     }
-//!     tls.write_all(b"hello\n")?;
 //!     tls.shutdown()?;
 //! }
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
-//! With another I/O stack (tokio-rustls, hyper-rustls, quinn), take the rustls
-//! config itself: `config.client_config()?` / `config.server_config()?`.
+//! With another I/O stack (tokio-rustls, hyper-rustls, axum-server, tonic,
+//! quinn), take the rustls config itself: `config.client_config()?` /
+//! `config.server_config()?`. Verification happens inside the verifiers those
+//! configs carry, so a chain they accept is one this crate verified; what
+//! such a stack cannot give is [`SessionState`], and so the error list of a
+//! `QueryPeer` or `VerifyNone` peer. [`rustls`] is re-exported, as its types
+//! are in this crate's signatures.
 //!
 //! # Qt → rustls
 //!
@@ -67,20 +81,70 @@
 //! | `setProtocol` | [`with_protocol`](SslConfiguration::with_protocol) | protocol versions; TLS 1.0/1.1 alone is [`Error::UnsupportedProtocol`], ranges from them mean TLS 1.2 and 1.3 |
 //! | `setCiphers` | [`with_ciphers`](SslConfiguration::with_ciphers), [`with_cipher_list`](SslConfiguration::with_cipher_list) | the provider's suites, filtered and ordered; the server's order wins unless [`SslOption::DisableServerCipherPreference`] |
 //! | `setEllipticCurves` | [`with_key_exchange_groups`](SslConfiguration::with_key_exchange_groups) | the provider's key-exchange groups, filtered and ordered |
-//! | `setCaCertificates`, `addCaCertificates` | [`with_ca_certificates`](SslConfiguration::with_ca_certificates), [`with_added_ca_certificates`](SslConfiguration::with_added_ca_certificates) | trust anchors for webpki; the system store is loaded once per process |
+//! | `setCaCertificates`, `addCaCertificates` | [`with_ca_certificates`](SslConfiguration::with_ca_certificates), [`with_added_ca_certificates`](SslConfiguration::with_added_ca_certificates) | trust anchors for webpki; the system store is loaded once per process; a certificate that is no CA is trusted as exactly itself |
 //! | `setLocalCertificateChain`, `setPrivateKey` | [`with_local_certificate_chain`](SslConfiguration::with_local_certificate_chain), [`with_private_key`](SslConfiguration::with_private_key) | the certified key, checked to match |
-//! | `setPeerVerifyMode`, `setPeerVerifyDepth` | [`with_peer_verify_mode`](SslConfiguration::with_peer_verify_mode), [`with_peer_verify_depth`](SslConfiguration::with_peer_verify_depth) | this crate's certificate verifiers (see [`PeerVerifyMode`]) |
+//! | `setPeerVerifyMode` | [`with_peer_verify_mode`](SslConfiguration::with_peer_verify_mode) | this crate's certificate verifiers (see [`PeerVerifyMode`]); `QueryPeer` on a server hands a raw `server_config()`'s users an **unverified** client chain |
+//! | `setPeerVerifyDepth` | [`with_peer_verify_depth`](SslConfiguration::with_peer_verify_depth) | at most `d` intermediate CAs on the verified path, as OpenSSL's `SSL_CTX_set_verify_depth` |
 //! | `setAllowedNextProtocols` | [`with_allowed_next_protocols`](SslConfiguration::with_allowed_next_protocols) | ALPN |
 //! | `setSslOption` | [`with_ssl_option`](SslConfiguration::with_ssl_option) | SNI, tickets, session cache, cipher order; see [`SslOption`] |
+//! | `QSslCertificate::verify` | [`verify_chain`](SslConfiguration::verify_chain) | webpki path building, explained as Qt's errors |
+//! | `QSslSocket::sslHandshakeErrors` | [`SessionState::peer_verification_errors`], [`Error::ssl_errors`] | carried out of the verifier inside the rustls error |
+//!
+//! ## Where this differs from Qt, on purpose
+//!
+//! - **A server's default does not take an unverified client certificate.**
+//!   Qt's `AutoVerifyPeer` is `QueryPeer` on a server: any certificate is
+//!   accepted. Here, with CA certificates configured explicitly, a server
+//!   asks for a certificate (optional) and verifies one that is sent; with
+//!   only the system store it asks for none. `QueryPeer`, chosen by name,
+//!   stays Qt's.
+//! - **A server authenticates clients against configured CAs only**, never
+//!   the system store: any public CA's certificate with the clientAuth
+//!   usage would pass. `VerifyPeer` on a server without configured CA
+//!   certificates is [`Error::NoCaCertificates`].
+//! - **A configured CA certificate that is no CA** (no basicConstraints cA,
+//!   such as a pinned device certificate) trusts exactly that certificate
+//!   and issues nothing, as OpenSSL refuses it as an issuer.
+//! - **A private store stays private**: when `SSL_CERT_FILE` or
+//!   `SSL_CERT_DIR` is set, the system store is never widened to Mozilla's
+//!   bundled roots, even if the variables yield nothing.
+//! - rustls speaks TLS 1.2 and 1.3 only; the four options it always applies
+//!   can be set but not cleared.
 //!
 //! # Features
 //!
 //! - `aws-lc-rs` (default): aws-lc-rs as the crypto provider; `ring`: ring instead.
 //! - `native-certs` (default): the OS CA store; `webpki-roots` (default): Mozilla's
-//!   roots where the OS store is empty.
-//! - `tokio`: `sslconf::tokio::connect` and `sslconf::tokio::accept` on tokio-rustls.
+//!   roots where the OS store is empty and no private store is named.
+//! - `tokio`: [`SslConfiguration::connect_async`] and
+//!   [`SslConfiguration::accept_async`] (also `sslconf::tokio::{connect,
+//!   accept}`) on tokio-rustls.
+//!
+//! # Layout
+//!
+//! One concept per module; each reads the ones below it and none calls back
+//! into one that calls it.
+//!
+//! | module | its one job |
+//! |---|---|
+//! | `configuration` | the immutable value: setters, getters, the cached conversions and verifiers |
+//! | `settings` | the settings as plain data, which conversion and verification read |
+//! | `convert/` | settings into a rustls `ClientConfig` (`client`) or `ServerConfig` (`server`) |
+//! | `verify/` | trust anchors (`anchors`), path building and depth (`chain`), Qt's diagnosis (`diagnose`), what each mode does (`policy`), the rustls verifiers (`server_verifier`, `client_verifier`) |
+//! | `x509/` | certificates, private keys, encrypted keys, and file/PEM input |
+//! | `session`, `stream`, `tokio` | a live connection's state; blocking and async streams |
+//! | `cipher`, `protocol`, `ssl_error` | Qt's value types |
+//! | `provider`, `roots`, `host` | the crypto provider; the system CA store; host-name parsing |
+//! | `error` | the one error type and the causes it carries |
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
+#![warn(
+    unreachable_pub,
+    unused_qualifications,
+    missing_debug_implementations,
+    clippy::exhaustive_enums
+)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod cipher;
 mod configuration;
@@ -95,9 +159,12 @@ mod settings;
 mod ssl_error;
 mod stream;
 #[cfg(feature = "tokio")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
 pub mod tokio;
 mod verify;
 mod x509;
+
+pub use rustls;
 
 pub use cipher::{Cipher, KeyExchangeGroup};
 pub use configuration::SslConfiguration;

@@ -1,12 +1,20 @@
 //! Async `connect`/`accept` on tokio, through tokio-rustls (feature `tokio`).
 //!
+//! The blocking and async entry points have one shape, methods of the
+//! configuration: [`SslConfiguration::connect`] / [`SslConfiguration::accept`]
+//! block, [`SslConfiguration::connect_async`] /
+//! [`SslConfiguration::accept_async`] await. A method reads as what it is,
+//! "this configuration connects", and needs no import; the free functions
+//! [`connect`] and [`accept`] here are the same calls, kept for code that
+//! passes them around as functions.
+//!
 //! ```no_run
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 //! use tokio::io::{AsyncReadExt, AsyncWriteExt};
 //!
 //! let config = sslconf::SslConfiguration::default_configuration();
 //! let socket = tokio::net::TcpStream::connect("example.com:443").await?;
-//! let mut tls = sslconf::tokio::connect(&config, "example.com", socket).await?;
+//! let mut tls = config.connect_async("example.com", socket).await?;
 //! println!("{:?}", tls.session_state().session_protocol());
 //! tls.write_all(b"GET / HTTP/1.0\r\nHost: example.com\r\n\r\n").await?;
 //! let mut page = Vec::new();
@@ -33,8 +41,47 @@ pub struct TlsStream<S> {
     state: LazySessionState,
 }
 
-/// Connects as a client over `socket` and completes the handshake, as
-/// [`SslConfiguration::connect`] does.
+impl SslConfiguration {
+    /// Connects as a client over an async `socket` and completes the
+    /// handshake, as [`connect`](Self::connect) does over a blocking one.
+    ///
+    /// # Errors
+    /// As [`connect`](Self::connect).
+    #[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
+    pub async fn connect_async<S>(&self, host_name: &str, socket: S) -> Result<TlsStream<S>, Error>
+    where
+        S: AsyncRead + AsyncWrite + Unpin,
+    {
+        let connector = TlsConnector::from(self.client_config()?);
+        let stream = connector
+            .connect(server_name(host_name)?, socket)
+            .await
+            .map_err(Error::from_handshake_io)?;
+        let stream = tokio_rustls::TlsStream::Client(stream);
+        Ok(TlsStream::new(stream, self, Some(host_name)))
+    }
+
+    /// Accepts a client over an async `socket` and completes the handshake,
+    /// as [`accept`](Self::accept) does over a blocking one.
+    ///
+    /// # Errors
+    /// As [`accept`](Self::accept).
+    #[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
+    pub async fn accept_async<S>(&self, socket: S) -> Result<TlsStream<S>, Error>
+    where
+        S: AsyncRead + AsyncWrite + Unpin,
+    {
+        let acceptor = TlsAcceptor::from(self.server_config()?);
+        let stream = acceptor
+            .accept(socket)
+            .await
+            .map_err(Error::from_handshake_io)?;
+        let stream = tokio_rustls::TlsStream::Server(stream);
+        Ok(TlsStream::new(stream, self, None))
+    }
+}
+
+/// [`SslConfiguration::connect_async`] as a function.
 ///
 /// # Errors
 /// As [`SslConfiguration::connect`].
@@ -46,17 +93,10 @@ pub async fn connect<S>(
 where
     S: AsyncRead + AsyncWrite + Unpin,
 {
-    let connector = TlsConnector::from(config.client_config()?);
-    let stream = connector
-        .connect(server_name(host_name)?, socket)
-        .await
-        .map_err(Error::from_handshake_io)?;
-    let stream = tokio_rustls::TlsStream::Client(stream);
-    Ok(TlsStream::new(stream, config, Some(host_name)))
+    config.connect_async(host_name, socket).await
 }
 
-/// Accepts a client over `socket` and completes the handshake, as
-/// [`SslConfiguration::accept`] does.
+/// [`SslConfiguration::accept_async`] as a function.
 ///
 /// # Errors
 /// As [`SslConfiguration::accept`].
@@ -64,13 +104,7 @@ pub async fn accept<S>(config: &SslConfiguration, socket: S) -> Result<TlsStream
 where
     S: AsyncRead + AsyncWrite + Unpin,
 {
-    let acceptor = TlsAcceptor::from(config.server_config()?);
-    let stream = acceptor
-        .accept(socket)
-        .await
-        .map_err(Error::from_handshake_io)?;
-    let stream = tokio_rustls::TlsStream::Server(stream);
-    Ok(TlsStream::new(stream, config, None))
+    config.accept_async(socket).await
 }
 
 impl<S> TlsStream<S> {

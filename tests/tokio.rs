@@ -19,7 +19,7 @@ async fn connect(client: &SslConfiguration, server: &SslConfiguration, host: &st
     let server = server.clone();
     let server_task = tokio::spawn(async move {
         let (socket, _) = listener.accept().await.unwrap();
-        let mut tls = sslconf::tokio::accept(&server, socket).await?;
+        let mut tls = server.accept_async(socket).await?;
         let mut buf = [0u8; 4];
         tls.read_exact(&mut buf).await?;
         tls.write_all(&buf).await?;

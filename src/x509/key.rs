@@ -64,13 +64,13 @@ const ENCRYPTED_LABEL: &str = "ENCRYPTED PRIVATE KEY";
 mod oid {
     use pkcs8::der::asn1::ObjectIdentifier as Oid;
 
-    pub const RSA: Oid = Oid::new_unwrap("1.2.840.113549.1.1.1");
-    pub const RSA_PSS: Oid = Oid::new_unwrap("1.2.840.113549.1.1.10");
-    pub const EC: Oid = Oid::new_unwrap("1.2.840.10045.2.1");
-    pub const ED25519: Oid = Oid::new_unwrap("1.3.101.112");
-    pub const P256: Oid = Oid::new_unwrap("1.2.840.10045.3.1.7");
-    pub const P384: Oid = Oid::new_unwrap("1.3.132.0.34");
-    pub const P521: Oid = Oid::new_unwrap("1.3.132.0.35");
+    pub(super) const RSA: Oid = Oid::new_unwrap("1.2.840.113549.1.1.1");
+    pub(super) const RSA_PSS: Oid = Oid::new_unwrap("1.2.840.113549.1.1.10");
+    pub(super) const EC: Oid = Oid::new_unwrap("1.2.840.10045.2.1");
+    pub(super) const ED25519: Oid = Oid::new_unwrap("1.3.101.112");
+    pub(super) const P256: Oid = Oid::new_unwrap("1.2.840.10045.3.1.7");
+    pub(super) const P384: Oid = Oid::new_unwrap("1.3.132.0.34");
+    pub(super) const P521: Oid = Oid::new_unwrap("1.3.132.0.35");
 }
 
 impl PrivateKey {
