@@ -62,9 +62,13 @@ struct Inner {
 static DEFAULT_CONFIGURATION: RwLock<Option<SslConfiguration>> = RwLock::new(None);
 
 impl SslConfiguration {
-    /// A null configuration: Qt's default settings, and [`is_null`](Self::is_null)
-    /// true until a `with_*` method is called. It converts like
-    /// [`default_configuration`](Self::default_configuration).
+    /// A null configuration: Qt's default settings (this crate's, where it
+    /// differs from Qt on purpose), and [`is_null`](Self::is_null) true until
+    /// a `with_*` method is called. It converts like the built-in defaults,
+    /// not like a default set with
+    /// [`set_default_configuration`](Self::set_default_configuration): fetch
+    /// that one with [`default_configuration`](Self::default_configuration).
+    #[doc(alias = "QSslConfiguration")]
     pub fn new() -> Self {
         Self::from_settings(true, Settings::default())
     }
@@ -111,6 +115,7 @@ impl SslConfiguration {
     /// The process-wide default configuration: the last one given to
     /// [`set_default_configuration`](Self::set_default_configuration), or Qt's
     /// defaults. Every fetch of the same default shares its cached rustls configs.
+    #[doc(alias = "defaultConfiguration")]
     pub fn default_configuration() -> SslConfiguration {
         if let Some(config) = read_default().as_ref() {
             return config.clone();
@@ -124,6 +129,7 @@ impl SslConfiguration {
 
     /// Replaces the process-wide default. Only configurations fetched afterwards
     /// see the change; values already fetched keep their settings.
+    #[doc(alias = "setDefaultConfiguration")]
     pub fn set_default_configuration(configuration: SslConfiguration) {
         *DEFAULT_CONFIGURATION
             .write()
@@ -132,6 +138,7 @@ impl SslConfiguration {
 
     /// Whether this is a null configuration: made by [`new`](Self::new) or
     /// `default()`, with no `with_*` method called since.
+    #[doc(alias = "isNull")]
     pub fn is_null(&self) -> bool {
         self.inner.null
     }
@@ -145,6 +152,9 @@ impl SslConfiguration {
     }
 
     /// Sets the protocol range. TLS 1.0 or 1.1 alone is an error at conversion.
+    ///
+    /// Default: [`SslProtocol::SecureProtocols`] (TLS 1.2 and 1.3); read it with [`protocol`](Self::protocol).
+    #[doc(alias = "setProtocol")]
     pub fn with_protocol(self, protocol: SslProtocol) -> Self {
         self.with(|s| s.protocol = Some(protocol))
     }
@@ -166,6 +176,9 @@ impl SslConfiguration {
     /// [`SslOption::DisableServerCipherPreference`] is on. A protocol range
     /// narrows to the versions that have a cipher left; a single version
     /// without any is an error at conversion.
+    ///
+    /// Default: every [supported cipher](Self::supported_ciphers), in the provider's order; read them with [`ciphers`](Self::ciphers).
+    #[doc(alias = "setCiphers")]
     pub fn with_ciphers(self, ciphers: impl IntoIterator<Item = Cipher>) -> Self {
         let mut list: Vec<Cipher> = Vec::new();
         for cipher in ciphers {
@@ -184,6 +197,9 @@ impl SslConfiguration {
     /// # Errors
     /// [`Error::UnknownCipher`] naming the first name that is not a suite of
     /// the crypto provider.
+    ///
+    /// Default: as [`with_ciphers`](Self::with_ciphers).
+    #[doc(alias = "setCiphers")]
     pub fn with_cipher_list(self, list: &str) -> Result<Self, Error> {
         let ciphers = list
             .split([':', ',', ' '])
@@ -198,12 +214,14 @@ impl SslConfiguration {
     }
 
     /// Every cipher suite the crypto provider implements, in its preference order.
+    #[doc(alias = "supportedCiphers")]
     pub fn supported_ciphers() -> Vec<Cipher> {
         Cipher::all_supported()
     }
 
     /// The CA certificates trusted to verify peers: the system store's (loaded
     /// now if not yet) unless replaced, then those added.
+    #[doc(alias = "caCertificates")]
     pub fn ca_certificates(&self) -> Vec<Certificate> {
         let ca = &self.settings().ca;
         let mut all = Vec::new();
@@ -215,6 +233,9 @@ impl SslConfiguration {
     }
 
     /// Replaces the trusted CA certificates; the system store is no longer used.
+    ///
+    /// Default: the system store alone; read them with [`ca_certificates`](Self::ca_certificates).
+    #[doc(alias = "setCaCertificates")]
     pub fn with_ca_certificates(self, certificates: impl IntoIterator<Item = Certificate>) -> Self {
         let certificates = certificates.into_iter().collect();
         self.with(|s| {
@@ -226,6 +247,10 @@ impl SslConfiguration {
     }
 
     /// Adds trusted CA certificates to those already there, the system store included.
+    ///
+    /// Default: the system store alone; read them with [`ca_certificates`](Self::ca_certificates).
+    #[doc(alias = "addCaCertificates")]
+    #[doc(alias = "addCaCertificate")]
     pub fn with_added_ca_certificates(
         self,
         certificates: impl IntoIterator<Item = Certificate>,
@@ -240,26 +265,35 @@ impl SslConfiguration {
 
     /// The operating system's CA certificates, loaded once per process; Mozilla's
     /// bundled roots where the OS has none (or the `native-certs` feature is off).
+    #[doc(alias = "systemCaCertificates")]
     pub fn system_ca_certificates() -> Vec<Certificate> {
         roots::system_certificates().to_vec()
     }
 
     /// The local certificate: the first of the local chain.
+    #[doc(alias = "localCertificate")]
     pub fn local_certificate(&self) -> Option<&Certificate> {
         self.settings().local_chain.first()
     }
 
     /// Sets the local certificate; the local chain becomes just this certificate.
+    ///
+    /// Default: none; read it with [`local_certificate`](Self::local_certificate).
+    #[doc(alias = "setLocalCertificate")]
     pub fn with_local_certificate(self, certificate: Certificate) -> Self {
         self.with(|s| s.local_chain = vec![certificate])
     }
 
     /// The local certificate chain, leaf first.
+    #[doc(alias = "localCertificateChain")]
     pub fn local_certificate_chain(&self) -> &[Certificate] {
         &self.settings().local_chain
     }
 
     /// Sets the local certificate chain, leaf first, as sent to the peer.
+    ///
+    /// Default: empty; read it with [`local_certificate_chain`](Self::local_certificate_chain).
+    #[doc(alias = "setLocalCertificateChain")]
     pub fn with_local_certificate_chain(
         self,
         chain: impl IntoIterator<Item = Certificate>,
@@ -269,11 +303,15 @@ impl SslConfiguration {
     }
 
     /// The private key of the local certificate.
+    #[doc(alias = "privateKey")]
     pub fn private_key(&self) -> Option<&PrivateKey> {
         self.settings().private_key.as_deref()
     }
 
     /// Sets the private key of the local certificate; checked to match it at conversion.
+    ///
+    /// Default: none; read it with [`private_key`](Self::private_key).
+    #[doc(alias = "setPrivateKey")]
     pub fn with_private_key(self, key: PrivateKey) -> Self {
         let key = Arc::new(key);
         self.with(|s| s.private_key = Some(key))
@@ -283,11 +321,23 @@ impl SslConfiguration {
     ///
     /// # Defaults
     /// [`PeerVerifyMode::AutoVerifyPeer`].
+    #[doc(alias = "peerVerifyMode")]
     pub fn peer_verify_mode(&self) -> PeerVerifyMode {
         self.settings().peer_verify_mode.unwrap_or_default()
     }
 
-    /// Sets how the peer's certificate is checked.
+    /// Sets how the peer's certificate is checked; see [`PeerVerifyMode`]
+    /// for each mode on each side.
+    ///
+    /// # Warning
+    /// `QueryPeer` and `VerifyNone` accept any chain the peer sends (the
+    /// peer still proves it holds the key). Only [`SessionState`](crate::SessionState)
+    /// tells what was wrong with it: a raw [`server_config`](Self::server_config)
+    /// or [`client_config`](Self::client_config) handed to hyper, axum-server,
+    /// tonic or quinn exposes the chain as if it were verified.
+    ///
+    /// Default: [`PeerVerifyMode::AutoVerifyPeer`]; read it with [`peer_verify_mode`](Self::peer_verify_mode).
+    #[doc(alias = "setPeerVerifyMode")]
     pub fn with_peer_verify_mode(self, mode: PeerVerifyMode) -> Self {
         self.with(|s| s.peer_verify_mode = Some(mode))
     }
@@ -297,6 +347,7 @@ impl SslConfiguration {
     ///
     /// # Defaults
     /// 0.
+    #[doc(alias = "peerVerifyDepth")]
     pub fn peer_verify_depth(&self) -> u32 {
         self.settings().peer_verify_depth
     }
@@ -316,17 +367,24 @@ impl SslConfiguration {
     /// let config = SslConfiguration::new().with_peer_verify_depth(1);
     /// assert_eq!(config.peer_verify_depth(), 1);
     /// ```
+    ///
+    /// Default: 0, no limit; read it with [`peer_verify_depth`](Self::peer_verify_depth).
+    #[doc(alias = "setPeerVerifyDepth")]
     pub fn with_peer_verify_depth(self, depth: u32) -> Self {
         self.with(|s| s.peer_verify_depth = depth)
     }
 
     /// The ALPN protocols, in preference order.
+    #[doc(alias = "allowedNextProtocols")]
     pub fn allowed_next_protocols(&self) -> Vec<Vec<u8>> {
         self.settings().alpn.clone()
     }
 
     /// Sets the ALPN protocols, in preference order. Each must be 1 to 255
     /// bytes long, checked at conversion.
+    ///
+    /// Default: none (no ALPN); read them with [`allowed_next_protocols`](Self::allowed_next_protocols).
+    #[doc(alias = "setAllowedNextProtocols")]
     pub fn with_allowed_next_protocols(
         self,
         protocols: impl IntoIterator<Item = impl Into<Vec<u8>>>,
@@ -340,6 +398,7 @@ impl SslConfiguration {
     /// # Defaults
     /// The crypto provider's default groups, in its order (with aws-lc-rs:
     /// X25519MLKEM768, X25519, secp256r1, secp384r1).
+    #[doc(alias = "ellipticCurves")]
     pub fn key_exchange_groups(&self) -> Vec<KeyExchangeGroup> {
         match &self.settings().groups {
             Some(groups) => groups.clone(),
@@ -350,6 +409,9 @@ impl SslConfiguration {
     /// Sets the key-exchange groups, in preference order; duplicates are
     /// dropped. A group the crypto provider does not implement is an error at
     /// conversion.
+    ///
+    /// Default: the crypto provider's default groups, in its order; read them with [`key_exchange_groups`](Self::key_exchange_groups).
+    #[doc(alias = "setEllipticCurves")]
     pub fn with_key_exchange_groups(
         self,
         groups: impl IntoIterator<Item = KeyExchangeGroup>,
@@ -365,17 +427,22 @@ impl SslConfiguration {
 
     /// Every key-exchange group the crypto provider implements, in its order,
     /// including those it offers only when configured (such as pure ML-KEM).
+    #[doc(alias = "supportedEllipticCurves")]
     pub fn supported_key_exchange_groups() -> Vec<KeyExchangeGroup> {
         KeyExchangeGroup::all_supported()
     }
 
     /// Whether an SSL option is on.
+    #[doc(alias = "testSslOption")]
     pub fn test_ssl_option(&self, option: SslOption) -> bool {
         self.settings().options.contains(option)
     }
 
     /// Turns an SSL option on or off. Turning off one that rustls always
     /// applies is an error at conversion.
+    ///
+    /// Default: Qt's set (see [`SslOption`]); read one with [`test_ssl_option`](Self::test_ssl_option).
+    #[doc(alias = "setSslOption")]
     pub fn with_ssl_option(self, option: SslOption, on: bool) -> Self {
         self.with(|s| s.options = s.options.set(option, on))
     }
@@ -408,6 +475,7 @@ impl SslConfiguration {
     /// against this configuration's CA certificates and verify depth, for
     /// server authentication, and against `host_name` when given. Returns
     /// everything found wrong, each naming its certificate; empty when valid.
+    #[doc(alias = "verify")]
     pub fn verify_chain(&self, chain: &[Certificate], host_name: Option<&str>) -> Vec<SslError> {
         match self.server_verifier() {
             Ok(verifier) => verifier.ssl_errors(
