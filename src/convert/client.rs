@@ -23,7 +23,8 @@ pub(crate) fn client_config(
         PeerCheck::Verified { .. } => {
             if verifier.anchors().is_empty() {
                 return Err(Error::NoCaCertificates {
-                    reason: "peer verify mode VerifyPeer needs at least one CA certificate",
+                    reason:
+                        "VerifyPeer needs at least one CA certificate to verify servers against",
                 });
             }
             Arc::new(ServerVerifier::verifying(verifier.clone()))

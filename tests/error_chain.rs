@@ -1,0 +1,279 @@
+//! The promise error.rs makes: a cause is `source()`, never repeated in the
+//! message, and a message about a local input never speaks of the peer.
+//! Every error the tests can produce is walked through its `source()` chain.
+
+mod common;
+
+use std::error::Error as _;
+use std::io::Read;
+use std::net::{TcpListener, TcpStream};
+use std::time::Duration;
+
+use common::{self_signed, Authority};
+use sslconf::{
+    Certificate, Error, KeyExchangeGroup, PeerVerifyMode, PrivateKey, SslConfiguration, SslOption,
+    SslProtocol,
+};
+
+/// The messages of an error and its causes, outermost first.
+fn messages(err: &Error) -> Vec<String> {
+    let mut all = vec![err.to_string()];
+    let mut next = err.source();
+    while let Some(cause) = next {
+        all.push(cause.to_string());
+        next = cause.source();
+    }
+    all
+}
+
+/// Checks one error: each fact is printed once along the chain, and a
+/// local input is never called the peer's.
+#[track_caller]
+fn check(case: &str, err: Error, local: bool) -> Error {
+    let chain = messages(&err);
+    let own = &chain[0];
+    assert!(
+        !own.ends_with('.') && !own.starts_with(char::is_uppercase),
+        "{case}: messages are lowercase without a trailing period: {own:?}"
+    );
+    for (i, outer) in chain.iter().enumerate() {
+        assert!(!outer.is_empty(), "{case}: empty message in {chain:?}");
+        for inner in &chain[i + 1..] {
+            assert!(
+                !outer.contains(inner.as_str()),
+                "{case}: {outer:?} repeats its cause {inner:?}"
+            );
+        }
+    }
+    if local {
+        // The word, not a mode's name such as VerifyPeer.
+        let speaks_of_peer = chain.iter().any(|message| {
+            message
+                .split(|c: char| !c.is_alphanumeric())
+                .any(|word| word.eq_ignore_ascii_case("peer"))
+        });
+        assert!(
+            !speaks_of_peer,
+            "{case}: a local input's error speaks of the peer: {chain:?}"
+        );
+    }
+    err
+}
+
+#[track_caller]
+fn local(case: &str, err: Error) -> Error {
+    check(case, err, true)
+}
+
+fn encrypted_key() -> Vec<u8> {
+    std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/ec-p256-encrypted.pem"
+    ))
+    .unwrap()
+}
+
+#[test]
+fn input_errors() {
+    let err = local(
+        "missing file",
+        Certificate::from_path("/nonexistent/ca.pem").unwrap_err(),
+    );
+    assert!(matches!(err, Error::ReadFile { .. }));
+    assert!(err.source().is_some());
+
+    for (case, result) in [
+        ("empty DER", Certificate::from_der(b"")),
+        (
+            "garbage DER",
+            Certificate::from_der(b"\x30\x03\x02\x01\x07"),
+        ),
+    ] {
+        let err = local(case, result.unwrap_err());
+        assert!(matches!(err, Error::InvalidCertificate { .. }), "{case}");
+        assert!(err.source().is_some(), "{case}: the cause is source()");
+    }
+    let pem = Authority::root("Chain Root").cert.to_pem();
+    let broken = pem.replace("MII", "M!I");
+    for (case, result) in [
+        ("no PEM", Certificate::from_pem(b"hello")),
+        ("bad base64", Certificate::from_pem(broken.as_bytes())),
+    ] {
+        let err = local(case, result.unwrap_err());
+        assert!(matches!(err, Error::InvalidCertificate { .. }), "{case}");
+    }
+    let mut trailing = Authority::root("Trailing Root").cert.to_der().to_vec();
+    trailing.push(0);
+    local(
+        "trailing data",
+        Certificate::from_der(&trailing).unwrap_err(),
+    );
+
+    let cert = Authority::root("Not A Key").cert;
+    for (case, result) in [
+        ("certificate as key", PrivateKey::from_der(cert.to_der())),
+        ("no PEM key", PrivateKey::from_pem(b"")),
+        ("garbage key", PrivateKey::from_der(b"\x30\x03\x02\x01\x07")),
+    ] {
+        let err = local(case, result.unwrap_err());
+        assert!(matches!(err, Error::InvalidPrivateKey { .. }), "{case}");
+    }
+    let err = local(
+        "encrypted without passphrase",
+        PrivateKey::from_pem(&encrypted_key()).unwrap_err(),
+    );
+    assert!(matches!(err, Error::EncryptedPrivateKey { .. }));
+    let err = local(
+        "wrong passphrase",
+        PrivateKey::from_pem_with_passphrase(&encrypted_key(), b"not it").unwrap_err(),
+    );
+    assert!(matches!(err, Error::WrongPassphrase { .. }));
+}
+
+#[test]
+fn setting_errors() {
+    let id = Authority::root("Settings Root").leaf("localhost");
+    let other = Authority::root("Other Root").leaf("localhost");
+    let cases: Vec<(&str, Result<(), Error>)> = vec![
+        (
+            "unknown cipher",
+            SslConfiguration::new()
+                .with_cipher_list("RC4-MD5")
+                .map(drop),
+        ),
+        (
+            "TLS 1.0",
+            SslConfiguration::new()
+                .with_protocol(SslProtocol::TlsV1_0)
+                .client_config()
+                .map(drop),
+        ),
+        (
+            "no cipher for TLS 1.3",
+            SslConfiguration::new()
+                .with_protocol(SslProtocol::TlsV1_3)
+                .with_cipher_list("ECDHE-ECDSA-AES128-GCM-SHA256")
+                .unwrap()
+                .client_config()
+                .map(drop),
+        ),
+        (
+            "no groups",
+            SslConfiguration::new()
+                .with_key_exchange_groups(Vec::<KeyExchangeGroup>::new())
+                .client_config()
+                .map(drop),
+        ),
+        (
+            "server without certificate",
+            SslConfiguration::new().server_config().map(drop),
+        ),
+        (
+            "certificate without key",
+            SslConfiguration::new()
+                .with_local_certificate(id.leaf().clone())
+                .server_config()
+                .map(drop),
+        ),
+        (
+            "key without certificate",
+            SslConfiguration::new()
+                .with_private_key(id.key())
+                .client_config()
+                .map(drop),
+        ),
+        (
+            "key mismatch",
+            SslConfiguration::new()
+                .with_local_certificate(id.leaf().clone())
+                .with_private_key(other.key())
+                .server_config()
+                .map(drop),
+        ),
+        (
+            "client VerifyPeer without CAs",
+            SslConfiguration::new()
+                .with_ca_certificates([])
+                .client_config()
+                .map(drop),
+        ),
+        (
+            "server VerifyPeer without explicit CAs",
+            id.server()
+                .with_peer_verify_mode(PeerVerifyMode::VerifyPeer)
+                .server_config()
+                .map(drop),
+        ),
+        (
+            "option cleared",
+            SslConfiguration::new()
+                .with_ssl_option(SslOption::DisableCompression, false)
+                .client_config()
+                .map(drop),
+        ),
+        (
+            "empty ALPN",
+            SslConfiguration::new()
+                .with_allowed_next_protocols([""])
+                .client_config()
+                .map(drop),
+        ),
+        (
+            "bad host name",
+            SslConfiguration::new()
+                .connect("not a host!", std::io::Cursor::new(Vec::new()))
+                .map(drop),
+        ),
+    ];
+    for (case, result) in cases {
+        local(case, result.unwrap_err());
+    }
+}
+
+#[test]
+fn handshake_errors() {
+    let ca = Authority::root("Handshake Root");
+    let server = self_signed("localhost").server();
+    let client = SslConfiguration::new().with_ca_certificates([ca.cert.clone()]);
+
+    // The peer's certificate does not verify: the list once, no source that
+    // says it again.
+    let err = common::connect(&client, &server, "localhost")
+        .client
+        .unwrap_err();
+    let err = check("peer verification", err, false);
+    assert!(matches!(err, Error::PeerVerification { .. }));
+    assert!(!err.ssl_errors().is_empty());
+
+    // No common protocol: a TLS error from rustls.
+    let tls12 = self_signed("localhost")
+        .server()
+        .with_protocol(SslProtocol::TlsV1_2);
+    let tls13 = SslConfiguration::new()
+        .with_peer_verify_mode(PeerVerifyMode::VerifyNone)
+        .with_protocol(SslProtocol::TlsV1_3);
+    let err = common::connect(&tls13, &tls12, "localhost")
+        .client
+        .unwrap_err();
+    check("no common protocol", err, false);
+
+    // A silent peer: the socket's timeout.
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let silent = std::thread::spawn(move || {
+        let (mut socket, _) = listener.accept().unwrap();
+        let mut sink = Vec::new();
+        let _ = socket.read_to_end(&mut sink);
+    });
+    let socket = TcpStream::connect(addr).unwrap();
+    socket
+        .set_read_timeout(Some(Duration::from_millis(200)))
+        .unwrap();
+    let err = tls13
+        .connect("localhost", socket.try_clone().unwrap())
+        .unwrap_err();
+    let err = check("silent peer", err, false);
+    assert!(matches!(err, Error::HandshakeTimeout { .. }), "{err:?}");
+    socket.shutdown(std::net::Shutdown::Both).unwrap();
+    silent.join().unwrap();
+}
