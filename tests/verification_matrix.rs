@@ -742,3 +742,181 @@ fn a_bracketed_ipv6_host_is_checked_as_the_handshake_checks_it() {
     .ok();
     assert_eq!(c.peer_verification_errors(), []);
 }
+
+// ---- OpenSSL's verdict on the same input ----
+//
+// Each case below is also given to `openssl verify` (trusting the case's
+// root, the rest of the chain as `-untrusted`, with the purpose and host
+// name the handshake checks), and the test states what it says.
+
+use common::openssl::{self as ossl, Verdict};
+
+/// `-verify_ip` for an IP address, `-verify_hostname` for a name.
+fn host_args(host: &str) -> [&str; 2] {
+    if host.parse::<std::net::IpAddr>().is_ok() {
+        ["-verify_ip", host]
+    } else {
+        ["-verify_hostname", host]
+    }
+}
+
+/// What `openssl verify` says of `chain` trusting `trusted`, for a TLS server
+/// (`-purpose sslserver` and the host name when given) or a TLS client
+/// (`-purpose sslclient`).
+fn openssl_verdict(
+    trusted: &Certificate,
+    chain: &[Certificate],
+    purpose: &str,
+    host: Option<&str>,
+    depth: u32,
+) -> Verdict {
+    let depth_text = depth.to_string();
+    let mut args = vec!["-purpose", purpose];
+    if let Some(host) = host {
+        args.extend(host_args(host));
+    }
+    if depth > 0 {
+        args.extend(["-verify_depth", depth_text.as_str()]);
+    }
+    ossl::verify(std::slice::from_ref(trusted), chain, &args)
+}
+
+/// Checks OpenSSL's verdict: exactly `expected` as `(number, depth, text)`,
+/// and "OK" only when that is empty.
+#[track_caller]
+fn assert_openssl(verdict: &Verdict, expected: &[(u32, u32, &str)]) {
+    assert_eq!(verdict.errors(), expected, "{}", verdict.output);
+    assert_eq!(verdict.ok, expected.is_empty(), "{}", verdict.output);
+}
+
+impl Case {
+    /// OpenSSL on this case's chain as a server's, with the case's host name.
+    fn openssl_as_server(&self) -> Verdict {
+        openssl_verdict(
+            &self.trusted,
+            &self.identity.chain,
+            "sslserver",
+            Some(self.host),
+            self.depth,
+        )
+    }
+
+    /// OpenSSL on this case's chain as a client's.
+    fn openssl_as_client(&self) -> Verdict {
+        openssl_verdict(
+            &self.trusted,
+            &self.identity.chain,
+            "sslclient",
+            None,
+            self.depth,
+        )
+    }
+}
+
+/// A chain that is valid for `host`: `verify_chain` finds nothing; a
+/// VerifyPeer client connects to a server presenting it and a QueryPeer one
+/// reports nothing; a VerifyPeer server accepts it from a client.
+fn check_passes(identity: &Peer, trusted: &Certificate, host: &str) {
+    let verifier = |mode| {
+        SslConfiguration::new()
+            .with_ca_certificates([trusted.clone()])
+            .with_peer_verify_mode(mode)
+    };
+    assert_eq!(
+        verifier(PeerVerifyMode::VerifyPeer).verify_chain(&identity.chain, Some(host)),
+        [],
+        "verify_chain for {host:?}"
+    );
+    for mode in [PeerVerifyMode::VerifyPeer, PeerVerifyMode::QueryPeer] {
+        let (c, _) = common::connect(&verifier(mode), &identity.server(), host).ok();
+        assert_eq!(c.peer_certificate_chain(), identity.chain.as_slice());
+        assert_eq!(c.peer_verification_errors(), [], "{mode:?} for {host:?}");
+    }
+}
+
+// -- name constraints on an intermediate --
+
+fn dns_constraints(permitted: &[&str], excluded: &[&str]) -> rcgen::NameConstraints {
+    let subtrees = |names: &[&str]| {
+        names
+            .iter()
+            .map(|n| rcgen::GeneralSubtree::DnsName((*n).to_owned()))
+            .collect()
+    };
+    rcgen::NameConstraints {
+        permitted_subtrees: subtrees(permitted),
+        excluded_subtrees: subtrees(excluded),
+    }
+}
+
+/// root → intermediate with `constraints` → leaf for `name`; the peer sends
+/// the leaf and the intermediate.
+fn constrained_case(constraints: rcgen::NameConstraints, name: &'static str) -> Case {
+    let ca = root();
+    let intermediate = ca.constrained_intermediate("Matrix Constrained", constraints);
+    let identity = Peer::from(intermediate.leaf_with_self(name));
+    Case {
+        named: identity.leaf().clone(),
+        identity,
+        trusted: ca.cert,
+        depth: 0,
+        host: name,
+        kind: SslErrorKind::NameConstraintViolation,
+    }
+}
+
+fn outside_permitted_subtree() -> Case {
+    constrained_case(dns_constraints(&["example.com"], &[]), "a.example.org")
+}
+
+fn inside_excluded_subtree() -> Case {
+    constrained_case(
+        dns_constraints(&[], &["bad.example.com"]),
+        "x.bad.example.com",
+    )
+}
+
+#[test]
+fn name_constraints_permit_a_leaf_inside_the_subtree() {
+    let case = constrained_case(dns_constraints(&["example.com"], &[]), "a.example.com");
+    check_passes(&case.identity, &case.trusted, case.host);
+    // And as a client's certificate.
+    let server = Peer::from(Authority::root("Matrix Server Root").leaf(HOST))
+        .server()
+        .with_ca_certificates([case.trusted.clone()])
+        .with_peer_verify_mode(PeerVerifyMode::VerifyPeer);
+    let client = SslConfiguration::new()
+        .with_peer_verify_mode(PeerVerifyMode::VerifyNone)
+        .with_local_certificate_chain(case.identity.chain.clone())
+        .with_private_key(case.identity.key());
+    let (_, s) = common::connect(&client, &server, HOST).ok();
+    assert_eq!(s.peer_verification_errors(), []);
+    if common::peer_available("openssl") {
+        assert_openssl(&case.openssl_as_server(), &[]);
+        assert_openssl(&case.openssl_as_client(), &[]);
+    }
+}
+
+#[test]
+fn name_constraints_refuse_a_leaf_outside_the_permitted_subtree() {
+    let case = outside_permitted_subtree();
+    case.check_client_side();
+    case.check_server_side();
+    if common::peer_available("openssl") {
+        let refused = [(47, 0, "permitted subtree violation")];
+        assert_openssl(&case.openssl_as_server(), &refused);
+        assert_openssl(&case.openssl_as_client(), &refused);
+    }
+}
+
+#[test]
+fn name_constraints_refuse_a_leaf_inside_an_excluded_subtree() {
+    let case = inside_excluded_subtree();
+    case.check_client_side();
+    case.check_server_side();
+    if common::peer_available("openssl") {
+        let refused = [(48, 0, "excluded subtree violation")];
+        assert_openssl(&case.openssl_as_server(), &refused);
+        assert_openssl(&case.openssl_as_client(), &refused);
+    }
+}
