@@ -920,3 +920,117 @@ fn name_constraints_refuse_a_leaf_inside_an_excluded_subtree() {
         assert_openssl(&case.openssl_as_client(), &refused);
     }
 }
+
+// -- signature algorithms rustls does not take --
+
+/// A leaf for `HOST` signed by the trusted root with SHA-1
+/// (ecdsa-with-SHA1), by `openssl x509 -req -sha1`: rcgen cannot sign SHA-1.
+fn sha1_signed_leaf(kind: SslErrorKind) -> Case {
+    let ca = root();
+    let (key_der, key_pem) = common::new_key_pair();
+    let leaf = ossl::issue_leaf(&ca.cert, &ca.key_pem(), &key_pem, HOST, "sha1");
+    Case {
+        named: leaf.clone(),
+        identity: Peer {
+            chain: vec![leaf],
+            key_der,
+        },
+        trusted: ca.cert,
+        depth: 0,
+        host: HOST,
+        kind,
+    }
+}
+
+/// rustls-webpki has no SHA-1 signature algorithm, on purpose. Plain
+/// `openssl verify` checks no security level and accepts the chain; at
+/// `-auth_level 1`, the level libssl applies to a handshake's chain at
+/// OpenSSL 3's default security level 1 (so what OpenSSL-backed Qt does), it
+/// refuses it too, as "CA signature digest algorithm too weak".
+#[test]
+fn a_sha1_signed_leaf_is_refused_where_openssl_accepts_it() {
+    if !common::peer_available("openssl") {
+        return;
+    }
+    let case = sha1_signed_leaf(SslErrorKind::UnsupportedSignatureAlgorithm);
+    case.check_client_side();
+    case.check_server_side();
+    assert_openssl(&case.openssl_as_server(), &[]);
+    assert_openssl(&case.openssl_as_client(), &[]);
+    let too_weak = [(68, 0, "CA signature digest algorithm too weak")];
+    for purpose in ["sslserver", "sslclient"] {
+        let verdict = ossl::verify(
+            std::slice::from_ref(&case.trusted),
+            &case.identity.chain,
+            &["-purpose", purpose, "-auth_level", "1"],
+        );
+        assert_openssl(&verdict, &too_weak);
+    }
+}
+
+/// A leaf whose key is on brainpoolP256r1, signed by the trusted (P-256)
+/// root with ECDSA-SHA256. The chain's signatures are all P-256, so the
+/// chain verifies, for the crate as for OpenSSL; the key itself is refused
+/// when read (rustls cannot sign with it), so no handshake can use it.
+#[test]
+fn a_brainpool_leaf_key_verifies_but_cannot_serve() {
+    if !common::peer_available("openssl") {
+        return;
+    }
+    let ca = root();
+    let key_pem = ossl::genpkey_curve("brainpoolP256r1");
+    let leaf = ossl::issue_leaf(&ca.cert, &ca.key_pem(), &key_pem, HOST, "sha256");
+    let chain = [leaf];
+    let verifier = SslConfiguration::new().with_ca_certificates([ca.cert.clone()]);
+    assert_eq!(verifier.verify_chain(&chain, Some(HOST)), []);
+    assert_openssl(
+        &openssl_verdict(&ca.cert, &chain, "sslserver", Some(HOST), 0),
+        &[],
+    );
+    assert_openssl(
+        &openssl_verdict(&ca.cert, &chain, "sslclient", None, 0),
+        &[],
+    );
+    // The key is refused when read, naming the curve.
+    let reason = ossl::expect_invalid_key(
+        PrivateKey::from_pem(key_pem.as_bytes()),
+        "PEM input",
+        "a brainpoolP256r1 key",
+    );
+    assert!(
+        reason.contains("unsupported elliptic curve 1.3.36.3.3.2.8.1.1.7"),
+        "{reason}"
+    );
+}
+
+/// A leaf signed (ECDSA-SHA256) by a root whose key is on brainpoolP256r1:
+/// webpki cannot check the signature.
+fn brainpool_signed_leaf(kind: SslErrorKind) -> Case {
+    let root_key = ossl::genpkey_curve("brainpoolP256r1");
+    let root = ossl::self_signed_ca(&root_key, "Matrix Brainpool Root");
+    let (key_der, key_pem) = common::new_key_pair();
+    let leaf = ossl::issue_leaf(&root, &root_key, &key_pem, HOST, "sha256");
+    Case {
+        named: leaf.clone(),
+        identity: Peer {
+            chain: vec![leaf],
+            key_der,
+        },
+        trusted: root,
+        depth: 0,
+        host: HOST,
+        kind,
+    }
+}
+
+#[test]
+fn a_leaf_signed_with_a_brainpool_key_is_refused_where_openssl_accepts_it() {
+    if !common::peer_available("openssl") {
+        return;
+    }
+    let case = brainpool_signed_leaf(SslErrorKind::UnsupportedSignatureAlgorithm);
+    case.check_client_side();
+    case.check_server_side();
+    assert_openssl(&case.openssl_as_server(), &[]);
+    assert_openssl(&case.openssl_as_client(), &[]);
+}
