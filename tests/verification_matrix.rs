@@ -750,6 +750,7 @@ fn a_bracketed_ipv6_host_is_checked_as_the_handshake_checks_it() {
 // name the handshake checks), and the test states what it says.
 
 use common::openssl::{self as ossl, Verdict};
+use sslconf::{Error, SslProtocol};
 
 /// `-verify_ip` for an IP address, `-verify_hostname` for a name.
 fn host_args(host: &str) -> [&str; 2] {
@@ -1033,4 +1034,293 @@ fn a_leaf_signed_with_a_brainpool_key_is_refused_where_openssl_accepts_it() {
     case.check_server_side();
     assert_openssl(&case.openssl_as_server(), &[]);
     assert_openssl(&case.openssl_as_client(), &[]);
+}
+
+// -- host names --
+
+/// A case whose leaf is for `name` (CN and SAN), connected to as `host`.
+fn host_case(name: &str, host: &'static str) -> Case {
+    let ca = root();
+    let identity = Peer::from(ca.leaf(name));
+    Case {
+        named: identity.leaf().clone(),
+        identity,
+        trusted: ca.cert,
+        depth: 0,
+        host,
+        kind: SslErrorKind::HostNameMismatch,
+    }
+}
+
+/// A host name that matches: the crate and OpenSSL both accept it.
+fn check_host_matches(name: &str, host: &'static str) {
+    let case = host_case(name, host);
+    check_passes(&case.identity, &case.trusted, host);
+    if common::peer_available("openssl") {
+        assert_openssl(&case.openssl_as_server(), &[]);
+    }
+}
+
+/// A host name that does not match: refused as `HostNameMismatch` by the
+/// crate, as `expected` by OpenSSL.
+fn check_host_mismatch(name: &str, host: &'static str, expected: (u32, u32, &str)) {
+    let case = host_case(name, host);
+    if common::peer_available("openssl") {
+        assert_openssl(&case.openssl_as_server(), &[expected]);
+    }
+    case.check_client_side();
+}
+
+const HOSTNAME_MISMATCH: (u32, u32, &str) = (62, 0, "hostname mismatch");
+
+#[test]
+fn a_wildcard_matches_one_label() {
+    check_host_matches("*.example.com", "a.example.com");
+}
+
+#[test]
+fn a_wildcard_does_not_match_two_labels() {
+    check_host_mismatch("*.example.com", "a.b.example.com", HOSTNAME_MISMATCH);
+}
+
+#[test]
+fn a_wildcard_does_not_match_the_bare_domain() {
+    check_host_mismatch("*.example.com", "example.com", HOSTNAME_MISMATCH);
+}
+
+/// OpenSSL's `X509_check_host` takes the reference name as given: a
+/// trailing dot is one more character and the name does not match. Qt's own
+/// check (`QSslSocketPrivate::isMatchingHostname`, which compares
+/// `QUrl::toAce(peerName)`, dot kept, with the certificate's names) does not
+/// match it either. rustls-webpki does: see TESTING.md.
+#[test]
+fn a_trailing_dot_host_name() {
+    check_host_mismatch("host.example.com", "host.example.com.", HOSTNAME_MISMATCH);
+}
+
+#[test]
+fn host_names_match_without_regard_to_case() {
+    check_host_matches("host.example.com", "HOST.EXAMPLE.COM");
+}
+
+#[test]
+fn an_ipv6_address_must_be_the_certificates() {
+    check_host_mismatch("::2", "::1", (64, 0, "IP address mismatch"));
+}
+
+/// An internationalized name is given and certified as its A-label.
+#[test]
+fn an_idn_a_label_matches_the_same_a_label() {
+    check_host_matches("xn--bcher-kva.example", "xn--bcher-kva.example");
+}
+
+/// An empty host name matches no certificate: `verify_chain` reports the
+/// mismatch and `connect` refuses the name before any handshake. (OpenSSL's
+/// `-verify_hostname ""` sets no name at all, so it checks none and says OK:
+/// not the same question.)
+#[test]
+fn an_empty_host_name() {
+    let case = host_case(HOST, "");
+    case.check_verify_chain();
+    let client = case.verifier(PeerVerifyMode::VerifyPeer);
+    let socket = std::io::Cursor::new(Vec::<u8>::new());
+    match client.connect("", socket) {
+        Err(Error::InvalidHostName { name }) => assert_eq!(name, ""),
+        Err(other) => panic!("expected InvalidHostName, got {other:?}"),
+        Ok(_) => panic!("connect(\"\") must fail"),
+    }
+    if common::peer_available("openssl") {
+        assert_openssl(&case.openssl_as_server(), &[]);
+    }
+}
+
+// -- a client's certificate, checked by our server, and by OpenSSL as sslclient --
+
+/// A leaf signed by an impostor that has the trusted root's name (CN and O)
+/// but another key. With `key_id`, the leaf's authority key identifier is
+/// the impostor's (as in `bad_signature()`); without, it has none, and the
+/// name alone leads to the trusted root.
+fn impostor_signed(key_id: bool) -> Case {
+    let ca = root();
+    let mut impostor = CertificateParams::new(Vec::<String>::new()).unwrap();
+    impostor
+        .distinguished_name
+        .push(DnType::CommonName, "Matrix Root");
+    impostor
+        .distinguished_name
+        .push(DnType::OrganizationName, "sslconf tests");
+    impostor.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    let impostor = Issuer::new(
+        impostor,
+        KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap(),
+    );
+    let key = KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
+    let mut params = CertificateParams::new(vec![HOST.to_owned()]).unwrap();
+    params.distinguished_name.push(DnType::CommonName, HOST);
+    params.not_before = days(-1);
+    params.not_after = days(30);
+    params.extended_key_usages = vec![
+        ExtendedKeyUsagePurpose::ServerAuth,
+        ExtendedKeyUsagePurpose::ClientAuth,
+    ];
+    params.use_authority_key_identifier_extension = key_id;
+    let leaf = Certificate::from_der(params.signed_by(&key, &impostor).unwrap().der()).unwrap();
+    assert_eq!(leaf.issuer_display_name(), ca.cert.subject_display_name());
+    Case {
+        named: leaf.clone(),
+        identity: Peer {
+            chain: vec![leaf],
+            key_der: key.serialize_der(),
+        },
+        trusted: ca.cert,
+        depth: 0,
+        host: HOST,
+        kind: SslErrorKind::CertificateSignatureFailed,
+    }
+}
+
+#[test]
+fn server_refuses_client_with_bad_signature() {
+    let case = impostor_signed(false);
+    if common::peer_available("openssl") {
+        let failure = [(7, 0, "certificate signature failure")];
+        assert_openssl(&case.openssl_as_client(), &failure);
+        assert_openssl(&case.openssl_as_server(), &failure);
+    }
+    case.check_server_side();
+    case.check_client_side();
+}
+
+/// The same impostor, but the leaf names the impostor's key identifier, as
+/// `bad_signature()`'s does: OpenSSL then takes the trusted root for no
+/// issuer of the leaf (subject key identifier differs) and says "unable to
+/// get local issuer certificate"; webpki matches issuers by name only and
+/// finds a bad signature. The test asserts OpenSSL's answer.
+#[test]
+fn a_foreign_authority_key_identifier_means_no_issuer() {
+    let case = Case {
+        kind: SslErrorKind::UnableToGetLocalIssuerCertificate,
+        ..impostor_signed(true)
+    };
+    if common::peer_available("openssl") {
+        let no_issuer = [(20, 0, "unable to get local issuer certificate")];
+        assert_openssl(&case.openssl_as_client(), &no_issuer);
+        assert_openssl(&case.openssl_as_server(), &no_issuer);
+    }
+    case.check_verify_chain();
+    case.check_server_side();
+    case.check_client_side();
+}
+
+/// webpki refuses a `CA:TRUE` leaf (`CaUsedAsEndEntity`); OpenSSL accepts it
+/// as a TLS client's certificate, as it does as a server's.
+#[test]
+fn server_refuses_ca_certificate_as_client_leaf() {
+    let case = ca_as_leaf();
+    case.check_server_side();
+    if common::peer_available("openssl") {
+        assert_openssl(&case.openssl_as_client(), &[]);
+    }
+}
+
+#[test]
+fn server_refuses_self_signed_client() {
+    let case = self_signed();
+    case.check_server_side();
+    if common::peer_available("openssl") {
+        assert_openssl(
+            &case.openssl_as_client(),
+            &[(18, 0, "self-signed certificate")],
+        );
+    }
+}
+
+#[test]
+fn server_refuses_not_yet_valid_client() {
+    let case = not_yet_valid();
+    case.check_server_side();
+    if common::peer_available("openssl") {
+        assert_openssl(
+            &case.openssl_as_client(),
+            &[(9, 0, "certificate is not yet valid")],
+        );
+    }
+}
+
+/// A VerifyPeer server with only the system store: refused when converted,
+/// saying that a server authenticates clients against explicitly configured
+/// CA certificates only.
+#[test]
+fn a_verifying_server_needs_explicit_ca_certificates() {
+    let server = Peer::from(root().leaf(HOST))
+        .server()
+        .with_peer_verify_mode(PeerVerifyMode::VerifyPeer);
+    let err = server
+        .server_config()
+        .expect_err("VerifyPeer without explicit CA certificates");
+    let message = err.to_string();
+    assert!(
+        matches!(err, Error::NoCaCertificates { .. }),
+        "expected NoCaCertificates, got {err:?}"
+    );
+    assert!(message.contains("ca_certificates"), "{message}");
+    assert!(message.contains("explicitly configured"), "{message}");
+    assert!(message.contains("system store"), "{message}");
+}
+
+// -- resumed sessions keep their verification errors --
+
+/// A QueryPeer client connects twice with the same configuration: the
+/// second session is resumed (no certificate is sent again) and still
+/// reports what was wrong with the server's chain.
+fn errors_survive_resumption(case: &Case) {
+    for protocol in [SslProtocol::TlsV1_3, SslProtocol::TlsV1_2] {
+        let client = case
+            .verifier(PeerVerifyMode::QueryPeer)
+            .with_protocol(protocol);
+        let server = case.identity.server();
+        let (first, _) = common::connect(&client, &server, case.host).ok();
+        assert!(!first.is_resumed(), "{protocol:?}");
+        case.assert_found(
+            first.peer_verification_errors(),
+            &format!("{protocol:?} first connection"),
+        );
+        let (second, s) = common::connect(&client, &server, case.host).ok();
+        assert!(second.is_resumed(), "{protocol:?}: the second connection");
+        assert!(s.is_resumed(), "{protocol:?}: the server resumed too");
+        assert_eq!(
+            second.peer_certificate_chain(),
+            case.identity.chain.as_slice(),
+            "{protocol:?}"
+        );
+        assert_eq!(
+            second.peer_verification_errors(),
+            first.peer_verification_errors(),
+            "{protocol:?}: the resumed session's errors"
+        );
+    }
+}
+
+#[test]
+fn a_resumed_session_still_reports_an_expired_server() {
+    let case = expired();
+    errors_survive_resumption(&case);
+    if common::peer_available("openssl") {
+        assert_openssl(
+            &case.openssl_as_server(),
+            &[(10, 0, "certificate has expired")],
+        );
+    }
+}
+
+#[test]
+fn a_resumed_session_still_reports_a_self_signed_server() {
+    let case = self_signed();
+    errors_survive_resumption(&case);
+    if common::peer_available("openssl") {
+        assert_openssl(
+            &case.openssl_as_server(),
+            &[(18, 0, "self-signed certificate")],
+        );
+    }
 }
