@@ -742,3 +742,585 @@ fn a_bracketed_ipv6_host_is_checked_as_the_handshake_checks_it() {
     .ok();
     assert_eq!(c.peer_verification_errors(), []);
 }
+
+// ---- OpenSSL's verdict on the same input ----
+//
+// Each case below is also given to `openssl verify` (trusting the case's
+// root, the rest of the chain as `-untrusted`, with the purpose and host
+// name the handshake checks), and the test states what it says.
+
+use common::openssl::{self as ossl, Verdict};
+use sslconf::{Error, SslProtocol};
+
+/// `-verify_ip` for an IP address, `-verify_hostname` for a name.
+fn host_args(host: &str) -> [&str; 2] {
+    if host.parse::<std::net::IpAddr>().is_ok() {
+        ["-verify_ip", host]
+    } else {
+        ["-verify_hostname", host]
+    }
+}
+
+/// What `openssl verify` says of `chain` trusting `trusted`, for a TLS server
+/// (`-purpose sslserver` and the host name when given) or a TLS client
+/// (`-purpose sslclient`).
+fn openssl_verdict(
+    trusted: &Certificate,
+    chain: &[Certificate],
+    purpose: &str,
+    host: Option<&str>,
+    depth: u32,
+) -> Verdict {
+    let depth_text = depth.to_string();
+    let mut args = vec!["-purpose", purpose];
+    if let Some(host) = host {
+        args.extend(host_args(host));
+    }
+    if depth > 0 {
+        args.extend(["-verify_depth", depth_text.as_str()]);
+    }
+    ossl::verify(std::slice::from_ref(trusted), chain, &args)
+}
+
+/// Checks OpenSSL's verdict: exactly `expected` as `(number, depth, text)`,
+/// and "OK" only when that is empty.
+#[track_caller]
+fn assert_openssl(verdict: &Verdict, expected: &[(u32, u32, &str)]) {
+    assert_eq!(verdict.errors(), expected, "{}", verdict.output);
+    assert_eq!(verdict.ok, expected.is_empty(), "{}", verdict.output);
+}
+
+impl Case {
+    /// OpenSSL on this case's chain as a server's, with the case's host name.
+    fn openssl_as_server(&self) -> Verdict {
+        openssl_verdict(
+            &self.trusted,
+            &self.identity.chain,
+            "sslserver",
+            Some(self.host),
+            self.depth,
+        )
+    }
+
+    /// OpenSSL on this case's chain as a client's.
+    fn openssl_as_client(&self) -> Verdict {
+        openssl_verdict(
+            &self.trusted,
+            &self.identity.chain,
+            "sslclient",
+            None,
+            self.depth,
+        )
+    }
+}
+
+/// A chain that is valid for `host`: `verify_chain` finds nothing; a
+/// VerifyPeer client connects to a server presenting it and a QueryPeer one
+/// reports nothing; a VerifyPeer server accepts it from a client.
+fn check_passes(identity: &Peer, trusted: &Certificate, host: &str) {
+    let verifier = |mode| {
+        SslConfiguration::new()
+            .with_ca_certificates([trusted.clone()])
+            .with_peer_verify_mode(mode)
+    };
+    assert_eq!(
+        verifier(PeerVerifyMode::VerifyPeer).verify_chain(&identity.chain, Some(host)),
+        [],
+        "verify_chain for {host:?}"
+    );
+    for mode in [PeerVerifyMode::VerifyPeer, PeerVerifyMode::QueryPeer] {
+        let (c, _) = common::connect(&verifier(mode), &identity.server(), host).ok();
+        assert_eq!(c.peer_certificate_chain(), identity.chain.as_slice());
+        assert_eq!(c.peer_verification_errors(), [], "{mode:?} for {host:?}");
+    }
+}
+
+// -- name constraints on an intermediate --
+
+fn dns_constraints(permitted: &[&str], excluded: &[&str]) -> rcgen::NameConstraints {
+    let subtrees = |names: &[&str]| {
+        names
+            .iter()
+            .map(|n| rcgen::GeneralSubtree::DnsName((*n).to_owned()))
+            .collect()
+    };
+    rcgen::NameConstraints {
+        permitted_subtrees: subtrees(permitted),
+        excluded_subtrees: subtrees(excluded),
+    }
+}
+
+/// root → intermediate with `constraints` → leaf for `name`; the peer sends
+/// the leaf and the intermediate.
+fn constrained_case(constraints: rcgen::NameConstraints, name: &'static str) -> Case {
+    let ca = root();
+    let intermediate = ca.constrained_intermediate("Matrix Constrained", constraints);
+    let identity = Peer::from(intermediate.leaf_with_self(name));
+    Case {
+        named: identity.leaf().clone(),
+        identity,
+        trusted: ca.cert,
+        depth: 0,
+        host: name,
+        kind: SslErrorKind::NameConstraintViolation,
+    }
+}
+
+fn outside_permitted_subtree() -> Case {
+    constrained_case(dns_constraints(&["example.com"], &[]), "a.example.org")
+}
+
+fn inside_excluded_subtree() -> Case {
+    constrained_case(
+        dns_constraints(&[], &["bad.example.com"]),
+        "x.bad.example.com",
+    )
+}
+
+#[test]
+fn name_constraints_permit_a_leaf_inside_the_subtree() {
+    let case = constrained_case(dns_constraints(&["example.com"], &[]), "a.example.com");
+    check_passes(&case.identity, &case.trusted, case.host);
+    // And as a client's certificate.
+    let server = Peer::from(Authority::root("Matrix Server Root").leaf(HOST))
+        .server()
+        .with_ca_certificates([case.trusted.clone()])
+        .with_peer_verify_mode(PeerVerifyMode::VerifyPeer);
+    let client = SslConfiguration::new()
+        .with_peer_verify_mode(PeerVerifyMode::VerifyNone)
+        .with_local_certificate_chain(case.identity.chain.clone())
+        .with_private_key(case.identity.key());
+    let (_, s) = common::connect(&client, &server, HOST).ok();
+    assert_eq!(s.peer_verification_errors(), []);
+    if common::peer_available("openssl") {
+        assert_openssl(&case.openssl_as_server(), &[]);
+        assert_openssl(&case.openssl_as_client(), &[]);
+    }
+}
+
+#[test]
+fn name_constraints_refuse_a_leaf_outside_the_permitted_subtree() {
+    let case = outside_permitted_subtree();
+    case.check_client_side();
+    case.check_server_side();
+    if common::peer_available("openssl") {
+        let refused = [(47, 0, "permitted subtree violation")];
+        assert_openssl(&case.openssl_as_server(), &refused);
+        assert_openssl(&case.openssl_as_client(), &refused);
+    }
+}
+
+#[test]
+fn name_constraints_refuse_a_leaf_inside_an_excluded_subtree() {
+    let case = inside_excluded_subtree();
+    case.check_client_side();
+    case.check_server_side();
+    if common::peer_available("openssl") {
+        let refused = [(48, 0, "excluded subtree violation")];
+        assert_openssl(&case.openssl_as_server(), &refused);
+        assert_openssl(&case.openssl_as_client(), &refused);
+    }
+}
+
+// -- signature algorithms rustls does not take --
+
+/// A leaf for `HOST` signed by the trusted root with SHA-1
+/// (ecdsa-with-SHA1), by `openssl x509 -req -sha1`: rcgen cannot sign SHA-1.
+fn sha1_signed_leaf(kind: SslErrorKind) -> Case {
+    let ca = root();
+    let (key_der, key_pem) = common::new_key_pair();
+    let leaf = ossl::issue_leaf(&ca.cert, &ca.key_pem(), &key_pem, HOST, "sha1");
+    Case {
+        named: leaf.clone(),
+        identity: Peer {
+            chain: vec![leaf],
+            key_der,
+        },
+        trusted: ca.cert,
+        depth: 0,
+        host: HOST,
+        kind,
+    }
+}
+
+/// rustls-webpki has no SHA-1 signature algorithm, on purpose. Plain
+/// `openssl verify` checks no security level and accepts the chain; at
+/// `-auth_level 1`, the level libssl applies to a handshake's chain at
+/// OpenSSL 3's default security level 1 (so what OpenSSL-backed Qt does), it
+/// refuses it too, as "CA signature digest algorithm too weak".
+#[test]
+fn a_sha1_signed_leaf_is_refused_where_openssl_accepts_it() {
+    if !common::peer_available("openssl") {
+        return;
+    }
+    let case = sha1_signed_leaf(SslErrorKind::UnsupportedSignatureAlgorithm);
+    case.check_client_side();
+    case.check_server_side();
+    assert_openssl(&case.openssl_as_server(), &[]);
+    assert_openssl(&case.openssl_as_client(), &[]);
+    let too_weak = [(68, 0, "CA signature digest algorithm too weak")];
+    for purpose in ["sslserver", "sslclient"] {
+        let verdict = ossl::verify(
+            std::slice::from_ref(&case.trusted),
+            &case.identity.chain,
+            &["-purpose", purpose, "-auth_level", "1"],
+        );
+        assert_openssl(&verdict, &too_weak);
+    }
+}
+
+/// A leaf whose key is on brainpoolP256r1, signed by the trusted (P-256)
+/// root with ECDSA-SHA256. The chain's signatures are all P-256, so the
+/// chain verifies, for the crate as for OpenSSL; the key itself is refused
+/// when read (rustls cannot sign with it), so no handshake can use it.
+#[test]
+fn a_brainpool_leaf_key_verifies_but_cannot_serve() {
+    if !common::peer_available("openssl") {
+        return;
+    }
+    let ca = root();
+    let key_pem = ossl::genpkey_curve("brainpoolP256r1");
+    let leaf = ossl::issue_leaf(&ca.cert, &ca.key_pem(), &key_pem, HOST, "sha256");
+    let chain = [leaf];
+    let verifier = SslConfiguration::new().with_ca_certificates([ca.cert.clone()]);
+    assert_eq!(verifier.verify_chain(&chain, Some(HOST)), []);
+    assert_openssl(
+        &openssl_verdict(&ca.cert, &chain, "sslserver", Some(HOST), 0),
+        &[],
+    );
+    assert_openssl(
+        &openssl_verdict(&ca.cert, &chain, "sslclient", None, 0),
+        &[],
+    );
+    // The key is refused when read, naming the curve.
+    let reason = ossl::expect_invalid_key(
+        PrivateKey::from_pem(key_pem.as_bytes()),
+        "PEM input",
+        "a brainpoolP256r1 key",
+    );
+    assert!(
+        reason.contains("unsupported elliptic curve 1.3.36.3.3.2.8.1.1.7"),
+        "{reason}"
+    );
+}
+
+/// A leaf signed (ECDSA-SHA256) by a root whose key is on brainpoolP256r1:
+/// webpki cannot check the signature.
+fn brainpool_signed_leaf(kind: SslErrorKind) -> Case {
+    let root_key = ossl::genpkey_curve("brainpoolP256r1");
+    let root = ossl::self_signed_ca(&root_key, "Matrix Brainpool Root");
+    let (key_der, key_pem) = common::new_key_pair();
+    let leaf = ossl::issue_leaf(&root, &root_key, &key_pem, HOST, "sha256");
+    Case {
+        named: leaf.clone(),
+        identity: Peer {
+            chain: vec![leaf],
+            key_der,
+        },
+        trusted: root,
+        depth: 0,
+        host: HOST,
+        kind,
+    }
+}
+
+#[test]
+fn a_leaf_signed_with_a_brainpool_key_is_refused_where_openssl_accepts_it() {
+    if !common::peer_available("openssl") {
+        return;
+    }
+    let case = brainpool_signed_leaf(SslErrorKind::UnsupportedSignatureAlgorithm);
+    case.check_client_side();
+    case.check_server_side();
+    assert_openssl(&case.openssl_as_server(), &[]);
+    assert_openssl(&case.openssl_as_client(), &[]);
+}
+
+// -- host names --
+
+/// A case whose leaf is for `name` (CN and SAN), connected to as `host`.
+fn host_case(name: &str, host: &'static str) -> Case {
+    let ca = root();
+    let identity = Peer::from(ca.leaf(name));
+    Case {
+        named: identity.leaf().clone(),
+        identity,
+        trusted: ca.cert,
+        depth: 0,
+        host,
+        kind: SslErrorKind::HostNameMismatch,
+    }
+}
+
+/// A host name that matches: the crate and OpenSSL both accept it.
+fn check_host_matches(name: &str, host: &'static str) {
+    let case = host_case(name, host);
+    check_passes(&case.identity, &case.trusted, host);
+    if common::peer_available("openssl") {
+        assert_openssl(&case.openssl_as_server(), &[]);
+    }
+}
+
+/// A host name that does not match: refused as `HostNameMismatch` by the
+/// crate, as `expected` by OpenSSL.
+fn check_host_mismatch(name: &str, host: &'static str, expected: (u32, u32, &str)) {
+    let case = host_case(name, host);
+    if common::peer_available("openssl") {
+        assert_openssl(&case.openssl_as_server(), &[expected]);
+    }
+    case.check_client_side();
+}
+
+const HOSTNAME_MISMATCH: (u32, u32, &str) = (62, 0, "hostname mismatch");
+
+#[test]
+fn a_wildcard_matches_one_label() {
+    check_host_matches("*.example.com", "a.example.com");
+}
+
+#[test]
+fn a_wildcard_does_not_match_two_labels() {
+    check_host_mismatch("*.example.com", "a.b.example.com", HOSTNAME_MISMATCH);
+}
+
+#[test]
+fn a_wildcard_does_not_match_the_bare_domain() {
+    check_host_mismatch("*.example.com", "example.com", HOSTNAME_MISMATCH);
+}
+
+/// OpenSSL's `X509_check_host` takes the reference name as given: a
+/// trailing dot is one more character and the name does not match. Qt's own
+/// check (`QSslSocketPrivate::isMatchingHostname`, which compares
+/// `QUrl::toAce(peerName)`, dot kept, with the certificate's names) does not
+/// match it either. rustls-webpki does: see TESTING.md.
+#[test]
+fn a_trailing_dot_host_name() {
+    check_host_mismatch("host.example.com", "host.example.com.", HOSTNAME_MISMATCH);
+}
+
+#[test]
+fn host_names_match_without_regard_to_case() {
+    check_host_matches("host.example.com", "HOST.EXAMPLE.COM");
+}
+
+#[test]
+fn an_ipv6_address_must_be_the_certificates() {
+    check_host_mismatch("::2", "::1", (64, 0, "IP address mismatch"));
+}
+
+/// An internationalized name is given and certified as its A-label.
+#[test]
+fn an_idn_a_label_matches_the_same_a_label() {
+    check_host_matches("xn--bcher-kva.example", "xn--bcher-kva.example");
+}
+
+/// An empty host name matches no certificate: `verify_chain` reports the
+/// mismatch and `connect` refuses the name before any handshake. (OpenSSL's
+/// `-verify_hostname ""` sets no name at all, so it checks none and says OK:
+/// not the same question.)
+#[test]
+fn an_empty_host_name() {
+    let case = host_case(HOST, "");
+    case.check_verify_chain();
+    let client = case.verifier(PeerVerifyMode::VerifyPeer);
+    let socket = std::io::Cursor::new(Vec::<u8>::new());
+    match client.connect("", socket) {
+        Err(Error::InvalidHostName { name }) => assert_eq!(name, ""),
+        Err(other) => panic!("expected InvalidHostName, got {other:?}"),
+        Ok(_) => panic!("connect(\"\") must fail"),
+    }
+    if common::peer_available("openssl") {
+        assert_openssl(&case.openssl_as_server(), &[]);
+    }
+}
+
+// -- a client's certificate, checked by our server, and by OpenSSL as sslclient --
+
+/// A leaf signed by an impostor that has the trusted root's name (CN and O)
+/// but another key. With `key_id`, the leaf's authority key identifier is
+/// the impostor's (as in `bad_signature()`); without, it has none, and the
+/// name alone leads to the trusted root.
+fn impostor_signed(key_id: bool) -> Case {
+    let ca = root();
+    let mut impostor = CertificateParams::new(Vec::<String>::new()).unwrap();
+    impostor
+        .distinguished_name
+        .push(DnType::CommonName, "Matrix Root");
+    impostor
+        .distinguished_name
+        .push(DnType::OrganizationName, "sslconf tests");
+    impostor.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    let impostor = Issuer::new(
+        impostor,
+        KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap(),
+    );
+    let key = KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
+    let mut params = CertificateParams::new(vec![HOST.to_owned()]).unwrap();
+    params.distinguished_name.push(DnType::CommonName, HOST);
+    params.not_before = days(-1);
+    params.not_after = days(30);
+    params.extended_key_usages = vec![
+        ExtendedKeyUsagePurpose::ServerAuth,
+        ExtendedKeyUsagePurpose::ClientAuth,
+    ];
+    params.use_authority_key_identifier_extension = key_id;
+    let leaf = Certificate::from_der(params.signed_by(&key, &impostor).unwrap().der()).unwrap();
+    assert_eq!(leaf.issuer_display_name(), ca.cert.subject_display_name());
+    Case {
+        named: leaf.clone(),
+        identity: Peer {
+            chain: vec![leaf],
+            key_der: key.serialize_der(),
+        },
+        trusted: ca.cert,
+        depth: 0,
+        host: HOST,
+        kind: SslErrorKind::CertificateSignatureFailed,
+    }
+}
+
+#[test]
+fn server_refuses_client_with_bad_signature() {
+    let case = impostor_signed(false);
+    if common::peer_available("openssl") {
+        let failure = [(7, 0, "certificate signature failure")];
+        assert_openssl(&case.openssl_as_client(), &failure);
+        assert_openssl(&case.openssl_as_server(), &failure);
+    }
+    case.check_server_side();
+    case.check_client_side();
+}
+
+/// The same impostor, but the leaf names the impostor's key identifier, as
+/// `bad_signature()`'s does: OpenSSL then takes the trusted root for no
+/// issuer of the leaf (subject key identifier differs) and says "unable to
+/// get local issuer certificate"; webpki matches issuers by name only and
+/// finds a bad signature. The test asserts OpenSSL's answer.
+#[test]
+fn a_foreign_authority_key_identifier_means_no_issuer() {
+    let case = Case {
+        kind: SslErrorKind::UnableToGetLocalIssuerCertificate,
+        ..impostor_signed(true)
+    };
+    if common::peer_available("openssl") {
+        let no_issuer = [(20, 0, "unable to get local issuer certificate")];
+        assert_openssl(&case.openssl_as_client(), &no_issuer);
+        assert_openssl(&case.openssl_as_server(), &no_issuer);
+    }
+    case.check_verify_chain();
+    case.check_server_side();
+    case.check_client_side();
+}
+
+/// webpki refuses a `CA:TRUE` leaf (`CaUsedAsEndEntity`); OpenSSL accepts it
+/// as a TLS client's certificate, as it does as a server's.
+#[test]
+fn server_refuses_ca_certificate_as_client_leaf() {
+    let case = ca_as_leaf();
+    case.check_server_side();
+    if common::peer_available("openssl") {
+        assert_openssl(&case.openssl_as_client(), &[]);
+    }
+}
+
+#[test]
+fn server_refuses_self_signed_client() {
+    let case = self_signed();
+    case.check_server_side();
+    if common::peer_available("openssl") {
+        assert_openssl(
+            &case.openssl_as_client(),
+            &[(18, 0, "self-signed certificate")],
+        );
+    }
+}
+
+#[test]
+fn server_refuses_not_yet_valid_client() {
+    let case = not_yet_valid();
+    case.check_server_side();
+    if common::peer_available("openssl") {
+        assert_openssl(
+            &case.openssl_as_client(),
+            &[(9, 0, "certificate is not yet valid")],
+        );
+    }
+}
+
+/// A VerifyPeer server with only the system store: refused when converted,
+/// saying that a server authenticates clients against explicitly configured
+/// CA certificates only.
+#[test]
+fn a_verifying_server_needs_explicit_ca_certificates() {
+    let server = Peer::from(root().leaf(HOST))
+        .server()
+        .with_peer_verify_mode(PeerVerifyMode::VerifyPeer);
+    let err = server
+        .server_config()
+        .expect_err("VerifyPeer without explicit CA certificates");
+    let message = err.to_string();
+    assert!(
+        matches!(err, Error::NoCaCertificates { .. }),
+        "expected NoCaCertificates, got {err:?}"
+    );
+    assert!(message.contains("ca_certificates"), "{message}");
+    assert!(message.contains("explicitly configured"), "{message}");
+    assert!(message.contains("system store"), "{message}");
+}
+
+// -- resumed sessions keep their verification errors --
+
+/// A QueryPeer client connects twice with the same configuration: the
+/// second session is resumed (no certificate is sent again) and still
+/// reports what was wrong with the server's chain.
+fn errors_survive_resumption(case: &Case) {
+    for protocol in [SslProtocol::TlsV1_3, SslProtocol::TlsV1_2] {
+        let client = case
+            .verifier(PeerVerifyMode::QueryPeer)
+            .with_protocol(protocol);
+        let server = case.identity.server();
+        let (first, _) = common::connect(&client, &server, case.host).ok();
+        assert!(!first.is_resumed(), "{protocol:?}");
+        case.assert_found(
+            first.peer_verification_errors(),
+            &format!("{protocol:?} first connection"),
+        );
+        let (second, s) = common::connect(&client, &server, case.host).ok();
+        assert!(second.is_resumed(), "{protocol:?}: the second connection");
+        assert!(s.is_resumed(), "{protocol:?}: the server resumed too");
+        assert_eq!(
+            second.peer_certificate_chain(),
+            case.identity.chain.as_slice(),
+            "{protocol:?}"
+        );
+        assert_eq!(
+            second.peer_verification_errors(),
+            first.peer_verification_errors(),
+            "{protocol:?}: the resumed session's errors"
+        );
+    }
+}
+
+#[test]
+fn a_resumed_session_still_reports_an_expired_server() {
+    let case = expired();
+    errors_survive_resumption(&case);
+    if common::peer_available("openssl") {
+        assert_openssl(
+            &case.openssl_as_server(),
+            &[(10, 0, "certificate has expired")],
+        );
+    }
+}
+
+#[test]
+fn a_resumed_session_still_reports_a_self_signed_server() {
+    let case = self_signed();
+    errors_survive_resumption(&case);
+    if common::peer_available("openssl") {
+        assert_openssl(
+            &case.openssl_as_server(),
+            &[(18, 0, "self-signed certificate")],
+        );
+    }
+}

@@ -308,3 +308,39 @@ pub fn connect(client: &SslConfiguration, server: &SslConfiguration, host: &str)
         server: server_thread.join().unwrap(),
     }
 }
+
+impl Authority {
+    /// This CA's private key as PKCS#8 PEM, for `openssl x509 -req -CAkey`.
+    pub fn key_pem(&self) -> String {
+        self.issuer.key().serialize_pem()
+    }
+
+    /// An intermediate CA signed by this one, restricted by `constraints`.
+    pub fn constrained_intermediate(
+        &self,
+        name: &str,
+        constraints: rcgen::NameConstraints,
+    ) -> Self {
+        let key = KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
+        let mut params = ca_params(name);
+        params.name_constraints = Some(constraints);
+        let cert = params.signed_by(&key, &self.issuer).unwrap();
+        Self {
+            cert: Certificate::from_der(cert.der()).unwrap(),
+            issuer: Issuer::new(params, key),
+        }
+    }
+
+    /// A leaf for `name` signed by this CA, with this CA's certificate after
+    /// it in the chain.
+    pub fn leaf_with_self(&self, name: &str) -> Identity {
+        self.leaf_with_chain(name, &[self])
+    }
+}
+
+/// A private key made with rcgen, as PKCS#8 DER (for `PrivateKey::from_der`)
+/// and PEM (for outside tools).
+pub fn new_key_pair() -> (Vec<u8>, String) {
+    let key = KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
+    (key.serialize_der(), key.serialize_pem())
+}

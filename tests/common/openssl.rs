@@ -465,3 +465,175 @@ pub fn expect_read_file<T: std::fmt::Debug>(
     }
     assert!(std::error::Error::source(&err).is_some());
 }
+
+// ---------------------------------------------------------------------------
+// Chain verification: what `openssl verify` says.
+
+/// One error line of `openssl verify`: "error 47 at 0 depth lookup: permitted
+/// subtree violation".
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VerifyError {
+    /// OpenSSL's `X509_V_ERR_*` number.
+    pub code: u32,
+    /// The depth of the certificate it concerns (0 = the leaf).
+    pub depth: u32,
+    /// OpenSSL's text for it.
+    pub text: String,
+}
+
+/// What `openssl verify` said about a chain.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Verdict {
+    /// It printed "OK" and exited 0.
+    pub ok: bool,
+    /// Every "error N at D depth lookup: ..." line, in order.
+    pub errors: Vec<VerifyError>,
+    /// Everything it printed, for failure messages.
+    pub output: String,
+}
+
+impl Verdict {
+    /// The errors as `(code, depth, text)`, for comparisons.
+    pub fn errors(&self) -> Vec<(u32, u32, &str)> {
+        self.errors
+            .iter()
+            .map(|e| (e.code, e.depth, e.text.as_str()))
+            .collect()
+    }
+}
+
+/// Runs `openssl verify -CAfile <trusted> [-untrusted <chain[1..]>] <args>
+/// <chain[0]>` and parses what it says. `args` are further options
+/// (`-purpose sslserver`, `-verify_hostname h`, `-verify_ip a`, ...).
+pub fn verify(
+    trusted: &[sslconf::Certificate],
+    chain: &[sslconf::Certificate],
+    args: &[&str],
+) -> Verdict {
+    let scratch = Scratch::new("verify");
+    let write = |name: &str, certs: &[sslconf::Certificate]| {
+        let path = scratch.file(name);
+        let pem: String = certs.iter().map(sslconf::Certificate::to_pem).collect();
+        std::fs::write(&path, pem).unwrap();
+        path
+    };
+    let ca_file = write("trusted.pem", trusted);
+    let leaf_file = write("leaf.pem", &chain[..1]);
+    let mut all = vec!["verify".to_owned(), "-CAfile".to_owned(), ca_file];
+    if chain.len() > 1 {
+        all.push("-untrusted".to_owned());
+        all.push(write("untrusted.pem", &chain[1..]));
+    }
+    all.extend(args.iter().map(|a| (*a).to_owned()));
+    all.push(leaf_file.clone());
+    let out = Command::new("openssl")
+        .args(&all)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run openssl {all:?}: {e}"));
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    let errors = stderr
+        .lines()
+        .chain(stdout.lines())
+        .filter_map(|line| {
+            let rest = line.strip_prefix("error ")?;
+            let (code, rest) = rest.split_once(" at ")?;
+            let (depth, text) = rest.split_once(" depth lookup: ")?;
+            Some(VerifyError {
+                code: code.parse().ok()?,
+                depth: depth.parse().ok()?,
+                text: text.to_owned(),
+            })
+        })
+        .collect();
+    let ok = out.status.success() && stdout.trim() == format!("{leaf_file}: OK");
+    Verdict {
+        ok,
+        errors,
+        output: format!("openssl {all:?}\n{stdout}{stderr}"),
+    }
+}
+
+/// A leaf for `host` (CN and DNS SAN, EKU serverAuth and clientAuth) with
+/// the public key of `key_pem`, signed by the CA `ca_cert`/`ca_key_pem` with
+/// `openssl x509 -req -<digest>`: for what rcgen cannot sign (SHA-1) or keys
+/// it cannot make (brainpool, made with [`genpkey_curve`]).
+pub fn issue_leaf(
+    ca_cert: &sslconf::Certificate,
+    ca_key_pem: &str,
+    key_pem: &str,
+    host: &str,
+    digest: &str,
+) -> sslconf::Certificate {
+    let scratch = Scratch::new("issue");
+    let file = |name: &str, content: &str| {
+        let path = scratch.file(name);
+        std::fs::write(&path, content).unwrap();
+        path
+    };
+    let ca = file("ca.pem", &ca_cert.to_pem());
+    let ca_key = file("ca.key", ca_key_pem);
+    let key = file("leaf.key", key_pem);
+    let csr = scratch.file("leaf.csr");
+    let out = scratch.file("leaf.pem");
+    let subject = format!("/CN={host}");
+    let san = format!("subjectAltName=DNS:{host}");
+    run(&[
+        "req",
+        "-new",
+        "-key",
+        &key,
+        "-subj",
+        &subject,
+        "-addext",
+        &san,
+        "-addext",
+        "extendedKeyUsage=serverAuth,clientAuth",
+        "-out",
+        &csr,
+    ]);
+    let digest_flag = format!("-{digest}");
+    run(&[
+        "x509",
+        "-req",
+        "-in",
+        &csr,
+        "-CA",
+        &ca,
+        "-CAkey",
+        &ca_key,
+        "-copy_extensions",
+        "copy",
+        "-days",
+        "30",
+        &digest_flag,
+        "-out",
+        &out,
+    ]);
+    let mut certs = sslconf::Certificate::from_path(&out).unwrap();
+    assert_eq!(certs.len(), 1);
+    certs.remove(0)
+}
+
+/// A new EC private key on `curve` (OpenSSL's name, e.g. `brainpoolP256r1`),
+/// as PKCS#8 PEM.
+pub fn genpkey_curve(curve: &str) -> String {
+    let param = format!("ec_paramgen_curve:{curve}");
+    run_text(&["genpkey", "-algorithm", "EC", "-pkeyopt", &param])
+}
+
+/// A self-signed CA certificate (`openssl req -x509`, OpenSSL's default
+/// `v3_ca` extensions) for the key `key_pem`, named `common_name`.
+pub fn self_signed_ca(key_pem: &str, common_name: &str) -> sslconf::Certificate {
+    let scratch = Scratch::new("ca");
+    let key = scratch.file("ca.key");
+    std::fs::write(&key, key_pem).unwrap();
+    let out = scratch.file("ca.pem");
+    let subject = format!("/CN={common_name}");
+    run(&[
+        "req", "-x509", "-new", "-key", &key, "-subj", &subject, "-days", "30", "-sha256", "-out",
+        &out,
+    ]);
+    let mut certs = sslconf::Certificate::from_path(&out).unwrap();
+    certs.remove(0)
+}
