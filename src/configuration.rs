@@ -264,10 +264,33 @@ impl SslConfiguration {
     }
 
     /// The operating system's CA certificates, loaded once per process; Mozilla's
-    /// bundled roots where the OS has none (or the `native-certs` feature is off).
+    /// bundled roots where the OS has none (or the `native-certs` feature is off),
+    /// but never when `SSL_CERT_FILE` or `SSL_CERT_DIR` is set: then what they
+    /// point at, possibly nothing. [`system_ca_source`](Self::system_ca_source)
+    /// tells which.
     #[doc(alias = "systemCaCertificates")]
     pub fn system_ca_certificates() -> Vec<Certificate> {
         roots::system_certificates().to_vec()
+    }
+
+    /// Where [`system_ca_certificates`](Self::system_ca_certificates) came
+    /// from (loading them if not yet): the native store, the bundled roots, or
+    /// nothing, and then why (say, `SSL_CERT_FILE` names a missing file).
+    ///
+    /// ```
+    /// use sslconf::SslConfiguration;
+    ///
+    /// let source = SslConfiguration::system_ca_source();
+    /// assert_eq!(
+    ///     source.certificates(),
+    ///     SslConfiguration::system_ca_certificates().len()
+    /// );
+    /// if let Some(reason) = source.empty_reason() {
+    ///     eprintln!("no system CA certificates: {reason}");
+    /// }
+    /// ```
+    pub fn system_ca_source() -> roots::SystemCaSource {
+        roots::system_source().clone()
     }
 
     /// The local certificate: the first of the local chain.

@@ -170,6 +170,7 @@ pub use cipher::{Cipher, KeyExchangeGroup};
 pub use configuration::SslConfiguration;
 pub use error::{Error, InvalidInput};
 pub use protocol::{PeerVerifyMode, SslOption, SslProtocol};
+pub use roots::SystemCaSource;
 pub use session::SessionState;
 pub use ssl_error::{SslError, SslErrorKind};
 pub use stream::TlsStream;
