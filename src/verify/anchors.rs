@@ -19,6 +19,8 @@ pub(crate) struct TrustAnchors {
     system: bool,
     /// The configured CA certificates, as webpki anchors.
     configured: Vec<TrustAnchor<'static>>,
+    /// The same certificates, for telling what went wrong.
+    configured_certificates: Vec<Certificate>,
     /// Configured certificates that are no CA (a pinned device or self-signed
     /// server certificate, Qt's usual way to trust one peer): each trusts
     /// exactly itself, byte for byte, and issues nothing, as OpenSSL refuses
@@ -57,6 +59,7 @@ impl TrustAnchors {
 
     fn build(system: bool, certificates: &[Certificate]) -> Result<Self, Error> {
         let mut configured = Vec::new();
+        let mut configured_certificates = Vec::new();
         let mut exact = Vec::new();
         let mut hint_subjects = Vec::with_capacity(certificates.len());
         for cert in certificates {
@@ -64,6 +67,7 @@ impl TrustAnchors {
             hint_subjects.push(DistinguishedName::in_sequence(&anchor.subject));
             if can_issue(cert) {
                 configured.push(anchor.to_owned());
+                configured_certificates.push(cert.clone());
             } else {
                 exact.push(cert.clone());
             }
@@ -71,6 +75,7 @@ impl TrustAnchors {
         Ok(Self {
             system,
             configured,
+            configured_certificates,
             exact,
             all: OnceLock::new(),
             hint_subjects: hint_subjects.into(),
@@ -119,6 +124,20 @@ impl TrustAnchors {
                         && a.subject_public_key_info == anchor.subject_public_key_info
                 })
             })
+    }
+
+    /// Whether some trusted certificate could have issued `cert`, as OpenSSL
+    /// matches issuers (name and key identifier).
+    pub(crate) fn has_issuer_of(&self, cert: &Certificate) -> bool {
+        let system: &[Certificate] = if self.system {
+            roots::system_certificates()
+        } else {
+            &[]
+        };
+        system
+            .iter()
+            .chain(&self.configured_certificates)
+            .any(|anchor| cert.may_be_issued_by(anchor))
     }
 
     /// The configured certificate that is no CA whose subject issued `cert`,

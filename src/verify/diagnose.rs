@@ -222,6 +222,11 @@ impl ChainVerifier {
             E::PathLenConstraintViolated | E::MaximumPathDepthExceeded => {
                 (SslErrorKind::PathLengthExceeded, leaf)
             }
+            // OpenSSL takes a certificate whose authority key identifier
+            // names another key for no issuer at all.
+            E::InvalidSignatureForPublicKey if !self.has_issuer(chain) => {
+                (SslErrorKind::UnableToGetLocalIssuerCertificate, last)
+            }
             E::InvalidSignatureForPublicKey => (SslErrorKind::CertificateSignatureFailed, leaf),
             E::UnsupportedSignatureAlgorithmContext(_)
             | E::UnsupportedSignatureAlgorithmForPublicKeyContext(_)
@@ -252,6 +257,15 @@ impl ChainVerifier {
             _ => (SslErrorKind::UnspecifiedError, leaf),
         };
         SslError::new(kind, Some(cert.clone()))
+    }
+}
+
+impl ChainVerifier {
+    /// Whether the leaf has an issuer, as OpenSSL matches issuers (name and
+    /// key identifier), among the chain and the trusted certificates.
+    fn has_issuer(&self, chain: &[Certificate]) -> bool {
+        let leaf = &chain[0];
+        chain[1..].iter().any(|c| leaf.may_be_issued_by(c)) || self.anchors().has_issuer_of(leaf)
     }
 }
 

@@ -65,6 +65,7 @@ struct Fields {
     not_after: SystemTime,
     self_signed: bool,
     is_ca: bool,
+    key_ids: KeyIds,
     alternative_names: Vec<AlternativeName>,
 }
 
@@ -342,6 +343,18 @@ impl Certificate {
         self.fields().alternative_names.clone()
     }
 
+    /// Whether `issuer` could have issued this certificate as OpenSSL
+    /// matches issuers: the issuer's subject is this one's issuer name and,
+    /// where both key identifiers are present, they agree.
+    pub(crate) fn may_be_issued_by(&self, issuer: &Certificate) -> bool {
+        let (this, that) = (self.fields(), issuer.fields());
+        this.issuer.text == that.subject.text
+            && match (&this.key_ids.authority, &that.key_ids.subject) {
+                (Some(authority), Some(subject)) => authority == subject,
+                _ => true,
+            }
+    }
+
     /// Whether the basic constraints extension marks this as a CA certificate.
     pub fn is_ca(&self) -> bool {
         self.fields().is_ca
@@ -397,6 +410,10 @@ static UNREADABLE: Fields = Fields {
     not_after: SystemTime::UNIX_EPOCH,
     self_signed: false,
     is_ca: false,
+    key_ids: KeyIds {
+        subject: None,
+        authority: None,
+    },
     alternative_names: Vec::new(),
 };
 
@@ -471,6 +488,7 @@ impl Fields {
             not_before: system_time(validity.not_before),
             not_after: system_time(validity.not_after),
             self_signed: is_self_issued(&cert),
+            key_ids: KeyIds::of(&cert),
             is_ca: cert.is_ca(),
             alternative_names,
         })
@@ -565,22 +583,37 @@ fn alternative_name(name: &GeneralName<'_>) -> Option<AlternativeName> {
     }
 }
 
+/// A certificate's subject and authority key identifiers, where present.
+struct KeyIds {
+    subject: Option<Vec<u8>>,
+    authority: Option<Vec<u8>>,
+}
+
+impl KeyIds {
+    fn of(cert: &X509Certificate<'_>) -> Self {
+        let mut ids = Self {
+            subject: None,
+            authority: None,
+        };
+        for ext in cert.extensions() {
+            match ext.parsed_extension() {
+                ParsedExtension::SubjectKeyIdentifier(id) => ids.subject = Some(id.0.to_vec()),
+                ParsedExtension::AuthorityKeyIdentifier(aki) => {
+                    ids.authority = aki.key_identifier.as_ref().map(|id| id.0.to_vec())
+                }
+                _ => {}
+            }
+        }
+        ids
+    }
+}
+
 fn is_self_issued(cert: &X509Certificate<'_>) -> bool {
     if cert.subject().as_raw() != cert.issuer().as_raw() {
         return false;
     }
-    let mut subject_key_id = None;
-    let mut authority_key_id = None;
-    for ext in cert.extensions() {
-        match ext.parsed_extension() {
-            ParsedExtension::SubjectKeyIdentifier(id) => subject_key_id = Some(id.0),
-            ParsedExtension::AuthorityKeyIdentifier(aki) => {
-                authority_key_id = aki.key_identifier.as_ref().map(|id| id.0)
-            }
-            _ => {}
-        }
-    }
-    match (subject_key_id, authority_key_id) {
+    let ids = KeyIds::of(cert);
+    match (ids.subject, ids.authority) {
         (Some(s), Some(a)) => s == a,
         _ => true,
     }
