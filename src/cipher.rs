@@ -342,16 +342,20 @@ impl KeyExchangeGroup {
     }
 
     /// The IANA name: `"X25519"`, `"secp256r1"`, `"X25519MLKEM768"`, ...
-    /// An unnamed code point prints as `"0x…"`.
-    pub fn name(&self) -> String {
-        match GROUP_NAMES
+    /// A code point without a name is `"unknown"`; its
+    /// [`Display`](fmt::Display) adds the number: `unknown (0x1234)`.
+    pub fn name(&self) -> &'static str {
+        GROUP_NAMES
             .iter()
             .find(|(g, _)| *g == self.0)
             .and_then(|(_, names)| names.first())
-        {
-            Some(name) => (*name).to_owned(),
-            None => format!("0x{:04x}", u16::from(self.0)),
-        }
+            .copied()
+            .unwrap_or("unknown")
+    }
+
+    /// Whether this group has a name this crate knows.
+    fn is_named(&self) -> bool {
+        GROUP_NAMES.iter().any(|(g, _)| *g == self.0)
     }
 
     /// The rustls identifier of this group.
@@ -362,13 +366,19 @@ impl KeyExchangeGroup {
 
 impl fmt::Debug for KeyExchangeGroup {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "KeyExchangeGroup({})", self.name())
+        write!(f, "KeyExchangeGroup({self})")
     }
 }
 
+/// The [`name`](KeyExchangeGroup::name); for a code point without one,
+/// `unknown (0x1234)`.
 impl fmt::Display for KeyExchangeGroup {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.name())
+        if self.is_named() {
+            f.write_str(self.name())
+        } else {
+            write!(f, "{} (0x{:04x})", self.name(), u16::from(self.0))
+        }
     }
 }
 
@@ -421,6 +431,11 @@ mod tests {
         );
         assert_eq!(KeyExchangeGroup::from_name("brainpool"), None);
         let unknown = KeyExchangeGroup::from_named_group(NamedGroup::Unknown(0x1234));
-        assert_eq!(unknown.name(), "0x1234");
+        assert_eq!(unknown.name(), "unknown");
+        assert_eq!(unknown.to_string(), "unknown (0x1234)");
+        assert_eq!(format!("{unknown:?}"), "KeyExchangeGroup(unknown (0x1234))");
+        let x25519 = KeyExchangeGroup::from_named_group(NamedGroup::X25519);
+        assert_eq!(x25519.to_string(), "X25519");
+        assert_eq!(format!("{x25519:?}"), "KeyExchangeGroup(X25519)");
     }
 }

@@ -951,9 +951,7 @@ fn check(peer: Peer, case: &Case, ours: &SessionState, theirs: &Report) -> Vec<S
     match (&theirs.group, ours.key_exchange_group()) {
         (_, None) => problems.push("we report no key-exchange group".to_owned()),
         (None, _) if tells_more => problems.push(format!("{name} did not say the group")),
-        (Some(theirs), Some(group))
-            if normalize_group(theirs) != normalize_group(&group.name()) =>
-        {
+        (Some(theirs), Some(group)) if normalize_group(theirs) != normalize_group(group.name()) => {
             problems.push(format!("{name} says group {theirs}, we {group}"))
         }
         _ => {}
