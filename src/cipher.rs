@@ -2,11 +2,12 @@
 
 use std::fmt;
 use std::hash::{Hash, Hasher};
+use std::str::FromStr;
 
 use rustls::{CipherSuite, NamedGroup};
 
 use crate::provider::{all_kx_groups, provider};
-use crate::SslProtocol;
+use crate::{Error, SslProtocol};
 
 /// A TLS cipher suite that this crate's crypto provider implements, as Qt's `QSslCipher`.
 ///
@@ -144,6 +145,7 @@ impl Cipher {
     /// Looks a suite up by its IANA name (`TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256`,
     /// `TLS_AES_128_GCM_SHA256`) or its OpenSSL name (`ECDHE-RSA-AES128-GCM-SHA256`),
     /// ignoring ASCII case. `None` when the crypto provider does not implement it.
+    /// [`str::parse`] does the same, with an [`Error::UnknownCipher`].
     pub fn from_name(name: &str) -> Option<Cipher> {
         let name = name.trim();
         let info = CIPHERS.iter().find(|c| {
@@ -258,6 +260,26 @@ impl fmt::Display for Cipher {
     }
 }
 
+/// [`Cipher::from_name`], with an error for a name it does not know.
+///
+/// ```
+/// use sslconf::{Cipher, Error};
+///
+/// let c: Cipher = "ECDHE-RSA-AES128-GCM-SHA256".parse()?;
+/// assert_eq!(c.name(), "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256");
+/// assert!(matches!("RC4-SHA".parse::<Cipher>(), Err(Error::UnknownCipher { .. })));
+/// # Ok::<(), sslconf::Error>(())
+/// ```
+impl FromStr for Cipher {
+    type Err = Error;
+
+    fn from_str(name: &str) -> Result<Self, Error> {
+        Self::from_name(name).ok_or_else(|| Error::UnknownCipher {
+            name: name.to_owned(),
+        })
+    }
+}
+
 /// A key-exchange group (Qt's `QSslEllipticCurve`, widened to the post-quantum
 /// hybrids TLS 1.3 uses).
 ///
@@ -305,6 +327,7 @@ impl KeyExchangeGroup {
     ///
     /// A known group that the crypto provider does not implement is still
     /// returned; configuring it is an error at conversion.
+    /// [`str::parse`] does the same, with an error that says what is expected.
     pub fn from_name(name: &str) -> Option<KeyExchangeGroup> {
         let name = name.trim();
         GROUP_NAMES
@@ -382,6 +405,33 @@ impl fmt::Display for KeyExchangeGroup {
     }
 }
 
+/// [`KeyExchangeGroup::from_name`], with an error for a name it does not know.
+///
+/// ```
+/// use sslconf::KeyExchangeGroup;
+///
+/// let g: KeyExchangeGroup = "P-256".parse()?;
+/// assert_eq!(g.name(), "secp256r1");
+/// let err = "brainpool".parse::<KeyExchangeGroup>().unwrap_err();
+/// assert!(err.to_string().starts_with(r#"unknown key exchange group "brainpool": expected "#));
+/// # Ok::<(), sslconf::Error>(())
+/// ```
+impl FromStr for KeyExchangeGroup {
+    type Err = Error;
+
+    fn from_str(name: &str) -> Result<Self, Error> {
+        Self::from_name(name).ok_or_else(|| Error::UnknownName {
+            what: "key exchange group",
+            name: name.to_owned(),
+            expected: GROUP_EXPECTED,
+        })
+    }
+}
+
+/// What [`KeyExchangeGroup::from_str`] accepts, for its error message.
+const GROUP_EXPECTED: &str = "an IANA group name such as X25519, secp256r1 (P-256), \
+     secp384r1 (P-384), secp521r1 (P-521) or X25519MLKEM768";
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -437,5 +487,48 @@ mod tests {
         let x25519 = KeyExchangeGroup::from_named_group(NamedGroup::X25519);
         assert_eq!(x25519.to_string(), "X25519");
         assert_eq!(format!("{x25519:?}"), "KeyExchangeGroup(X25519)");
+    }
+
+    #[test]
+    fn ciphers_from_str() {
+        for c in Cipher::all_supported() {
+            assert_eq!(c.name().parse::<Cipher>().unwrap(), c);
+            assert_eq!(c.openssl_name().parse::<Cipher>().unwrap(), c);
+            assert_eq!(c.to_string().parse::<Cipher>().unwrap(), c);
+        }
+        let err = "RC4-SHA".parse::<Cipher>().unwrap_err();
+        assert!(
+            matches!(&err, Error::UnknownCipher { name } if name == "RC4-SHA"),
+            "{err:?}"
+        );
+        assert!(err
+            .to_string()
+            .starts_with("unknown cipher \"RC4-SHA\": expected "));
+    }
+
+    #[test]
+    fn groups_from_str() {
+        for (group, names) in GROUP_NAMES {
+            let group = KeyExchangeGroup::from_named_group(*group);
+            assert_eq!(
+                group.to_string().parse::<KeyExchangeGroup>().unwrap(),
+                group
+            );
+            for name in *names {
+                assert_eq!(name.parse::<KeyExchangeGroup>().unwrap(), group, "{name}");
+            }
+        }
+        let err = "foo".parse::<KeyExchangeGroup>().unwrap_err();
+        assert!(
+            matches!(&err, Error::UnknownName { what: "key exchange group", name, .. } if name == "foo"),
+            "{err:?}"
+        );
+        assert_eq!(
+            err.to_string(),
+            format!("unknown key exchange group \"foo\": expected {GROUP_EXPECTED}")
+        );
+        // What an unnamed code point prints is no name.
+        assert!("unknown (0x1234)".parse::<KeyExchangeGroup>().is_err());
+        assert!("unknown".parse::<KeyExchangeGroup>().is_err());
     }
 }

@@ -1,6 +1,7 @@
 //! Protocol versions, peer verify modes and SSL options: Qt's enums, mapped to rustls.
 
 use std::fmt;
+use std::str::FromStr;
 
 use rustls::SupportedProtocolVersion;
 
@@ -87,7 +88,9 @@ impl SslProtocol {
     }
 
     /// Parses Qt-style and OpenSSL-style spellings: `"TlsV1_2"`, `"tls1.2"`,
-    /// `"TLSv1.3"`, `"1.2+"`, `"secure"`, `"any"`. Case-insensitive.
+    /// `"TLSv1.3"`, `"1.2+"`, `"secure"`, `"any"`, and what
+    /// [`Display`](fmt::Display) prints (`"TLS 1.2 or later"`). Case-insensitive.
+    /// [`str::parse`] does the same, with an error that says what is expected.
     pub fn from_name(name: &str) -> Option<Self> {
         let key: String = name
             .chars()
@@ -100,13 +103,39 @@ impl SslProtocol {
             "tlsv11" | "tls11" | "11" => Self::TlsV1_1,
             "tlsv12" | "tls12" | "12" => Self::TlsV1_2,
             "tlsv13" | "tls13" | "13" => Self::TlsV1_3,
-            "tlsv10orlater" | "tls10+" | "10+" => Self::TlsV1_0OrLater,
-            "tlsv11orlater" | "tls11+" | "11+" => Self::TlsV1_1OrLater,
-            "tlsv12orlater" | "tls12+" | "12+" => Self::TlsV1_2OrLater,
-            "tlsv13orlater" | "tls13+" | "13+" => Self::TlsV1_3OrLater,
+            "tlsv10orlater" | "tls10orlater" | "tls10+" | "10+" => Self::TlsV1_0OrLater,
+            "tlsv11orlater" | "tls11orlater" | "tls11+" | "11+" => Self::TlsV1_1OrLater,
+            "tlsv12orlater" | "tls12orlater" | "tls12+" | "12+" => Self::TlsV1_2OrLater,
+            "tlsv13orlater" | "tls13orlater" | "tls13+" | "13+" => Self::TlsV1_3OrLater,
             "anyprotocol" | "any" => Self::AnyProtocol,
             "secureprotocols" | "secure" => Self::SecureProtocols,
             _ => return None,
+        })
+    }
+}
+
+/// What [`SslProtocol::from_str`] accepts, for its error message.
+const PROTOCOL_NAMES: &str =
+    "tls1.2, tls1.3, tls1.2+, tls1.3+, secure, any, or a Qt name such as TlsV1_2OrLater";
+
+/// [`SslProtocol::from_name`], with an error for a name it does not know.
+///
+/// ```
+/// use sslconf::SslProtocol;
+///
+/// assert_eq!("tls1.2+".parse::<SslProtocol>()?, SslProtocol::TlsV1_2OrLater);
+/// let err = "sslv3".parse::<SslProtocol>().unwrap_err();
+/// assert!(err.to_string().starts_with(r#"unknown protocol "sslv3": expected "#));
+/// # Ok::<(), sslconf::Error>(())
+/// ```
+impl FromStr for SslProtocol {
+    type Err = Error;
+
+    fn from_str(name: &str) -> Result<Self, Error> {
+        Self::from_name(name).ok_or_else(|| Error::UnknownName {
+            what: "protocol",
+            name: name.to_owned(),
+            expected: PROTOCOL_NAMES,
         })
     }
 }
@@ -183,6 +212,7 @@ impl PeerVerifyMode {
 
     /// Parses `"VerifyNone"`, `"none"`, `"QueryPeer"`, `"query"`, `"VerifyPeer"`,
     /// `"verify"`, `"AutoVerifyPeer"`, `"auto"`; case-insensitive.
+    /// [`str::parse`] does the same, with an error that says what is expected.
     pub fn from_name(name: &str) -> Option<Self> {
         let key: String = name
             .chars()
@@ -195,6 +225,28 @@ impl PeerVerifyMode {
             "verifypeer" | "verify" | "peer" => Self::VerifyPeer,
             "autoverifypeer" | "auto" => Self::AutoVerifyPeer,
             _ => return None,
+        })
+    }
+}
+
+/// [`PeerVerifyMode::from_name`], with an error for a name it does not know.
+///
+/// ```
+/// use sslconf::PeerVerifyMode;
+///
+/// assert_eq!("none".parse::<PeerVerifyMode>()?, PeerVerifyMode::VerifyNone);
+/// let err = "sometimes".parse::<PeerVerifyMode>().unwrap_err();
+/// assert!(err.to_string().starts_with(r#"unknown peer verify mode "sometimes": expected "#));
+/// # Ok::<(), sslconf::Error>(())
+/// ```
+impl FromStr for PeerVerifyMode {
+    type Err = Error;
+
+    fn from_str(name: &str) -> Result<Self, Error> {
+        Self::from_name(name).ok_or_else(|| Error::UnknownName {
+            what: "peer verify mode",
+            name: name.to_owned(),
+            expected: "none, query, verify or auto (or VerifyNone, QueryPeer, VerifyPeer, AutoVerifyPeer)",
         })
     }
 }
@@ -342,6 +394,74 @@ mod tests {
         assert_eq!(
             PeerVerifyMode::from_name("query"),
             Some(PeerVerifyMode::QueryPeer)
+        );
+    }
+
+    #[test]
+    fn protocol_display_and_debug_parse_back() {
+        for p in [
+            SslProtocol::TlsV1_0,
+            SslProtocol::TlsV1_1,
+            SslProtocol::TlsV1_2,
+            SslProtocol::TlsV1_3,
+            SslProtocol::TlsV1_0OrLater,
+            SslProtocol::TlsV1_1OrLater,
+            SslProtocol::TlsV1_2OrLater,
+            SslProtocol::TlsV1_3OrLater,
+            SslProtocol::AnyProtocol,
+            SslProtocol::SecureProtocols,
+        ] {
+            assert_eq!(p.to_string().parse::<SslProtocol>().unwrap(), p, "{p}");
+            assert_eq!(format!("{p:?}").parse::<SslProtocol>().unwrap(), p, "{p:?}");
+        }
+    }
+
+    #[test]
+    fn protocol_from_str_errors_name_the_input_and_what_is_expected() {
+        assert_eq!(
+            "TLSv1.3".parse::<SslProtocol>().unwrap(),
+            SslProtocol::TlsV1_3
+        );
+        let err = "sslv3".parse::<SslProtocol>().unwrap_err();
+        assert!(
+            matches!(&err, Error::UnknownName { what: "protocol", name, .. } if name == "sslv3"),
+            "{err:?}"
+        );
+        assert_eq!(
+            err.to_string(),
+            format!("unknown protocol \"sslv3\": expected {PROTOCOL_NAMES}")
+        );
+        // State only: not a name to configure.
+        assert!("unknown protocol".parse::<SslProtocol>().is_err());
+    }
+
+    #[test]
+    fn verify_modes_parse() {
+        for mode in [
+            PeerVerifyMode::VerifyNone,
+            PeerVerifyMode::QueryPeer,
+            PeerVerifyMode::VerifyPeer,
+            PeerVerifyMode::AutoVerifyPeer,
+        ] {
+            assert_eq!(mode.to_string().parse::<PeerVerifyMode>().unwrap(), mode);
+        }
+        assert_eq!(
+            PeerVerifyMode::from_name("query"),
+            Some(PeerVerifyMode::QueryPeer)
+        );
+        assert_eq!(
+            "Verify-None".parse::<PeerVerifyMode>().unwrap(),
+            PeerVerifyMode::VerifyNone
+        );
+        let err = "sometimes".parse::<PeerVerifyMode>().unwrap_err();
+        assert!(
+            matches!(&err, Error::UnknownName { what: "peer verify mode", name, .. } if name == "sometimes"),
+            "{err:?}"
+        );
+        assert_eq!(
+            err.to_string(),
+            "unknown peer verify mode \"sometimes\": expected none, query, verify or auto \
+             (or VerifyNone, QueryPeer, VerifyPeer, AutoVerifyPeer)"
         );
     }
 }
