@@ -162,54 +162,76 @@ impl fmt::Display for SslProtocol {
 ///
 /// | mode | client | server |
 /// |---|---|---|
-/// | `VerifyPeer` | the server's chain must verify, or the handshake fails | a client certificate is required and must verify |
-/// | `QueryPeer` | any chain is accepted; what is wrong is recorded | a client certificate is requested but optional; what is wrong is recorded |
+/// | `VerifyPeer` | the server's chain must verify against the CA certificates (the system store unless replaced), or the handshake fails | a client certificate is required and must verify against the CA certificates configured explicitly (see below) |
+/// | `QueryPeer` | any chain is accepted; what is wrong is recorded | a client certificate is requested but optional; any chain is accepted; what is wrong is recorded |
 /// | `VerifyNone` | any chain is accepted | no client certificate is requested |
-/// | `AutoVerifyPeer` | `VerifyPeer` | `QueryPeer` |
+/// | `AutoVerifyPeer` | `VerifyPeer` | with CA certificates configured explicitly: a client certificate is requested but optional, and one that is sent must verify against them; without: none is requested |
 ///
-/// In every mode the peer must still prove, by its handshake signature, that it
-/// holds the key of the certificate it sent.
+/// A server trusts only CA certificates configured explicitly, with
+/// [`with_ca_certificates`](crate::SslConfiguration::with_ca_certificates) or
+/// [`with_added_ca_certificates`](crate::SslConfiguration::with_added_ca_certificates)
+/// (of which only the added ones count): the system store never
+/// authenticates clients. A `VerifyPeer` server without any is an error at
+/// conversion. So what `AutoVerifyPeer` does on a server depends on the
+/// configuration, not on the mode alone; Qt resolves it to `QueryPeer`.
+///
+/// "Recorded" means [`SessionState::peer_verification_errors`](crate::SessionState::peer_verification_errors)
+/// of a stream from [`connect`](crate::SslConfiguration::connect) or
+/// [`accept`](crate::SslConfiguration::accept) (or their tokio versions)
+/// lists what was wrong. In every mode the peer must still prove, by its
+/// handshake signature, that it holds the key of the certificate it sent.
 ///
 /// ```
 /// use sslconf::PeerVerifyMode;
 ///
-/// let mode = PeerVerifyMode::default();
-/// assert_eq!(mode.for_client(), PeerVerifyMode::VerifyPeer);
-/// assert_eq!(mode.for_server(), PeerVerifyMode::QueryPeer);
+/// assert_eq!(PeerVerifyMode::default(), PeerVerifyMode::AutoVerifyPeer);
+/// assert_eq!("query".parse::<PeerVerifyMode>()?, PeerVerifyMode::QueryPeer);
+/// assert_eq!(
+///     PeerVerifyMode::from_name("VerifyPeer"),
+///     Some(PeerVerifyMode::VerifyPeer)
+/// );
+/// # Ok::<(), sslconf::Error>(())
 /// ```
 ///
 /// # Defaults
 /// [`PeerVerifyMode::AutoVerifyPeer`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum PeerVerifyMode {
     /// Do not check the peer's certificate; a server does not ask for one.
+    ///
+    /// # Warning
+    /// A client in this mode talks to whoever answers: anyone on the path can
+    /// pose as the server. The handshake accepts any chain; only the
+    /// [`SessionState`](crate::SessionState) of a stream from
+    /// [`connect`](crate::SslConfiguration::connect) tells what was wrong with
+    /// it. A raw [`client_config()`](crate::SslConfiguration::client_config)
+    /// used elsewhere (hyper, reqwest, tonic) keeps no record at all.
     VerifyNone,
     /// Ask for the peer's certificate and record what is wrong with it, but go on.
+    ///
+    /// # Warning
+    /// The peer's chain is accepted whatever it is: a sent certificate is not
+    /// an authenticated one. A raw
+    /// [`server_config()`](crate::SslConfiguration::server_config) handed to
+    /// hyper, axum-server or tonic exposes the unverified chain as
+    /// `peer_certificates()`, exactly as it would a verified one. Only the
+    /// [`SessionState`](crate::SessionState) of a stream from
+    /// [`accept`](crate::SslConfiguration::accept) (or
+    /// [`connect`](crate::SslConfiguration::connect)) tells what was wrong;
+    /// elsewhere, check the chain yourself with
+    /// [`verify_chain`](crate::SslConfiguration::verify_chain) before trusting it.
     QueryPeer,
     /// The peer's certificate must verify.
     VerifyPeer,
-    /// `VerifyPeer` for a client, `QueryPeer` for a server.
+    /// `VerifyPeer` for a client; for a server, verify an optional client
+    /// certificate against CA certificates configured explicitly, and ask for
+    /// none when there are none.
     #[default]
     AutoVerifyPeer,
 }
 
 impl PeerVerifyMode {
-    /// The mode in effect for a client.
-    pub fn for_client(self) -> Self {
-        match self {
-            Self::AutoVerifyPeer => Self::VerifyPeer,
-            other => other,
-        }
-    }
-
-    /// The mode in effect for a server.
-    pub fn for_server(self) -> Self {
-        match self {
-            Self::AutoVerifyPeer => Self::QueryPeer,
-            other => other,
-        }
-    }
-
     /// Parses `"VerifyNone"`, `"none"`, `"QueryPeer"`, `"query"`, `"VerifyPeer"`,
     /// `"verify"`, `"AutoVerifyPeer"`, `"auto"`; case-insensitive.
     /// [`str::parse`] does the same, with an error that says what is expected.
@@ -375,26 +397,6 @@ mod tests {
         );
         assert_eq!(SslProtocol::from_name("TLSv1"), Some(SslProtocol::TlsV1_0));
         assert_eq!(SslProtocol::from_name("sslv3"), None);
-    }
-
-    #[test]
-    fn verify_mode_resolves_auto_per_side() {
-        assert_eq!(
-            PeerVerifyMode::AutoVerifyPeer.for_client(),
-            PeerVerifyMode::VerifyPeer
-        );
-        assert_eq!(
-            PeerVerifyMode::AutoVerifyPeer.for_server(),
-            PeerVerifyMode::QueryPeer
-        );
-        assert_eq!(
-            PeerVerifyMode::VerifyNone.for_server(),
-            PeerVerifyMode::VerifyNone
-        );
-        assert_eq!(
-            PeerVerifyMode::from_name("query"),
-            Some(PeerVerifyMode::QueryPeer)
-        );
     }
 
     #[test]

@@ -1236,6 +1236,31 @@ fn issue4_our_client_with_forced_cipher_alpn_and_certificate_against_a_demanding
     }
 }
 
+/// What a server does with a client's certificate, as `PeerVerifyMode`'s
+/// documentation tells it. The mode alone cannot say: on a server,
+/// `AutoVerifyPeer` depends on whether CA certificates were configured
+/// explicitly (`with_ca_certificates`, `with_added_ca_certificates`).
+#[derive(Debug, PartialEq, Eq)]
+enum ClientCheck {
+    /// No client certificate is requested.
+    NotRequested,
+    /// Requested, optional; any chain is accepted and what is wrong recorded.
+    Recorded,
+    /// Requested; one that is sent must verify. `required`: one must be sent.
+    Verified { required: bool },
+}
+
+fn server_client_check(mode: PeerVerifyMode, explicit_ca: bool) -> ClientCheck {
+    match mode {
+        PeerVerifyMode::VerifyNone => ClientCheck::NotRequested,
+        PeerVerifyMode::QueryPeer => ClientCheck::Recorded,
+        PeerVerifyMode::VerifyPeer => ClientCheck::Verified { required: true },
+        PeerVerifyMode::AutoVerifyPeer if explicit_ca => ClientCheck::Verified { required: false },
+        PeerVerifyMode::AutoVerifyPeer => ClientCheck::NotRequested,
+        other => panic!("no expectation for {other:?}"),
+    }
+}
+
 #[test]
 fn issue4_query_peer_server_reports_what_is_wrong_with_s_client_certificates() {
     if !common::peer_available("openssl") {
@@ -1294,15 +1319,21 @@ fn issue4_query_peer_server_reports_what_is_wrong_with_s_client_certificates() {
         ),
         ("trusted", &trusted, vec![]),
     ] {
-        // Nothing set: a server's default, QueryPeer.
+        // QueryPeer, set explicitly: with CA certificates configured, a
+        // server's default (AutoVerifyPeer) verifies the certificates sent.
         let config = pki
             .server(Key::P256)
             .id
             .server()
-            .with_ca_certificates([pki.ca.cert.clone()]);
+            .with_ca_certificates([pki.ca.cert.clone()])
+            .with_peer_verify_mode(PeerVerifyMode::QueryPeer);
         assert_eq!(
-            config.peer_verify_mode().for_server(),
-            PeerVerifyMode::QueryPeer
+            server_client_check(config.peer_verify_mode(), true),
+            ClientCheck::Recorded
+        );
+        assert_eq!(
+            server_client_check(PeerVerifyMode::AutoVerifyPeer, true),
+            ClientCheck::Verified { required: false }
         );
         let ours = OurServer::start(config);
         let connect = format!("127.0.0.1:{}", ours.port);
