@@ -257,8 +257,16 @@ impl Certificate {
             .unwrap_or_default()
     }
 
-    /// The DER encoding.
+    /// The DER encoding, borrowed: the same bytes as [`as_der`](Self::as_der)
+    /// and `AsRef<[u8]>`. This is the name Qt gives it (`toDer`); no copy is
+    /// made.
     pub fn to_der(&self) -> &[u8] {
+        &self.inner.der
+    }
+
+    /// The DER encoding, borrowed: the same as [`to_der`](Self::to_der), under
+    /// the name Rust gives a free borrow.
+    pub fn as_der(&self) -> &[u8] {
         &self.inner.der
     }
 
@@ -369,6 +377,13 @@ impl fmt::Debug for Certificate {
             .field("issuer", &self.issuer_name())
             .field("serial_number", &self.serial_number())
             .finish_non_exhaustive()
+    }
+}
+
+/// The DER encoding: the same bytes as [`Certificate::to_der`].
+impl AsRef<[u8]> for Certificate {
+    fn as_ref(&self) -> &[u8] {
+        &self.inner.der
     }
 }
 
@@ -681,6 +696,20 @@ mod tests {
         assert!(pem.starts_with("-----BEGIN CERTIFICATE-----\n"));
         assert!(pem.ends_with("-----END CERTIFICATE-----\n"));
         assert_eq!(Certificate::from_pem(pem.as_bytes()).unwrap(), [cert]);
+    }
+
+    #[test]
+    fn der_accessors_are_the_same_bytes() {
+        let cert = self_signed();
+        let der = cert.to_der();
+        assert!(std::ptr::eq(cert.as_der(), der));
+        assert!(std::ptr::eq(AsRef::<[u8]>::as_ref(&cert), der));
+        assert_eq!(cert.as_rustls().as_ref(), der);
+        fn takes_bytes(bytes: impl AsRef<[u8]>) -> usize {
+            bytes.as_ref().len()
+        }
+        assert_eq!(takes_bytes(&cert), der.len());
+        assert_eq!(Certificate::from_der(cert.as_der()).unwrap(), cert);
     }
 
     #[test]
