@@ -203,27 +203,32 @@ impl Cipher {
 
     /// The key-exchange method, as OpenSSL describes it: `"ECDH"` for the TLS 1.2
     /// suites, `"any"` for TLS 1.3, where the suite does not fix it.
+    #[doc(alias = "keyExchangeMethod")]
     pub fn key_exchange_method(&self) -> &'static str {
         self.info.key_exchange
     }
 
     /// The authentication method: `"RSA"`, `"ECDSA"`, or `"any"` for TLS 1.3.
+    #[doc(alias = "authenticationMethod")]
     pub fn authentication_method(&self) -> &'static str {
         self.info.authentication
     }
 
     /// The bulk encryption method: `"AESGCM"` or `"CHACHA20/POLY1305"`.
+    #[doc(alias = "encryptionMethod")]
     pub fn encryption_method(&self) -> &'static str {
         self.info.encryption
     }
 
     /// The key length of the bulk cipher in bits.
+    #[doc(alias = "usedBits")]
     pub fn used_bits(&self) -> u32 {
         self.info.bits
     }
 
     /// The key length the bulk cipher supports in bits; the same as
     /// [`used_bits`](Self::used_bits) for every suite rustls has.
+    #[doc(alias = "supportedBits")]
     pub fn supported_bits(&self) -> u32 {
         self.info.bits
     }
