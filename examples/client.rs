@@ -38,13 +38,13 @@ struct Args {
     #[arg(long, requires = "cert")]
     key: Option<String>,
     /// tls1.2, tls1.3, tls1.2+, tls1.3+, secure (TLS 1.2 and 1.3) or any.
-    #[arg(long, default_value = "secure", value_parser = support::protocol)]
+    #[arg(long, default_value = "secure")]
     protocol: SslProtocol,
     /// Colon-separated cipher list, in preference order (IANA or OpenSSL names).
     #[arg(long)]
     ciphers: Option<String>,
     /// verify, query or none (keep going, show the errors); auto means verify for a client.
-    #[arg(long, default_value = "auto", value_parser = support::verify_mode)]
+    #[arg(long, default_value = "auto")]
     verify_mode: PeerVerifyMode,
     /// ALPN protocols to offer, in preference order (repeat or comma-separate).
     #[arg(long)]

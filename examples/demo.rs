@@ -34,7 +34,7 @@ use support::BoxError;
 #[derive(Parser)]
 struct Args {
     /// Protocol for the client: tls1.2, tls1.3, tls1.2+, secure, any.
-    #[arg(long, default_value = "secure", value_parser = support::protocol)]
+    #[arg(long, default_value = "secure")]
     protocol: SslProtocol,
     /// Ciphers the client offers: one name or a colon-separated list (IANA or OpenSSL names).
     #[arg(long, visible_alias = "ciphers")]

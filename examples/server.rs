@@ -49,12 +49,13 @@ struct Args {
     /// CA certificates that client certificates are checked against (PEM or DER file).
     #[arg(long)]
     ca: Option<String>,
-    /// none, query (ask for a client certificate, accept any), verify (require a valid one);
-    /// auto means query for a server.
-    #[arg(long, default_value = "auto", value_parser = support::verify_mode)]
+    /// none (ask for no client certificate), query (ask for one, accept any, show what is
+    /// wrong), verify (require one that verifies against --ca); auto: with --ca, a client
+    /// certificate is optional but must verify if sent, without --ca none is asked for.
+    #[arg(long, default_value = "auto")]
     verify_mode: PeerVerifyMode,
     /// tls1.2, tls1.3, tls1.2+, tls1.3+, secure (TLS 1.2 and 1.3) or any.
-    #[arg(long, default_value = "secure", value_parser = support::protocol)]
+    #[arg(long, default_value = "secure")]
     protocol: SslProtocol,
     /// Colon-separated cipher list, in preference order (IANA or OpenSSL names).
     #[arg(long)]

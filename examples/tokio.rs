@@ -25,7 +25,7 @@ struct Args {
     #[arg(long, default_value = "hello from tokio")]
     message: String,
     /// Protocol for the client: tls1.2, tls1.3, tls1.2+, secure, any.
-    #[arg(long, default_value = "secure", value_parser = support::protocol)]
+    #[arg(long, default_value = "secure")]
     protocol: SslProtocol,
 }
 

@@ -2,11 +2,12 @@
 
 use std::fmt;
 use std::hash::{Hash, Hasher};
+use std::str::FromStr;
 
 use rustls::{CipherSuite, NamedGroup};
 
 use crate::provider::{all_kx_groups, provider};
-use crate::SslProtocol;
+use crate::{Error, SslProtocol};
 
 /// A TLS cipher suite that this crate's crypto provider implements, as Qt's `QSslCipher`.
 ///
@@ -144,6 +145,7 @@ impl Cipher {
     /// Looks a suite up by its IANA name (`TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256`,
     /// `TLS_AES_128_GCM_SHA256`) or its OpenSSL name (`ECDHE-RSA-AES128-GCM-SHA256`),
     /// ignoring ASCII case. `None` when the crypto provider does not implement it.
+    /// [`str::parse`] does the same, with an [`Error::UnknownCipher`].
     pub fn from_name(name: &str) -> Option<Cipher> {
         let name = name.trim();
         let info = CIPHERS.iter().find(|c| {
@@ -201,27 +203,32 @@ impl Cipher {
 
     /// The key-exchange method, as OpenSSL describes it: `"ECDH"` for the TLS 1.2
     /// suites, `"any"` for TLS 1.3, where the suite does not fix it.
+    #[doc(alias = "keyExchangeMethod")]
     pub fn key_exchange_method(&self) -> &'static str {
         self.info.key_exchange
     }
 
     /// The authentication method: `"RSA"`, `"ECDSA"`, or `"any"` for TLS 1.3.
+    #[doc(alias = "authenticationMethod")]
     pub fn authentication_method(&self) -> &'static str {
         self.info.authentication
     }
 
     /// The bulk encryption method: `"AESGCM"` or `"CHACHA20/POLY1305"`.
+    #[doc(alias = "encryptionMethod")]
     pub fn encryption_method(&self) -> &'static str {
         self.info.encryption
     }
 
     /// The key length of the bulk cipher in bits.
+    #[doc(alias = "usedBits")]
     pub fn used_bits(&self) -> u32 {
         self.info.bits
     }
 
     /// The key length the bulk cipher supports in bits; the same as
     /// [`used_bits`](Self::used_bits) for every suite rustls has.
+    #[doc(alias = "supportedBits")]
     pub fn supported_bits(&self) -> u32 {
         self.info.bits
     }
@@ -255,6 +262,26 @@ impl fmt::Debug for Cipher {
 impl fmt::Display for Cipher {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
+    }
+}
+
+/// [`Cipher::from_name`], with an error for a name it does not know.
+///
+/// ```
+/// use sslconf::{Cipher, Error};
+///
+/// let c: Cipher = "ECDHE-RSA-AES128-GCM-SHA256".parse()?;
+/// assert_eq!(c.name(), "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256");
+/// assert!(matches!("RC4-SHA".parse::<Cipher>(), Err(Error::UnknownCipher { .. })));
+/// # Ok::<(), sslconf::Error>(())
+/// ```
+impl FromStr for Cipher {
+    type Err = Error;
+
+    fn from_str(name: &str) -> Result<Self, Error> {
+        Self::from_name(name).ok_or_else(|| Error::UnknownCipher {
+            name: name.to_owned(),
+        })
     }
 }
 
@@ -305,6 +332,7 @@ impl KeyExchangeGroup {
     ///
     /// A known group that the crypto provider does not implement is still
     /// returned; configuring it is an error at conversion.
+    /// [`str::parse`] does the same, with an error that says what is expected.
     pub fn from_name(name: &str) -> Option<KeyExchangeGroup> {
         let name = name.trim();
         GROUP_NAMES
@@ -342,16 +370,20 @@ impl KeyExchangeGroup {
     }
 
     /// The IANA name: `"X25519"`, `"secp256r1"`, `"X25519MLKEM768"`, ...
-    /// An unnamed code point prints as `"0x…"`.
-    pub fn name(&self) -> String {
-        match GROUP_NAMES
+    /// A code point without a name is `"unknown"`; its
+    /// [`Display`](fmt::Display) adds the number: `unknown (0x1234)`.
+    pub fn name(&self) -> &'static str {
+        GROUP_NAMES
             .iter()
             .find(|(g, _)| *g == self.0)
             .and_then(|(_, names)| names.first())
-        {
-            Some(name) => (*name).to_owned(),
-            None => format!("0x{:04x}", u16::from(self.0)),
-        }
+            .copied()
+            .unwrap_or("unknown")
+    }
+
+    /// Whether this group has a name this crate knows.
+    fn is_named(&self) -> bool {
+        GROUP_NAMES.iter().any(|(g, _)| *g == self.0)
     }
 
     /// The rustls identifier of this group.
@@ -362,15 +394,48 @@ impl KeyExchangeGroup {
 
 impl fmt::Debug for KeyExchangeGroup {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "KeyExchangeGroup({})", self.name())
+        write!(f, "KeyExchangeGroup({self})")
     }
 }
 
+/// The [`name`](KeyExchangeGroup::name); for a code point without one,
+/// `unknown (0x1234)`.
 impl fmt::Display for KeyExchangeGroup {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.name())
+        if self.is_named() {
+            f.write_str(self.name())
+        } else {
+            write!(f, "{} (0x{:04x})", self.name(), u16::from(self.0))
+        }
     }
 }
+
+/// [`KeyExchangeGroup::from_name`], with an error for a name it does not know.
+///
+/// ```
+/// use sslconf::KeyExchangeGroup;
+///
+/// let g: KeyExchangeGroup = "P-256".parse()?;
+/// assert_eq!(g.name(), "secp256r1");
+/// let err = "brainpool".parse::<KeyExchangeGroup>().unwrap_err();
+/// assert!(err.to_string().starts_with(r#"unknown key exchange group "brainpool": expected "#));
+/// # Ok::<(), sslconf::Error>(())
+/// ```
+impl FromStr for KeyExchangeGroup {
+    type Err = Error;
+
+    fn from_str(name: &str) -> Result<Self, Error> {
+        Self::from_name(name).ok_or_else(|| Error::UnknownName {
+            what: "key exchange group",
+            name: name.to_owned(),
+            expected: GROUP_EXPECTED,
+        })
+    }
+}
+
+/// What [`KeyExchangeGroup::from_str`] accepts, for its error message.
+const GROUP_EXPECTED: &str = "an IANA group name such as X25519, secp256r1 (P-256), \
+     secp384r1 (P-384), secp521r1 (P-521) or X25519MLKEM768";
 
 #[cfg(test)]
 mod tests {
@@ -421,6 +486,54 @@ mod tests {
         );
         assert_eq!(KeyExchangeGroup::from_name("brainpool"), None);
         let unknown = KeyExchangeGroup::from_named_group(NamedGroup::Unknown(0x1234));
-        assert_eq!(unknown.name(), "0x1234");
+        assert_eq!(unknown.name(), "unknown");
+        assert_eq!(unknown.to_string(), "unknown (0x1234)");
+        assert_eq!(format!("{unknown:?}"), "KeyExchangeGroup(unknown (0x1234))");
+        let x25519 = KeyExchangeGroup::from_named_group(NamedGroup::X25519);
+        assert_eq!(x25519.to_string(), "X25519");
+        assert_eq!(format!("{x25519:?}"), "KeyExchangeGroup(X25519)");
+    }
+
+    #[test]
+    fn ciphers_from_str() {
+        for c in Cipher::all_supported() {
+            assert_eq!(c.name().parse::<Cipher>().unwrap(), c);
+            assert_eq!(c.openssl_name().parse::<Cipher>().unwrap(), c);
+            assert_eq!(c.to_string().parse::<Cipher>().unwrap(), c);
+        }
+        let err = "RC4-SHA".parse::<Cipher>().unwrap_err();
+        assert!(
+            matches!(&err, Error::UnknownCipher { name } if name == "RC4-SHA"),
+            "{err:?}"
+        );
+        assert!(err
+            .to_string()
+            .starts_with("unknown cipher \"RC4-SHA\": expected "));
+    }
+
+    #[test]
+    fn groups_from_str() {
+        for (group, names) in GROUP_NAMES {
+            let group = KeyExchangeGroup::from_named_group(*group);
+            assert_eq!(
+                group.to_string().parse::<KeyExchangeGroup>().unwrap(),
+                group
+            );
+            for name in *names {
+                assert_eq!(name.parse::<KeyExchangeGroup>().unwrap(), group, "{name}");
+            }
+        }
+        let err = "foo".parse::<KeyExchangeGroup>().unwrap_err();
+        assert!(
+            matches!(&err, Error::UnknownName { what: "key exchange group", name, .. } if name == "foo"),
+            "{err:?}"
+        );
+        assert_eq!(
+            err.to_string(),
+            format!("unknown key exchange group \"foo\": expected {GROUP_EXPECTED}")
+        );
+        // What an unnamed code point prints is no name.
+        assert!("unknown (0x1234)".parse::<KeyExchangeGroup>().is_err());
+        assert!("unknown".parse::<KeyExchangeGroup>().is_err());
     }
 }

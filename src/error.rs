@@ -209,6 +209,20 @@ pub enum Error {
         source: io::Error,
     },
 
+    /// A name that parses to no value of its type: a protocol, a peer verify
+    /// mode or a key-exchange group given to `FromStr` (`str::parse`).
+    /// An unknown cipher name is an [`Error::UnknownCipher`].
+    #[error("unknown {what} {name:?}: expected {expected}")]
+    UnknownName {
+        /// What the name was meant to name: `"protocol"`, `"peer verify mode"`
+        /// or `"key exchange group"`.
+        what: &'static str,
+        /// The name as given.
+        name: String,
+        /// The names that are accepted, or a description of them.
+        expected: &'static str,
+    },
+
     /// A TLS error: the handshake failed, or rustls refused a setting.
     #[error(transparent)]
     Tls(rustls::Error),

@@ -1,6 +1,7 @@
 //! Protocol versions, peer verify modes and SSL options: Qt's enums, mapped to rustls.
 
 use std::fmt;
+use std::str::FromStr;
 
 use rustls::SupportedProtocolVersion;
 
@@ -87,7 +88,9 @@ impl SslProtocol {
     }
 
     /// Parses Qt-style and OpenSSL-style spellings: `"TlsV1_2"`, `"tls1.2"`,
-    /// `"TLSv1.3"`, `"1.2+"`, `"secure"`, `"any"`. Case-insensitive.
+    /// `"TLSv1.3"`, `"1.2+"`, `"secure"`, `"any"`, and what
+    /// [`Display`](fmt::Display) prints (`"TLS 1.2 or later"`). Case-insensitive.
+    /// [`str::parse`] does the same, with an error that says what is expected.
     pub fn from_name(name: &str) -> Option<Self> {
         let key: String = name
             .chars()
@@ -100,13 +103,39 @@ impl SslProtocol {
             "tlsv11" | "tls11" | "11" => Self::TlsV1_1,
             "tlsv12" | "tls12" | "12" => Self::TlsV1_2,
             "tlsv13" | "tls13" | "13" => Self::TlsV1_3,
-            "tlsv10orlater" | "tls10+" | "10+" => Self::TlsV1_0OrLater,
-            "tlsv11orlater" | "tls11+" | "11+" => Self::TlsV1_1OrLater,
-            "tlsv12orlater" | "tls12+" | "12+" => Self::TlsV1_2OrLater,
-            "tlsv13orlater" | "tls13+" | "13+" => Self::TlsV1_3OrLater,
+            "tlsv10orlater" | "tls10orlater" | "tls10+" | "10+" => Self::TlsV1_0OrLater,
+            "tlsv11orlater" | "tls11orlater" | "tls11+" | "11+" => Self::TlsV1_1OrLater,
+            "tlsv12orlater" | "tls12orlater" | "tls12+" | "12+" => Self::TlsV1_2OrLater,
+            "tlsv13orlater" | "tls13orlater" | "tls13+" | "13+" => Self::TlsV1_3OrLater,
             "anyprotocol" | "any" => Self::AnyProtocol,
             "secureprotocols" | "secure" => Self::SecureProtocols,
             _ => return None,
+        })
+    }
+}
+
+/// What [`SslProtocol::from_str`] accepts, for its error message.
+const PROTOCOL_NAMES: &str =
+    "tls1.2, tls1.3, tls1.2+, tls1.3+, secure, any, or a Qt name such as TlsV1_2OrLater";
+
+/// [`SslProtocol::from_name`], with an error for a name it does not know.
+///
+/// ```
+/// use sslconf::SslProtocol;
+///
+/// assert_eq!("tls1.2+".parse::<SslProtocol>()?, SslProtocol::TlsV1_2OrLater);
+/// let err = "sslv3".parse::<SslProtocol>().unwrap_err();
+/// assert!(err.to_string().starts_with(r#"unknown protocol "sslv3": expected "#));
+/// # Ok::<(), sslconf::Error>(())
+/// ```
+impl FromStr for SslProtocol {
+    type Err = Error;
+
+    fn from_str(name: &str) -> Result<Self, Error> {
+        Self::from_name(name).ok_or_else(|| Error::UnknownName {
+            what: "protocol",
+            name: name.to_owned(),
+            expected: PROTOCOL_NAMES,
         })
     }
 }
@@ -133,56 +162,79 @@ impl fmt::Display for SslProtocol {
 ///
 /// | mode | client | server |
 /// |---|---|---|
-/// | `VerifyPeer` | the server's chain must verify, or the handshake fails | a client certificate is required and must verify |
-/// | `QueryPeer` | any chain is accepted; what is wrong is recorded | a client certificate is requested but optional; what is wrong is recorded |
+/// | `VerifyPeer` | the server's chain must verify against the CA certificates (the system store unless replaced), or the handshake fails | a client certificate is required and must verify against the CA certificates configured explicitly (see below) |
+/// | `QueryPeer` | any chain is accepted; what is wrong is recorded | a client certificate is requested but optional; any chain is accepted; what is wrong is recorded |
 /// | `VerifyNone` | any chain is accepted | no client certificate is requested |
-/// | `AutoVerifyPeer` | `VerifyPeer` | `QueryPeer` |
+/// | `AutoVerifyPeer` | `VerifyPeer` | with CA certificates configured explicitly: a client certificate is requested but optional, and one that is sent must verify against them; without: none is requested |
 ///
-/// In every mode the peer must still prove, by its handshake signature, that it
-/// holds the key of the certificate it sent.
+/// A server trusts only CA certificates configured explicitly, with
+/// [`with_ca_certificates`](crate::SslConfiguration::with_ca_certificates) or
+/// [`with_added_ca_certificates`](crate::SslConfiguration::with_added_ca_certificates)
+/// (of which only the added ones count): the system store never
+/// authenticates clients. A `VerifyPeer` server without any is an error at
+/// conversion. So what `AutoVerifyPeer` does on a server depends on the
+/// configuration, not on the mode alone; Qt resolves it to `QueryPeer`.
+///
+/// "Recorded" means [`SessionState::peer_verification_errors`](crate::SessionState::peer_verification_errors)
+/// of a stream from [`connect`](crate::SslConfiguration::connect) or
+/// [`accept`](crate::SslConfiguration::accept) (or their tokio versions)
+/// lists what was wrong. In every mode the peer must still prove, by its
+/// handshake signature, that it holds the key of the certificate it sent.
 ///
 /// ```
 /// use sslconf::PeerVerifyMode;
 ///
-/// let mode = PeerVerifyMode::default();
-/// assert_eq!(mode.for_client(), PeerVerifyMode::VerifyPeer);
-/// assert_eq!(mode.for_server(), PeerVerifyMode::QueryPeer);
+/// assert_eq!(PeerVerifyMode::default(), PeerVerifyMode::AutoVerifyPeer);
+/// assert_eq!("query".parse::<PeerVerifyMode>()?, PeerVerifyMode::QueryPeer);
+/// assert_eq!(
+///     PeerVerifyMode::from_name("VerifyPeer"),
+///     Some(PeerVerifyMode::VerifyPeer)
+/// );
+/// # Ok::<(), sslconf::Error>(())
 /// ```
 ///
 /// # Defaults
 /// [`PeerVerifyMode::AutoVerifyPeer`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum PeerVerifyMode {
     /// Do not check the peer's certificate; a server does not ask for one.
+    ///
+    /// # Warning
+    /// A client in this mode talks to whoever answers: anyone on the path can
+    /// pose as the server. The handshake accepts any chain; only the
+    /// [`SessionState`](crate::SessionState) of a stream from
+    /// [`connect`](crate::SslConfiguration::connect) tells what was wrong with
+    /// it. A raw [`client_config()`](crate::SslConfiguration::client_config)
+    /// used elsewhere (hyper, reqwest, tonic) keeps no record at all.
     VerifyNone,
     /// Ask for the peer's certificate and record what is wrong with it, but go on.
+    ///
+    /// # Warning
+    /// The peer's chain is accepted whatever it is: a sent certificate is not
+    /// an authenticated one. A raw
+    /// [`server_config()`](crate::SslConfiguration::server_config) handed to
+    /// hyper, axum-server or tonic exposes the unverified chain as
+    /// `peer_certificates()`, exactly as it would a verified one. Only the
+    /// [`SessionState`](crate::SessionState) of a stream from
+    /// [`accept`](crate::SslConfiguration::accept) (or
+    /// [`connect`](crate::SslConfiguration::connect)) tells what was wrong;
+    /// elsewhere, check the chain yourself with
+    /// [`verify_chain`](crate::SslConfiguration::verify_chain) before trusting it.
     QueryPeer,
     /// The peer's certificate must verify.
     VerifyPeer,
-    /// `VerifyPeer` for a client, `QueryPeer` for a server.
+    /// `VerifyPeer` for a client; for a server, verify an optional client
+    /// certificate against CA certificates configured explicitly, and ask for
+    /// none when there are none.
     #[default]
     AutoVerifyPeer,
 }
 
 impl PeerVerifyMode {
-    /// The mode in effect for a client.
-    pub fn for_client(self) -> Self {
-        match self {
-            Self::AutoVerifyPeer => Self::VerifyPeer,
-            other => other,
-        }
-    }
-
-    /// The mode in effect for a server.
-    pub fn for_server(self) -> Self {
-        match self {
-            Self::AutoVerifyPeer => Self::QueryPeer,
-            other => other,
-        }
-    }
-
     /// Parses `"VerifyNone"`, `"none"`, `"QueryPeer"`, `"query"`, `"VerifyPeer"`,
     /// `"verify"`, `"AutoVerifyPeer"`, `"auto"`; case-insensitive.
+    /// [`str::parse`] does the same, with an error that says what is expected.
     pub fn from_name(name: &str) -> Option<Self> {
         let key: String = name
             .chars()
@@ -195,6 +247,28 @@ impl PeerVerifyMode {
             "verifypeer" | "verify" | "peer" => Self::VerifyPeer,
             "autoverifypeer" | "auto" => Self::AutoVerifyPeer,
             _ => return None,
+        })
+    }
+}
+
+/// [`PeerVerifyMode::from_name`], with an error for a name it does not know.
+///
+/// ```
+/// use sslconf::PeerVerifyMode;
+///
+/// assert_eq!("none".parse::<PeerVerifyMode>()?, PeerVerifyMode::VerifyNone);
+/// let err = "sometimes".parse::<PeerVerifyMode>().unwrap_err();
+/// assert!(err.to_string().starts_with(r#"unknown peer verify mode "sometimes": expected "#));
+/// # Ok::<(), sslconf::Error>(())
+/// ```
+impl FromStr for PeerVerifyMode {
+    type Err = Error;
+
+    fn from_str(name: &str) -> Result<Self, Error> {
+        Self::from_name(name).ok_or_else(|| Error::UnknownName {
+            what: "peer verify mode",
+            name: name.to_owned(),
+            expected: "none, query, verify or auto (or VerifyNone, QueryPeer, VerifyPeer, AutoVerifyPeer)",
         })
     }
 }
@@ -326,22 +400,70 @@ mod tests {
     }
 
     #[test]
-    fn verify_mode_resolves_auto_per_side() {
+    fn protocol_display_and_debug_parse_back() {
+        for p in [
+            SslProtocol::TlsV1_0,
+            SslProtocol::TlsV1_1,
+            SslProtocol::TlsV1_2,
+            SslProtocol::TlsV1_3,
+            SslProtocol::TlsV1_0OrLater,
+            SslProtocol::TlsV1_1OrLater,
+            SslProtocol::TlsV1_2OrLater,
+            SslProtocol::TlsV1_3OrLater,
+            SslProtocol::AnyProtocol,
+            SslProtocol::SecureProtocols,
+        ] {
+            assert_eq!(p.to_string().parse::<SslProtocol>().unwrap(), p, "{p}");
+            assert_eq!(format!("{p:?}").parse::<SslProtocol>().unwrap(), p, "{p:?}");
+        }
+    }
+
+    #[test]
+    fn protocol_from_str_errors_name_the_input_and_what_is_expected() {
         assert_eq!(
-            PeerVerifyMode::AutoVerifyPeer.for_client(),
-            PeerVerifyMode::VerifyPeer
+            "TLSv1.3".parse::<SslProtocol>().unwrap(),
+            SslProtocol::TlsV1_3
+        );
+        let err = "sslv3".parse::<SslProtocol>().unwrap_err();
+        assert!(
+            matches!(&err, Error::UnknownName { what: "protocol", name, .. } if name == "sslv3"),
+            "{err:?}"
         );
         assert_eq!(
-            PeerVerifyMode::AutoVerifyPeer.for_server(),
-            PeerVerifyMode::QueryPeer
+            err.to_string(),
+            format!("unknown protocol \"sslv3\": expected {PROTOCOL_NAMES}")
         );
-        assert_eq!(
-            PeerVerifyMode::VerifyNone.for_server(),
-            PeerVerifyMode::VerifyNone
-        );
+        // State only: not a name to configure.
+        assert!("unknown protocol".parse::<SslProtocol>().is_err());
+    }
+
+    #[test]
+    fn verify_modes_parse() {
+        for mode in [
+            PeerVerifyMode::VerifyNone,
+            PeerVerifyMode::QueryPeer,
+            PeerVerifyMode::VerifyPeer,
+            PeerVerifyMode::AutoVerifyPeer,
+        ] {
+            assert_eq!(mode.to_string().parse::<PeerVerifyMode>().unwrap(), mode);
+        }
         assert_eq!(
             PeerVerifyMode::from_name("query"),
             Some(PeerVerifyMode::QueryPeer)
+        );
+        assert_eq!(
+            "Verify-None".parse::<PeerVerifyMode>().unwrap(),
+            PeerVerifyMode::VerifyNone
+        );
+        let err = "sometimes".parse::<PeerVerifyMode>().unwrap_err();
+        assert!(
+            matches!(&err, Error::UnknownName { what: "peer verify mode", name, .. } if name == "sometimes"),
+            "{err:?}"
+        );
+        assert_eq!(
+            err.to_string(),
+            "unknown peer verify mode \"sometimes\": expected none, query, verify or auto \
+             (or VerifyNone, QueryPeer, VerifyPeer, AutoVerifyPeer)"
         );
     }
 }

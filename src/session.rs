@@ -75,32 +75,38 @@ impl SessionState {
     }
 
     /// Whether no handshake has completed yet.
+    #[doc(alias = "isNull")]
     pub fn is_null(&self) -> bool {
         !self.established
     }
 
     /// The peer's certificate: the first of its chain.
+    #[doc(alias = "peerCertificate")]
     pub fn peer_certificate(&self) -> Option<&Certificate> {
         self.peer_chain.first()
     }
 
     /// The peer's certificate chain, leaf first, as the peer sent it.
+    #[doc(alias = "peerCertificateChain")]
     pub fn peer_certificate_chain(&self) -> &[Certificate] {
         &self.peer_chain
     }
 
     /// The negotiated cipher suite.
+    #[doc(alias = "sessionCipher")]
     pub fn session_cipher(&self) -> Option<Cipher> {
         self.cipher
     }
 
     /// The negotiated protocol version: `TlsV1_2`, `TlsV1_3`, or
     /// `UnknownProtocol` before the handshake.
+    #[doc(alias = "sessionProtocol")]
     pub fn session_protocol(&self) -> SslProtocol {
         self.protocol.unwrap_or(SslProtocol::UnknownProtocol)
     }
 
     /// The protocol agreed by ALPN.
+    #[doc(alias = "nextNegotiatedProtocol")]
     pub fn next_negotiated_protocol(&self) -> Option<&[u8]> {
         self.alpn.as_deref()
     }

@@ -53,6 +53,7 @@ pub enum SslErrorKind {
 
 impl SslErrorKind {
     /// A lowercase description, as Qt's `QSslError::errorString()`.
+    #[doc(alias = "errorString")]
     pub fn description(self) -> &'static str {
         match self {
             Self::UnableToGetIssuerCertificate => "the issuer certificate could not be found",
@@ -117,6 +118,7 @@ impl SslError {
     }
 
     /// What was wrong.
+    #[doc(alias = "error")]
     pub fn kind(&self) -> SslErrorKind {
         self.kind
     }

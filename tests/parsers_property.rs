@@ -275,7 +275,7 @@ fn parse_names(text: &str) {
     }
     if let Some(group) = KeyExchangeGroup::from_name(text) {
         assert_eq!(
-            KeyExchangeGroup::from_name(&group.name()),
+            KeyExchangeGroup::from_name(group.name()),
             Some(group),
             "{text:?}"
         );

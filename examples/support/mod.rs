@@ -1,6 +1,10 @@
 //! Shared by the examples: session-state tables, certificate listings,
-//! error reports and flag parsing. Included with `#[path = "support/mod.rs"]`;
+//! error reports and list flags. Included with `#[path = "support/mod.rs"]`;
 //! not an example of its own.
+//!
+//! Protocols and verify modes need no parser here: clap's default
+//! `value_parser!` parses them with their `FromStr`, and an unknown name is
+//! reported with sslconf's message, which says what is expected.
 #![allow(dead_code)] // each example uses part of it
 
 use std::error::Error;
@@ -214,22 +218,6 @@ pub fn split_list(values: &[String]) -> Vec<String> {
         .filter(|v| !v.is_empty())
         .map(str::to_owned)
         .collect()
-}
-
-/// Parses `--protocol`.
-pub fn protocol(name: &str) -> Result<sslconf::SslProtocol, String> {
-    sslconf::SslProtocol::from_name(name).ok_or_else(|| {
-        format!(
-            "unknown protocol {name:?}: expected tls1.2, tls1.3, tls1.2+, tls1.3+, secure or any"
-        )
-    })
-}
-
-/// Parses `--verify-mode`.
-pub fn verify_mode(name: &str) -> Result<sslconf::PeerVerifyMode, String> {
-    sslconf::PeerVerifyMode::from_name(name).ok_or_else(|| {
-        format!("unknown verify mode {name:?}: expected none, query, verify or auto")
-    })
 }
 
 /// A boxed error for `run` functions.

@@ -161,6 +161,7 @@ impl Certificate {
     /// # Errors
     /// [`Error::InvalidCertificate`] when the input holds no certificate, a
     /// section is malformed, or a certificate does not parse.
+    #[doc(alias = "fromPem")]
     pub fn from_pem(pem: &[u8]) -> Result<Vec<Certificate>, Error> {
         Self::from_pem_named(pem, PEM_INPUT)
     }
@@ -169,6 +170,7 @@ impl Certificate {
     ///
     /// # Errors
     /// [`Error::InvalidCertificate`] when the bytes are not exactly one X.509 certificate.
+    #[doc(alias = "fromDer")]
     pub fn from_der(der: &[u8]) -> Result<Certificate, Error> {
         Self::from_der_named(der.to_vec(), DER_INPUT)
     }
@@ -180,6 +182,7 @@ impl Certificate {
     /// [`Error::ReadFile`] when the file cannot be read,
     /// [`Error::InvalidCertificate`] (naming the file) when its content is not
     /// what [`from_pem`](Self::from_pem) or [`from_der`](Self::from_der) accept.
+    #[doc(alias = "fromPath")]
     pub fn from_path(path: impl AsRef<Path>) -> Result<Vec<Certificate>, Error> {
         let path = path.as_ref();
         let bytes = read_file(path)?;
@@ -252,14 +255,25 @@ impl Certificate {
     }
 
     /// The certificate as a PEM `CERTIFICATE` section, with a trailing newline.
+    #[doc(alias = "toPem")]
     pub fn to_pem(&self) -> String {
         // Encoding into a String cannot fail for a valid label and any bytes.
         pem_rfc7468::encode_string("CERTIFICATE", pem_rfc7468::LineEnding::LF, self.to_der())
             .unwrap_or_default()
     }
 
-    /// The DER encoding.
+    /// The DER encoding, borrowed: the same bytes as [`as_der`](Self::as_der)
+    /// and `AsRef<[u8]>`. This is the name Qt gives it (`toDer`); no copy is
+    /// made.
+    #[doc(alias = "toDer")]
     pub fn to_der(&self) -> &[u8] {
+        &self.inner.der
+    }
+
+    /// The DER encoding, borrowed: the same as [`to_der`](Self::to_der), under
+    /// the name Rust gives a free borrow.
+    #[doc(alias = "toDer")]
+    pub fn as_der(&self) -> &[u8] {
         &self.inner.der
     }
 
@@ -281,6 +295,7 @@ impl Certificate {
 
     /// The serial number as lower-case hex bytes joined by `:`, e.g. `"01:a4:ff"`,
     /// without the sign byte DER adds to a number whose top bit is set.
+    #[doc(alias = "serialNumber")]
     pub fn serial_number(&self) -> String {
         hex_colon(&self.fields().serial)
     }
@@ -291,11 +306,13 @@ impl Certificate {
     }
 
     /// Every value of one attribute of the subject name, in order.
+    #[doc(alias = "subjectInfo")]
     pub fn subject_info(&self, info: SubjectInfo) -> Vec<String> {
         self.fields().subject.values(info)
     }
 
     /// Every value of one attribute of the issuer name, in order.
+    #[doc(alias = "issuerInfo")]
     pub fn issuer_info(&self, info: SubjectInfo) -> Vec<String> {
         self.fields().issuer.values(info)
     }
@@ -312,33 +329,39 @@ impl Certificate {
 
     /// A name for the subject: its common name, or else its organization, or
     /// else its organizational unit, or else the whole name.
+    #[doc(alias = "subjectDisplayName")]
     pub fn subject_display_name(&self) -> String {
         self.fields().subject.display_name()
     }
 
     /// A name for the issuer, chosen as [`subject_display_name`](Self::subject_display_name) does.
+    #[doc(alias = "issuerDisplayName")]
     pub fn issuer_display_name(&self) -> String {
         self.fields().issuer.display_name()
     }
 
     /// The start of the validity period (notBefore).
+    #[doc(alias = "effectiveDate")]
     pub fn effective_date(&self) -> SystemTime {
         self.fields().not_before
     }
 
     /// The end of the validity period (notAfter).
+    #[doc(alias = "expiryDate")]
     pub fn expiry_date(&self) -> SystemTime {
         self.fields().not_after
     }
 
     /// Whether the certificate is self-issued: its subject is its issuer and,
     /// where both key identifiers are present, they match (OpenSSL's test).
+    #[doc(alias = "isSelfSigned")]
     pub fn is_self_signed(&self) -> bool {
         self.fields().self_signed
     }
 
     /// The subject alternative names, in order. Kinds other than DNS names,
     /// e-mail addresses, IP addresses and URIs are left out.
+    #[doc(alias = "subjectAlternativeNames")]
     pub fn subject_alternative_names(&self) -> Vec<AlternativeName> {
         self.fields().alternative_names.clone()
     }
@@ -382,6 +405,13 @@ impl fmt::Debug for Certificate {
             .field("issuer", &self.issuer_name())
             .field("serial_number", &self.serial_number())
             .finish_non_exhaustive()
+    }
+}
+
+/// The DER encoding: the same bytes as [`Certificate::to_der`].
+impl AsRef<[u8]> for Certificate {
+    fn as_ref(&self) -> &[u8] {
+        &self.inner.der
     }
 }
 
@@ -714,6 +744,20 @@ mod tests {
         assert!(pem.starts_with("-----BEGIN CERTIFICATE-----\n"));
         assert!(pem.ends_with("-----END CERTIFICATE-----\n"));
         assert_eq!(Certificate::from_pem(pem.as_bytes()).unwrap(), [cert]);
+    }
+
+    #[test]
+    fn der_accessors_are_the_same_bytes() {
+        let cert = self_signed();
+        let der = cert.to_der();
+        assert!(std::ptr::eq(cert.as_der(), der));
+        assert!(std::ptr::eq(AsRef::<[u8]>::as_ref(&cert), der));
+        assert_eq!(cert.as_rustls().as_ref(), der);
+        fn takes_bytes(bytes: impl AsRef<[u8]>) -> usize {
+            bytes.as_ref().len()
+        }
+        assert_eq!(takes_bytes(&cert), der.len());
+        assert_eq!(Certificate::from_der(cert.as_der()).unwrap(), cert);
     }
 
     #[test]

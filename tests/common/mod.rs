@@ -10,7 +10,7 @@ use std::process::Command;
 ///
 /// Under CI (`CI=true`) a missing program fails the test: `.ci/run` installs
 /// every one. On a developer's machine the test is skipped with a loud line
-/// naming what to install.
+/// naming what to install, written past libtest's capture (see [`skipped`]).
 pub fn peer_available(program: &str) -> bool {
     let found = Command::new(program)
         .arg("--version")
@@ -23,11 +23,26 @@ pub fn peer_available(program: &str) -> bool {
     if std::env::var("CI").is_ok_and(|v| v == "true") {
         panic!("{program} is required under CI but was not found: .ci/run must install it");
     }
-    eprintln!(
-        "\n!!! SKIPPED: `{program}` is not installed; install it (e.g. `apt-get install -y {}`) to run this test !!!\n",
+    skipped(&format!(
+        "`{program}` is not installed; install it (e.g. `apt-get install -y {}`) to run this test",
         debian_package(program)
-    );
+    ));
     false
+}
+
+/// Says, where `cargo test` shows it, that a test (or part of one) did not
+/// run and why: a test that returns early passes, so the skip must not be
+/// hidden with the output libtest captures. libtest captures what the
+/// `print!`/`eprint!` macros write, not writes to the stderr handle itself,
+/// so this line appears even without `--nocapture`.
+pub fn skipped(reason: &str) {
+    use std::io::Write as _;
+    let test = std::thread::current().name().unwrap_or("a test").to_owned();
+    // Nothing sensible is left to do if stderr itself fails.
+    let _ = writeln!(
+        std::io::stderr().lock(),
+        "\n!!! SKIPPED {test}: {reason} !!!\n"
+    );
 }
 
 fn debian_package(program: &str) -> &str {
