@@ -1,6 +1,8 @@
 //! Whether a chain verifies: webpki's path building against the trust
 //! anchors, within the verify depth, and the exact pins.
 
+use std::borrow::Cow;
+
 use rustls::pki_types::{CertificateDer, UnixTime};
 
 use super::anchors::TrustAnchors;
@@ -41,7 +43,7 @@ impl ChainVerifier {
     ) -> Result<Vec<Vec<u8>>, webpki::Error> {
         match self.exact_pin(end_entity_der) {
             Some(pinned) => pinned_valid_at(pinned, time).map(|()| Vec::new()),
-            None => self.verify_path(end_entity, intermediates, usage, time),
+            None => self.verify_path(end_entity, &candidates(intermediates), usage, time),
         }
     }
 
@@ -92,6 +94,47 @@ impl ChainVerifier {
             .map(|c| c.der().to_vec())
             .collect())
     }
+}
+
+/// Chains longer than this are sifted before path building.
+const SIFT_ABOVE: usize = 6;
+/// At most this many intermediates are considered...
+const MAX_INTERMEDIATES: usize = 16;
+/// ...and at most this many with one subject (a cross-signed CA has two).
+const MAX_PER_SUBJECT: usize = 2;
+
+/// The intermediates path building considers. webpki tries every order of
+/// the certificates a peer sends, within a budget of 200,000 steps: a
+/// degenerate chain (many certificates with one subject) costs tens of
+/// milliseconds per attempt, which a peer could repeat at will. A chain of
+/// more than [`SIFT_ABOVE`] intermediates is therefore sifted: duplicates
+/// and certificates that do not parse are dropped, at most
+/// [`MAX_PER_SUBJECT`] are kept per subject and [`MAX_INTERMEDIATES`] in
+/// all, in the order sent. Shorter chains, all real ones, are untouched.
+fn candidates<'a>(intermediates: &'a [CertificateDer<'a>]) -> Cow<'a, [CertificateDer<'a>]> {
+    if intermediates.len() <= SIFT_ABOVE {
+        return Cow::Borrowed(intermediates);
+    }
+    let mut kept: Vec<CertificateDer<'a>> = Vec::new();
+    let mut subjects: Vec<Vec<u8>> = Vec::new();
+    for der in intermediates {
+        if kept.len() == MAX_INTERMEDIATES {
+            break;
+        }
+        if kept.iter().any(|k| k.as_ref() == der.as_ref()) {
+            continue;
+        }
+        let Ok((_, cert)) = x509_parser::parse_x509_certificate(der) else {
+            continue;
+        };
+        let subject = cert.subject().as_raw();
+        if subjects.iter().filter(|s| s.as_slice() == subject).count() >= MAX_PER_SUBJECT {
+            continue;
+        }
+        subjects.push(subject.to_vec());
+        kept.push(der.clone());
+    }
+    Cow::Owned(kept)
 }
 
 /// An exact pin is trusted as itself: only its validity period is checked.

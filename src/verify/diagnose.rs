@@ -206,10 +206,16 @@ impl ChainVerifier {
             _ if chain.len() == 1 && leaf.is_self_signed() && !anchors.contains(leaf) => {
                 (SslErrorKind::SelfSignedCertificate, leaf)
             }
-            E::UnknownIssuer if chain.len() > 1 && last.is_self_signed() => {
-                (SslErrorKind::SelfSignedCertificateInChain, last)
+            // OpenSSL's chain as it builds it: the self-signed root it ends
+            // in, or the certificate whose issuer it could not find.
+            E::UnknownIssuer => {
+                let top = issuer_walk(chain);
+                if !std::ptr::eq(top, leaf) && top.is_self_signed() {
+                    (SslErrorKind::SelfSignedCertificateInChain, top)
+                } else {
+                    (SslErrorKind::UnableToGetLocalIssuerCertificate, top)
+                }
             }
-            E::UnknownIssuer => (SslErrorKind::UnableToGetLocalIssuerCertificate, last),
             E::CaUsedAsEndEntity | E::EmptyEkuExtension | E::RequiredEkuNotFoundContext(_) => {
                 (SslErrorKind::InvalidPurpose, leaf)
             }
@@ -267,6 +273,25 @@ impl ChainVerifier {
         let leaf = &chain[0];
         chain[1..].iter().any(|c| leaf.may_be_issued_by(c)) || self.anchors().has_issuer_of(leaf)
     }
+}
+
+/// Follows issuers from the leaf through the chain as sent, as OpenSSL
+/// builds its chain (name and key identifier), and returns the last
+/// certificate reached.
+fn issuer_walk(chain: &[Certificate]) -> &Certificate {
+    let mut current = &chain[0];
+    let mut steps = 0;
+    while steps < chain.len() && !current.is_self_signed() {
+        match chain[1..]
+            .iter()
+            .find(|c| !std::ptr::eq(*c, current) && current.may_be_issued_by(c))
+        {
+            Some(issuer) => current = issuer,
+            None => break,
+        }
+        steps += 1;
+    }
+    current
 }
 
 /// Adds an error unless the same one is listed already.
