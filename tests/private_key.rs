@@ -129,7 +129,7 @@ fn encryption_schemes(
     ]) {
         schemes.push(("scrypt", vec!["-scrypt"]));
     } else {
-        eprintln!("this openssl cannot write scrypt-encrypted PKCS#8; scrypt is not tested");
+        common::skipped("this openssl cannot write scrypt-encrypted PKCS#8; scrypt is not tested");
     }
     schemes
 }
@@ -607,7 +607,7 @@ fn unsupported_keys_are_invalid_not_a_panic() {
             ];
             all.extend_from_slice(args);
             if !ossl::succeeds(&all) {
-                eprintln!("this openssl cannot write {name}; skipped");
+                common::skipped(&format!("this openssl cannot write {name}"));
                 continue;
             }
             let err = PrivateKey::from_path(&path).unwrap_err();

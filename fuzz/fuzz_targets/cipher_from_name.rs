@@ -26,7 +26,7 @@ fuzz_target!(|data: &[u8]| {
         );
     }
     if let Some(group) = KeyExchangeGroup::from_name(name) {
-        assert_eq!(KeyExchangeGroup::from_name(&group.name()), Some(group));
+        assert_eq!(KeyExchangeGroup::from_name(group.name()), Some(group));
         let _ = group.to_string();
     }
 });
