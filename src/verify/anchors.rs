@@ -140,12 +140,16 @@ impl TrustAnchors {
             .any(|anchor| cert.may_be_issued_by(anchor))
     }
 
-    /// The configured certificate that is no CA whose subject issued `cert`,
-    /// if any: trusting it does not let it issue.
+    /// The configured certificate that is no CA which issued `cert`, as
+    /// OpenSSL matches issuers (name and key identifier), if any: trusting it
+    /// does not let it issue. A self-signed certificate is its own issuer.
     pub(crate) fn exact_issuer_of(&self, cert: &Certificate) -> Option<&Certificate> {
+        if cert.is_self_signed() {
+            return None;
+        }
         self.exact
             .iter()
-            .find(|pinned| pinned.subject_name() == cert.issuer_name() && *pinned != cert)
+            .find(|pinned| cert.may_be_issued_by(pinned))
     }
 }
 
