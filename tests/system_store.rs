@@ -199,7 +199,10 @@ fn child_process() {
                 SslConfiguration::default_configuration(),
             ] {
                 match config.client_config() {
-                    Err(Error::NoCaCertificates { .. }) => {}
+                    Err(err @ Error::NoCaCertificates { .. }) => assert!(
+                        err.to_string().contains("the system store is empty"),
+                        "{err}"
+                    ),
                     Err(other) => panic!("expected NoCaCertificates, got {other:?}"),
                     Ok(_) => panic!("a VerifyPeer client converted with no CA certificate"),
                 }
