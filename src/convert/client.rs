@@ -23,8 +23,13 @@ pub(crate) fn client_config(
         PeerCheck::Verified { .. } => {
             if verifier.anchors().is_empty() {
                 return Err(Error::NoCaCertificates {
-                    reason:
-                        "VerifyPeer needs at least one CA certificate to verify servers against",
+                    reason: if s.ca.system {
+                        "VerifyPeer needs at least one CA certificate to verify servers \
+                         against, and the system store is empty \
+                         (SslConfiguration::system_ca_source tells why)"
+                    } else {
+                        "VerifyPeer needs at least one CA certificate to verify servers against"
+                    },
                 });
             }
             Arc::new(ServerVerifier::verifying(verifier.clone()))
