@@ -212,3 +212,64 @@ fn a_ca_certificate_still_issues() {
     let client = SslConfiguration::new().with_ca_certificates([ca.cert.clone()]);
     assert_eq!(client.verify_chain(&id.chain, Some("localhost")), []);
 }
+
+/// What hyper, axum-server, tonic or quinn see: a raw rustls
+/// `ServerConnection` from `server_config()`. With the server's default
+/// mode, a self-signed `CN=admin` client certificate never reaches
+/// `peer_certificates()`: with CA certificates configured it is refused,
+/// without them it is not even asked for.
+#[test]
+fn a_raw_server_config_never_exposes_an_unverified_client() {
+    use std::io::{Read, Write};
+    use std::net::{TcpListener, TcpStream};
+
+    let ca = Authority::root("Raw Config Root");
+    let admin = common::self_signed("admin");
+    let trusted = ca.leaf("client.test");
+
+    // The raw server: its peer_certificates() after the handshake, or the error.
+    let serve = |server: SslConfiguration| {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let handle = std::thread::spawn(move || {
+            let (socket, _) = listener.accept().unwrap();
+            let conn =
+                sslconf::rustls::ServerConnection::new(server.server_config().unwrap()).unwrap();
+            let mut tls = sslconf::rustls::StreamOwned::new(conn, socket);
+            let mut byte = [0u8];
+            tls.read_exact(&mut byte)
+                .map(|()| tls.conn.peer_certificates().map(<[_]>::to_vec))
+        });
+        (addr, handle)
+    };
+    let client = |id: &common::Identity| {
+        SslConfiguration::new()
+            .with_peer_verify_mode(PeerVerifyMode::VerifyNone)
+            .with_local_certificate_chain(id.chain.clone())
+            .with_private_key(id.key())
+    };
+    let run = |server: SslConfiguration, id: &common::Identity| {
+        let (addr, handle) = serve(server);
+        let socket = TcpStream::connect(addr).unwrap();
+        socket
+            .set_read_timeout(Some(std::time::Duration::from_secs(10)))
+            .unwrap();
+        if let Ok(mut tls) = client(id).connect("localhost", socket) {
+            let _ = tls.write_all(b"x").and_then(|()| tls.flush());
+            let mut rest = Vec::new();
+            let _ = tls.read_to_end(&mut rest);
+        }
+        handle.join().unwrap()
+    };
+
+    let with_cas = ca
+        .leaf("localhost")
+        .server()
+        .with_ca_certificates([ca.cert.clone()]);
+    assert!(run(with_cas.clone(), &admin).is_err(), "CN=admin accepted");
+    let seen = run(with_cas, &trusted).unwrap().unwrap();
+    assert_eq!(seen, [trusted.leaf().as_rustls().clone()]);
+
+    let without_cas = ca.leaf("localhost").server();
+    assert_eq!(run(without_cas, &admin).unwrap(), None);
+}
