@@ -80,13 +80,13 @@ fn a_pinned_device_certificate_is_trusted_as_itself() {
         .with_ca_certificates([dev.cert.clone()])
         .with_peer_verify_mode(PeerVerifyMode::VerifyPeer);
     assert_eq!(
-        client.verify_chain(&[dev.cert.clone()], Some("device.local")),
+        client.verify_chain(std::slice::from_ref(&dev.cert), Some("device.local")),
         []
     );
     let (c, _) = common::connect(&client, &dev.server(), "device.local").ok();
     assert_eq!(c.peer_certificate(), Some(&dev.cert));
     // Trusting the device does not vouch for another name.
-    let mismatch = client.verify_chain(&[dev.cert.clone()], Some("other.local"));
+    let mismatch = client.verify_chain(std::slice::from_ref(&dev.cert), Some("other.local"));
     assert_eq!(kinds(&mismatch), [SslErrorKind::HostNameMismatch]);
     if common::peer_available("openssl") {
         let said = openssl_verify(&dev.cert, &dev.cert);
@@ -100,7 +100,7 @@ fn a_lookalike_of_the_pinned_certificate_is_refused() {
     let dev = device("device.local", -1, 30);
     let lookalike = device("device.local", -1, 30);
     let client = SslConfiguration::new().with_ca_certificates([dev.cert.clone()]);
-    let errors = client.verify_chain(&[lookalike.cert.clone()], Some("device.local"));
+    let errors = client.verify_chain(std::slice::from_ref(&lookalike.cert), Some("device.local"));
     assert_eq!(kinds(&errors), [SslErrorKind::SelfSignedCertificate]);
     let err = common::connect(&client, &lookalike.server(), "device.local")
         .client
@@ -119,7 +119,7 @@ fn a_pinned_certificate_cannot_issue() {
     let dev = device("device.local", -1, 30);
     let (evil, evil_key) = dev.issue("evil.example");
     let client = SslConfiguration::new().with_ca_certificates([dev.cert.clone()]);
-    let errors = client.verify_chain(&[evil.clone()], Some("evil.example"));
+    let errors = client.verify_chain(std::slice::from_ref(&evil), Some("evil.example"));
     assert_eq!(kinds(&errors), [SslErrorKind::InvalidCaCertificate]);
     assert_eq!(errors[0].certificate(), Some(&dev.cert));
 
@@ -153,7 +153,7 @@ fn a_pinned_certificate_cannot_issue() {
 fn an_expired_pinned_certificate_is_reported_expired() {
     let dev = device("device.local", -30, -1);
     let client = SslConfiguration::new().with_ca_certificates([dev.cert.clone()]);
-    let errors = client.verify_chain(&[dev.cert.clone()], Some("device.local"));
+    let errors = client.verify_chain(std::slice::from_ref(&dev.cert), Some("device.local"));
     assert_eq!(kinds(&errors), [SslErrorKind::CertificateExpired]);
     let query = client.with_peer_verify_mode(PeerVerifyMode::QueryPeer);
     let (c, _) = common::connect(&query, &dev.server(), "device.local").ok();
