@@ -10,8 +10,8 @@ use crate::session::PendingCheck;
 use crate::settings::{CaCertificates, Settings};
 use crate::verify::{unix_time, ChainVerifier, PeerCheck, TrustAnchors, Usage};
 use crate::{
-    roots, Certificate, Cipher, Error, KeyExchangeGroup, PeerVerifyMode, PrivateKey, SslError,
-    SslErrorKind, SslOption, SslProtocol,
+    roots, Certificate, CertificatePurpose, Cipher, Error, KeyExchangeGroup, PeerVerifyMode,
+    PrivateKey, SslError, SslErrorKind, SslOption, SslProtocol,
 };
 
 /// Every TLS setting of Qt's `QSslConfiguration`, as an immutable value.
@@ -397,6 +397,52 @@ impl SslConfiguration {
         self.with(|s| s.peer_verify_depth = depth)
     }
 
+    /// The verification errors a peer is accepted with, as Qt's
+    /// `ignoreSslErrors(expectedErrors)`.
+    ///
+    /// # Defaults
+    /// None.
+    #[doc(alias = "ignoreSslErrors")]
+    pub fn expected_ssl_errors(&self) -> &[SslError] {
+        &self.settings().expected_errors
+    }
+
+    /// Accepts a peer whose certificate fails verification only with these
+    /// errors, as Qt's `QSslSocket::ignoreSslErrors(expectedErrors)`: the
+    /// handshake succeeds only if every error verification finds is among
+    /// them, matching kind and certificate (an error expected without its
+    /// certificate matches none with one). Anything else fails as
+    /// `VerifyPeer` does. The check runs inside the rustls verifiers, so it
+    /// holds for a raw [`client_config`](Self::client_config) or
+    /// [`server_config`](Self::server_config) too, and the errors accepted
+    /// stay in [`SessionState::peer_verification_errors`](crate::SessionState::peer_verification_errors).
+    ///
+    /// This is the safe way to trust one known bad certificate, such as a
+    /// device's self-signed one, where `QueryPeer` would accept any.
+    /// It applies where the peer is verified (`VerifyPeer`, and
+    /// `AutoVerifyPeer` where it verifies).
+    ///
+    /// Default: none; read them with [`expected_ssl_errors`](Self::expected_ssl_errors).
+    ///
+    /// ```no_run
+    /// use std::net::TcpStream;
+    /// use sslconf::{Certificate, SslConfiguration, SslError, SslErrorKind};
+    ///
+    /// // The device's certificate, obtained out of band.
+    /// let device = Certificate::from_path("device.pem")?.remove(0);
+    /// let config = SslConfiguration::default_configuration().with_expected_ssl_errors([
+    ///     SslError::new(SslErrorKind::SelfSignedCertificate, Some(device.clone())),
+    ///     SslError::new(SslErrorKind::HostNameMismatch, Some(device)),
+    /// ]);
+    /// let tls = config.connect("192.168.1.20", TcpStream::connect("192.168.1.20:443")?)?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[doc(alias = "ignoreSslErrors")]
+    pub fn with_expected_ssl_errors(self, errors: impl IntoIterator<Item = SslError>) -> Self {
+        let errors = errors.into_iter().collect();
+        self.with(|s| s.expected_errors = errors)
+    }
+
     /// The ALPN protocols, in preference order.
     #[doc(alias = "allowedNextProtocols")]
     pub fn allowed_next_protocols(&self) -> Vec<Vec<u8>> {
@@ -495,16 +541,53 @@ impl SslConfiguration {
     }
 
     /// Verifies a leaf-first chain as Qt's `QSslCertificate::verify` does:
-    /// against this configuration's CA certificates and verify depth, for
-    /// server authentication, and against `host_name` when given. Returns
-    /// everything found wrong, each naming its certificate; empty when valid.
+    /// against this configuration's CA certificates and verify depth, and
+    /// against `host_name` when given; checked as a TLS server's certificate
+    /// (see [`verify_chain_for`](Self::verify_chain_for) for another
+    /// purpose, or none as Qt). Returns everything found wrong, each naming
+    /// its certificate; empty when valid. An empty chain is
+    /// [`SslErrorKind::UnspecifiedError`], as in Qt.
     #[doc(alias = "verify")]
     pub fn verify_chain(&self, chain: &[Certificate], host_name: Option<&str>) -> Vec<SslError> {
+        self.verify_chain_for(chain, host_name, CertificatePurpose::TlsServer)
+    }
+
+    /// [`verify_chain`](Self::verify_chain) for a chosen purpose:
+    /// [`CertificatePurpose::Any`] checks none, as Qt's `verify()`.
+    ///
+    /// ```
+    /// # let ca_key = rcgen::KeyPair::generate().unwrap();
+    /// # let mut ca = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+    /// # ca.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    /// # ca.distinguished_name.push(rcgen::DnType::CommonName, "Mail CA");
+    /// # let ca_cert = ca.self_signed(&ca_key).unwrap();
+    /// # let issuer = rcgen::Issuer::new(ca, ca_key);
+    /// # let mut leaf = rcgen::CertificateParams::new(vec!["mail.example".into()]).unwrap();
+    /// # leaf.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::EmailProtection];
+    /// # let leaf = leaf.signed_by(&rcgen::KeyPair::generate().unwrap(), &issuer).unwrap();
+    /// use sslconf::{Certificate, CertificatePurpose, SslConfiguration, SslErrorKind};
+    ///
+    /// let config = SslConfiguration::new()
+    ///     .with_ca_certificates([Certificate::from_der(ca_cert.der())?]);
+    /// let chain = [Certificate::from_der(leaf.der())?]; // for e-mail only
+    /// assert_eq!(
+    ///     config.verify_chain(&chain, None)[0].kind(),
+    ///     SslErrorKind::InvalidPurpose
+    /// );
+    /// assert!(config.verify_chain_for(&chain, None, CertificatePurpose::Any).is_empty());
+    /// # Ok::<(), sslconf::Error>(())
+    /// ```
+    pub fn verify_chain_for(
+        &self,
+        chain: &[Certificate],
+        host_name: Option<&str>,
+        purpose: CertificatePurpose,
+    ) -> Vec<SslError> {
         match self.server_verifier() {
             Ok(verifier) => verifier.ssl_errors(
                 chain,
                 host_name,
-                Usage::ServerAuth,
+                Usage::from(purpose),
                 unix_time(std::time::SystemTime::now()),
             ),
             // A configured CA certificate cannot be a trust anchor: nothing verifies.
@@ -544,28 +627,34 @@ impl SslConfiguration {
 
     /// The check of the peer's chain that a handshake on this side leaves to
     /// be made afterwards: for a peer accepted whatever its chain (`QueryPeer`,
-    /// `VerifyNone`), so that `SessionState` can tell what was wrong.
+    /// `VerifyNone`) or with expected errors, so that `SessionState` can
+    /// tell what was wrong.
     /// `host_name` is `Some` exactly on the client side.
     pub(crate) fn pending_check(&self, host_name: Option<&str>) -> Option<PendingCheck> {
         let s = self.settings();
-        let (check, usage) = match host_name {
-            Some(_) => (PeerCheck::client(s.peer_verify_mode()), Usage::ServerAuth),
+        let (check, usage, verifier) = match host_name {
+            Some(_) => (
+                PeerCheck::client(s.peer_verify_mode()),
+                Usage::ServerAuth,
+                self.server_verifier(),
+            ),
             None => (
                 PeerCheck::server(s.peer_verify_mode(), s.ca.has_explicit()),
                 Usage::ClientAuth,
+                self.client_verifier(),
             ),
         };
-        if check != PeerCheck::Recorded {
-            return None;
-        }
-        let verifier = match usage {
-            Usage::ServerAuth => self.server_verifier(),
-            Usage::ClientAuth => self.client_verifier(),
+        // A verified peer had nothing wrong, unless expected errors let it in.
+        let recorded = match check {
+            PeerCheck::Recorded => true,
+            PeerCheck::Verified { .. } => !s.expected_errors.is_empty(),
+            PeerCheck::NotRequested => false,
         };
         // A CA certificate that cannot be an anchor failed the conversion
         // before any handshake: the verifier is there.
         verifier
             .ok()
+            .filter(|_| recorded)
             .map(|v| PendingCheck::now(v, usage, host_name))
     }
 }
@@ -617,6 +706,7 @@ impl fmt::Debug for SslConfiguration {
             .field("private_key", &s.private_key)
             .field("peer_verify_mode", &self.peer_verify_mode())
             .field("peer_verify_depth", &s.peer_verify_depth)
+            .field("expected_ssl_errors", &s.expected_errors)
             .field("allowed_next_protocols", &AlpnList(&s.alpn))
             .field("key_exchange_groups", &s.groups)
             .field("ssl_options", &options)

@@ -169,7 +169,7 @@ pub use rustls;
 pub use cipher::{Cipher, KeyExchangeGroup};
 pub use configuration::SslConfiguration;
 pub use error::{Error, InvalidInput};
-pub use protocol::{PeerVerifyMode, SslOption, SslProtocol};
+pub use protocol::{CertificatePurpose, PeerVerifyMode, SslOption, SslProtocol};
 pub use roots::SystemCaSource;
 pub use session::SessionState;
 pub use ssl_error::{SslError, SslErrorKind};

@@ -467,3 +467,26 @@ mod tests {
         );
     }
 }
+
+/// What [`SslConfiguration::verify_chain_for`](crate::SslConfiguration::verify_chain_for)
+/// checks a certificate for. Qt's `QSslCertificate::verify` checks no
+/// purpose; a handshake checks the one its side needs.
+///
+/// # Defaults
+/// [`CertificatePurpose::TlsServer`], what
+/// [`verify_chain`](crate::SslConfiguration::verify_chain) checks: users
+/// verify servers' certificates most.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum CertificatePurpose {
+    /// A TLS server's certificate (extended key usage serverAuth, where the
+    /// certificate has the extension).
+    #[default]
+    TlsServer,
+    /// A TLS client's certificate (clientAuth, where present).
+    TlsClient,
+    /// No particular purpose, as Qt's `verify()`: any the certificate's
+    /// extended key usage names (serverAuth, clientAuth, codeSigning,
+    /// emailProtection, timeStamping, OCSPSigning) will do.
+    Any,
+}

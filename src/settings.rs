@@ -6,7 +6,8 @@
 use std::sync::Arc;
 
 use crate::{
-    Certificate, Cipher, KeyExchangeGroup, PeerVerifyMode, PrivateKey, SslOption, SslProtocol,
+    Certificate, Cipher, KeyExchangeGroup, PeerVerifyMode, PrivateKey, SslError, SslOption,
+    SslProtocol,
 };
 
 /// Every setting; `None` means "never set, use the default".
@@ -22,6 +23,8 @@ pub(crate) struct Settings {
     pub(crate) alpn: Vec<Vec<u8>>,
     pub(crate) groups: Option<Vec<KeyExchangeGroup>>,
     pub(crate) options: SslOptions,
+    /// Errors a verified peer is accepted with (Qt's `ignoreSslErrors`).
+    pub(crate) expected_errors: Vec<SslError>,
 }
 
 impl Settings {

@@ -98,6 +98,12 @@ impl fmt::Display for SslErrorKind {
 
 /// One thing verification found wrong, and the certificate it concerns.
 ///
+/// Two errors are equal, as Qt's `QSslError`s are, when their kind and
+/// certificate are: the [`detail`](Self::detail) explains, it does not
+/// identify. That is what
+/// [`with_expected_ssl_errors`](crate::SslConfiguration::with_expected_ssl_errors)
+/// matches on.
+///
 /// ```
 /// use sslconf::{SslError, SslErrorKind};
 ///
@@ -105,16 +111,34 @@ impl fmt::Display for SslErrorKind {
 /// assert_eq!(e.kind(), SslErrorKind::NoPeerCertificate);
 /// assert_eq!(e.to_string(), "the peer did not present any certificate");
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug)]
 pub struct SslError {
     kind: SslErrorKind,
     certificate: Option<Certificate>,
+    detail: Option<&'static str>,
 }
 
 impl SslError {
     /// An error of `kind` about `certificate`.
+    #[doc(alias = "QSslError")]
     pub fn new(kind: SslErrorKind, certificate: Option<Certificate>) -> Self {
-        Self { kind, certificate }
+        Self {
+            kind,
+            certificate,
+            detail: None,
+        }
+    }
+
+    /// The error with a word on why, such as "X.509 v1 is not supported".
+    pub(crate) fn with_detail(self, detail: Option<&'static str>) -> Self {
+        Self { detail, ..self }
+    }
+
+    /// Why, where the kind alone does not say: for
+    /// [`SslErrorKind::InvalidCertificate`], what could not be processed
+    /// ("X.509 v1 is not supported", "malformed DER", ...).
+    pub fn detail(&self) -> Option<&str> {
+        self.detail
     }
 
     /// What was wrong.
@@ -129,9 +153,27 @@ impl SslError {
     }
 }
 
+impl PartialEq for SslError {
+    fn eq(&self, other: &Self) -> bool {
+        self.kind == other.kind && self.certificate == other.certificate
+    }
+}
+
+impl Eq for SslError {}
+
+impl std::hash::Hash for SslError {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind.hash(state);
+        self.certificate.hash(state);
+    }
+}
+
 impl fmt::Display for SslError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.kind.description())?;
+        if let Some(detail) = self.detail {
+            write!(f, ": {detail}")?;
+        }
         if let Some(cert) = &self.certificate {
             write!(f, " ({:?})", cert.subject_display_name())?;
         }

@@ -32,7 +32,10 @@ pub(crate) fn client_config(
                     },
                 });
             }
-            Arc::new(ServerVerifier::verifying(verifier.clone()))
+            Arc::new(ServerVerifier::verifying(
+                verifier.clone(),
+                s.expected_errors.clone(),
+            ))
         }
         PeerCheck::Recorded | PeerCheck::NotRequested => Arc::new(ServerVerifier::accepting_any()),
     };

@@ -49,6 +49,7 @@ pub(crate) fn server_config(
                 verifier.clone(),
                 required,
                 hints,
+                s.expected_errors.clone(),
             )))
         }
     };

@@ -64,10 +64,6 @@ impl ChainVerifier {
         usage: Usage,
         time: UnixTime,
     ) -> Result<Vec<Vec<u8>>, webpki::Error> {
-        let key_usage = match usage {
-            Usage::ServerAuth => webpki::KeyUsage::server_auth(),
-            Usage::ClientAuth => webpki::KeyUsage::client_auth(),
-        };
         let depth = self.depth as usize;
         let within_depth = |path: &webpki::VerifiedPath<'_>| {
             if path.intermediate_certificates().count() > depth {
@@ -76,24 +72,63 @@ impl ChainVerifier {
                 Ok(())
             }
         };
-        let path = cert.verify_for_usage(
-            provider().signature_verification_algorithms.all,
-            self.anchors.webpki_anchors(),
-            intermediates,
-            time,
-            key_usage,
-            None,
-            if depth == 0 {
-                None
-            } else {
-                Some(&within_depth)
-            },
-        )?;
-        Ok(path
-            .intermediate_certificates()
-            .map(|c| c.der().to_vec())
-            .collect())
+        let verify = |key_usage| {
+            cert.verify_for_usage(
+                provider().signature_verification_algorithms.all,
+                self.anchors.webpki_anchors(),
+                intermediates,
+                time,
+                key_usage,
+                None,
+                if depth == 0 {
+                    None
+                } else {
+                    Some(&within_depth)
+                },
+            )
+            .map(|path| {
+                path.intermediate_certificates()
+                    .map(|c| c.der().to_vec())
+                    .collect()
+            })
+        };
+        match usage {
+            Usage::ServerAuth => verify(webpki::KeyUsage::server_auth()),
+            Usage::ClientAuth => verify(webpki::KeyUsage::client_auth()),
+            // webpki checks one purpose at a time: try the common ones
+            // until the extended key usage is not what fails.
+            Usage::Any => {
+                let mut result = Err(webpki::Error::UnknownIssuer);
+                for oid in ANY_PURPOSE {
+                    result = verify(webpki::KeyUsage::required_if_present(oid));
+                    if !matches!(result, Err(ref e) if is_eku_error(e)) {
+                        break;
+                    }
+                }
+                result
+            }
+        }
     }
+}
+
+/// The extended key usages tried for [`Usage::Any`], as OID values:
+/// serverAuth, clientAuth, codeSigning, emailProtection, timeStamping,
+/// OCSPSigning (RFC 5280 4.2.1.12).
+const ANY_PURPOSE: [&[u8]; 6] = [
+    &[0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x01],
+    &[0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x02],
+    &[0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x03],
+    &[0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x04],
+    &[0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x08],
+    &[0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x09],
+];
+
+#[allow(deprecated)]
+fn is_eku_error(error: &webpki::Error) -> bool {
+    matches!(
+        error,
+        webpki::Error::RequiredEkuNotFound | webpki::Error::RequiredEkuNotFoundContext(_)
+    )
 }
 
 /// Chains longer than this are sifted before path building.

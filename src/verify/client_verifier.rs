@@ -8,9 +8,10 @@ use rustls::pki_types::{CertificateDer, UnixTime};
 use rustls::server::danger::{ClientCertVerified, ClientCertVerifier};
 use rustls::{DigitallySignedStruct, DistinguishedName, SignatureScheme};
 
-use super::{ChainVerifier, Usage};
+use super::{all_expected, ChainVerifier, Usage};
 use crate::error::VerificationFailure;
 use crate::provider::provider;
+use crate::SslError;
 
 /// A server's check of the client, which it asks for a certificate:
 /// verified when `chain` is `Some` (a bad one fails the handshake), and then
@@ -23,6 +24,8 @@ pub(crate) struct ClientVerifier {
     chain: Option<Arc<ChainVerifier>>,
     mandatory: bool,
     hint_subjects: Arc<[DistinguishedName]>,
+    /// Errors a client is accepted with (Qt's `ignoreSslErrors`).
+    expected: Vec<SslError>,
 }
 
 impl ClientVerifier {
@@ -31,11 +34,13 @@ impl ClientVerifier {
         chain: Arc<ChainVerifier>,
         mandatory: bool,
         hint_subjects: Arc<[DistinguishedName]>,
+        expected: Vec<SslError>,
     ) -> Self {
         Self {
             chain: Some(chain),
             mandatory,
             hint_subjects,
+            expected,
         }
     }
 
@@ -45,6 +50,7 @@ impl ClientVerifier {
             chain: None,
             mandatory: false,
             hint_subjects,
+            expected: Vec::new(),
         }
     }
 }
@@ -69,9 +75,12 @@ impl ClientCertVerifier for ClientVerifier {
         now: UnixTime,
     ) -> Result<ClientCertVerified, rustls::Error> {
         if let Some(chain) = &self.chain {
-            chain
-                .verify(end_entity, intermediates, None, Usage::ClientAuth, now)
-                .map_err(VerificationFailure::new)?;
+            match chain.verify(end_entity, intermediates, None, Usage::ClientAuth, now) {
+                Err(errors) if !all_expected(&errors, &self.expected) => {
+                    return Err(VerificationFailure::new(errors).into())
+                }
+                _ => {}
+            }
         }
         Ok(ClientCertVerified::assertion())
     }

@@ -7,7 +7,7 @@ use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 
 use super::chain::ChainVerifier;
 use super::Usage;
-use crate::host::server_name;
+use crate::host::{names_cover, server_name};
 use crate::{Certificate, SslError, SslErrorKind};
 
 impl ChainVerifier {
@@ -67,8 +67,10 @@ impl ChainVerifier {
         now: UnixTime,
         path_at_now: Option<Result<Vec<Vec<u8>>, webpki::Error>>,
     ) -> Vec<SslError> {
+        // Qt's QSslCertificate::verify says exactly this of an empty list.
         let Some(leaf) = chain.first() else {
-            return vec![SslError::new(SslErrorKind::NoPeerCertificate, None)];
+            return vec![SslError::new(SslErrorKind::UnspecifiedError, None)
+                .with_detail(Some("the certificate chain is empty"))];
         };
         let mut errors = Vec::new();
         let end_entity = webpki::EndEntityCert::try_from(leaf.as_rustls());
@@ -100,11 +102,26 @@ impl ChainVerifier {
                     );
                 }
             }
-            // Nothing can be verified without the leaf.
-            Err(_) => errors.push(SslError::new(
-                SslErrorKind::InvalidCertificate,
-                Some(leaf.clone()),
-            )),
+            // No path can be verified without the leaf; what its fields
+            // still tell is reported, as Qt and OpenSSL do.
+            Err(error) => {
+                errors.push(
+                    SslError::new(SslErrorKind::InvalidCertificate, Some(leaf.clone()))
+                        .with_detail(unprocessable_because(error, leaf)),
+                );
+                if leaf.is_readable() {
+                    if chain.len() == 1 && leaf.is_self_signed() && !self.anchors().contains(leaf) {
+                        errors.push(SslError::new(
+                            SslErrorKind::SelfSignedCertificate,
+                            Some(leaf.clone()),
+                        ));
+                    }
+                    let now = system_time(now);
+                    if !is_valid_at(leaf, now) {
+                        errors.push(time_error(leaf, now));
+                    }
+                }
+            }
         }
         for unreadable in chain.iter().filter(|c| !c.is_readable()) {
             push_once(&mut errors, SslErrorKind::InvalidCertificate, unreadable);
@@ -113,7 +130,8 @@ impl ChainVerifier {
             // The name is the leaf's alone, whatever else is wrong.
             let valid = match (&end_entity, server_name(host)) {
                 (Ok(cert), Ok(name)) => cert.verify_is_valid_for_subject_name(&name).is_ok(),
-                _ => false,
+                (Err(_), Ok(_)) => names_cover(&leaf.subject_alternative_names(), host),
+                (_, Err(_)) => false,
             };
             if !valid {
                 push_once(&mut errors, SslErrorKind::HostNameMismatch, leaf);
@@ -262,7 +280,11 @@ impl ChainVerifier {
             ),
             _ => (SslErrorKind::UnspecifiedError, leaf),
         };
-        SslError::new(kind, Some(cert.clone()))
+        let detail = match kind {
+            SslErrorKind::InvalidCertificate => unprocessable_because(error, cert),
+            _ => None,
+        };
+        SslError::new(kind, Some(cert.clone())).with_detail(detail)
     }
 }
 
@@ -292,6 +314,25 @@ fn issuer_walk(chain: &[Certificate]) -> &Certificate {
         steps += 1;
     }
     current
+}
+
+/// Why webpki cannot process a certificate, in words.
+fn unprocessable_because(error: &webpki::Error, cert: &Certificate) -> Option<&'static str> {
+    use webpki::Error as E;
+    Some(match error {
+        E::UnsupportedCertVersion => match cert.version() {
+            1 => "X.509 v1 is not supported",
+            2 => "X.509 v2 is not supported",
+            _ => "this X.509 version is not supported",
+        },
+        E::BadDer | E::TrailingData(_) => "malformed DER",
+        E::BadDerTime | E::InvalidCertValidity => "invalid validity period",
+        E::InvalidSerialNumber => "invalid serial number",
+        E::MalformedDnsIdentifier => "malformed DNS name",
+        E::MalformedExtensions | E::ExtensionValueInvalid => "malformed extensions",
+        E::UnsupportedCriticalExtension => "an unsupported critical extension",
+        _ => return None,
+    })
 }
 
 /// Adds an error unless the same one is listed already.

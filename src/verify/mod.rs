@@ -13,14 +13,26 @@ pub(crate) use anchors::TrustAnchors;
 pub(crate) use chain::ChainVerifier;
 pub(crate) use client_verifier::ClientVerifier;
 pub(crate) use diagnose::unix_time;
-pub(crate) use policy::PeerCheck;
+pub(crate) use policy::{all_expected, PeerCheck};
 pub(crate) use server_verifier::ServerVerifier;
 
-/// Which end of a connection a certificate authenticates.
+/// What a certificate is checked for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Usage {
     /// A server's certificate, checked by a client.
     ServerAuth,
     /// A client's certificate, checked by a server.
     ClientAuth,
+    /// Any purpose its extended key usage allows (`verify_chain_for` only).
+    Any,
+}
+
+impl From<crate::CertificatePurpose> for Usage {
+    fn from(purpose: crate::CertificatePurpose) -> Self {
+        match purpose {
+            crate::CertificatePurpose::TlsServer => Self::ServerAuth,
+            crate::CertificatePurpose::TlsClient => Self::ClientAuth,
+            crate::CertificatePurpose::Any => Self::Any,
+        }
+    }
 }

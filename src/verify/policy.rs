@@ -1,6 +1,6 @@
 //! What each side does with the peer's certificate, for each verify mode.
 
-use crate::PeerVerifyMode;
+use crate::{PeerVerifyMode, SslError};
 
 /// What one side of a connection does with the peer's certificate chain,
 /// resolved from the verify mode.
@@ -45,6 +45,13 @@ impl PeerCheck {
             PeerVerifyMode::AutoVerifyPeer => Self::NotRequested,
         }
     }
+}
+
+/// Whether a peer whose chain failed with `found` is accepted anyway:
+/// every error is among the `expected` ones (Qt's `ignoreSslErrors`), kind
+/// and certificate both matching.
+pub(crate) fn all_expected(found: &[SslError], expected: &[SslError]) -> bool {
+    !expected.is_empty() && found.iter().all(|error| expected.contains(error))
 }
 
 #[cfg(test)]

@@ -7,9 +7,10 @@ use rustls::crypto::{verify_tls12_signature, verify_tls13_signature};
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{DigitallySignedStruct, SignatureScheme};
 
-use super::{ChainVerifier, Usage};
+use super::{all_expected, ChainVerifier, Usage};
 use crate::error::VerificationFailure;
 use crate::provider::provider;
+use crate::SslError;
 
 /// A client's check of the server: under `VerifyPeer` the chain must verify
 /// (`chain` is `Some`); under `QueryPeer` and `VerifyNone` any chain is
@@ -18,15 +19,23 @@ use crate::provider::provider;
 #[derive(Debug)]
 pub(crate) struct ServerVerifier {
     chain: Option<Arc<ChainVerifier>>,
+    /// Errors the server is accepted with (Qt's `ignoreSslErrors`).
+    expected: Vec<SslError>,
 }
 
 impl ServerVerifier {
-    pub(crate) fn verifying(chain: Arc<ChainVerifier>) -> Self {
-        Self { chain: Some(chain) }
+    pub(crate) fn verifying(chain: Arc<ChainVerifier>, expected: Vec<SslError>) -> Self {
+        Self {
+            chain: Some(chain),
+            expected,
+        }
     }
 
     pub(crate) fn accepting_any() -> Self {
-        Self { chain: None }
+        Self {
+            chain: None,
+            expected: Vec::new(),
+        }
     }
 }
 
@@ -40,15 +49,19 @@ impl ServerCertVerifier for ServerVerifier {
         now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
         if let Some(chain) = &self.chain {
-            chain
-                .verify(
-                    end_entity,
-                    intermediates,
-                    Some(server_name),
-                    Usage::ServerAuth,
-                    now,
-                )
-                .map_err(VerificationFailure::new)?;
+            let verified = chain.verify(
+                end_entity,
+                intermediates,
+                Some(server_name),
+                Usage::ServerAuth,
+                now,
+            );
+            match verified {
+                Err(errors) if !all_expected(&errors, &self.expected) => {
+                    return Err(VerificationFailure::new(errors).into())
+                }
+                _ => {}
+            }
         }
         Ok(ServerCertVerified::assertion())
     }
