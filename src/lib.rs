@@ -89,6 +89,7 @@
 //! | `setSslOption` | [`with_ssl_option`](SslConfiguration::with_ssl_option) | SNI, tickets, session cache, cipher order; see [`SslOption`] |
 //! | `QSslCertificate::verify` | [`verify_chain`](SslConfiguration::verify_chain) | webpki path building, explained as Qt's errors |
 //! | `QSslSocket::sslHandshakeErrors` | [`SessionState::peer_verification_errors`], [`Error::ssl_errors`] | carried out of the verifier inside the rustls error |
+//! | `QSslSocket::ignoreSslErrors(expectedErrors)` | [`with_expected_ssl_errors`](SslConfiguration::with_expected_ssl_errors) | applied inside the verifiers: a peer whose errors are all expected (kind and certificate) is accepted |
 //!
 //! ## Where this differs from Qt, on purpose
 //!
@@ -110,6 +111,56 @@
 //!   bundled roots, even if the variables yield nothing.
 //! - rustls speaks TLS 1.2 and 1.3 only; the four options it always applies
 //!   can be set but not cleared.
+//!
+//! ## Where verification differs from Qt
+//!
+//! `tests/qt_oracle.rs` runs the certificate shapes of Qt's own tests
+//! (`tst_qsslcertificate` `verify()`, `tst_qsslsocket`
+//! `verifyClientCertificate`, `selfSignedCertificates`,
+//! `ignoreSslErrorsList`) with Qt 6.8's expected lists beside the crate's.
+//! They agree but for these, each on purpose:
+//!
+//! - **The subject CN never names a host** (RFC 9525, as webpki): a
+//!   certificate whose only name is its CN is a
+//!   [`HostNameMismatch`](SslErrorKind::HostNameMismatch), where Qt still
+//!   matches the CN. Reissue it with the name as a subject alternative name:
+//!   `openssl req -x509 ... -subj /CN=example.com -addext
+//!   "subjectAltName=DNS:example.com"`.
+//! - **[`verify_chain`](SslConfiguration::verify_chain) checks a TLS
+//!   server's purpose** (what users verify most); Qt's `verify()` checks
+//!   none, which [`verify_chain_for`](SslConfiguration::verify_chain_for)
+//!   with [`CertificatePurpose::Any`] does.
+//! - **Certificates webpki cannot process** (X.509 v1, malformed ones) are
+//!   [`InvalidCertificate`](SslErrorKind::InvalidCertificate) with a
+//!   [`detail`](SslError::detail) ("X.509 v1 is not supported"), listed
+//!   besides what their fields still tell (self-signed, expired, the host
+//!   against their subject alternative names), where Qt lists only the
+//!   latter. rustls cannot complete a handshake with such a certificate in
+//!   any mode, `VerifyNone` included: the peer's handshake signature is
+//!   checked with the certificate's key, which it reads only from a
+//!   certificate webpki parses. Certificates signed with SHA-1 or MD5, or
+//!   with RSA keys under 2048 bits, fail verification as
+//!   [`UnsupportedSignatureAlgorithm`](SslErrorKind::UnsupportedSignatureAlgorithm)
+//!   (OpenSSL 3's handshake refuses them too, at its default security
+//!   level); under `VerifyNone`, where the chain is not verified, they are
+//!   accepted, but rustls never negotiates a SHA-1 handshake signature.
+//! - **No blacklist**: Qt's `CertificateBlacklisted` list holds 16
+//!   certificates that expired in 2014 and that every store has removed.
+//! - **The legacy Netscape Cert Type extension is ignored**, as webpki
+//!   does: a client certificate marked "SSL Server" only, which OpenSSL (and
+//!   so Qt) refuses as a client's, is accepted; extended key usage decides.
+//! - **A server's `AutoVerifyPeer`** verifies a client certificate that is
+//!   sent (above), so a self-signed or server-only client certificate that
+//!   Qt's `AutoVerifyPeer` (= `QueryPeer`) takes is refused.
+//!
+//! An empty chain is, as in Qt, [`UnspecifiedError`](SslErrorKind::UnspecifiedError)
+//! for [`verify_chain`](SslConfiguration::verify_chain); a handshake whose peer
+//! sends no certificate is [`NoPeerCertificate`](SslErrorKind::NoPeerCertificate).
+//!
+//! To accept one known bad certificate, such as a device's self-signed one,
+//! use Qt's way, [`with_expected_ssl_errors`](SslConfiguration::with_expected_ssl_errors),
+//! not `QueryPeer`: only the errors listed, for the certificate named, are
+//! accepted.
 //!
 //! # Features
 //!

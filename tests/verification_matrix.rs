@@ -571,7 +571,10 @@ fn verify_chain_no_certificate() {
     let errors = SslConfiguration::new()
         .with_ca_certificates([root().cert])
         .verify_chain(&[], Some(HOST));
-    assert_eq!(errors, [SslError::new(SslErrorKind::UnspecifiedError, None)]);
+    assert_eq!(
+        errors,
+        [SslError::new(SslErrorKind::UnspecifiedError, None)]
+    );
     assert_eq!(errors[0].detail(), Some("the certificate chain is empty"));
 }
 

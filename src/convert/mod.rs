@@ -123,13 +123,24 @@ fn certified_key(s: &Settings) -> Result<Option<CertifiedKey>, Error> {
         .map(|c| c.as_rustls().clone())
         .collect();
     let certified = CertifiedKey::new(chain, signing_key);
-    match certified.keys_match() {
-        Ok(()) | Err(rustls::Error::InconsistentKeys(InconsistentKeys::Unknown)) => {
-            Ok(Some(certified))
-        }
-        Err(_) => Err(Error::KeyMismatch {
+    let matching = match certified.keys_match() {
+        Ok(()) => true,
+        Err(rustls::Error::InconsistentKeys(InconsistentKeys::KeyMismatch)) => false,
+        // The provider does not tell the key's public half: nothing to compare.
+        Err(rustls::Error::InconsistentKeys(_)) => true,
+        // webpki cannot parse the certificate (X.509 v1, which OpenSSL peers
+        // still take): compare with the key it holds as x509-parser reads it.
+        Err(_) => match (certified.key.public_key(), leaf.public_key_info()) {
+            (Some(key), Some(cert)) => key.as_ref() == cert.as_slice(),
+            _ => true,
+        },
+    };
+    if matching {
+        Ok(Some(certified))
+    } else {
+        Err(Error::KeyMismatch {
             subject: leaf.subject_display_name(),
-        }),
+        })
     }
 }
 

@@ -126,9 +126,9 @@ impl TrustAnchors {
             })
     }
 
-    /// Whether some trusted certificate could have issued `cert`, as OpenSSL
+    /// A trusted certificate that could have issued `cert`, as OpenSSL
     /// matches issuers (name and key identifier).
-    pub(crate) fn has_issuer_of(&self, cert: &Certificate) -> bool {
+    pub(crate) fn issuer_of(&self, cert: &Certificate) -> Option<&Certificate> {
         let system: &[Certificate] = if self.system {
             roots::system_certificates()
         } else {
@@ -137,7 +137,7 @@ impl TrustAnchors {
         system
             .iter()
             .chain(&self.configured_certificates)
-            .any(|anchor| cert.may_be_issued_by(anchor))
+            .find(|anchor| cert.may_be_issued_by(anchor))
     }
 
     /// The configured certificate that is no CA which issued `cert`, as

@@ -246,12 +246,21 @@ impl ChainVerifier {
             E::PathLenConstraintViolated | E::MaximumPathDepthExceeded => {
                 (SslErrorKind::PathLengthExceeded, leaf)
             }
-            // OpenSSL takes a certificate whose authority key identifier
-            // names another key for no issuer at all.
-            E::InvalidSignatureForPublicKey if !self.has_issuer(chain) => {
-                (SslErrorKind::UnableToGetLocalIssuerCertificate, last)
-            }
-            E::InvalidSignatureForPublicKey => (SslErrorKind::CertificateSignatureFailed, leaf),
+            E::InvalidSignatureForPublicKey => match self.issuer_of_leaf(chain) {
+                // OpenSSL takes a certificate whose authority key identifier
+                // names another key for no issuer at all.
+                None => (SslErrorKind::UnableToGetLocalIssuerCertificate, last),
+                // webpki's RSA verification takes keys of 2048 bits and more:
+                // a smaller key's good signature fails as a bad one.
+                Some(issuer) if issuer.rsa_key_bits().is_some_and(|bits| bits < 2048) => {
+                    return SslError::new(
+                        SslErrorKind::UnsupportedSignatureAlgorithm,
+                        Some(leaf.clone()),
+                    )
+                    .with_detail(Some("RSA keys under 2048 bits are not supported"));
+                }
+                Some(_) => (SslErrorKind::CertificateSignatureFailed, leaf),
+            },
             E::UnsupportedSignatureAlgorithmContext(_)
             | E::UnsupportedSignatureAlgorithmForPublicKeyContext(_)
             | E::SignatureAlgorithmMismatch => (SslErrorKind::UnsupportedSignatureAlgorithm, leaf),
@@ -289,11 +298,14 @@ impl ChainVerifier {
 }
 
 impl ChainVerifier {
-    /// Whether the leaf has an issuer, as OpenSSL matches issuers (name and
-    /// key identifier), among the chain and the trusted certificates.
-    fn has_issuer(&self, chain: &[Certificate]) -> bool {
+    /// The leaf's issuer as OpenSSL matches issuers (name and key
+    /// identifier), among the chain and the trusted certificates.
+    fn issuer_of_leaf<'a>(&'a self, chain: &'a [Certificate]) -> Option<&'a Certificate> {
         let leaf = &chain[0];
-        chain[1..].iter().any(|c| leaf.may_be_issued_by(c)) || self.anchors().has_issuer_of(leaf)
+        chain[1..]
+            .iter()
+            .find(|c| leaf.may_be_issued_by(c))
+            .or_else(|| self.anchors().issuer_of(leaf))
     }
 }
 

@@ -366,6 +366,21 @@ impl Certificate {
         self.fields().alternative_names.clone()
     }
 
+    /// The DER of the SubjectPublicKeyInfo, read from any X.509 version.
+    pub(crate) fn public_key_info(&self) -> Option<Vec<u8>> {
+        let (_, cert) = x509_parser::parse_x509_certificate(self.to_der()).ok()?;
+        Some(cert.public_key().raw.to_vec())
+    }
+
+    /// The size of the RSA key, for an RSA certificate.
+    pub(crate) fn rsa_key_bits(&self) -> Option<usize> {
+        let (_, cert) = x509_parser::parse_x509_certificate(self.to_der()).ok()?;
+        match cert.public_key().parsed().ok()? {
+            x509_parser::public_key::PublicKey::RSA(rsa) => Some(rsa.key_size()),
+            _ => None,
+        }
+    }
+
     /// Whether `issuer` could have issued this certificate as OpenSSL
     /// matches issuers: the issuer's subject is this one's issuer name and,
     /// where both key identifiers are present, they agree.

@@ -351,6 +351,12 @@ impl Authority {
     pub fn leaf_with_self(&self, name: &str) -> Identity {
         self.leaf_with_chain(name, &[self])
     }
+
+    /// A certificate of `params`, with a new key, signed by this CA.
+    pub fn sign(&self, params: &CertificateParams) -> Certificate {
+        let key = KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
+        Certificate::from_der(params.signed_by(&key, &self.issuer).unwrap().der()).unwrap()
+    }
 }
 
 /// A private key made with rcgen, as PKCS#8 DER (for `PrivateKey::from_der`)
