@@ -1,17 +1,19 @@
 //! `SslConfiguration`: every TLS setting Qt has, as one immutable value.
 
 use std::fmt;
-use std::sync::{Arc, OnceLock, RwLock};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
 
 use rustls::{ClientConfig, ServerConfig};
 
 use crate::convert;
+use crate::server::{ClientHandles, ServerHandles};
 use crate::session::PendingCheck;
-use crate::settings::{CaCertificates, Settings};
+use crate::settings::{CaCertificates, NamedIdentity, Settings};
 use crate::verify::{unix_time, ChainVerifier, PeerCheck, TrustAnchors, Usage};
 use crate::{
-    roots, Certificate, CertificatePurpose, Cipher, Error, KeyExchangeGroup, PeerVerifyMode,
-    PrivateKey, SslError, SslErrorKind, SslOption, SslProtocol,
+    roots, Certificate, CertificatePurpose, Cipher, Error, Identity, KeyExchangeGroup,
+    PeerVerifyMode, PrivateKey, Reloaded, SslError, SslErrorKind, SslOption, SslProtocol,
 };
 
 /// Every TLS setting of Qt's `QSslConfiguration`, as an immutable value.
@@ -50,8 +52,11 @@ pub struct SslConfiguration {
 struct Inner {
     null: bool,
     settings: Settings,
-    client: OnceLock<Arc<ClientConfig>>,
-    server: OnceLock<Arc<ServerConfig>>,
+    client: OnceLock<Converted<ClientConfig, ClientHandles>>,
+    server: OnceLock<Converted<ServerConfig, ServerHandles>>,
+    /// What the last [`reload`](SslConfiguration::reload) read, when one
+    /// did: conversions serve it. Its lock orders reloads.
+    loaded: Mutex<Option<Arc<Settings>>>,
     /// Checks servers: the system store (unless replaced) and the
     /// configured CA certificates.
     server_verifier: OnceLock<Arc<ChainVerifier>>,
@@ -80,6 +85,7 @@ impl SslConfiguration {
                 settings,
                 client: OnceLock::new(),
                 server: OnceLock::new(),
+                loaded: Mutex::new(None),
                 server_verifier: OnceLock::new(),
                 client_verifier: OnceLock::new(),
             }),
@@ -96,6 +102,7 @@ impl SslConfiguration {
                 inner.null = false;
                 inner.client = OnceLock::new();
                 inner.server = OnceLock::new();
+                inner.loaded = Mutex::new(None);
                 inner.server_verifier = OnceLock::new();
                 inner.client_verifier = OnceLock::new();
                 self
@@ -110,6 +117,14 @@ impl SslConfiguration {
 
     pub(crate) fn settings(&self) -> &Settings {
         &self.inner.settings
+    }
+
+    /// What conversions serve: the settings, or what a reload read since.
+    fn served(&self) -> Arc<Settings> {
+        match &*lock(&self.inner.loaded) {
+            Some(loaded) => loaded.clone(),
+            None => Arc::new(self.inner.settings.clone()),
+        }
     }
 
     /// The process-wide default configuration: the last one given to
@@ -242,8 +257,33 @@ impl SslConfiguration {
             s.ca = CaCertificates {
                 system: false,
                 certificates,
+                files: Vec::new(),
             }
         })
+    }
+
+    /// Replaces the trusted CA certificates with those in `files` (PEM
+    /// bundles or DER), as [`with_ca_certificates`](Self::with_ca_certificates)
+    /// does, and remembers the files: [`reload`](Self::reload) reads them
+    /// again, so a server's trust in client certificates follows them.
+    ///
+    /// Default: the system store alone; read them with [`ca_certificates`](Self::ca_certificates).
+    ///
+    /// # Errors
+    /// As [`Certificate::from_path`], naming the file.
+    pub fn with_ca_certificate_files(
+        self,
+        files: impl IntoIterator<Item = impl AsRef<Path>>,
+    ) -> Result<Self, Error> {
+        let files: Vec<PathBuf> = files.into_iter().map(|f| f.as_ref().to_owned()).collect();
+        let certificates = read_ca_files(&files)?;
+        Ok(self.with(|s| {
+            s.ca = CaCertificates {
+                system: false,
+                certificates,
+                files,
+            }
+        }))
     }
 
     /// Adds trusted CA certificates to those already there, the system store included.
@@ -304,7 +344,297 @@ impl SslConfiguration {
     /// Default: none; read it with [`local_certificate`](Self::local_certificate).
     #[doc(alias = "setLocalCertificate")]
     pub fn with_local_certificate(self, certificate: Certificate) -> Self {
-        self.with(|s| s.local_chain = vec![certificate])
+        self.with(|s| {
+            s.local_chain = vec![certificate];
+            s.local_files = None;
+        })
+    }
+
+    /// The local certificate chain and private key as one [`Identity`]:
+    /// when both are set.
+    pub fn local_identity(&self) -> Option<Identity> {
+        self.settings().local_identity()
+    }
+
+    /// Sets the local certificate chain and its private key at once; an
+    /// identity read from files ([`Identity::from_files`]) is read again by
+    /// [`reload`](Self::reload) and watched by `watch`.
+    ///
+    /// Default: none; read it with [`local_identity`](Self::local_identity).
+    ///
+    /// ```no_run
+    /// use sslconf::{Identity, SslConfiguration};
+    ///
+    /// let server = SslConfiguration::new()
+    ///     .with_local_identity(Identity::from_files("server.pem", "server.key")?);
+    /// let config = server.server_config()?; // hand it to hyper, axum-server, tonic
+    /// // ... after the files were replaced (certbot, cert-manager):
+    /// let reloaded = server.reload()?;
+    /// println!("{reloaded}");
+    /// # Ok::<(), sslconf::Error>(())
+    /// ```
+    pub fn with_local_identity(self, identity: Identity) -> Self {
+        self.with(|s| {
+            s.local_chain = identity.certificate_chain().to_vec();
+            s.private_key = Some(identity.shared_key().clone());
+            s.local_files = identity.source().cloned();
+        })
+    }
+
+    /// Adds an identity a server may present instead of the local one, to
+    /// clients with no or an unknown server name: chosen by the signature
+    /// schemes the client supports, in the order added (an RSA certificate
+    /// beside an ECDSA one, as nginx with two `ssl_certificate`).
+    ///
+    /// Default: none.
+    pub fn with_added_local_identity(self, identity: Identity) -> Self {
+        self.with(|s| s.added_identities.push(identity))
+    }
+
+    /// Serves `identity` to clients that ask (SNI) for one of `patterns`:
+    /// exact names or `*.example.com` wildcards (one label, as RFC 6125),
+    /// compared without regard to case or a trailing dot. An exact name wins
+    /// over a wildcard; several identities for one name are chosen among by
+    /// the client's signature schemes, in the order added. Lookup costs the
+    /// same for ten names as for ten thousand.
+    ///
+    /// Checked at conversion: each pattern is a DNS name (or `*.` and one),
+    /// the certificate covers it and the key matches the certificate; the
+    /// error ([`Error::ServerNameIdentity`]) names the pattern.
+    ///
+    /// Clients with no or an unknown name get the local identity; see
+    /// [`with_unknown_server_names_refused`](Self::with_unknown_server_names_refused).
+    ///
+    /// Default: none.
+    ///
+    /// ```
+    /// # fn identity(name: &str) -> sslconf::Identity {
+    /// #     let key = rcgen::KeyPair::generate().unwrap();
+    /// #     let cert = rcgen::CertificateParams::new(vec![name.into()]).unwrap().self_signed(&key).unwrap();
+    /// #     sslconf::Identity::new(
+    /// #         [sslconf::Certificate::from_der(cert.der()).unwrap()],
+    /// #         sslconf::PrivateKey::from_der(&key.serialize_der()).unwrap(),
+    /// #     )
+    /// # }
+    /// use sslconf::SslConfiguration;
+    ///
+    /// let server = SslConfiguration::new()
+    ///     .with_server_name_identity(["api.example.com"], identity("api.example.com"))
+    ///     .with_server_name_identity(["*.example.org"], identity("*.example.org"))
+    ///     .with_unknown_server_names_refused(true);
+    /// server.server_config()?;
+    /// # Ok::<(), sslconf::Error>(())
+    /// ```
+    pub fn with_server_name_identity(
+        self,
+        patterns: impl IntoIterator<Item = impl Into<String>>,
+        identity: Identity,
+    ) -> Self {
+        let patterns = patterns.into_iter().map(Into::into).collect();
+        self.with(|s| {
+            s.named_identities
+                .push(NamedIdentity { patterns, identity })
+        })
+    }
+
+    /// Whether a server refuses clients that send no server name or one no
+    /// identity serves, instead of giving them the local identity. rustls
+    /// ends such a handshake with an `access_denied` alert (its resolver
+    /// API cannot choose `unrecognized_name`).
+    ///
+    /// Default: false.
+    pub fn with_unknown_server_names_refused(self, refused: bool) -> Self {
+        self.with(|s| s.refuse_unknown_names = refused)
+    }
+
+    /// Reads every input that came from files again (the local identity,
+    /// added and server-name identities, CA certificate files) and, when all
+    /// of them are good, serves them from now on: through the same
+    /// `Arc<ServerConfig>` / `Arc<ClientConfig>` already handed out, so
+    /// hyper, axum-server or tonic need nothing. The swap is atomic: a
+    /// handshake sees the old identities or the new, never a certificate
+    /// with another's key. The getters keep telling what was set.
+    ///
+    /// A bad input (half a file, a key that does not match, an unparsable
+    /// certificate, permission denied) changes nothing: the error says which
+    /// files and why, a warning is logged, and what was served before stays.
+    ///
+    /// # Errors
+    /// [`Error::Reload`] naming the files, with the reason as its source.
+    pub fn reload(&self) -> Result<Reloaded, Error> {
+        let mut loaded = lock(&self.inner.loaded);
+        let before = loaded
+            .clone()
+            .unwrap_or_else(|| Arc::new(self.inner.settings.clone()));
+        let result = self.read_again(&before);
+        let (fresh, changed) = match result {
+            Ok(read) => read,
+            Err(error) => {
+                log::warn!(
+                    "sslconf: reload failed, still serving what was loaded before: {}",
+                    error_chain(&error)
+                );
+                return Err(error);
+            }
+        };
+        let fresh = Arc::new(fresh);
+        // Build everything first; swap only when all of it is good.
+        let server = match self.inner.server.get() {
+            Some(done) => Some((&done.handles, self.server_parts(&fresh)?)),
+            None => None,
+        };
+        let client = match self.inner.client.get() {
+            Some(done) => Some((
+                &done.handles,
+                convert::client_identity(&fresh).map_err(|source| Error::Reload {
+                    files: join_paths(&identity_files(&fresh)),
+                    source: Box::new(source),
+                })?,
+            )),
+            None => None,
+        };
+        if let Some((handles, (identities, verifier))) = server {
+            if let (Some(resolver), Some(identities)) = (&handles.resolver, identities) {
+                resolver.swap(identities);
+            }
+            if let (Some(live), Some(verifier)) = (&handles.verifier, verifier) {
+                live.store(verifier);
+            }
+        }
+        if let Some((handles, key)) = client {
+            if let (Some(live), Some(key)) = (&handles.identity, key) {
+                live.swap(key);
+            }
+        }
+        *loaded = Some(fresh);
+        Ok(Reloaded::new(changed))
+    }
+
+    /// The file-backed inputs of `before` read again, and the files whose
+    /// content changed.
+    fn read_again(&self, before: &Settings) -> Result<(Settings, Vec<PathBuf>), Error> {
+        let mut fresh = before.clone();
+        let mut changed = Vec::new();
+        let mut note = |old: &Identity, new: &Identity| {
+            if old.certificate_chain() != new.certificate_chain()
+                || old.private_key() != new.private_key()
+            {
+                if let Some((chain, key)) = new.files() {
+                    changed.extend([chain.to_owned(), key.to_owned()]);
+                }
+            }
+        };
+        if let Some(old) = before.local_identity().filter(|id| id.files().is_some()) {
+            let new = reread(&old)?;
+            note(&old, &new);
+            fresh.local_chain = new.certificate_chain().to_vec();
+            fresh.private_key = Some(new.shared_key().clone());
+        }
+        for (slot, old) in fresh
+            .added_identities
+            .iter_mut()
+            .zip(&before.added_identities)
+        {
+            *slot = reread(old)?;
+            note(old, slot);
+        }
+        for (slot, old) in fresh
+            .named_identities
+            .iter_mut()
+            .zip(&before.named_identities)
+        {
+            slot.identity = reread(&old.identity)?;
+            note(&old.identity, &slot.identity);
+        }
+        if !before.ca.files.is_empty() {
+            fresh.ca.certificates =
+                read_ca_files(&before.ca.files).map_err(|source| Error::Reload {
+                    files: join_paths(&before.ca.files),
+                    source: Box::new(source),
+                })?;
+            if fresh.ca.certificates != before.ca.certificates {
+                changed.extend(before.ca.files.iter().cloned());
+            }
+        }
+        Ok((fresh, changed))
+    }
+
+    /// A converted server's new identities and client verifier, for what it
+    /// reloads.
+    #[allow(clippy::type_complexity)]
+    fn server_parts(
+        &self,
+        fresh: &Settings,
+    ) -> Result<
+        (
+            Option<crate::server::Identities>,
+            Option<Arc<ChainVerifier>>,
+        ),
+        Error,
+    > {
+        let identities = if fresh.has_live_identities() {
+            Some(convert::identities(fresh).map_err(|source| Error::Reload {
+                files: join_paths(&identity_files(fresh)),
+                source: Box::new(source),
+            })?)
+        } else {
+            None
+        };
+        let verifier = if fresh.ca.files.is_empty() {
+            None
+        } else {
+            let anchors =
+                TrustAnchors::configured_only(&fresh.ca).map_err(|source| Error::Reload {
+                    files: join_paths(&fresh.ca.files),
+                    source: Box::new(source),
+                })?;
+            Some(Arc::new(ChainVerifier::new(
+                anchors,
+                fresh.peer_verify_depth,
+            )))
+        };
+        Ok((identities, verifier))
+    }
+
+    /// Watches the files this configuration reads (feature `watch`) and
+    /// [`reload`](Self::reload)s after each quiet burst of changes to them
+    /// (250 ms, so a certificate and its key written one after the other are
+    /// read as a pair), calling `report` with each outcome: a failure is
+    /// also logged as a warning, and what was served before stays. Watching
+    /// stops when the [`Watcher`](crate::Watcher) is dropped.
+    ///
+    /// ```no_run
+    /// use sslconf::{Identity, SslConfiguration};
+    ///
+    /// let server = SslConfiguration::new()
+    ///     .with_local_identity(Identity::from_files("server.pem", "server.key")?);
+    /// let _watcher = server.watch(|outcome| match outcome {
+    ///     Ok(reloaded) => eprintln!("{reloaded}"),
+    ///     Err(error) => eprintln!("keeping the old certificate: {error}"),
+    /// })?;
+    /// // serve with server.server_config()? ...
+    /// # Ok::<(), sslconf::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::Watch`] when the configuration reads no files or the file
+    /// watcher cannot start.
+    #[cfg(feature = "watch")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "watch")))]
+    pub fn watch(
+        &self,
+        report: impl Fn(Result<Reloaded, Error>) + Send + 'static,
+    ) -> Result<crate::Watcher, Error> {
+        let s = self.settings();
+        let mut files = identity_files(s);
+        files.extend(s.ca.files.iter().cloned());
+        if files.is_empty() {
+            return Err(Error::Watch {
+                source: "the configuration reads no files".into(),
+            });
+        }
+        let config = self.clone();
+        crate::Watcher::spawn(files, move || config.reload(), report)
     }
 
     /// The local certificate chain, leaf first.
@@ -322,7 +652,10 @@ impl SslConfiguration {
         chain: impl IntoIterator<Item = Certificate>,
     ) -> Self {
         let chain = chain.into_iter().collect();
-        self.with(|s| s.local_chain = chain)
+        self.with(|s| {
+            s.local_chain = chain;
+            s.local_files = None;
+        })
     }
 
     /// The private key of the local certificate.
@@ -337,7 +670,10 @@ impl SslConfiguration {
     #[doc(alias = "setPrivateKey")]
     pub fn with_private_key(self, key: PrivateKey) -> Self {
         let key = Arc::new(key);
-        self.with(|s| s.private_key = Some(key))
+        self.with(|s| {
+            s.private_key = Some(key);
+            s.local_files = None;
+        })
     }
 
     /// How the peer's certificate is checked.
@@ -523,8 +859,8 @@ impl SslConfiguration {
     /// # Errors
     /// Every setting rustls cannot honour, naming it: see [`Error`].
     pub fn client_config(&self) -> Result<Arc<ClientConfig>, Error> {
-        cached(&self.inner.client, || {
-            convert::client_config(self.settings(), &self.server_verifier()?)
+        converted(&self.inner.client, || {
+            convert::client_config(&self.served(), &self.server_verifier()?)
         })
     }
 
@@ -535,8 +871,17 @@ impl SslConfiguration {
     /// Every setting rustls cannot honour, naming it, and a missing local
     /// certificate or private key: see [`Error`].
     pub fn server_config(&self) -> Result<Arc<ServerConfig>, Error> {
-        cached(&self.inner.server, || {
-            convert::server_config(self.settings(), &self.client_verifier()?)
+        converted(&self.inner.server, || {
+            let s = self.served();
+            let verifier = if s.ca.files.is_empty() {
+                self.client_verifier()?
+            } else {
+                Arc::new(ChainVerifier::new(
+                    TrustAnchors::configured_only(&s.ca)?,
+                    s.peer_verify_depth,
+                ))
+            };
+            convert::server_config(&s, &verifier)
         })
     }
 
@@ -659,10 +1004,87 @@ impl SslConfiguration {
     }
 }
 
+/// The certificates of CA files, in order.
+fn read_ca_files(files: &[PathBuf]) -> Result<Vec<Certificate>, Error> {
+    let mut all = Vec::new();
+    for file in files {
+        all.extend(Certificate::from_path(file)?);
+    }
+    Ok(all)
+}
+
+/// An identity read again, its files named in the error.
+fn reread(identity: &Identity) -> Result<Identity, Error> {
+    identity.reread().map_err(|source| Error::Reload {
+        files: identity
+            .files()
+            .map(|(chain, key)| format!("{} and {}", chain.display(), key.display()))
+            .unwrap_or_default(),
+        source: Box::new(source),
+    })
+}
+
+/// Every identity file the settings read.
+fn identity_files(s: &Settings) -> Vec<PathBuf> {
+    let local = s.local_identity();
+    local
+        .iter()
+        .chain(&s.added_identities)
+        .chain(s.named_identities.iter().map(|n| &n.identity))
+        .filter_map(Identity::files)
+        .flat_map(|(chain, key)| [chain.to_owned(), key.to_owned()])
+        .collect()
+}
+
+fn join_paths(paths: &[PathBuf]) -> String {
+    let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+    names.join(", ")
+}
+
+/// An error and its causes on one line, for a log.
+fn error_chain(error: &Error) -> String {
+    let mut text = error.to_string();
+    let mut next = std::error::Error::source(error);
+    while let Some(cause) = next {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        next = cause.source();
+    }
+    text
+}
+
 fn read_default() -> std::sync::RwLockReadGuard<'static, Option<SslConfiguration>> {
     DEFAULT_CONFIGURATION
         .read()
         .unwrap_or_else(|e| e.into_inner())
+}
+
+/// A converted config and the parts of it a reload swaps.
+struct Converted<T, H> {
+    config: Arc<T>,
+    handles: H,
+}
+
+/// [`cached`] for a conversion that also returns its live handles: the
+/// config and its handles are stored together.
+fn converted<T, H>(
+    cell: &OnceLock<Converted<T, H>>,
+    build: impl FnOnce() -> Result<(T, H), Error>,
+) -> Result<Arc<T>, Error> {
+    if let Some(done) = cell.get() {
+        return Ok(done.config.clone());
+    }
+    let (config, handles) = build()?;
+    let built = Converted {
+        config: Arc::new(config),
+        handles,
+    };
+    // Two threads may build at once; both return the one that was stored first.
+    Ok(cell.get_or_init(|| built).config.clone())
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 fn cached<T>(

@@ -223,6 +223,43 @@ pub enum Error {
         expected: &'static str,
     },
 
+    /// An identity for server names (SNI) cannot serve one of its names.
+    #[error("setting sni identity for {pattern:?}")]
+    ServerNameIdentity {
+        /// The name or `*.` pattern at fault, as given.
+        pattern: String,
+        /// What was wrong: the pattern itself, the certificate not covering
+        /// it, or the identity's key.
+        #[source]
+        source: Box<Error>,
+    },
+
+    /// A certificate does not cover a server name it is set to serve.
+    #[error("the certificate {subject:?} is not valid for this name")]
+    NameNotCovered {
+        /// The certificate's subject display name.
+        subject: String,
+    },
+
+    /// A reload read a bad input; nothing changed and what was served before
+    /// is still served.
+    #[error("reloading {files}")]
+    Reload {
+        /// The files at fault.
+        files: String,
+        /// What was wrong with them.
+        #[source]
+        source: Box<Error>,
+    },
+
+    /// Watching files for changes failed (feature `watch`).
+    #[error("cannot watch the configuration's files")]
+    Watch {
+        /// What the file watcher said.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+
     /// A TLS error: the handshake failed, or rustls refused a setting.
     #[error(transparent)]
     Tls(rustls::Error),

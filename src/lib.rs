@@ -205,6 +205,7 @@ mod host;
 mod protocol;
 mod provider;
 mod roots;
+mod server;
 mod session;
 mod settings;
 mod ssl_error;
@@ -222,9 +223,13 @@ pub use configuration::SslConfiguration;
 pub use error::{Error, InvalidInput};
 pub use protocol::{CertificatePurpose, PeerVerifyMode, SslOption, SslProtocol};
 pub use roots::SystemCaSource;
+pub use server::Reloaded;
+#[cfg(feature = "watch")]
+#[cfg_attr(docsrs, doc(cfg(feature = "watch")))]
+pub use server::Watcher;
 pub use session::SessionState;
 pub use ssl_error::{SslError, SslErrorKind};
 pub use stream::TlsStream;
 pub use x509::{
-    AlternativeName, Certificate, DigestAlgorithm, KeyAlgorithm, PrivateKey, SubjectInfo,
+    AlternativeName, Certificate, DigestAlgorithm, Identity, KeyAlgorithm, PrivateKey, SubjectInfo,
 };

@@ -3,11 +3,14 @@
 //!
 //! A leaf: it knows the value types, and nothing that reads it.
 
+use std::path::PathBuf;
 use std::sync::Arc;
 
+use crate::x509::IdentityFiles;
+
 use crate::{
-    Certificate, Cipher, KeyExchangeGroup, PeerVerifyMode, PrivateKey, SslError, SslOption,
-    SslProtocol,
+    Certificate, Cipher, Identity, KeyExchangeGroup, PeerVerifyMode, PrivateKey, SslError,
+    SslOption, SslProtocol,
 };
 
 /// Every setting; `None` means "never set, use the default".
@@ -25,6 +28,46 @@ pub(crate) struct Settings {
     pub(crate) options: SslOptions,
     /// Errors a verified peer is accepted with (Qt's `ignoreSslErrors`).
     pub(crate) expected_errors: Vec<SslError>,
+    /// Where the local chain and key were read from, to read them again.
+    pub(crate) local_files: Option<Arc<IdentityFiles>>,
+    /// More identities for clients with no or an unknown name (an RSA one
+    /// beside an ECDSA one), chosen by the client's signature schemes.
+    pub(crate) added_identities: Vec<Identity>,
+    /// Identities for the names clients ask for (SNI).
+    pub(crate) named_identities: Vec<NamedIdentity>,
+    /// Whether a client with no or an unknown name is refused rather than
+    /// given the local identity.
+    pub(crate) refuse_unknown_names: bool,
+}
+
+/// An identity and the server names (exact or `*.` wildcard) it serves.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct NamedIdentity {
+    pub(crate) patterns: Vec<String>,
+    pub(crate) identity: Identity,
+}
+
+impl Settings {
+    /// The local identity (chain and key), when both are set.
+    pub(crate) fn local_identity(&self) -> Option<Identity> {
+        let key = self.private_key.as_ref()?;
+        (!self.local_chain.is_empty()).then(|| {
+            Identity::from_parts(
+                self.local_chain.clone(),
+                key.clone(),
+                self.local_files.clone(),
+            )
+        })
+    }
+
+    /// Whether a server's certificate is chosen per client or re-read from
+    /// files: it then needs a resolver that can be swapped.
+    pub(crate) fn has_live_identities(&self) -> bool {
+        self.local_files.is_some()
+            || !self.added_identities.is_empty()
+            || !self.named_identities.is_empty()
+            || self.refuse_unknown_names
+    }
 }
 
 impl Settings {
@@ -46,6 +89,9 @@ pub(crate) struct CaCertificates {
     pub(crate) system: bool,
     /// The certificates configured explicitly, in order.
     pub(crate) certificates: Vec<Certificate>,
+    /// The files they were read from, to read them again (empty when given
+    /// as values).
+    pub(crate) files: Vec<PathBuf>,
 }
 
 impl CaCertificates {
@@ -61,6 +107,7 @@ impl Default for CaCertificates {
         Self {
             system: true,
             certificates: Vec::new(),
+            files: Vec::new(),
         }
     }
 }

@@ -4,10 +4,11 @@ use std::sync::Arc;
 
 use rustls::client::danger::ServerCertVerifier;
 use rustls::client::{Resumption, Tls12Resumption};
-use rustls::sign::SingleCertAndKey;
+use rustls::sign::{CertifiedKey, SingleCertAndKey};
 use rustls::ClientConfig;
 
 use super::{alpn_protocols, certified_key, check_options, provider_and_versions};
+use crate::server::{ClientHandles, LiveClientIdentity};
 use crate::settings::Settings;
 use crate::verify::{ChainVerifier, PeerCheck, ServerVerifier};
 use crate::{Error, SslOption};
@@ -16,7 +17,7 @@ use crate::{Error, SslOption};
 pub(crate) fn client_config(
     s: &Settings,
     verifier: &Arc<ChainVerifier>,
-) -> Result<ClientConfig, Error> {
+) -> Result<(ClientConfig, ClientHandles), Error> {
     check_options(s)?;
     let (provider, versions) = provider_and_versions(s)?;
     let verifier: Arc<dyn ServerCertVerifier> = match PeerCheck::client(s.peer_verify_mode()) {
@@ -43,7 +44,14 @@ pub(crate) fn client_config(
         .with_protocol_versions(&versions)?
         .dangerous()
         .with_custom_certificate_verifier(verifier);
+    let mut handles = ClientHandles::default();
     let mut client = match certified_key(s)? {
+        // Read from files: a reload swaps it.
+        Some(key) if s.local_files.is_some() => {
+            let live = Arc::new(LiveClientIdentity::new(key));
+            handles.identity = Some(live.clone());
+            builder.with_client_cert_resolver(live)
+        }
         Some(key) => builder.with_client_cert_resolver(Arc::new(SingleCertAndKey::from(key))),
         None => builder.with_no_client_auth(),
     };
@@ -59,5 +67,17 @@ pub(crate) fn client_config(
             .clone()
             .tls12_resumption(Tls12Resumption::SessionIdOnly);
     }
-    Ok(client)
+    Ok((client, handles))
+}
+
+/// A client identity read again by a reload: `None` when it does not come
+/// from files.
+///
+/// # Errors
+/// As [`client_config`]'s for the local certificate and key.
+pub(crate) fn client_identity(s: &Settings) -> Result<Option<CertifiedKey>, Error> {
+    match s.local_files {
+        Some(_) => certified_key(s),
+        None => Ok(None),
+    }
 }

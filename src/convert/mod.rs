@@ -13,12 +13,12 @@ use rustls::crypto::{CryptoProvider, SupportedKxGroup};
 use rustls::sign::CertifiedKey;
 use rustls::{InconsistentKeys, SupportedCipherSuite, SupportedProtocolVersion};
 
-pub(crate) use client::client_config;
-pub(crate) use server::server_config;
+pub(crate) use client::{client_config, client_identity};
+pub(crate) use server::{identities, server_config};
 
 use crate::provider::{all_kx_groups, load_private_key, provider, BACKEND_NAME};
 use crate::settings::Settings;
-use crate::{Error, KeyExchangeGroup};
+use crate::{Certificate, Error, KeyExchangeGroup, PrivateKey};
 
 /// rustls always applies four of Qt's options; turning one off cannot be honoured.
 fn check_options(s: &Settings) -> Result<(), Error> {
@@ -99,30 +99,28 @@ fn kx_groups(groups: &[KeyExchangeGroup]) -> Result<Vec<&'static dyn SupportedKx
 
 /// The local chain and its key, checked to belong together.
 fn certified_key(s: &Settings) -> Result<Option<CertifiedKey>, Error> {
-    let (leaf, key) = match (s.local_chain.first(), &s.private_key) {
-        (None, None) => return Ok(None),
-        (Some(_), None) => {
-            return Err(Error::MissingPrivateKey {
-                reason: "a local certificate is set but no private key",
-            })
-        }
-        (None, Some(_)) => {
-            return Err(Error::MissingLocalCertificate {
-                reason: "a private key is set but no local certificate",
-            })
-        }
-        (Some(leaf), Some(key)) => (leaf, key),
-    };
+    match (s.local_chain.is_empty(), &s.private_key) {
+        (true, None) => Ok(None),
+        (false, None) => Err(Error::MissingPrivateKey {
+            reason: "a local certificate is set but no private key",
+        }),
+        (true, Some(_)) => Err(Error::MissingLocalCertificate {
+            reason: "a private key is set but no local certificate",
+        }),
+        (false, Some(key)) => certify(&s.local_chain, key).map(Some),
+    }
+}
+
+/// A chain (not empty) and its key as rustls takes them, checked to belong
+/// together.
+pub(crate) fn certify(chain: &[Certificate], key: &PrivateKey) -> Result<CertifiedKey, Error> {
+    let leaf = &chain[0];
     let signing_key = load_private_key(key).map_err(|source| Error::UnusablePrivateKey {
         algorithm: key.algorithm(),
         source,
     })?;
-    let chain = s
-        .local_chain
-        .iter()
-        .map(|c| c.as_rustls().clone())
-        .collect();
-    let certified = CertifiedKey::new(chain, signing_key);
+    let ders = chain.iter().map(|c| c.as_rustls().clone()).collect();
+    let certified = CertifiedKey::new(ders, signing_key);
     let matching = match certified.keys_match() {
         Ok(()) => true,
         Err(rustls::Error::InconsistentKeys(InconsistentKeys::KeyMismatch)) => false,
@@ -136,7 +134,7 @@ fn certified_key(s: &Settings) -> Result<Option<CertifiedKey>, Error> {
         },
     };
     if matching {
-        Ok(Some(certified))
+        Ok(certified)
     } else {
         Err(Error::KeyMismatch {
             subject: leaf.subject_display_name(),

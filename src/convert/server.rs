@@ -2,31 +2,44 @@
 
 use std::sync::Arc;
 
-use rustls::server::NoServerSessionStorage;
+use arc_swap::ArcSwap;
+use rustls::pki_types::ServerName;
+use rustls::server::{NoServerSessionStorage, ResolvesServerCert};
 use rustls::sign::SingleCertAndKey;
 use rustls::ServerConfig;
 
-use super::{alpn_protocols, certified_key, check_options, provider_and_versions};
+use super::{alpn_protocols, certified_key, certify, check_options, provider_and_versions};
+use crate::host::{names_cover, server_name};
 use crate::provider::ticketer;
+use crate::server::{Identities, LiveResolver, ServerHandles};
 use crate::settings::Settings;
-use crate::verify::{ChainVerifier, ClientVerifier, PeerCheck};
+use crate::verify::{ChainVerifier, ClientVerifier, PeerCheck, Trust};
 use crate::{Error, SslOption};
 
 /// The server config for `s`; `verifier` checks clients, against the
-/// explicitly configured CA certificates only.
+/// explicitly configured CA certificates only. The handles are what a
+/// reload swaps inside it.
 pub(crate) fn server_config(
     s: &Settings,
     verifier: &Arc<ChainVerifier>,
-) -> Result<ServerConfig, Error> {
+) -> Result<(ServerConfig, ServerHandles), Error> {
     check_options(s)?;
-    if s.local_chain.is_empty() {
-        return Err(Error::MissingLocalCertificate {
-            reason: "a server needs a local certificate",
-        });
-    }
-    let key = certified_key(s)?.ok_or(Error::MissingPrivateKey {
-        reason: "a server needs the private key of its local certificate",
-    })?;
+    let mut handles = ServerHandles::default();
+    let resolver: Arc<dyn ResolvesServerCert> = if s.has_live_identities() {
+        let live = Arc::new(LiveResolver::new(identities(s)?));
+        handles.resolver = Some(live.clone());
+        live
+    } else {
+        if s.local_chain.is_empty() {
+            return Err(Error::MissingLocalCertificate {
+                reason: "a server needs a local certificate",
+            });
+        }
+        let key = certified_key(s)?.ok_or(Error::MissingPrivateKey {
+            reason: "a server needs the private key of its local certificate",
+        })?;
+        Arc::new(SingleCertAndKey::from(key))
+    };
     let (provider, versions) = provider_and_versions(s)?;
     let builder =
         ServerConfig::builder_with_provider(provider).with_protocol_versions(&versions)?;
@@ -45,15 +58,22 @@ pub(crate) fn server_config(
                              with_ca_certificates or with_added_ca_certificates",
                 });
             }
+            let trust = if s.ca.files.is_empty() {
+                Trust::Fixed(verifier.clone())
+            } else {
+                let live = Arc::new(ArcSwap::new(verifier.clone()));
+                handles.verifier = Some(live.clone());
+                Trust::Live(live)
+            };
             builder.with_client_cert_verifier(Arc::new(ClientVerifier::verifying(
-                verifier.clone(),
+                trust,
                 required,
                 hints,
                 s.expected_errors.clone(),
             )))
         }
     };
-    let mut server = builder.with_cert_resolver(Arc::new(SingleCertAndKey::from(key)));
+    let mut server = builder.with_cert_resolver(resolver);
     server.alpn_protocols = alpn_protocols(s)?;
     server.ignore_client_order = !s.options.contains(SslOption::DisableServerCipherPreference);
     if s.options.contains(SslOption::DisableSessionSharing) {
@@ -66,5 +86,69 @@ pub(crate) fn server_config(
         // The builder's session cache (256 sessions in memory) stays.
         server.ticketer = ticketer()?;
     }
-    Ok(server)
+    Ok((server, handles))
+}
+
+/// Every identity the settings give a server, each checked: its key
+/// matches its certificate, and the certificate covers its names.
+///
+/// # Errors
+/// The local identity's errors as for a single certificate;
+/// [`Error::ServerNameIdentity`] naming the pattern for a named one.
+pub(crate) fn identities(s: &Settings) -> Result<Identities, Error> {
+    let mut default = Vec::new();
+    if !s.refuse_unknown_names {
+        if let Some(key) = certified_key(s)? {
+            default.push(Arc::new(key));
+        }
+        for added in &s.added_identities {
+            default.push(Arc::new(certify(
+                added.certificate_chain(),
+                added.private_key(),
+            )?));
+        }
+    }
+    if default.is_empty() && s.named_identities.is_empty() {
+        return Err(Error::MissingLocalCertificate {
+            reason: "a server needs a local certificate",
+        });
+    }
+    let mut identities = Identities::new(default);
+    for named in &s.named_identities {
+        let chain = named.identity.certificate_chain();
+        let key = Arc::new(
+            chain
+                .first()
+                .ok_or(Error::MissingLocalCertificate {
+                    reason: "an identity needs a certificate",
+                })
+                .and_then(|_| certify(chain, named.identity.private_key()))
+                .map_err(|source| Error::ServerNameIdentity {
+                    pattern: named.patterns.first().cloned().unwrap_or_default(),
+                    source: Box::new(source),
+                })?,
+        );
+        for pattern in &named.patterns {
+            let bare = pattern.strip_prefix("*.").unwrap_or(pattern);
+            if !matches!(server_name(bare), Ok(ServerName::DnsName(_))) {
+                return Err(Error::ServerNameIdentity {
+                    pattern: pattern.clone(),
+                    source: Box::new(Error::InvalidHostName {
+                        name: pattern.clone(),
+                    }),
+                });
+            }
+            let names = chain[0].subject_alternative_names();
+            if !names_cover(&names, pattern) {
+                return Err(Error::ServerNameIdentity {
+                    pattern: pattern.clone(),
+                    source: Box::new(Error::NameNotCovered {
+                        subject: chain[0].subject_display_name(),
+                    }),
+                });
+            }
+            identities.add(pattern, key.clone());
+        }
+    }
+    Ok(identities)
 }

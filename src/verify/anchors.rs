@@ -186,6 +186,7 @@ mod tests {
         let anchors = TrustAnchors::new(&CaCertificates {
             system: false,
             certificates: vec![ca.clone()],
+            files: Vec::new(),
         })
         .unwrap();
         let hints = anchors.hint_subjects();

@@ -2,6 +2,8 @@
 
 use std::sync::Arc;
 
+use arc_swap::ArcSwap;
+
 use rustls::client::danger::HandshakeSignatureValid;
 use rustls::crypto::{verify_tls12_signature, verify_tls13_signature};
 use rustls::pki_types::{CertificateDer, UnixTime};
@@ -21,17 +23,25 @@ use crate::SslError;
 /// that it holds the key.
 #[derive(Debug)]
 pub(crate) struct ClientVerifier {
-    chain: Option<Arc<ChainVerifier>>,
+    chain: Option<Trust>,
     mandatory: bool,
     hint_subjects: Arc<[DistinguishedName]>,
     /// Errors a client is accepted with (Qt's `ignoreSslErrors`).
     expected: Vec<SslError>,
 }
 
+/// What a verifying server trusts: fixed, or swapped whole by a reload of
+/// its CA certificate files.
+#[derive(Debug)]
+pub(crate) enum Trust {
+    Fixed(Arc<ChainVerifier>),
+    Live(Arc<ArcSwap<ChainVerifier>>),
+}
+
 impl ClientVerifier {
     /// Verifies a client's certificate; `mandatory`: refuses a client that sends none.
     pub(crate) fn verifying(
-        chain: Arc<ChainVerifier>,
+        chain: Trust,
         mandatory: bool,
         hint_subjects: Arc<[DistinguishedName]>,
         expected: Vec<SslError>,
@@ -74,8 +84,18 @@ impl ClientCertVerifier for ClientVerifier {
         intermediates: &[CertificateDer<'_>],
         now: UnixTime,
     ) -> Result<ClientCertVerified, rustls::Error> {
-        if let Some(chain) = &self.chain {
-            match chain.verify(end_entity, intermediates, None, Usage::ClientAuth, now) {
+        if let Some(trust) = &self.chain {
+            let verified = match trust {
+                Trust::Fixed(chain) => {
+                    chain.verify(end_entity, intermediates, None, Usage::ClientAuth, now)
+                }
+                Trust::Live(chain) => {
+                    chain
+                        .load()
+                        .verify(end_entity, intermediates, None, Usage::ClientAuth, now)
+                }
+            };
+            match verified {
                 Err(errors) if !all_expected(&errors, &self.expected) => {
                     return Err(VerificationFailure::new(errors).into())
                 }

@@ -11,7 +11,7 @@ mod server_verifier;
 
 pub(crate) use anchors::TrustAnchors;
 pub(crate) use chain::ChainVerifier;
-pub(crate) use client_verifier::ClientVerifier;
+pub(crate) use client_verifier::{ClientVerifier, Trust};
 pub(crate) use diagnose::unix_time;
 pub(crate) use policy::{all_expected, PeerCheck};
 pub(crate) use server_verifier::ServerVerifier;

@@ -1,10 +1,13 @@
-//! X.509 input: certificates, private keys (plain and encrypted), and the
-//! file and PEM reading they share.
+//! X.509 input: certificates, private keys (plain and encrypted), the
+//! identities they make together, and the file and PEM reading they share.
 
 mod certificate;
 mod encrypted_key;
+mod identity;
 mod input;
 mod key;
 
 pub use certificate::{AlternativeName, Certificate, DigestAlgorithm, SubjectInfo};
+pub use identity::Identity;
+pub(crate) use identity::IdentityFiles;
 pub use key::{KeyAlgorithm, PrivateKey};

@@ -1,0 +1,208 @@
+//! What a reload swaps: the live parts a converted config carries, and the
+//! report of a reload.
+
+use std::fmt;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use arc_swap::ArcSwap;
+use rustls::client::ResolvesClientCert;
+use rustls::sign::CertifiedKey;
+use rustls::SignatureScheme;
+
+use super::LiveResolver;
+use crate::verify::ChainVerifier;
+
+/// The parts of a converted server config that a reload swaps; `None` for
+/// what was not read from files (nothing to swap, nothing paid).
+#[derive(Debug, Default)]
+pub(crate) struct ServerHandles {
+    /// The certificate resolver, when identities are chosen or reloaded.
+    pub(crate) resolver: Option<Arc<LiveResolver>>,
+    /// The client verifier's trust, when CA certificates come from files.
+    pub(crate) verifier: Option<Arc<LiveVerifier>>,
+}
+
+/// The parts of a converted client config that a reload swaps.
+#[derive(Debug, Default)]
+pub(crate) struct ClientHandles {
+    /// The client's own identity, when read from files.
+    pub(crate) identity: Option<Arc<LiveClientIdentity>>,
+}
+
+/// A chain verifier that a reload replaces whole.
+pub(crate) type LiveVerifier = ArcSwap<ChainVerifier>;
+
+/// A client's certificate and key, swapped whole on reload.
+pub(crate) struct LiveClientIdentity {
+    key: ArcSwap<CertifiedKey>,
+}
+
+impl LiveClientIdentity {
+    pub(crate) fn new(key: CertifiedKey) -> Self {
+        Self {
+            key: ArcSwap::from_pointee(key),
+        }
+    }
+
+    pub(crate) fn swap(&self, key: CertifiedKey) {
+        self.key.store(Arc::new(key));
+    }
+}
+
+impl ResolvesClientCert for LiveClientIdentity {
+    fn resolve(
+        &self,
+        _root_hint_subjects: &[&[u8]],
+        sigschemes: &[SignatureScheme],
+    ) -> Option<Arc<CertifiedKey>> {
+        let key = self.key.load_full();
+        key.key.choose_scheme(sigschemes).map(|_| key)
+    }
+
+    fn has_certs(&self) -> bool {
+        true
+    }
+}
+
+impl fmt::Debug for LiveClientIdentity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("LiveClientIdentity").finish_non_exhaustive()
+    }
+}
+
+/// What a [`reload`](crate::SslConfiguration::reload) did: the files whose
+/// certificates or keys changed, now being served.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Reloaded {
+    changed: Vec<PathBuf>,
+}
+
+impl Reloaded {
+    pub(crate) fn new(changed: Vec<PathBuf>) -> Self {
+        Self { changed }
+    }
+
+    /// The files whose content changed, in the order the settings name them.
+    pub fn changed_files(&self) -> &[PathBuf] {
+        &self.changed
+    }
+
+    /// Whether anything changed.
+    pub fn is_empty(&self) -> bool {
+        self.changed.is_empty()
+    }
+}
+
+impl fmt::Display for Reloaded {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.changed.is_empty() {
+            return f.write_str("nothing changed");
+        }
+        f.write_str("reloaded ")?;
+        for (i, path) in self.changed.iter().enumerate() {
+            if i > 0 {
+                f.write_str(", ")?;
+            }
+            write!(f, "{}", path.display())?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(feature = "watch")]
+pub use watch::Watcher;
+
+#[cfg(feature = "watch")]
+mod watch {
+    use std::collections::BTreeSet;
+    use std::path::{Path, PathBuf};
+    use std::time::Duration;
+
+    use notify_debouncer_mini::notify::{RecommendedWatcher, RecursiveMode};
+    use notify_debouncer_mini::{new_debouncer, DebounceEventResult, Debouncer};
+
+    use super::Reloaded;
+    use crate::Error;
+
+    /// How long the files must stay quiet before they are read: a
+    /// certificate and its key written one after the other are read as a
+    /// pair.
+    const QUIET: Duration = Duration::from_millis(250);
+
+    /// Watches a configuration's files and reloads them when they change
+    /// (feature `watch`); stops when dropped. Made by
+    /// [`SslConfiguration::watch`](crate::SslConfiguration::watch).
+    pub struct Watcher {
+        _debouncer: Debouncer<RecommendedWatcher>,
+        files: Vec<PathBuf>,
+    }
+
+    impl Watcher {
+        /// Watches the directories of `files` (editors and `mv` replace a
+        /// file rather than write it) and calls `reload`, then `report`
+        /// with its outcome, after each quiet burst of changes to them.
+        pub(crate) fn spawn(
+            files: Vec<PathBuf>,
+            reload: impl Fn() -> Result<Reloaded, Error> + Send + 'static,
+            report: impl Fn(Result<Reloaded, Error>) + Send + 'static,
+        ) -> Result<Watcher, Error> {
+            // Absolute, as the watcher reports them.
+            let files: Vec<PathBuf> = files
+                .iter()
+                .map(|f| std::path::absolute(f).unwrap_or_else(|_| f.clone()))
+                .collect();
+            let watched: BTreeSet<PathBuf> = files.iter().cloned().collect();
+            let mut debouncer = new_debouncer(QUIET, move |events: DebounceEventResult| {
+                let outcome = match events {
+                    Ok(events) if events.iter().any(|e| watched.contains(&e.path)) => reload(),
+                    Ok(_) => return,
+                    Err(error) => Err(Error::Watch {
+                        source: Box::new(error),
+                    }),
+                };
+                if let Err(error) = &outcome {
+                    log::warn!(
+                        "sslconf: reload failed, still serving what was loaded before: {error}"
+                    );
+                }
+                report(outcome);
+            })
+            .map_err(|error| Error::Watch {
+                source: Box::new(error),
+            })?;
+            let directories: BTreeSet<&Path> = files.iter().filter_map(|f| f.parent()).collect();
+            for directory in directories {
+                let directory = if directory.as_os_str().is_empty() {
+                    Path::new(".")
+                } else {
+                    directory
+                };
+                debouncer
+                    .watcher()
+                    .watch(directory, RecursiveMode::NonRecursive)
+                    .map_err(|error| Error::Watch {
+                        source: Box::new(error),
+                    })?;
+            }
+            Ok(Watcher {
+                _debouncer: debouncer,
+                files,
+            })
+        }
+
+        /// The files watched.
+        pub fn files(&self) -> &[PathBuf] {
+            &self.files
+        }
+    }
+
+    impl std::fmt::Debug for Watcher {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_struct("Watcher")
+                .field("files", &self.files)
+                .finish()
+        }
+    }
+}

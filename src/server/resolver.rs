@@ -1,0 +1,123 @@
+//! Choosing the server's certificate: by the name the client asked for
+//! (SNI), then by the signature schemes it supports; swapped whole on reload.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::Arc;
+
+use arc_swap::ArcSwap;
+use rustls::server::{ClientHello, ResolvesServerCert};
+use rustls::sign::CertifiedKey;
+use rustls::SignatureScheme;
+
+/// Every identity a server presents, looked up in constant time whatever
+/// the number of names.
+pub(crate) struct Identities {
+    /// Exact names, lowercase, without a trailing dot.
+    exact: HashMap<String, Vec<Arc<CertifiedKey>>>,
+    /// `*.example.com` patterns, keyed by `example.com`.
+    wildcard: HashMap<String, Vec<Arc<CertifiedKey>>>,
+    /// For clients without SNI or with an unknown name; empty to refuse them.
+    default: Vec<Arc<CertifiedKey>>,
+}
+
+impl Identities {
+    /// Identities with `default` for unknown names (empty: refused).
+    pub(crate) fn new(default: Vec<Arc<CertifiedKey>>) -> Self {
+        Self {
+            exact: HashMap::new(),
+            wildcard: HashMap::new(),
+            default,
+        }
+    }
+
+    /// Adds `key` for a pattern: an exact name or `*.` and a parent domain.
+    /// Several keys for one pattern (RSA and ECDSA) are chosen among by the
+    /// client's signature schemes, in the order added.
+    pub(crate) fn add(&mut self, pattern: &str, key: Arc<CertifiedKey>) {
+        let pattern = normalize(pattern);
+        match pattern.strip_prefix("*.") {
+            Some(parent) => self
+                .wildcard
+                .entry(parent.to_owned())
+                .or_default()
+                .push(key),
+            None => self.exact.entry(pattern).or_default().push(key),
+        }
+    }
+
+    /// The key for a client: the candidates for its name (exact first,
+    /// then a wildcard one label up), else the default ones; among them the
+    /// first whose key can sign with a scheme the client offers.
+    pub(crate) fn choose(
+        &self,
+        server_name: Option<&str>,
+        schemes: &[SignatureScheme],
+    ) -> Option<&Arc<CertifiedKey>> {
+        let candidates = server_name
+            .and_then(|name| self.lookup(&normalize(name)))
+            .unwrap_or(&self.default);
+        candidates
+            .iter()
+            .find(|key| key.key.choose_scheme(schemes).is_some())
+            .or_else(|| candidates.first())
+    }
+
+    fn lookup(&self, name: &str) -> Option<&Vec<Arc<CertifiedKey>>> {
+        self.exact.get(name).or_else(|| {
+            let (_, parent) = name.split_once('.')?;
+            self.wildcard.get(parent)
+        })
+    }
+}
+
+/// Lowercase, without one trailing dot: how names compare (RFC 6125).
+fn normalize(name: &str) -> String {
+    name.strip_suffix('.').unwrap_or(name).to_ascii_lowercase()
+}
+
+/// The resolver a server config carries when it serves several names or
+/// reloads: the identities are swapped whole, so a handshake sees the old
+/// set or the new one, never a certificate with another's key.
+pub(crate) struct LiveResolver {
+    identities: ArcSwap<Identities>,
+}
+
+impl LiveResolver {
+    pub(crate) fn new(identities: Identities) -> Self {
+        Self {
+            identities: ArcSwap::from_pointee(identities),
+        }
+    }
+
+    /// Serves `identities` from now on.
+    pub(crate) fn swap(&self, identities: Identities) {
+        self.identities.store(Arc::new(identities));
+    }
+
+    /// The certificate chain a client with this name and these schemes gets now.
+    pub(crate) fn chosen(
+        &self,
+        server_name: Option<&str>,
+        schemes: &[SignatureScheme],
+    ) -> Option<Arc<CertifiedKey>> {
+        self.identities.load().choose(server_name, schemes).cloned()
+    }
+}
+
+impl ResolvesServerCert for LiveResolver {
+    fn resolve(&self, client_hello: ClientHello<'_>) -> Option<Arc<CertifiedKey>> {
+        self.chosen(client_hello.server_name(), client_hello.signature_schemes())
+    }
+}
+
+impl fmt::Debug for LiveResolver {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let identities = self.identities.load();
+        f.debug_struct("LiveResolver")
+            .field("exact_names", &identities.exact.len())
+            .field("wildcard_names", &identities.wildcard.len())
+            .field("defaults", &identities.default.len())
+            .finish()
+    }
+}

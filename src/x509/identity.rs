@@ -1,0 +1,185 @@
+//! `Identity`: a certificate chain and its private key, from values or from
+//! files that can be read again.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use zeroize::Zeroizing;
+
+use crate::{Certificate, Error, PrivateKey};
+
+/// A local certificate chain (leaf first) and its private key: what one end
+/// presents. Made from values, or from files, which
+/// [`SslConfiguration::reload`](crate::SslConfiguration::reload) reads again.
+///
+/// Cheap to clone (the key is shared, never copied); `Debug` never shows the
+/// key.
+///
+/// ```
+/// # let pair = rcgen::KeyPair::generate().unwrap();
+/// # let cert = rcgen::CertificateParams::new(vec!["example.com".into()]).unwrap().self_signed(&pair).unwrap();
+/// use sslconf::{Certificate, Identity, PrivateKey};
+///
+/// let identity = Identity::new(
+///     [Certificate::from_der(cert.der())?],
+///     PrivateKey::from_der(&pair.serialize_der())?,
+/// );
+/// assert_eq!(identity.certificate_chain().len(), 1);
+/// assert!(identity.files().is_none());
+/// # Ok::<(), sslconf::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct Identity {
+    chain: Vec<Certificate>,
+    key: Arc<PrivateKey>,
+    files: Option<Arc<IdentityFiles>>,
+}
+
+/// Where a file-backed identity is read from.
+pub(crate) struct IdentityFiles {
+    chain: PathBuf,
+    key: PathBuf,
+    passphrase: Option<Zeroizing<Vec<u8>>>,
+}
+
+impl Identity {
+    /// An identity from values: `chain` leaf first, and the leaf's key.
+    pub fn new(chain: impl IntoIterator<Item = Certificate>, key: PrivateKey) -> Identity {
+        Identity {
+            chain: chain.into_iter().collect(),
+            key: Arc::new(key),
+            files: None,
+        }
+    }
+
+    /// An identity read from a certificate chain file (PEM, leaf first, or
+    /// one DER certificate) and a private key file, remembered so that a
+    /// reload reads them again.
+    ///
+    /// # Errors
+    /// As [`Certificate::from_path`] and [`PrivateKey::from_path`].
+    pub fn from_files(chain: impl AsRef<Path>, key: impl AsRef<Path>) -> Result<Identity, Error> {
+        Arc::new(IdentityFiles {
+            chain: chain.as_ref().to_owned(),
+            key: key.as_ref().to_owned(),
+            passphrase: None,
+        })
+        .read()
+    }
+
+    /// As [`from_files`](Self::from_files), for an encrypted key. The
+    /// passphrase is kept (zeroized on drop) to read the key again.
+    ///
+    /// # Errors
+    /// As [`Certificate::from_path`] and [`PrivateKey::from_path_with_passphrase`].
+    pub fn from_files_with_passphrase(
+        chain: impl AsRef<Path>,
+        key: impl AsRef<Path>,
+        passphrase: &[u8],
+    ) -> Result<Identity, Error> {
+        Arc::new(IdentityFiles {
+            chain: chain.as_ref().to_owned(),
+            key: key.as_ref().to_owned(),
+            passphrase: Some(Zeroizing::new(passphrase.to_vec())),
+        })
+        .read()
+    }
+
+    /// The certificate chain, leaf first.
+    pub fn certificate_chain(&self) -> &[Certificate] {
+        &self.chain
+    }
+
+    /// The private key of the leaf.
+    pub fn private_key(&self) -> &PrivateKey {
+        &self.key
+    }
+
+    /// The chain and key files, for an identity read from files.
+    pub fn files(&self) -> Option<(&Path, &Path)> {
+        self.files
+            .as_deref()
+            .map(|f| (f.chain.as_path(), f.key.as_path()))
+    }
+
+    /// The shared key, as the settings keep it.
+    pub(crate) fn shared_key(&self) -> &Arc<PrivateKey> {
+        &self.key
+    }
+
+    /// An identity from the settings' parts.
+    pub(crate) fn from_parts(
+        chain: Vec<Certificate>,
+        key: Arc<PrivateKey>,
+        files: Option<Arc<IdentityFiles>>,
+    ) -> Identity {
+        Identity { chain, key, files }
+    }
+
+    /// The file source, if any.
+    pub(crate) fn source(&self) -> Option<&Arc<IdentityFiles>> {
+        self.files.as_ref()
+    }
+
+    /// This identity read again from its files (itself when it has none).
+    ///
+    /// # Errors
+    /// As [`from_files`](Self::from_files).
+    pub(crate) fn reread(&self) -> Result<Identity, Error> {
+        match &self.files {
+            Some(files) => files.read(),
+            None => Ok(self.clone()),
+        }
+    }
+}
+
+impl IdentityFiles {
+    /// Reads the files.
+    fn read(self: &Arc<Self>) -> Result<Identity, Error> {
+        let chain = Certificate::from_path(&self.chain)?;
+        let key = match &self.passphrase {
+            Some(passphrase) => PrivateKey::from_path_with_passphrase(&self.key, passphrase)?,
+            None => PrivateKey::from_path(&self.key)?,
+        };
+        Ok(Identity {
+            chain,
+            key: Arc::new(key),
+            files: Some(Arc::clone(self)),
+        })
+    }
+}
+
+impl PartialEq for IdentityFiles {
+    fn eq(&self, other: &Self) -> bool {
+        self.chain == other.chain
+            && self.key == other.key
+            && self.passphrase.is_some() == other.passphrase.is_some()
+    }
+}
+
+impl fmt::Debug for IdentityFiles {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("IdentityFiles")
+            .field("chain", &self.chain)
+            .field("key", &self.key)
+            .field("passphrase", &self.passphrase.as_ref().map(|_| "[elided]"))
+            .finish()
+    }
+}
+
+impl PartialEq for Identity {
+    fn eq(&self, other: &Self) -> bool {
+        self.chain == other.chain && *self.key == *other.key && self.files() == other.files()
+    }
+}
+
+impl fmt::Debug for Identity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Identity")
+            .field("certificate_chain", &self.chain)
+            .field("private_key", &self.key)
+            .field("files", &self.files())
+            .finish()
+    }
+}
