@@ -14,7 +14,7 @@ use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
 use rustls::sign::{CertifiedKey, SingleCertAndKey};
 use rustls::{ClientConfig, ClientConnection};
-use sslconf::{Certificate, PeerVerifyMode, SslConfiguration};
+use sslconf::{Certificate, PeerVerifyMode, SslConfiguration, SslErrorKind};
 
 use super::{backend, pki, Times, HOST};
 
@@ -257,4 +257,24 @@ pub fn accept_once(
     times.server += elapsed.saturating_sub(client_in_accept);
     times.client += client_in_accept;
     outcome
+}
+
+/// What one accept does, for checking a case before it is measured: whether
+/// the handshake succeeded, and the kinds of the verification errors
+/// (from the error, or from the state when `ask_errors`).
+pub fn outcome(
+    server: &SslConfiguration,
+    client: &Arc<ClientConfig>,
+    ask_errors: bool,
+) -> (bool, Vec<SslErrorKind>) {
+    let mut socket = DrivenClient::new(client);
+    let kinds = |errors: &[sslconf::SslError]| errors.iter().map(|e| e.kind()).collect();
+    match server.accept(&mut socket) {
+        Ok(stream) if ask_errors => (
+            true,
+            kinds(stream.session_state().peer_verification_errors()),
+        ),
+        Ok(_) => (true, Vec::new()),
+        Err(err) => (false, kinds(err.ssl_errors())),
+    }
 }
