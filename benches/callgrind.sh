@@ -5,6 +5,9 @@
 #   benches/callgrind.sh CASE [ITERS]        e.g. benches/callgrind.sh handshake/tls13/ecdsa/full/x25519 100
 #   benches/callgrind.sh --list
 #
+# Each case compares rustls with sslconf, except hostile/*, which compare
+# two sslconf runs (a plain client chain and a degenerate one).
+#
 # Only the measured loop is collected (setup, certificate loading and warm-up
 # are not). Builds the benches with line tables in target/callgrind (its own
 # target dir, so the normal build is not disturbed) and keeps the profiles in
@@ -35,8 +38,10 @@ out="$CARGO_TARGET_DIR/out"
 mkdir -p "$out"
 slug=${case_name//\//_}
 
+# The two sides: rustls and sslconf, or (hostile/ cases) two sslconf runs.
+read -r -a sides <<<"$("$bin" --labels "$case_name")"
 declare -A ir
-for imp in rustls sslconf; do
+for imp in "${sides[@]}"; do
   file="$out/$slug.$imp.callgrind"
   valgrind --tool=callgrind --collect-atstart=no --toggle-collect='*measured_loop*' \
     --callgrind-out-file="$file" "$bin" --callgrind "$case_name" "$imp" "$iters" \
@@ -44,12 +49,14 @@ for imp in rustls sslconf; do
   ir[$imp]=$(grep -E '^(summary|totals):' "$file" | head -1 | awk '{print $2}')
 done
 
-python3 - "$case_name" "$iters" "${ir[rustls]}" "${ir[sslconf]}" <<'EOF'
+python3 - "$case_name" "$iters" "${sides[0]}" "${ir[${sides[0]}]}" "${sides[1]}" "${ir[${sides[1]}]}" <<'EOF'
 import sys
-name, iters, r, s = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+name, iters = sys.argv[1], int(sys.argv[2])
+a_name, r, b_name, s = sys.argv[3], int(sys.argv[4]), sys.argv[5], int(sys.argv[6])
+width = max(len(a_name), len(b_name), len("ratio"))
 print(f"{name}: {iters} iterations")
-print(f"  rustls  {r / iters:14.0f} Ir/iter")
-print(f"  sslconf {s / iters:14.0f} Ir/iter  (+{(s - r) / iters:.0f})")
-print(f"  ratio   {s / r:.4f}")
+print(f"  {a_name:<{width}} {r / iters:14.0f} Ir/iter")
+print(f"  {b_name:<{width}} {s / iters:14.0f} Ir/iter  ({(s - r) / iters:+.0f})")
+print(f"  {'ratio':<{width}} {s / r:.4f}")
 EOF
-echo "profiles: $out/$slug.{rustls,sslconf}.callgrind (callgrind_annotate --inclusive=yes FILE)"
+echo "profiles: $out/$slug.{${sides[0]},${sides[1]}}.callgrind (callgrind_annotate --inclusive=yes FILE)"

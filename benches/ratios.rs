@@ -31,11 +31,12 @@ use common::configs::{
     native_roots, rustls_system, rustls_with_roots, sslconf_system, time_first_call,
 };
 use common::{
-    bulk_transfer, connect_streams, handshake, mem_socket_pair, pki, Impl, Setup, Times, MIB,
+    bulk_transfer, connect_streams, handshake, hostile, mem_socket_pair, pki, Impl, Setup, Times,
+    MIB,
 };
 #[cfg(feature = "tokio")]
 use common::{Groups, Key, Version};
-use sslconf::SslConfiguration;
+use sslconf::{PeerVerifyMode, SslConfiguration, SslErrorKind};
 
 /// Runs `iters` iterations and returns each side's time (client only where
 /// there are no sides).
@@ -45,8 +46,14 @@ struct Case {
     name: String,
     /// Whether client and server times are meaningful apart.
     sides: bool,
+    /// What the two sides are: `RUSTLS_SSLCONF` for every comparison with
+    /// rustls; other cases compare two sslconf runs (`Impl::Rustls` is then
+    /// the baseline, `Impl::Sslconf` the measured one).
+    labels: [&'static str; 2],
     make: Box<dyn Fn(Impl) -> Runner>,
 }
+
+const RUSTLS_SSLCONF: [&str; 2] = ["rustls", "sslconf"];
 
 fn total(f: impl FnMut()) -> impl FnMut(u64) -> Times {
     let mut f = f;
@@ -68,6 +75,7 @@ fn cases() -> Vec<Case> {
         cases.push(Case {
             name: format!("handshake/{}", setup.name()),
             sides: true,
+            labels: RUSTLS_SSLCONF,
             make: Box::new(move |imp| {
                 let pair = setup.pair(imp);
                 common::check_handshake(&setup, &pair);
@@ -90,6 +98,7 @@ fn cases() -> Vec<Case> {
         cases.push(Case {
             name: format!("bulk/{suite}"),
             sides: false,
+            labels: RUSTLS_SSLCONF,
             make: Box::new(move |imp| {
                 let pair = Setup::bulk(suite).pair(imp);
                 let (a, b) = mem_socket_pair();
@@ -110,6 +119,7 @@ fn cases() -> Vec<Case> {
         cases.push(Case {
             name: format!("tokio/handshake/{}", setup.name()),
             sides: false,
+            labels: RUSTLS_SSLCONF,
             make: Box::new(move |imp| {
                 let pair = setup.pair(imp);
                 let rt = async_io::runtime();
@@ -132,6 +142,7 @@ fn cases() -> Vec<Case> {
     cases.push(Case {
         name: "tokio/bulk/TLS_AES_128_GCM_SHA256".into(),
         sides: false,
+        labels: RUSTLS_SSLCONF,
         make: Box::new(|imp| {
             let pair = Setup::bulk("TLS_AES_128_GCM_SHA256").pair(imp);
             let rt = async_io::runtime();
@@ -146,6 +157,7 @@ fn cases() -> Vec<Case> {
     cases.push(Case {
         name: "config/explicit-roots".into(),
         sides: false,
+        labels: RUSTLS_SSLCONF,
         make: Box::new(|imp| {
             let id = &pki().ecdsa;
             match imp {
@@ -165,6 +177,7 @@ fn cases() -> Vec<Case> {
         cases.push(Case {
             name: format!("config/server-pem/{name}"),
             sides: false,
+            labels: RUSTLS_SSLCONF,
             make: Box::new(move |imp| match imp {
                 Impl::Rustls => {
                     let provider = provider();
@@ -181,6 +194,7 @@ fn cases() -> Vec<Case> {
     cases.push(Case {
         name: "config/converted".into(),
         sides: false,
+        labels: RUSTLS_SSLCONF,
         make: Box::new(|imp| {
             let id = &pki().ecdsa;
             match imp {
@@ -204,6 +218,7 @@ fn cases() -> Vec<Case> {
     cases.push(Case {
         name: "config/system-cached".into(),
         sides: false,
+        labels: RUSTLS_SSLCONF,
         make: Box::new(|imp| match imp {
             Impl::Rustls => {
                 let provider = provider();
@@ -225,6 +240,7 @@ fn cases() -> Vec<Case> {
     cases.push(Case {
         name: "config/system-cached-vs-preloaded".into(),
         sides: false,
+        labels: RUSTLS_SSLCONF,
         make: Box::new(|imp| match imp {
             Impl::Rustls => {
                 let provider = provider();
@@ -249,6 +265,7 @@ fn cases() -> Vec<Case> {
         cases.push(Case {
             name: name.into(),
             sides: false,
+            labels: RUSTLS_SSLCONF,
             make: Box::new(move |imp| {
                 let mode = match imp {
                     Impl::Rustls => rustls_mode,
@@ -257,6 +274,51 @@ fn cases() -> Vec<Case> {
                 Box::new(move |iters| Times {
                     client: (0..iters).map(|_| time_first_call(mode)).sum(),
                     server: Duration::ZERO,
+                })
+            }),
+        });
+    }
+    // A hostile client against a server with CA certificates: one accept of
+    // the degenerate chain against one of a plain chain by the same server
+    // (benches/common/hostile.rs). Both sides are sslconf.
+    for (name, mode) in [
+        ("hostile/verify-peer/degenerate", PeerVerifyMode::VerifyPeer),
+        ("hostile/query-peer/degenerate", PeerVerifyMode::QueryPeer),
+    ] {
+        cases.push(Case {
+            name: name.into(),
+            sides: true,
+            labels: ["plain", "degenerate"],
+            make: Box::new(move |imp| {
+                let clients = hostile::clients();
+                let server = hostile::server(mode);
+                // QueryPeer checks the chain when the state is first asked for.
+                let ask = mode == PeerVerifyMode::QueryPeer;
+                // The degenerate chain: refused by VerifyPeer, accepted by
+                // QueryPeer; the same two errors either way.
+                let (identity, accept, kinds) = match imp {
+                    Impl::Rustls => (&clients.plain, true, vec![]),
+                    Impl::Sslconf => (
+                        &clients.degenerate,
+                        ask,
+                        vec![
+                            SslErrorKind::CertificateExpired,
+                            SslErrorKind::SelfSignedCertificateInChain,
+                        ],
+                    ),
+                };
+                let client = hostile::client(identity);
+                assert_eq!(
+                    hostile::outcome(&server, &client, ask),
+                    (accept, kinds),
+                    "{name} {imp:?}: (accepted, errors)"
+                );
+                Box::new(move |iters| {
+                    let mut times = Times::default();
+                    for _ in 0..iters {
+                        hostile::accept_once(&server, &client, ask, &mut times);
+                    }
+                    times
                 })
             }),
         });
@@ -377,18 +439,28 @@ fn main() {
         }
         return;
     }
+    let find = |name: &str| {
+        cases
+            .iter()
+            .find(|c| c.name == name)
+            .unwrap_or_else(|| panic!("no case {name}"))
+    };
+    if args.first().map(String::as_str) == Some("--labels") {
+        let [_, name] = &args[..] else {
+            panic!("usage: ratios --labels CASE");
+        };
+        println!("{}", find(name).labels.join(" "));
+        return;
+    }
     if args.first().map(String::as_str) == Some("--callgrind") {
         let [_, name, imp, iters] = &args[..] else {
-            panic!("usage: ratios --callgrind CASE rustls|sslconf ITERS");
+            panic!("usage: ratios --callgrind CASE SIDE ITERS (SIDE: one of `--labels CASE`)");
         };
-        let case = cases
-            .iter()
-            .find(|c| &c.name == name)
-            .unwrap_or_else(|| panic!("no case {name}"));
-        let imp = match imp.as_str() {
-            "rustls" => Impl::Rustls,
-            "sslconf" => Impl::Sslconf,
-            other => panic!("unknown implementation {other}"),
+        let case = find(name);
+        let imp = match case.labels.iter().position(|l| l == imp) {
+            Some(0) => Impl::Rustls,
+            Some(_) => Impl::Sslconf,
+            None => panic!("{name}: unknown side {imp}, not one of {:?}", case.labels),
         };
         if let Some(mode) = name.strip_prefix("config/system-first") {
             // A first call happens once a process: run it here, once.
@@ -419,8 +491,14 @@ fn main() {
     println!("{rounds} interleaved rounds of ~{batch:?} per implementation; medians\n");
     println!("| case | rustls | sslconf | ratio (total) | ratio client | ratio server |");
     println!("|---|---:|---:|---:|---:|---:|");
+    // Cases that compare two sslconf runs come after, in a table of their own.
+    let mut others = Vec::new();
     for case in &cases {
         if !filters.is_empty() && !filters.iter().any(|f| case.name.contains(f.as_str())) {
+            continue;
+        }
+        if case.labels != RUSTLS_SSLCONF {
+            others.push(case);
             continue;
         }
         let out = compare(case, rounds, batch);
@@ -439,6 +517,28 @@ fn main() {
             out.ratios[2],
             sides(0),
             sides(1),
+        );
+    }
+    if others.is_empty() {
+        return;
+    }
+    println!(
+        "\nsslconf against sslconf: time per iteration, server + client; ratio = second / first\n"
+    );
+    println!("| case | first | second | ratio server | ratio client | ratio total |");
+    println!("|---|---:|---:|---:|---:|---:|");
+    for case in others {
+        let out = compare(case, rounds, batch);
+        let cell =
+            |label: &str, t: Times| format!("{label}: {} + {}", show(t.server), show(t.client));
+        println!(
+            "| {} | {} | {} | {:.3} | {:.3} | {:.3} |",
+            case.name,
+            cell(case.labels[0], out.rustls),
+            cell(case.labels[1], out.sslconf),
+            out.ratios[1],
+            out.ratios[0],
+            out.ratios[2],
         );
     }
 }

@@ -31,6 +31,7 @@ use sslconf::{
 #[cfg(feature = "tokio")]
 pub mod async_io;
 pub mod configs;
+pub mod hostile;
 
 #[cfg(feature = "aws-lc-rs")]
 pub use rustls::crypto::aws_lc_rs as backend;
