@@ -25,6 +25,8 @@ pub(crate) struct Settings {
     pub(crate) options: SslOptions,
     /// Errors a verified peer is accepted with (Qt's `ignoreSslErrors`).
     pub(crate) expected_errors: Vec<SslError>,
+    /// Where the TLS secrets are written; `None`: nowhere (rustls's `NoKeyLog`).
+    pub(crate) key_log: Option<crate::KeyLogDestination>,
 }
 
 impl Settings {
