@@ -779,6 +779,87 @@ impl SslConfiguration {
         self.with(|s| s.expected_errors = errors)
     }
 
+    /// Where the TLS secrets of every connection are logged, if anywhere.
+    ///
+    /// # Defaults
+    /// `None`: no key log.
+    #[doc(alias = "SSLKEYLOGFILE")]
+    pub fn key_log(&self) -> Option<&crate::KeyLogDestination> {
+        self.settings().key_log.as_ref()
+    }
+
+    /// Logs the TLS secrets of every connection to `path`, in the NSS key log
+    /// format that Wireshark and tshark read (`-o tls.keylog_file:PATH`): a
+    /// debugging aid. The file is opened (created, readable by its owner
+    /// only, if missing) for appending at conversion, and a warning is logged
+    /// then; each line (`LABEL <client random> <secret>`, in hex) is
+    /// written at once. All connections of a converted config share the
+    /// file; the client and the server config each open it.
+    ///
+    /// # Warning
+    /// Anyone who can read the file can decrypt every connection logged to
+    /// it, past ones included. Never turn this on in production.
+    ///
+    /// # Errors
+    /// At conversion, [`Error::OpenKeyLog`] naming the file when it cannot be
+    /// opened.
+    ///
+    /// Default: no key log; read it with [`key_log`](Self::key_log).
+    ///
+    /// ```
+    /// use sslconf::{KeyLogDestination, SslConfiguration};
+    ///
+    /// let path = std::env::temp_dir().join("sslconf-doc-keys.log");
+    /// let config = SslConfiguration::new().with_key_log_file(&path);
+    /// assert_eq!(config.key_log(), Some(&KeyLogDestination::File(path.clone())));
+    /// config.client_config()?; // opens the file
+    /// assert!(path.exists());
+    ///
+    /// // A file that cannot be opened fails the conversion.
+    /// let bad = SslConfiguration::new().with_key_log_file("/nonexistent/keys.log");
+    /// assert!(matches!(bad.client_config(), Err(sslconf::Error::OpenKeyLog { .. })));
+    /// # std::fs::remove_file(&path).ok();
+    /// # Ok::<(), sslconf::Error>(())
+    /// ```
+    pub fn with_key_log_file(self, path: impl Into<PathBuf>) -> Self {
+        let destination = crate::KeyLogDestination::File(path.into());
+        self.with(|s| s.key_log = Some(destination))
+    }
+
+    /// Logs the TLS secrets of every connection to the file named by the
+    /// `SSLKEYLOGFILE` environment variable, read at conversion, through
+    /// rustls's own [`KeyLogFile`](rustls::KeyLogFile): as
+    /// [`with_key_log_file`](Self::with_key_log_file), but nothing is logged
+    /// when the variable is not set, and a file that cannot be opened is a
+    /// logged warning, not an error. Without this setting `SSLKEYLOGFILE` is
+    /// never read.
+    ///
+    /// # Warning
+    /// Anyone who can read the file can decrypt every connection logged to
+    /// it, past ones included. Never turn this on in production.
+    ///
+    /// Default: no key log; read it with [`key_log`](Self::key_log).
+    ///
+    /// ```
+    /// use sslconf::{KeyLogDestination, SslConfiguration};
+    ///
+    /// let config = SslConfiguration::default_configuration().with_key_log_from_env();
+    /// assert_eq!(config.key_log(), Some(&KeyLogDestination::Environment));
+    /// assert_eq!(SslConfiguration::new().key_log(), None);
+    /// ```
+    #[doc(alias = "SSLKEYLOGFILE")]
+    pub fn with_key_log_from_env(self) -> Self {
+        self.with(|s| s.key_log = Some(crate::KeyLogDestination::Environment))
+    }
+
+    /// Turns the key log off, as it is by default: for a configuration
+    /// derived from one that has it on.
+    ///
+    /// Default: no key log; read it with [`key_log`](Self::key_log).
+    pub fn without_key_log(self) -> Self {
+        self.with(|s| s.key_log = None)
+    }
+
     /// The ALPN protocols, in preference order.
     #[doc(alias = "allowedNextProtocols")]
     pub fn allowed_next_protocols(&self) -> Vec<Vec<u8>> {
@@ -1132,6 +1213,7 @@ impl fmt::Debug for SslConfiguration {
             .field("allowed_next_protocols", &AlpnList(&s.alpn))
             .field("key_exchange_groups", &s.groups)
             .field("ssl_options", &options)
+            .field("key_log", &s.key_log)
             .finish()
     }
 }

@@ -180,6 +180,18 @@ pub enum Error {
         len: usize,
     },
 
+    /// The key log file set with
+    /// [`with_key_log_file`](crate::SslConfiguration::with_key_log_file)
+    /// could not be opened for appending.
+    #[error("setting key_log: cannot open {}", path.display())]
+    OpenKeyLog {
+        /// The key log file.
+        path: PathBuf,
+        /// What the operating system said.
+        #[source]
+        source: io::Error,
+    },
+
     /// The host name given to `connect` is neither a DNS name nor an IP address.
     #[error("invalid host name {name:?}")]
     InvalidHostName {

@@ -74,6 +74,13 @@
 //! `QueryPeer` or `VerifyNone` peer. [`rustls`] is re-exported, as its types
 //! are in this crate's signatures.
 //!
+//! **Key log**, for debugging only:
+//! [`with_key_log_file`](SslConfiguration::with_key_log_file) or
+//! [`with_key_log_from_env`](SslConfiguration::with_key_log_from_env)
+//! (`SSLKEYLOGFILE`) writes the TLS secrets of every connection in the NSS
+//! key log format, so that Wireshark or tshark decrypts a capture. Off by
+//! default; anyone with the file can decrypt the traffic.
+//!
 //! # Qt → rustls
 //!
 //! | Qt | here | in rustls |
@@ -186,6 +193,7 @@
 //! | `session`, `stream`, `tokio` | a live connection's state; blocking and async streams |
 //! | `cipher`, `protocol`, `ssl_error` | Qt's value types |
 //! | `provider`, `roots`, `host` | the crypto provider; the system CA store; host-name parsing |
+//! | `key_log` | where the opt-in key log writes the TLS secrets, and the rustls `KeyLog` that writes them |
 //! | `error` | the one error type and the causes it carries |
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -202,6 +210,7 @@ mod configuration;
 mod convert;
 mod error;
 mod host;
+mod key_log;
 mod protocol;
 mod provider;
 mod roots;
@@ -221,6 +230,7 @@ pub use rustls;
 pub use cipher::{Cipher, KeyExchangeGroup};
 pub use configuration::SslConfiguration;
 pub use error::{Error, InvalidInput};
+pub use key_log::KeyLogDestination;
 pub use protocol::{CertificatePurpose, PeerVerifyMode, SslOption, SslProtocol};
 pub use roots::SystemCaSource;
 pub use server::Reloaded;

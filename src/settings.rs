@@ -38,6 +38,8 @@ pub(crate) struct Settings {
     /// Whether a client with no or an unknown name is refused rather than
     /// given the local identity.
     pub(crate) refuse_unknown_names: bool,
+    /// Where the TLS secrets are written; `None`: nowhere (rustls's `NoKeyLog`).
+    pub(crate) key_log: Option<crate::KeyLogDestination>,
 }
 
 /// An identity and the server names (exact or `*.` wildcard) it serves.

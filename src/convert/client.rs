@@ -67,6 +67,10 @@ pub(crate) fn client_config(
             .clone()
             .tls12_resumption(Tls12Resumption::SessionIdOnly);
     }
+    // Last, so that only a config that is built opens the file and warns.
+    if let Some(destination) = &s.key_log {
+        client.key_log = crate::key_log::open(destination, "client")?;
+    }
     Ok((client, handles))
 }
 

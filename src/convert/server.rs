@@ -86,6 +86,10 @@ pub(crate) fn server_config(
         // The builder's session cache (256 sessions in memory) stays.
         server.ticketer = ticketer()?;
     }
+    // Last, so that only a config that is built opens the file and warns.
+    if let Some(destination) = &s.key_log {
+        server.key_log = crate::key_log::open(destination, "server")?;
+    }
     Ok((server, handles))
 }
 
