@@ -954,15 +954,18 @@ impl SslConfiguration {
     pub fn server_config(&self) -> Result<Arc<ServerConfig>, Error> {
         converted(&self.inner.server, || {
             let s = self.served();
-            let verifier = if s.ca.files.is_empty() {
-                self.client_verifier()?
-            } else {
-                Arc::new(ChainVerifier::new(
+            let asks = PeerCheck::server(s.peer_verify_mode(), s.ca.has_explicit())
+                != PeerCheck::NotRequested;
+            let verifier = match (asks, s.ca.files.is_empty()) {
+                (false, _) => None,
+                (true, true) => Some(self.client_verifier()?),
+                // What a reload read since, not what was set.
+                (true, false) => Some(Arc::new(ChainVerifier::new(
                     TrustAnchors::configured_only(&s.ca)?,
                     s.peer_verify_depth,
-                ))
+                ))),
             };
-            convert::server_config(&s, &verifier)
+            convert::server_config(&s, verifier.as_ref())
         })
     }
 

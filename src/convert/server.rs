@@ -17,11 +17,12 @@ use crate::verify::{ChainVerifier, ClientVerifier, PeerCheck, Trust};
 use crate::{Error, SslOption};
 
 /// The server config for `s`; `verifier` checks clients, against the
-/// explicitly configured CA certificates only. The handles are what a
-/// reload swaps inside it.
+/// explicitly configured CA certificates only: `None` when the verify mode
+/// asks clients for nothing ([`PeerCheck::server`] is `NotRequested`). The
+/// handles are what a reload swaps inside it.
 pub(crate) fn server_config(
     s: &Settings,
-    verifier: &Arc<ChainVerifier>,
+    verifier: Option<&Arc<ChainVerifier>>,
 ) -> Result<(ServerConfig, ServerHandles), Error> {
     check_options(s)?;
     let mut handles = ServerHandles::default();
@@ -43,14 +44,15 @@ pub(crate) fn server_config(
     let (provider, versions) = provider_and_versions(s)?;
     let builder =
         ServerConfig::builder_with_provider(provider).with_protocol_versions(&versions)?;
-    let hints = verifier.anchors().hint_subjects().clone();
     let check = PeerCheck::server(s.peer_verify_mode(), s.ca.has_explicit());
-    let builder = match check {
-        PeerCheck::NotRequested => builder.with_no_client_auth(),
-        PeerCheck::Recorded => {
+    let builder = match (check, verifier) {
+        (PeerCheck::NotRequested, _) | (_, None) => builder.with_no_client_auth(),
+        (PeerCheck::Recorded, Some(verifier)) => {
+            let hints = verifier.anchors().hint_subjects().clone();
             builder.with_client_cert_verifier(Arc::new(ClientVerifier::accepting_any(hints)))
         }
-        PeerCheck::Verified { required } => {
+        (PeerCheck::Verified { required }, Some(verifier)) => {
+            let hints = verifier.anchors().hint_subjects().clone();
             if verifier.anchors().is_empty() {
                 return Err(Error::NoCaCertificates {
                     reason: "a server verifies clients against explicitly configured CA \

@@ -32,8 +32,9 @@ pub(crate) struct TrustAnchors {
     /// The subjects of every configured certificate (each a whole DER
     /// `Name`: webpki keeps only its contents), which a server sends to
     /// clients as hints of what it trusts. (Not the system store's: a list
-    /// of every public root helps no client pick its certificate.)
-    hint_subjects: Arc<[DistinguishedName]>,
+    /// of every public root helps no client pick its certificate.) Made on
+    /// first use: a client never needs them.
+    hint_subjects: OnceLock<Arc<[DistinguishedName]>>,
 }
 
 impl TrustAnchors {
@@ -58,13 +59,11 @@ impl TrustAnchors {
     }
 
     fn build(system: bool, certificates: &[Certificate]) -> Result<Self, Error> {
-        let mut configured = Vec::new();
-        let mut configured_certificates = Vec::new();
+        let mut configured = Vec::with_capacity(certificates.len());
+        let mut configured_certificates = Vec::with_capacity(certificates.len());
         let mut exact = Vec::new();
-        let mut hint_subjects = Vec::with_capacity(certificates.len());
         for cert in certificates {
             let anchor = trust_anchor(cert)?;
-            hint_subjects.push(DistinguishedName::in_sequence(&anchor.subject));
             if can_issue(cert) {
                 configured.push(anchor.to_owned());
                 configured_certificates.push(cert.clone());
@@ -78,13 +77,22 @@ impl TrustAnchors {
             configured_certificates,
             exact,
             all: OnceLock::new(),
-            hint_subjects: hint_subjects.into(),
+            hint_subjects: OnceLock::new(),
         })
     }
 
     /// The configured certificates' subjects, sent to clients as hints.
     pub(crate) fn hint_subjects(&self) -> &Arc<[DistinguishedName]> {
-        &self.hint_subjects
+        self.hint_subjects.get_or_init(|| {
+            self.configured_certificates
+                .iter()
+                .chain(&self.exact)
+                .filter_map(|cert| {
+                    let anchor = webpki::anchor_from_trusted_cert(cert.as_rustls()).ok()?;
+                    Some(DistinguishedName::in_sequence(&anchor.subject))
+                })
+                .collect()
+        })
     }
 
     /// Every anchor for webpki: the system store's (loaded now if not yet),
@@ -110,9 +118,11 @@ impl TrustAnchors {
     }
 
     /// Whether there is anything to verify against (loads the system store
-    /// if it is trusted).
+    /// if it is trusted, without putting the anchors together).
     pub(crate) fn is_empty(&self) -> bool {
-        self.exact.is_empty() && self.webpki_anchors().is_empty()
+        self.exact.is_empty()
+            && self.configured.is_empty()
+            && (!self.system || roots::system_trust_anchors().is_empty())
     }
 
     /// Whether a certificate is one of the trust anchors (same subject and key).
