@@ -8,7 +8,9 @@ use std::sync::Arc;
 use arc_swap::ArcSwap;
 use rustls::server::{ClientHello, ResolvesServerCert};
 use rustls::sign::CertifiedKey;
-use rustls::SignatureScheme;
+use rustls::{CipherSuite, SignatureAlgorithm, SignatureScheme};
+
+use crate::Cipher;
 
 /// Every identity a server presents, looked up in constant time whatever
 /// the number of names.
@@ -48,18 +50,24 @@ impl Identities {
 
     /// The key for a client: the candidates for its name (exact first,
     /// then a wildcard one label up), else the default ones; among them the
-    /// first whose key can sign with a scheme the client offers.
+    /// first the client can use: its key signs with a scheme the client
+    /// offers, and the client offers a TLS 1.3 suite or a TLS 1.2 one for
+    /// that kind of key.
     pub(crate) fn choose(
         &self,
         server_name: Option<&str>,
         schemes: &[SignatureScheme],
+        suites: &[CipherSuite],
     ) -> Option<&Arc<CertifiedKey>> {
         let candidates = server_name
             .and_then(|name| self.lookup(&normalize(name)))
             .unwrap_or(&self.default);
         candidates
             .iter()
-            .find(|key| key.key.choose_scheme(schemes).is_some())
+            .find(|key| {
+                key.key.choose_scheme(schemes).is_some()
+                    && suites.iter().any(|s| suite_allows(*s, key.key.algorithm()))
+            })
             .or_else(|| candidates.first())
     }
 
@@ -68,6 +76,21 @@ impl Identities {
             let (_, parent) = name.split_once('.')?;
             self.wildcard.get(parent)
         })
+    }
+}
+
+/// Whether a client offering `suite` can be served with a key of
+/// `algorithm`: any key for a TLS 1.3 suite; for a TLS 1.2 one, the key its
+/// authentication names (ECDSA suites also carry EdDSA keys).
+fn suite_allows(suite: CipherSuite, algorithm: SignatureAlgorithm) -> bool {
+    match Cipher::from_suite(suite).map(|c| c.authentication_method()) {
+        Some("RSA") => algorithm == SignatureAlgorithm::RSA,
+        Some("ECDSA") => matches!(
+            algorithm,
+            SignatureAlgorithm::ECDSA | SignatureAlgorithm::ED25519 | SignatureAlgorithm::ED448
+        ),
+        Some(_) => true,
+        None => false,
     }
 }
 
@@ -94,20 +117,18 @@ impl LiveResolver {
     pub(crate) fn swap(&self, identities: Identities) {
         self.identities.store(Arc::new(identities));
     }
-
-    /// The certificate chain a client with this name and these schemes gets now.
-    pub(crate) fn chosen(
-        &self,
-        server_name: Option<&str>,
-        schemes: &[SignatureScheme],
-    ) -> Option<Arc<CertifiedKey>> {
-        self.identities.load().choose(server_name, schemes).cloned()
-    }
 }
 
 impl ResolvesServerCert for LiveResolver {
     fn resolve(&self, client_hello: ClientHello<'_>) -> Option<Arc<CertifiedKey>> {
-        self.chosen(client_hello.server_name(), client_hello.signature_schemes())
+        self.identities
+            .load()
+            .choose(
+                client_hello.server_name(),
+                client_hello.signature_schemes(),
+                client_hello.cipher_suites(),
+            )
+            .cloned()
     }
 }
 

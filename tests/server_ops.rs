@@ -1,0 +1,661 @@
+//! Servers that serve many names and change certificates while running:
+//! identities chosen by SNI and by the client's signature schemes, and
+//! inputs read again from their files, through `accept` and through the
+//! plain `server_config()` Arc.
+
+mod common;
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use common::openssl::Scratch;
+use common::{Authority, LeafSpec};
+use sslconf::{
+    Certificate, Error, Identity, PeerVerifyMode, SslConfiguration, SslOption, SslProtocol,
+};
+
+/// An sslconf identity for `names`, issued by `ca` with `algorithm`.
+fn identity(
+    ca: &Authority,
+    names: &[&str],
+    algorithm: &'static rcgen::SignatureAlgorithm,
+) -> Identity {
+    let mut spec = LeafSpec::new(names[0]).algorithm(algorithm);
+    spec.names = names.iter().map(|n| (*n).to_owned()).collect();
+    let id = ca.issue(&spec);
+    Identity::new(id.chain.clone(), id.key())
+}
+
+fn ecdsa(ca: &Authority, names: &[&str]) -> Identity {
+    identity(ca, names, &rcgen::PKCS_ECDSA_P256_SHA256)
+}
+
+/// A client that accepts any server certificate: these tests look at which
+/// one was presented. It resumes no session: a resumed session reports the
+/// certificate of the handshake that made it.
+fn any_server() -> SslConfiguration {
+    SslConfiguration::new()
+        .with_peer_verify_mode(PeerVerifyMode::VerifyNone)
+        .with_ssl_option(SslOption::DisableSessionSharing, true)
+}
+
+/// The certificate `server` presents to a client asking for `host`.
+fn presented(client: &SslConfiguration, server: &SslConfiguration, host: &str) -> Certificate {
+    let (c, _) = common::connect(client, server, host).ok();
+    c.peer_certificate().unwrap().clone()
+}
+
+/// The certificate a raw rustls `ServerConnection` from `server_config()`
+/// (what hyper or axum-server run) presents.
+fn presented_raw(config: Arc<sslconf::rustls::ServerConfig>, host: &str) -> Certificate {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let serving = std::thread::spawn(move || {
+        let (socket, _) = listener.accept().unwrap();
+        let conn = sslconf::rustls::ServerConnection::new(config).unwrap();
+        let mut tls = sslconf::rustls::StreamOwned::new(conn, socket);
+        let mut byte = [0u8];
+        if tls.read_exact(&mut byte).is_ok() {
+            let _ = tls.write_all(&byte).and_then(|()| tls.flush());
+        }
+    });
+    let mut tls = any_server()
+        .connect(host, TcpStream::connect(addr).unwrap())
+        .unwrap();
+    tls.write_all(b"x").unwrap();
+    let mut byte = [0u8];
+    tls.read_exact(&mut byte).unwrap();
+    let cert = tls.session_state().peer_certificate().unwrap().clone();
+    serving.join().unwrap();
+    cert
+}
+
+// -- identities by server name ------------------------------------------------
+
+#[test]
+fn identities_are_chosen_by_server_name() {
+    let ca = Authority::root("SNI Root");
+    let default = ecdsa(&ca, &["default.test"]);
+    let api = ecdsa(&ca, &["api.example.com"]);
+    let wild = ecdsa(&ca, &["*.example.org"]);
+    let server = SslConfiguration::new()
+        .with_local_identity(default.clone())
+        .with_server_name_identity(["api.example.com"], api.clone())
+        .with_server_name_identity(["*.example.org"], wild.clone());
+    let leaf = |id: &Identity| id.certificate_chain()[0].clone();
+    let client = any_server();
+    for (host, expected) in [
+        ("api.example.com", leaf(&api)),
+        ("API.Example.COM", leaf(&api)),
+        ("api.example.com.", leaf(&api)),
+        ("www.example.org", leaf(&wild)),
+        ("a.b.example.org", leaf(&default)),
+        ("example.org", leaf(&default)),
+        ("unknown.test", leaf(&default)),
+        ("127.0.0.1", leaf(&default)),
+    ] {
+        assert_eq!(presented(&client, &server, host), expected, "{host}");
+        assert_eq!(
+            presented_raw(server.server_config().unwrap(), host),
+            expected,
+            "{host}, raw server config"
+        );
+    }
+    let no_sni = client.with_ssl_option(SslOption::DisableServerNameIndication, true);
+    assert_eq!(
+        presented(&no_sni, &server, "api.example.com"),
+        leaf(&default)
+    );
+}
+
+#[test]
+fn unknown_names_can_be_refused() {
+    let ca = Authority::root("SNI Refusing Root");
+    let server = SslConfiguration::new()
+        .with_server_name_identity(["known.test"], ecdsa(&ca, &["known.test"]))
+        .with_unknown_server_names_refused(true);
+    let client = any_server();
+    common::connect(&client, &server, "known.test").ok();
+    let outcome = common::connect(&client, &server, "other.test");
+    let err = outcome.client.unwrap_err();
+    assert!(err.to_string().contains("AccessDenied"), "{err}");
+    assert!(outcome.server.is_err());
+    // A server with only named identities refuses unknown names too.
+    let only_named = SslConfiguration::new()
+        .with_server_name_identity(["known.test"], ecdsa(&ca, &["known.test"]));
+    assert!(common::connect(&client, &only_named, "other.test")
+        .client
+        .is_err());
+}
+
+/// Each identity is checked at conversion; the error names the pattern.
+#[test]
+fn a_bad_server_name_identity_is_refused_naming_its_pattern() {
+    let ca = Authority::root("SNI Check Root");
+    let api = ca.issue(&LeafSpec::new("api.example.com"));
+    let other_key = ca.leaf("other.example.com").key();
+    let cases: Vec<(&str, Identity, &str)> = vec![
+        (
+            "www.example.com",
+            Identity::new(api.chain.clone(), api.key()),
+            "is not valid for this name",
+        ),
+        (
+            "api.example.com",
+            Identity::new(api.chain.clone(), other_key),
+            "does not match",
+        ),
+        (
+            "*.*.example.com",
+            Identity::new(api.chain.clone(), api.key()),
+            "invalid host name",
+        ),
+        (
+            "",
+            Identity::new(api.chain.clone(), api.key()),
+            "invalid host name",
+        ),
+    ];
+    for (pattern, id, cause) in cases {
+        let err = SslConfiguration::new()
+            .with_local_identity(ecdsa(&ca, &["default.test"]))
+            .with_server_name_identity([pattern], id)
+            .server_config()
+            .unwrap_err();
+        match &err {
+            Error::ServerNameIdentity { pattern: named, .. } => assert_eq!(named, pattern),
+            other => panic!("{pattern}: {other:?}"),
+        }
+        let chain = common::openssl::causes(&err);
+        assert!(chain.contains(cause), "{pattern}: {chain}");
+        assert!(chain.starts_with("setting sni identity for"), "{chain}");
+    }
+}
+
+/// RSA and ECDSA certificates for one name, chosen by what the client
+/// supports, as nginx with two `ssl_certificate`: `openssl s_client` told to
+/// sign with RSA only gets the RSA one, with ECDSA only the ECDSA one, and
+/// a TLS 1.2 client offering only ECDHE-RSA suites the RSA one.
+#[test]
+fn rsa_and_ecdsa_for_one_name_by_what_the_client_supports() {
+    if !common::peer_available("openssl") {
+        return;
+    }
+    let ca = Authority::root("Two Keys Root");
+    let server = SslConfiguration::new()
+        .with_server_name_identity(["both.example"], ecdsa(&ca, &["both.example"]))
+        .with_server_name_identity(
+            ["both.example"],
+            identity(&ca, &["both.example"], &rcgen::PKCS_RSA_SHA256),
+        )
+        .with_peer_verify_mode(PeerVerifyMode::VerifyNone);
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let stop = Arc::new(AtomicBool::new(false));
+    let serving = {
+        let stop = stop.clone();
+        std::thread::spawn(move || {
+            listener.set_nonblocking(false).unwrap();
+            while !stop.load(Ordering::Relaxed) {
+                let Ok((socket, _)) = listener.accept() else {
+                    break;
+                };
+                socket
+                    .set_read_timeout(Some(Duration::from_secs(5)))
+                    .unwrap();
+                if let Ok(mut tls) = server.accept(socket) {
+                    let _ = tls.write_all(b"hello\n").and_then(|()| tls.shutdown());
+                }
+            }
+        })
+    };
+    let connect = format!("127.0.0.1:{port}");
+    let s_client = |extra: &[&str]| {
+        let mut args = vec![
+            "s_client",
+            "-connect",
+            &connect,
+            "-servername",
+            "both.example",
+        ];
+        args.extend_from_slice(extra);
+        let out = std::process::Command::new("openssl")
+            .args(&args)
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap();
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    };
+    for (extra, bits) in [
+        (
+            vec!["-tls1_3", "-sigalgs", "rsa_pss_rsae_sha256"],
+            "2048 bit",
+        ),
+        (vec!["-tls1_3", "-sigalgs", "ECDSA+SHA256"], "256 bit"),
+        (
+            vec!["-tls1_2", "-cipher", "ECDHE-RSA-AES128-GCM-SHA256"],
+            "2048 bit",
+        ),
+        (
+            vec!["-tls1_2", "-cipher", "ECDHE-ECDSA-AES128-GCM-SHA256"],
+            "256 bit",
+        ),
+    ] {
+        let said = s_client(&extra);
+        assert!(
+            said.contains(&format!("Server public key is {bits}")),
+            "{extra:?}: {said}"
+        );
+    }
+    stop.store(true, Ordering::Relaxed);
+    let _ = TcpStream::connect(("127.0.0.1", port));
+    serving.join().unwrap();
+}
+
+// -- reload -------------------------------------------------------------------
+
+/// Certificate and key files in a scratch directory, rewritten at will.
+struct Files {
+    _scratch: Scratch,
+    chain: PathBuf,
+    key: PathBuf,
+}
+
+impl Files {
+    fn new(tag: &str) -> Self {
+        let scratch = Scratch::new(tag);
+        let chain = PathBuf::from(scratch.file("chain.pem"));
+        let key = PathBuf::from(scratch.file("key.pem"));
+        Self {
+            _scratch: scratch,
+            chain,
+            key,
+        }
+    }
+
+    /// Writes `id`'s chain and key, each file replaced whole (written
+    /// aside, then renamed), as certbot or cert-manager do.
+    fn write(&self, id: &common::Identity) {
+        replace(&self.chain, id.chain_pem().as_bytes());
+        replace(&self.key, id.key_pem().as_bytes());
+    }
+}
+
+fn replace(path: &Path, bytes: &[u8]) {
+    let aside = path.with_extension("new");
+    std::fs::write(&aside, bytes).unwrap();
+    std::fs::rename(&aside, path).unwrap();
+}
+
+#[test]
+fn reload_serves_new_files_through_the_same_config() {
+    let ca = Authority::root("Reload Root");
+    let files = Files::new("reload");
+    let first = ca.leaf("localhost");
+    files.write(&first);
+    let server = SslConfiguration::new()
+        .with_local_identity(Identity::from_files(&files.chain, &files.key).unwrap());
+    let raw = server.server_config().unwrap();
+    let client = any_server();
+    assert_eq!(presented(&client, &server, "localhost"), *first.leaf());
+    assert!(server.reload().unwrap().is_empty(), "nothing changed yet");
+
+    let second = ca.leaf("localhost");
+    files.write(&second);
+    let reloaded = server.reload().unwrap();
+    assert_eq!(
+        reloaded.changed_files(),
+        [files.chain.clone(), files.key.clone()]
+    );
+    assert!(
+        Arc::ptr_eq(&raw, &server.server_config().unwrap()),
+        "the same Arc"
+    );
+    assert_eq!(presented(&client, &server, "localhost"), *second.leaf());
+    assert_eq!(presented_raw(raw.clone(), "localhost"), *second.leaf());
+
+    // Bad writes change nothing and say which files and why.
+    let third = ca.leaf("localhost");
+    let half = &third.chain_pem()[..third.chain_pem().len() / 2];
+    type Write<'a> = Box<dyn Fn() + 'a>;
+    let bad: Vec<(&str, Write<'_>)> = vec![
+        (
+            "half a certificate",
+            Box::new(|| replace(&files.chain, half.as_bytes())),
+        ),
+        (
+            "another certificate's key",
+            Box::new(|| {
+                replace(&files.chain, third.chain_pem().as_bytes());
+                replace(&files.key, second.key_pem().as_bytes());
+            }),
+        ),
+        (
+            "no certificate",
+            Box::new(|| replace(&files.chain, b"not a certificate")),
+        ),
+        ("empty key", Box::new(|| replace(&files.key, b""))),
+    ];
+    for (case, write) in bad {
+        files.write(&second);
+        write();
+        let err = server.reload().unwrap_err();
+        assert!(matches!(err, Error::Reload { .. }), "{case}: {err:?}");
+        let chain = common::openssl::causes(&err);
+        assert!(
+            chain.contains(&files.chain.display().to_string())
+                || chain.contains(&files.key.display().to_string()),
+            "{case}: the error names the files: {chain}"
+        );
+        assert_eq!(
+            presented(&client, &server, "localhost"),
+            *second.leaf(),
+            "{case}"
+        );
+    }
+    std::fs::remove_file(&files.key).unwrap();
+    assert!(server.reload().is_err(), "a missing file");
+    assert_eq!(presented(&client, &server, "localhost"), *second.leaf());
+
+    files.write(&third);
+    assert!(!server.reload().unwrap().is_empty());
+    assert_eq!(presented(&client, &server, "localhost"), *third.leaf());
+}
+
+/// A reload before the first conversion is what the conversion serves.
+#[test]
+fn a_reload_before_conversion_is_served() {
+    let ca = Authority::root("Early Reload Root");
+    let files = Files::new("early-reload");
+    files.write(&ca.leaf("localhost"));
+    let server = SslConfiguration::new()
+        .with_local_identity(Identity::from_files(&files.chain, &files.key).unwrap());
+    let second = ca.leaf("localhost");
+    files.write(&second);
+    server.reload().unwrap();
+    assert_eq!(
+        presented(&any_server(), &server, "localhost"),
+        *second.leaf()
+    );
+}
+
+#[test]
+fn named_identities_from_files_reload_too() {
+    let ca = Authority::root("Named Reload Root");
+    let files = Files::new("named-reload");
+    files.write(&ca.leaf("api.example.com"));
+    let server = SslConfiguration::new()
+        .with_local_identity(ecdsa(&ca, &["default.test"]))
+        .with_server_name_identity(
+            ["api.example.com"],
+            Identity::from_files(&files.chain, &files.key).unwrap(),
+        );
+    server.server_config().unwrap();
+    let renewed = ca.leaf("api.example.com");
+    files.write(&renewed);
+    server.reload().unwrap();
+    assert_eq!(
+        presented(&any_server(), &server, "api.example.com"),
+        *renewed.leaf()
+    );
+    // A renewal that no longer covers the name is refused, naming the pattern.
+    files.write(&ca.leaf("www.example.com"));
+    let err = server.reload().unwrap_err();
+    assert!(
+        common::openssl::causes(&err).contains("\"api.example.com\""),
+        "{err}"
+    );
+    assert_eq!(
+        presented(&any_server(), &server, "api.example.com"),
+        *renewed.leaf()
+    );
+}
+
+/// A server's trust in client certificates follows its CA file.
+#[test]
+fn ca_certificate_files_reload_on_a_server() {
+    let first = Authority::root("CA File One");
+    let second = Authority::root("CA File Two");
+    let scratch = Scratch::new("ca-reload");
+    let ca_file = PathBuf::from(scratch.file("clients-ca.pem"));
+    replace(&ca_file, first.cert.to_pem().as_bytes());
+    let server = first
+        .leaf("localhost")
+        .server()
+        .with_ca_certificate_files([&ca_file])
+        .unwrap()
+        .with_peer_verify_mode(PeerVerifyMode::VerifyPeer);
+    let client_of = |ca: &Authority| {
+        let id = ca.leaf("client.test");
+        any_server()
+            .with_local_certificate_chain(id.chain.clone())
+            .with_private_key(id.key())
+    };
+    common::connect(&client_of(&first), &server, "localhost").ok();
+    assert!(common::connect(&client_of(&second), &server, "localhost")
+        .server
+        .is_err());
+    let both = format!("{}{}", first.cert.to_pem(), second.cert.to_pem());
+    replace(&ca_file, both.as_bytes());
+    assert_eq!(
+        server.reload().unwrap().changed_files(),
+        std::slice::from_ref(&ca_file)
+    );
+    common::connect(&client_of(&second), &server, "localhost").ok();
+    // A CA file that no longer parses changes nothing.
+    replace(&ca_file, b"garbage");
+    assert!(server.reload().is_err());
+    common::connect(&client_of(&second), &server, "localhost").ok();
+}
+
+/// An mTLS client's own certificate, read again through its client config.
+#[test]
+fn a_client_identity_reloads() {
+    let ca = Authority::root("Client Reload Root");
+    let files = Files::new("client-reload");
+    let first = ca.leaf("client.test");
+    files.write(&first);
+    let client =
+        any_server().with_local_identity(Identity::from_files(&files.chain, &files.key).unwrap());
+    let server = ca
+        .leaf("localhost")
+        .server()
+        .with_ca_certificates([ca.cert.clone()])
+        .with_peer_verify_mode(PeerVerifyMode::VerifyPeer);
+    let raw = client.client_config().unwrap();
+    let (_, s) = common::connect(&client, &server, "localhost").ok();
+    assert_eq!(s.peer_certificate(), Some(first.leaf()));
+    let second = ca.leaf("client.test");
+    files.write(&second);
+    client.reload().unwrap();
+    assert!(Arc::ptr_eq(&raw, &client.client_config().unwrap()));
+    let (_, s) = common::connect(&client, &server, "localhost").ok();
+    assert_eq!(s.peer_certificate(), Some(second.leaf()));
+}
+
+/// Handshakes from several threads while the files are rewritten every
+/// 100 ms, good and bad writes mixed, and reloaded after each: no
+/// handshake fails, each presents a certificate that was written whole,
+/// and after the last good write every new handshake presents it.
+#[test]
+fn reload_under_load() {
+    let ca = Authority::root("Load Reload Root");
+    let files = Files::new("reload-load");
+    let first = ca.leaf("localhost");
+    files.write(&first);
+    let server = SslConfiguration::new()
+        .with_local_identity(Identity::from_files(&files.chain, &files.key).unwrap())
+        .with_protocol(SslProtocol::TlsV1_3);
+    let raw = server.server_config().unwrap();
+    let good: Arc<Mutex<Vec<Certificate>>> = Arc::new(Mutex::new(vec![first.leaf().clone()]));
+
+    // One listener serving every client through the raw config.
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let stop = Arc::new(AtomicBool::new(false));
+    let serving = {
+        let (stop, raw) = (stop.clone(), raw.clone());
+        std::thread::spawn(move || {
+            let mut workers = Vec::new();
+            for socket in listener.incoming() {
+                if stop.load(Ordering::Relaxed) {
+                    break;
+                }
+                let Ok(socket) = socket else { continue };
+                let raw = raw.clone();
+                workers.push(std::thread::spawn(move || {
+                    socket
+                        .set_read_timeout(Some(Duration::from_secs(10)))
+                        .unwrap();
+                    let conn = sslconf::rustls::ServerConnection::new(raw).unwrap();
+                    let mut tls = sslconf::rustls::StreamOwned::new(conn, socket);
+                    let mut byte = [0u8];
+                    if tls.read_exact(&mut byte).is_ok() {
+                        let _ = tls.write_all(&byte).and_then(|()| tls.flush());
+                    }
+                }));
+            }
+            for worker in workers {
+                worker.join().unwrap();
+            }
+        })
+    };
+
+    let clients_stop = Arc::new(AtomicBool::new(false));
+    let handshakes = Arc::new(AtomicUsize::new(0));
+    let failures = Arc::new(Mutex::new(Vec::new()));
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let clients: Vec<_> = (0..4)
+        .map(|_| {
+            let (stop, handshakes, failures, seen) = (
+                stop.clone(),
+                handshakes.clone(),
+                failures.clone(),
+                seen.clone(),
+            );
+            std::thread::spawn(move || {
+                let client = any_server();
+                let started = Instant::now();
+                // Bounded: by the stop flag, by count and by time.
+                for _ in 0..2_000 {
+                    if stop.load(Ordering::Relaxed) || started.elapsed() > Duration::from_secs(20) {
+                        break;
+                    }
+                    let socket = TcpStream::connect(addr).unwrap();
+                    socket
+                        .set_read_timeout(Some(Duration::from_secs(10)))
+                        .unwrap();
+                    let result = client.connect("localhost", socket).and_then(|mut tls| {
+                        tls.write_all(b"x")?;
+                        let mut byte = [0u8];
+                        tls.read_exact(&mut byte)?;
+                        Ok(tls.session_state().peer_certificate().unwrap().clone())
+                    });
+                    handshakes.fetch_add(1, Ordering::Relaxed);
+                    match result {
+                        Ok(cert) => seen.lock().unwrap().push(cert),
+                        Err(err) => failures.lock().unwrap().push(err.to_string()),
+                    }
+                }
+            })
+        })
+        .collect();
+
+    // Rewrites: 30 rounds of 100 ms, one in three bad.
+    let mut last_good = first.leaf().clone();
+    let mut refused = 0;
+    for round in 0..30 {
+        std::thread::sleep(Duration::from_millis(100));
+        if round % 3 == 2 {
+            replace(&files.chain, b"-----BEGIN CERTIFICATE-----\nMIIB");
+        } else {
+            let next = ca.leaf("localhost");
+            files.write(&next);
+            good.lock().unwrap().push(next.leaf().clone());
+            last_good = next.leaf().clone();
+        }
+        if server.reload().is_err() {
+            refused += 1;
+        }
+    }
+    files.write(&ca.leaf("localhost"));
+    replace(&files.chain, last_good.to_pem().as_bytes());
+    // (the key file now holds another key: this last write is bad too)
+    assert!(server.reload().is_err());
+    refused += 1;
+
+    // After the last good write, new handshakes present it.
+    for _ in 0..5 {
+        assert_eq!(presented_raw(raw.clone(), "localhost"), last_good);
+    }
+    clients_stop.store(true, Ordering::Relaxed);
+    for client in clients {
+        client.join().unwrap();
+    }
+    // The clients are done: the listener may close.
+    stop.store(true, Ordering::Relaxed);
+    let _ = TcpStream::connect(addr);
+    serving.join().unwrap();
+
+    let failures = failures.lock().unwrap();
+    assert!(failures.is_empty(), "failed handshakes: {failures:?}");
+    assert!(handshakes.load(Ordering::Relaxed) > 20, "the load ran");
+    assert_eq!(refused, 11, "every bad write was refused");
+    let good = good.lock().unwrap();
+    for cert in seen.lock().unwrap().iter() {
+        assert!(
+            good.contains(cert),
+            "a certificate never written whole was presented"
+        );
+    }
+}
+
+#[cfg(feature = "watch")]
+#[test]
+fn watched_files_reload_by_themselves() {
+    let ca = Authority::root("Watch Root");
+    let files = Files::new("watch");
+    files.write(&ca.leaf("localhost"));
+    let server = SslConfiguration::new()
+        .with_local_identity(Identity::from_files(&files.chain, &files.key).unwrap());
+    server.server_config().unwrap();
+    let (report, outcomes) = std::sync::mpsc::channel();
+    let report = Mutex::new(report);
+    let watcher = server
+        .watch(move |outcome| {
+            let _ = report
+                .lock()
+                .unwrap()
+                .send(outcome.map_err(|e| e.to_string()));
+        })
+        .unwrap();
+    assert_eq!(watcher.files().len(), 2);
+
+    // A certificate and its key written one after the other: one reload.
+    let second = ca.leaf("localhost");
+    files.write(&second);
+    let outcome = outcomes.recv_timeout(Duration::from_secs(10)).unwrap();
+    assert_eq!(outcome.unwrap().changed_files().len(), 2);
+    assert_eq!(
+        presented(&any_server(), &server, "localhost"),
+        *second.leaf()
+    );
+
+    // A bad write is reported, and the old certificate stays.
+    replace(&files.key, b"");
+    let outcome = outcomes.recv_timeout(Duration::from_secs(10)).unwrap();
+    assert!(outcome.unwrap_err().contains("reloading"));
+    assert_eq!(
+        presented(&any_server(), &server, "localhost"),
+        *second.leaf()
+    );
+    drop(watcher);
+}
