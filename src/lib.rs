@@ -183,6 +183,7 @@
 //! | `convert/` | settings into a rustls `ClientConfig` (`client`) or `ServerConfig` (`server`) |
 //! | `verify/` | trust anchors (`anchors`), path building and depth (`chain`), Qt's diagnosis (`diagnose`), what each mode does (`policy`), the rustls verifiers (`server_verifier`, `client_verifier`) |
 //! | `x509/` | certificates, private keys, encrypted keys, and file/PEM input |
+//! | `server/` | what a server fleet shares: session-ticket keys and the ticketer sealing with them (`tickets`) |
 //! | `session`, `stream`, `tokio` | a live connection's state; blocking and async streams |
 //! | `cipher`, `protocol`, `ssl_error` | Qt's value types |
 //! | `provider`, `roots`, `host` | the crypto provider; the system CA store; host-name parsing |
@@ -205,6 +206,7 @@ mod host;
 mod protocol;
 mod provider;
 mod roots;
+mod server;
 mod session;
 mod settings;
 mod ssl_error;
@@ -222,6 +224,7 @@ pub use configuration::SslConfiguration;
 pub use error::{Error, InvalidInput};
 pub use protocol::{CertificatePurpose, PeerVerifyMode, SslOption, SslProtocol};
 pub use roots::SystemCaSource;
+pub use server::TicketKeys;
 pub use session::SessionState;
 pub use ssl_error::{SslError, SslErrorKind};
 pub use stream::TlsStream;

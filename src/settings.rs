@@ -25,6 +25,11 @@ pub(crate) struct Settings {
     pub(crate) options: SslOptions,
     /// Errors a verified peer is accepted with (Qt's `ignoreSslErrors`).
     pub(crate) expected_errors: Vec<SslError>,
+    /// Keys that seal and open session tickets, shared by a fleet; `None`:
+    /// rustls's ticketer, with random keys per process.
+    pub(crate) ticket_keys: Option<Arc<crate::TicketKeys>>,
+    /// How long tickets sealed with `ticket_keys` are valid.
+    pub(crate) ticket_lifetime: Option<std::time::Duration>,
 }
 
 impl Settings {
