@@ -10,6 +10,9 @@
 //! curl -k https://localhost:8443/
 //! openssl s_client -connect 127.0.0.1:8443 </dev/null
 //! cargo run --example server -- --cert server.pem --key server.key --ca clients-ca.pem --verify-mode verify
+//! # A fleet: every server with the same ticket key files resumes every server's sessions.
+//! openssl rand 80 > ticket.key
+//! cargo run --example server -- --cert server.pem --key server.key --ticket-key ticket.key
 //! ```
 
 #[path = "support/mod.rs"]
@@ -22,7 +25,9 @@ use std::thread;
 use std::time::Duration;
 
 use clap::Parser;
-use sslconf::{Certificate, PeerVerifyMode, PrivateKey, SslConfiguration, SslProtocol, TlsStream};
+use sslconf::{
+    Certificate, PeerVerifyMode, PrivateKey, SslConfiguration, SslProtocol, TicketKeys, TlsStream,
+};
 use support::{BoxError, Side};
 
 /// The longest request head read before answering.
@@ -70,6 +75,12 @@ struct Args {
     /// How long a client may then stall sending its request or reading the answer.
     #[arg(long, default_value_t = 60_000, value_parser = clap::value_parser!(u64).range(1..))]
     idle_timeout_ms: u64,
+    /// A session-ticket key file shared by a fleet of servers: 80 or 48 random bytes (nginx's
+    /// ssl_session_ticket_key formats; make one with `openssl rand 80`). Repeat it for key
+    /// rotation: the first file seals new tickets, every file opens them. Without it, tickets
+    /// use random keys of this process and resume on no other server.
+    #[arg(long, value_name = "FILE")]
+    ticket_key: Vec<String>,
     /// Exit after this many connections, once they are answered (for tests).
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
     max_connections: Option<u64>,
@@ -151,6 +162,9 @@ fn configuration(args: &Args) -> Result<SslConfiguration, BoxError> {
     if let Some(ca) = &args.ca {
         config = config.with_ca_certificates(Certificate::from_path(ca)?);
     }
+    if !args.ticket_key.is_empty() {
+        config = config.with_session_ticket_keys(TicketKeys::from_paths(&args.ticket_key)?);
+    }
     if let Some(list) = &args.ciphers {
         config = config.with_cipher_list(list)?;
     }
@@ -196,8 +210,9 @@ fn serve(config: &SslConfiguration, socket: TcpStream, timeouts: Timeouts) {
         Ok(request_line) => {
             let state = tls.session_state();
             eprintln!(
-                "{peer}: {} {} {:?}",
+                "{peer}: {}{} {} {:?}",
                 state.session_protocol(),
+                if state.is_resumed() { " resumed" } else { "" },
                 state
                     .session_cipher()
                     .map_or_else(|| "-".to_owned(), |c| c.to_string()),

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex, OnceLock, RwLock};
 use rustls::{ClientConfig, ServerConfig};
 
 use crate::convert;
-use crate::server::{ClientHandles, ServerHandles};
+use crate::convert::{ClientHandles, ServerHandles};
 use crate::session::PendingCheck;
 use crate::settings::{CaCertificates, NamedIdentity, Settings};
 use crate::verify::{unix_time, ChainVerifier, PeerCheck, TrustAnchors, Usage};
@@ -933,6 +933,84 @@ impl SslConfiguration {
         self.with(|s| s.options = s.options.set(option, on))
     }
 
+    /// The keys a server seals and opens session tickets with, when set.
+    ///
+    /// # Defaults
+    /// None: rustls's ticketer, with random keys per process.
+    pub fn session_ticket_keys(&self) -> Option<&crate::TicketKeys> {
+        self.settings().ticket_keys.as_deref()
+    }
+
+    /// Seals a server's session tickets with keys shared by every server of
+    /// a fleet (see [`TicketKeys`](crate::TicketKeys)), so that a client
+    /// resumes on whichever server a balancer sends it to: the first key
+    /// seals, every key opens. Without them rustls's ticketer makes random
+    /// keys per process, and a ticket resumes only on the server that issued
+    /// it. [`SslOption::DisableSessionTickets`] and
+    /// [`SslOption::DisableSessionSharing`] still turn tickets off, keys or
+    /// not. Client configurations ignore this setting.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use sslconf::{SslConfiguration, TicketKeys};
+    /// # let dir = std::env::temp_dir().join(format!("sslconf-doc-tickets-{}", std::process::id()));
+    /// # std::fs::create_dir_all(&dir)?;
+    /// # let (new, old) = (dir.join("new.key"), dir.join("old.key"));
+    /// # std::fs::write(&new, [1u8; 80])?;
+    /// # std::fs::write(&old, [2u8; 80])?;
+    ///
+    /// // The same files on every server (`openssl rand 80 > new.key`).
+    /// let keys = TicketKeys::from_paths([&new, &old])?;
+    /// let config = SslConfiguration::new()
+    ///     .with_session_ticket_keys(keys)
+    ///     .with_session_ticket_lifetime(Duration::from_secs(3600));
+    /// assert_eq!(config.session_ticket_keys().unwrap().key_names()[0], [1u8; 16]);
+    /// # std::fs::remove_dir_all(&dir)?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// Default: none; read them with [`session_ticket_keys`](Self::session_ticket_keys).
+    pub fn with_session_ticket_keys(self, keys: crate::TicketKeys) -> Self {
+        let keys = Arc::new(keys);
+        self.with(|s| s.ticket_keys = Some(keys))
+    }
+
+    /// How long a session ticket sealed with
+    /// [`session_ticket_keys`](Self::session_ticket_keys) is valid.
+    ///
+    /// # Defaults
+    /// 12 hours, what rustls's own ticketer tells clients.
+    pub fn session_ticket_lifetime(&self) -> std::time::Duration {
+        self.settings()
+            .ticket_lifetime
+            .unwrap_or(crate::server::DEFAULT_TICKET_LIFETIME)
+    }
+
+    /// Sets how long a session ticket sealed with shared keys is valid, in
+    /// whole seconds: servers tell clients so, and refuse an older ticket
+    /// (a full handshake). Between 1 second and 7 days (RFC 8446's limit);
+    /// anything else, or a lifetime without
+    /// [`with_session_ticket_keys`](Self::with_session_ticket_keys), is
+    /// [`Error::InvalidSessionTicketLifetime`] at server conversion. It bounds
+    /// what a stolen ticket is good for; rotating the keys bounds what a
+    /// stolen key is.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use sslconf::{SslConfiguration, TicketKeys};
+    ///
+    /// let config = SslConfiguration::new()
+    ///     .with_session_ticket_keys(TicketKeys::generate()?)
+    ///     .with_session_ticket_lifetime(Duration::from_secs(600));
+    /// assert_eq!(config.session_ticket_lifetime(), Duration::from_secs(600));
+    /// # Ok::<(), sslconf::Error>(())
+    /// ```
+    ///
+    /// Default: 12 hours; read it with [`session_ticket_lifetime`](Self::session_ticket_lifetime).
+    pub fn with_session_ticket_lifetime(self, lifetime: std::time::Duration) -> Self {
+        self.with(|s| s.ticket_lifetime = Some(lifetime))
+    }
+
     /// The rustls client config for these settings, built on first call and
     /// cached: later calls on this value or its clones return the same `Arc`,
     /// so sessions resume across connections.
@@ -1217,6 +1295,8 @@ impl fmt::Debug for SslConfiguration {
             .field("key_exchange_groups", &s.groups)
             .field("ssl_options", &options)
             .field("key_log", &s.key_log)
+            .field("session_ticket_keys", &s.ticket_keys)
+            .field("session_ticket_lifetime", &s.ticket_lifetime)
             .finish()
     }
 }

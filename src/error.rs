@@ -81,6 +81,28 @@ pub enum Error {
         input: String,
     },
 
+    /// Bytes that should hold a session-ticket key do not: neither 80 nor
+    /// 48 of them (nginx's `ssl_session_ticket_key` formats), or no key file
+    /// was given. A file that cannot be read is an [`Error::ReadFile`].
+    #[error("invalid session ticket key in {input}")]
+    InvalidSessionTicketKey {
+        /// Where the bytes came from: a file path, or "byte input".
+        input: String,
+        /// What was wrong with them (never the key itself).
+        #[source]
+        source: InvalidInput,
+    },
+
+    /// The session-ticket lifetime is outside 1 second to 7 days, or is set
+    /// without session-ticket keys to apply to.
+    #[error("setting session_ticket_lifetime: {lifetime:?} {reason}")]
+    InvalidSessionTicketLifetime {
+        /// The lifetime that was set.
+        lifetime: std::time::Duration,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+
     /// A cipher name that this crate's crypto provider does not know.
     #[error("unknown cipher {name:?}: expected an IANA or OpenSSL name of a TLS 1.2/1.3 suite")]
     UnknownCipher {

@@ -190,6 +190,7 @@
 //! | `convert/` | settings into a rustls `ClientConfig` (`client`) or `ServerConfig` (`server`) |
 //! | `verify/` | trust anchors (`anchors`), path building and depth (`chain`), Qt's diagnosis (`diagnose`), what each mode does (`policy`), the rustls verifiers (`server_verifier`, `client_verifier`) |
 //! | `x509/` | certificates, private keys, encrypted keys, and file/PEM input |
+//! | `server/` | what a server fleet shares: session-ticket keys and the ticketer sealing with them (`tickets`) |
 //! | `session`, `stream`, `tokio` | a live connection's state; blocking and async streams |
 //! | `cipher`, `protocol`, `ssl_error` | Qt's value types |
 //! | `provider`, `roots`, `host` | the crypto provider; the system CA store; host-name parsing |
@@ -234,6 +235,7 @@ pub use key_log::KeyLogDestination;
 pub use protocol::{CertificatePurpose, PeerVerifyMode, SslOption, SslProtocol};
 pub use roots::SystemCaSource;
 pub use server::Reloaded;
+pub use server::TicketKeys;
 #[cfg(feature = "watch")]
 #[cfg_attr(docsrs, doc(cfg(feature = "watch")))]
 pub use server::Watcher;

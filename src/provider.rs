@@ -49,3 +49,11 @@ pub(crate) fn load_private_key(
 pub(crate) fn ticketer() -> Result<Arc<dyn rustls::server::ProducesTickets>, rustls::Error> {
     backend::Ticketer::new()
 }
+
+/// The backend's own crate (aws-lc-rs or ring), for the primitives rustls's
+/// provider API does not hand out: session-ticket sealing (AEAD, HKDF,
+/// random nonces).
+#[cfg(feature = "aws-lc-rs")]
+pub(crate) use aws_lc_rs as primitives;
+#[cfg(all(feature = "ring", not(feature = "aws-lc-rs")))]
+pub(crate) use ring as primitives;

@@ -40,6 +40,11 @@ pub(crate) struct Settings {
     pub(crate) refuse_unknown_names: bool,
     /// Where the TLS secrets are written; `None`: nowhere (rustls's `NoKeyLog`).
     pub(crate) key_log: Option<crate::KeyLogDestination>,
+    /// Keys that seal and open session tickets, shared by a fleet; `None`:
+    /// rustls's ticketer, with random keys per process.
+    pub(crate) ticket_keys: Option<Arc<crate::TicketKeys>>,
+    /// How long tickets sealed with `ticket_keys` are valid.
+    pub(crate) ticket_lifetime: Option<std::time::Duration>,
 }
 
 /// An identity and the server names (exact or `*.` wildcard) it serves.

@@ -7,8 +7,9 @@ use rustls::client::{Resumption, Tls12Resumption};
 use rustls::sign::{CertifiedKey, SingleCertAndKey};
 use rustls::ClientConfig;
 
+use super::ClientHandles;
 use super::{alpn_protocols, certified_key, check_options, provider_and_versions};
-use crate::server::{ClientHandles, LiveClientIdentity};
+use crate::server::LiveClientIdentity;
 use crate::settings::Settings;
 use crate::verify::{ChainVerifier, PeerCheck, ServerVerifier};
 use crate::{Error, SslOption};

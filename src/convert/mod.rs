@@ -17,8 +17,30 @@ pub(crate) use client::{client_config, client_identity};
 pub(crate) use server::{identities, server_config};
 
 use crate::provider::{all_kx_groups, load_private_key, provider, BACKEND_NAME};
+use crate::server::{LiveClientIdentity, LiveResolver};
 use crate::settings::Settings;
+use crate::verify::ChainVerifier;
 use crate::{Certificate, Error, KeyExchangeGroup, PrivateKey};
+
+/// The parts of a converted server config that a reload swaps; `None` for
+/// what was not read from files (nothing to swap, nothing paid).
+#[derive(Debug, Default)]
+pub(crate) struct ServerHandles {
+    /// The certificate resolver, when identities are chosen or reloaded.
+    pub(crate) resolver: Option<Arc<LiveResolver>>,
+    /// The client verifier's trust, when CA certificates come from files.
+    pub(crate) verifier: Option<Arc<LiveVerifier>>,
+}
+
+/// The parts of a converted client config that a reload swaps.
+#[derive(Debug, Default)]
+pub(crate) struct ClientHandles {
+    /// The client's own identity, when read from files.
+    pub(crate) identity: Option<Arc<LiveClientIdentity>>,
+}
+
+/// A chain verifier that a reload replaces whole.
+pub(crate) type LiveVerifier = arc_swap::ArcSwap<ChainVerifier>;
 
 /// rustls always applies four of Qt's options; turning one off cannot be honoured.
 fn check_options(s: &Settings) -> Result<(), Error> {

@@ -1,6 +1,7 @@
 //! Settings into a rustls `ServerConfig`.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use arc_swap::ArcSwap;
 use rustls::pki_types::ServerName;
@@ -8,10 +9,13 @@ use rustls::server::{NoServerSessionStorage, ResolvesServerCert};
 use rustls::sign::SingleCertAndKey;
 use rustls::ServerConfig;
 
+use super::ServerHandles;
 use super::{alpn_protocols, certified_key, certify, check_options, provider_and_versions};
 use crate::host::{names_cover, server_name};
 use crate::provider::ticketer;
-use crate::server::{Identities, LiveResolver, ServerHandles};
+use crate::server::{
+    Identities, LiveResolver, SharedTicketer, DEFAULT_TICKET_LIFETIME, MAX_TICKET_LIFETIME,
+};
 use crate::settings::Settings;
 use crate::verify::{ChainVerifier, ClientVerifier, PeerCheck, Trust};
 use crate::{Error, SslOption};
@@ -86,7 +90,13 @@ pub(crate) fn server_config(
         server.send_tls13_tickets = 0;
     } else {
         // The builder's session cache (256 sessions in memory) stays.
-        server.ticketer = ticketer()?;
+        server.ticketer = match &s.ticket_keys {
+            Some(keys) => SharedTicketer::shared(keys, ticket_lifetime(s)?)?,
+            None => ticketer()?,
+        };
+    }
+    if s.ticket_lifetime.is_some() {
+        ticket_lifetime(s)?;
     }
     // Last, so that only a config that is built opens the file and warns.
     if let Some(destination) = &s.key_log {
@@ -157,4 +167,19 @@ pub(crate) fn identities(s: &Settings) -> Result<Identities, Error> {
         }
     }
     Ok(identities)
+}
+
+/// The lifetime of tickets sealed with shared keys: at most RFC 8446's limit,
+/// and set only with keys to apply to.
+fn ticket_lifetime(s: &Settings) -> Result<Duration, Error> {
+    let lifetime = s.ticket_lifetime.unwrap_or(DEFAULT_TICKET_LIFETIME);
+    let reason = if lifetime < Duration::from_secs(1) || lifetime > MAX_TICKET_LIFETIME {
+        "is not between 1 second and 7 days (RFC 8446's limit)"
+    } else if s.ticket_keys.is_none() {
+        "applies to tickets sealed with session ticket keys, and none are set \
+         (with_session_ticket_keys)"
+    } else {
+        return Ok(lifetime);
+    };
+    Err(Error::InvalidSessionTicketLifetime { lifetime, reason })
 }

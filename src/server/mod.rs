@@ -1,11 +1,18 @@
-//! Server operations: identities chosen by the name a client asks for, and
-//! inputs read again from their files while serving.
+//! Server operations: identities chosen by the name a client asks for,
+//! inputs read again from their files while serving, and session-ticket
+//! keys shared by every server of a fleet.
 
 mod reload;
 mod resolver;
+mod tickets;
 
+pub(crate) use reload::LiveClientIdentity;
 pub use reload::Reloaded;
 #[cfg(feature = "watch")]
 pub use reload::Watcher;
-pub(crate) use reload::{ClientHandles, LiveClientIdentity, ServerHandles};
 pub(crate) use resolver::{Identities, LiveResolver};
+pub use tickets::TicketKeys;
+pub(crate) use tickets::{
+    SharedTicketer, DEFAULT_LIFETIME as DEFAULT_TICKET_LIFETIME,
+    MAX_LIFETIME as MAX_TICKET_LIFETIME,
+};

@@ -10,29 +10,6 @@ use rustls::client::ResolvesClientCert;
 use rustls::sign::CertifiedKey;
 use rustls::SignatureScheme;
 
-use super::LiveResolver;
-use crate::verify::ChainVerifier;
-
-/// The parts of a converted server config that a reload swaps; `None` for
-/// what was not read from files (nothing to swap, nothing paid).
-#[derive(Debug, Default)]
-pub(crate) struct ServerHandles {
-    /// The certificate resolver, when identities are chosen or reloaded.
-    pub(crate) resolver: Option<Arc<LiveResolver>>,
-    /// The client verifier's trust, when CA certificates come from files.
-    pub(crate) verifier: Option<Arc<LiveVerifier>>,
-}
-
-/// The parts of a converted client config that a reload swaps.
-#[derive(Debug, Default)]
-pub(crate) struct ClientHandles {
-    /// The client's own identity, when read from files.
-    pub(crate) identity: Option<Arc<LiveClientIdentity>>,
-}
-
-/// A chain verifier that a reload replaces whole.
-pub(crate) type LiveVerifier = ArcSwap<ChainVerifier>;
-
 /// A client's certificate and key, swapped whole on reload.
 pub(crate) struct LiveClientIdentity {
     key: ArcSwap<CertifiedKey>,

@@ -1,0 +1,471 @@
+//! Session resumption across a fleet: servers sharing session-ticket key
+//! files resume each other's sessions.
+//!
+//! The process tests start real `examples/server` processes (built by
+//! `cargo test`, found next to this test binary) on two ports with the same
+//! key file, and a client alternating between them: the crate's own (one
+//! `SslConfiguration` value, so one session store) and `openssl s_client`
+//! with `-sess_out`/`-sess_in`. Then the same without keys (random keys per
+//! process: nothing resumes on the other server), and a key rotation.
+//! Every process is killed on drop; every step has a deadline.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+use common::peers::{our_client, run_client, PeerServer, PemFiles, Scratch};
+use common::Authority;
+use sslconf::{Error, SslConfiguration, SslOption, SslProtocol, TicketKeys};
+
+const HOST: &str = "localhost";
+const REQUEST: &[u8] = b"GET / HTTP/1.1\r\nHost: localhost\r\n\r\n";
+/// Connections per alternation: A, B, A, B, ...
+const ROUNDS: usize = 6;
+
+// ---------------------------------------------------------------------------
+// In process: the conversion.
+
+fn fleet_server(id: &common::Identity, keys: &[u8]) -> SslConfiguration {
+    id.server()
+        .with_session_ticket_keys(TicketKeys::from_bytes(keys).unwrap())
+}
+
+#[test]
+fn servers_sharing_keys_resume_each_others_sessions_in_process() {
+    let ca = Authority::root("fleet CA");
+    let id = ca.leaf(HOST);
+    let key = [0x42u8; 80];
+    let (a, b) = (fleet_server(&id, &key), fleet_server(&id, &key));
+    // Two values, converted separately: two ticketers with the same keys.
+    assert!(!std::sync::Arc::ptr_eq(
+        &a.server_config().unwrap(),
+        &b.server_config().unwrap()
+    ));
+    for protocol in [SslProtocol::TlsV1_3, SslProtocol::TlsV1_2] {
+        let client = SslConfiguration::new()
+            .with_ca_certificates([ca.cert.clone()])
+            .with_protocol(protocol);
+        let resumed: Vec<bool> = (0..ROUNDS)
+            .map(|i| {
+                let server = if i % 2 == 0 { &a } else { &b };
+                common::connect(&client, server, HOST).ok().0.is_resumed()
+            })
+            .collect();
+        assert_eq!(resumed, expect_resumed_after_first(), "{protocol:?}");
+    }
+}
+
+#[test]
+fn without_keys_the_conversion_is_unchanged() {
+    let id = Authority::root("fleet CA").leaf(HOST);
+    let plain = id.server().server_config().unwrap();
+    let ticketer = format!("{:?}", plain.ticketer);
+    assert!(!ticketer.contains("SharedTicketer"), "{ticketer}");
+    assert!(plain.ticketer.enabled());
+    assert_eq!(plain.ticketer.lifetime(), 12 * 60 * 60);
+
+    let shared = fleet_server(&id, &[1; 80]).server_config().unwrap();
+    let ticketer = format!("{:?}", shared.ticketer);
+    assert!(ticketer.contains("SharedTicketer"), "{ticketer}");
+    assert!(ticketer.contains(&"01".repeat(16)), "{ticketer}");
+    assert_eq!(shared.ticketer.lifetime(), 12 * 60 * 60);
+    assert_eq!(shared.send_tls13_tickets, plain.send_tls13_tickets);
+}
+
+#[test]
+fn disabling_tickets_still_disables_them_with_keys() {
+    let ca = Authority::root("fleet CA");
+    let id = ca.leaf(HOST);
+    for option in [
+        SslOption::DisableSessionTickets,
+        SslOption::DisableSessionSharing,
+    ] {
+        let server = fleet_server(&id, &[7; 80]).with_ssl_option(option, true);
+        let config = server.server_config().unwrap();
+        assert!(!config.ticketer.enabled(), "{option:?}");
+        assert_eq!(config.send_tls13_tickets, 0, "{option:?}");
+        let other = fleet_server(&id, &[7; 80]).with_ssl_option(option, true);
+        for protocol in [SslProtocol::TlsV1_3, SslProtocol::TlsV1_2] {
+            let client = SslConfiguration::new()
+                .with_ca_certificates([ca.cert.clone()])
+                .with_protocol(protocol);
+            common::connect(&client, &server, HOST).ok();
+            let (state, _) = common::connect(&client, &other, HOST).ok();
+            assert!(!state.is_resumed(), "{option:?} {protocol:?}");
+        }
+    }
+}
+
+#[test]
+fn lifetime_is_checked_at_server_conversion() {
+    let id = Authority::root("fleet CA").leaf(HOST);
+    let server = fleet_server(&id, &[1; 48]);
+    let config = server
+        .clone()
+        .with_session_ticket_lifetime(Duration::from_secs(300))
+        .server_config()
+        .unwrap();
+    assert_eq!(config.ticketer.lifetime(), 300);
+    let config = server
+        .clone()
+        .with_session_ticket_lifetime(Duration::from_secs(7 * 24 * 3600))
+        .server_config()
+        .unwrap();
+    assert_eq!(config.ticketer.lifetime(), 7 * 24 * 3600);
+
+    for lifetime in [
+        Duration::ZERO,
+        Duration::from_millis(999),
+        Duration::from_secs(7 * 24 * 3600 + 1),
+    ] {
+        let err = server
+            .clone()
+            .with_session_ticket_lifetime(lifetime)
+            .server_config()
+            .unwrap_err();
+        assert!(
+            matches!(err, Error::InvalidSessionTicketLifetime { lifetime: l, .. } if l == lifetime)
+        );
+        assert!(
+            err.to_string()
+                .starts_with("setting session_ticket_lifetime: "),
+            "{err}"
+        );
+        assert!(err.to_string().contains("7 days"), "{err}");
+    }
+    let err = id
+        .server()
+        .with_session_ticket_lifetime(Duration::from_secs(60))
+        .server_config()
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("with_session_ticket_keys"),
+        "{err}"
+    );
+    // A client ignores both.
+    SslConfiguration::new()
+        .with_session_ticket_keys(TicketKeys::generate().unwrap())
+        .with_session_ticket_lifetime(Duration::ZERO)
+        .client_config()
+        .unwrap();
+}
+
+#[test]
+fn configuration_equality_and_debug() {
+    let a =
+        SslConfiguration::new().with_session_ticket_keys(TicketKeys::from_bytes(&[1; 80]).unwrap());
+    let b =
+        SslConfiguration::new().with_session_ticket_keys(TicketKeys::from_bytes(&[1; 80]).unwrap());
+    let c =
+        SslConfiguration::new().with_session_ticket_keys(TicketKeys::from_bytes(&[2; 80]).unwrap());
+    assert_eq!(a, b);
+    assert_ne!(a, c);
+    assert_ne!(a, SslConfiguration::new());
+    assert_eq!(a.session_ticket_lifetime(), Duration::from_secs(12 * 3600));
+    let debug = format!("{a:?}");
+    assert!(debug.contains(&"01".repeat(16)), "{debug}");
+    assert!(debug.contains("secrets: [elided]"), "{debug}");
+}
+
+// ---------------------------------------------------------------------------
+// Real processes.
+
+fn expect_resumed_after_first() -> Vec<bool> {
+    (0..ROUNDS).map(|i| i > 0).collect()
+}
+
+/// `target/<profile>/examples/server`, next to `target/<profile>/deps/` where
+/// this test runs; `None` (a loud skip, a failure under CI) when it is
+/// missing or predates `--ticket-key`: `cargo test --test ticket_keys`
+/// alone does not build examples.
+fn example_server() -> Option<PathBuf> {
+    let exe = std::env::current_exe().unwrap();
+    let path = exe
+        .parent()
+        .and_then(|deps| deps.parent())
+        .map(|profile| {
+            profile
+                .join("examples")
+                .join(format!("server{}", std::env::consts::EXE_SUFFIX))
+        })
+        .unwrap();
+    let current = Command::new(&path)
+        .arg("--help")
+        .output()
+        .is_ok_and(|out| String::from_utf8_lossy(&out.stdout).contains("--ticket-key"));
+    if current {
+        return Some(path);
+    }
+    let reason = format!(
+        "{} is missing or predates --ticket-key: run `cargo test` (which builds examples) \
+         or `cargo build --example server` first",
+        path.display()
+    );
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!("{reason}");
+    }
+    common::skipped(&reason);
+    None
+}
+
+/// A fleet's shared files: the server identity and key files.
+struct Files {
+    scratch: Scratch,
+    ca: Authority,
+    identity: PemFiles,
+}
+
+impl Files {
+    fn new(tag: &str) -> Files {
+        let scratch = Scratch::new(tag);
+        let ca = Authority::root("fleet CA");
+        let identity = scratch.identity("server", &ca.leaf(HOST));
+        Files {
+            scratch,
+            ca,
+            identity,
+        }
+    }
+
+    /// A key file of `len` random bytes, as an operator makes one.
+    fn key_file(&self, name: &str, len: usize) -> String {
+        let path = self.scratch.path().join(name);
+        let path = path.to_str().unwrap().to_owned();
+        common::openssl::run(&["rand", "-out", &path, &len.to_string()]);
+        assert_eq!(std::fs::metadata(&path).unwrap().len(), len as u64);
+        path
+    }
+
+    /// An `examples/server` with `--ticket-key` for each of `keys`, in order.
+    fn server(&self, program: &Path, keys: &[&str]) -> PeerServer {
+        let mut args: Vec<String> = [
+            "--port",
+            "{port}",
+            "--cert",
+            &self.identity.cert,
+            "--key",
+            &self.identity.key,
+        ]
+        .map(str::to_owned)
+        .to_vec();
+        for key in keys {
+            args.extend(["--ticket-key".to_owned(), (*key).to_owned()]);
+        }
+        PeerServer::start(program.to_str().unwrap(), &args, "listening on")
+            .unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn client(&self, protocol: SslProtocol) -> SslConfiguration {
+        SslConfiguration::new()
+            .with_ca_certificates([self.ca.cert.clone()])
+            .with_protocol(protocol)
+    }
+}
+
+/// One connection of our client; whether it resumed.
+fn resumed(client: &SslConfiguration, server: &PeerServer) -> bool {
+    let (state, answer) = our_client(client, HOST, server.port, REQUEST).unwrap_or_else(|e| {
+        panic!(
+            "connecting to {}: {e}; server: {}",
+            server.port,
+            server.output()
+        )
+    });
+    assert!(answer.starts_with("HTTP/1.1 200 OK"), "{answer}");
+    state.is_resumed()
+}
+
+/// Our client alternating between `servers`, `ROUNDS` connections.
+fn alternate(client: &SslConfiguration, servers: [&PeerServer; 2]) -> Vec<bool> {
+    (0..ROUNDS)
+        .map(|i| resumed(client, servers[i % 2]))
+        .collect()
+}
+
+const BOTH: [(SslProtocol, &str); 2] = [
+    (SslProtocol::TlsV1_3, "-tls1_3"),
+    (SslProtocol::TlsV1_2, "-tls1_2"),
+];
+
+#[test]
+fn two_processes_sharing_a_key_file_resume_each_others_sessions() {
+    let Some(program) = example_server() else {
+        return;
+    };
+    let files = Files::new("tickets-shared");
+    let key = files.key_file("ticket.key", 80);
+    let (a, b) = (
+        files.server(&program, &[&key]),
+        files.server(&program, &[&key]),
+    );
+    assert_ne!(a.port, b.port);
+    for (protocol, _) in BOTH {
+        let client = files.client(protocol);
+        assert_eq!(
+            alternate(&client, [&a, &b]),
+            expect_resumed_after_first(),
+            "{protocol:?}; servers: {} | {}",
+            a.output(),
+            b.output()
+        );
+    }
+    // The servers log it too.
+    assert!(b.output().contains("TLS 1.3 resumed"), "{}", b.output());
+    assert!(a.output().contains("TLS 1.2 resumed"), "{}", a.output());
+
+    // nginx's 48-byte format.
+    let short = files.key_file("short.key", 48);
+    let (a, b) = (
+        files.server(&program, &[&short]),
+        files.server(&program, &[&short]),
+    );
+    let client = files.client(SslProtocol::TlsV1_3);
+    assert_eq!(alternate(&client, [&a, &b]), expect_resumed_after_first());
+}
+
+#[test]
+fn two_processes_with_their_own_random_keys_resume_nothing_on_the_other() {
+    let Some(program) = example_server() else {
+        return;
+    };
+    let files = Files::new("tickets-random");
+    let (a, b) = (files.server(&program, &[]), files.server(&program, &[]));
+    for (protocol, _) in BOTH {
+        let client = files.client(protocol);
+        assert_eq!(
+            alternate(&client, [&a, &b]),
+            vec![false; ROUNDS],
+            "{protocol:?}"
+        );
+    }
+}
+
+/// `openssl s_client` to `server`, saving its session to `out` and offering
+/// the one in `input`; returns its "New, ..." / "Reused, ..." line.
+fn s_client(server: &PeerServer, flag: &str, input: Option<&str>, out: &str) -> String {
+    let port = server.port.to_string();
+    let connect = format!("127.0.0.1:{port}");
+    let mut args = vec![
+        "s_client",
+        "-connect",
+        &connect,
+        "-servername",
+        HOST,
+        flag,
+        "-ign_eof",
+        "-sess_out",
+        out,
+    ];
+    if let Some(input) = input {
+        args.extend(["-sess_in", input]);
+    }
+    let run = run_client("openssl", &args, REQUEST);
+    assert!(run.success(), "s_client: {}", run.tail());
+    assert!(
+        run.output.contains("HTTP/1.1 200 OK"),
+        "s_client: {}",
+        run.tail()
+    );
+    run.output
+        .lines()
+        .find(|l| l.starts_with("New, ") || l.starts_with("Reused, "))
+        .unwrap_or_else(|| panic!("no New/Reused line: {}", run.tail()))
+        .to_owned()
+}
+
+/// `s_client` alternating between `servers`, each run offering the session
+/// the previous one saved.
+fn s_client_alternate(files: &Files, servers: [&PeerServer; 2], flag: &str) -> Vec<String> {
+    let mut previous: Option<String> = None;
+    (0..ROUNDS)
+        .map(|i| {
+            let out = files.scratch.path().join(format!("session{flag}{i}.pem"));
+            let out = out.to_str().unwrap().to_owned();
+            let line = s_client(servers[i % 2], flag, previous.as_deref(), &out);
+            // After a resumed TLS 1.2 handshake, OpenSSL 3.0 saves no
+            // session: the one offered stays the one to offer.
+            if Path::new(&out).exists() {
+                previous = Some(out);
+            }
+            line
+        })
+        .collect()
+}
+
+#[test]
+fn openssl_s_client_resumes_across_processes_sharing_a_key_file() {
+    let Some(program) = example_server() else {
+        return;
+    };
+    if !common::peer_available("openssl") {
+        return;
+    }
+    let files = Files::new("tickets-openssl");
+    let key = files.key_file("ticket.key", 80);
+    let (a, b) = (
+        files.server(&program, &[&key]),
+        files.server(&program, &[&key]),
+    );
+    for (flag, version) in [("-tls1_3", "TLSv1.3"), ("-tls1_2", "TLSv1.2")] {
+        let lines = s_client_alternate(&files, [&a, &b], flag);
+        assert!(
+            lines[0].starts_with(&format!("New, {version}")),
+            "{lines:?}"
+        );
+        for line in &lines[1..] {
+            assert!(line.starts_with(&format!("Reused, {version}")), "{lines:?}");
+        }
+    }
+    // Without shared keys, s_client never resumes on the other server.
+    let (c, d) = (files.server(&program, &[]), files.server(&program, &[]));
+    for (flag, version) in [("-tls1_3", "TLSv1.3"), ("-tls1_2", "TLSv1.2")] {
+        let lines = s_client_alternate(&files, [&c, &d], flag);
+        for line in &lines {
+            assert!(line.starts_with(&format!("New, {version}")), "{lines:?}");
+        }
+    }
+}
+
+#[test]
+fn a_rotated_key_still_opens_old_tickets_until_it_is_removed() {
+    let Some(program) = example_server() else {
+        return;
+    };
+    let files = Files::new("tickets-rotation");
+    let old = files.key_file("old.key", 80);
+    let new = files.key_file("new.key", 80);
+    for (protocol, _) in BOTH {
+        let client = files.client(protocol);
+        // The fleet on the old key; a ticket sealed with it.
+        let a = files.server(&program, &[&old]);
+        assert!(!resumed(&client, &a), "{protocol:?}: first connection");
+
+        // B restarted with the new key promoted and the old one kept: the
+        // old ticket still resumes; B now seals with the new key.
+        let b = files.server(&program, &[&new, &old]);
+        assert!(resumed(&client, &b), "{protocol:?}: old ticket, [new, old]");
+        // A, which has not got the new key, cannot open it (why a new key is
+        // rolled out second first).
+        assert!(!resumed(&client, &a), "{protocol:?}: new ticket, [old]");
+        drop(b);
+
+        // A with the new key rolled out second opens B's new tickets.
+        let b = files.server(&program, &[&new, &old]);
+        assert!(resumed(&client, &b), "{protocol:?}: A's old ticket on B");
+        let a_rolled = files.server(&program, &[&old, &new]);
+        assert!(
+            resumed(&client, &a_rolled),
+            "{protocol:?}: new ticket, [old, new]"
+        );
+        drop((b, a_rolled));
+
+        // B with the old key removed: a ticket sealed with it (fresh from A)
+        // gets a full handshake; B's own new-key tickets still resume.
+        let b = files.server(&program, &[&new]);
+        assert!(resumed(&client, &a), "{protocol:?}: old ticket, [old]");
+        assert!(!resumed(&client, &b), "{protocol:?}: old ticket, [new]");
+        assert!(resumed(&client, &b), "{protocol:?}: new ticket, [new]");
+    }
+}
