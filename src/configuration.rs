@@ -448,7 +448,8 @@ impl SslConfiguration {
     }
 
     /// Reads every input that came from files again (the local identity,
-    /// added and server-name identities, CA certificate files) and, when all
+    /// added and server-name identities, CA certificate files, session-ticket
+    /// key files) and, when all
     /// of them are good, serves them from now on: through the same
     /// `Arc<ServerConfig>` / `Arc<ClientConfig>` already handed out, so
     /// hyper, axum-server or tonic need nothing. The swap is atomic: a
@@ -494,6 +495,9 @@ impl SslConfiguration {
             None => None,
         };
         if let Some((handles, (identities, verifier))) = server {
+            if let (Some(tickets), Some(keys)) = (&handles.tickets, &fresh.ticket_keys) {
+                tickets.swap(keys)?;
+            }
             if let (Some(resolver), Some(identities)) = (&handles.resolver, identities) {
                 resolver.swap(identities);
             }
@@ -545,6 +549,21 @@ impl SslConfiguration {
         {
             slot.identity = reread(&old.identity)?;
             note(&old.identity, &slot.identity);
+        }
+        if let Some(keys) = before
+            .ticket_keys
+            .as_ref()
+            .filter(|k| !k.files().is_empty())
+        {
+            let files: Vec<PathBuf> = keys.files().iter().map(|f| f.to_path_buf()).collect();
+            let reread = keys.reread().map_err(|source| Error::Reload {
+                files: join_paths(&files),
+                source: Box::new(source),
+            })?;
+            if reread != **keys {
+                changed.extend(files);
+            }
+            fresh.ticket_keys = Some(Arc::new(reread));
         }
         if !before.ca.files.is_empty() {
             fresh.ca.certificates =
@@ -628,6 +647,9 @@ impl SslConfiguration {
         let s = self.settings();
         let mut files = identity_files(s);
         files.extend(s.ca.files.iter().cloned());
+        if let Some(keys) = &s.ticket_keys {
+            files.extend(keys.files().iter().map(|f| f.to_path_buf()));
+        }
         if files.is_empty() {
             return Err(Error::Watch {
                 source: "the configuration reads no files".into(),

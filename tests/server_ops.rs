@@ -659,3 +659,70 @@ fn watched_files_reload_by_themselves() {
     );
     drop(watcher);
 }
+
+/// Session-ticket key files rotate through a reload: a key moved to second
+/// place still opens its tickets; a key removed gets a full handshake.
+#[test]
+fn ticket_key_files_rotate_through_reload() {
+    use sslconf::TicketKeys;
+    let ca = Authority::root("Ticket Rotation Root");
+    let scratch = Scratch::new("ticket-rotation");
+    let first = PathBuf::from(scratch.file("first.key"));
+    let second = PathBuf::from(scratch.file("second.key"));
+    let (old, new) = ([1u8; 80], [2u8; 80]);
+    replace(&first, &old);
+    let server = ca
+        .leaf("localhost")
+        .server()
+        .with_protocol(SslProtocol::TlsV1_3)
+        .with_session_ticket_keys(TicketKeys::from_paths([&first]).unwrap());
+    // One client value: its session store keeps the tickets it was sent.
+    let client = SslConfiguration::new().with_ca_certificates([ca.cert.clone()]);
+    let resumed = || {
+        common::connect(&client, &server, "localhost")
+            .ok()
+            .0
+            .is_resumed()
+    };
+    assert!(!resumed(), "the first connection is full");
+    assert!(resumed(), "a ticket sealed with the old key");
+
+    // The key file is replaced by a new key: rotated at once.
+    replace(&first, &new);
+    assert_eq!(
+        server.reload().unwrap().changed_files(),
+        std::slice::from_ref(&first)
+    );
+    assert!(!resumed(), "the old key is gone: a full handshake");
+    assert!(resumed(), "tickets under the new key resume");
+
+    // Two files, the new key first and the old one second: after writing a
+    // newer key into the first and the current one into the second, tickets
+    // sealed with the current key still open.
+    replace(&second, &new);
+    let server =
+        server.with_session_ticket_keys(TicketKeys::from_paths([&first, &second]).unwrap());
+    let client = SslConfiguration::new().with_ca_certificates([ca.cert.clone()]);
+    let resumed = || {
+        common::connect(&client, &server, "localhost")
+            .ok()
+            .0
+            .is_resumed()
+    };
+    assert!(!resumed());
+    assert!(resumed());
+    replace(&first, &[3u8; 80]);
+    server.reload().unwrap();
+    assert!(resumed(), "the second key still opens");
+    replace(&second, &[3u8; 80]);
+    server.reload().unwrap();
+    // Both keys are now the newest; the earlier tickets cannot be opened.
+    let fresh = SslConfiguration::new().with_ca_certificates([ca.cert.clone()]);
+    assert!(!common::connect(&fresh, &server, "localhost")
+        .ok()
+        .0
+        .is_resumed());
+    // A key file of the wrong size changes nothing.
+    replace(&first, b"short");
+    assert!(server.reload().is_err());
+}

@@ -17,7 +17,7 @@ pub(crate) use client::{client_config, client_identity};
 pub(crate) use server::{identities, server_config};
 
 use crate::provider::{all_kx_groups, load_private_key, provider, BACKEND_NAME};
-use crate::server::{LiveClientIdentity, LiveResolver};
+use crate::server::{LiveClientIdentity, LiveResolver, SharedTicketer};
 use crate::settings::Settings;
 use crate::verify::ChainVerifier;
 use crate::{Certificate, Error, KeyExchangeGroup, PrivateKey};
@@ -30,6 +30,8 @@ pub(crate) struct ServerHandles {
     pub(crate) resolver: Option<Arc<LiveResolver>>,
     /// The client verifier's trust, when CA certificates come from files.
     pub(crate) verifier: Option<Arc<LiveVerifier>>,
+    /// The ticketer, when sealing with shared session-ticket keys.
+    pub(crate) tickets: Option<Arc<SharedTicketer>>,
 }
 
 /// The parts of a converted client config that a reload swaps.

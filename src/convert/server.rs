@@ -91,7 +91,11 @@ pub(crate) fn server_config(
     } else {
         // The builder's session cache (256 sessions in memory) stays.
         server.ticketer = match &s.ticket_keys {
-            Some(keys) => SharedTicketer::shared(keys, ticket_lifetime(s)?)?,
+            Some(keys) => {
+                let shared = Arc::new(SharedTicketer::new(keys, ticket_lifetime(s)?)?);
+                handles.tickets = Some(shared.clone());
+                shared
+            }
             None => ticketer()?,
         };
     }

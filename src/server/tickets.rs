@@ -8,10 +8,11 @@
 
 use std::fmt;
 use std::io::Read;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use arc_swap::ArcSwap;
 use rustls::server::ProducesTickets;
 use zeroize::Zeroizing;
 
@@ -105,6 +106,8 @@ struct TicketKey {
     name: [u8; NAME_LEN],
     /// The file's bytes after the name: 64 or 32, zeroized on drop.
     secret: Zeroizing<Vec<u8>>,
+    /// The file it was read from, which a reload reads again.
+    file: Option<PathBuf>,
 }
 
 impl TicketKey {
@@ -129,7 +132,15 @@ impl TicketKey {
         Ok(TicketKey {
             name,
             secret: Zeroizing::new(bytes[NAME_LEN..].to_vec()),
+            file: None,
         })
+    }
+
+    /// The key in a key file, remembering the file.
+    fn read(path: &Path) -> Result<TicketKey, Error> {
+        let mut key = Self::parse(&read_key_file(path)?, &path.display().to_string())?;
+        key.file = Some(path.to_owned());
+        Ok(key)
     }
 
     /// The AES-256-GCM key derived from the secret, as [`TicketKeys`] states.
@@ -190,11 +201,7 @@ impl TicketKeys {
     ) -> Result<TicketKeys, Error> {
         let mut keys = Vec::new();
         for path in paths {
-            let path = path.as_ref();
-            keys.push(TicketKey::parse(
-                &read_key_file(path)?,
-                &path.display().to_string(),
-            )?);
+            keys.push(TicketKey::read(path.as_ref())?);
         }
         if keys.is_empty() {
             return Err(invalid_key(
@@ -237,6 +244,33 @@ impl TicketKeys {
     /// secret: each ticket starts with its key's.
     pub fn key_names(&self) -> Vec<[u8; NAME_LEN]> {
         self.keys.iter().map(|k| k.name).collect()
+    }
+
+    /// The files the keys were read from, in order (keys made from bytes
+    /// have none). [`SslConfiguration::reload`](crate::SslConfiguration::reload)
+    /// reads them again: replacing a file's content rotates that key.
+    pub fn files(&self) -> Vec<&Path> {
+        self.keys.iter().filter_map(|k| k.file.as_deref()).collect()
+    }
+
+    /// These keys with those from files read again.
+    ///
+    /// # Errors
+    /// As [`from_paths`](Self::from_paths).
+    pub(crate) fn reread(&self) -> Result<TicketKeys, Error> {
+        let keys = self
+            .keys
+            .iter()
+            .map(|key| match &key.file {
+                Some(path) => TicketKey::read(path),
+                None => Ok(TicketKey {
+                    name: key.name,
+                    secret: key.secret.clone(),
+                    file: None,
+                }),
+            })
+            .collect::<Result<Vec<_>, Error>>()?;
+        Ok(TicketKeys { keys })
     }
 }
 
@@ -317,7 +351,8 @@ impl fmt::Debug for Hex<'_> {
 /// The rustls ticketer sealing with [`TicketKeys`]: the first key seals,
 /// every key opens.
 pub(crate) struct SharedTicketer {
-    keys: Vec<SealingKey>,
+    /// Swapped whole by a reload: the first seals, every one opens.
+    keys: ArcSwap<Vec<SealingKey>>,
     lifetime_secs: u32,
     random: SystemRandom,
 }
@@ -331,30 +366,33 @@ impl SharedTicketer {
     /// A ticketer for `keys` whose tickets are valid for `lifetime`
     /// (checked by the caller to be 1 s to 7 days).
     pub(crate) fn new(keys: &TicketKeys, lifetime: Duration) -> Result<SharedTicketer, Error> {
-        let keys = keys
-            .keys
-            .iter()
-            .map(|k| {
-                Ok(SealingKey {
-                    name: k.name,
-                    key: k.aead_key()?,
-                })
-            })
-            .collect::<Result<Vec<_>, Error>>()?;
         Ok(SharedTicketer {
-            keys,
+            keys: ArcSwap::from_pointee(sealing_keys(keys)?),
             lifetime_secs: u32::try_from(lifetime.as_secs()).unwrap_or(u32::MAX),
             random: SystemRandom::new(),
         })
     }
 
-    /// The same, as rustls takes it.
-    pub(crate) fn shared(
-        keys: &TicketKeys,
-        lifetime: Duration,
-    ) -> Result<Arc<dyn ProducesTickets>, Error> {
-        Ok(Arc::new(Self::new(keys, lifetime)?))
+    /// Seals and opens with `keys` from now on (a reload's rotation).
+    ///
+    /// # Errors
+    /// When a key cannot be derived, and then nothing changes.
+    pub(crate) fn swap(&self, keys: &TicketKeys) -> Result<(), Error> {
+        self.keys.store(Arc::new(sealing_keys(keys)?));
+        Ok(())
     }
+}
+
+fn sealing_keys(keys: &TicketKeys) -> Result<Vec<SealingKey>, Error> {
+    keys.keys
+        .iter()
+        .map(|k| {
+            Ok(SealingKey {
+                name: k.name,
+                key: k.aead_key()?,
+            })
+        })
+        .collect()
 }
 
 fn now_secs() -> u64 {
@@ -373,7 +411,8 @@ impl ProducesTickets for SharedTicketer {
     }
 
     fn encrypt(&self, plain: &[u8]) -> Option<Vec<u8>> {
-        let sealing = &self.keys[0];
+        let keys = self.keys.load();
+        let sealing = keys.first()?;
         let mut nonce = [0u8; NONCE_LEN];
         self.random.fill(&mut nonce).ok()?;
         let mut ticket = Vec::with_capacity(HEADER_LEN + plain.len() + TIME_LEN + TAG_LEN);
@@ -400,7 +439,8 @@ impl ProducesTickets for SharedTicketer {
         let (name, rest) = ticket.split_at(NAME_LEN);
         let (nonce, sealed) = rest.split_at(NONCE_LEN);
         // Names are unique in practice; a repeated one is tried with each key.
-        for opening in self.keys.iter().filter(|k| k.name[..] == *name) {
+        let keys = self.keys.load();
+        for opening in keys.iter().filter(|k| k.name[..] == *name) {
             let nonce = Nonce::try_assume_unique_for_key(nonce).ok()?;
             let mut buf = sealed.to_vec();
             let Ok(plain) = opening.key.open_in_place(nonce, Aad::from(name), &mut buf) else {
@@ -422,7 +462,8 @@ impl ProducesTickets for SharedTicketer {
 
 impl fmt::Debug for SharedTicketer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let names: Vec<Hex<'_>> = self.keys.iter().map(|k| Hex(&k.name)).collect();
+        let keys = self.keys.load();
+        let names: Vec<Hex<'_>> = keys.iter().map(|k| Hex(&k.name)).collect();
         f.debug_struct("SharedTicketer")
             .field("key_names", &names)
             .field("lifetime_secs", &self.lifetime_secs)
