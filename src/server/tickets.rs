@@ -681,7 +681,8 @@ mod tests {
         let t = SharedTicketer::new(&keys, Duration::from_secs(60)).unwrap();
         assert_eq!(t.lifetime(), 60);
         // Seal, as the ticketer does, with an issue time 61 s ago, then 59 s ago.
-        let sealing = &t.keys[0];
+        let keys = t.keys.load();
+        let sealing = &keys[0];
         let seal = |age: u64| {
             let nonce = [4u8; NONCE_LEN];
             let mut ticket = [
