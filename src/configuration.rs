@@ -1154,6 +1154,12 @@ impl SslConfiguration {
         })
     }
 
+    /// The resolver of a converted server config that chooses among
+    /// identities or reloads them, if it has one.
+    pub(crate) fn live_resolver(&self) -> Option<Arc<crate::server::LiveResolver>> {
+        self.inner.server.get()?.handles.resolver.clone()
+    }
+
     /// The check of the peer's chain that a handshake on this side leaves to
     /// be made afterwards: for a peer accepted whatever its chain (`QueryPeer`,
     /// `VerifyNone`) or with expected errors, so that `SessionState` can

@@ -33,6 +33,7 @@ pub struct SessionState {
     resumed: bool,
     server_name: Option<String>,
     verification_errors: Vec<SslError>,
+    local_chain: Vec<Certificate>,
 }
 
 impl SessionState {
@@ -63,6 +64,7 @@ impl SessionState {
             resumed: conn.handshake_kind() == Some(HandshakeKind::Resumed),
             server_name: None,
             verification_errors: Vec::new(),
+            local_chain: Vec::new(),
         }
     }
 
@@ -127,6 +129,22 @@ impl SessionState {
         self.server_name.as_deref()
     }
 
+    /// The local certificate chain, leaf first: on a server, the one it
+    /// presented to this client (chosen by server name and signature schemes
+    /// among several, or read again by a reload); on a client, the one it
+    /// has for a server that asks. Filled in by `connect`/`accept`; empty
+    /// from [`capture`](Self::capture).
+    #[doc(alias = "localCertificateChain")]
+    pub fn local_certificate_chain(&self) -> &[Certificate] {
+        &self.local_chain
+    }
+
+    /// The local certificate: the first of [`local_certificate_chain`](Self::local_certificate_chain).
+    #[doc(alias = "localCertificate")]
+    pub fn local_certificate(&self) -> Option<&Certificate> {
+        self.local_chain.first()
+    }
+
     /// What verification found wrong with the peer's chain: filled in by
     /// `connect`/`accept` whatever the verify mode, so a `QueryPeer` or
     /// `VerifyNone` connection still tells what was wrong.
@@ -149,10 +167,18 @@ impl SessionState {
 /// never asks allocates nothing for it.
 pub(crate) struct LazySessionState {
     state: OnceLock<Box<SessionState>>,
+    /// What only the handshake knew, boxed: nothing for most connections.
+    deferred: Option<Box<Deferred>>,
+}
+
+/// What a stream's `SessionState` is completed with when first asked for.
+struct Deferred {
     /// The check of the peer's chain that the handshake did not make (a
-    /// `QueryPeer` or `VerifyNone` peer), made when the state is first asked
-    /// for: a connection whose errors nobody reads never builds a path.
-    pending: Option<Box<PendingCheck>>,
+    /// `QueryPeer` or `VerifyNone` peer): a connection whose errors nobody
+    /// reads never builds a path.
+    check: Option<PendingCheck>,
+    /// The chain a server chose for this client, when it chooses.
+    local_chain: Option<Vec<Certificate>>,
 }
 
 /// What checking a peer's chain after its handshake needs.
@@ -178,21 +204,39 @@ impl PendingCheck {
 }
 
 impl LazySessionState {
-    /// After a handshake; `pending` is the check the handshake did not make.
-    pub(crate) fn after_handshake(conn: &CommonState, pending: Option<PendingCheck>) -> Self {
+    /// After a handshake; `pending` is the check the handshake did not
+    /// make, `chosen` the chain a server chose for this client.
+    pub(crate) fn after_handshake(
+        conn: &CommonState,
+        pending: Option<PendingCheck>,
+        chosen: Option<Vec<Certificate>>,
+    ) -> Self {
         let sent_chain = conn.peer_certificates().is_some_and(|c| !c.is_empty());
+        let check = pending.filter(|_| sent_chain);
+        let deferred = (check.is_some() || chosen.is_some()).then(|| {
+            Box::new(Deferred {
+                check,
+                local_chain: chosen,
+            })
+        });
         Self {
             state: OnceLock::new(),
-            pending: pending.filter(|_| sent_chain).map(Box::new),
+            deferred,
         }
     }
 
     /// The state, captured by `capture` on the first call, with what was
-    /// wrong with the peer's chain.
-    pub(crate) fn get(&self, capture: impl FnOnce() -> SessionState) -> &SessionState {
+    /// wrong with the peer's chain and the local chain (`configured` unless
+    /// the server chose one).
+    pub(crate) fn get(
+        &self,
+        capture: impl FnOnce() -> SessionState,
+        configured: &[Certificate],
+    ) -> &SessionState {
         self.state.get_or_init(|| {
             let mut state = capture();
-            if let Some(check) = &self.pending {
+            let deferred = self.deferred.as_deref();
+            if let Some(check) = deferred.and_then(|d| d.check.as_ref()) {
                 state.verification_errors = check.verifier.ssl_errors(
                     &state.peer_chain,
                     check.host_name.as_deref(),
@@ -200,6 +244,10 @@ impl LazySessionState {
                     check.time,
                 );
             }
+            state.local_chain = match deferred.and_then(|d| d.local_chain.as_ref()) {
+                Some(chosen) => chosen.clone(),
+                None => configured.to_vec(),
+            };
             Box::new(state)
         })
     }

@@ -2,11 +2,12 @@
 
 use std::io::{self, Read, Write};
 
+use rustls::server::Acceptor;
 use rustls::{ClientConnection, Connection, ServerConnection};
 
 use crate::host::server_name;
 use crate::session::LazySessionState;
-use crate::{Error, SessionState, SslConfiguration};
+use crate::{Certificate, Error, SessionState, SslConfiguration};
 
 /// A TLS connection over a blocking socket, after its handshake.
 ///
@@ -70,6 +71,7 @@ impl SslConfiguration {
             socket,
             self.clone(),
             Some(host_name),
+            None,
         )
     }
 
@@ -81,9 +83,47 @@ impl SslConfiguration {
     /// missing or does not verify; [`Error::HandshakeTimeout`] when the
     /// socket's timeout ran out (set one, or a silent client holds the call);
     /// [`Error::Tls`] and [`Error::Io`] for other handshake failures.
-    pub fn accept<S: Read + Write>(&self, socket: S) -> Result<TlsStream<S>, Error> {
-        let conn = ServerConnection::new(self.server_config()?)?;
-        TlsStream::handshake(Connection::Server(conn), socket, self.clone(), None)
+    pub fn accept<S: Read + Write>(&self, mut socket: S) -> Result<TlsStream<S>, Error> {
+        let config = self.server_config()?;
+        let Some(resolver) = self.live_resolver() else {
+            let conn = ServerConnection::new(config)?;
+            return TlsStream::handshake(
+                Connection::Server(conn),
+                socket,
+                self.clone(),
+                None,
+                None,
+            );
+        };
+        // The server chooses among identities: read the ClientHello first,
+        // choose, and hand rustls exactly that choice, so that the session
+        // state can tell which chain was presented.
+        let mut acceptor = Acceptor::default();
+        let accepted = loop {
+            let read = acceptor
+                .read_tls(&mut socket)
+                .map_err(Error::from_handshake_io)?;
+            if read == 0 {
+                return Err(Error::Io(io::ErrorKind::UnexpectedEof.into()));
+            }
+            match acceptor.accept() {
+                Ok(Some(accepted)) => break accepted,
+                Ok(None) => continue,
+                Err((error, mut alert)) => {
+                    let _ = alert.write_all(&mut socket);
+                    return Err(error.into());
+                }
+            }
+        };
+        let (config, chosen) = resolver.for_client(&config, &accepted.client_hello());
+        let conn = match accepted.into_connection(config) {
+            Ok(conn) => conn,
+            Err((error, mut alert)) => {
+                let _ = alert.write_all(&mut socket);
+                return Err(error.into());
+            }
+        };
+        TlsStream::handshake(Connection::Server(conn), socket, self.clone(), None, chosen)
     }
 }
 
@@ -100,6 +140,7 @@ impl<S: Read + Write> TlsStream<S> {
         mut socket: S,
         config: SslConfiguration,
         host_name: Option<&str>,
+        chosen: Option<Vec<Certificate>>,
     ) -> Result<Self, Error> {
         while conn.is_handshaking() {
             conn.complete_io(&mut socket)
@@ -111,7 +152,8 @@ impl<S: Read + Write> TlsStream<S> {
                 .map_err(Error::from_handshake_io)?;
         }
         socket.flush().map_err(Error::from_handshake_io)?;
-        let state = LazySessionState::after_handshake(&conn, config.pending_check(host_name));
+        let state =
+            LazySessionState::after_handshake(&conn, config.pending_check(host_name), chosen);
         Ok(Self {
             conn,
             socket,
@@ -144,7 +186,10 @@ impl<S: Read + Write> TlsStream<S> {
 impl<S> TlsStream<S> {
     /// What the handshake negotiated, and what was wrong with the peer.
     pub fn session_state(&self) -> &SessionState {
-        self.state.get(|| capture(&self.conn))
+        self.state.get(
+            || capture(&self.conn),
+            self.config.local_certificate_chain(),
+        )
     }
 
     /// The configuration this connection was made with.

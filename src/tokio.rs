@@ -28,11 +28,12 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
-use tokio_rustls::{TlsAcceptor, TlsConnector};
+use tokio_rustls::rustls::server::Acceptor;
+use tokio_rustls::{LazyConfigAcceptor, TlsAcceptor, TlsConnector};
 
 use crate::host::server_name;
 use crate::session::LazySessionState;
-use crate::{Error, SessionState, SslConfiguration};
+use crate::{Certificate, Error, SessionState, SslConfiguration};
 
 /// A TLS connection over an async socket, after its handshake.
 pub struct TlsStream<S> {
@@ -58,7 +59,7 @@ impl SslConfiguration {
             .await
             .map_err(Error::from_handshake_io)?;
         let stream = tokio_rustls::TlsStream::Client(stream);
-        Ok(TlsStream::new(stream, self, Some(host_name)))
+        Ok(TlsStream::new(stream, self, Some(host_name), None))
     }
 
     /// Accepts a client over an async `socket` and completes the handshake,
@@ -71,13 +72,27 @@ impl SslConfiguration {
     where
         S: AsyncRead + AsyncWrite + Unpin,
     {
-        let acceptor = TlsAcceptor::from(self.server_config()?);
-        let stream = acceptor
-            .accept(socket)
+        let config = self.server_config()?;
+        let Some(resolver) = self.live_resolver() else {
+            let stream = TlsAcceptor::from(config)
+                .accept(socket)
+                .await
+                .map_err(Error::from_handshake_io)?;
+            let stream = tokio_rustls::TlsStream::Server(stream);
+            return Ok(TlsStream::new(stream, self, None, None));
+        };
+        // The server chooses among identities: read the ClientHello first,
+        // as the blocking accept does.
+        let start = LazyConfigAcceptor::new(Acceptor::default(), socket)
+            .await
+            .map_err(Error::from_handshake_io)?;
+        let (config, chosen) = resolver.for_client(&config, &start.client_hello());
+        let stream = start
+            .into_stream(config)
             .await
             .map_err(Error::from_handshake_io)?;
         let stream = tokio_rustls::TlsStream::Server(stream);
-        Ok(TlsStream::new(stream, self, None))
+        Ok(TlsStream::new(stream, self, None, chosen))
     }
 }
 
@@ -112,9 +127,13 @@ impl<S> TlsStream<S> {
         inner: tokio_rustls::TlsStream<S>,
         config: &SslConfiguration,
         host_name: Option<&str>,
+        chosen: Option<Vec<Certificate>>,
     ) -> Self {
-        let state =
-            LazySessionState::after_handshake(inner.get_ref().1, config.pending_check(host_name));
+        let state = LazySessionState::after_handshake(
+            inner.get_ref().1,
+            config.pending_check(host_name),
+            chosen,
+        );
         Self {
             inner,
             config: config.clone(),
@@ -124,7 +143,10 @@ impl<S> TlsStream<S> {
 
     /// What the handshake negotiated, and what was wrong with the peer.
     pub fn session_state(&self) -> &SessionState {
-        self.state.get(|| capture(&self.inner))
+        self.state.get(
+            || capture(&self.inner),
+            self.config.local_certificate_chain(),
+        )
     }
 
     /// The configuration this connection was made with.

@@ -111,3 +111,24 @@ async fn verification_errors() {
         .unwrap_err();
     assert_eq!(err.ssl_errors()[0].kind(), SslErrorKind::NoPeerCertificate);
 }
+
+/// An async server choosing among identities by server name tells which
+/// chain it presented, as the blocking one does.
+#[tokio::test]
+async fn a_server_with_identities_per_name() {
+    let ca = Authority::root("Tokio SNI Root");
+    let id = |name: &str| {
+        let leaf = ca.leaf(name);
+        sslconf::Identity::new(leaf.chain.clone(), leaf.key())
+    };
+    let api = id("api.example.com");
+    let server = SslConfiguration::new()
+        .with_local_identity(id("default.test"))
+        .with_server_name_identity(["api.example.com"], api.clone());
+    let client = SslConfiguration::new().with_ca_certificates([ca.cert.clone()]);
+    let outcome = connect(&client, &server, "api.example.com").await;
+    let (c, s) = (outcome.client.unwrap(), outcome.server.unwrap());
+    assert_eq!(c.peer_certificate(), api.certificate_chain().first());
+    assert_eq!(s.local_certificate_chain(), api.certificate_chain());
+    assert_eq!(s.server_name(), Some("api.example.com"));
+}

@@ -7,10 +7,11 @@ use std::sync::Arc;
 
 use arc_swap::ArcSwap;
 use rustls::server::{ClientHello, ResolvesServerCert};
-use rustls::sign::CertifiedKey;
+use rustls::sign::{CertifiedKey, SingleCertAndKey};
+use rustls::ServerConfig;
 use rustls::{CipherSuite, SignatureAlgorithm, SignatureScheme};
 
-use crate::Cipher;
+use crate::{Certificate, Cipher};
 
 /// Every identity a server presents, looked up in constant time whatever
 /// the number of names.
@@ -119,16 +120,43 @@ impl LiveResolver {
     }
 }
 
-impl ResolvesServerCert for LiveResolver {
-    fn resolve(&self, client_hello: ClientHello<'_>) -> Option<Arc<CertifiedKey>> {
+impl LiveResolver {
+    /// For a client whose hello was read first: a server config presenting
+    /// exactly the identity chosen for it (sharing everything else with
+    /// `config`), and that identity's chain; `config` itself when none fits.
+    pub(crate) fn for_client(
+        &self,
+        config: &Arc<ServerConfig>,
+        hello: &ClientHello<'_>,
+    ) -> (Arc<ServerConfig>, Option<Vec<Certificate>>) {
+        let Some(chosen) = self.resolve_hello(hello) else {
+            return (config.clone(), None);
+        };
+        let chain = chosen
+            .cert
+            .iter()
+            .map(|der| Certificate::lazily_parsed(der.clone()))
+            .collect();
+        let mut fixed = ServerConfig::clone(config);
+        fixed.cert_resolver = Arc::new(SingleCertAndKey::from(chosen));
+        (Arc::new(fixed), Some(chain))
+    }
+
+    fn resolve_hello(&self, hello: &ClientHello<'_>) -> Option<Arc<CertifiedKey>> {
         self.identities
             .load()
             .choose(
-                client_hello.server_name(),
-                client_hello.signature_schemes(),
-                client_hello.cipher_suites(),
+                hello.server_name(),
+                hello.signature_schemes(),
+                hello.cipher_suites(),
             )
             .cloned()
+    }
+}
+
+impl ResolvesServerCert for LiveResolver {
+    fn resolve(&self, client_hello: ClientHello<'_>) -> Option<Arc<CertifiedKey>> {
+        self.resolve_hello(&client_hello)
     }
 }
 
