@@ -74,6 +74,25 @@
 //! `QueryPeer` or `VerifyNone` peer. [`rustls`] is re-exported, as its types
 //! are in this crate's signatures.
 //!
+//! # Servers in production
+//!
+//! - **Several certificates**: [`with_server_name_identity`](SslConfiguration::with_server_name_identity)
+//!   serves an [`Identity`] per name the client asks for (exact or `*.`
+//!   wildcard), [`with_added_local_identity`](SslConfiguration::with_added_local_identity)
+//!   an RSA certificate beside an ECDSA one, chosen by what the client
+//!   supports; [`with_unknown_server_names_refused`](SslConfiguration::with_unknown_server_names_refused)
+//!   refuses other names. [`SessionState::local_certificate_chain`] tells
+//!   which chain a client got.
+//! - **Reload without restart**: an [`Identity::from_files`], CA certificate
+//!   files ([`with_ca_certificate_files`](SslConfiguration::with_ca_certificate_files))
+//!   and ticket key files are read again by [`reload`](SslConfiguration::reload),
+//!   or whenever they change with `watch` (feature `watch`), and swapped
+//!   atomically inside the `Arc<ServerConfig>` already handed out. A bad
+//!   file changes nothing.
+//! - **Resumption across a fleet**: [`TicketKeys`] from nginx's
+//!   `ssl_session_ticket_key` files, shared by every server
+//!   ([`with_session_ticket_keys`](SslConfiguration::with_session_ticket_keys)).
+//!
 //! **Key log**, for debugging only:
 //! [`with_key_log_file`](SslConfiguration::with_key_log_file) or
 //! [`with_key_log_from_env`](SslConfiguration::with_key_log_from_env)
@@ -177,6 +196,8 @@
 //! - `tokio`: [`SslConfiguration::connect_async`] and
 //!   [`SslConfiguration::accept_async`] (also `sslconf::tokio::{connect,
 //!   accept}`) on tokio-rustls.
+//! - `watch`: `SslConfiguration::watch`, which reloads a configuration's
+//!   files when they change (notify).
 //!
 //! # Layout
 //!
@@ -189,8 +210,8 @@
 //! | `settings` | the settings as plain data, which conversion and verification read |
 //! | `convert/` | settings into a rustls `ClientConfig` (`client`) or `ServerConfig` (`server`) |
 //! | `verify/` | trust anchors (`anchors`), path building and depth (`chain`), Qt's diagnosis (`diagnose`), what each mode does (`policy`), the rustls verifiers (`server_verifier`, `client_verifier`) |
-//! | `x509/` | certificates, private keys, encrypted keys, and file/PEM input |
-//! | `server/` | what a server fleet shares: session-ticket keys and the ticketer sealing with them (`tickets`) |
+//! | `x509/` | certificates, private keys, encrypted keys, identities (a chain and its key, from values or files), and file/PEM input |
+//! | `server/` | a server at run time: the identity chosen per client (`resolver`), what a reload reports and the file watcher (`reload`), session-ticket keys shared by a fleet (`tickets`) |
 //! | `session`, `stream`, `tokio` | a live connection's state; blocking and async streams |
 //! | `cipher`, `protocol`, `ssl_error` | Qt's value types |
 //! | `provider`, `roots`, `host` | the crypto provider; the system CA store; host-name parsing |
