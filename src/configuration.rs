@@ -51,7 +51,8 @@ pub struct SslConfiguration {
 
 struct Inner {
     null: bool,
-    settings: Settings,
+    /// Shared with what conversions serve until a reload reads anew.
+    settings: Arc<Settings>,
     client: OnceLock<Converted<ClientConfig, ClientHandles>>,
     server: OnceLock<Converted<ServerConfig, ServerHandles>>,
     /// What the last [`reload`](SslConfiguration::reload) read, when one
@@ -82,7 +83,7 @@ impl SslConfiguration {
         Self {
             inner: Arc::new(Inner {
                 null,
-                settings,
+                settings: Arc::new(settings),
                 client: OnceLock::new(),
                 server: OnceLock::new(),
                 loaded: Mutex::new(None),
@@ -98,7 +99,7 @@ impl SslConfiguration {
     fn with(mut self, change: impl FnOnce(&mut Settings)) -> Self {
         match Arc::get_mut(&mut self.inner) {
             Some(inner) => {
-                change(&mut inner.settings);
+                change(Arc::make_mut(&mut inner.settings));
                 inner.null = false;
                 inner.client = OnceLock::new();
                 inner.server = OnceLock::new();
@@ -108,7 +109,7 @@ impl SslConfiguration {
                 self
             }
             None => {
-                let mut settings = self.inner.settings.clone();
+                let mut settings = Settings::clone(&self.inner.settings);
                 change(&mut settings);
                 Self::from_settings(false, settings)
             }
@@ -123,7 +124,7 @@ impl SslConfiguration {
     fn served(&self) -> Arc<Settings> {
         match &*lock(&self.inner.loaded) {
             Some(loaded) => loaded.clone(),
-            None => Arc::new(self.inner.settings.clone()),
+            None => self.inner.settings.clone(),
         }
     }
 
@@ -466,7 +467,7 @@ impl SslConfiguration {
         let mut loaded = lock(&self.inner.loaded);
         let before = loaded
             .clone()
-            .unwrap_or_else(|| Arc::new(self.inner.settings.clone()));
+            .unwrap_or_else(|| self.inner.settings.clone());
         let result = self.read_again(&before);
         let (fresh, changed) = match result {
             Ok(read) => read,

@@ -284,6 +284,10 @@ impl Capture {
                 "-n",
                 "-U",
                 "--immediate-mode",
+                // A large buffer: under a loaded machine (tests run in
+                // parallel) the kernel drops what a small one cannot hold.
+                "-B",
+                "65536",
                 "-Z",
                 "root",
                 "-w",
@@ -474,8 +478,9 @@ fn captured_session_decrypts(protocol: SslProtocol, tag: &str) {
         }
         thread::sleep(Duration::from_millis(200));
     }
+    // Packets the kernel dropped (a starved tcpdump) show below as markers
+    // that do not decrypt; tcpdump's own account goes with the failure.
     let said = capture.stop();
-    assert!(said.contains("0 packets dropped by kernel"), "{said}");
 
     // The markers are encrypted on the wire, and tshark cannot read them
     // without a key log.
@@ -491,7 +496,7 @@ fn captured_session_decrypts(protocol: SslProtocol, tag: &str) {
             assert!(
                 contains(&data, marker),
                 "{protocol:?}: tshark with the {side}'s key log did not show {:?}; \
-                 it decrypted {:?}",
+                 it decrypted {:?}; tcpdump: {said}",
                 String::from_utf8_lossy(marker),
                 String::from_utf8_lossy(&data)
             );
