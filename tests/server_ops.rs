@@ -684,6 +684,11 @@ fn watched_files_reload_by_themselves() {
     // A bad write is reported, and the old certificate stays.
     replace(&files.key, b"");
     assert!(next().unwrap_err().contains("reloading"));
+    // The reloads' own reads are no change: nothing more is reported.
+    assert!(matches!(
+        outcomes.recv_timeout(Duration::from_millis(1500)),
+        Err(std::sync::mpsc::RecvTimeoutError::Timeout)
+    ));
     assert_eq!(
         presented(&any_server(), &server, "localhost"),
         *second.leaf()

@@ -95,10 +95,10 @@ pub use watch::Watcher;
 mod watch {
     use std::collections::BTreeSet;
     use std::path::{Path, PathBuf};
+    use std::sync::mpsc::{self, RecvTimeoutError};
     use std::time::Duration;
 
-    use notify_debouncer_mini::notify::{RecommendedWatcher, RecursiveMode};
-    use notify_debouncer_mini::{new_debouncer, DebounceEventResult, Debouncer};
+    use notify::{Event, EventKind, RecommendedWatcher, RecursiveMode, Watcher as _};
 
     use super::Reloaded;
     use crate::Error;
@@ -112,7 +112,8 @@ mod watch {
     /// (feature `watch`); stops when dropped. Made by
     /// [`SslConfiguration::watch`](crate::SslConfiguration::watch).
     pub struct Watcher {
-        _debouncer: Debouncer<RecommendedWatcher>,
+        /// Dropping it ends the thread that waits for its events.
+        _watcher: RecommendedWatcher,
         files: Vec<PathBuf>,
     }
 
@@ -120,51 +121,67 @@ mod watch {
         /// Watches the directories of `files` (editors and `mv` replace a
         /// file rather than write it) and calls `reload`, then `report`
         /// with its outcome, after each quiet burst of changes to them.
+        /// Reading a file is no change: the reload's own reads do not
+        /// start another.
         pub(crate) fn spawn(
             files: Vec<PathBuf>,
             reload: impl Fn() -> Result<Reloaded, Error> + Send + 'static,
             report: impl Fn(Result<Reloaded, Error>) + Send + 'static,
         ) -> Result<Watcher, Error> {
+            let watch_error = |error: notify::Error| Error::Watch {
+                source: Box::new(error),
+            };
             // Absolute, as the watcher reports them.
             let files: Vec<PathBuf> = files
                 .iter()
                 .map(|f| std::path::absolute(f).unwrap_or_else(|_| f.clone()))
                 .collect();
             let watched: BTreeSet<PathBuf> = files.iter().cloned().collect();
-            let mut debouncer = new_debouncer(QUIET, move |events: DebounceEventResult| {
-                let outcome = match events {
-                    Ok(events) if events.iter().any(|e| watched.contains(&e.path)) => reload(),
-                    Ok(_) => return,
-                    Err(error) => Err(Error::Watch {
-                        source: Box::new(error),
-                    }),
-                };
+            let (events, received) = mpsc::channel::<notify::Result<Event>>();
+            let mut watcher = notify::recommended_watcher(move |event| {
+                let _ = events.send(event);
+            })
+            .map_err(watch_error)?;
+            let directories: BTreeSet<&Path> = files.iter().filter_map(|f| f.parent()).collect();
+            for directory in directories {
+                watcher
+                    .watch(directory, RecursiveMode::NonRecursive)
+                    .map_err(watch_error)?;
+            }
+            let changes = move |event: &Event| {
+                !matches!(event.kind, EventKind::Access(_))
+                    && event.paths.iter().any(|p| watched.contains(p))
+            };
+            std::thread::spawn(move || loop {
+                // A change to one of the files, or the watcher's error...
+                match received.recv() {
+                    Ok(Ok(event)) if changes(&event) => {}
+                    Ok(Ok(_)) => continue,
+                    Ok(Err(error)) => {
+                        report(Err(watch_error(error)));
+                        continue;
+                    }
+                    // The Watcher was dropped.
+                    Err(_) => return,
+                }
+                // ...then quiet, before the files are read.
+                loop {
+                    match received.recv_timeout(QUIET) {
+                        Ok(_) => continue,
+                        Err(RecvTimeoutError::Timeout) => break,
+                        Err(RecvTimeoutError::Disconnected) => return,
+                    }
+                }
+                let outcome = reload();
                 if let Err(error) = &outcome {
                     log::warn!(
                         "sslconf: reload failed, still serving what was loaded before: {error}"
                     );
                 }
                 report(outcome);
-            })
-            .map_err(|error| Error::Watch {
-                source: Box::new(error),
-            })?;
-            let directories: BTreeSet<&Path> = files.iter().filter_map(|f| f.parent()).collect();
-            for directory in directories {
-                let directory = if directory.as_os_str().is_empty() {
-                    Path::new(".")
-                } else {
-                    directory
-                };
-                debouncer
-                    .watcher()
-                    .watch(directory, RecursiveMode::NonRecursive)
-                    .map_err(|error| Error::Watch {
-                        source: Box::new(error),
-                    })?;
-            }
+            });
             Ok(Watcher {
-                _debouncer: debouncer,
+                _watcher: watcher,
                 files,
             })
         }
