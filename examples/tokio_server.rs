@@ -15,7 +15,12 @@
 //! openssl rand 80 > ticket.key
 //! cargo run --example tokio_server --features tokio,watch -- --cert server.pem --key server.key \
 //!     --ticket-key ticket.key
+//! # nginx's shape: two threads, each its own runtime and SO_REUSEPORT listener.
+//! cargo run --release --example tokio_server --features tokio,watch -- --cert server.pem \
+//!     --key server.key --reuseport-workers 2
 //! ```
+//!
+//! `scripts/nginx-bench.sh` compares it with nginx; BENCHMARKS.md has the figures.
 
 #[path = "support/async_server.rs"]
 mod async_server;
@@ -79,6 +84,12 @@ struct Args {
     /// Worker threads of the runtime (default: one per CPU).
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
     threads: Option<u64>,
+    /// Instead of one multi-thread runtime, N threads each with its own
+    /// current-thread runtime and its own SO_REUSEPORT listener on the same
+    /// port, as nginx's worker processes (the kernel spreads connections).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..256),
+          conflicts_with_all = ["threads", "max_connections"])]
+    reuseport_workers: Option<u64>,
     /// Accept with tokio-rustls's TlsAcceptor on `server_config()` instead of
     /// `accept_async`, to compare the two (same settings, same answer).
     #[arg(long)]
@@ -87,6 +98,15 @@ struct Args {
 
 fn main() -> ExitCode {
     let args = Args::parse();
+    if let Some(workers) = args.reuseport_workers {
+        return match run_reuseport(&args, workers) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(err) => {
+                support::report("error", &*err);
+                ExitCode::FAILURE
+            }
+        };
+    }
     let mut runtime = tokio::runtime::Builder::new_multi_thread();
     runtime.enable_all();
     if let Some(threads) = args.threads {
@@ -114,16 +134,61 @@ async fn run(args: &Args) -> Result<(), BoxError> {
     println!("listening on {}", listener.local_addr()?);
     std::io::stdout().flush()?;
 
-    let options = async_server::Options {
+    let counters = Arc::new(async_server::Counters::default());
+    async_server::serve(config, listener, options(args), counters.clone()).await;
+    eprintln!("done: {}", counters.summary());
+    Ok(())
+}
+
+fn options(args: &Args) -> async_server::Options {
+    async_server::Options {
         handshake_timeout: Duration::from_millis(args.handshake_timeout_ms),
         idle_timeout: Duration::from_millis(args.idle_timeout_ms),
         max_connections: args.max_connections,
         quiet: args.quiet,
         raw_rustls: args.raw_rustls,
-    };
+    }
+}
+
+/// `--reuseport-workers N`: N threads, each a current-thread runtime with
+/// its own listener on the same address (`SO_REUSEPORT`); serves forever.
+fn run_reuseport(args: &Args, workers: u64) -> Result<(), BoxError> {
+    let config = configuration(args)?;
+    let _watching = args.flags.start_watching(&config)?;
+    let mut addr = std::net::ToSocketAddrs::to_socket_addrs(&(args.bind.as_str(), args.port))?
+        .next()
+        .ok_or_else(|| format!("{}: no address", args.bind))?;
     let counters = Arc::new(async_server::Counters::default());
-    async_server::serve(config, listener, options, counters.clone()).await;
-    eprintln!("done: {}", counters.summary());
+    let mut threads = Vec::new();
+    for _ in 0..workers {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        let listener = runtime
+            .block_on(async {
+                let socket = if addr.is_ipv4() {
+                    tokio::net::TcpSocket::new_v4()?
+                } else {
+                    tokio::net::TcpSocket::new_v6()?
+                };
+                socket.set_reuseport(true)?;
+                socket.set_reuseaddr(true)?;
+                socket.bind(addr)?;
+                socket.listen(1024)
+            })
+            .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+        // With --port 0, every later worker binds the port the first one got.
+        addr = listener.local_addr()?;
+        let (config, options, counters) = (config.clone(), options(args), counters.clone());
+        threads.push(std::thread::spawn(move || {
+            runtime.block_on(async_server::serve(config, listener, options, counters));
+        }));
+    }
+    println!("listening on {addr} ({workers} SO_REUSEPORT workers)");
+    std::io::stdout().flush()?;
+    for thread in threads {
+        let _ = thread.join();
+    }
     Ok(())
 }
 

@@ -6,6 +6,9 @@
 #   SECONDS_PER_RUN=5 REPEAT=1 KEYS=ecdsa scripts/nginx-bench.sh
 #   SERVERS="sslconf raw nginx" scripts/nginx-bench.sh   # raw: tokio-rustls's
 #                                                  # TlsAcceptor, same example
+#   SERVERS="sslconf reuseport nginx" ...          # reuseport: the example with
+#                    # --reuseport-workers 2 (a current-thread runtime per
+#                    # thread, SO_REUSEPORT listeners, as nginx's workers)
 #
 # Needs nginx (Debian: apt-get install -y nginx), openssl and python3. Makes
 # an ECDSA P-256 and an RSA-2048 certificate, starts nginx with its own
@@ -139,9 +142,10 @@ start_server() { # kind key port groups; prints the pid
   local kind=$1 key=$2 port=$3 groups=$4 group_args=()
   [[ $groups != default ]] && group_args=(--groups "$groups")
   case $kind in
-    sslconf | raw)
+    sslconf | raw | reuseport)
       local raw=()
       [[ $kind == raw ]] && raw=(--raw-rustls)
+      [[ $kind == reuseport ]] && raw=(--reuseport-workers 2)
       "$server_bin" --port "$port" --cert "$work/$key.pem" --key "$work/$key.key" \
         --verify-mode none --protocol tls1.3 --quiet "${group_args[@]}" "${raw[@]}" \
         >/dev/null 2>"$work/server-$kind-$key.log" &
