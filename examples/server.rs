@@ -13,7 +13,12 @@
 //! # A fleet: every server with the same ticket key files resumes every server's sessions.
 //! openssl rand 80 > ticket.key
 //! cargo run --example server -- --cert server.pem --key server.key --ticket-key ticket.key
+//! # Another certificate for api.example.com, and the files read again when they change:
+//! cargo run --example server --features watch -- --cert server.pem --key server.key \
+//!     --sni 'api.example.com=api.pem,api.key' --watch
 //! ```
+//!
+//! `examples/tokio_server.rs` is the same server on tokio, a task a connection.
 
 #[path = "support/mod.rs"]
 mod support;
@@ -26,7 +31,7 @@ use std::time::Duration;
 
 use clap::Parser;
 use sslconf::{
-    Certificate, PeerVerifyMode, PrivateKey, SslConfiguration, SslProtocol, TicketKeys, TlsStream,
+    Certificate, Identity, PeerVerifyMode, PrivateKey, SslConfiguration, SslProtocol, TlsStream,
 };
 use support::{BoxError, Side};
 
@@ -75,12 +80,8 @@ struct Args {
     /// How long a client may then stall sending its request or reading the answer.
     #[arg(long, default_value_t = 60_000, value_parser = clap::value_parser!(u64).range(1..))]
     idle_timeout_ms: u64,
-    /// A session-ticket key file shared by a fleet of servers: 80 or 48 random bytes (nginx's
-    /// ssl_session_ticket_key formats; make one with `openssl rand 80`). Repeat it for key
-    /// rotation: the first file seals new tickets, every file opens them. Without it, tickets
-    /// use random keys of this process and resume on no other server.
-    #[arg(long, value_name = "FILE")]
-    ticket_key: Vec<String>,
+    #[command(flatten)]
+    flags: support::ServerFlags,
     /// Exit after this many connections, once they are answered (for tests).
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
     max_connections: Option<u64>,
@@ -99,6 +100,7 @@ fn main() -> ExitCode {
 
 fn run(args: &Args) -> Result<(), BoxError> {
     let config = configuration(args)?;
+    let _watching = args.flags.start_watching(&config)?;
     let listener = TcpListener::bind((args.bind.as_str(), args.port))
         .map_err(|e| format!("cannot listen on {}:{}: {e}", args.bind, args.port))?;
     println!("listening on {}", listener.local_addr()?);
@@ -140,9 +142,11 @@ fn configuration(args: &Args) -> Result<SslConfiguration, BoxError> {
         .with_peer_verify_mode(args.verify_mode)
         .with_allowed_next_protocols(support::split_list(&args.alpn));
     config = match (&args.cert, &args.key) {
-        (Some(cert), Some(key)) => config
-            .with_local_certificate_chain(Certificate::from_path(cert)?)
-            .with_private_key(PrivateKey::from_path(key)?),
+        // Read with Identity::from_files, so that --watch reads them again.
+        (Some(cert), Some(key)) => config.with_local_identity(
+            Identity::from_files(cert, key)
+                .map_err(|e| format!("--cert {cert} --key {key}: {e}"))?,
+        ),
         _ => {
             let mut params = rcgen::CertificateParams::new(vec![
                 "localhost".to_owned(),
@@ -160,14 +164,12 @@ fn configuration(args: &Args) -> Result<SslConfiguration, BoxError> {
         }
     };
     if let Some(ca) = &args.ca {
-        config = config.with_ca_certificates(Certificate::from_path(ca)?);
-    }
-    if !args.ticket_key.is_empty() {
-        config = config.with_session_ticket_keys(TicketKeys::from_paths(&args.ticket_key)?);
+        config = config.with_ca_certificate_files([ca])?;
     }
     if let Some(list) = &args.ciphers {
         config = config.with_cipher_list(list)?;
     }
+    config = args.flags.apply(config)?;
     // Settings rustls cannot honour fail at start, not at the first client.
     config.server_config()?;
     Ok(config)

@@ -222,3 +222,143 @@ pub fn split_list(values: &[String]) -> Vec<String> {
 
 /// A boxed error for `run` functions.
 pub type BoxError = Box<dyn Error + Send + Sync + 'static>;
+
+/// One `--sni` flag: `NAMES=CERT,KEY`, where NAMES is one or more exact names
+/// or `*.example.com` wildcards separated by commas, and CERT and KEY are the
+/// chain and key files of the identity served to clients asking for them.
+/// The files are split at the last comma, so a certificate path may hold
+/// commas but a key path may not.
+#[derive(Clone, Debug)]
+pub struct SniIdentity {
+    /// The patterns, as `with_server_name_identity` takes them.
+    pub names: Vec<String>,
+    /// The certificate chain file, leaf first.
+    pub cert: std::path::PathBuf,
+    /// The private key file.
+    pub key: std::path::PathBuf,
+}
+
+impl std::str::FromStr for SniIdentity {
+    type Err = String;
+
+    fn from_str(value: &str) -> Result<Self, String> {
+        let usage = || format!("{value:?}: expected NAME[,NAME...]=CERT,KEY");
+        let (names, files) = value.split_once('=').ok_or_else(usage)?;
+        let (cert, key) = files.rsplit_once(',').ok_or_else(usage)?;
+        let names: Vec<String> = names
+            .split(',')
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+            .map(str::to_owned)
+            .collect();
+        if names.is_empty() || cert.is_empty() || key.is_empty() {
+            return Err(usage());
+        }
+        Ok(SniIdentity {
+            names,
+            cert: cert.into(),
+            key: key.into(),
+        })
+    }
+}
+
+/// The flags both example servers share: identities by server name, shared
+/// ticket keys, key-exchange groups, and watching the files.
+#[derive(clap::Args, Clone, Debug, Default)]
+pub struct ServerFlags {
+    /// Serve another identity to clients that ask for NAMES by SNI:
+    /// NAME[,NAME...]=CERT,KEY (exact names or *.example.com wildcards; the certificate
+    /// must cover each name). Repeat for more identities. Clients with no or another
+    /// name get --cert/--key, unless --refuse-unknown-names.
+    #[arg(long, value_name = "NAMES=CERT,KEY")]
+    pub sni: Vec<SniIdentity>,
+    /// Refuse clients that send no server name or one no --sni identity serves
+    /// (an access_denied alert) instead of serving them --cert/--key.
+    #[arg(long)]
+    pub refuse_unknown_names: bool,
+    /// A session-ticket key file shared by a fleet of servers: 80 or 48 random bytes (nginx's
+    /// ssl_session_ticket_key formats; make one with `openssl rand 80`). Repeat it for key
+    /// rotation: the first file seals new tickets, every file opens them. Without it, tickets
+    /// use random keys of this process and resume on no other server.
+    #[arg(long, value_name = "FILE")]
+    pub ticket_key: Vec<String>,
+    /// Session-ticket lifetime in seconds, with --ticket-key (default 12 hours).
+    #[arg(long, value_name = "SECONDS", requires = "ticket_key")]
+    pub ticket_lifetime: Option<u64>,
+    /// Key-exchange groups in preference order (repeat or comma-separate), e.g. X25519 or
+    /// X25519MLKEM768,X25519. Default: the provider's (X25519MLKEM768 first).
+    #[arg(long)]
+    pub groups: Vec<String>,
+    /// Read the certificate, key and CA files again when they change, and log each
+    /// outcome; a bad file keeps what was served before (needs feature `watch`).
+    #[arg(long)]
+    pub watch: bool,
+}
+
+impl ServerFlags {
+    /// `config` with these flags' settings: each `--sni` identity read with
+    /// `Identity::from_files` (so that a reload reads it again).
+    pub fn apply(
+        &self,
+        mut config: sslconf::SslConfiguration,
+    ) -> Result<sslconf::SslConfiguration, BoxError> {
+        for sni in &self.sni {
+            let identity = sslconf::Identity::from_files(&sni.cert, &sni.key)
+                .map_err(|e| format!("--sni {}: {e}", sni.names.join(",")))?;
+            config = config.with_server_name_identity(sni.names.clone(), identity);
+        }
+        config = config.with_unknown_server_names_refused(self.refuse_unknown_names);
+        if !self.ticket_key.is_empty() {
+            config =
+                config.with_session_ticket_keys(sslconf::TicketKeys::from_paths(&self.ticket_key)?);
+        }
+        if let Some(seconds) = self.ticket_lifetime {
+            config = config.with_session_ticket_lifetime(std::time::Duration::from_secs(seconds));
+        }
+        let groups = split_list(&self.groups);
+        if !groups.is_empty() {
+            let groups = groups
+                .iter()
+                .map(|g| g.parse::<sslconf::KeyExchangeGroup>())
+                .collect::<Result<Vec<_>, _>>()?;
+            config = config.with_key_exchange_groups(groups);
+        }
+        Ok(config)
+    }
+
+    /// With `--watch`, starts watching `config`'s files, logging each
+    /// reload's outcome to stderr; keep the value as long as it should watch.
+    pub fn start_watching(
+        &self,
+        config: &sslconf::SslConfiguration,
+    ) -> Result<Option<Watching>, BoxError> {
+        if !self.watch {
+            return Ok(None);
+        }
+        #[cfg(feature = "watch")]
+        {
+            let watcher = config.watch(|outcome| match outcome {
+                Ok(reloaded) => eprintln!("watch: {reloaded}"),
+                Err(err) => report("watch: reload failed, still serving the old files", &err),
+            })?;
+            eprintln!(
+                "watching {}",
+                watcher
+                    .files()
+                    .iter()
+                    .map(|f| f.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+            Ok(Some(Watching(watcher)))
+        }
+        #[cfg(not(feature = "watch"))]
+        {
+            let _ = config;
+            Err("--watch needs the `watch` feature: build with --features watch".into())
+        }
+    }
+}
+
+/// A running `--watch`; watching stops when it is dropped.
+pub struct Watching(#[cfg(feature = "watch")] sslconf::Watcher);

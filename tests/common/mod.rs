@@ -365,3 +365,20 @@ pub fn new_key_pair() -> (Vec<u8>, String) {
     let key = KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
     (key.serialize_der(), key.serialize_pem())
 }
+
+/// How many file descriptors this process has open now (entries of
+/// `/proc/self/fd`, less the one reading the directory), or `None` where
+/// there is no `/proc`.
+pub fn open_fds() -> Option<usize> {
+    std::fs::read_dir("/proc/self/fd")
+        .ok()
+        .map(|dir| dir.count().saturating_sub(1))
+}
+
+/// This process's soft limit on open files (`ulimit -n`), from
+/// `/proc/self/limits`; `None` where there is no `/proc` or no limit.
+pub fn open_files_limit() -> Option<u64> {
+    let limits = std::fs::read_to_string("/proc/self/limits").ok()?;
+    let line = limits.lines().find(|l| l.starts_with("Max open files"))?;
+    line.split_whitespace().nth(3)?.parse().ok()
+}
