@@ -762,3 +762,20 @@ fn ticket_key_files_rotate_through_reload() {
     replace(&first, b"short");
     assert!(server.reload().is_err());
 }
+
+/// Refusing unknown names with no named identity would refuse everyone:
+/// refused at conversion, saying so.
+#[test]
+fn refusing_every_name_is_an_error() {
+    let ca = Authority::root("Refuse All Root");
+    let err = SslConfiguration::new()
+        .with_local_identity(ecdsa(&ca, &["default.test"]))
+        .with_unknown_server_names_refused(true)
+        .server_config()
+        .unwrap_err();
+    assert!(matches!(err, Error::MissingLocalCertificate { .. }));
+    assert!(
+        err.to_string().contains("no client could be served"),
+        "{err}"
+    );
+}

@@ -130,7 +130,12 @@ pub(crate) fn identities(s: &Settings) -> Result<Identities, Error> {
     }
     if default.is_empty() && s.named_identities.is_empty() {
         return Err(Error::MissingLocalCertificate {
-            reason: "a server needs a local certificate",
+            reason: if s.refuse_unknown_names {
+                "unknown server names are refused and no server name identity is set: \
+                 no client could be served"
+            } else {
+                "a server needs a local certificate"
+            },
         });
     }
     let mut identities = Identities::new(default);
