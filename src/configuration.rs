@@ -266,7 +266,9 @@ impl SslConfiguration {
     /// Replaces the trusted CA certificates with those in `files` (PEM
     /// bundles or DER), as [`with_ca_certificates`](Self::with_ca_certificates)
     /// does, and remembers the files: [`reload`](Self::reload) reads them
-    /// again, so a server's trust in client certificates follows them.
+    /// again, so a server's trust in client certificates follows them (the
+    /// CA names a server sends clients as hints stay those it started with:
+    /// rustls borrows them from the verifier).
     ///
     /// Default: the system store alone; read them with [`ca_certificates`](Self::ca_certificates).
     ///
