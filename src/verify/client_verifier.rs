@@ -10,9 +10,8 @@ use rustls::pki_types::{CertificateDer, UnixTime};
 use rustls::server::danger::{ClientCertVerified, ClientCertVerifier};
 use rustls::{DigitallySignedStruct, DistinguishedName, SignatureScheme};
 
-use super::{all_expected, ChainVerifier, Usage};
+use super::{all_expected, signature_algorithms, ChainVerifier, Usage};
 use crate::error::VerificationFailure;
-use crate::provider::provider;
 use crate::SslError;
 
 /// A server's check of the client, which it asks for a certificate:
@@ -111,12 +110,7 @@ impl ClientCertVerifier for ClientVerifier {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        verify_tls12_signature(
-            message,
-            cert,
-            dss,
-            &provider().signature_verification_algorithms,
-        )
+        verify_tls12_signature(message, cert, dss, signature_algorithms())
     }
 
     fn verify_tls13_signature(
@@ -125,17 +119,10 @@ impl ClientCertVerifier for ClientVerifier {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        verify_tls13_signature(
-            message,
-            cert,
-            dss,
-            &provider().signature_verification_algorithms,
-        )
+        verify_tls13_signature(message, cert, dss, signature_algorithms())
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        provider()
-            .signature_verification_algorithms
-            .supported_schemes()
+        signature_algorithms().supported_schemes()
     }
 }

@@ -16,6 +16,12 @@ pub(crate) use diagnose::unix_time;
 pub(crate) use policy::{all_expected, PeerCheck};
 pub(crate) use server_verifier::ServerVerifier;
 
+/// The algorithms every verifier checks a peer's handshake signature with:
+/// the crate's provider's, whatever the mode.
+fn signature_algorithms() -> &'static rustls::crypto::WebPkiSupportedAlgorithms {
+    &crate::provider::provider().signature_verification_algorithms
+}
+
 /// What a certificate is checked for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Usage {

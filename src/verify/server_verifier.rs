@@ -7,9 +7,8 @@ use rustls::crypto::{verify_tls12_signature, verify_tls13_signature};
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{DigitallySignedStruct, SignatureScheme};
 
-use super::{all_expected, ChainVerifier, Usage};
+use super::{all_expected, signature_algorithms, ChainVerifier, Usage};
 use crate::error::VerificationFailure;
-use crate::provider::provider;
 use crate::SslError;
 
 /// A client's check of the server: under `VerifyPeer` the chain must verify
@@ -72,12 +71,7 @@ impl ServerCertVerifier for ServerVerifier {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        verify_tls12_signature(
-            message,
-            cert,
-            dss,
-            &provider().signature_verification_algorithms,
-        )
+        verify_tls12_signature(message, cert, dss, signature_algorithms())
     }
 
     fn verify_tls13_signature(
@@ -86,17 +80,10 @@ impl ServerCertVerifier for ServerVerifier {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        verify_tls13_signature(
-            message,
-            cert,
-            dss,
-            &provider().signature_verification_algorithms,
-        )
+        verify_tls13_signature(message, cert, dss, signature_algorithms())
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        provider()
-            .signature_verification_algorithms
-            .supported_schemes()
+        signature_algorithms().supported_schemes()
     }
 }
