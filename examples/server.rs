@@ -210,15 +210,9 @@ fn serve(config: &SslConfiguration, socket: TcpStream, timeouts: Timeouts) {
         .and_then(|()| answer(&mut tls));
     match result {
         Ok(request_line) => {
-            let state = tls.session_state();
             eprintln!(
-                "{peer}: {}{} {} {:?}",
-                state.session_protocol(),
-                if state.is_resumed() { " resumed" } else { "" },
-                state
-                    .session_cipher()
-                    .map_or_else(|| "-".to_owned(), |c| c.to_string()),
-                request_line
+                "{}",
+                support::served_line(&peer, tls.session_state(), &request_line)
             );
         }
         Err(err) => eprintln!("{peer}: {err}"),

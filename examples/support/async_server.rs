@@ -207,15 +207,7 @@ async fn connection(
         Ok((request_line, state)) => {
             counters.served.fetch_add(1, Ordering::Relaxed);
             if !options.quiet {
-                eprintln!(
-                    "{peer}: {}{} {} {:?}",
-                    state.session_protocol(),
-                    if state.is_resumed() { " resumed" } else { "" },
-                    state
-                        .session_cipher()
-                        .map_or_else(|| "-".to_owned(), |c| c.to_string()),
-                    request_line
-                );
+                eprintln!("{}", support::served_line(&peer, &state, &request_line));
             }
         }
         Err(err) => {

@@ -362,3 +362,17 @@ impl ServerFlags {
 
 /// A running `--watch`; watching stops when it is dropped.
 pub struct Watching(#[cfg(feature = "watch")] sslconf::Watcher);
+
+/// The line a server logs for a connection it answered: protocol, resumed
+/// or not, cipher and the request line.
+pub fn served_line(peer: &str, state: &SessionState, request_line: &str) -> String {
+    format!(
+        "{peer}: {}{} {} {:?}",
+        state.session_protocol(),
+        if state.is_resumed() { " resumed" } else { "" },
+        state
+            .session_cipher()
+            .map_or_else(|| "-".to_owned(), |c| c.to_string()),
+        request_line
+    )
+}
