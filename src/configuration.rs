@@ -10,10 +10,11 @@ use crate::convert;
 use crate::convert::{ClientHandles, ServerHandles};
 use crate::session::PendingCheck;
 use crate::settings::{CaCertificates, NamedIdentity, Settings};
-use crate::verify::{unix_time, ChainVerifier, PeerCheck, TrustAnchors, Usage};
+use crate::verify::{unix_time, ChainVerifier, PeerCheck, Pins, Revocation, TrustAnchors, Usage};
 use crate::{
     roots, Certificate, CertificatePurpose, Cipher, Error, Identity, KeyExchangeGroup,
-    PeerVerifyMode, PrivateKey, Reloaded, SslError, SslErrorKind, SslOption, SslProtocol,
+    PeerVerifyMode, PrivateKey, PublicKeyPin, Reloaded, RevocationDepth, RevocationList, SslError,
+    SslErrorKind, SslOption, SslProtocol,
 };
 
 /// Every TLS setting of Qt's `QSslConfiguration`, as an immutable value.
@@ -506,6 +507,11 @@ impl SslConfiguration {
             }
             if let (Some(live), Some(verifier)) = (&handles.verifier, verifier) {
                 live.store(verifier);
+                // After the verifier: a session verified by the old one is
+                // never tagged with the new trust.
+                if let Some(epoch) = &handles.epoch {
+                    epoch.advance(&fresh);
+                }
             }
         }
         if let Some((handles, key)) = client {
@@ -568,6 +574,17 @@ impl SslConfiguration {
             }
             fresh.ticket_keys = Some(Arc::new(reread));
         }
+        if !before.revocation.files.is_empty() {
+            let files = &before.revocation.files;
+            fresh.revocation.lists =
+                read_revocation_files(files).map_err(|source| Error::Reload {
+                    files: join_paths(files),
+                    source: Box::new(source),
+                })?;
+            if fresh.revocation.lists != before.revocation.lists {
+                changed.extend(files.iter().cloned());
+            }
+        }
         if !before.ca.files.is_empty() {
             fresh.ca.certificates =
                 read_ca_files(&before.ca.files).map_err(|source| Error::Reload {
@@ -602,18 +619,15 @@ impl SslConfiguration {
         } else {
             None
         };
-        let verifier = if fresh.ca.files.is_empty() {
-            None
-        } else {
+        let verifier = if fresh.reads_trust_files() {
             let anchors =
                 TrustAnchors::configured_only(&fresh.ca).map_err(|source| Error::Reload {
                     files: join_paths(&fresh.ca.files),
                     source: Box::new(source),
                 })?;
-            Some(Arc::new(ChainVerifier::new(
-                anchors,
-                fresh.peer_verify_depth,
-            )))
+            Some(Arc::new(chain_verifier(fresh, anchors)))
+        } else {
+            None
         };
         Ok((identities, verifier))
     }
@@ -650,6 +664,7 @@ impl SslConfiguration {
         let s = self.settings();
         let mut files = identity_files(s);
         files.extend(s.ca.files.iter().cloned());
+        files.extend(s.revocation.files.iter().cloned());
         if let Some(keys) = &s.ticket_keys {
             files.extend(keys.files().iter().map(|f| f.to_path_buf()));
         }
@@ -802,6 +817,176 @@ impl SslConfiguration {
     pub fn with_expected_ssl_errors(self, errors: impl IntoIterator<Item = SslError>) -> Self {
         let errors = errors.into_iter().collect();
         self.with(|s| s.expected_errors = errors)
+    }
+
+    /// The certificate revocation lists verification checks paths against.
+    ///
+    /// # Defaults
+    /// None: revocation is not checked.
+    pub fn revocation_lists(&self) -> &[RevocationList] {
+        &self.settings().revocation.lists
+    }
+
+    /// Checks every verified path against these revocation lists (CRLs), on
+    /// both sides and in every verify mode: a revoked certificate is
+    /// [`SslErrorKind::CertificateRevoked`], failing `VerifyPeer` and listed
+    /// under `QueryPeer` and by [`verify_chain`](Self::verify_chain). Which
+    /// certificates are checked is [`with_revocation_depth`](Self::with_revocation_depth);
+    /// a certificate whose issuer has no list is
+    /// [`SslErrorKind::CertificateStatusUnknown`] and a list past its
+    /// `nextUpdate` is [`SslErrorKind::RevocationListExpired`], unless allowed
+    /// below. Each list must be signed by the issuer on the path (rustls-webpki
+    /// checks it). Exact pins (configured certificates that are no CA) and
+    /// [`with_public_key_pins_only`](Self::with_public_key_pins_only) build
+    /// no path: no list applies to them.
+    ///
+    /// Default: none: revocation is not checked; read them with
+    /// [`revocation_lists`](Self::revocation_lists).
+    ///
+    /// ```no_run
+    /// use sslconf::{Certificate, RevocationList, SslConfiguration};
+    ///
+    /// let config = SslConfiguration::new()
+    ///     .with_ca_certificates(Certificate::from_path("ca.pem")?)
+    ///     .with_revocation_lists(RevocationList::from_path("ca.crl")?);
+    /// # Ok::<(), sslconf::Error>(())
+    /// ```
+    pub fn with_revocation_lists(self, lists: impl IntoIterator<Item = RevocationList>) -> Self {
+        let lists = lists.into_iter().collect();
+        self.with(|s| {
+            s.revocation.lists = lists;
+            s.revocation.files = Vec::new();
+        })
+    }
+
+    /// As [`with_revocation_lists`](Self::with_revocation_lists), with the
+    /// lists in `files` (PEM, any number each, or DER), remembered:
+    /// [`reload`](Self::reload) and [`watch`](Self::watch) read them again,
+    /// so that a server's check of client certificates follows them (a client
+    /// keeps the lists it was made with).
+    ///
+    /// Default: none; read them with [`revocation_lists`](Self::revocation_lists).
+    ///
+    /// # Errors
+    /// As [`RevocationList::from_path`], naming the file.
+    pub fn with_revocation_list_files(
+        self,
+        files: impl IntoIterator<Item = impl AsRef<Path>>,
+    ) -> Result<Self, Error> {
+        let files: Vec<PathBuf> = files.into_iter().map(|f| f.as_ref().to_owned()).collect();
+        let lists = read_revocation_files(&files)?;
+        Ok(self.with(|s| {
+            s.revocation.lists = lists;
+            s.revocation.files = files;
+        }))
+    }
+
+    /// Which certificates of a path are checked against the revocation lists.
+    ///
+    /// # Defaults
+    /// [`RevocationDepth::Chain`].
+    pub fn revocation_depth(&self) -> RevocationDepth {
+        self.settings().revocation.depth
+    }
+
+    /// Checks the peer's certificate only ([`RevocationDepth::Leaf`],
+    /// OpenSSL's `-crl_check`) or every certificate of the path but the
+    /// trust anchor ([`RevocationDepth::Chain`], `-crl_check_all`).
+    ///
+    /// Default: [`RevocationDepth::Chain`]; read it with [`revocation_depth`](Self::revocation_depth).
+    pub fn with_revocation_depth(self, depth: RevocationDepth) -> Self {
+        self.with(|s| s.revocation.depth = depth)
+    }
+
+    /// Whether a certificate whose issuer has no revocation list passes.
+    ///
+    /// # Defaults
+    /// `false`.
+    pub fn unknown_revocation_status_allowed(&self) -> bool {
+        self.settings().revocation.unknown_status_allowed
+    }
+
+    /// Lets a certificate whose issuer has no configured revocation list
+    /// pass, as if not revoked; otherwise it is
+    /// [`SslErrorKind::CertificateStatusUnknown`], as OpenSSL's "unable to
+    /// get certificate CRL".
+    ///
+    /// Default: `false`; read it with [`unknown_revocation_status_allowed`](Self::unknown_revocation_status_allowed).
+    pub fn with_unknown_revocation_status_allowed(self, allowed: bool) -> Self {
+        self.with(|s| s.revocation.unknown_status_allowed = allowed)
+    }
+
+    /// Whether revocation lists past their `nextUpdate` are still used.
+    ///
+    /// # Defaults
+    /// `false`.
+    pub fn expired_revocation_lists_allowed(&self) -> bool {
+        self.settings().revocation.expired_lists_allowed
+    }
+
+    /// Uses revocation lists past their `nextUpdate` as if current;
+    /// otherwise a certificate whose issuer's list has expired is
+    /// [`SslErrorKind::RevocationListExpired`], as OpenSSL's "CRL has expired".
+    ///
+    /// Default: `false`; read it with [`expired_revocation_lists_allowed`](Self::expired_revocation_lists_allowed).
+    pub fn with_expired_revocation_lists_allowed(self, allowed: bool) -> Self {
+        self.with(|s| s.revocation.expired_lists_allowed = allowed)
+    }
+
+    /// The public key pins a verified peer must match.
+    ///
+    /// # Defaults
+    /// None.
+    pub fn public_key_pins(&self) -> &[PublicKeyPin] {
+        &self.settings().pins.keys
+    }
+
+    /// Requires a pinned public key on every verified path, on top of CA
+    /// verification: the peer's, an intermediate's or the trust anchor's key
+    /// must be one of `pins` (see [`PublicKeyPin`] and
+    /// [`Certificate::public_key_pin`]), or verification reports
+    /// [`SslErrorKind::PublicKeyNotPinned`]. Pin more than one key (the next
+    /// key, a backup CA) to survive a change. Applies on both sides and in
+    /// every verify mode, as the other verification errors do; an empty
+    /// list pins nothing.
+    ///
+    /// Default: none; read them with [`public_key_pins`](Self::public_key_pins).
+    ///
+    /// ```
+    /// use sslconf::{PublicKeyPin, SslConfiguration};
+    ///
+    /// let config = SslConfiguration::new().with_public_key_pins([
+    ///     "sha256//YLh1dUR9y6Kja30RrAn7JKnbQG/uEtLMkBgFF2Fuihg=".parse::<PublicKeyPin>()?,
+    /// ]);
+    /// assert_eq!(config.public_key_pins().len(), 1);
+    /// # Ok::<(), sslconf::Error>(())
+    /// ```
+    pub fn with_public_key_pins(self, pins: impl IntoIterator<Item = PublicKeyPin>) -> Self {
+        let keys = pins.into_iter().collect();
+        self.with(|s| s.pins.keys = keys)
+    }
+
+    /// Whether the public key pins replace CA verification.
+    ///
+    /// # Defaults
+    /// `false`.
+    pub fn public_key_pins_only(&self) -> bool {
+        self.settings().pins.only
+    }
+
+    /// Trusts a peer by its key alone, for self-signed peers: when `true`,
+    /// no path to a CA is built and the CA certificates are not consulted;
+    /// the peer's own certificate must carry a pinned key (an intermediate's
+    /// proves nothing without a path), and be within its validity period,
+    /// and a client still checks the host name (expect
+    /// [`SslErrorKind::HostNameMismatch`] with
+    /// [`with_expected_ssl_errors`](Self::with_expected_ssl_errors) for a
+    /// device known by address). A server in this mode asks clients for a
+    /// certificate under `AutoVerifyPeer`, as with explicit CA certificates.
+    ///
+    /// Default: `false`; read it with [`public_key_pins_only`](Self::public_key_pins_only).
+    pub fn with_public_key_pins_only(self, only: bool) -> Self {
+        self.with(|s| s.pins.only = only)
     }
 
     /// Where the TLS secrets of every connection are logged, if anywhere.
@@ -1057,7 +1242,7 @@ impl SslConfiguration {
     pub fn server_config(&self) -> Result<Arc<ServerConfig>, Error> {
         converted(&self.inner.server, || {
             let s = self.served();
-            let asks = PeerCheck::server(s.peer_verify_mode(), s.ca.has_explicit())
+            let asks = PeerCheck::server(s.peer_verify_mode(), s.trusts_explicitly())
                 != PeerCheck::NotRequested;
             let verifier = match (asks, s.ca.files.is_empty()) {
                 (false, _) => None,
@@ -1138,10 +1323,7 @@ impl SslConfiguration {
     pub(crate) fn server_verifier(&self) -> Result<Arc<ChainVerifier>, Error> {
         let s = self.settings();
         cached(&self.inner.server_verifier, || {
-            Ok(ChainVerifier::new(
-                TrustAnchors::new(&s.ca)?,
-                s.peer_verify_depth,
-            ))
+            Ok(chain_verifier(s, TrustAnchors::new(&s.ca)?))
         })
     }
 
@@ -1150,10 +1332,7 @@ impl SslConfiguration {
     pub(crate) fn client_verifier(&self) -> Result<Arc<ChainVerifier>, Error> {
         let s = self.settings();
         cached(&self.inner.client_verifier, || {
-            Ok(ChainVerifier::new(
-                TrustAnchors::configured_only(&s.ca)?,
-                s.peer_verify_depth,
-            ))
+            Ok(chain_verifier(s, TrustAnchors::configured_only(&s.ca)?))
         })
     }
 
@@ -1177,7 +1356,7 @@ impl SslConfiguration {
                 self.server_verifier(),
             ),
             None => (
-                PeerCheck::server(s.peer_verify_mode(), s.ca.has_explicit()),
+                PeerCheck::server(s.peer_verify_mode(), s.trusts_explicitly()),
                 Usage::ClientAuth,
                 self.client_verifier(),
             ),
@@ -1198,6 +1377,23 @@ impl SslConfiguration {
 }
 
 /// The certificates of CA files, in order.
+/// The revocation lists of files, in order.
+fn read_revocation_files(files: &[PathBuf]) -> Result<Vec<RevocationList>, Error> {
+    let mut all = Vec::new();
+    for file in files {
+        all.extend(RevocationList::from_path(file)?);
+    }
+    Ok(all)
+}
+
+/// A verifier of chains against `anchors` with the settings' verify depth,
+/// revocation lists and pins.
+fn chain_verifier(s: &Settings, anchors: TrustAnchors) -> ChainVerifier {
+    ChainVerifier::new(anchors, s.peer_verify_depth)
+        .with_revocation(Revocation::new(&s.revocation))
+        .with_pins(Pins::new(&s.pins))
+}
+
 fn read_ca_files(files: &[PathBuf]) -> Result<Vec<Certificate>, Error> {
     let mut all = Vec::new();
     for file in files {

@@ -55,6 +55,26 @@ pub enum Error {
         source: InvalidInput,
     },
 
+    /// Bytes that should hold a certificate revocation list do not, or hold
+    /// one that rustls-webpki cannot use (a delta CRL, version 1, ...).
+    #[error("invalid certificate revocation list in {input}")]
+    InvalidRevocationList {
+        /// Where the bytes came from: a file path, or "PEM input"/"DER input".
+        input: String,
+        /// What was wrong with them.
+        #[source]
+        source: InvalidInput,
+    },
+
+    /// Text that should be a public key pin is not.
+    #[error("invalid public key pin {pin:?}: {reason}")]
+    InvalidPublicKeyPin {
+        /// The text given.
+        pin: String,
+        /// What was wrong with it.
+        reason: &'static str,
+    },
+
     /// Bytes that should hold a private key do not.
     #[error("invalid private key in {input}")]
     InvalidPrivateKey {

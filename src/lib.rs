@@ -253,7 +253,7 @@ pub use cipher::{Cipher, KeyExchangeGroup};
 pub use configuration::SslConfiguration;
 pub use error::{Error, InvalidInput};
 pub use key_log::KeyLogDestination;
-pub use protocol::{CertificatePurpose, PeerVerifyMode, SslOption, SslProtocol};
+pub use protocol::{CertificatePurpose, PeerVerifyMode, RevocationDepth, SslOption, SslProtocol};
 pub use roots::SystemCaSource;
 pub use server::Reloaded;
 pub use server::TicketKeys;
@@ -264,5 +264,6 @@ pub use session::SessionState;
 pub use ssl_error::{SslError, SslErrorKind};
 pub use stream::TlsStream;
 pub use x509::{
-    AlternativeName, Certificate, DigestAlgorithm, Identity, KeyAlgorithm, PrivateKey, SubjectInfo,
+    AlternativeName, Certificate, DigestAlgorithm, Identity, KeyAlgorithm, PrivateKey,
+    PublicKeyPin, RevocationList, SubjectInfo,
 };

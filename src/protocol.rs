@@ -490,3 +490,44 @@ pub enum CertificatePurpose {
     /// emailProtection, timeStamping, OCSPSigning) will do.
     Any,
 }
+
+/// Which certificates of a verified path are checked against the
+/// revocation lists ([`SslConfiguration::with_revocation_depth`](crate::SslConfiguration::with_revocation_depth)).
+///
+/// The two are OpenSSL's `-crl_check` and `-crl_check_all`, Python's
+/// `VERIFY_CRL_CHECK_LEAF` and `VERIFY_CRL_CHECK_CHAIN`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum RevocationDepth {
+    /// The peer's certificate only.
+    Leaf,
+    /// The peer's certificate and every intermediate CA on the path (the
+    /// trust anchor is trusted as configured).
+    #[default]
+    Chain,
+}
+
+impl FromStr for RevocationDepth {
+    type Err = Error;
+
+    fn from_str(name: &str) -> Result<Self, Error> {
+        match name.to_ascii_lowercase().as_str() {
+            "leaf" => Ok(Self::Leaf),
+            "chain" => Ok(Self::Chain),
+            _ => Err(Error::UnknownName {
+                what: "revocation depth",
+                name: name.to_owned(),
+                expected: "leaf or chain",
+            }),
+        }
+    }
+}
+
+impl fmt::Display for RevocationDepth {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Leaf => "leaf",
+            Self::Chain => "chain",
+        })
+    }
+}

@@ -9,8 +9,8 @@ use std::sync::Arc;
 use crate::x509::IdentityFiles;
 
 use crate::{
-    Certificate, Cipher, Identity, KeyExchangeGroup, PeerVerifyMode, PrivateKey, SslError,
-    SslOption, SslProtocol,
+    Certificate, Cipher, Identity, KeyExchangeGroup, PeerVerifyMode, PrivateKey, PublicKeyPin,
+    RevocationDepth, RevocationList, SslError, SslOption, SslProtocol,
 };
 
 /// Every setting; `None` means "never set, use the default".
@@ -45,6 +45,36 @@ pub(crate) struct Settings {
     pub(crate) ticket_keys: Option<Arc<crate::TicketKeys>>,
     /// How long tickets sealed with `ticket_keys` are valid.
     pub(crate) ticket_lifetime: Option<std::time::Duration>,
+    /// Revocation lists and how they are checked.
+    pub(crate) revocation: Revocation,
+    /// Public key pins a verified path must contain.
+    pub(crate) pins: Pins,
+}
+
+/// Revocation lists and how paths are checked against them.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub(crate) struct Revocation {
+    /// The lists; none: no revocation checking.
+    pub(crate) lists: Vec<RevocationList>,
+    /// The files they were read from, to read them again (empty when given
+    /// as values).
+    pub(crate) files: Vec<PathBuf>,
+    /// Which certificates of a path are checked.
+    pub(crate) depth: RevocationDepth,
+    /// Whether a certificate whose issuer has no list passes.
+    pub(crate) unknown_status_allowed: bool,
+    /// Whether a list past its `nextUpdate` is still used.
+    pub(crate) expired_lists_allowed: bool,
+}
+
+/// Public key pins.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub(crate) struct Pins {
+    /// The pinned keys; none: no pinning.
+    pub(crate) keys: Vec<PublicKeyPin>,
+    /// Whether the pins replace CA verification: the peer's own key must
+    /// be pinned, and no path to a CA is built.
+    pub(crate) only: bool,
 }
 
 /// An identity and the server names (exact or `*.` wildcard) it serves.
@@ -106,6 +136,20 @@ impl CaCertificates {
     /// server trusts to authenticate clients).
     pub(crate) fn has_explicit(&self) -> bool {
         !self.certificates.is_empty()
+    }
+}
+
+impl Settings {
+    /// Whether a server has something of its own to authenticate clients
+    /// with: CA certificates configured explicitly, or pins that replace them.
+    pub(crate) fn trusts_explicitly(&self) -> bool {
+        self.ca.has_explicit() || self.pins.only
+    }
+
+    /// Whether what a server trusts is read from files, which a reload
+    /// reads again.
+    pub(crate) fn reads_trust_files(&self) -> bool {
+        !self.ca.files.is_empty() || !self.revocation.files.is_empty()
     }
 }
 

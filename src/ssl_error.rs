@@ -47,6 +47,21 @@ pub enum SslErrorKind {
     UnsupportedSignatureAlgorithm,
     /// A certificate could not be parsed or has an extension that cannot be processed.
     InvalidCertificate,
+    /// A certificate's revocation status is unknown: no revocation list
+    /// from its issuer was configured (OpenSSL: "unable to get certificate
+    /// CRL").
+    CertificateStatusUnknown,
+    /// The revocation list of a certificate's issuer is past its
+    /// `nextUpdate` (OpenSSL: "CRL has expired"). Not in Qt.
+    RevocationListExpired,
+    /// The revocation list of a certificate's issuer cannot be used: its
+    /// signature does not verify with the issuer's key, or the issuer may
+    /// not sign revocation lists (OpenSSL: "CRL signature failure"). Not in Qt.
+    RevocationListInvalid,
+    /// No certificate on the verified path has a pinned public key
+    /// ([`SslConfiguration::with_public_key_pins`](crate::SslConfiguration::with_public_key_pins)).
+    /// Not in Qt.
+    PublicKeyNotPinned,
     /// Anything else.
     UnspecifiedError,
 }
@@ -85,6 +100,10 @@ impl SslErrorKind {
                 "the certificate is signed with an unsupported algorithm"
             }
             Self::InvalidCertificate => "the certificate could not be processed",
+            Self::CertificateStatusUnknown => "the certificate's revocation status is unknown",
+            Self::RevocationListExpired => "the certificate revocation list has expired",
+            Self::RevocationListInvalid => "the certificate revocation list cannot be used",
+            Self::PublicKeyNotPinned => "no certificate in the chain has a pinned public key",
             Self::UnspecifiedError => "an unknown error occurred",
         }
     }

@@ -17,7 +17,7 @@ pub(crate) use client::{client_config, client_identity};
 pub(crate) use server::{identities, server_config};
 
 use crate::provider::{all_kx_groups, load_private_key, provider, BACKEND_NAME};
-use crate::server::{LiveClientIdentity, LiveResolver, SharedTicketer};
+use crate::server::{LiveClientIdentity, LiveResolver, SharedTicketer, TrustEpoch};
 use crate::settings::Settings;
 use crate::verify::ChainVerifier;
 use crate::{Certificate, Error, KeyExchangeGroup, PrivateKey};
@@ -32,6 +32,9 @@ pub(crate) struct ServerHandles {
     pub(crate) verifier: Option<Arc<LiveVerifier>>,
     /// The ticketer, when sealing with shared session-ticket keys.
     pub(crate) tickets: Option<Arc<SharedTicketer>>,
+    /// The trust that resumed sessions must have been verified under, when
+    /// the verifier's trust is reloaded.
+    pub(crate) epoch: Option<Arc<TrustEpoch>>,
 }
 
 /// The parts of a converted client config that a reload swaps.

@@ -14,7 +14,8 @@ use super::{alpn_protocols, certified_key, certify, check_options, provider_and_
 use crate::host::{names_cover, server_name};
 use crate::provider::ticketer;
 use crate::server::{
-    Identities, LiveResolver, SharedTicketer, DEFAULT_TICKET_LIFETIME, MAX_TICKET_LIFETIME,
+    EpochSessions, EpochTickets, Identities, LiveResolver, SharedTicketer, TrustEpoch,
+    DEFAULT_TICKET_LIFETIME, MAX_TICKET_LIFETIME,
 };
 use crate::settings::Settings;
 use crate::verify::{ChainVerifier, ClientVerifier, PeerCheck, Trust};
@@ -48,7 +49,7 @@ pub(crate) fn server_config(
     let (provider, versions) = provider_and_versions(s)?;
     let builder =
         ServerConfig::builder_with_provider(provider).with_protocol_versions(&versions)?;
-    let check = PeerCheck::server(s.peer_verify_mode(), s.ca.has_explicit());
+    let check = PeerCheck::server(s.peer_verify_mode(), s.trusts_explicitly());
     let builder = match (check, verifier) {
         (PeerCheck::NotRequested, _) | (_, None) => builder.with_no_client_auth(),
         (PeerCheck::Recorded, Some(verifier)) => {
@@ -57,19 +58,19 @@ pub(crate) fn server_config(
         }
         (PeerCheck::Verified { required }, Some(verifier)) => {
             let hints = verifier.anchors().hint_subjects().clone();
-            if verifier.anchors().is_empty() {
+            if verifier.anchors().is_empty() && !verifier.pins_only() {
                 return Err(Error::NoCaCertificates {
                     reason: "a server verifies clients against explicitly configured CA \
                              certificates only, never the system store: set them with \
                              with_ca_certificates or with_added_ca_certificates",
                 });
             }
-            let trust = if s.ca.files.is_empty() {
-                Trust::Fixed(verifier.clone())
-            } else {
+            let trust = if s.reads_trust_files() {
                 let live = Arc::new(ArcSwap::new(verifier.clone()));
                 handles.verifier = Some(live.clone());
                 Trust::Live(live)
+            } else {
+                Trust::Fixed(verifier.clone())
             };
             builder.with_client_cert_verifier(Arc::new(ClientVerifier::verifying(
                 trust,
@@ -101,6 +102,16 @@ pub(crate) fn server_config(
     }
     if s.ticket_lifetime.is_some() {
         ticket_lifetime(s)?;
+    }
+    if handles.verifier.is_some() {
+        // Reloaded trust: no session verified under an older one resumes.
+        let epoch = Arc::new(TrustEpoch::new(s));
+        server.ticketer = Arc::new(EpochTickets::new(server.ticketer.clone(), epoch.clone()));
+        server.session_storage = Arc::new(EpochSessions::new(
+            server.session_storage.clone(),
+            epoch.clone(),
+        ));
+        handles.epoch = Some(epoch);
     }
     // Last, so that only a config that is built opens the file and warns.
     if let Some(destination) = &s.key_log {

@@ -2,10 +2,12 @@
 //! inputs read again from their files while serving, and session-ticket
 //! keys shared by every server of a fleet.
 
+mod epoch;
 mod reload;
 mod resolver;
 mod tickets;
 
+pub(crate) use epoch::{EpochSessions, EpochTickets, TrustEpoch};
 pub(crate) use reload::LiveClientIdentity;
 pub use reload::Reloaded;
 #[cfg(feature = "watch")]

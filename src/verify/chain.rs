@@ -1,17 +1,21 @@
 //! Whether a chain verifies: webpki's path building against the trust
-//! anchors, within the verify depth, and the exact pins.
+//! anchors, within the verify depth, with the revocation lists, and the
+//! exact and public key pins.
 
 use std::borrow::Cow;
 
 use rustls::pki_types::{CertificateDer, UnixTime};
 
 use super::anchors::TrustAnchors;
+use super::pins::Pins;
+use super::revocation::Revocation;
 use super::Usage;
 use crate::provider::provider;
 use crate::Certificate;
 
-/// Verifies chains against trust anchors and a depth limit. Built from
-/// explicit inputs, as rustls's `WebPkiServerVerifier::builder(roots)`.
+/// Verifies chains against trust anchors and a depth limit, and where set
+/// revocation lists and pins. Built from explicit inputs, as rustls's
+/// `WebPkiServerVerifier::builder(roots)`.
 #[derive(Debug)]
 pub(crate) struct ChainVerifier {
     anchors: TrustAnchors,
@@ -19,20 +23,56 @@ pub(crate) struct ChainVerifier {
     /// intermediate CA certificates between the peer's certificate and the
     /// trust anchor; 0 for no limit.
     depth: u32,
+    revocation: Option<Revocation>,
+    pins: Option<Pins>,
+}
+
+/// A chain that verified, up to the pins.
+#[derive(Debug)]
+pub(crate) struct Path {
+    /// The DER of the intermediates on the path.
+    pub(crate) intermediates: Vec<Vec<u8>>,
+    /// Whether the pins hold (true when there are none).
+    pub(crate) pinned: bool,
 }
 
 impl ChainVerifier {
     pub(crate) fn new(anchors: TrustAnchors, depth: u32) -> Self {
-        Self { anchors, depth }
+        Self {
+            anchors,
+            depth,
+            revocation: None,
+            pins: None,
+        }
+    }
+
+    /// The verifier, also checking paths against revocation lists.
+    pub(crate) fn with_revocation(self, revocation: Option<Revocation>) -> Self {
+        Self { revocation, ..self }
+    }
+
+    /// The verifier, also checking pins.
+    pub(crate) fn with_pins(self, pins: Option<Pins>) -> Self {
+        Self { pins, ..self }
+    }
+
+    pub(crate) fn revocation(&self) -> Option<&Revocation> {
+        self.revocation.as_ref()
+    }
+
+    /// Whether the pins replace CA verification.
+    pub(crate) fn pins_only(&self) -> bool {
+        self.pins.as_ref().is_some_and(Pins::only)
     }
 
     pub(crate) fn anchors(&self) -> &TrustAnchors {
         &self.anchors
     }
 
-    /// Verifies the chain of `end_entity` at `time`: an exact pin by its
-    /// validity period, anything else by a path to a trust anchor within the
-    /// depth. Returns the DER of the intermediates on the path.
+    /// Verifies the chain of `end_entity` at `time`: an exact pin, or a
+    /// peer when pins replace CA verification, by its validity period;
+    /// anything else by a path to a trust anchor within the depth and the
+    /// revocation lists. Tells whether the pins hold.
     pub(crate) fn verify_at(
         &self,
         end_entity: &webpki::EndEntityCert<'_>,
@@ -40,9 +80,23 @@ impl ChainVerifier {
         intermediates: &[CertificateDer<'_>],
         usage: Usage,
         time: UnixTime,
-    ) -> Result<Vec<Vec<u8>>, webpki::Error> {
+    ) -> Result<Path, webpki::Error> {
+        let alone = |cert: &Certificate| {
+            valid_at(cert, time).map(|()| Path {
+                intermediates: Vec::new(),
+                pinned: self
+                    .pins
+                    .as_ref()
+                    .is_none_or(|pins| pins.holds_certificate(end_entity_der)),
+            })
+        };
+        if self.pins_only() {
+            return alone(&Certificate::lazily_parsed(
+                end_entity_der.clone().into_owned(),
+            ));
+        }
         match self.exact_pin(end_entity_der) {
-            Some(pinned) => pinned_valid_at(pinned, time).map(|()| Vec::new()),
+            Some(pinned) => alone(pinned),
             None => self.verify_path(end_entity, &candidates(intermediates), usage, time),
         }
     }
@@ -56,14 +110,20 @@ impl ChainVerifier {
     }
 
     /// Builds and verifies a path from `cert` to a trust anchor, within the
-    /// depth; returns the DER of the intermediates on it.
+    /// depth and checked against the revocation lists.
     fn verify_path(
         &self,
         cert: &webpki::EndEntityCert<'_>,
         intermediates: &[CertificateDer<'_>],
         usage: Usage,
         time: UnixTime,
-    ) -> Result<Vec<Vec<u8>>, webpki::Error> {
+    ) -> Result<Path, webpki::Error> {
+        let lists = self
+            .revocation
+            .as_ref()
+            .map(Revocation::webpki_lists)
+            .unwrap_or_default();
+        let revocation = self.revocation.as_ref().and_then(|r| r.options(&lists));
         let depth = self.depth as usize;
         let within_depth = |path: &webpki::VerifiedPath<'_>| {
             if path.intermediate_certificates().count() > depth {
@@ -79,17 +139,19 @@ impl ChainVerifier {
                 intermediates,
                 time,
                 key_usage,
-                None,
+                revocation,
                 if depth == 0 {
                     None
                 } else {
                     Some(&within_depth)
                 },
             )
-            .map(|path| {
-                path.intermediate_certificates()
+            .map(|path| Path {
+                intermediates: path
+                    .intermediate_certificates()
                     .map(|c| c.der().to_vec())
-                    .collect()
+                    .collect(),
+                pinned: self.pins.as_ref().is_none_or(|pins| pins.holds_path(&path)),
             })
         };
         match usage {
@@ -172,8 +234,9 @@ fn candidates<'a>(intermediates: &'a [CertificateDer<'a>]) -> Cow<'a, [Certifica
     Cow::Owned(kept)
 }
 
-/// An exact pin is trusted as itself: only its validity period is checked.
-fn pinned_valid_at(pinned: &Certificate, now: UnixTime) -> Result<(), webpki::Error> {
+/// A certificate trusted as itself (an exact pin, or a pinned key when pins
+/// replace CA verification): only its validity period is checked.
+fn valid_at(pinned: &Certificate, now: UnixTime) -> Result<(), webpki::Error> {
     let now_secs = now.as_secs();
     let secs = |t: std::time::SystemTime| {
         t.duration_since(std::time::UNIX_EPOCH)

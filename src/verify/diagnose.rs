@@ -5,7 +5,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 
-use super::chain::ChainVerifier;
+use super::chain::{ChainVerifier, Path};
 use super::Usage;
 use crate::host::{names_cover, server_name};
 use crate::{Certificate, SslError, SslErrorKind};
@@ -30,7 +30,7 @@ impl ChainVerifier {
             let named = name.is_none_or(|n| cert.verify_is_valid_for_subject_name(n).is_ok());
             (path, named)
         });
-        if let Ok((Ok(_), true)) = at_now {
+        if let Ok((Ok(Path { pinned: true, .. }), true)) = at_now {
             return Ok(());
         }
         let chain: Vec<Certificate> = std::iter::once(end_entity)
@@ -65,7 +65,7 @@ impl ChainVerifier {
         host_name: Option<&str>,
         usage: Usage,
         now: UnixTime,
-        path_at_now: Option<Result<Vec<Vec<u8>>, webpki::Error>>,
+        path_at_now: Option<Result<Path, webpki::Error>>,
     ) -> Vec<SslError> {
         // Qt's QSslCertificate::verify says exactly this of an empty list.
         let Some(leaf) = chain.first() else {
@@ -90,8 +90,8 @@ impl ChainVerifier {
                     Some(result) if path_chain.len() == chain.len() => result,
                     _ => self.verify_at(cert, leaf.as_rustls(), &intermediates, usage, now),
                 };
-                if let Err(error) = path_at_now {
-                    self.explain_path(
+                match path_at_now {
+                    Err(error) => self.explain_path(
                         cert,
                         &path_chain,
                         &intermediates,
@@ -99,7 +99,12 @@ impl ChainVerifier {
                         now,
                         &error,
                         &mut errors,
-                    );
+                    ),
+                    Ok(Path { pinned: false, .. }) => errors.push(SslError::new(
+                        SslErrorKind::PublicKeyNotPinned,
+                        Some(leaf.clone()),
+                    )),
+                    Ok(_) => {}
                 }
             }
             // No path can be verified without the leaf; what its fields
@@ -179,7 +184,9 @@ impl ChainVerifier {
             Some(Ok(on_path)) => errors.extend(
                 outside
                     .into_iter()
-                    .filter(|c| *c == leaf || on_path.iter().any(|der| der == c.to_der()))
+                    .filter(|c| {
+                        *c == leaf || on_path.intermediates.iter().any(|der| der == c.to_der())
+                    })
                     .map(|c| time_error(c, now_time)),
             ),
             Some(Err(error)) => {
@@ -268,7 +275,41 @@ impl ChainVerifier {
             E::UnsupportedSignatureAlgorithm | E::UnsupportedSignatureAlgorithmForPublicKey => {
                 (SslErrorKind::UnsupportedSignatureAlgorithm, leaf)
             }
-            E::CertRevoked => (SslErrorKind::CertificateRevoked, leaf),
+            E::CertRevoked => (
+                SslErrorKind::CertificateRevoked,
+                self.revocation()
+                    .and_then(|r| r.revoked(chain))
+                    .unwrap_or(leaf),
+            ),
+            E::UnknownRevocationStatus => (
+                SslErrorKind::CertificateStatusUnknown,
+                self.revocation()
+                    .and_then(|r| r.without_list(chain))
+                    .unwrap_or(leaf),
+            ),
+            E::CrlExpired { time, .. } => (
+                SslErrorKind::RevocationListExpired,
+                self.revocation()
+                    .and_then(|r| r.with_expired_list(chain, system_time(*time)))
+                    .unwrap_or(leaf),
+            ),
+            E::InvalidCrlSignatureForPublicKey
+            | E::IssuerNotCrlSigner
+            | E::UnsupportedCrlSignatureAlgorithmContext(_)
+            | E::UnsupportedCrlSignatureAlgorithmForPublicKeyContext(_) => (
+                SslErrorKind::RevocationListInvalid,
+                self.revocation()
+                    .and_then(|r| r.with_list(chain))
+                    .unwrap_or(leaf),
+            ),
+            #[allow(deprecated)]
+            E::UnsupportedCrlSignatureAlgorithm
+            | E::UnsupportedCrlSignatureAlgorithmForPublicKey => (
+                SslErrorKind::RevocationListInvalid,
+                self.revocation()
+                    .and_then(|r| r.with_list(chain))
+                    .unwrap_or(leaf),
+            ),
             E::CertDistrusted => (SslErrorKind::CertificateUntrusted, leaf),
             E::NameConstraintViolation => (SslErrorKind::NameConstraintViolation, leaf),
             E::CertExpired { .. } => (SslErrorKind::CertificateExpired, leaf),
@@ -291,6 +332,12 @@ impl ChainVerifier {
         };
         let detail = match kind {
             SslErrorKind::InvalidCertificate => unprocessable_because(error, cert),
+            SslErrorKind::CertificateStatusUnknown => Some("no revocation list from its issuer"),
+            SslErrorKind::RevocationListInvalid => Some(match error {
+                E::IssuerNotCrlSigner => "its issuer's key usage does not allow signing CRLs",
+                E::InvalidCrlSignatureForPublicKey => "its signature does not verify",
+                _ => "its signature algorithm is not supported",
+            }),
             _ => None,
         };
         SslError::new(kind, Some(cert.clone())).with_detail(detail)

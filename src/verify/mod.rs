@@ -1,19 +1,24 @@
 //! Peer verification: trust anchors, path building within the verify depth,
-//! Qt's diagnosis of what is wrong with a chain, and the rustls verifiers
-//! each verify mode installs.
+//! revocation lists and public key pins, Qt's diagnosis of what is wrong
+//! with a chain, and the rustls verifiers each verify mode installs.
 
 mod anchors;
 mod chain;
 mod client_verifier;
+mod der;
 mod diagnose;
+mod pins;
 mod policy;
+mod revocation;
 mod server_verifier;
 
 pub(crate) use anchors::TrustAnchors;
 pub(crate) use chain::ChainVerifier;
 pub(crate) use client_verifier::{ClientVerifier, Trust};
 pub(crate) use diagnose::unix_time;
+pub(crate) use pins::Pins;
 pub(crate) use policy::{all_expected, PeerCheck};
+pub(crate) use revocation::Revocation;
 pub(crate) use server_verifier::ServerVerifier;
 
 /// The algorithms every verifier checks a peer's handshake signature with:

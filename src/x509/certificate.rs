@@ -372,6 +372,18 @@ impl Certificate {
         Some(cert.public_key().raw.to_vec())
     }
 
+    /// The DER of the issuer's `Name`, as it is in the certificate.
+    pub(crate) fn issuer_name_der(&self) -> Option<Vec<u8>> {
+        let (_, cert) = x509_parser::parse_x509_certificate(self.to_der()).ok()?;
+        Some(cert.issuer().as_raw().to_vec())
+    }
+
+    /// The serial number's DER contents, as revocation lists key them.
+    pub(crate) fn serial_der(&self) -> Option<Vec<u8>> {
+        let (_, cert) = x509_parser::parse_x509_certificate(self.to_der()).ok()?;
+        Some(cert.raw_serial().to_vec())
+    }
+
     /// The size of the RSA key, for an RSA certificate.
     pub(crate) fn rsa_key_bits(&self) -> Option<usize> {
         let (_, cert) = x509_parser::parse_x509_certificate(self.to_der()).ok()?;

@@ -6,8 +6,12 @@ mod encrypted_key;
 mod identity;
 mod input;
 mod key;
+mod pin;
+mod revocation_list;
 
 pub use certificate::{AlternativeName, Certificate, DigestAlgorithm, SubjectInfo};
 pub use identity::Identity;
 pub(crate) use identity::IdentityFiles;
 pub use key::{KeyAlgorithm, PrivateKey};
+pub use pin::PublicKeyPin;
+pub use revocation_list::RevocationList;

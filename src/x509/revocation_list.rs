@@ -1,0 +1,211 @@
+//! `RevocationList`: a certificate revocation list (CRL), read and checked
+//! by rustls-webpki, as verification uses it.
+
+use std::fmt;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use rustls_pki_types::pem::{PemObject, SectionKind};
+
+use super::certificate::pem_error;
+use super::input::{is_pem, read_file};
+use crate::error::InvalidInput;
+use crate::Error;
+
+const PEM_INPUT: &str = "PEM input";
+const DER_INPUT: &str = "DER input";
+
+/// A certificate revocation list (RFC 5280 version 2, as rustls-webpki
+/// reads it): the serial numbers one CA has revoked, signed by that CA.
+///
+/// Given to [`SslConfiguration::with_revocation_lists`](crate::SslConfiguration::with_revocation_lists),
+/// it is checked against the issuer on each verified path: its signature,
+/// its `nextUpdate`, and the serial numbers of the certificates that CA
+/// issued. Delta CRLs, indirect CRLs and version 1 CRLs are refused when
+/// read, naming what is unsupported.
+///
+/// Cheap to clone (shared).
+///
+/// ```no_run
+/// use sslconf::{RevocationList, SslConfiguration};
+///
+/// let config = SslConfiguration::new()
+///     .with_revocation_lists(RevocationList::from_path("ca.crl.pem")?);
+/// # Ok::<(), sslconf::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct RevocationList {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    der: Vec<u8>,
+    crl: webpki::CertRevocationList<'static>,
+    issuer: String,
+    this_update: SystemTime,
+    next_update: SystemTime,
+    revoked: usize,
+}
+
+impl RevocationList {
+    /// Reads every CRL in a PEM input (`X509 CRL` sections), in order.
+    /// Sections of other kinds are skipped.
+    ///
+    /// # Errors
+    /// [`Error::InvalidRevocationList`] when the input holds no CRL, a
+    /// section is malformed, or a CRL is one rustls-webpki cannot use.
+    pub fn from_pem(pem: &[u8]) -> Result<Vec<RevocationList>, Error> {
+        Self::from_pem_named(pem, PEM_INPUT)
+    }
+
+    /// Reads one DER-encoded CRL.
+    ///
+    /// # Errors
+    /// [`Error::InvalidRevocationList`] when the bytes are not exactly one
+    /// CRL rustls-webpki can use.
+    pub fn from_der(der: &[u8]) -> Result<RevocationList, Error> {
+        Self::from_der_named(der.to_vec(), DER_INPUT)
+    }
+
+    /// Reads the CRLs in a file, PEM (any number) or DER (one), told apart
+    /// by content.
+    ///
+    /// # Errors
+    /// [`Error::ReadFile`] when the file cannot be read,
+    /// [`Error::InvalidRevocationList`] (naming the file) when its content is
+    /// not what [`from_pem`](Self::from_pem) or [`from_der`](Self::from_der) accept.
+    pub fn from_path(path: impl AsRef<Path>) -> Result<Vec<RevocationList>, Error> {
+        let path = path.as_ref();
+        let bytes = read_file(path)?;
+        let input = path.display().to_string();
+        if is_pem(&bytes) {
+            Self::from_pem_named(&bytes, &input)
+        } else {
+            Self::from_der_named(bytes, &input).map(|c| vec![c])
+        }
+    }
+
+    fn from_pem_named(pem: &[u8], input: &str) -> Result<Vec<RevocationList>, Error> {
+        let mut lists = Vec::new();
+        for section in <(SectionKind, Vec<u8>)>::pem_slice_iter(pem) {
+            let (kind, der) = section.map_err(|e| invalid(input, pem_error(e)))?;
+            if kind == SectionKind::Crl {
+                lists.push(Self::from_der_named(der, input)?);
+            }
+        }
+        if lists.is_empty() {
+            return Err(invalid(input, "no X509 CRL section found"));
+        }
+        Ok(lists)
+    }
+
+    fn from_der_named(der: Vec<u8>, input: &str) -> Result<RevocationList, Error> {
+        let crl = webpki::OwnedCertRevocationList::from_der(&der)
+            .map_err(|e| invalid(input, unusable_because(&e)))?;
+        // webpki accepted it, so x509-parser reads it too; the fields are
+        // read once, for the getters and Debug.
+        let (_, parsed) = x509_parser::parse_x509_crl(&der)
+            .map_err(|e| invalid(input, format!("malformed CRL: {e}")))?;
+        let time = |t: x509_parser::time::ASN1Time| {
+            let secs = t.timestamp();
+            if secs >= 0 {
+                UNIX_EPOCH + Duration::from_secs(secs.unsigned_abs())
+            } else {
+                UNIX_EPOCH
+            }
+        };
+        let inner = Inner {
+            issuer: parsed.issuer().to_string(),
+            this_update: time(parsed.last_update()),
+            // webpki refuses a CRL without nextUpdate.
+            next_update: parsed.next_update().map_or(UNIX_EPOCH, time),
+            revoked: parsed.iter_revoked_certificates().count(),
+            crl: crl.into(),
+            der,
+        };
+        Ok(RevocationList {
+            inner: Arc::new(inner),
+        })
+    }
+
+    /// The DER encoding.
+    pub fn as_der(&self) -> &[u8] {
+        &self.inner.der
+    }
+
+    /// The issuer's distinguished name, as OpenSSL prints it in one line.
+    pub fn issuer_name(&self) -> &str {
+        &self.inner.issuer
+    }
+
+    /// When the list was issued (`thisUpdate`).
+    pub fn this_update(&self) -> SystemTime {
+        self.inner.this_update
+    }
+
+    /// When the next list is due (`nextUpdate`); after it, the list has
+    /// expired.
+    pub fn next_update(&self) -> SystemTime {
+        self.inner.next_update
+    }
+
+    /// How many certificates it revokes.
+    pub fn revoked_count(&self) -> usize {
+        self.inner.revoked
+    }
+
+    /// The list as webpki checks paths with it.
+    pub(crate) fn as_webpki(&self) -> &webpki::CertRevocationList<'static> {
+        &self.inner.crl
+    }
+}
+
+impl PartialEq for RevocationList {
+    fn eq(&self, other: &Self) -> bool {
+        self.inner.der == other.inner.der
+    }
+}
+
+impl Eq for RevocationList {}
+
+impl fmt::Debug for RevocationList {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RevocationList")
+            .field("issuer", &self.inner.issuer)
+            .field("next_update", &self.inner.next_update)
+            .field("revoked", &self.inner.revoked)
+            .finish()
+    }
+}
+
+fn invalid(input: &str, source: impl Into<InvalidInput>) -> Error {
+    Error::InvalidRevocationList {
+        input: input.to_owned(),
+        source: source.into(),
+    }
+}
+
+/// Why webpki cannot use a CRL, in words.
+fn unusable_because(error: &webpki::Error) -> String {
+    use webpki::Error as E;
+    match error {
+        E::UnsupportedDeltaCrl => "delta CRLs are not supported: give the complete CRL".into(),
+        E::UnsupportedIndirectCrl => "indirect CRLs are not supported".into(),
+        E::UnsupportedCrlVersion => {
+            "only version 2 CRLs are supported (OpenSSL writes version 2 when a crlnumber file or CRL extensions are configured)".into()
+        }
+        E::UnsupportedRevocationReason | E::UnsupportedRevocationReasonsPartitioning => {
+            "an unsupported revocation reason".into()
+        }
+        E::UnsupportedCrlIssuingDistributionPoint => {
+            "an unsupported issuing distribution point".into()
+        }
+        E::InvalidCrlNumber => "an invalid CRL number".into(),
+        E::BadDer | E::BadDerTime | E::TrailingData(_) => "malformed DER".into(),
+        E::MalformedExtensions | E::ExtensionValueInvalid | E::UnsupportedCriticalExtension => {
+            "malformed or unsupported extensions".into()
+        }
+        other => format!("unusable: {other}"),
+    }
+}

@@ -1,0 +1,577 @@
+//! Certificate revocation lists, judged by OpenSSL: CRLs are made with
+//! `openssl ca -gencrl` / `-revoke`, and for every case the crate's
+//! `verify_chain` at [`RevocationDepth::Leaf`] / [`RevocationDepth::Chain`]
+//! reports what `openssl verify -crl_check` / `-crl_check_all` reports:
+//! the same error, about the certificate at the same depth. Then the same
+//! lists in handshakes (both sides, every verify mode, a raw rustls
+//! connection) and a server's reload of its CRL file.
+
+mod common;
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::process::Command;
+use std::sync::Arc;
+use std::thread;
+
+use common::openssl::{run, Scratch};
+use common::{peer_available, Authority};
+use sslconf::{
+    Certificate, Error, PeerVerifyMode, RevocationDepth, RevocationList, SslConfiguration,
+    SslError, SslErrorKind,
+};
+
+/// A CA made with rcgen that keeps an `openssl ca` database, to revoke
+/// certificates and issue CRLs with OpenSSL.
+struct CrlAuthority {
+    authority: Authority,
+    dir: Scratch,
+}
+
+impl CrlAuthority {
+    fn new(authority: Authority, tag: &str) -> Self {
+        let dir = Scratch::new(tag);
+        std::fs::write(dir.file("index.txt"), "").unwrap();
+        std::fs::write(dir.file("crlnumber"), "01\n").unwrap();
+        std::fs::write(dir.file("key.pem"), authority.key_pem()).unwrap();
+        std::fs::write(dir.file("cert.pem"), authority.cert.to_pem()).unwrap();
+        let config = format!(
+            "[ ca ]\ndefault_ca = d\n[ d ]\ndatabase = {}\ncrlnumber = {}\n\
+             default_md = sha256\ndefault_crl_days = 30\n\
+             [ delta ]\n2.5.29.27 = critical,DER:02:01:01\n",
+            dir.file("index.txt"),
+            dir.file("crlnumber")
+        );
+        std::fs::write(dir.file("ca.cnf"), config).unwrap();
+        CrlAuthority { authority, dir }
+    }
+
+    fn ca_args(&self) -> Vec<String> {
+        [
+            "-config", "ca.cnf", "-keyfile", "key.pem", "-cert", "cert.pem",
+        ]
+        .iter()
+        .map(|a| match *a {
+            "ca.cnf" | "key.pem" | "cert.pem" => self.dir.file(a),
+            other => other.to_owned(),
+        })
+        .collect()
+    }
+
+    fn revoke(&self, cert: &Certificate) {
+        let path = self.dir.file("revoke.pem");
+        std::fs::write(&path, cert.to_pem()).unwrap();
+        let mut args = vec!["ca".to_owned()];
+        args.extend(self.ca_args());
+        args.extend(["-revoke".to_owned(), path]);
+        run(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    }
+
+    /// A CRL as PEM, with extra `openssl ca` arguments.
+    fn crl_with(&self, extra: &[&str]) -> String {
+        let out = self.dir.file("crl.pem");
+        let mut args = vec!["ca".to_owned(), "-gencrl".to_owned()];
+        args.extend(self.ca_args());
+        args.extend(extra.iter().map(|a| a.to_string()));
+        args.extend(["-out".to_owned(), out.clone()]);
+        run(&args.iter().map(String::as_str).collect::<Vec<_>>());
+        std::fs::read_to_string(out).unwrap()
+    }
+
+    fn crl(&self) -> String {
+        self.crl_with(&[])
+    }
+
+    /// A CRL whose nextUpdate has passed.
+    fn expired_crl(&self) -> String {
+        self.crl_with(&[
+            "-crl_lastupdate",
+            "20200101000000Z",
+            "-crl_nextupdate",
+            "20200201000000Z",
+        ])
+    }
+}
+
+/// Root, intermediate and a leaf under the intermediate.
+struct Pki {
+    root: CrlAuthority,
+    intermediate: CrlAuthority,
+    leaf: common::Identity,
+}
+
+impl Pki {
+    fn new() -> Self {
+        let root = Authority::root("CRL Test Root");
+        let intermediate = root.intermediate("CRL Test Intermediate");
+        let leaf = intermediate.leaf_with_chain("crl.test", &[&intermediate]);
+        Pki {
+            root: CrlAuthority::new(root, "crl-root"),
+            intermediate: CrlAuthority::new(intermediate, "crl-inter"),
+            leaf,
+        }
+    }
+}
+
+/// What a verifier said: accepted, or the first error's kind and the depth
+/// of its certificate.
+#[derive(Debug, PartialEq)]
+enum Verdict {
+    Ok,
+    Error(Kind, usize),
+}
+
+/// The OpenSSL errors these cases produce, by the crate's kinds.
+#[derive(Debug, PartialEq, Clone, Copy)]
+enum Kind {
+    Revoked,
+    UnableToGetCrl,
+    CrlExpired,
+    CrlSignatureFailure,
+}
+
+impl Kind {
+    fn of_openssl(code: u32) -> Kind {
+        match code {
+            23 => Kind::Revoked,
+            3 => Kind::UnableToGetCrl,
+            12 => Kind::CrlExpired,
+            8 => Kind::CrlSignatureFailure,
+            other => panic!("openssl error {other} is not one these cases expect"),
+        }
+    }
+
+    fn of_sslconf(kind: SslErrorKind) -> Kind {
+        match kind {
+            SslErrorKind::CertificateRevoked => Kind::Revoked,
+            SslErrorKind::CertificateStatusUnknown => Kind::UnableToGetCrl,
+            SslErrorKind::RevocationListExpired => Kind::CrlExpired,
+            SslErrorKind::RevocationListInvalid => Kind::CrlSignatureFailure,
+            other => panic!("{other:?} is not a revocation error"),
+        }
+    }
+}
+
+fn openssl_verdict(pki: &Pki, crls: &[&str], depth: RevocationDepth) -> Verdict {
+    let dir = Scratch::new("crl-verify");
+    let (root, chain, leaf, crl) = (
+        dir.file("root.pem"),
+        dir.file("chain.pem"),
+        dir.file("leaf.pem"),
+        dir.file("crls.pem"),
+    );
+    std::fs::write(&root, pki.root.authority.cert.to_pem()).unwrap();
+    std::fs::write(&chain, pki.intermediate.authority.cert.to_pem()).unwrap();
+    std::fs::write(&leaf, pki.leaf.leaf().to_pem()).unwrap();
+    std::fs::write(&crl, crls.concat()).unwrap();
+    let flag = match depth {
+        RevocationDepth::Leaf => "-crl_check",
+        _ => "-crl_check_all",
+    };
+    let out = Command::new("openssl")
+        .args(["verify", flag, "-CAfile", &root, "-untrusted", &chain])
+        .args(["-CRLfile", &crl, &leaf])
+        .output()
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    if out.status.success() {
+        assert!(text.contains(": OK"), "{text}");
+        return Verdict::Ok;
+    }
+    // "error 23 at 0 depth lookup: certificate revoked"
+    let words: Vec<&str> = text
+        .split("error ")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no error in {text}"))
+        .split_whitespace()
+        .collect();
+    Verdict::Error(
+        Kind::of_openssl(words[0].parse().unwrap()),
+        words[2].parse().unwrap(),
+    )
+}
+
+fn sslconf_verdict(pki: &Pki, crls: &[&str], depth: RevocationDepth) -> Verdict {
+    let lists: Vec<RevocationList> = crls
+        .iter()
+        .flat_map(|pem| RevocationList::from_pem(pem.as_bytes()).unwrap())
+        .collect();
+    let config = SslConfiguration::new()
+        .with_ca_certificates([pki.root.authority.cert.clone()])
+        .with_revocation_lists(lists)
+        .with_revocation_depth(depth);
+    let errors = config.verify_chain(&pki.leaf.chain, None);
+    match errors.as_slice() {
+        [] => Verdict::Ok,
+        [error] => {
+            let cert = error
+                .certificate()
+                .expect("a revocation error names its certificate");
+            let at = pki.leaf.chain.iter().position(|c| c == cert).unwrap();
+            Verdict::Error(Kind::of_sslconf(error.kind()), at)
+        }
+        more => panic!("one error expected, got {more:?}"),
+    }
+}
+
+/// Both depths of one case: the crate agrees with OpenSSL, and OpenSSL
+/// said what the case is about.
+fn agree(case: &str, pki: &Pki, crls: &[&str], expected: [Verdict; 2]) {
+    for (depth, expected) in [RevocationDepth::Leaf, RevocationDepth::Chain]
+        .into_iter()
+        .zip(expected)
+    {
+        let openssl = openssl_verdict(pki, crls, depth);
+        let ours = sslconf_verdict(pki, crls, depth);
+        assert_eq!(openssl, expected, "{case} at {depth}: openssl");
+        assert_eq!(ours, openssl, "{case} at {depth}: sslconf vs openssl");
+    }
+}
+
+#[test]
+fn agrees_with_openssl_verify_crl_check() {
+    if !peer_available("openssl") {
+        return;
+    }
+    use Verdict::{Error as E, Ok};
+
+    let pki = Pki::new();
+    agree(
+        "current lists, nothing revoked",
+        &pki,
+        &[&pki.root.crl(), &pki.intermediate.crl()],
+        [Ok, Ok],
+    );
+    agree(
+        "the root's list missing (the leaf's issuer has one)",
+        &pki,
+        &[&pki.intermediate.crl()],
+        [Ok, E(Kind::UnableToGetCrl, 1)],
+    );
+    let other = CrlAuthority::new(Authority::root("Another Root"), "crl-other");
+    agree(
+        "a list from a wrong issuer only",
+        &pki,
+        &[&pki.root.crl(), &other.crl()],
+        [E(Kind::UnableToGetCrl, 0), E(Kind::UnableToGetCrl, 0)],
+    );
+    agree(
+        "the leaf's issuer's list expired",
+        &pki,
+        &[&pki.root.crl(), &pki.intermediate.expired_crl()],
+        [E(Kind::CrlExpired, 0), E(Kind::CrlExpired, 0)],
+    );
+    // Same name as the intermediate, another key: its list cannot be the
+    // intermediate's.
+    let impostor = CrlAuthority::new(
+        pki.root.authority.intermediate("CRL Test Intermediate"),
+        "crl-impostor",
+    );
+    agree(
+        "a list signed by another key under the issuer's name",
+        &pki,
+        &[&pki.root.crl(), &impostor.crl()],
+        [
+            E(Kind::CrlSignatureFailure, 0),
+            E(Kind::CrlSignatureFailure, 0),
+        ],
+    );
+
+    pki.root.revoke(&pki.intermediate.authority.cert);
+    agree(
+        "the intermediate revoked",
+        &pki,
+        &[&pki.root.crl(), &pki.intermediate.crl()],
+        [Ok, E(Kind::Revoked, 1)],
+    );
+    pki.intermediate.revoke(pki.leaf.leaf());
+    let revoked_leaf = [pki.root.crl(), pki.intermediate.crl()];
+    agree(
+        "the leaf and the intermediate revoked",
+        &pki,
+        &[&revoked_leaf[0], &revoked_leaf[1]],
+        [E(Kind::Revoked, 0), E(Kind::Revoked, 0)],
+    );
+}
+
+#[test]
+fn policies_allow_what_they_say() {
+    if !peer_available("openssl") {
+        return;
+    }
+    let pki = Pki::new();
+    let lists = |pems: &[String]| -> Vec<RevocationList> {
+        pems.iter()
+            .flat_map(|p| RevocationList::from_pem(p.as_bytes()).unwrap())
+            .collect()
+    };
+    let base = SslConfiguration::new().with_ca_certificates([pki.root.authority.cert.clone()]);
+    assert_eq!(base.revocation_depth(), RevocationDepth::Chain);
+    assert!(!base.unknown_revocation_status_allowed());
+    assert!(!base.expired_revocation_lists_allowed());
+
+    let missing_root = base
+        .clone()
+        .with_revocation_lists(lists(&[pki.intermediate.crl()]));
+    assert_eq!(
+        kinds(&missing_root.verify_chain(&pki.leaf.chain, None)),
+        [SslErrorKind::CertificateStatusUnknown]
+    );
+    let detail = missing_root.verify_chain(&pki.leaf.chain, None)[0]
+        .detail()
+        .map(str::to_owned);
+    assert_eq!(
+        detail.as_deref(),
+        Some("no revocation list from its issuer")
+    );
+    assert!(missing_root
+        .with_unknown_revocation_status_allowed(true)
+        .verify_chain(&pki.leaf.chain, None)
+        .is_empty());
+
+    let expired = base
+        .clone()
+        .with_revocation_lists(lists(&[pki.root.crl(), pki.intermediate.expired_crl()]));
+    assert_eq!(
+        kinds(&expired.verify_chain(&pki.leaf.chain, None)),
+        [SslErrorKind::RevocationListExpired]
+    );
+    assert!(expired
+        .with_expired_revocation_lists_allowed(true)
+        .verify_chain(&pki.leaf.chain, None)
+        .is_empty());
+
+    // An expired list still revokes when expired lists are allowed.
+    pki.intermediate.revoke(pki.leaf.leaf());
+    let revoked = base
+        .with_revocation_lists(lists(&[pki.root.crl(), pki.intermediate.expired_crl()]))
+        .with_expired_revocation_lists_allowed(true);
+    assert_eq!(
+        kinds(&revoked.verify_chain(&pki.leaf.chain, None)),
+        [SslErrorKind::CertificateRevoked]
+    );
+}
+
+fn kinds(errors: &[SslError]) -> Vec<SslErrorKind> {
+    errors.iter().map(SslError::kind).collect()
+}
+
+#[test]
+fn unusable_lists_are_refused_when_read() {
+    if !peer_available("openssl") {
+        return;
+    }
+    let ca = CrlAuthority::new(Authority::root("Delta Root"), "crl-delta");
+    let delta = ca.crl_with(&["-crlexts", "delta"]);
+    let err = RevocationList::from_pem(delta.as_bytes()).unwrap_err();
+    assert!(
+        matches!(err, Error::InvalidRevocationList { .. }),
+        "{err:?}"
+    );
+    assert_eq!(
+        chain_text(&err),
+        "invalid certificate revocation list in PEM input: \
+         delta CRLs are not supported: give the complete CRL"
+    );
+
+    // A certificate is no CRL; a file names itself.
+    let dir = Scratch::new("crl-bad");
+    let path = dir.file("cert.pem");
+    std::fs::write(&path, ca.authority.cert.to_pem()).unwrap();
+    let err = RevocationList::from_path(&path).unwrap_err();
+    assert_eq!(
+        chain_text(&err),
+        format!("invalid certificate revocation list in {path}: no X509 CRL section found")
+    );
+    let err = SslConfiguration::new()
+        .with_revocation_list_files([&path])
+        .unwrap_err();
+    assert!(matches!(err, Error::InvalidRevocationList { .. }));
+    let err = RevocationList::from_der(b"\x30\x03\x02\x01\x01").unwrap_err();
+    assert!(chain_text(&err).starts_with("invalid certificate revocation list in DER input: "));
+
+    // DER and PEM read the same list; its fields are openssl's.
+    let pem = ca.crl();
+    let der = run(&[
+        "crl",
+        "-in",
+        &write(&dir, "crl.pem", &pem),
+        "-outform",
+        "DER",
+    ]);
+    let from_der = RevocationList::from_der(&der).unwrap();
+    assert_eq!(
+        from_der,
+        RevocationList::from_pem(pem.as_bytes()).unwrap()[0]
+    );
+    assert_eq!(from_der.issuer_name(), "CN=Delta Root, O=sslconf tests");
+    assert_eq!(from_der.revoked_count(), 0);
+    assert!(from_der.next_update() > from_der.this_update());
+    let debug = format!("{from_der:?}");
+    assert!(debug.contains("Delta Root"), "{debug}");
+}
+
+fn write(dir: &Scratch, name: &str, text: &str) -> String {
+    let path = dir.file(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+fn chain_text(err: &dyn std::error::Error) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
+/// A server presenting the PKI's leaf, a client trusting its root with the
+/// CRLs.
+fn client_with(pki: &Pki, mode: PeerVerifyMode) -> SslConfiguration {
+    let lists: Vec<RevocationList> = [pki.root.crl(), pki.intermediate.crl()]
+        .iter()
+        .flat_map(|p| RevocationList::from_pem(p.as_bytes()).unwrap())
+        .collect();
+    SslConfiguration::new()
+        .with_ca_certificates([pki.root.authority.cert.clone()])
+        .with_revocation_lists(lists)
+        .with_peer_verify_mode(mode)
+}
+
+#[test]
+fn clients_refuse_or_list_a_revoked_server() {
+    if !peer_available("openssl") {
+        return;
+    }
+    let pki = Pki::new();
+    let server = pki.leaf.server();
+    let before = common::connect(
+        &client_with(&pki, PeerVerifyMode::VerifyPeer),
+        &server,
+        "crl.test",
+    );
+    before.ok();
+
+    pki.intermediate.revoke(pki.leaf.leaf());
+    let refused = common::connect(
+        &client_with(&pki, PeerVerifyMode::VerifyPeer),
+        &server,
+        "crl.test",
+    );
+    let err = refused.client.unwrap_err();
+    assert_eq!(kinds(err.ssl_errors()), [SslErrorKind::CertificateRevoked]);
+    assert_eq!(err.ssl_errors()[0].certificate(), Some(pki.leaf.leaf()));
+
+    let (client, _) = common::connect(
+        &client_with(&pki, PeerVerifyMode::QueryPeer),
+        &server,
+        "crl.test",
+    )
+    .ok();
+    assert_eq!(
+        kinds(&client.peer_verification_errors()),
+        [SslErrorKind::CertificateRevoked]
+    );
+
+    // The raw client config checks the lists too.
+    let config = client_with(&pki, PeerVerifyMode::VerifyPeer)
+        .client_config()
+        .unwrap();
+    let err = raw_client(config, &server).unwrap_err();
+    assert!(
+        err.to_string().contains("the certificate has been revoked"),
+        "{err}"
+    );
+}
+
+/// One handshake of a plain rustls client with `config` against `server`.
+fn raw_client(
+    config: Arc<sslconf::rustls::ClientConfig>,
+    server: &SslConfiguration,
+) -> std::io::Result<()> {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let server = server.clone();
+    let serving = thread::spawn(move || {
+        let (socket, _) = listener.accept().unwrap();
+        let _ = server.accept(socket);
+    });
+    let name = "crl.test".try_into().unwrap();
+    let conn = sslconf::rustls::ClientConnection::new(config, name).unwrap();
+    let mut tls = sslconf::rustls::StreamOwned::new(conn, TcpStream::connect(addr).unwrap());
+    let result = tls.write_all(b"x").and_then(|()| tls.flush());
+    drop(tls);
+    serving.join().unwrap();
+    result
+}
+
+#[test]
+fn servers_refuse_revoked_clients_and_reload_their_lists() {
+    if !peer_available("openssl") {
+        return;
+    }
+    let pki = Pki::new();
+    let server_id = pki.root.authority.leaf("server.test");
+    let dir = Scratch::new("crl-reload");
+    let crl_file = write(
+        &dir,
+        "crls.pem",
+        &(pki.root.crl() + &pki.intermediate.crl()),
+    );
+    let server = server_id
+        .server()
+        .with_ca_certificates([pki.root.authority.cert.clone()])
+        .with_revocation_list_files([&crl_file])
+        .unwrap()
+        .with_peer_verify_mode(PeerVerifyMode::VerifyPeer);
+    let client = SslConfiguration::new()
+        .with_ca_certificates([pki.root.authority.cert.clone()])
+        .with_local_certificate_chain(pki.leaf.chain.clone())
+        .with_private_key(pki.leaf.key());
+    let (_, state) = common::connect(&client, &server, "server.test").ok();
+    assert_eq!(state.peer_certificate(), Some(pki.leaf.leaf()));
+
+    // A reload that changes nothing keeps sessions resumable...
+    server.reload().unwrap();
+    let (resumed, _) = common::connect(&client, &server, "server.test").ok();
+    assert!(resumed.is_resumed());
+
+    // The CA revokes the client; the server reads its file again.
+    pki.intermediate.revoke(pki.leaf.leaf());
+    std::fs::write(&crl_file, pki.root.crl() + &pki.intermediate.crl()).unwrap();
+    let reloaded = server.reload().unwrap();
+    assert!(reloaded.to_string().contains("crls.pem"), "{reloaded}");
+    // ...one that changes the trust does not: the revoked client's ticket
+    // opens nothing, and its full handshake is refused.
+    let refused = common::connect(&client, &server, "server.test");
+    let err = refused.server.unwrap_err();
+    assert_eq!(kinds(err.ssl_errors()), [SslErrorKind::CertificateRevoked]);
+
+    // A bad write changes nothing: still refused.
+    std::fs::write(&crl_file, "-----BEGIN X509 CRL-----\ngarbage\n").unwrap();
+    let err = server.reload().unwrap_err();
+    assert!(matches!(err, Error::Reload { .. }), "{err:?}");
+    let still = common::connect(&client, &server, "server.test");
+    assert!(still.server.is_err());
+
+    // The raw server config holds the same verifier.
+    assert!(server.server_config().is_ok());
+}
+
+#[test]
+fn exact_pins_and_unconfigured_lists_are_untouched() {
+    // No lists: no revocation errors, whatever the depth setting.
+    let root = Authority::root("No CRL Root");
+    let leaf = root.leaf("plain.test");
+    let config = SslConfiguration::new()
+        .with_ca_certificates([root.cert.clone()])
+        .with_revocation_depth(RevocationDepth::Leaf);
+    assert!(config.verify_chain(&leaf.chain, None).is_empty());
+}
