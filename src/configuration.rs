@@ -510,7 +510,7 @@ impl SslConfiguration {
                 // After the verifier: a session verified by the old one is
                 // never tagged with the new trust.
                 if let Some(epoch) = &handles.epoch {
-                    epoch.advance(&fresh);
+                    epoch.advance(&fresh.ca.certificates, &fresh.revocation.lists);
                 }
             }
         }

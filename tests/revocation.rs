@@ -8,7 +8,7 @@
 
 mod common;
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::net::{TcpListener, TcpStream};
 use std::process::Command;
 use std::sync::Arc;
@@ -476,7 +476,7 @@ fn clients_refuse_or_list_a_revoked_server() {
     )
     .ok();
     assert_eq!(
-        kinds(&client.peer_verification_errors()),
+        kinds(client.peer_verification_errors()),
         [SslErrorKind::CertificateRevoked]
     );
 

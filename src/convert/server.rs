@@ -105,7 +105,7 @@ pub(crate) fn server_config(
     }
     if handles.verifier.is_some() {
         // Reloaded trust: no session verified under an older one resumes.
-        let epoch = Arc::new(TrustEpoch::new(s));
+        let epoch = Arc::new(TrustEpoch::new(&s.ca.certificates, &s.revocation.lists));
         server.ticketer = Arc::new(EpochTickets::new(server.ticketer.clone(), epoch.clone()));
         server.session_storage = Arc::new(EpochSessions::new(
             server.session_storage.clone(),

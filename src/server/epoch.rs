@@ -16,7 +16,7 @@ use std::sync::Arc;
 use rustls::server::{ProducesTickets, StoresServerSessions};
 use sha2::{Digest, Sha256};
 
-use crate::settings::Settings;
+use crate::{Certificate, RevocationList};
 
 const TAG: usize = 8;
 
@@ -25,14 +25,15 @@ const TAG: usize = 8;
 pub(crate) struct TrustEpoch(AtomicU64);
 
 impl TrustEpoch {
-    pub(crate) fn new(s: &Settings) -> Self {
-        Self(AtomicU64::new(digest(s)))
+    /// The epoch of a trust: its CA certificates and revocation lists.
+    pub(crate) fn new(ca: &[Certificate], lists: &[RevocationList]) -> Self {
+        Self(AtomicU64::new(digest(ca, lists)))
     }
 
-    /// Moves to the trust of `s`: what was issued before no longer opens
+    /// Moves to another trust: what was issued before no longer opens
     /// (unless the trust's content did not change).
-    pub(crate) fn advance(&self, s: &Settings) {
-        self.0.store(digest(s), Ordering::Release);
+    pub(crate) fn advance(&self, ca: &[Certificate], lists: &[RevocationList]) {
+        self.0.store(digest(ca, lists), Ordering::Release);
     }
 
     fn tag(&self) -> [u8; TAG] {
@@ -45,10 +46,10 @@ impl TrustEpoch {
     }
 }
 
-fn digest(s: &Settings) -> u64 {
+fn digest(ca: &[Certificate], lists: &[RevocationList]) -> u64 {
     let mut hash = Sha256::new();
-    let ca = s.ca.certificates.iter().map(|c| c.as_der());
-    let lists = s.revocation.lists.iter().map(|l| l.as_der());
+    let ca = ca.iter().map(Certificate::as_der);
+    let lists = lists.iter().map(RevocationList::as_der);
     for der in ca.chain(std::iter::once(&[][..])).chain(lists) {
         hash.update((der.len() as u64).to_be_bytes());
         hash.update(der);
