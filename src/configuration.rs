@@ -350,6 +350,7 @@ impl SslConfiguration {
         self.with(|s| {
             s.local_chain = vec![certificate];
             s.local_files = None;
+            s.local_ocsp = None;
         })
     }
 
@@ -381,6 +382,7 @@ impl SslConfiguration {
             s.local_chain = identity.certificate_chain().to_vec();
             s.private_key = Some(identity.shared_key().clone());
             s.local_files = identity.source().cloned();
+            s.local_ocsp = identity.ocsp().cloned();
         })
     }
 
@@ -530,12 +532,16 @@ impl SslConfiguration {
                     changed.extend([chain.to_owned(), key.to_owned()]);
                 }
             }
+            if old.ocsp_response() != new.ocsp_response() {
+                changed.extend(new.ocsp_response_file().map(Path::to_owned));
+            }
         };
-        if let Some(old) = before.local_identity().filter(|id| id.files().is_some()) {
+        if let Some(old) = before.local_identity().filter(Identity::reads_files) {
             let new = reread(&old)?;
             note(&old, &new);
             fresh.local_chain = new.certificate_chain().to_vec();
             fresh.private_key = Some(new.shared_key().clone());
+            fresh.local_ocsp = new.ocsp().cloned();
         }
         for (slot, old) in fresh
             .added_identities
@@ -680,6 +686,7 @@ impl SslConfiguration {
         self.with(|s| {
             s.local_chain = chain;
             s.local_files = None;
+            s.local_ocsp = None;
         })
     }
 
@@ -1209,10 +1216,7 @@ fn read_ca_files(files: &[PathBuf]) -> Result<Vec<Certificate>, Error> {
 /// An identity read again, its files named in the error.
 fn reread(identity: &Identity) -> Result<Identity, Error> {
     identity.reread().map_err(|source| Error::Reload {
-        files: identity
-            .files()
-            .map(|(chain, key)| format!("{} and {}", chain.display(), key.display()))
-            .unwrap_or_default(),
+        files: join_paths(&identity.all_files()),
         source: Box::new(source),
     })
 }
@@ -1224,8 +1228,7 @@ fn identity_files(s: &Settings) -> Vec<PathBuf> {
         .iter()
         .chain(&s.added_identities)
         .chain(s.named_identities.iter().map(|n| &n.identity))
-        .filter_map(Identity::files)
-        .flat_map(|(chain, key)| [chain.to_owned(), key.to_owned()])
+        .flat_map(Identity::all_files)
         .collect()
 }
 

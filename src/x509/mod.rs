@@ -6,8 +6,10 @@ mod encrypted_key;
 mod identity;
 mod input;
 mod key;
+mod ocsp;
 
 pub use certificate::{AlternativeName, Certificate, DigestAlgorithm, SubjectInfo};
 pub use identity::Identity;
 pub(crate) use identity::IdentityFiles;
 pub use key::{KeyAlgorithm, PrivateKey};
+pub(crate) use ocsp::OcspStaple;
