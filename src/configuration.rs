@@ -452,6 +452,36 @@ impl SslConfiguration {
         self.with(|s| s.refuse_unknown_names = refused)
     }
 
+    /// Whether a client's connections keep the OCSP response the server
+    /// staples, for [`SessionState::ocsp_response`](crate::SessionState::ocsp_response)
+    /// (Qt's `QSslSocket::ocspResponses`). rustls asks every server for a
+    /// staple whatever this says; this decides whether
+    /// [`connect`](Self::connect) and `connect_async` keep it.
+    ///
+    /// **The response is not verified** (Qt checks it with OpenSSL and
+    /// fails a handshake whose staple says revoked): webpki dropped OCSP,
+    /// major CAs are ending their OCSP services in favour of short-lived
+    /// certificates and CRLs, and a staple a server may omit proves nothing
+    /// a client can rely on. It is kept as the server sent it, for the
+    /// application to log or judge. A resumed session has none (the server
+    /// sends no certificate), and with a raw [`client_config`](Self::client_config)
+    /// rustls hands it only to the verifier, where it is dropped.
+    ///
+    /// Costs nothing to connections of configurations that leave it off.
+    ///
+    /// Default: false.
+    #[doc(alias = "setOcspStaplingEnabled")]
+    pub fn with_ocsp_stapling_enabled(self, enabled: bool) -> Self {
+        self.with(|s| s.ocsp_stapling = enabled)
+    }
+
+    /// Whether a client's connections keep the server's OCSP staple; see
+    /// [`with_ocsp_stapling_enabled`](Self::with_ocsp_stapling_enabled).
+    #[doc(alias = "ocspStaplingEnabled")]
+    pub fn ocsp_stapling_enabled(&self) -> bool {
+        self.settings().ocsp_stapling
+    }
+
     /// Reads every input that came from files again (the local identity,
     /// added and server-name identities, CA certificate files, session-ticket
     /// key files) and, when all
@@ -1331,6 +1361,8 @@ impl fmt::Debug for SslConfiguration {
             .field("key_log", &s.key_log)
             .field("session_ticket_keys", &s.ticket_keys)
             .field("session_ticket_lifetime", &s.ticket_lifetime)
+            .field("ocsp_stapling_enabled", &s.ocsp_stapling)
+            .field("local_ocsp_response", &s.local_ocsp)
             .finish()
     }
 }

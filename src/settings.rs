@@ -47,6 +47,9 @@ pub(crate) struct Settings {
     pub(crate) ticket_keys: Option<Arc<crate::TicketKeys>>,
     /// How long tickets sealed with `ticket_keys` are valid.
     pub(crate) ticket_lifetime: Option<std::time::Duration>,
+    /// Whether a client's connections keep the OCSP response the server
+    /// staples (Qt's `ocspStaplingEnabled`).
+    pub(crate) ocsp_stapling: bool,
 }
 
 /// An identity and the server names (exact or `*.` wildcard) it serves.

@@ -8,6 +8,7 @@ mod client_verifier;
 mod diagnose;
 mod policy;
 mod server_verifier;
+mod staple;
 
 pub(crate) use anchors::TrustAnchors;
 pub(crate) use chain::ChainVerifier;
@@ -15,6 +16,7 @@ pub(crate) use client_verifier::{ClientVerifier, Trust};
 pub(crate) use diagnose::unix_time;
 pub(crate) use policy::{all_expected, PeerCheck};
 pub(crate) use server_verifier::ServerVerifier;
+pub(crate) use staple::capturing;
 
 /// The algorithms every verifier checks a peer's handshake signature with:
 /// the crate's provider's, whatever the mode.
