@@ -258,3 +258,105 @@ impl fmt::Debug for OcspStaple {
             .finish()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::{Duration, UNIX_EPOCH};
+
+    use super::*;
+
+    const GOOD: &[u8] = include_bytes!("../../tests/data/ocsp/good-1day.der");
+    /// The nextUpdate of `GOOD`: 2026-12-01 03:01:42 UTC.
+    const NEXT_UPDATE: u64 = 1_796_094_102;
+
+    fn fixture(name: &str) -> Certificate {
+        let path = format!("{}/tests/data/ocsp/{name}", env!("CARGO_MANIFEST_DIR"));
+        Certificate::from_path(path).unwrap().remove(0)
+    }
+
+    fn at(seconds: u64) -> SystemTime {
+        UNIX_EPOCH + Duration::from_secs(seconds)
+    }
+
+    #[test]
+    fn a_response_past_its_next_update_warns() {
+        let chain = [fixture("leaf.pem"), fixture("ca.pem")];
+        let staple = OcspStaple::from_der(GOOD.to_vec());
+        assert_eq!(
+            staple.check(&chain, at(NEXT_UPDATE - 1)).unwrap(),
+            Vec::<String>::new()
+        );
+        let warnings = staple.check(&chain, at(NEXT_UPDATE + 1)).unwrap();
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(
+            warnings[0].contains("past its nextUpdate (2026-12-01 03:01:42 UTC)"),
+            "{warnings:?}"
+        );
+        // The leaf alone: no issuer key to compare, the rest still matches.
+        assert!(staple.check(&chain[..1], at(NEXT_UPDATE - 1)).is_ok());
+    }
+
+    #[test]
+    fn a_response_for_another_certificate_or_issuer_is_refused() {
+        let (leaf, ca) = (fixture("leaf.pem"), fixture("ca.pem"));
+        let staple = OcspStaple::from_der(GOOD.to_vec());
+        let reason = |chain: &[Certificate]| match staple.check(chain, at(0)) {
+            Err(Error::OcspResponse {
+                input,
+                subject,
+                source,
+            }) => {
+                assert_eq!(input, "DER input");
+                format!("{subject}: {source}")
+            }
+            other => panic!("{other:?}"),
+        };
+        let other = reason(std::slice::from_ref(&ca));
+        assert!(
+            other.starts_with("sslconf OCSP fixture CA: it is for another certificate"),
+            "{other}"
+        );
+        // The right serial and issuer name, but another issuer key: a CA
+        // of the same name with a key of its own.
+        let key = rcgen::KeyPair::generate().unwrap();
+        let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+        params
+            .distinguished_name
+            .push(rcgen::DnType::CommonName, "sslconf OCSP fixture CA");
+        params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+        let impostor = Certificate::from_der(params.self_signed(&key).unwrap().der()).unwrap();
+        let other = reason(&[leaf.clone(), impostor]);
+        assert!(
+            other.starts_with(
+                "localhost: it is for another issuer's certificate with serial number 16:6d:98"
+            ),
+            "{other}"
+        );
+        // The next certificate is not the leaf's issuer: only the names compare.
+        assert!(staple.check(&[leaf.clone(), leaf], at(0)).is_ok());
+    }
+
+    #[test]
+    fn a_response_that_does_not_parse_or_did_not_succeed_is_refused() {
+        let chain = [fixture("leaf.pem")];
+        for (der, expected) in [
+            (&b"not der"[..], "not a DER OCSP response"),
+            // OCSPResponse { responseStatus tryLater }, nothing else.
+            (
+                &[0x30, 0x03, 0x0a, 0x01, 0x03][..],
+                "its status is TryLater, not successful",
+            ),
+            (&GOOD[..GOOD.len() - 1], "not a DER OCSP response"),
+        ] {
+            let err = OcspStaple::from_der(der.to_vec())
+                .check(&chain, at(0))
+                .unwrap_err();
+            let source = std::error::Error::source(&err).unwrap().to_string();
+            assert_eq!(source, expected);
+            assert_eq!(
+                err.to_string(),
+                "the ocsp response in DER input cannot be stapled to \"localhost\""
+            );
+        }
+    }
+}
