@@ -89,6 +89,9 @@
 //!   or whenever they change with `watch` (feature `watch`), and swapped
 //!   atomically inside the `Arc<ServerConfig>` already handed out. A bad
 //!   file changes nothing.
+//! - **OCSP stapling**: an [`Identity`] (local, added or per name) carries
+//!   a DER OCSP response ([`Identity::with_ocsp_response_file`], read again
+//!   by `reload` with the chain and key), stapled in TLS 1.2 and 1.3.
 //! - **Resumption across a fleet**: [`TicketKeys`] from nginx's
 //!   `ssl_session_ticket_key` files, shared by every server
 //!   ([`with_session_ticket_keys`](SslConfiguration::with_session_ticket_keys)).
@@ -115,6 +118,8 @@
 //! | `setSslOption` | [`with_ssl_option`](SslConfiguration::with_ssl_option) | SNI, tickets, session cache, cipher order; see [`SslOption`] |
 //! | `QSslCertificate::verify` | [`verify_chain`](SslConfiguration::verify_chain) | webpki path building, explained as Qt's errors |
 //! | `QSslSocket::sslHandshakeErrors` | [`SessionState::peer_verification_errors`], [`Error::ssl_errors`] | carried out of the verifier inside the rustls error |
+//! | `setOcspStaplingEnabled`, `QSslSocket::ocspResponses` | [`with_ocsp_stapling_enabled`](SslConfiguration::with_ocsp_stapling_enabled), [`SessionState::ocsp_response`] | rustls always asks for a staple and hands it only to the verifier; `connect`/`connect_async` keep it per connection, **unverified** (Qt verifies it: webpki dropped OCSP and major CAs are ending it) |
+//! | (Qt servers cannot staple) | [`Identity::with_ocsp_response`], [`Identity::with_ocsp_response_file`] | `CertifiedKey::ocsp`, checked at conversion to be a successful response for the leaf ([`Error::OcspResponse`]); a stale one warns |
 //! | `QSslSocket::ignoreSslErrors(expectedErrors)` | [`with_expected_ssl_errors`](SslConfiguration::with_expected_ssl_errors) | applied inside the verifiers: a peer whose errors are all expected (kind and certificate) is accepted |
 //!
 //! ## Where this differs from Qt, on purpose
