@@ -13,6 +13,8 @@
 //! # A fleet: every server with the same ticket key files resumes every server's sessions.
 //! openssl rand 80 > ticket.key
 //! cargo run --example server -- --cert server.pem --key server.key --ticket-key ticket.key
+//! # Mozilla's "modern" profile (TLS 1.3 only), for an ECDSA certificate:
+//! cargo run --example server -- --cert server.pem --key server.key --preset modern
 //! # Another certificate for api.example.com, and the files read again when they change:
 //! cargo run --example server --features watch -- --cert server.pem --key server.key \
 //!     --sni 'api.example.com=api.pem,api.key' --watch
@@ -31,7 +33,8 @@ use std::time::Duration;
 
 use clap::Parser;
 use sslconf::{
-    Certificate, Identity, PeerVerifyMode, PrivateKey, SslConfiguration, SslProtocol, TlsStream,
+    Certificate, Identity, MozillaProfile, PeerVerifyMode, PrivateKey, SslConfiguration,
+    SslProtocol, TlsStream,
 };
 use support::{BoxError, Side};
 
@@ -82,6 +85,11 @@ struct Args {
     idle_timeout_ms: u64,
     #[command(flatten)]
     flags: support::ServerFlags,
+    /// One of Mozilla's server-side TLS profiles (guideline 5.7), modern or intermediate:
+    /// its protocols, cipher suites in order, groups and cipher order (then --groups still
+    /// applies).
+    #[arg(long, conflicts_with_all = ["protocol", "ciphers"])]
+    preset: Option<MozillaProfile>,
     /// Exit after this many connections, once they are answered (for tests).
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
     max_connections: Option<u64>,
@@ -141,6 +149,9 @@ fn configuration(args: &Args) -> Result<SslConfiguration, BoxError> {
         .with_protocol(args.protocol)
         .with_peer_verify_mode(args.verify_mode)
         .with_allowed_next_protocols(support::split_list(&args.alpn));
+    if let Some(profile) = args.preset {
+        config = config.with_mozilla_profile(profile);
+    }
     config = match (&args.cert, &args.key) {
         // Read with Identity::from_files, so that --watch reads them again.
         (Some(cert), Some(key)) => config.with_local_identity(

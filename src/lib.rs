@@ -220,6 +220,7 @@
 //! | `session`, `stream`, `tokio` | a live connection's state; blocking and async streams |
 //! | `cipher`, `protocol`, `ssl_error` | Qt's value types |
 //! | `provider`, `roots`, `host` | the crypto provider; the system CA store; host-name parsing |
+//! | `preset` | Mozilla's server-side TLS profiles as settings |
 //! | `key_log` | where the opt-in key log writes the TLS secrets, and the rustls `KeyLog` that writes them |
 //! | `error` | the one error type and the causes it carries |
 #![forbid(unsafe_code)]
@@ -238,6 +239,7 @@ mod convert;
 mod error;
 mod host;
 mod key_log;
+mod preset;
 mod protocol;
 mod provider;
 mod roots;
@@ -258,6 +260,7 @@ pub use cipher::{Cipher, KeyExchangeGroup};
 pub use configuration::SslConfiguration;
 pub use error::{Error, InvalidInput};
 pub use key_log::KeyLogDestination;
+pub use preset::MozillaProfile;
 pub use protocol::{CertificatePurpose, PeerVerifyMode, SslOption, SslProtocol};
 pub use roots::SystemCaSource;
 pub use server::Reloaded;
