@@ -15,6 +15,8 @@
 //! cargo run --example server -- --cert server.pem --key server.key --ticket-key ticket.key
 //! # Mozilla's "modern" profile (TLS 1.3 only), for an ECDSA certificate:
 //! cargo run --example server -- --cert server.pem --key server.key --preset modern
+//! # Staple an OCSP response (openssl ocsp ... -respout server.ocsp):
+//! cargo run --example server -- --cert server.pem --key server.key --ocsp-response server.ocsp
 //! # Another certificate for api.example.com, and the files read again when they change:
 //! cargo run --example server --features watch -- --cert server.pem --key server.key \
 //!     --sni 'api.example.com=api.pem,api.key' --watch
@@ -85,6 +87,10 @@ struct Args {
     idle_timeout_ms: u64,
     #[command(flatten)]
     flags: support::ServerFlags,
+    /// A DER OCSP response for --cert, stapled in every handshake (make one with
+    /// `openssl ocsp ... -respout`); read again with the certificate by --watch.
+    #[arg(long, value_name = "FILE", requires = "cert")]
+    ocsp_response: Option<String>,
     /// One of Mozilla's server-side TLS profiles (guideline 5.7), modern or intermediate:
     /// its protocols, cipher suites in order, groups and cipher order (then --groups still
     /// applies).
@@ -174,6 +180,14 @@ fn configuration(args: &Args) -> Result<SslConfiguration, BoxError> {
                 .with_private_key(PrivateKey::from_der(&key.serialize_der())?)
         }
     };
+    if let Some(path) = &args.ocsp_response {
+        let identity = config
+            .local_identity()
+            .ok_or("--ocsp-response needs --cert and --key")?
+            .with_ocsp_response_file(path)
+            .map_err(|e| format!("--ocsp-response {path}: {e}"))?;
+        config = config.with_local_identity(identity);
+    }
     if let Some(ca) = &args.ca {
         config = config.with_ca_certificate_files([ca])?;
     }
