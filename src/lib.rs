@@ -92,6 +92,9 @@
 //! - **OCSP stapling**: an [`Identity`] (local, added or per name) carries
 //!   a DER OCSP response ([`Identity::with_ocsp_response_file`], read again
 //!   by `reload` with the chain and key), stapled in TLS 1.2 and 1.3.
+//! - **Mozilla's profiles**: [`SslConfiguration::mozilla_modern`],
+//!   [`SslConfiguration::mozilla_intermediate`] ([`MozillaProfile`],
+//!   guideline 5.7), judged by sslyze's `--mozilla_config`.
 //! - **Resumption across a fleet**: [`TicketKeys`] from nginx's
 //!   `ssl_session_ticket_key` files, shared by every server
 //!   ([`with_session_ticket_keys`](SslConfiguration::with_session_ticket_keys)).

@@ -193,11 +193,19 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_suite_of_the_profiles_is_implemented_by_the_provider() {
+    fn the_profiles_set_the_guidelines_suites_groups_and_order() {
         for profile in [MozillaProfile::Modern, MozillaProfile::Intermediate] {
             let config = SslConfiguration::new().with_mozilla_profile(profile);
-            assert_eq!(config.ciphers().len(), profile.suites().len(), "{profile}");
-            assert_eq!(config.key_exchange_groups().len(), 3, "{profile}");
+            let suites: Vec<CipherSuite> = config.ciphers().iter().map(Cipher::suite).collect();
+            assert_eq!(suites, profile.suites(), "{profile}");
+            let groups: Vec<&str> = config
+                .key_exchange_groups()
+                .iter()
+                .map(KeyExchangeGroup::name)
+                .collect();
+            assert_eq!(groups, ["X25519", "secp256r1", "secp384r1"], "{profile}");
+            // The guideline's server_preferred_order: false.
+            assert!(config.test_ssl_option(SslOption::DisableServerCipherPreference));
             // Converts: every suite and group is the provider's.
             config.client_config().unwrap();
         }
