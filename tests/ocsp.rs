@@ -289,7 +289,7 @@ fn a_reload_reads_the_response_again_with_the_chain_and_key() {
     // The responder now says revoked: a reload serves that, and warns.
     pki.response(&leaf, 'R', "staple.der");
     let reloaded = config.reload().unwrap();
-    assert_eq!(reloaded.changed_files(), [staple.clone()]);
+    assert_eq!(reloaded.changed_files(), std::slice::from_ref(&staple));
     assert!(
         logs.0.lock().unwrap().iter().any(|l| l
             == &format!(
