@@ -329,7 +329,7 @@ fn s_server(leaf: &Leaf, staple: &str) -> PeerServer {
         "-accept",
         "{port}",
         "-naccept",
-        "4",
+        "6",
         "-cert",
         &leaf.chain,
         "-key",
@@ -367,6 +367,13 @@ fn a_client_keeps_the_staple_openssl_sends_when_enabled() {
             .unwrap_or_else(|e| panic!("{e}; server: {}", server.output()));
         assert_eq!(state.session_protocol(), protocol);
         assert_eq!(state.ocsp_response(), Some(der.as_slice()), "{protocol:?}");
+        assert!(!state.is_resumed());
+
+        // Keeping staples leaves the config and its verifier shared: the
+        // next connection resumes, and a resumed session has no staple.
+        let (state, _) = our_client(&client, HOST, server.port, REQUEST).unwrap();
+        assert!(state.is_resumed(), "{protocol:?}");
+        assert_eq!(state.ocsp_response(), None);
     }
 }
 
