@@ -13,6 +13,10 @@
 //! # A fleet: every server with the same ticket key files resumes every server's sessions.
 //! openssl rand 80 > ticket.key
 //! cargo run --example server -- --cert server.pem --key server.key --ticket-key ticket.key
+//! # Mozilla's "modern" profile (TLS 1.3 only), for an ECDSA certificate:
+//! cargo run --example server -- --cert server.pem --key server.key --preset modern
+//! # Staple an OCSP response (openssl ocsp ... -respout server.ocsp):
+//! cargo run --example server -- --cert server.pem --key server.key --ocsp-response server.ocsp
 //! # Another certificate for api.example.com, and the files read again when they change:
 //! cargo run --example server --features watch -- --cert server.pem --key server.key \
 //!     --sni 'api.example.com=api.pem,api.key' --watch
@@ -31,7 +35,8 @@ use std::time::Duration;
 
 use clap::Parser;
 use sslconf::{
-    Certificate, Identity, PeerVerifyMode, PrivateKey, SslConfiguration, SslProtocol, TlsStream,
+    Certificate, Identity, MozillaProfile, PeerVerifyMode, PrivateKey, SslConfiguration,
+    SslProtocol, TlsStream,
 };
 use support::{BoxError, Side};
 
@@ -82,6 +87,15 @@ struct Args {
     idle_timeout_ms: u64,
     #[command(flatten)]
     flags: support::ServerFlags,
+    /// A DER OCSP response for --cert, stapled in every handshake (make one with
+    /// `openssl ocsp ... -respout`); read again with the certificate by --watch.
+    #[arg(long, value_name = "FILE", requires = "cert")]
+    ocsp_response: Option<String>,
+    /// One of Mozilla's server-side TLS profiles (guideline 5.7), modern or intermediate:
+    /// its protocols, cipher suites in order, groups and cipher order (then --groups still
+    /// applies).
+    #[arg(long, conflicts_with_all = ["protocol", "ciphers"])]
+    preset: Option<MozillaProfile>,
     /// Exit after this many connections, once they are answered (for tests).
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
     max_connections: Option<u64>,
@@ -141,6 +155,9 @@ fn configuration(args: &Args) -> Result<SslConfiguration, BoxError> {
         .with_protocol(args.protocol)
         .with_peer_verify_mode(args.verify_mode)
         .with_allowed_next_protocols(support::split_list(&args.alpn));
+    if let Some(profile) = args.preset {
+        config = config.with_mozilla_profile(profile);
+    }
     config = match (&args.cert, &args.key) {
         // Read with Identity::from_files, so that --watch reads them again.
         (Some(cert), Some(key)) => config.with_local_identity(
@@ -163,6 +180,14 @@ fn configuration(args: &Args) -> Result<SslConfiguration, BoxError> {
                 .with_private_key(PrivateKey::from_der(&key.serialize_der())?)
         }
     };
+    if let Some(path) = &args.ocsp_response {
+        let identity = config
+            .local_identity()
+            .ok_or("--ocsp-response needs --cert and --key")?
+            .with_ocsp_response_file(path)
+            .map_err(|e| format!("--ocsp-response {path}: {e}"))?;
+        config = config.with_local_identity(identity);
+    }
     if let Some(ca) = &args.ca {
         config = config.with_ca_certificate_files([ca])?;
     }

@@ -351,6 +351,7 @@ impl SslConfiguration {
         self.with(|s| {
             s.local_chain = vec![certificate];
             s.local_files = None;
+            s.local_ocsp = None;
         })
     }
 
@@ -382,6 +383,7 @@ impl SslConfiguration {
             s.local_chain = identity.certificate_chain().to_vec();
             s.private_key = Some(identity.shared_key().clone());
             s.local_files = identity.source().cloned();
+            s.local_ocsp = identity.ocsp().cloned();
         })
     }
 
@@ -449,6 +451,36 @@ impl SslConfiguration {
     /// Default: false.
     pub fn with_unknown_server_names_refused(self, refused: bool) -> Self {
         self.with(|s| s.refuse_unknown_names = refused)
+    }
+
+    /// Whether a client's connections keep the OCSP response the server
+    /// staples, for [`SessionState::ocsp_response`](crate::SessionState::ocsp_response)
+    /// (Qt's `QSslSocket::ocspResponses`). rustls asks every server for a
+    /// staple whatever this says; this decides whether
+    /// [`connect`](Self::connect) and `connect_async` keep it.
+    ///
+    /// **The response is not verified** (Qt checks it with OpenSSL and
+    /// fails a handshake whose staple says revoked): webpki dropped OCSP,
+    /// major CAs are ending their OCSP services in favour of short-lived
+    /// certificates and CRLs, and a staple a server may omit proves nothing
+    /// a client can rely on. It is kept as the server sent it, for the
+    /// application to log or judge. A resumed session has none (the server
+    /// sends no certificate), and with a raw [`client_config`](Self::client_config)
+    /// rustls hands it only to the verifier, where it is dropped.
+    ///
+    /// Costs nothing to connections of configurations that leave it off.
+    ///
+    /// Default: false.
+    #[doc(alias = "setOcspStaplingEnabled")]
+    pub fn with_ocsp_stapling_enabled(self, enabled: bool) -> Self {
+        self.with(|s| s.ocsp_stapling = enabled)
+    }
+
+    /// Whether a client's connections keep the server's OCSP staple; see
+    /// [`with_ocsp_stapling_enabled`](Self::with_ocsp_stapling_enabled).
+    #[doc(alias = "ocspStaplingEnabled")]
+    pub fn ocsp_stapling_enabled(&self) -> bool {
+        self.settings().ocsp_stapling
     }
 
     /// Reads every input that came from files again (the local identity,
@@ -536,12 +568,16 @@ impl SslConfiguration {
                     changed.extend([chain.to_owned(), key.to_owned()]);
                 }
             }
+            if old.ocsp_response() != new.ocsp_response() {
+                changed.extend(new.ocsp_response_file().map(Path::to_owned));
+            }
         };
-        if let Some(old) = before.local_identity().filter(|id| id.files().is_some()) {
+        if let Some(old) = before.local_identity().filter(Identity::reads_files) {
             let new = reread(&old)?;
             note(&old, &new);
             fresh.local_chain = new.certificate_chain().to_vec();
             fresh.private_key = Some(new.shared_key().clone());
+            fresh.local_ocsp = new.ocsp().cloned();
         }
         for (slot, old) in fresh
             .added_identities
@@ -695,6 +731,7 @@ impl SslConfiguration {
         self.with(|s| {
             s.local_chain = chain;
             s.local_files = None;
+            s.local_ocsp = None;
         })
     }
 
@@ -1405,10 +1442,7 @@ fn read_ca_files(files: &[PathBuf]) -> Result<Vec<Certificate>, Error> {
 /// An identity read again, its files named in the error.
 fn reread(identity: &Identity) -> Result<Identity, Error> {
     identity.reread().map_err(|source| Error::Reload {
-        files: identity
-            .files()
-            .map(|(chain, key)| format!("{} and {}", chain.display(), key.display()))
-            .unwrap_or_default(),
+        files: join_paths(&identity.all_files()),
         source: Box::new(source),
     })
 }
@@ -1420,8 +1454,7 @@ fn identity_files(s: &Settings) -> Vec<PathBuf> {
         .iter()
         .chain(&s.added_identities)
         .chain(s.named_identities.iter().map(|n| &n.identity))
-        .filter_map(Identity::files)
-        .flat_map(|(chain, key)| [chain.to_owned(), key.to_owned()])
+        .flat_map(Identity::all_files)
         .collect()
 }
 
@@ -1524,6 +1557,8 @@ impl fmt::Debug for SslConfiguration {
             .field("key_log", &s.key_log)
             .field("session_ticket_keys", &s.ticket_keys)
             .field("session_ticket_lifetime", &s.ticket_lifetime)
+            .field("ocsp_stapling_enabled", &s.ocsp_stapling)
+            .field("local_ocsp_response", &s.local_ocsp)
             .finish()
     }
 }

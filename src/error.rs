@@ -314,6 +314,20 @@ pub enum Error {
         source: Box<dyn std::error::Error + Send + Sync>,
     },
 
+    /// An OCSP response an identity is to staple cannot be: it does not
+    /// parse, its status is not successful, or it is for another
+    /// certificate. Checked at conversion.
+    #[error("the ocsp response in {input} cannot be stapled to {subject:?}")]
+    OcspResponse {
+        /// Where the response came from: a file path, or "DER input".
+        input: String,
+        /// The subject display name of the identity's leaf certificate.
+        subject: String,
+        /// What was wrong with the response.
+        #[source]
+        source: InvalidInput,
+    },
+
     /// A TLS error: the handshake failed, or rustls refused a setting.
     #[error(transparent)]
     Tls(rustls::Error),

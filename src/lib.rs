@@ -89,6 +89,12 @@
 //!   or whenever they change with `watch` (feature `watch`), and swapped
 //!   atomically inside the `Arc<ServerConfig>` already handed out. A bad
 //!   file changes nothing.
+//! - **OCSP stapling**: an [`Identity`] (local, added or per name) carries
+//!   a DER OCSP response ([`Identity::with_ocsp_response_file`], read again
+//!   by `reload` with the chain and key), stapled in TLS 1.2 and 1.3.
+//! - **Mozilla's profiles**: [`SslConfiguration::mozilla_modern`],
+//!   [`SslConfiguration::mozilla_intermediate`] ([`MozillaProfile`],
+//!   guideline 5.7), judged by sslyze's `--mozilla_config`.
 //! - **Resumption across a fleet**: [`TicketKeys`] from nginx's
 //!   `ssl_session_ticket_key` files, shared by every server
 //!   ([`with_session_ticket_keys`](SslConfiguration::with_session_ticket_keys)).
@@ -115,6 +121,8 @@
 //! | `setSslOption` | [`with_ssl_option`](SslConfiguration::with_ssl_option) | SNI, tickets, session cache, cipher order; see [`SslOption`] |
 //! | `QSslCertificate::verify` | [`verify_chain`](SslConfiguration::verify_chain) | webpki path building, explained as Qt's errors |
 //! | `QSslSocket::sslHandshakeErrors` | [`SessionState::peer_verification_errors`], [`Error::ssl_errors`] | carried out of the verifier inside the rustls error |
+//! | `setOcspStaplingEnabled`, `QSslSocket::ocspResponses` | [`with_ocsp_stapling_enabled`](SslConfiguration::with_ocsp_stapling_enabled), [`SessionState::ocsp_response`] | rustls always asks for a staple and hands it only to the verifier; `connect`/`connect_async` keep it per connection, **unverified** (Qt verifies it: webpki dropped OCSP and major CAs are ending it) |
+//! | (Qt servers cannot staple) | [`Identity::with_ocsp_response`], [`Identity::with_ocsp_response_file`] | `CertifiedKey::ocsp`, checked at conversion to be a successful response for the leaf ([`Error::OcspResponse`]); a stale one warns |
 //! | `QSslSocket::ignoreSslErrors(expectedErrors)` | [`with_expected_ssl_errors`](SslConfiguration::with_expected_ssl_errors) | applied inside the verifiers: a peer whose errors are all expected (kind and certificate) is accepted |
 //!
 //! ## Where this differs from Qt, on purpose
@@ -215,6 +223,7 @@
 //! | `session`, `stream`, `tokio` | a live connection's state; blocking and async streams |
 //! | `cipher`, `protocol`, `ssl_error` | Qt's value types |
 //! | `provider`, `roots`, `host` | the crypto provider; the system CA store; host-name parsing |
+//! | `preset` | Mozilla's server-side TLS profiles as settings |
 //! | `key_log` | where the opt-in key log writes the TLS secrets, and the rustls `KeyLog` that writes them |
 //! | `error` | the one error type and the causes it carries |
 #![forbid(unsafe_code)]
@@ -233,6 +242,7 @@ mod convert;
 mod error;
 mod host;
 mod key_log;
+mod preset;
 mod protocol;
 mod provider;
 mod roots;
@@ -253,6 +263,7 @@ pub use cipher::{Cipher, KeyExchangeGroup};
 pub use configuration::SslConfiguration;
 pub use error::{Error, InvalidInput};
 pub use key_log::KeyLogDestination;
+pub use preset::MozillaProfile;
 pub use protocol::{CertificatePurpose, PeerVerifyMode, RevocationDepth, SslOption, SslProtocol};
 pub use roots::SystemCaSource;
 pub use server::Reloaded;

@@ -34,6 +34,7 @@ pub struct SessionState {
     server_name: Option<String>,
     verification_errors: Vec<SslError>,
     local_chain: Vec<Certificate>,
+    ocsp_response: Option<Vec<u8>>,
 }
 
 impl SessionState {
@@ -65,6 +66,7 @@ impl SessionState {
             server_name: None,
             verification_errors: Vec::new(),
             local_chain: Vec::new(),
+            ocsp_response: None,
         }
     }
 
@@ -145,6 +147,17 @@ impl SessionState {
         self.local_chain.first()
     }
 
+    /// The DER OCSP response the server stapled, on a client whose
+    /// configuration keeps it
+    /// ([`with_ocsp_stapling_enabled`](crate::SslConfiguration::with_ocsp_stapling_enabled)),
+    /// as Qt's `QSslSocket::ocspResponses`. **Not verified**: see that
+    /// setter for why. `None` when the server stapled nothing, the session
+    /// was resumed, or the state comes from [`capture`](Self::capture).
+    #[doc(alias = "ocspResponses")]
+    pub fn ocsp_response(&self) -> Option<&[u8]> {
+        self.ocsp_response.as_deref()
+    }
+
     /// What verification found wrong with the peer's chain: filled in by
     /// `connect`/`accept` whatever the verify mode, so a `QueryPeer` or
     /// `VerifyNone` connection still tells what was wrong.
@@ -179,6 +192,8 @@ struct Deferred {
     check: Option<PendingCheck>,
     /// The chain a server chose for this client, when it chooses.
     local_chain: Option<Vec<Certificate>>,
+    /// The OCSP response the server stapled, kept for a client that asks.
+    ocsp_response: Option<Vec<u8>>,
 }
 
 /// What checking a peer's chain after its handshake needs.
@@ -205,18 +220,21 @@ impl PendingCheck {
 
 impl LazySessionState {
     /// After a handshake; `pending` is the check the handshake did not
-    /// make, `chosen` the chain a server chose for this client.
+    /// make, `chosen` the chain a server chose for this client, `staple`
+    /// the OCSP response a client kept.
     pub(crate) fn after_handshake(
         conn: &CommonState,
         pending: Option<PendingCheck>,
         chosen: Option<Vec<Certificate>>,
+        staple: Option<Vec<u8>>,
     ) -> Self {
         let sent_chain = conn.peer_certificates().is_some_and(|c| !c.is_empty());
         let check = pending.filter(|_| sent_chain);
-        let deferred = (check.is_some() || chosen.is_some()).then(|| {
+        let deferred = (check.is_some() || chosen.is_some() || staple.is_some()).then(|| {
             Box::new(Deferred {
                 check,
                 local_chain: chosen,
+                ocsp_response: staple,
             })
         });
         Self {
@@ -248,6 +266,7 @@ impl LazySessionState {
                 Some(chosen) => chosen.clone(),
                 None => configured.to_vec(),
             };
+            state.ocsp_response = deferred.and_then(|d| d.ocsp_response.clone());
             Box::new(state)
         })
     }

@@ -6,7 +6,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use crate::x509::IdentityFiles;
+use crate::x509::{IdentityFiles, OcspStaple};
 
 use crate::{
     Certificate, Cipher, Identity, KeyExchangeGroup, PeerVerifyMode, PrivateKey, PublicKeyPin,
@@ -30,6 +30,8 @@ pub(crate) struct Settings {
     pub(crate) expected_errors: Vec<SslError>,
     /// Where the local chain and key were read from, to read them again.
     pub(crate) local_files: Option<Arc<IdentityFiles>>,
+    /// The OCSP response the local identity staples.
+    pub(crate) local_ocsp: Option<OcspStaple>,
     /// More identities for clients with no or an unknown name (an RSA one
     /// beside an ECDSA one), chosen by the client's signature schemes.
     pub(crate) added_identities: Vec<Identity>,
@@ -49,6 +51,9 @@ pub(crate) struct Settings {
     pub(crate) revocation: Revocation,
     /// Public key pins a verified path must contain.
     pub(crate) pins: Pins,
+    /// Whether a client's connections keep the OCSP response the server
+    /// staples (Qt's `ocspStaplingEnabled`).
+    pub(crate) ocsp_stapling: bool,
 }
 
 /// Revocation lists and how paths are checked against them.
@@ -93,6 +98,7 @@ impl Settings {
                 self.local_chain.clone(),
                 key.clone(),
                 self.local_files.clone(),
+                self.local_ocsp.clone(),
             )
         })
     }
@@ -101,6 +107,7 @@ impl Settings {
     /// files: it then needs a resolver that can be swapped.
     pub(crate) fn has_live_identities(&self) -> bool {
         self.local_files.is_some()
+            || self.local_ocsp.as_ref().is_some_and(|o| o.file().is_some())
             || !self.added_identities.is_empty()
             || !self.named_identities.is_empty()
             || self.refuse_unknown_names

@@ -7,6 +7,7 @@ use rustls::{ClientConnection, Connection, ServerConnection};
 
 use crate::host::server_name;
 use crate::session::LazySessionState;
+use crate::verify::capturing;
 use crate::{Certificate, Error, SessionState, SslConfiguration};
 
 /// A TLS connection over a blocking socket, after its handshake.
@@ -142,9 +143,17 @@ impl<S: Read + Write> TlsStream<S> {
         host_name: Option<&str>,
         chosen: Option<Vec<Certificate>>,
     ) -> Result<Self, Error> {
+        let keeps_staple = host_name.is_some() && config.settings().ocsp_stapling;
+        let mut staple = None;
         while conn.is_handshaking() {
-            conn.complete_io(&mut socket)
-                .map_err(Error::from_handshake_io)?;
+            if keeps_staple {
+                let (step, seen) = capturing(|| conn.complete_io(&mut socket));
+                step.map_err(Error::from_handshake_io)?;
+                staple = seen.or(staple);
+            } else {
+                conn.complete_io(&mut socket)
+                    .map_err(Error::from_handshake_io)?;
+            }
         }
         // The last flight (a TLS 1.3 client's Finished, a server's tickets).
         while conn.wants_write() {
@@ -152,8 +161,12 @@ impl<S: Read + Write> TlsStream<S> {
                 .map_err(Error::from_handshake_io)?;
         }
         socket.flush().map_err(Error::from_handshake_io)?;
-        let state =
-            LazySessionState::after_handshake(&conn, config.pending_check(host_name), chosen);
+        let state = LazySessionState::after_handshake(
+            &conn,
+            config.pending_check(host_name),
+            chosen,
+            staple,
+        );
         Ok(Self {
             conn,
             socket,

@@ -23,6 +23,7 @@
 //! # }
 //! ```
 
+use std::future::Future;
 use std::io;
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -33,6 +34,7 @@ use tokio_rustls::{LazyConfigAcceptor, TlsAcceptor, TlsConnector};
 
 use crate::host::server_name;
 use crate::session::LazySessionState;
+use crate::verify::capturing;
 use crate::{Certificate, Error, SessionState, SslConfiguration};
 
 /// A TLS connection over an async socket, after its handshake.
@@ -54,12 +56,23 @@ impl SslConfiguration {
         S: AsyncRead + AsyncWrite + Unpin,
     {
         let connector = TlsConnector::from(self.client_config()?);
-        let stream = connector
-            .connect(server_name(host_name)?, socket)
-            .await
-            .map_err(Error::from_handshake_io)?;
-        let stream = tokio_rustls::TlsStream::Client(stream);
-        Ok(TlsStream::new(stream, self, Some(host_name), None))
+        let handshake = connector.connect(server_name(host_name)?, socket);
+        let (stream, staple) = if self.settings().ocsp_stapling {
+            // Each poll is a handshake step on one thread: capture in each.
+            let mut handshake = std::pin::pin!(handshake);
+            let mut staple = None;
+            let stream = std::future::poll_fn(|cx| {
+                let (poll, seen) = capturing(|| Future::poll(handshake.as_mut(), cx));
+                staple = seen.or(staple.take());
+                poll
+            })
+            .await;
+            (stream, staple)
+        } else {
+            (handshake.await, None)
+        };
+        let stream = tokio_rustls::TlsStream::Client(stream.map_err(Error::from_handshake_io)?);
+        Ok(TlsStream::new(stream, self, Some(host_name), None, staple))
     }
 
     /// Accepts a client over an async `socket` and completes the handshake,
@@ -79,7 +92,7 @@ impl SslConfiguration {
                 .await
                 .map_err(Error::from_handshake_io)?;
             let stream = tokio_rustls::TlsStream::Server(stream);
-            return Ok(TlsStream::new(stream, self, None, None));
+            return Ok(TlsStream::new(stream, self, None, None, None));
         };
         // The server chooses among identities: read the ClientHello first,
         // as the blocking accept does.
@@ -92,7 +105,7 @@ impl SslConfiguration {
             .await
             .map_err(Error::from_handshake_io)?;
         let stream = tokio_rustls::TlsStream::Server(stream);
-        Ok(TlsStream::new(stream, self, None, chosen))
+        Ok(TlsStream::new(stream, self, None, chosen, None))
     }
 }
 
@@ -128,11 +141,13 @@ impl<S> TlsStream<S> {
         config: &SslConfiguration,
         host_name: Option<&str>,
         chosen: Option<Vec<Certificate>>,
+        staple: Option<Vec<u8>>,
     ) -> Self {
         let state = LazySessionState::after_handshake(
             inner.get_ref().1,
             config.pending_check(host_name),
             chosen,
+            staple,
         );
         Self {
             inner,

@@ -21,7 +21,7 @@ pub(crate) fn client_config(
 ) -> Result<(ClientConfig, ClientHandles), Error> {
     check_options(s)?;
     let (provider, versions) = provider_and_versions(s)?;
-    let verifier: Arc<dyn ServerCertVerifier> = match PeerCheck::client(s.peer_verify_mode()) {
+    let verifier = match PeerCheck::client(s.peer_verify_mode()) {
         PeerCheck::Verified { .. } => {
             if verifier.anchors().is_empty() {
                 return Err(Error::NoCaCertificates {
@@ -34,13 +34,15 @@ pub(crate) fn client_config(
                     },
                 });
             }
-            Arc::new(ServerVerifier::verifying(
-                verifier.clone(),
-                s.expected_errors.clone(),
-            ))
+            ServerVerifier::verifying(verifier.clone(), s.expected_errors.clone())
         }
-        PeerCheck::Recorded | PeerCheck::NotRequested => Arc::new(ServerVerifier::accepting_any()),
+        PeerCheck::Recorded | PeerCheck::NotRequested => ServerVerifier::accepting_any(),
     };
+    let verifier: Arc<dyn ServerCertVerifier> = Arc::new(if s.ocsp_stapling {
+        verifier.keeping_staple()
+    } else {
+        verifier
+    });
     let builder = ClientConfig::builder_with_provider(provider)
         .with_protocol_versions(&versions)?
         .dangerous()

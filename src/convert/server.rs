@@ -1,12 +1,12 @@
 //! Settings into a rustls `ServerConfig`.
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use arc_swap::ArcSwap;
 use rustls::pki_types::ServerName;
 use rustls::server::{NoServerSessionStorage, ResolvesServerCert};
-use rustls::sign::SingleCertAndKey;
+use rustls::sign::{CertifiedKey, SingleCertAndKey};
 use rustls::ServerConfig;
 
 use super::ServerHandles;
@@ -19,7 +19,8 @@ use crate::server::{
 };
 use crate::settings::Settings;
 use crate::verify::{ChainVerifier, ClientVerifier, PeerCheck, Trust};
-use crate::{Error, SslOption};
+use crate::x509::OcspStaple;
+use crate::{Certificate, Error, SslOption};
 
 /// The server config for `s`; `verifier` checks clients, against the
 /// explicitly configured CA certificates only: `None` when the verify mode
@@ -44,6 +45,7 @@ pub(crate) fn server_config(
         let key = certified_key(s)?.ok_or(Error::MissingPrivateKey {
             reason: "a server needs the private key of its local certificate",
         })?;
+        let key = stapled(key, s.local_ocsp.as_ref(), &s.local_chain)?;
         Arc::new(SingleCertAndKey::from(key))
     };
     let (provider, versions) = provider_and_versions(s)?;
@@ -130,12 +132,18 @@ pub(crate) fn identities(s: &Settings) -> Result<Identities, Error> {
     let mut default = Vec::new();
     if !s.refuse_unknown_names {
         if let Some(key) = certified_key(s)? {
-            default.push(Arc::new(key));
+            default.push(Arc::new(stapled(
+                key,
+                s.local_ocsp.as_ref(),
+                &s.local_chain,
+            )?));
         }
         for added in &s.added_identities {
-            default.push(Arc::new(certify(
+            let key = certify(added.certificate_chain(), added.private_key())?;
+            default.push(Arc::new(stapled(
+                key,
+                added.ocsp(),
                 added.certificate_chain(),
-                added.private_key(),
             )?));
         }
     }
@@ -159,6 +167,7 @@ pub(crate) fn identities(s: &Settings) -> Result<Identities, Error> {
                     reason: "an identity needs a certificate",
                 })
                 .and_then(|_| certify(chain, named.identity.private_key()))
+                .and_then(|key| stapled(key, named.identity.ocsp(), chain))
                 .map_err(|source| Error::ServerNameIdentity {
                     pattern: named.patterns.first().cloned().unwrap_or_default(),
                     source: Box::new(source),
@@ -187,6 +196,26 @@ pub(crate) fn identities(s: &Settings) -> Result<Identities, Error> {
         }
     }
     Ok(identities)
+}
+
+/// `key` with the OCSP response to staple for `chain`, checked to be a
+/// successful response for its leaf; a stale one is served with a warning.
+/// Nothing is read or checked for an identity without one.
+///
+/// # Errors
+/// [`Error::OcspResponse`].
+fn stapled(
+    mut key: CertifiedKey,
+    ocsp: Option<&OcspStaple>,
+    chain: &[Certificate],
+) -> Result<CertifiedKey, Error> {
+    if let Some(ocsp) = ocsp {
+        for warning in ocsp.check(chain, SystemTime::now())? {
+            log::warn!("sslconf: {warning}");
+        }
+        key.ocsp = Some(ocsp.der().to_vec());
+    }
+    Ok(key)
 }
 
 /// The lifetime of tickets sealed with shared keys: at most RFC 8446's limit,

@@ -11,6 +11,7 @@ mod pins;
 mod policy;
 mod revocation;
 mod server_verifier;
+mod staple;
 
 pub(crate) use anchors::TrustAnchors;
 pub(crate) use chain::ChainVerifier;
@@ -20,6 +21,7 @@ pub(crate) use pins::Pins;
 pub(crate) use policy::{all_expected, PeerCheck};
 pub(crate) use revocation::Revocation;
 pub(crate) use server_verifier::ServerVerifier;
+pub(crate) use staple::capturing;
 
 /// The algorithms every verifier checks a peer's handshake signature with:
 /// the crate's provider's, whatever the mode.

@@ -20,6 +20,9 @@ pub(crate) struct ServerVerifier {
     chain: Option<Arc<ChainVerifier>>,
     /// Errors the server is accepted with (Qt's `ignoreSslErrors`).
     expected: Vec<SslError>,
+    /// Whether the server's OCSP staple is handed to a capturing handshake
+    /// (see [`super::staple`]).
+    keeps_staple: bool,
 }
 
 impl ServerVerifier {
@@ -27,6 +30,7 @@ impl ServerVerifier {
         Self {
             chain: Some(chain),
             expected,
+            keeps_staple: false,
         }
     }
 
@@ -34,6 +38,16 @@ impl ServerVerifier {
         Self {
             chain: None,
             expected: Vec::new(),
+            keeps_staple: false,
+        }
+    }
+
+    /// This verifier, handing the server's OCSP staple to the handshake
+    /// that captures it. The staple is not verified.
+    pub(crate) fn keeping_staple(self) -> Self {
+        Self {
+            keeps_staple: true,
+            ..self
         }
     }
 }
@@ -44,7 +58,7 @@ impl ServerCertVerifier for ServerVerifier {
         end_entity: &CertificateDer<'_>,
         intermediates: &[CertificateDer<'_>],
         server_name: &ServerName<'_>,
-        _ocsp_response: &[u8],
+        ocsp_response: &[u8],
         now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
         if let Some(chain) = &self.chain {
@@ -61,6 +75,9 @@ impl ServerCertVerifier for ServerVerifier {
                 }
                 _ => {}
             }
+        }
+        if self.keeps_staple {
+            super::staple::record(ocsp_response);
         }
         Ok(ServerCertVerified::assertion())
     }

@@ -1,5 +1,5 @@
 //! `Identity`: a certificate chain and its private key, from values or from
-//! files that can be read again.
+//! files that can be read again, and the OCSP response a server staples.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -7,11 +7,17 @@ use std::sync::Arc;
 
 use zeroize::Zeroizing;
 
+use super::OcspStaple;
 use crate::{Certificate, Error, PrivateKey};
 
 /// A local certificate chain (leaf first) and its private key: what one end
 /// presents. Made from values, or from files, which
 /// [`SslConfiguration::reload`](crate::SslConfiguration::reload) reads again.
+///
+/// A server identity may carry an OCSP response for its leaf certificate,
+/// stapled in every handshake with it
+/// ([`with_ocsp_response`](Self::with_ocsp_response),
+/// [`with_ocsp_response_file`](Self::with_ocsp_response_file)).
 ///
 /// Cheap to clone (the key is shared, never copied); `Debug` never shows the
 /// key.
@@ -34,6 +40,7 @@ pub struct Identity {
     chain: Vec<Certificate>,
     key: Arc<PrivateKey>,
     files: Option<Arc<IdentityFiles>>,
+    ocsp: Option<OcspStaple>,
 }
 
 /// Where a file-backed identity is read from.
@@ -50,6 +57,7 @@ impl Identity {
             chain: chain.into_iter().collect(),
             key: Arc::new(key),
             files: None,
+            ocsp: None,
         }
     }
 
@@ -86,6 +94,47 @@ impl Identity {
         .read()
     }
 
+    /// This identity with a DER OCSP response for its leaf certificate
+    /// (RFC 6960), which a server staples in every handshake presenting it
+    /// (TLS 1.2 CertificateStatus, TLS 1.3 the leaf's `status_request`
+    /// extension), as nginx's `ssl_stapling_file`. Replaces a response set
+    /// before.
+    ///
+    /// Checked at conversion: it parses, its status is successful, and it
+    /// answers for the leaf (serial number, issuer name hash, and the issuer
+    /// key hash when the chain's next certificate is the leaf's issuer);
+    /// else [`Error::OcspResponse`]. A response past its nextUpdate, or
+    /// that does not say "good", is served with a warning in the log. Its
+    /// signature is left to the client, which asked for it.
+    ///
+    /// Default: none; nothing is stapled.
+    pub fn with_ocsp_response(mut self, der: impl Into<Vec<u8>>) -> Identity {
+        self.ocsp = Some(OcspStaple::from_der(der.into()));
+        self
+    }
+
+    /// As [`with_ocsp_response`](Self::with_ocsp_response), read from a DER
+    /// file (as `openssl ocsp -respout` writes), which
+    /// [`SslConfiguration::reload`](crate::SslConfiguration::reload) and
+    /// `watch` read again together with the chain and key.
+    ///
+    /// # Errors
+    /// [`Error::ReadFile`].
+    pub fn with_ocsp_response_file(mut self, path: impl AsRef<Path>) -> Result<Identity, Error> {
+        self.ocsp = Some(OcspStaple::read(path.as_ref())?);
+        Ok(self)
+    }
+
+    /// The DER OCSP response this identity staples, if any.
+    pub fn ocsp_response(&self) -> Option<&[u8]> {
+        self.ocsp.as_ref().map(OcspStaple::der)
+    }
+
+    /// The file the OCSP response is read from, if it is.
+    pub fn ocsp_response_file(&self) -> Option<&Path> {
+        self.ocsp.as_ref().and_then(OcspStaple::file)
+    }
+
     /// The certificate chain, leaf first.
     pub fn certificate_chain(&self) -> &[Certificate] {
         &self.chain
@@ -113,8 +162,35 @@ impl Identity {
         chain: Vec<Certificate>,
         key: Arc<PrivateKey>,
         files: Option<Arc<IdentityFiles>>,
+        ocsp: Option<OcspStaple>,
     ) -> Identity {
-        Identity { chain, key, files }
+        Identity {
+            chain,
+            key,
+            files,
+            ocsp,
+        }
+    }
+
+    /// The OCSP response to staple, as the settings keep it.
+    pub(crate) fn ocsp(&self) -> Option<&OcspStaple> {
+        self.ocsp.as_ref()
+    }
+
+    /// Whether a reload has anything to read for this identity: its chain
+    /// and key files, or its OCSP response file.
+    pub(crate) fn reads_files(&self) -> bool {
+        self.files.is_some() || self.ocsp_response_file().is_some()
+    }
+
+    /// Every file this identity is read from: chain, key, OCSP response.
+    pub(crate) fn all_files(&self) -> Vec<PathBuf> {
+        let mut files: Vec<PathBuf> = self
+            .files()
+            .map(|(chain, key)| vec![chain.to_owned(), key.to_owned()])
+            .unwrap_or_default();
+        files.extend(self.ocsp_response_file().map(Path::to_owned));
+        files
     }
 
     /// The file source, if any.
@@ -122,15 +198,19 @@ impl Identity {
         self.files.as_ref()
     }
 
-    /// This identity read again from its files (itself when it has none).
+    /// This identity read again from its files (itself when it has none):
+    /// the chain and key, and the OCSP response.
     ///
     /// # Errors
-    /// As [`from_files`](Self::from_files).
+    /// As [`from_files`](Self::from_files) and
+    /// [`with_ocsp_response_file`](Self::with_ocsp_response_file).
     pub(crate) fn reread(&self) -> Result<Identity, Error> {
-        match &self.files {
-            Some(files) => files.read(),
-            None => Ok(self.clone()),
-        }
+        let mut identity = match &self.files {
+            Some(files) => files.read()?,
+            None => self.clone(),
+        };
+        identity.ocsp = self.ocsp.as_ref().map(OcspStaple::reread).transpose()?;
+        Ok(identity)
     }
 }
 
@@ -146,6 +226,7 @@ impl IdentityFiles {
             chain,
             key: Arc::new(key),
             files: Some(Arc::clone(self)),
+            ocsp: None,
         })
     }
 }
@@ -170,7 +251,10 @@ impl fmt::Debug for IdentityFiles {
 
 impl PartialEq for Identity {
     fn eq(&self, other: &Self) -> bool {
-        self.chain == other.chain && *self.key == *other.key && self.files() == other.files()
+        self.chain == other.chain
+            && *self.key == *other.key
+            && self.files() == other.files()
+            && self.ocsp == other.ocsp
     }
 }
 
@@ -180,6 +264,7 @@ impl fmt::Debug for Identity {
             .field("certificate_chain", &self.chain)
             .field("private_key", &self.key)
             .field("files", &self.files())
+            .field("ocsp_response", &self.ocsp)
             .finish()
     }
 }

@@ -6,6 +6,7 @@ mod encrypted_key;
 mod identity;
 mod input;
 mod key;
+mod ocsp;
 mod pin;
 mod revocation_list;
 
@@ -13,5 +14,6 @@ pub use certificate::{AlternativeName, Certificate, DigestAlgorithm, SubjectInfo
 pub use identity::Identity;
 pub(crate) use identity::IdentityFiles;
 pub use key::{KeyAlgorithm, PrivateKey};
+pub(crate) use ocsp::OcspStaple;
 pub use pin::PublicKeyPin;
 pub use revocation_list::RevocationList;

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Creates (or reuses) a Python venv with sslyze, for tests/presets.rs:
+# the Mozilla server-side TLS check of the presets. Rebuildable: delete the
+# directory to start over. Prints the path of the sslyze program.
+#
+#   scripts/sslyze-venv.sh            # target/sslyze-venv
+#   SSLYZE_VENV=/some/dir scripts/sslyze-venv.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+venv="${SSLYZE_VENV:-target/sslyze-venv}"
+# The version whose Mozilla guideline TESTING.md records (5.7).
+version="${SSLYZE_VERSION:-6.3.1}"
+if [ ! -x "$venv/bin/sslyze" ] || ! "$venv/bin/python" -m pip show sslyze 2>/dev/null | grep -qx "Version: $version"; then
+    python3 -m venv "$venv" >&2
+    "$venv/bin/python" -m pip install --quiet --upgrade pip >&2
+    "$venv/bin/python" -m pip install --quiet "sslyze==$version" >&2
+fi
+echo "$PWD/$venv/bin/sslyze"

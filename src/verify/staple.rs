@@ -1,0 +1,74 @@
+//! The OCSP response a server staples, carried from the verifier that
+//! rustls hands it to into the connection being set up.
+//!
+//! rustls gives the staple only to `ServerCertVerifier::verify_server_cert`,
+//! of which a config has one for all its connections. A connection that
+//! keeps the staple runs its handshake inside [`capturing`]: the verifier,
+//! which rustls calls synchronously within that handshake step on the same
+//! thread, leaves the staple in a thread-local slot that the step then
+//! takes. The config and its verifier stay shared, so sessions still
+//! resume (rustls resumes only with the verifier that verified them);
+//! connections that do not keep staples never touch the slot.
+
+use std::cell::RefCell;
+
+thread_local! {
+    /// `Some` while a handshake step that keeps the staple runs on this
+    /// thread; then `Some(Some(staple))` once the verifier saw one.
+    static SLOT: RefCell<Option<Option<Vec<u8>>>> = const { RefCell::new(None) };
+}
+
+/// Runs `step` (some of a client handshake) and returns with its result the
+/// OCSP response the server stapled, if the verifier saw one during it.
+pub(crate) fn capturing<R>(step: impl FnOnce() -> R) -> (R, Option<Vec<u8>>) {
+    /// Puts back the slot of an enclosing step, even if `step` panics.
+    struct Restore(Option<Option<Vec<u8>>>);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            let outer = self.0.take();
+            SLOT.with(|slot| *slot.borrow_mut() = outer);
+        }
+    }
+    let outer = SLOT.with(|slot| slot.replace(Some(None)));
+    let restore = Restore(outer);
+    let result = step();
+    let staple = SLOT.with(|slot| slot.borrow_mut().take()).flatten();
+    drop(restore);
+    (result, staple)
+}
+
+/// Called by the verifier with what the server stapled (empty: nothing):
+/// kept when a step is [`capturing`] on this thread, ignored otherwise.
+pub(crate) fn record(ocsp_response: &[u8]) {
+    if ocsp_response.is_empty() {
+        return;
+    }
+    SLOT.with(|slot| {
+        if let Some(kept) = slot.borrow_mut().as_mut() {
+            *kept = Some(ocsp_response.to_vec());
+        }
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_capturing_step_keeps_the_staple() {
+        record(b"outside");
+        let ((), staple) = capturing(|| record(b"inside"));
+        assert_eq!(staple.as_deref(), Some(&b"inside"[..]));
+        let ((), none) = capturing(|| record(b""));
+        assert_eq!(none, None);
+        // Nested steps keep their own; the outer one's survives the inner.
+        let ((), outer) = capturing(|| {
+            record(b"outer");
+            let ((), inner) = capturing(|| record(b"inner"));
+            assert_eq!(inner.as_deref(), Some(&b"inner"[..]));
+        });
+        assert_eq!(outer.as_deref(), Some(&b"outer"[..]));
+        let ((), after) = capturing(|| {});
+        assert_eq!(after, None);
+    }
+}
