@@ -239,6 +239,8 @@ mod roots;
 mod server;
 mod session;
 mod settings;
+#[cfg(feature = "serde")]
+mod settings_file;
 mod ssl_error;
 mod stream;
 #[cfg(feature = "tokio")]
@@ -261,6 +263,9 @@ pub use server::TicketKeys;
 #[cfg_attr(docsrs, doc(cfg(feature = "watch")))]
 pub use server::Watcher;
 pub use session::SessionState;
+#[cfg(feature = "serde")]
+#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
+pub use settings_file::{IdentitySettings, ServerNameIdentitySettings, SettingsFile};
 pub use ssl_error::{SslError, SslErrorKind};
 pub use stream::TlsStream;
 pub use x509::{

@@ -10,4 +10,6 @@ mod key;
 pub use certificate::{AlternativeName, Certificate, DigestAlgorithm, SubjectInfo};
 pub use identity::Identity;
 pub(crate) use identity::IdentityFiles;
+#[cfg(feature = "serde")]
+pub(crate) use identity::PassphraseSource;
 pub use key::{KeyAlgorithm, PrivateKey};
