@@ -11,7 +11,7 @@ use std::sync::OnceLock;
 use std::time::Duration;
 
 use common::openssl::Scratch;
-use common::peers::{run_client, OurServer};
+use common::peers::{our_client, run_client, OurServer, PeerServer};
 use common::Authority;
 use proptest::prelude::*;
 use sslconf::{
@@ -711,4 +711,168 @@ fn serde_and_toml_stay_optional() {
         .find(|l| l.starts_with("default = "))
         .unwrap();
     assert!(!default.contains("serde"), "{default}");
+}
+
+/// The example in `SettingsFile`'s docs is a settings file this crate reads.
+#[test]
+fn the_documented_example_parses() {
+    let source = include_str!("../src/settings_file/mod.rs");
+    let start = source.find("/// ```toml\n").unwrap() + "/// ```toml\n".len();
+    let end = start + source[start..].find("/// ```\n").unwrap();
+    let text: String = source[start..end]
+        .lines()
+        .map(|line| line.strip_prefix("/// ").unwrap_or("").to_owned() + "\n")
+        .collect();
+    let file = SettingsFile::from_toml_str(&text).unwrap();
+    assert_eq!(file.protocol, Some(SslProtocol::TlsV1_2OrLater));
+    assert_eq!(file.server_name_identities[0].names.len(), 2);
+    assert_eq!(file.ssl_options, [(SslOption::DisableSessionTickets, true)]);
+    let identity = file.local_identity.unwrap();
+    assert_eq!(
+        identity.key_passphrase_file,
+        Some(PathBuf::from("server.pass"))
+    );
+}
+
+// ------------------------------------------------------------------ examples
+
+/// `target/<profile>/examples/<name>` when it is built with `--config`;
+/// `None` (a loud skip, a failure under CI) otherwise: `cargo test --test
+/// settings_file` alone does not build examples.
+fn example(name: &str) -> Option<PathBuf> {
+    let exe = std::env::current_exe().unwrap();
+    let path = exe
+        .parent()
+        .and_then(|deps| deps.parent())
+        .unwrap()
+        .join("examples")
+        .join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
+    let current = std::process::Command::new(&path)
+        .arg("--help")
+        .output()
+        .is_ok_and(|out| String::from_utf8_lossy(&out.stdout).contains("--config"));
+    if current {
+        return Some(path);
+    }
+    let reason = format!(
+        "{} is missing or predates --config: run `cargo test --all-features` (which builds \
+         examples) or `cargo build --all-features --example {name}` first",
+        path.display()
+    );
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!("{reason}");
+    }
+    common::skipped(&reason);
+    None
+}
+
+/// The ALPN protocol our client gets from the example server on `port`.
+fn negotiated(client: &SslConfiguration, port: u16) -> String {
+    let (state, _) = our_client(client, "localhost", port, b"GET / HTTP/1.1\r\n\r\n").unwrap();
+    String::from_utf8(state.next_negotiated_protocol().unwrap().to_vec()).unwrap()
+}
+
+/// `examples/server --config FILE` serves what the file says, takes a
+/// changed file for new connections, and keeps its settings on a bad one,
+/// logging where the file is wrong.
+#[test]
+fn the_example_server_follows_its_settings_file() {
+    let Some(server) = example("server") else {
+        return;
+    };
+    let scratch = Scratch::new("settings-example-server");
+    let ca = Authority::root("Example CA");
+    let id = ca.leaf("localhost");
+    put(scratch.dir(), "server.pem", id.chain_pem());
+    put(scratch.dir(), "server.key", id.key_pem());
+    let identity =
+        "[local-identity]\ncertificate-file = \"server.pem\"\nkey-file = \"server.key\"\n";
+    let settings = put(
+        scratch.dir(),
+        "server.toml",
+        format!("allowed-next-protocols = [\"h2\"]\n{identity}"),
+    );
+    let args: Vec<String> = ["--port", "{port}", "--config", settings.to_str().unwrap()]
+        .map(str::to_owned)
+        .to_vec();
+    let running = PeerServer::start(server.to_str().unwrap(), &args, "listening on")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let client = SslConfiguration::new()
+        .with_ca_certificates([ca.cert.clone()])
+        .with_allowed_next_protocols(["h2", "http/1.1"]);
+    assert_eq!(negotiated(&client, running.port), "h2");
+
+    put(
+        scratch.dir(),
+        "server.toml",
+        format!("allowed-next-protocols = [\"http/1.1\"]\n{identity}"),
+    );
+    let again = format!("settings: read {} again", settings.display());
+    assert!(
+        running.wait_for_output(&again, Duration::from_secs(10)),
+        "{}",
+        running.output()
+    );
+    assert_eq!(negotiated(&client, running.port), "http/1.1");
+
+    put(
+        scratch.dir(),
+        "server.toml",
+        format!("allowed-next-protocols = [\"h2\"]\nprotocl = \"tls1.3\"\n{identity}"),
+    );
+    assert!(
+        running.wait_for_output(
+            "caused by: unknown field `protocl`",
+            Duration::from_secs(10)
+        ),
+        "{}",
+        running.output()
+    );
+    let refused = format!(
+        "settings: {0} not applied, keeping the previous settings: {0}:2:1: setting protocl\n",
+        settings.display()
+    );
+    assert!(running.output().contains(&refused), "{}", running.output());
+    assert_eq!(negotiated(&client, running.port), "http/1.1");
+}
+
+/// `examples/client --config FILE` trusts the CA and offers the ALPN
+/// protocols the file names.
+#[test]
+fn the_example_client_reads_its_settings_file() {
+    let Some(client) = example("client") else {
+        return;
+    };
+    let scratch = Scratch::new("settings-example-client");
+    let ca = Authority::root("Client example CA");
+    let id = ca.leaf("localhost");
+    put(scratch.dir(), "ca.pem", ca.cert.to_pem());
+    let settings = put(
+        scratch.dir(),
+        "client.toml",
+        "ca-certificate-files = [\"ca.pem\"]\nallowed-next-protocols = [\"h2\"]\nprotocol = \"tls1.3\"\n",
+    );
+    let server = OurServer::start(
+        id.server()
+            .with_allowed_next_protocols(["http/1.1", "h2"])
+            .with_ssl_option(SslOption::DisableServerCipherPreference, true),
+    );
+    let address = format!("127.0.0.1:{}", server.port);
+    let run = run_client(
+        client.to_str().unwrap(),
+        &[
+            &address,
+            "--servername",
+            "localhost",
+            "--config",
+            settings.to_str().unwrap(),
+            "--send",
+            "ping\\n",
+        ],
+        b"",
+    );
+    assert!(run.success(), "{}", run.tail());
+    let served = server.join().unwrap();
+    assert_eq!(served.state.next_negotiated_protocol(), Some(&b"h2"[..]));
+    assert_eq!(served.state.session_protocol(), SslProtocol::TlsV1_3);
 }

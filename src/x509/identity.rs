@@ -187,6 +187,7 @@ impl Identity {
 
     /// How the key of a file-backed identity is unlocked: `None` for no
     /// passphrase, `Some(None)` for a passphrase given as a value.
+    #[cfg(feature = "serde")]
     pub(crate) fn passphrase_source(&self) -> Option<Option<&PassphraseSource>> {
         let files = self.files.as_deref()?;
         match (&files.passphrase, &files.passphrase_source) {
