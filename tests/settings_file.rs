@@ -876,3 +876,67 @@ fn the_example_client_reads_its_settings_file() {
     assert_eq!(served.state.next_negotiated_protocol(), Some(&b"h2"[..]));
     assert_eq!(served.state.session_protocol(), SslProtocol::TlsV1_3);
 }
+
+// ------------------------------------------------------------- passphrases
+
+/// A passphrase file's first line is the passphrase, whatever its line
+/// ending; it is read again with the key, so both can be replaced together.
+#[test]
+fn a_passphrase_file_is_read_again_with_its_key() {
+    let f = fixture();
+    let scratch = Scratch::new("settings-passphrase");
+    let encrypted = std::fs::read(f.path("enc.key")).unwrap();
+    put(
+        scratch.dir(),
+        "enc.pem",
+        std::fs::read(f.path("enc.pem")).unwrap(),
+    );
+    put(scratch.dir(), "enc.key", &encrypted);
+    put(
+        scratch.dir(),
+        "key.pass",
+        format!("{PASSPHRASE}\r\nnot this line\n"),
+    );
+    let settings = put(
+        scratch.dir(),
+        "server.toml",
+        "[local-identity]\ncertificate-file = \"enc.pem\"\nkey-file = \"enc.key\"\n\
+         key-passphrase-file = \"key.pass\"\n",
+    );
+    let config = SslConfiguration::from_toml_file(&settings).unwrap();
+    config.server_config().unwrap();
+    let debug = format!("{config:?} {:?}", config.local_identity());
+    assert!(!debug.contains(PASSPHRASE), "{debug}");
+
+    // A new key under a new passphrase, written by openssl.
+    if !common::peer_available("openssl") {
+        return;
+    }
+    let ca = Authority::root("Passphrase CA");
+    let id = ca.leaf("localhost");
+    let plain = put(scratch.dir(), "plain.key", id.key_pem());
+    let new_key = scratch.dir().join("enc.key");
+    common::openssl::run(&[
+        "pkcs8",
+        "-topk8",
+        "-v2",
+        "aes-256-cbc",
+        "-in",
+        plain.to_str().unwrap(),
+        "-out",
+        new_key.to_str().unwrap(),
+        "-passout",
+        "pass:second passphrase",
+    ]);
+    put(scratch.dir(), "enc.pem", id.chain_pem());
+    // The old passphrase no longer opens it: a reload fails, nothing changes.
+    let error = config.reload().unwrap_err();
+    assert!(
+        chain(&error).ends_with("wrong passphrase"),
+        "{}",
+        chain(&error)
+    );
+    put(scratch.dir(), "key.pass", "second passphrase\n");
+    let reloaded = config.reload().unwrap();
+    assert_eq!(reloaded.changed_files().len(), 2, "{reloaded}");
+}

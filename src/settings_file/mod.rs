@@ -344,7 +344,8 @@ fn field_error(error: FieldError, file: &str, text: Option<&str>) -> Error {
 #[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
 impl SslConfiguration {
     /// The configuration a TOML settings file describes (see
-    /// [`SettingsFile`]); paths in it are relative to the file's directory.
+    /// [`SettingsFile`]); relative paths in it are relative to the file's
+    /// directory (made absolute).
     /// The files it names are read now, and again by
     /// [`reload`](Self::reload). A configuration read from a file is never
     /// [null](Self::is_null), even from an empty one, and does not start
@@ -373,7 +374,10 @@ impl SslConfiguration {
             Some(dir) if !dir.as_os_str().is_empty() => dir,
             _ => Path::new("."),
         };
-        Self::from_toml(&text, &path.display().to_string(), base)
+        // Absolute, so that a reload after the process changed its working
+        // directory reads the same files.
+        let base = std::path::absolute(base).unwrap_or_else(|_| base.to_owned());
+        Self::from_toml(&text, &path.display().to_string(), &base)
     }
 
     /// As [`from_toml_file`](Self::from_toml_file), from TOML text whose
