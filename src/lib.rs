@@ -198,6 +198,8 @@
 //!   accept}`) on tokio-rustls.
 //! - `watch`: `SslConfiguration::watch`, which reloads a configuration's
 //!   files when they change (notify).
+//! - `serde`: settings files: `SslConfiguration::from_toml_file`,
+//!   `to_toml`, and `SettingsFile` for any serde format (serde, toml).
 //!
 //! # Layout
 //!
@@ -217,6 +219,7 @@
 //! | `provider`, `roots`, `host` | the crypto provider; the system CA store; host-name parsing |
 //! | `key_log` | where the opt-in key log writes the TLS secrets, and the rustls `KeyLog` that writes them |
 //! | `error` | the one error type and the causes it carries |
+//! | `settings_file/` | the settings as a file (feature `serde`): the serde type (`mod`), names of value types (`names`), SSL options as a table (`option_map`), a file into setters (`load`) and a configuration back into a file (`write`), field paths and lines (`location`) |
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![warn(

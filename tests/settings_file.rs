@@ -602,7 +602,7 @@ fn relative_paths_are_relative_to_the_settings_file() {
     assert_eq!(chain, conf.join("../certs/server.pem"));
     assert_eq!(key, conf.join("../certs/server.key"));
     assert_eq!(config.local_certificate_chain(), id.chain.as_slice());
-    assert_eq!(config.ca_certificates(), [ca.cert.clone()]);
+    assert_eq!(config.ca_certificates(), std::slice::from_ref(&ca.cert));
     // A file next to the working directory's is not the one read.
     assert!(SslConfiguration::from_toml_str(
         "[local-identity]\ncertificate-file = \"server.pem\"\nkey-file = \"server.key\"",
