@@ -322,6 +322,36 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    /// Any text, or a good file with a few characters replaced: an answer,
+    /// never a panic, and an error points inside the text.
+    #[test]
+    fn any_text_is_an_answer_or_a_located_error(
+        edits in prop::collection::vec((any::<prop::sample::Index>(), any::<char>()), 0..4),
+        noise in "\\PC{0,40}",
+    ) {
+        let good = "protocol = \"tls1.3\"\nciphers = [\"TLS_AES_128_GCM_SHA256\"]\n\
+                    [local-identity]\ncertificate-file = \"server.pem\"\nkey-file = \"server.key\"\n\
+                    [ssl-options]\nDisableSessionTickets = true\n";
+        let mut chars: Vec<char> = good.chars().collect();
+        for (at, c) in edits {
+            let at = at.index(chars.len());
+            chars[at] = c;
+        }
+        for text in [chars.into_iter().collect::<String>(), noise] {
+            if let Err(error) = SslConfiguration::from_toml_str(&text, &fixture().dir) {
+                let Error::SettingsFile { line, column, .. } = error else {
+                    panic!("{error:?}")
+                };
+                prop_assert!(line >= 1 && line <= text.lines().count().max(1) + 1, "{line}");
+                prop_assert!(column >= 1, "{column}");
+            }
+        }
+    }
+}
+
 // ----------------------------------------------------------------- bad files
 
 /// The bad files of the docs' table: what each holds and the exact message

@@ -412,7 +412,8 @@ impl SslConfiguration {
     /// These settings as a [`SettingsFile`], to write back:
     /// `from_settings_file` of it makes an equal configuration. Files are
     /// written as they were given (relative paths stay relative to the
-    /// directory they were relative to).
+    /// directory they were relative to). CA certificate files are read
+    /// again, to tell their certificates from any added as values.
     ///
     /// # Errors
     /// [`Error::SettingNotWritable`] naming a setting that a file cannot
