@@ -9,6 +9,8 @@
 //! cargo run --example client -- example.com --alpn h2,http/1.1 --send 'HEAD / HTTP/1.0\r\n\r\n'
 //! cargo run --example client -- 127.0.0.1:8443 --ca ca.pem --servername localhost
 //! cargo run --example client -- 127.0.0.1:8443 --verify-mode none --cert me.pem --key me.key
+//! # Every setting from a TOML settings file (see sslconf::SettingsFile):
+//! cargo run --example client --features serde -- 127.0.0.1:8443 --config client.toml
 //! ```
 
 #[path = "support/mod.rs"]
@@ -55,6 +57,12 @@ struct Args {
     /// Data to send after the handshake (\r, \n and \t escapes allowed); the reply is printed.
     #[arg(long)]
     send: Option<String>,
+    /// Every TLS setting from this TOML settings file instead of the flags (needs feature
+    /// `serde`; see sslconf::SettingsFile).
+    #[arg(long, value_name = "FILE", conflicts_with_all = [
+        "ca", "cert", "key", "protocol", "ciphers", "verify_mode", "alpn",
+    ])]
+    config: Option<std::path::PathBuf>,
     /// Seconds to wait for the connection, the handshake and each read.
     #[arg(long, default_value_t = 30)]
     timeout: u64,
@@ -72,7 +80,10 @@ fn main() -> ExitCode {
 }
 
 fn run(args: &Args) -> Result<(), BoxError> {
-    let config = configuration(args)?;
+    let config = match &args.config {
+        Some(path) => settings_file(path)?,
+        None => configuration(args)?,
+    };
     let (host, address) = split_address(&args.address);
     let host = args.servername.as_deref().unwrap_or(host);
 
@@ -149,6 +160,21 @@ fn configuration(args: &Args) -> Result<SslConfiguration, BoxError> {
     // Report settings rustls cannot honour before connecting.
     config.client_config()?;
     Ok(config)
+}
+
+/// `--config`: the settings a file describes, checked to convert.
+fn settings_file(path: &std::path::Path) -> Result<SslConfiguration, BoxError> {
+    #[cfg(feature = "serde")]
+    {
+        let config = SslConfiguration::from_toml_file(path)?;
+        config.client_config()?;
+        Ok(config)
+    }
+    #[cfg(not(feature = "serde"))]
+    {
+        let _ = path;
+        Err("--config needs the `serde` feature: build with --features serde".into())
+    }
 }
 
 /// Splits `HOST[:PORT]` into the bare host (no IPv6 brackets) and an address

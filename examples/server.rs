@@ -20,6 +20,9 @@
 //! # Another certificate for api.example.com, and the files read again when they change:
 //! cargo run --example server --features watch -- --cert server.pem --key server.key \
 //!     --sni 'api.example.com=api.pem,api.key' --watch
+//! # Every setting from a TOML settings file (see sslconf::SettingsFile), read
+//! # again when it changes; add --watch to follow the files it names too:
+//! cargo run --example server --features serde -- --config server.toml
 //! ```
 //!
 //! `examples/tokio_server.rs` is the same server on tokio, a task a connection.
@@ -53,10 +56,10 @@ struct Args {
     #[arg(long, default_value_t = 8443)]
     port: u16,
     /// The server's certificate chain, leaf first (PEM or DER file).
-    #[arg(long, required_unless_present = "self_signed", requires = "key")]
+    #[arg(long, required_unless_present_any = ["self_signed", "config"], requires = "key")]
     cert: Option<String>,
     /// The server certificate's private key (PEM or DER file).
-    #[arg(long, required_unless_present = "self_signed", requires = "cert")]
+    #[arg(long, required_unless_present_any = ["self_signed", "config"], requires = "cert")]
     key: Option<String>,
     /// Make a self-signed certificate for localhost and 127.0.0.1 instead of --cert/--key.
     #[arg(long, conflicts_with_all = ["cert", "key"])]
@@ -96,6 +99,15 @@ struct Args {
     /// applies).
     #[arg(long, conflicts_with_all = ["protocol", "ciphers"])]
     preset: Option<MozillaProfile>,
+    /// Every TLS setting from this TOML settings file instead of the flags (needs feature
+    /// `serde`; see sslconf::SettingsFile). The file is read again when it changes: new
+    /// connections get the new settings, and a bad file is logged and changes nothing.
+    #[arg(long, value_name = "FILE", conflicts_with_all = [
+        "cert", "key", "self_signed", "ca", "verify_mode", "protocol", "ciphers", "alpn",
+        "sni", "refuse_unknown_names", "ticket_key", "ticket_lifetime", "groups", "preset",
+        "ocsp_response",
+    ])]
+    config: Option<std::path::PathBuf>,
     /// Exit after this many connections, once they are answered (for tests).
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
     max_connections: Option<u64>,
@@ -113,8 +125,22 @@ fn main() -> ExitCode {
 }
 
 fn run(args: &Args) -> Result<(), BoxError> {
-    let config = configuration(args)?;
-    let _watching = args.flags.start_watching(&config)?;
+    let config = match &args.config {
+        Some(path) => settings_file::load(path)?,
+        None => configuration(args)?,
+    };
+    let watching = args.flags.start_watching(&config)?;
+    // What new connections get: replaced when the settings file changes.
+    let current = std::sync::Arc::new(std::sync::RwLock::new(config));
+    // Watching stops when its value is dropped: here, or in the thread
+    // that follows the settings file, which watches what is in force.
+    let _watching = match &args.config {
+        Some(path) => {
+            settings_file::follow(path.clone(), current.clone(), args.flags.clone(), watching);
+            None
+        }
+        None => watching,
+    };
     let listener = TcpListener::bind((args.bind.as_str(), args.port))
         .map_err(|e| format!("cannot listen on {}:{}: {e}", args.bind, args.port))?;
     println!("listening on {}", listener.local_addr()?);
@@ -136,7 +162,7 @@ fn run(args: &Args) -> Result<(), BoxError> {
                 continue;
             }
         };
-        let config = config.clone();
+        let config = current.read().unwrap_or_else(|e| e.into_inner()).clone();
         workers.push(thread::spawn(move || serve(&config, socket, timeouts)));
         workers.retain(|w| !w.is_finished());
         accepted += 1;
@@ -291,4 +317,76 @@ fn answer(tls: &mut TlsStream<TcpStream>) -> Result<String, BoxError> {
         .and_then(|()| tls.shutdown())
         .map_err(|e| format!("writing the response: {e}"))?;
     Ok(request_line)
+}
+
+/// `--config`: the settings from a file, and following its changes.
+mod settings_file {
+    use std::path::{Path, PathBuf};
+    use std::sync::{Arc, RwLock};
+    use std::thread;
+    use std::time::Duration;
+
+    use sslconf::SslConfiguration;
+
+    use crate::support::{self, BoxError, ServerFlags, Watching};
+
+    /// How often the settings file is looked at.
+    const POLL: Duration = Duration::from_millis(250);
+
+    /// The configuration the settings file describes, checked to convert:
+    /// settings rustls cannot honour fail here, not at the first client.
+    pub(crate) fn load(path: &Path) -> Result<SslConfiguration, BoxError> {
+        #[cfg(feature = "serde")]
+        {
+            let config = SslConfiguration::from_toml_file(path)?;
+            config.server_config()?;
+            Ok(config)
+        }
+        #[cfg(not(feature = "serde"))]
+        {
+            let _ = path;
+            Err("--config needs the `serde` feature: build with --features serde".into())
+        }
+    }
+
+    /// Reads the settings file again whenever its content changes: a good
+    /// one replaces what new connections get (and, with --watch, what is
+    /// watched); a bad one is logged and changes nothing.
+    pub(crate) fn follow(
+        path: PathBuf,
+        current: Arc<RwLock<SslConfiguration>>,
+        flags: ServerFlags,
+        watching: Option<Watching>,
+    ) {
+        let mut seen = std::fs::read(&path).ok();
+        thread::spawn(move || {
+            let mut _watching = watching;
+            loop {
+                thread::sleep(POLL);
+                let now = std::fs::read(&path).ok();
+                if now == seen {
+                    continue;
+                }
+                seen = now;
+                let reloaded = load(&path).and_then(|config| {
+                    let watcher = flags.start_watching(&config)?;
+                    Ok((config, watcher))
+                });
+                match reloaded {
+                    Ok((config, watcher)) => {
+                        *current.write().unwrap_or_else(|e| e.into_inner()) = config;
+                        _watching = watcher;
+                        eprintln!("settings: read {} again", path.display());
+                    }
+                    Err(err) => support::report(
+                        &format!(
+                            "settings: {} not applied, keeping the previous settings",
+                            path.display()
+                        ),
+                        &*err,
+                    ),
+                }
+            }
+        });
+    }
 }

@@ -269,7 +269,7 @@ pub enum Error {
     #[error("unknown {what} {name:?}: expected {expected}")]
     UnknownName {
         /// What the name was meant to name: `"protocol"`, `"peer verify mode"`
-        /// or `"key exchange group"`.
+        /// or `"key exchange group"`; also `"ssl option"`.
         what: &'static str,
         /// The name as given.
         name: String,
@@ -324,6 +324,54 @@ pub enum Error {
         /// The subject display name of the identity's leaf certificate.
         subject: String,
         /// What was wrong with the response.
+        #[source]
+        source: InvalidInput,
+    },
+
+    /// The environment variable that should hold a private key's passphrase
+    /// ([`Identity::from_files_with_passphrase_env`](crate::Identity::from_files_with_passphrase_env))
+    /// is not set.
+    #[error("environment variable {variable} with the passphrase of {key} is not set")]
+    PassphraseVariableUnset {
+        /// The variable's name.
+        variable: String,
+        /// The key file the passphrase is for.
+        key: String,
+    },
+
+    /// A settings file (feature `serde`) that does not load: bad TOML, an
+    /// unknown field, a value of the wrong type or an unknown name, or a
+    /// file it names that cannot be read. The message names the settings
+    /// file, the line and column of the value at fault and its field path
+    /// (`local-identity.key-file`, `ciphers[2]`); what was expected is the
+    /// [`source()`](std::error::Error::source).
+    #[error("{}", settings_location(file, *line, *column, field))]
+    SettingsFile {
+        /// The settings file; `"TOML input"` when read from a string,
+        /// `"settings"` for a [`SettingsFile`](crate::SettingsFile) value.
+        file: String,
+        /// The line of the value at fault, from 1; 0 when not known (a
+        /// `SettingsFile` value has no lines).
+        line: usize,
+        /// Its column, from 1, in characters; 0 when not known.
+        column: usize,
+        /// The field path, as `local-identity.key-file` or
+        /// `server-name-identities[1].names[0]`; empty when the TOML itself
+        /// does not parse.
+        field: String,
+        /// What was wrong, and what was expected.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+
+    /// A setting that a settings file cannot hold (feature `serde`): a
+    /// certificate or key given as a value rather than read from a file, a
+    /// passphrase given as a value, an ALPN name that is no UTF-8.
+    #[error("cannot write setting {field} to a settings file")]
+    SettingNotWritable {
+        /// The settings file's field for it, as `local-identity`.
+        field: String,
+        /// Why it cannot be written.
         #[source]
         source: InvalidInput,
     },
@@ -398,6 +446,21 @@ impl From<rustls::Error> for Error {
         }
         Self::Tls(err)
     }
+}
+
+/// `file:line:column: setting field`, without what is not known.
+fn settings_location(file: &str, line: usize, column: usize, field: &str) -> String {
+    let mut text = file.to_owned();
+    if line > 0 {
+        text.push_str(&format!(":{line}:{column}"));
+    }
+    if field.is_empty() {
+        text.push_str(": invalid TOML");
+    } else {
+        text.push_str(": setting ");
+        text.push_str(field);
+    }
+    text
 }
 
 fn join_errors(errors: &[SslError]) -> String {

@@ -206,6 +206,8 @@
 //!   accept}`) on tokio-rustls.
 //! - `watch`: `SslConfiguration::watch`, which reloads a configuration's
 //!   files when they change (notify).
+//! - `serde`: settings files: `SslConfiguration::from_toml_file`,
+//!   `to_toml`, and `SettingsFile` for any serde format (serde, toml).
 //!
 //! # Layout
 //!
@@ -226,6 +228,7 @@
 //! | `preset` | Mozilla's server-side TLS profiles as settings |
 //! | `key_log` | where the opt-in key log writes the TLS secrets, and the rustls `KeyLog` that writes them |
 //! | `error` | the one error type and the causes it carries |
+//! | `settings_file/` | the settings as a file (feature `serde`): the serde type (`mod`), names of value types (`names`), SSL options as a table (`option_map`), a file into setters (`load`) and a configuration back into a file (`write`), field paths and lines (`location`) |
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![warn(
@@ -249,6 +252,8 @@ mod roots;
 mod server;
 mod session;
 mod settings;
+#[cfg(feature = "serde")]
+mod settings_file;
 mod ssl_error;
 mod stream;
 #[cfg(feature = "tokio")]
@@ -272,6 +277,9 @@ pub use server::TicketKeys;
 #[cfg_attr(docsrs, doc(cfg(feature = "watch")))]
 pub use server::Watcher;
 pub use session::SessionState;
+#[cfg(feature = "serde")]
+#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
+pub use settings_file::{IdentitySettings, ServerNameIdentitySettings, SettingsFile};
 pub use ssl_error::{SslError, SslErrorKind};
 pub use stream::TlsStream;
 pub use x509::{

@@ -347,6 +347,60 @@ impl SslOption {
     }
 }
 
+impl SslOption {
+    /// Parses Qt's names, with or without the `SslOption` prefix
+    /// (`"SslOptionDisableSessionTickets"`, `"DisableSessionTickets"`), and
+    /// kebab or snake case (`"disable-session-tickets"`); case-insensitive.
+    /// [`str::parse`] does the same, with an error that says what is expected.
+    pub fn from_name(name: &str) -> Option<Self> {
+        let key: String = name
+            .chars()
+            .filter(|c| !matches!(c, '_' | '-' | ' '))
+            .flat_map(char::to_lowercase)
+            .collect();
+        let key = key.strip_prefix("ssloption").unwrap_or(&key);
+        Self::ALL
+            .iter()
+            .copied()
+            .find(|o| o.to_string().eq_ignore_ascii_case(key))
+    }
+}
+
+/// [`SslOption::from_name`], with an error for a name it does not know.
+///
+/// ```
+/// use sslconf::SslOption;
+///
+/// assert_eq!(
+///     "disable-session-tickets".parse::<SslOption>()?,
+///     SslOption::DisableSessionTickets
+/// );
+/// let err = "DisableEverything".parse::<SslOption>().unwrap_err();
+/// assert!(err.to_string().starts_with(r#"unknown ssl option "DisableEverything": expected "#));
+/// # Ok::<(), sslconf::Error>(())
+/// ```
+impl FromStr for SslOption {
+    type Err = Error;
+
+    fn from_str(name: &str) -> Result<Self, Error> {
+        Self::from_name(name).ok_or_else(|| Error::UnknownName {
+            what: "ssl option",
+            name: name.to_owned(),
+            expected: "a Qt option name: DisableEmptyFragments, DisableSessionTickets, \
+                       DisableCompression, DisableServerNameIndication, \
+                       DisableLegacyRenegotiation, DisableSessionSharing, \
+                       DisableSessionPersistence or DisableServerCipherPreference",
+        })
+    }
+}
+
+/// Qt's name without the `SslOption` prefix: `DisableSessionTickets`.
+impl fmt::Display for SslOption {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self, f)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -435,6 +489,27 @@ mod tests {
         );
         // State only: not a name to configure.
         assert!("unknown protocol".parse::<SslProtocol>().is_err());
+    }
+
+    #[test]
+    fn ssl_option_names_parse_back() {
+        for &o in SslOption::ALL {
+            assert_eq!(o.to_string().parse::<SslOption>().unwrap(), o);
+            assert_eq!(
+                SslOption::from_name(&format!("SslOption{o}")),
+                Some(o),
+                "Qt's full name"
+            );
+        }
+        assert_eq!(
+            SslOption::from_name("disable_server_cipher_preference"),
+            Some(SslOption::DisableServerCipherPreference)
+        );
+        let err = "tickets".parse::<SslOption>().unwrap_err();
+        assert!(
+            matches!(&err, Error::UnknownName { what: "ssl option", name, .. } if name == "tickets"),
+            "{err:?}"
+        );
     }
 
     #[test]

@@ -48,6 +48,18 @@ pub(crate) struct IdentityFiles {
     chain: PathBuf,
     key: PathBuf,
     passphrase: Option<Zeroizing<Vec<u8>>>,
+    /// Where the passphrase comes from, when not from a value.
+    passphrase_source: Option<PassphraseSource>,
+}
+
+/// Where a key's passphrase is read: a file is read again with the key, a
+/// variable once (a process's environment does not change from outside).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum PassphraseSource {
+    /// The first line of this file.
+    File(PathBuf),
+    /// This environment variable.
+    Environment(String),
 }
 
 impl Identity {
@@ -72,6 +84,7 @@ impl Identity {
             chain: chain.as_ref().to_owned(),
             key: key.as_ref().to_owned(),
             passphrase: None,
+            passphrase_source: None,
         })
         .read()
     }
@@ -90,6 +103,56 @@ impl Identity {
             chain: chain.as_ref().to_owned(),
             key: key.as_ref().to_owned(),
             passphrase: Some(Zeroizing::new(passphrase.to_vec())),
+            passphrase_source: None,
+        })
+        .read()
+    }
+
+    /// As [`from_files_with_passphrase`](Self::from_files_with_passphrase),
+    /// the passphrase being the first line of `passphrase_file` (as
+    /// OpenSSL's `-passin file:` reads it; the line ending is not part of
+    /// it). The passphrase file is read again with the key on every reload,
+    /// so a key and its passphrase can be replaced together.
+    ///
+    /// # Errors
+    /// [`Error::ReadFile`] naming the passphrase file; otherwise as
+    /// [`from_files_with_passphrase`](Self::from_files_with_passphrase).
+    pub fn from_files_with_passphrase_file(
+        chain: impl AsRef<Path>,
+        key: impl AsRef<Path>,
+        passphrase_file: impl AsRef<Path>,
+    ) -> Result<Identity, Error> {
+        Arc::new(IdentityFiles {
+            chain: chain.as_ref().to_owned(),
+            key: key.as_ref().to_owned(),
+            passphrase: None,
+            passphrase_source: Some(PassphraseSource::File(passphrase_file.as_ref().to_owned())),
+        })
+        .read()
+    }
+
+    /// As [`from_files_with_passphrase`](Self::from_files_with_passphrase),
+    /// the passphrase being the value of the environment variable
+    /// `variable`, read now and kept (zeroized on drop) for reloads.
+    ///
+    /// # Errors
+    /// [`Error::PassphraseVariableUnset`] when the variable is not set;
+    /// otherwise as [`from_files_with_passphrase`](Self::from_files_with_passphrase).
+    pub fn from_files_with_passphrase_env(
+        chain: impl AsRef<Path>,
+        key: impl AsRef<Path>,
+        variable: &str,
+    ) -> Result<Identity, Error> {
+        let key = key.as_ref().to_owned();
+        let value = std::env::var_os(variable).ok_or_else(|| Error::PassphraseVariableUnset {
+            variable: variable.to_owned(),
+            key: key.display().to_string(),
+        })?;
+        Arc::new(IdentityFiles {
+            chain: chain.as_ref().to_owned(),
+            key,
+            passphrase: Some(Zeroizing::new(value.into_encoded_bytes())),
+            passphrase_source: Some(PassphraseSource::Environment(variable.to_owned())),
         })
         .read()
     }
@@ -198,6 +261,17 @@ impl Identity {
         self.files.as_ref()
     }
 
+    /// How the key of a file-backed identity is unlocked: `None` for no
+    /// passphrase, `Some(None)` for a passphrase given as a value.
+    #[cfg(feature = "serde")]
+    pub(crate) fn passphrase_source(&self) -> Option<Option<&PassphraseSource>> {
+        let files = self.files.as_deref()?;
+        match (&files.passphrase, &files.passphrase_source) {
+            (None, None) => None,
+            (_, source) => Some(source.as_ref()),
+        }
+    }
+
     /// This identity read again from its files (itself when it has none):
     /// the chain and key, and the OCSP response.
     ///
@@ -218,7 +292,11 @@ impl IdentityFiles {
     /// Reads the files.
     fn read(self: &Arc<Self>) -> Result<Identity, Error> {
         let chain = Certificate::from_path(&self.chain)?;
-        let key = match &self.passphrase {
+        let from_file = match &self.passphrase_source {
+            Some(PassphraseSource::File(file)) => Some(read_passphrase(file)?),
+            _ => None,
+        };
+        let key = match from_file.as_ref().or(self.passphrase.as_ref()) {
             Some(passphrase) => PrivateKey::from_path_with_passphrase(&self.key, passphrase)?,
             None => PrivateKey::from_path(&self.key)?,
         };
@@ -236,7 +314,16 @@ impl PartialEq for IdentityFiles {
         self.chain == other.chain
             && self.key == other.key
             && self.passphrase.is_some() == other.passphrase.is_some()
+            && self.passphrase_source == other.passphrase_source
     }
+}
+
+/// The first line of a passphrase file, without its line ending.
+fn read_passphrase(file: &Path) -> Result<Zeroizing<Vec<u8>>, Error> {
+    let bytes = Zeroizing::new(super::input::read_file(file)?);
+    let line = bytes.split(|&b| b == b'\n').next().unwrap_or_default();
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    Ok(Zeroizing::new(line.to_vec()))
 }
 
 impl fmt::Debug for IdentityFiles {
@@ -245,6 +332,7 @@ impl fmt::Debug for IdentityFiles {
             .field("chain", &self.chain)
             .field("key", &self.key)
             .field("passphrase", &self.passphrase.as_ref().map(|_| "[elided]"))
+            .field("passphrase_source", &self.passphrase_source)
             .finish()
     }
 }

@@ -13,6 +13,8 @@ mod revocation_list;
 pub use certificate::{AlternativeName, Certificate, DigestAlgorithm, SubjectInfo};
 pub use identity::Identity;
 pub(crate) use identity::IdentityFiles;
+#[cfg(feature = "serde")]
+pub(crate) use identity::PassphraseSource;
 pub use key::{KeyAlgorithm, PrivateKey};
 pub(crate) use ocsp::OcspStaple;
 pub use pin::PublicKeyPin;

@@ -1,0 +1,176 @@
+//! A [`SettingsFile`] into an [`SslConfiguration`], through the public
+//! setters, so that a file goes through exactly the paths code does. Each
+//! failure names the field whose value failed.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use super::location::FieldPath;
+use super::{IdentitySettings, SettingsFile};
+use crate::{Certificate, Error, Identity, InvalidInput, SslConfiguration, TicketKeys};
+
+/// What went wrong, and in which field.
+#[derive(Debug)]
+pub(super) struct FieldError {
+    pub(super) path: FieldPath,
+    pub(super) source: Box<dyn std::error::Error + Send + Sync>,
+}
+
+impl FieldError {
+    fn new(path: FieldPath, source: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
+        Self {
+            path,
+            source: source.into(),
+        }
+    }
+
+    /// Two fields that exclude each other: the error is at the second.
+    fn conflict(path: FieldPath, first: &str, second: &str) -> Self {
+        Self::new(
+            path,
+            InvalidInput::new(format!("expected {first} or {second}, not both")),
+        )
+    }
+}
+
+/// The configuration a settings file describes; relative paths are taken
+/// relative to `base`.
+pub(super) fn configuration(
+    file: &SettingsFile,
+    base: &Path,
+) -> Result<SslConfiguration, FieldError> {
+    let resolve = |path: &Path| base.join(path);
+    // A configuration read from a file is a configured one, never null,
+    // even when the file is empty: 0 is the default depth.
+    let mut config = SslConfiguration::new().with_peer_verify_depth(0);
+    if let Some(protocol) = file.protocol {
+        config = config.with_protocol(protocol);
+    }
+    if let Some(ciphers) = &file.ciphers {
+        config = config.with_ciphers(ciphers.iter().copied());
+    }
+    if let Some(groups) = &file.key_exchange_groups {
+        config = config.with_key_exchange_groups(groups.iter().copied());
+    }
+    match (&file.ca_certificate_files, file.system_ca_certificates) {
+        (Some(_), Some(true)) => {
+            return Err(FieldError::new(
+                FieldPath::key("system-ca-certificates"),
+                InvalidInput::new(
+                    "expected false or no ca-certificate-files: CA certificate files replace \
+                     the system store",
+                ),
+            ))
+        }
+        (Some(files), _) => {
+            let files: Vec<PathBuf> = files.iter().map(|f| resolve(f)).collect();
+            for (index, path) in files.iter().enumerate() {
+                Certificate::from_path(path).map_err(|e| {
+                    FieldError::new(FieldPath::key("ca-certificate-files").index(index), e)
+                })?;
+            }
+            config = config
+                .with_ca_certificate_files(&files)
+                .map_err(|e| FieldError::new(FieldPath::key("ca-certificate-files"), e))?;
+        }
+        (None, Some(false)) => config = config.with_ca_certificates([]),
+        (None, Some(true) | None) => {}
+    }
+    if let Some(mode) = file.peer_verify_mode {
+        config = config.with_peer_verify_mode(mode);
+    }
+    if let Some(depth) = file.peer_verify_depth {
+        config = config.with_peer_verify_depth(depth);
+    }
+    if let Some(alpn) = &file.allowed_next_protocols {
+        config = config.with_allowed_next_protocols(alpn.iter().map(|p| p.as_bytes().to_vec()));
+    }
+    for &(option, on) in &file.ssl_options {
+        config = config.with_ssl_option(option, on);
+    }
+    match (&file.key_log_file, file.key_log_from_env) {
+        (Some(_), true) => {
+            return Err(FieldError::conflict(
+                FieldPath::key("key-log-from-env"),
+                "key-log-file",
+                "key-log-from-env",
+            ))
+        }
+        (Some(path), false) => config = config.with_key_log_file(resolve(path)),
+        (None, true) => config = config.with_key_log_from_env(),
+        (None, false) => {}
+    }
+    if let Some(identity) = &file.local_identity {
+        let path = FieldPath::key("local-identity");
+        config = config.with_local_identity(identity_of(identity, base, path)?);
+    }
+    for (index, identity) in file.added_local_identities.iter().enumerate() {
+        let path = FieldPath::key("added-local-identities").index(index);
+        config = config.with_added_local_identity(identity_of(identity, base, path)?);
+    }
+    for (index, named) in file.server_name_identities.iter().enumerate() {
+        let path = FieldPath::key("server-name-identities").index(index);
+        let identity = identity_of(&named.identity(), base, path)?;
+        config = config.with_server_name_identity(named.names.iter().cloned(), identity);
+    }
+    if let Some(refused) = file.unknown_server_names_refused {
+        config = config.with_unknown_server_names_refused(refused);
+    }
+    if let Some(files) = &file.session_ticket_key_files {
+        let files: Vec<PathBuf> = files.iter().map(|f| resolve(f)).collect();
+        for (index, path) in files.iter().enumerate() {
+            TicketKeys::from_path(path).map_err(|e| {
+                FieldError::new(FieldPath::key("session-ticket-key-files").index(index), e)
+            })?;
+        }
+        let keys = TicketKeys::from_paths(&files)
+            .map_err(|e| FieldError::new(FieldPath::key("session-ticket-key-files"), e))?;
+        config = config.with_session_ticket_keys(keys);
+    }
+    if let Some(seconds) = file.session_ticket_lifetime_seconds {
+        config = config.with_session_ticket_lifetime(Duration::from_secs(seconds));
+    }
+    Ok(config)
+}
+
+/// An identity read from the files a table names, the error at the field
+/// whose value failed.
+fn identity_of(
+    settings: &IdentitySettings,
+    base: &Path,
+    path: FieldPath,
+) -> Result<Identity, FieldError> {
+    let chain = base.join(&settings.certificate_file);
+    let key = base.join(&settings.key_file);
+    let passphrase_file = settings.key_passphrase_file.as_ref().map(|f| base.join(f));
+    let result = match (&passphrase_file, &settings.key_passphrase_env) {
+        (Some(_), Some(_)) => {
+            return Err(FieldError::conflict(
+                path.then("key-passphrase-env"),
+                "key-passphrase-file",
+                "key-passphrase-env",
+            ))
+        }
+        (Some(file), None) => Identity::from_files_with_passphrase_file(&chain, &key, file),
+        (None, Some(variable)) => Identity::from_files_with_passphrase_env(&chain, &key, variable),
+        (None, None) => Identity::from_files(&chain, &key),
+    };
+    result.map_err(|error| {
+        let passphrase_field = if settings.key_passphrase_env.is_some() {
+            "key-passphrase-env"
+        } else {
+            "key-passphrase-file"
+        };
+        let field = match &error {
+            Error::ReadFile { path: failed, .. } if *failed == chain => "certificate-file",
+            Error::ReadFile { path: failed, .. } if *failed == key => "key-file",
+            Error::ReadFile { .. } => "key-passphrase-file",
+            Error::InvalidCertificate { .. } => "certificate-file",
+            Error::WrongPassphrase { .. } | Error::PassphraseVariableUnset { .. } => {
+                passphrase_field
+            }
+            _ => "key-file",
+        };
+        FieldError::new(path.then(field), error)
+    })
+}

@@ -1,0 +1,449 @@
+//! Settings from a file (feature `serde`): [`SettingsFile`], the settings of
+//! an [`SslConfiguration`] as TOML (or anything serde reads and writes).
+
+mod load;
+mod location;
+mod names;
+mod option_map;
+mod write;
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use self::load::FieldError;
+use self::location::FieldPath;
+use crate::{
+    Cipher, Error, InvalidInput, KeyExchangeGroup, PeerVerifyMode, SslConfiguration, SslOption,
+    SslProtocol,
+};
+
+/// The settings of an [`SslConfiguration`] as a file: TOML with kebab-case
+/// keys, or anything serde reads and writes. Every field may be left out,
+/// meaning the setting's default; a field this type does not have is an
+/// error, never ignored. Names are those the types' `FromStr` reads
+/// ([`SslProtocol`], [`Cipher`], [`KeyExchangeGroup`], [`PeerVerifyMode`],
+/// [`SslOption`]), and relative paths are relative to the settings file.
+///
+/// Certificates and keys are always files, never inline, and a key's
+/// passphrase is never in the settings: a file holding it
+/// (`key-passphrase-file`, its first line) or an environment variable
+/// (`key-passphrase-env`) is named instead.
+///
+/// ```toml
+/// protocol = "tls1.2+"                      # SslProtocol: tls1.3, secure, TlsV1_2OrLater ...
+/// ciphers = ["TLS_AES_128_GCM_SHA256", "ECDHE-RSA-AES128-GCM-SHA256"]  # IANA or OpenSSL names
+/// key-exchange-groups = ["X25519MLKEM768", "X25519", "P-256"]
+/// ca-certificate-files = ["clients-ca.pem"] # replaces the system store
+/// # system-ca-certificates = false          # no CA at all (without ca-certificate-files)
+/// peer-verify-mode = "verify"               # none, query, verify, auto
+/// peer-verify-depth = 2                     # intermediate CAs at most; 0: no limit
+/// allowed-next-protocols = ["h2", "http/1.1"]
+/// unknown-server-names-refused = true
+/// session-ticket-key-files = ["tickets/new.key", "tickets/old.key"]
+/// session-ticket-lifetime-seconds = 3600
+/// # key-log-file = "keys.log"              # or key-log-from-env = true (SSLKEYLOGFILE)
+///
+/// [local-identity]
+/// certificate-file = "server.pem"          # the chain, leaf first
+/// key-file = "server.key"
+/// key-passphrase-file = "server.pass"      # or key-passphrase-env = "SERVER_KEY_PASSPHRASE"
+///
+/// [[added-local-identities]]               # e.g. an RSA one beside an ECDSA one
+/// certificate-file = "server-rsa.pem"
+/// key-file = "server-rsa.key"
+///
+/// [[server-name-identities]]
+/// names = ["api.example.com", "*.api.example.com"]
+/// certificate-file = "api.pem"
+/// key-file = "api.key"
+///
+/// [ssl-options]                            # Qt's names; only what differs from the default
+/// DisableSessionTickets = true
+/// ```
+///
+/// Each field is applied with the setter of the same name
+/// (`ca-certificate-files` with
+/// [`with_ca_certificate_files`](SslConfiguration::with_ca_certificate_files),
+/// `local-identity` with [`with_local_identity`](SslConfiguration::with_local_identity)
+/// of an [`Identity::from_files`](crate::Identity::from_files), ...), so a
+/// file behaves exactly as the code would, reloads included: the files it
+/// names are read again by [`reload`](SslConfiguration::reload) and
+/// watched by `watch`.
+///
+/// A configuration is read with [`SslConfiguration::from_toml_file`] (or
+/// `from_toml_str`, or [`SslConfiguration::from_settings_file`] from any
+/// serde format) and written back with [`SslConfiguration::to_toml`] (or
+/// `to_settings_file`).
+///
+/// # Bad files
+///
+/// A settings file that does not load is an [`Error::SettingsFile`] naming
+/// the file, the line and column of the value at fault and its field; the
+/// reason, with what was expected, is its `source()`. These are the
+/// messages (`Display`, then each `source()`, joined by ": ") of a
+/// `server.toml` holding one line (`tests/settings_file.rs` checks each, and
+/// that this table is the one it checks):
+///
+/// | `server.toml` | message |
+/// |---|---|
+/// | `` local-identity = { certificate-file = "server.pem", key-file = "server.key", passphrase-file = "server.pass" } `` | `` server.toml:1:78: setting local-identity.passphrase-file: unknown field `passphrase-file`, expected one of `certificate-file`, `key-file`, `key-passphrase-file`, `key-passphrase-env` `` |
+/// | `` peer-verify-depth = "2" `` | `` server.toml:1:21: setting peer-verify-depth: invalid type: string "2", expected u32 `` |
+/// | `` local-identity = { certificate-file = "server.pem", key-file = "missing.key" } `` | `` server.toml:1:64: setting local-identity.key-file: cannot read missing.key: No such file or directory (os error 2) `` |
+/// | `` local-identity = { certificate-file = "enc.pem", key-file = "enc.key", key-passphrase-file = "wrong.pass" } `` | `` server.toml:1:94: setting local-identity.key-passphrase-file: cannot decrypt the private key in enc.key: wrong passphrase `` |
+/// | `` ciphers = ["TLS_AES_128_GCM_SHA256", "RC4-MD5"] `` | `` server.toml:1:38: setting ciphers[1]: unknown cipher "RC4-MD5": expected an IANA or OpenSSL name of a TLS 1.2/1.3 suite `` |
+/// | `` peer-verify-mode = "sometimes" `` | `` server.toml:1:20: setting peer-verify-mode: unknown peer verify mode "sometimes": expected none, query, verify or auto (or VerifyNone, QueryPeer, VerifyPeer, AutoVerifyPeer) `` |
+/// | `` ssl-options = { DisableTickets = true } `` | `` server.toml:1:17: setting ssl-options.DisableTickets: unknown ssl option "DisableTickets": expected a Qt option name: DisableEmptyFragments, DisableSessionTickets, DisableCompression, DisableServerNameIndication, DisableLegacyRenegotiation, DisableSessionSharing, DisableSessionPersistence or DisableServerCipherPreference `` |
+/// | `` protocol = "tls1.3 `` | `` server.toml:1:19: invalid TOML: invalid basic string, expected `"` `` |
+///
+/// Writing back refuses, with [`Error::SettingNotWritable`] naming the
+/// field, what a file cannot hold: certificates, keys, CA certificates or
+/// session-ticket keys given as values rather than read from files (a
+/// settings file names files, it never embeds a certificate or a key), a
+/// passphrase given as a value (only its file or variable is ever written),
+/// and expected SSL errors.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+#[non_exhaustive]
+pub struct SettingsFile {
+    /// [`with_protocol`](SslConfiguration::with_protocol).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub protocol: Option<SslProtocol>,
+    /// [`with_ciphers`](SslConfiguration::with_ciphers), in preference order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ciphers: Option<Vec<Cipher>>,
+    /// [`with_key_exchange_groups`](SslConfiguration::with_key_exchange_groups), in preference order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_exchange_groups: Option<Vec<KeyExchangeGroup>>,
+    /// [`with_ca_certificate_files`](SslConfiguration::with_ca_certificate_files):
+    /// the CA certificates, instead of the system store.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ca_certificate_files: Option<Vec<PathBuf>>,
+    /// `false`: no CA certificates at all, not even the system store
+    /// ([`with_ca_certificates`](SslConfiguration::with_ca_certificates) of
+    /// none). Default: `true` without `ca-certificate-files`; `true` with
+    /// them is an error, as they replace the system store.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub system_ca_certificates: Option<bool>,
+    /// [`with_peer_verify_mode`](SslConfiguration::with_peer_verify_mode).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub peer_verify_mode: Option<PeerVerifyMode>,
+    /// [`with_peer_verify_depth`](SslConfiguration::with_peer_verify_depth).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub peer_verify_depth: Option<u32>,
+    /// [`with_allowed_next_protocols`](SslConfiguration::with_allowed_next_protocols) (ALPN).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allowed_next_protocols: Option<Vec<String>>,
+    /// [`with_key_log_file`](SslConfiguration::with_key_log_file).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_log_file: Option<PathBuf>,
+    /// [`with_key_log_from_env`](SslConfiguration::with_key_log_from_env)
+    /// when `true`; not together with `key-log-file`.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub key_log_from_env: bool,
+    /// [`with_unknown_server_names_refused`](SslConfiguration::with_unknown_server_names_refused).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unknown_server_names_refused: Option<bool>,
+    /// [`with_session_ticket_keys`](SslConfiguration::with_session_ticket_keys)
+    /// of [`TicketKeys::from_paths`](crate::TicketKeys::from_paths): the
+    /// first seals, every one opens.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session_ticket_key_files: Option<Vec<PathBuf>>,
+    /// [`with_session_ticket_lifetime`](SslConfiguration::with_session_ticket_lifetime), in seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session_ticket_lifetime_seconds: Option<u64>,
+    /// [`with_local_identity`](SslConfiguration::with_local_identity).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub local_identity: Option<IdentitySettings>,
+    /// [`with_added_local_identity`](SslConfiguration::with_added_local_identity), each in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub added_local_identities: Vec<IdentitySettings>,
+    /// [`with_server_name_identity`](SslConfiguration::with_server_name_identity), each in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub server_name_identities: Vec<ServerNameIdentitySettings>,
+    /// [`with_ssl_option`](SslConfiguration::with_ssl_option) for each
+    /// option named: a table of Qt's names and `true` or `false`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty", with = "option_map")]
+    pub ssl_options: Vec<(SslOption, bool)>,
+}
+
+fn is_false(value: &bool) -> bool {
+    !*value
+}
+
+/// A certificate chain file and its key file, and where the key's
+/// passphrase is, if it has one: at most one of `key-passphrase-file` and
+/// `key-passphrase-env`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+#[non_exhaustive]
+pub struct IdentitySettings {
+    /// The certificate chain, leaf first (PEM, or one DER certificate).
+    pub certificate_file: PathBuf,
+    /// Its private key (PEM or DER; PKCS#8, PKCS#1 or SEC1).
+    pub key_file: PathBuf,
+    /// A file whose first line is the key's passphrase
+    /// ([`Identity::from_files_with_passphrase_file`](crate::Identity::from_files_with_passphrase_file)).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_passphrase_file: Option<PathBuf>,
+    /// An environment variable holding the key's passphrase
+    /// ([`Identity::from_files_with_passphrase_env`](crate::Identity::from_files_with_passphrase_env)).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_passphrase_env: Option<String>,
+}
+
+impl IdentitySettings {
+    /// An identity from a chain file and a key file without a passphrase.
+    pub fn new(certificate_file: impl Into<PathBuf>, key_file: impl Into<PathBuf>) -> Self {
+        Self {
+            certificate_file: certificate_file.into(),
+            key_file: key_file.into(),
+            key_passphrase_file: None,
+            key_passphrase_env: None,
+        }
+    }
+}
+
+/// An identity served to clients that ask for one of `names` (SNI):
+/// exact names or `*.` wildcards, as
+/// [`with_server_name_identity`](SslConfiguration::with_server_name_identity)
+/// takes them; its other fields are an [`IdentitySettings`]'.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+#[non_exhaustive]
+pub struct ServerNameIdentitySettings {
+    /// The names served.
+    pub names: Vec<String>,
+    /// As [`IdentitySettings::certificate_file`].
+    pub certificate_file: PathBuf,
+    /// As [`IdentitySettings::key_file`].
+    pub key_file: PathBuf,
+    /// As [`IdentitySettings::key_passphrase_file`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_passphrase_file: Option<PathBuf>,
+    /// As [`IdentitySettings::key_passphrase_env`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_passphrase_env: Option<String>,
+}
+
+impl ServerNameIdentitySettings {
+    /// `identity` for `names`.
+    pub fn new(
+        names: impl IntoIterator<Item = impl Into<String>>,
+        identity: IdentitySettings,
+    ) -> Self {
+        Self {
+            names: names.into_iter().map(Into::into).collect(),
+            certificate_file: identity.certificate_file,
+            key_file: identity.key_file,
+            key_passphrase_file: identity.key_passphrase_file,
+            key_passphrase_env: identity.key_passphrase_env,
+        }
+    }
+
+    /// Its identity's fields.
+    pub fn identity(&self) -> IdentitySettings {
+        IdentitySettings {
+            certificate_file: self.certificate_file.clone(),
+            key_file: self.key_file.clone(),
+            key_passphrase_file: self.key_passphrase_file.clone(),
+            key_passphrase_env: self.key_passphrase_env.clone(),
+        }
+    }
+}
+
+/// What a string of TOML is called in errors.
+const TOML_INPUT: &str = "TOML input";
+
+impl SettingsFile {
+    /// Reads settings from TOML text. Nothing is read from the files named
+    /// yet: [`SslConfiguration::from_settings_file`] does.
+    ///
+    /// # Errors
+    /// [`Error::SettingsFile`] (file `"TOML input"`) naming the line, column
+    /// and field of the first value at fault: bad TOML, an unknown field,
+    /// a value of the wrong type or an unknown name.
+    pub fn from_toml_str(text: &str) -> Result<SettingsFile, Error> {
+        parse(text, TOML_INPUT)
+    }
+
+    /// These settings as TOML text.
+    ///
+    /// # Errors
+    /// [`Error::SettingNotWritable`] for a value that has no name to write
+    /// ([`SslProtocol::UnknownProtocol`], a key-exchange group without a
+    /// name, a path that is not UTF-8).
+    pub fn to_toml(&self) -> Result<String, Error> {
+        let mut text = toml::ser::Buffer::new();
+        let serializer = toml::Serializer::pretty(&mut text);
+        serde_path_to_error::serialize(self, serializer).map_err(|error| {
+            Error::SettingNotWritable {
+                field: FieldPath::from_serde(error.path()).to_string(),
+                source: InvalidInput::new(error.inner().to_string()),
+            }
+        })?;
+        Ok(text.to_string())
+    }
+}
+
+/// Deserializes TOML text, errors located and named as `file`.
+fn parse(text: &str, file: &str) -> Result<SettingsFile, Error> {
+    let located = |path: &FieldPath, offset: Option<usize>, message: &str| {
+        let (line, column) = offset.map_or((0, 0), |at| location::line_column(text, at));
+        Error::SettingsFile {
+            file: file.to_owned(),
+            line,
+            column,
+            field: path.to_string(),
+            source: Box::new(InvalidInput::new(message.to_owned())),
+        }
+    };
+    let deserializer = toml::de::Deserializer::parse(text).map_err(|error| {
+        located(
+            &FieldPath::default(),
+            error.span().map(|s| s.start),
+            error.message(),
+        )
+    })?;
+    serde_path_to_error::deserialize(deserializer).map_err(|error| {
+        let path = FieldPath::from_serde(error.path());
+        let inner = error.inner();
+        // toml's span is the value that failed to deserialize, or the key
+        // that is unknown; the path finds an element inside an array that
+        // failed as a whole.
+        let value = location::offset_of(text, &path);
+        let offset = match (inner.span(), value) {
+            (Some(span), Some(at)) if span.contains(&at) => Some(at),
+            (Some(span), _) => Some(span.start),
+            (None, at) => at,
+        };
+        located(&path, offset, inner.message())
+    })
+}
+
+/// A failure to apply settings, located in `text` when there is one.
+fn field_error(error: FieldError, file: &str, text: Option<&str>) -> Error {
+    let (line, column) = text
+        .and_then(|text| {
+            Some(location::line_column(
+                text,
+                location::offset_of(text, &error.path)?,
+            ))
+        })
+        .unwrap_or((0, 0));
+    Error::SettingsFile {
+        file: file.to_owned(),
+        line,
+        column,
+        field: error.path.to_string(),
+        source: error.source,
+    }
+}
+
+/// Reading and writing settings files (feature `serde`).
+#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
+impl SslConfiguration {
+    /// The configuration a TOML settings file describes (see
+    /// [`SettingsFile`]); relative paths in it are relative to the file's
+    /// directory (made absolute).
+    /// The files it names are read now, and again by
+    /// [`reload`](Self::reload). A configuration read from a file is never
+    /// [null](Self::is_null), even from an empty one, and does not start
+    /// from the [default configuration](Self::default_configuration).
+    ///
+    /// ```no_run
+    /// use sslconf::SslConfiguration;
+    ///
+    /// let server = SslConfiguration::from_toml_file("/etc/myserver/tls.toml")?;
+    /// let config = server.server_config()?;
+    /// # Ok::<(), sslconf::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::ReadFile`] when the settings file cannot be read;
+    /// [`Error::SettingsFile`] naming the file, line, column and field of
+    /// the value at fault (see the [module docs](SettingsFile) for what each
+    /// says), the reason as its `source()`.
+    pub fn from_toml_file(path: impl AsRef<Path>) -> Result<Self, Error> {
+        let path = path.as_ref();
+        let text = std::fs::read_to_string(path).map_err(|source| Error::ReadFile {
+            path: path.to_owned(),
+            source,
+        })?;
+        let base = match path.parent() {
+            Some(dir) if !dir.as_os_str().is_empty() => dir,
+            _ => Path::new("."),
+        };
+        // Absolute, so that a reload after the process changed its working
+        // directory reads the same files.
+        let base = std::path::absolute(base).unwrap_or_else(|_| base.to_owned());
+        Self::from_toml(&text, &path.display().to_string(), &base)
+    }
+
+    /// As [`from_toml_file`](Self::from_toml_file), from TOML text whose
+    /// relative paths are relative to `base_dir`; errors name the file
+    /// `"TOML input"`.
+    ///
+    /// # Errors
+    /// As [`from_toml_file`](Self::from_toml_file).
+    pub fn from_toml_str(text: &str, base_dir: impl AsRef<Path>) -> Result<Self, Error> {
+        Self::from_toml(text, TOML_INPUT, base_dir.as_ref())
+    }
+
+    fn from_toml(text: &str, file: &str, base: &Path) -> Result<Self, Error> {
+        let settings = parse(text, file)?;
+        load::configuration(&settings, base).map_err(|e| field_error(e, file, Some(text)))
+    }
+
+    /// The configuration `settings` describe, read with any serde format;
+    /// relative paths are relative to `base_dir`.
+    ///
+    /// # Errors
+    /// [`Error::SettingsFile`] (file `"settings"`, line 0) naming the field
+    /// whose value failed.
+    pub fn from_settings_file(
+        settings: &SettingsFile,
+        base_dir: impl AsRef<Path>,
+    ) -> Result<Self, Error> {
+        load::configuration(settings, base_dir.as_ref())
+            .map_err(|e| field_error(e, "settings", None))
+    }
+
+    /// These settings as a [`SettingsFile`], to write back:
+    /// `from_settings_file` of it makes an equal configuration. Files are
+    /// written as they were given (relative paths stay relative to the
+    /// directory they were relative to). CA certificate files are read
+    /// again, to tell their certificates from any added as values.
+    ///
+    /// # Errors
+    /// [`Error::SettingNotWritable`] naming a setting that a file cannot
+    /// hold: certificates, keys, CA certificates or ticket keys given as
+    /// values rather than read from files (a settings file names files and
+    /// never holds a key), a passphrase given as a value, expected SSL
+    /// errors, an ALPN name that is no UTF-8, a lifetime that is not whole
+    /// seconds.
+    pub fn to_settings_file(&self) -> Result<SettingsFile, Error> {
+        write::settings_file(self.settings())
+    }
+
+    /// These settings as TOML text: [`to_settings_file`](Self::to_settings_file)
+    /// then [`SettingsFile::to_toml`].
+    ///
+    /// ```
+    /// use sslconf::{SslConfiguration, SslProtocol};
+    ///
+    /// let config = SslConfiguration::new()
+    ///     .with_protocol(SslProtocol::TlsV1_3)
+    ///     .with_allowed_next_protocols(["h2"]);
+    /// let text = config.to_toml()?;
+    /// assert_eq!(text, "protocol = \"TlsV1_3\"\nallowed-next-protocols = [\"h2\"]\n");
+    /// assert_eq!(SslConfiguration::from_toml_str(&text, ".")?, config);
+    /// # Ok::<(), sslconf::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`to_settings_file`](Self::to_settings_file) and [`SettingsFile::to_toml`].
+    pub fn to_toml(&self) -> Result<String, Error> {
+        self.to_settings_file()?.to_toml()
+    }
+}

@@ -1,0 +1,190 @@
+//! An [`SslConfiguration`] back into a [`SettingsFile`]: every setting by
+//! name or by the file it was read from. Secrets are never written, and
+//! what was given as a value rather than a file is a typed error naming
+//! the setting.
+
+use std::path::PathBuf;
+
+use super::{IdentitySettings, ServerNameIdentitySettings, SettingsFile};
+use crate::settings::{Settings, SslOptions};
+use crate::x509::PassphraseSource;
+use crate::{
+    Certificate, Error, Identity, InvalidInput, KeyExchangeGroup, KeyLogDestination, SslOption,
+    SslProtocol,
+};
+
+fn not_writable(field: impl Into<String>, reason: impl Into<InvalidInput>) -> Error {
+    Error::SettingNotWritable {
+        field: field.into(),
+        source: reason.into(),
+    }
+}
+
+pub(super) fn settings_file(s: &Settings) -> Result<SettingsFile, Error> {
+    if s.protocol == Some(SslProtocol::UnknownProtocol) {
+        return Err(not_writable(
+            "protocol",
+            "UnknownProtocol is a session's state, not a setting",
+        ));
+    }
+    if let Some(group) = s
+        .groups
+        .iter()
+        .flatten()
+        .find(|g| KeyExchangeGroup::from_name(g.name()) != Some(**g))
+    {
+        return Err(not_writable(
+            "key-exchange-groups",
+            format!("key exchange group {group} has no name"),
+        ));
+    }
+    let mut file = SettingsFile {
+        protocol: s.protocol,
+        ciphers: s.ciphers.clone(),
+        key_exchange_groups: s.groups.clone(),
+        peer_verify_mode: s.peer_verify_mode,
+        peer_verify_depth: (s.peer_verify_depth != 0).then_some(s.peer_verify_depth),
+        ..SettingsFile::default()
+    };
+    write_ca(s, &mut file)?;
+    if !s.expected_errors.is_empty() {
+        return Err(not_writable(
+            "expected-ssl-errors",
+            "a settings file has no field for expected errors: set them in code",
+        ));
+    }
+    if !s.alpn.is_empty() {
+        let mut names = Vec::new();
+        for (index, name) in s.alpn.iter().enumerate() {
+            let name = String::from_utf8(name.clone()).map_err(|_| {
+                not_writable(
+                    format!("allowed-next-protocols[{index}]"),
+                    "the protocol name is not UTF-8",
+                )
+            })?;
+            names.push(name);
+        }
+        file.allowed_next_protocols = Some(names);
+    }
+    let defaults = SslOptions::default();
+    file.ssl_options = SslOption::ALL
+        .iter()
+        .copied()
+        .filter(|&o| s.options.contains(o) != defaults.contains(o))
+        .map(|o| (o, s.options.contains(o)))
+        .collect();
+    match &s.key_log {
+        Some(KeyLogDestination::File(path)) => file.key_log_file = Some(path.clone()),
+        Some(KeyLogDestination::Environment) => file.key_log_from_env = true,
+        None => {}
+    }
+    match (s.local_identity(), s.local_chain.is_empty(), &s.private_key) {
+        (Some(identity), _, _) => {
+            file.local_identity = Some(identity_settings(&identity, "local-identity")?)
+        }
+        (None, true, None) => {}
+        (None, _, _) => {
+            return Err(not_writable(
+                "local-identity",
+                "a local certificate chain without its key, or a key without its chain",
+            ))
+        }
+    }
+    for (index, identity) in s.added_identities.iter().enumerate() {
+        let field = format!("added-local-identities[{index}]");
+        file.added_local_identities
+            .push(identity_settings(identity, &field)?);
+    }
+    for (index, named) in s.named_identities.iter().enumerate() {
+        let field = format!("server-name-identities[{index}]");
+        let identity = identity_settings(&named.identity, &field)?;
+        file.server_name_identities
+            .push(ServerNameIdentitySettings::new(
+                named.patterns.clone(),
+                identity,
+            ));
+    }
+    file.unknown_server_names_refused = s.refuse_unknown_names.then_some(true);
+    if let Some(keys) = &s.ticket_keys {
+        let files: Vec<PathBuf> = keys.files().iter().map(|f| f.to_path_buf()).collect();
+        if files.len() != keys.key_names().len() {
+            return Err(not_writable(
+                "session-ticket-key-files",
+                "session ticket keys given as values (generated or from bytes), not read from files",
+            ));
+        }
+        file.session_ticket_key_files = Some(files);
+    }
+    if let Some(lifetime) = s.ticket_lifetime {
+        if lifetime.subsec_nanos() != 0 {
+            return Err(not_writable(
+                "session-ticket-lifetime-seconds",
+                format!("{lifetime:?} is not a whole number of seconds"),
+            ));
+        }
+        file.session_ticket_lifetime_seconds = Some(lifetime.as_secs());
+    }
+    Ok(file)
+}
+
+/// The CA settings: the files they were read from, or that the system store
+/// is off.
+fn write_ca(s: &Settings, file: &mut SettingsFile) -> Result<(), Error> {
+    let ca = &s.ca;
+    if !ca.files.is_empty() {
+        // Tell certificates added as values from those of the files.
+        let mut from_files = Vec::new();
+        for path in &ca.files {
+            from_files.extend(Certificate::from_path(path).map_err(|e| {
+                not_writable(
+                    "ca-certificate-files",
+                    InvalidInput::caused("cannot read them again", e),
+                )
+            })?);
+        }
+        if from_files != ca.certificates {
+            return Err(not_writable(
+                "ca-certificate-files",
+                "CA certificates given as values besides those read from files",
+            ));
+        }
+        file.ca_certificate_files = Some(ca.files.clone());
+    } else if !ca.certificates.is_empty() {
+        return Err(not_writable(
+            "ca-certificate-files",
+            "CA certificates given as values, not read from files",
+        ));
+    } else if !ca.system {
+        file.system_ca_certificates = Some(false);
+    }
+    Ok(())
+}
+
+/// The files an identity was read from and where its key's passphrase
+/// comes from; never the passphrase.
+fn identity_settings(identity: &Identity, field: &str) -> Result<IdentitySettings, Error> {
+    let Some((chain, key)) = identity.files() else {
+        return Err(not_writable(
+            field,
+            "a certificate chain and key given as values, not read from files",
+        ));
+    };
+    let mut settings = IdentitySettings::new(chain, key);
+    match identity.passphrase_source() {
+        None => {}
+        Some(Some(PassphraseSource::File(path))) => {
+            settings.key_passphrase_file = Some(path.clone())
+        }
+        Some(Some(PassphraseSource::Environment(variable))) => {
+            settings.key_passphrase_env = Some(variable.clone())
+        }
+        Some(None) => {
+            return Err(not_writable(
+                format!("{field}.key-passphrase-file"),
+                "a passphrase given as a value is never written: read it from a file or an \
+                 environment variable",
+            ))
+        }
+    }
+    Ok(settings)
+}

@@ -1,0 +1,972 @@
+//! Settings files (feature `serde`): round trips of property-generated
+//! configurations, the bad-file table of the docs with each exact message,
+//! relative paths, and a configuration from a file that `openssl s_client`
+//! completes a handshake with.
+#![cfg(feature = "serde")]
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use common::openssl::Scratch;
+use common::peers::{our_client, run_client, OurServer, PeerServer};
+use common::Authority;
+use proptest::prelude::*;
+use sslconf::{
+    Cipher, Error, Identity, KeyExchangeGroup, PeerVerifyMode, SettingsFile, SslConfiguration,
+    SslOption, SslProtocol, TicketKeys,
+};
+
+/// The passphrase of `tests/data/ec-p256-encrypted.pem`.
+const PASSPHRASE: &str = "sslconf-test";
+/// The environment variable the round trip's passphrase is read from.
+const PASSPHRASE_VARIABLE: &str = "SSLCONF_SETTINGS_FILE_TEST_PASSPHRASE";
+
+/// Files every test reads: identities (one with an encrypted key), CA
+/// files, ticket keys, passphrase files. Made once, kept for the process.
+struct Fixture {
+    dir: PathBuf,
+}
+
+fn fixture() -> &'static Fixture {
+    static FIXTURE: OnceLock<Fixture> = OnceLock::new();
+    FIXTURE.get_or_init(|| {
+        // Leaked on purpose: proptest cases outlive any one test's scope.
+        let scratch = Box::leak(Box::new(Scratch::new("settings-file")));
+        let dir = scratch.dir().to_owned();
+        let ca = Authority::root("Settings CA");
+        let write = |name: &str, contents: &[u8]| std::fs::write(dir.join(name), contents).unwrap();
+        for name in ["server", "api", "rsa"] {
+            let id = ca.leaf(&format!("{name}.example"));
+            write(&format!("{name}.pem"), id.chain_pem().as_bytes());
+            write(&format!("{name}.key"), id.key_pem().as_bytes());
+        }
+        write("ca.pem", ca.cert.to_pem().as_bytes());
+        write(
+            "other-ca.pem",
+            Authority::root("Other CA").cert.to_pem().as_bytes(),
+        );
+        // The encrypted key and a certificate for it.
+        let encrypted = include_bytes!("data/ec-p256-encrypted.pem");
+        let key = sslconf::PrivateKey::from_pem_with_passphrase(encrypted, PASSPHRASE.as_bytes())
+            .unwrap();
+        let pair = rcgen::KeyPair::try_from(key.as_rustls()).unwrap();
+        let cert = rcgen::CertificateParams::new(vec!["enc.example".to_owned()])
+            .unwrap()
+            .self_signed(&pair)
+            .unwrap();
+        write("enc.pem", cert.pem().as_bytes());
+        write("enc.key", encrypted);
+        write("good.pass", format!("{PASSPHRASE}\n").as_bytes());
+        write("wrong.pass", b"not-the-passphrase\n");
+        write("new.ticket", &[7u8; 80]);
+        write("old.ticket", &[9u8; 48]);
+        // Set once, before any test reads it; nothing else sets it.
+        std::env::set_var(PASSPHRASE_VARIABLE, PASSPHRASE);
+        Fixture { dir }
+    })
+}
+
+impl Fixture {
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.join(name)
+    }
+}
+
+/// The error and each `source()`, joined by ": ".
+fn chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut next = error.source();
+    while let Some(cause) = next {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        next = cause.source();
+    }
+    text
+}
+
+// ---------------------------------------------------------------- round trip
+
+/// How a generated identity is read.
+#[derive(Clone, Copy, Debug)]
+enum Unlock {
+    Plain(&'static str),
+    PassphraseFile,
+    PassphraseEnv,
+}
+
+fn identity(unlock: Unlock) -> Identity {
+    let f = fixture();
+    match unlock {
+        Unlock::Plain(name) => Identity::from_files(
+            f.path(&format!("{name}.pem")),
+            f.path(&format!("{name}.key")),
+        )
+        .unwrap(),
+        Unlock::PassphraseFile => Identity::from_files_with_passphrase_file(
+            f.path("enc.pem"),
+            f.path("enc.key"),
+            f.path("good.pass"),
+        )
+        .unwrap(),
+        Unlock::PassphraseEnv => Identity::from_files_with_passphrase_env(
+            f.path("enc.pem"),
+            f.path("enc.key"),
+            PASSPHRASE_VARIABLE,
+        )
+        .unwrap(),
+    }
+}
+
+fn unlock() -> impl Strategy<Value = Unlock> {
+    prop_oneof![
+        4 => prop::sample::select(vec!["server", "api", "rsa"]).prop_map(Unlock::Plain),
+        1 => Just(Unlock::PassphraseFile),
+        1 => Just(Unlock::PassphraseEnv),
+    ]
+}
+
+const PROTOCOLS: &[SslProtocol] = &[
+    SslProtocol::TlsV1_0,
+    SslProtocol::TlsV1_1,
+    SslProtocol::TlsV1_2,
+    SslProtocol::TlsV1_3,
+    SslProtocol::TlsV1_0OrLater,
+    SslProtocol::TlsV1_1OrLater,
+    SslProtocol::TlsV1_2OrLater,
+    SslProtocol::TlsV1_3OrLater,
+    SslProtocol::AnyProtocol,
+    SslProtocol::SecureProtocols,
+];
+
+const MODES: &[PeerVerifyMode] = &[
+    PeerVerifyMode::VerifyNone,
+    PeerVerifyMode::QueryPeer,
+    PeerVerifyMode::VerifyPeer,
+    PeerVerifyMode::AutoVerifyPeer,
+];
+
+/// A subsequence of `all`, shuffled: an order of preference.
+fn ordered<T: Clone + std::fmt::Debug + 'static>(all: Vec<T>) -> impl Strategy<Value = Vec<T>> {
+    let len = all.len();
+    prop::sample::subsequence(all, 0..=len).prop_shuffle()
+}
+
+#[derive(Clone, Debug)]
+enum Ca {
+    System,
+    None,
+    Files(Vec<&'static str>),
+}
+
+#[derive(Clone, Debug)]
+enum KeyLog {
+    Off,
+    File,
+    Env,
+}
+
+/// Every setting a file holds, generated.
+#[derive(Clone, Debug)]
+struct Generated {
+    protocol: Option<SslProtocol>,
+    ciphers: Option<Vec<Cipher>>,
+    groups: Option<Vec<KeyExchangeGroup>>,
+    ca: Ca,
+    mode: Option<PeerVerifyMode>,
+    depth: u32,
+    alpn: Option<Vec<String>>,
+    options: Vec<(SslOption, bool)>,
+    key_log: KeyLog,
+    local: Option<Unlock>,
+    added: Vec<Unlock>,
+    named: Vec<(Vec<String>, Unlock)>,
+    refused: bool,
+    tickets: Option<Vec<&'static str>>,
+    lifetime: Option<u64>,
+}
+
+fn generated() -> impl Strategy<Value = Generated> {
+    let names = prop::collection::vec("(\\*\\.)?[a-z]{1,8}\\.example", 1..3);
+    (
+        (
+            prop::option::of(prop::sample::select(PROTOCOLS)),
+            prop::option::of(ordered(SslConfiguration::supported_ciphers())),
+            prop::option::of(ordered(SslConfiguration::supported_key_exchange_groups())),
+            prop_oneof![
+                Just(Ca::System),
+                Just(Ca::None),
+                ordered(vec!["ca.pem", "other-ca.pem"]).prop_map(Ca::Files),
+            ],
+            prop::option::of(prop::sample::select(MODES)),
+            prop_oneof![Just(0u32), 0u32..10],
+            prop::option::of(prop::collection::vec("[a-z0-9/.-]{1,12}", 0..4)),
+        ),
+        (
+            prop::collection::vec((prop::sample::select(SslOption::ALL), any::<bool>()), 0..4),
+            prop_oneof![Just(KeyLog::Off), Just(KeyLog::File), Just(KeyLog::Env)],
+            prop::option::of(unlock()),
+            prop::collection::vec(unlock(), 0..3),
+            prop::collection::vec((names, unlock()), 0..3),
+            any::<bool>(),
+            prop::option::of(
+                ordered(vec!["new.ticket", "old.ticket"])
+                    .prop_filter("at least one key file", |files| !files.is_empty()),
+            ),
+            prop::option::of(1u64..=604_800),
+        ),
+    )
+        .prop_map(
+            |(
+                (protocol, ciphers, groups, ca, mode, depth, alpn),
+                (options, key_log, local, added, named, refused, tickets, lifetime),
+            )| Generated {
+                protocol,
+                ciphers,
+                groups,
+                ca,
+                mode,
+                depth,
+                alpn,
+                options,
+                key_log,
+                local,
+                added,
+                named,
+                refused,
+                tickets,
+                lifetime,
+            },
+        )
+}
+
+impl Generated {
+    /// The configuration, made with the setters as code would.
+    fn configuration(&self) -> SslConfiguration {
+        let f = fixture();
+        let mut config = SslConfiguration::new().with_peer_verify_depth(self.depth);
+        if let Some(protocol) = self.protocol {
+            config = config.with_protocol(protocol);
+        }
+        if let Some(ciphers) = &self.ciphers {
+            config = config.with_ciphers(ciphers.iter().copied());
+        }
+        if let Some(groups) = &self.groups {
+            config = config.with_key_exchange_groups(groups.iter().copied());
+        }
+        config = match &self.ca {
+            Ca::System => config,
+            Ca::None => config.with_ca_certificates([]),
+            Ca::Files(files) => config
+                .with_ca_certificate_files(files.iter().map(|name| f.path(name)))
+                .unwrap(),
+        };
+        if let Some(mode) = self.mode {
+            config = config.with_peer_verify_mode(mode);
+        }
+        if let Some(alpn) = &self.alpn {
+            config = config.with_allowed_next_protocols(alpn.iter().map(String::as_bytes));
+        }
+        for &(option, on) in &self.options {
+            config = config.with_ssl_option(option, on);
+        }
+        config = match self.key_log {
+            KeyLog::Off => config,
+            KeyLog::File => config.with_key_log_file(f.path("keys.log")),
+            KeyLog::Env => config.with_key_log_from_env(),
+        };
+        if let Some(unlock) = self.local {
+            config = config.with_local_identity(identity(unlock));
+        }
+        for &unlock in &self.added {
+            config = config.with_added_local_identity(identity(unlock));
+        }
+        for (names, unlock) in &self.named {
+            config = config.with_server_name_identity(names.clone(), identity(*unlock));
+        }
+        if self.refused {
+            config = config.with_unknown_server_names_refused(true);
+        }
+        if let Some(files) = &self.tickets {
+            let keys = TicketKeys::from_paths(files.iter().map(|name| f.path(name))).unwrap();
+            config = config.with_session_ticket_keys(keys);
+        }
+        if let Some(seconds) = self.lifetime {
+            config = config.with_session_ticket_lifetime(Duration::from_secs(seconds));
+        }
+        config
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    /// settings → TOML → settings: equal; and TOML → settings → TOML: the
+    /// same text.
+    #[test]
+    fn configurations_round_trip_through_toml(generated in generated()) {
+        let config = generated.configuration();
+        let text = config.to_toml().unwrap();
+        let read = SslConfiguration::from_toml_str(&text, "/nonexistent-base").unwrap();
+        prop_assert_eq!(&read, &config, "{}", text);
+        prop_assert_eq!(read.to_toml().unwrap(), text.clone());
+        // And through the SettingsFile value itself.
+        let file = SettingsFile::from_toml_str(&text).unwrap();
+        prop_assert_eq!(&file, &config.to_settings_file().unwrap());
+        prop_assert_eq!(
+            SslConfiguration::from_settings_file(&file, "/nonexistent-base").unwrap(),
+            config
+        );
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    /// Any text, or a good file with a few characters replaced: an answer,
+    /// never a panic, and an error points inside the text.
+    #[test]
+    fn any_text_is_an_answer_or_a_located_error(
+        edits in prop::collection::vec((any::<prop::sample::Index>(), any::<char>()), 0..4),
+        noise in "\\PC{0,40}",
+    ) {
+        let good = "protocol = \"tls1.3\"\nciphers = [\"TLS_AES_128_GCM_SHA256\"]\n\
+                    [local-identity]\ncertificate-file = \"server.pem\"\nkey-file = \"server.key\"\n\
+                    [ssl-options]\nDisableSessionTickets = true\n";
+        let mut chars: Vec<char> = good.chars().collect();
+        for (at, c) in edits {
+            let at = at.index(chars.len());
+            chars[at] = c;
+        }
+        for text in [chars.into_iter().collect::<String>(), noise] {
+            if let Err(error) = SslConfiguration::from_toml_str(&text, &fixture().dir) {
+                let Error::SettingsFile { line, column, .. } = error else {
+                    panic!("{error:?}")
+                };
+                prop_assert!(line >= 1 && line <= text.lines().count().max(1) + 1, "{line}");
+                prop_assert!(column >= 1, "{column}");
+            }
+        }
+    }
+}
+
+// ----------------------------------------------------------------- bad files
+
+/// The bad files of the docs' table: what each holds and the exact message
+/// (`Display`, then each `source()`, joined by ": "), the settings file being
+/// `server.toml` beside the files it names.
+const BAD_FILES: &[(&str, &str)] = &[
+    (
+        r#"local-identity = { certificate-file = "server.pem", key-file = "server.key", passphrase-file = "server.pass" }"#,
+        "server.toml:1:78: setting local-identity.passphrase-file: unknown field `passphrase-file`, expected one of `certificate-file`, `key-file`, `key-passphrase-file`, `key-passphrase-env`",
+    ),
+    (
+        r#"peer-verify-depth = "2""#,
+        r#"server.toml:1:21: setting peer-verify-depth: invalid type: string "2", expected u32"#,
+    ),
+    (
+        r#"local-identity = { certificate-file = "server.pem", key-file = "missing.key" }"#,
+        "server.toml:1:64: setting local-identity.key-file: cannot read missing.key: No such file or directory (os error 2)",
+    ),
+    (
+        r#"local-identity = { certificate-file = "enc.pem", key-file = "enc.key", key-passphrase-file = "wrong.pass" }"#,
+        "server.toml:1:94: setting local-identity.key-passphrase-file: cannot decrypt the private key in enc.key: wrong passphrase",
+    ),
+    (
+        r#"ciphers = ["TLS_AES_128_GCM_SHA256", "RC4-MD5"]"#,
+        r#"server.toml:1:38: setting ciphers[1]: unknown cipher "RC4-MD5": expected an IANA or OpenSSL name of a TLS 1.2/1.3 suite"#,
+    ),
+    (
+        r#"peer-verify-mode = "sometimes""#,
+        r#"server.toml:1:20: setting peer-verify-mode: unknown peer verify mode "sometimes": expected none, query, verify or auto (or VerifyNone, QueryPeer, VerifyPeer, AutoVerifyPeer)"#,
+    ),
+    (
+        r#"ssl-options = { DisableTickets = true }"#,
+        r#"server.toml:1:17: setting ssl-options.DisableTickets: unknown ssl option "DisableTickets": expected a Qt option name: DisableEmptyFragments, DisableSessionTickets, DisableCompression, DisableServerNameIndication, DisableLegacyRenegotiation, DisableSessionSharing, DisableSessionPersistence or DisableServerCipherPreference"#,
+    ),
+    (
+        r#"protocol = "tls1.3"#,
+        r#"server.toml:1:19: invalid TOML: invalid basic string, expected `"`"#,
+    ),
+];
+
+/// The message a bad file gives, with the fixture's directory left out.
+fn message_of(text: &str) -> String {
+    let f = fixture();
+    let path = f.path("server.toml");
+    std::fs::write(&path, text).unwrap();
+    let error = SslConfiguration::from_toml_file(&path).unwrap_err();
+    assert!(matches!(error, Error::SettingsFile { .. }), "{error:?}");
+    chain(&error).replace(&format!("{}/", f.dir.display()), "")
+}
+
+#[test]
+fn each_bad_file_gives_its_message() {
+    let mut wrong = Vec::new();
+    for (text, expected) in BAD_FILES {
+        let got = message_of(text);
+        if got != *expected {
+            wrong.push(format!("{text}\n  expected: {expected}\n  got:      {got}"));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+/// The docs' table, in the docs of `SettingsFile`.
+fn documented_bad_files() -> Vec<(String, String)> {
+    let source = include_str!("../src/settings_file/mod.rs");
+    source
+        .lines()
+        .filter_map(|line| line.strip_prefix("/// | ``"))
+        .map(|row| {
+            let cells: Vec<&str> = row.split(" | ").collect();
+            let unquote = |cell: &str| {
+                cell.trim()
+                    .trim_start_matches("`` ")
+                    .trim_end_matches(" ``")
+                    .trim_end_matches(" |")
+                    .trim_end_matches(" ``")
+                    .to_owned()
+            };
+            (unquote(cells[0]), unquote(cells[1]))
+        })
+        .collect()
+}
+
+#[test]
+fn the_docs_table_is_the_tested_one() {
+    let documented = documented_bad_files();
+    let tested: Vec<(String, String)> = BAD_FILES
+        .iter()
+        .map(|(text, message)| (text.to_string(), message.to_string()))
+        .collect();
+    assert_eq!(documented, tested);
+}
+
+#[test]
+fn an_unknown_top_level_field_lists_the_expected_ones() {
+    let error = SslConfiguration::from_toml_str("protocol = \"tls1.3\"\nprotocl = \"tls1.2\"", ".")
+        .unwrap_err();
+    let Error::SettingsFile {
+        file,
+        line,
+        column,
+        field,
+        ..
+    } = &error
+    else {
+        panic!("{error:?}")
+    };
+    assert_eq!(
+        (file.as_str(), *line, *column, field.as_str()),
+        ("TOML input", 2, 1, "protocl")
+    );
+    let reason = std::error::Error::source(&error).unwrap().to_string();
+    assert!(
+        reason.starts_with("unknown field `protocl`, expected one of `protocol`, `ciphers`"),
+        "{reason}"
+    );
+}
+
+#[test]
+fn conflicting_fields_and_a_missing_variable_name_their_field() {
+    let f = fixture();
+    let cases = [
+        (
+            "ca-certificate-files = [\"ca.pem\"]\nsystem-ca-certificates = true",
+            "TOML input:2:26: setting system-ca-certificates: expected false or no ca-certificate-files: CA certificate files replace the system store",
+        ),
+        (
+            "key-log-file = \"k.log\"\nkey-log-from-env = true",
+            "TOML input:2:20: setting key-log-from-env: expected key-log-file or key-log-from-env, not both",
+        ),
+        (
+            "[local-identity]\ncertificate-file = \"enc.pem\"\nkey-file = \"enc.key\"\nkey-passphrase-env = \"SSLCONF_NO_SUCH_VARIABLE\"",
+            "TOML input:4:22: setting local-identity.key-passphrase-env: environment variable SSLCONF_NO_SUCH_VARIABLE with the passphrase of enc.key is not set",
+        ),
+        (
+            "[[server-name-identities]]\nnames = [\"api.example\"]\ncertificate-file = \"nothing.pem\"\nkey-file = \"api.key\"",
+            "TOML input:3:20: setting server-name-identities[0].certificate-file: cannot read nothing.pem: No such file or directory (os error 2)",
+        ),
+        (
+            "session-ticket-key-files = [\"new.ticket\", \"server.pem\"]",
+            "TOML input:1:43: setting session-ticket-key-files[1]: invalid session ticket key in server.pem",
+        ),
+    ];
+    for (text, expected) in cases {
+        let error = SslConfiguration::from_toml_str(text, &f.dir).unwrap_err();
+        let got = chain(&error).replace(&format!("{}/", f.dir.display()), "");
+        assert!(
+            got.starts_with(expected),
+            "{text}\n  expected: {expected}\n  got:      {got}"
+        );
+    }
+}
+
+#[test]
+fn a_settings_file_value_names_the_field_without_a_line() {
+    let mut file = SettingsFile::default();
+    file.session_ticket_key_files = Some(vec![PathBuf::from("missing.ticket")]);
+    let error = SslConfiguration::from_settings_file(&file, "/nonexistent").unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "settings: setting session-ticket-key-files[0]"
+    );
+}
+
+// ------------------------------------------------------------ writing back
+
+#[test]
+fn values_that_are_no_files_are_not_written() {
+    let f = fixture();
+    let id = identity(Unlock::Plain("server"));
+    let from_values = Identity::new(
+        id.certificate_chain().to_vec(),
+        sslconf::PrivateKey::from_path(f.path("server.key")).unwrap(),
+    );
+    let cases: Vec<(SslConfiguration, &str)> = vec![
+        (
+            SslConfiguration::new().with_local_identity(from_values.clone()),
+            "cannot write setting local-identity to a settings file: a certificate chain and key given as values, not read from files",
+        ),
+        (
+            SslConfiguration::new().with_local_identity(
+                Identity::from_files_with_passphrase(
+                    f.path("enc.pem"),
+                    f.path("enc.key"),
+                    PASSPHRASE.as_bytes(),
+                )
+                .unwrap(),
+            ),
+            "cannot write setting local-identity.key-passphrase-file to a settings file: a passphrase given as a value is never written: read it from a file or an environment variable",
+        ),
+        (
+            SslConfiguration::new().with_ca_certificates(id.certificate_chain().to_vec()),
+            "cannot write setting ca-certificate-files to a settings file: CA certificates given as values, not read from files",
+        ),
+        (
+            SslConfiguration::new()
+                .with_ca_certificate_files([f.path("ca.pem")])
+                .unwrap()
+                .with_added_ca_certificates(id.certificate_chain().to_vec()),
+            "cannot write setting ca-certificate-files to a settings file: CA certificates given as values besides those read from files",
+        ),
+        (
+            SslConfiguration::new().with_session_ticket_keys(TicketKeys::generate().unwrap()),
+            "cannot write setting session-ticket-key-files to a settings file: session ticket keys given as values (generated or from bytes), not read from files",
+        ),
+        (
+            SslConfiguration::new().with_added_local_identity(from_values),
+            "cannot write setting added-local-identities[0] to a settings file: a certificate chain and key given as values, not read from files",
+        ),
+        (
+            SslConfiguration::new().with_allowed_next_protocols([vec![0xff, 0xfe]]),
+            "cannot write setting allowed-next-protocols[0] to a settings file: the protocol name is not UTF-8",
+        ),
+        (
+            SslConfiguration::new().with_protocol(SslProtocol::UnknownProtocol),
+            "cannot write setting protocol to a settings file: UnknownProtocol is a session's state, not a setting",
+        ),
+        (
+            SslConfiguration::new().with_session_ticket_lifetime(Duration::from_millis(1500)),
+            "cannot write setting session-ticket-lifetime-seconds to a settings file: 1.5s is not a whole number of seconds",
+        ),
+    ];
+    for (config, expected) in cases {
+        let error = config.to_toml().unwrap_err();
+        assert!(
+            matches!(error, Error::SettingNotWritable { .. }),
+            "{error:?}"
+        );
+        assert_eq!(chain(&error), expected);
+    }
+}
+
+#[test]
+fn secrets_are_never_written() {
+    let f = fixture();
+    let config = SslConfiguration::new()
+        .with_local_identity(identity(Unlock::PassphraseFile))
+        .with_added_local_identity(identity(Unlock::PassphraseEnv))
+        .with_session_ticket_keys(TicketKeys::from_path(f.path("new.ticket")).unwrap());
+    let text = config.to_toml().unwrap();
+    assert!(!text.contains(PASSPHRASE), "{text}");
+    assert!(
+        text.contains(&format!("key-passphrase-env = \"{PASSPHRASE_VARIABLE}\"")),
+        "{text}"
+    );
+    assert!(text.contains("good.pass"), "{text}");
+}
+
+// --------------------------------------------------- paths, reload, handshake
+
+/// Writes `name` into `dir`, creating the directory.
+fn put(dir: &Path, name: &str, contents: impl AsRef<[u8]>) -> PathBuf {
+    std::fs::create_dir_all(dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, contents).unwrap();
+    path
+}
+
+#[test]
+fn relative_paths_are_relative_to_the_settings_file() {
+    let scratch = Scratch::new("settings-relative");
+    let ca = Authority::root("Relative CA");
+    let id = ca.leaf("localhost");
+    let certs = scratch.dir().join("certs");
+    put(&certs, "server.pem", id.chain_pem());
+    put(&certs, "server.key", id.key_pem());
+    put(&certs, "ca.pem", ca.cert.to_pem());
+    let settings = put(
+        &scratch.dir().join("conf"),
+        "server.toml",
+        "ca-certificate-files = [\"../certs/ca.pem\"]\n\
+         [local-identity]\ncertificate-file = \"../certs/server.pem\"\nkey-file = \"../certs/server.key\"\n",
+    );
+    let config = SslConfiguration::from_toml_file(&settings).unwrap();
+    let local = config.local_identity().unwrap();
+    let (chain, key) = local.files().unwrap();
+    let conf = scratch.dir().join("conf");
+    assert_eq!(chain, conf.join("../certs/server.pem"));
+    assert_eq!(key, conf.join("../certs/server.key"));
+    assert_eq!(config.local_certificate_chain(), id.chain.as_slice());
+    assert_eq!(config.ca_certificates(), std::slice::from_ref(&ca.cert));
+    // A file next to the working directory's is not the one read.
+    assert!(SslConfiguration::from_toml_str(
+        "[local-identity]\ncertificate-file = \"server.pem\"\nkey-file = \"server.key\"",
+        scratch.dir()
+    )
+    .is_err());
+}
+
+#[test]
+fn a_server_from_a_file_reloads_the_files_it_names() {
+    let scratch = Scratch::new("settings-reload");
+    let ca = Authority::root("Reload CA");
+    let first = ca.leaf("localhost");
+    put(scratch.dir(), "server.pem", first.chain_pem());
+    put(scratch.dir(), "server.key", first.key_pem());
+    let settings = put(
+        scratch.dir(),
+        "server.toml",
+        "[local-identity]\ncertificate-file = \"server.pem\"\nkey-file = \"server.key\"\n",
+    );
+    let config = SslConfiguration::from_toml_file(&settings).unwrap();
+    config.server_config().unwrap();
+    let second = ca.leaf("localhost");
+    put(scratch.dir(), "server.pem", second.chain_pem());
+    put(scratch.dir(), "server.key", second.key_pem());
+    let reloaded = config.reload().unwrap();
+    assert_eq!(reloaded.changed_files().len(), 2, "{reloaded}");
+}
+
+/// A server whose protocol, cipher, ALPN and identity come from a settings
+/// file: `openssl s_client` verifies its chain and reports what the file set.
+#[test]
+fn openssl_s_client_completes_a_handshake_with_a_server_from_a_file() {
+    if !common::peer_available("openssl") {
+        return;
+    }
+    let scratch = Scratch::new("settings-s-client");
+    let ca = Authority::root("File CA");
+    let id = ca.leaf("localhost");
+    put(scratch.dir(), "server.pem", id.chain_pem());
+    put(scratch.dir(), "server.key", id.key_pem());
+    let ca_file = put(scratch.dir(), "ca.pem", ca.cert.to_pem());
+    let settings = put(
+        scratch.dir(),
+        "server.toml",
+        "protocol = \"tls1.2\"\n\
+         ciphers = [\"ECDHE-ECDSA-AES256-GCM-SHA384\"]\n\
+         allowed-next-protocols = [\"h2\"]\n\
+         [local-identity]\ncertificate-file = \"server.pem\"\nkey-file = \"server.key\"\n",
+    );
+    let config = SslConfiguration::from_toml_file(&settings).unwrap();
+    let server = OurServer::start(config);
+    let port = server.port.to_string();
+    let connect = format!("127.0.0.1:{port}");
+    let run = run_client(
+        "openssl",
+        &[
+            "s_client",
+            "-connect",
+            &connect,
+            "-servername",
+            "localhost",
+            "-verify_hostname",
+            "localhost",
+            "-CAfile",
+            ca_file.to_str().unwrap(),
+            "-verify_return_error",
+            "-alpn",
+            "h2,http/1.1",
+        ],
+        b"ping\n",
+    );
+    assert!(run.success(), "{}", run.tail());
+    let served = server.join().unwrap();
+    assert_eq!(served.request, b"ping\n");
+    assert!(
+        run.output.contains("Verify return code: 0 (ok)"),
+        "{}",
+        run.output
+    );
+    assert!(run.output.contains("ALPN protocol: h2"), "{}", run.output);
+    assert!(
+        run.output
+            .contains("TLSv1.2, Cipher is ECDHE-ECDSA-AES256-GCM-SHA384"),
+        "{}",
+        run.output
+    );
+}
+
+// ------------------------------------------------------------ dependencies
+
+/// The default build compiles neither serde nor toml: both are optional and
+/// only the `serde` feature enables them.
+#[test]
+fn serde_and_toml_stay_optional() {
+    let manifest = include_str!("../Cargo.toml");
+    for dependency in ["serde", "toml", "serde_path_to_error"] {
+        let line = manifest
+            .lines()
+            .find(|l| l.starts_with(&format!("{dependency} = {{")))
+            .unwrap_or_else(|| panic!("no {dependency} dependency"));
+        assert!(line.contains("optional = true"), "{line}");
+    }
+    let default = manifest
+        .lines()
+        .find(|l| l.starts_with("default = "))
+        .unwrap();
+    assert!(!default.contains("serde"), "{default}");
+}
+
+/// The example in `SettingsFile`'s docs is a settings file this crate reads.
+#[test]
+fn the_documented_example_parses() {
+    let source = include_str!("../src/settings_file/mod.rs");
+    let start = source.find("/// ```toml\n").unwrap() + "/// ```toml\n".len();
+    let end = start + source[start..].find("/// ```\n").unwrap();
+    let text: String = source[start..end]
+        .lines()
+        .map(|line| line.strip_prefix("/// ").unwrap_or("").to_owned() + "\n")
+        .collect();
+    let file = SettingsFile::from_toml_str(&text).unwrap();
+    assert_eq!(file.protocol, Some(SslProtocol::TlsV1_2OrLater));
+    assert_eq!(file.server_name_identities[0].names.len(), 2);
+    assert_eq!(file.ssl_options, [(SslOption::DisableSessionTickets, true)]);
+    let identity = file.local_identity.unwrap();
+    assert_eq!(
+        identity.key_passphrase_file,
+        Some(PathBuf::from("server.pass"))
+    );
+}
+
+// ------------------------------------------------------------------ examples
+
+/// `target/<profile>/examples/<name>` when it is built with `--config`;
+/// `None` (a loud skip, a failure under CI) otherwise: `cargo test --test
+/// settings_file` alone does not build examples.
+fn example(name: &str) -> Option<PathBuf> {
+    let exe = std::env::current_exe().unwrap();
+    let path = exe
+        .parent()
+        .and_then(|deps| deps.parent())
+        .unwrap()
+        .join("examples")
+        .join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
+    let current = std::process::Command::new(&path)
+        .arg("--help")
+        .output()
+        .is_ok_and(|out| String::from_utf8_lossy(&out.stdout).contains("--config"));
+    if current {
+        return Some(path);
+    }
+    let reason = format!(
+        "{} is missing or predates --config: run `cargo test --all-features` (which builds \
+         examples) or `cargo build --all-features --example {name}` first",
+        path.display()
+    );
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!("{reason}");
+    }
+    common::skipped(&reason);
+    None
+}
+
+/// The ALPN protocol our client gets from the example server on `port`.
+fn negotiated(client: &SslConfiguration, port: u16) -> String {
+    let (state, _) = our_client(client, "localhost", port, b"GET / HTTP/1.1\r\n\r\n").unwrap();
+    String::from_utf8(state.next_negotiated_protocol().unwrap().to_vec()).unwrap()
+}
+
+/// `examples/server --config FILE` serves what the file says, takes a
+/// changed file for new connections, and keeps its settings on a bad one,
+/// logging where the file is wrong.
+#[test]
+fn the_example_server_follows_its_settings_file() {
+    let Some(server) = example("server") else {
+        return;
+    };
+    let scratch = Scratch::new("settings-example-server");
+    let ca = Authority::root("Example CA");
+    let id = ca.leaf("localhost");
+    put(scratch.dir(), "server.pem", id.chain_pem());
+    put(scratch.dir(), "server.key", id.key_pem());
+    let identity =
+        "[local-identity]\ncertificate-file = \"server.pem\"\nkey-file = \"server.key\"\n";
+    let settings = put(
+        scratch.dir(),
+        "server.toml",
+        format!("allowed-next-protocols = [\"h2\"]\n{identity}"),
+    );
+    let args: Vec<String> = ["--port", "{port}", "--config", settings.to_str().unwrap()]
+        .map(str::to_owned)
+        .to_vec();
+    let running = PeerServer::start(server.to_str().unwrap(), &args, "listening on")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let client = SslConfiguration::new()
+        .with_ca_certificates([ca.cert.clone()])
+        .with_allowed_next_protocols(["h2", "http/1.1"]);
+    assert_eq!(negotiated(&client, running.port), "h2");
+
+    put(
+        scratch.dir(),
+        "server.toml",
+        format!("allowed-next-protocols = [\"http/1.1\"]\n{identity}"),
+    );
+    let again = format!("settings: read {} again", settings.display());
+    assert!(
+        running.wait_for_output(&again, Duration::from_secs(10)),
+        "{}",
+        running.output()
+    );
+    assert_eq!(negotiated(&client, running.port), "http/1.1");
+
+    put(
+        scratch.dir(),
+        "server.toml",
+        format!("allowed-next-protocols = [\"h2\"]\nprotocl = \"tls1.3\"\n{identity}"),
+    );
+    assert!(
+        running.wait_for_output(
+            "caused by: unknown field `protocl`",
+            Duration::from_secs(10)
+        ),
+        "{}",
+        running.output()
+    );
+    let refused = format!(
+        "settings: {0} not applied, keeping the previous settings: {0}:2:1: setting protocl\n",
+        settings.display()
+    );
+    assert!(running.output().contains(&refused), "{}", running.output());
+    assert_eq!(negotiated(&client, running.port), "http/1.1");
+}
+
+/// `examples/client --config FILE` trusts the CA and offers the ALPN
+/// protocols the file names.
+#[test]
+fn the_example_client_reads_its_settings_file() {
+    let Some(client) = example("client") else {
+        return;
+    };
+    let scratch = Scratch::new("settings-example-client");
+    let ca = Authority::root("Client example CA");
+    let id = ca.leaf("localhost");
+    put(scratch.dir(), "ca.pem", ca.cert.to_pem());
+    let settings = put(
+        scratch.dir(),
+        "client.toml",
+        "ca-certificate-files = [\"ca.pem\"]\nallowed-next-protocols = [\"h2\"]\nprotocol = \"tls1.3\"\n",
+    );
+    let server = OurServer::start(
+        id.server()
+            .with_allowed_next_protocols(["http/1.1", "h2"])
+            .with_ssl_option(SslOption::DisableServerCipherPreference, true),
+    );
+    let address = format!("127.0.0.1:{}", server.port);
+    let run = run_client(
+        client.to_str().unwrap(),
+        &[
+            &address,
+            "--servername",
+            "localhost",
+            "--config",
+            settings.to_str().unwrap(),
+            "--send",
+            "ping\\n",
+        ],
+        b"",
+    );
+    assert!(run.success(), "{}", run.tail());
+    let served = server.join().unwrap();
+    assert_eq!(served.state.next_negotiated_protocol(), Some(&b"h2"[..]));
+    assert_eq!(served.state.session_protocol(), SslProtocol::TlsV1_3);
+}
+
+// ------------------------------------------------------------- passphrases
+
+/// A passphrase file's first line is the passphrase, whatever its line
+/// ending; it is read again with the key, so both can be replaced together.
+#[test]
+fn a_passphrase_file_is_read_again_with_its_key() {
+    let f = fixture();
+    let scratch = Scratch::new("settings-passphrase");
+    let encrypted = std::fs::read(f.path("enc.key")).unwrap();
+    put(
+        scratch.dir(),
+        "enc.pem",
+        std::fs::read(f.path("enc.pem")).unwrap(),
+    );
+    put(scratch.dir(), "enc.key", &encrypted);
+    put(
+        scratch.dir(),
+        "key.pass",
+        format!("{PASSPHRASE}\r\nnot this line\n"),
+    );
+    let settings = put(
+        scratch.dir(),
+        "server.toml",
+        "[local-identity]\ncertificate-file = \"enc.pem\"\nkey-file = \"enc.key\"\n\
+         key-passphrase-file = \"key.pass\"\n",
+    );
+    let config = SslConfiguration::from_toml_file(&settings).unwrap();
+    config.server_config().unwrap();
+    let debug = format!("{config:?} {:?}", config.local_identity());
+    assert!(!debug.contains(PASSPHRASE), "{debug}");
+
+    // A new key under a new passphrase, written by openssl.
+    if !common::peer_available("openssl") {
+        return;
+    }
+    let ca = Authority::root("Passphrase CA");
+    let id = ca.leaf("localhost");
+    let plain = put(scratch.dir(), "plain.key", id.key_pem());
+    let new_key = scratch.dir().join("enc.key");
+    common::openssl::run(&[
+        "pkcs8",
+        "-topk8",
+        "-v2",
+        "aes-256-cbc",
+        "-in",
+        plain.to_str().unwrap(),
+        "-out",
+        new_key.to_str().unwrap(),
+        "-passout",
+        "pass:second passphrase",
+    ]);
+    put(scratch.dir(), "enc.pem", id.chain_pem());
+    // The old passphrase no longer opens it: a reload fails, nothing changes.
+    let error = config.reload().unwrap_err();
+    assert!(
+        chain(&error).ends_with("wrong passphrase"),
+        "{}",
+        chain(&error)
+    );
+    put(scratch.dir(), "key.pass", "second passphrase\n");
+    let reloaded = config.reload().unwrap();
+    assert_eq!(reloaded.changed_files().len(), 2, "{reloaded}");
+}
