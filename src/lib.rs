@@ -95,6 +95,14 @@
 //! - **Mozilla's profiles**: [`SslConfiguration::mozilla_modern`],
 //!   [`SslConfiguration::mozilla_intermediate`] ([`MozillaProfile`],
 //!   guideline 5.7), judged by sslyze's `--mozilla_config`.
+//! - **Revocation**: certificate revocation lists
+//!   ([`with_revocation_list_files`](SslConfiguration::with_revocation_list_files),
+//!   [`RevocationList`]) checked on every verified path, read again by
+//!   `reload` with the CA files; a change of trust also ends the resumption
+//!   of sessions verified under the old one, so a revoked client cannot
+//!   come back on its ticket.
+//! - **Pins**: public key pins on top of CA verification, or instead of it
+//!   for self-signed peers ([`PublicKeyPin`]).
 //! - **Resumption across a fleet**: [`TicketKeys`] from nginx's
 //!   `ssl_session_ticket_key` files, shared by every server
 //!   ([`with_session_ticket_keys`](SslConfiguration::with_session_ticket_keys)).
@@ -123,6 +131,8 @@
 //! | `QSslSocket::sslHandshakeErrors` | [`SessionState::peer_verification_errors`], [`Error::ssl_errors`] | carried out of the verifier inside the rustls error |
 //! | `setOcspStaplingEnabled`, `QSslSocket::ocspResponses` | [`with_ocsp_stapling_enabled`](SslConfiguration::with_ocsp_stapling_enabled), [`SessionState::ocsp_response`] | rustls always asks for a staple and hands it only to the verifier; `connect`/`connect_async` keep it per connection, **unverified** (Qt verifies it: webpki dropped OCSP and major CAs are ending it) |
 //! | (Qt servers cannot staple) | [`Identity::with_ocsp_response`], [`Identity::with_ocsp_response_file`] | `CertifiedKey::ocsp`, checked at conversion to be a successful response for the leaf ([`Error::OcspResponse`]); a stale one warns |
+//! | `QSslError::CertificateRevoked` (Qt's backends consult CRLs the platform or `QSslConfiguration` has; Qt has no CRL setting of its own) | [`with_revocation_lists`](SslConfiguration::with_revocation_lists), [`with_revocation_list_files`](SslConfiguration::with_revocation_list_files), [`with_revocation_depth`](SslConfiguration::with_revocation_depth) | webpki's `RevocationOptions`: [`CertificateRevoked`](SslErrorKind::CertificateRevoked), [`CertificateStatusUnknown`](SslErrorKind::CertificateStatusUnknown) (no list from the issuer), [`RevocationListExpired`](SslErrorKind::RevocationListExpired), [`RevocationListInvalid`](SslErrorKind::RevocationListInvalid), in every verify mode |
+//! | (no Qt setting: Qt apps pin by comparing `peerCertificate()` digests) | [`with_public_key_pins`](SslConfiguration::with_public_key_pins), [`with_public_key_pins_only`](SslConfiguration::with_public_key_pins_only), [`Certificate::public_key_pin`] | checked inside the verifiers on the path webpki built (leaf, intermediate or anchor key); [`PublicKeyNotPinned`](SslErrorKind::PublicKeyNotPinned) |
 //! | `QSslSocket::ignoreSslErrors(expectedErrors)` | [`with_expected_ssl_errors`](SslConfiguration::with_expected_ssl_errors) | applied inside the verifiers: a peer whose errors are all expected (kind and certificate) is accepted |
 //!
 //! ## Where this differs from Qt, on purpose
@@ -219,9 +229,9 @@
 //! | `configuration` | the immutable value: setters, getters, the cached conversions and verifiers |
 //! | `settings` | the settings as plain data, which conversion and verification read |
 //! | `convert/` | settings into a rustls `ClientConfig` (`client`) or `ServerConfig` (`server`) |
-//! | `verify/` | trust anchors (`anchors`), path building and depth (`chain`), Qt's diagnosis (`diagnose`), what each mode does (`policy`), the rustls verifiers (`server_verifier`, `client_verifier`) |
-//! | `x509/` | certificates, private keys, encrypted keys, identities (a chain and its key, from values or files), and file/PEM input |
-//! | `server/` | a server at run time: the identity chosen per client (`resolver`), what a reload reports and the file watcher (`reload`), session-ticket keys shared by a fleet (`tickets`) |
+//! | `verify/` | trust anchors (`anchors`), path building and depth (`chain`), revocation lists (`revocation`), public key pins (`pins`), Qt's diagnosis (`diagnose`), what each mode does (`policy`), the rustls verifiers (`server_verifier`, `client_verifier`), the OCSP staple a client keeps (`staple`), two DER facts (`der`) |
+//! | `x509/` | certificates, private keys, encrypted keys, identities (a chain and its key, from values or files), OCSP responses (`ocsp`), revocation lists (`revocation_list`), public key pins (`pin`), and file/PEM input |
+//! | `server/` | a server at run time: the identity chosen per client (`resolver`), what a reload reports and the file watcher (`reload`), session-ticket keys shared by a fleet (`tickets`), resumption bound to the trust it was verified under (`epoch`) |
 //! | `session`, `stream`, `tokio` | a live connection's state; blocking and async streams |
 //! | `cipher`, `protocol`, `ssl_error` | Qt's value types |
 //! | `provider`, `roots`, `host` | the crypto provider; the system CA store; host-name parsing |
