@@ -64,6 +64,9 @@ struct Inner {
     server_verifier: OnceLock<Arc<ChainVerifier>>,
     /// Checks clients: the configured CA certificates only.
     client_verifier: OnceLock<Arc<ChainVerifier>>,
+    /// The same, as the last reload of trust files read it: what a
+    /// server's recorded checks (`QueryPeer`) use from then on.
+    reloaded_client_verifier: arc_swap::ArcSwapOption<ChainVerifier>,
 }
 
 static DEFAULT_CONFIGURATION: RwLock<Option<SslConfiguration>> = RwLock::new(None);
@@ -90,6 +93,7 @@ impl SslConfiguration {
                 loaded: Mutex::new(None),
                 server_verifier: OnceLock::new(),
                 client_verifier: OnceLock::new(),
+                reloaded_client_verifier: arc_swap::ArcSwapOption::empty(),
             }),
         }
     }
@@ -107,6 +111,7 @@ impl SslConfiguration {
                 inner.loaded = Mutex::new(None);
                 inner.server_verifier = OnceLock::new();
                 inner.client_verifier = OnceLock::new();
+                inner.reloaded_client_verifier = arc_swap::ArcSwapOption::empty();
                 self
             }
             None => {
@@ -536,6 +541,11 @@ impl SslConfiguration {
             }
             if let (Some(resolver), Some(identities)) = (&handles.resolver, identities) {
                 resolver.swap(identities);
+            }
+            if let Some(verifier) = &verifier {
+                self.inner
+                    .reloaded_client_verifier
+                    .store(Some(verifier.clone()));
             }
             if let (Some(live), Some(verifier)) = (&handles.verifier, verifier) {
                 live.store(verifier);
@@ -1366,7 +1376,11 @@ impl SslConfiguration {
 
     /// The verifier of clients' chains: as [`server_verifier`](Self::server_verifier),
     /// but with the configured CA certificates only.
+    /// After a reload of trust files, the verifier built from what it read.
     pub(crate) fn client_verifier(&self) -> Result<Arc<ChainVerifier>, Error> {
+        if let Some(reloaded) = self.inner.reloaded_client_verifier.load_full() {
+            return Ok(reloaded);
+        }
         let s = self.settings();
         cached(&self.inner.client_verifier, || {
             Ok(chain_verifier(s, TrustAnchors::configured_only(&s.ca)?))

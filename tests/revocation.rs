@@ -575,3 +575,40 @@ fn exact_pins_and_unconfigured_lists_are_untouched() {
         .with_revocation_depth(RevocationDepth::Leaf);
     assert!(config.verify_chain(&leaf.chain, None).is_empty());
 }
+
+#[test]
+fn a_query_peer_server_lists_what_its_reloaded_lists_say() {
+    if !peer_available("openssl") {
+        return;
+    }
+    let pki = Pki::new();
+    let server_id = pki.root.authority.leaf("server.test");
+    let dir = Scratch::new("crl-query");
+    let crl_file = write(
+        &dir,
+        "crls.pem",
+        &(pki.root.crl() + &pki.intermediate.crl()),
+    );
+    let server = server_id
+        .server()
+        .with_ca_certificates([pki.root.authority.cert.clone()])
+        .with_revocation_list_files([&crl_file])
+        .unwrap()
+        .with_peer_verify_mode(PeerVerifyMode::QueryPeer);
+    let client = SslConfiguration::new()
+        .with_ca_certificates([pki.root.authority.cert.clone()])
+        .with_local_certificate_chain(pki.leaf.chain.clone())
+        .with_private_key(pki.leaf.key());
+    let (_, state) = common::connect(&client, &server, "server.test").ok();
+    assert!(state.peer_verification_errors().is_empty());
+
+    pki.intermediate.revoke(pki.leaf.leaf());
+    std::fs::write(&crl_file, pki.root.crl() + &pki.intermediate.crl()).unwrap();
+    server.reload().unwrap();
+    let fresh_client = client.clone().with_peer_verify_depth(0);
+    let (_, state) = common::connect(&fresh_client, &server, "server.test").ok();
+    assert_eq!(
+        kinds(state.peer_verification_errors()),
+        [SslErrorKind::CertificateRevoked]
+    );
+}
