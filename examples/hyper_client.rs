@@ -9,7 +9,10 @@
 //!
 //! `HttpsConnectorBuilder::with_tls_config` takes the rustls `ClientConfig`
 //! by value: clone it out of the `Arc` (the clone shares this crate's
-//! verifier). `enable_http1`/`enable_http2` set the ALPN list themselves.
+//! verifier). `enable_http1`/`enable_http2` set the ALPN list themselves,
+//! and `with_tls_config` panics on a config that has one: leave
+//! `with_allowed_next_protocols` unset. HTTP/1.1 alone offers no ALPN (the
+//! axum example then serves HTTP/1.1).
 //! Build hyper-rustls with `default-features = false` (and `http1`, `http2`,
 //! `tls12`): no second provider, no roots of its own.
 
@@ -54,6 +57,7 @@ fn main() -> ExitCode {
 }
 
 async fn run(args: &Args) -> Result<(), BoxError> {
+    // No ALPN here: hyper-rustls sets it (see above).
     let config = args.tls.configuration(&[])?;
     let tls = (*config.client_config()?).clone();
     let builder = hyper_rustls::HttpsConnectorBuilder::new()
