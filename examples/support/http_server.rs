@@ -51,7 +51,8 @@ impl Default for Options {
 pub struct Counters {
     /// Sockets accepted.
     pub accepted: AtomicU64,
-    /// Connections served to their end (after a handshake).
+    /// Connections served after their handshake, until the client closed,
+    /// shutdown ended them, or an HTTP error did (logged).
     pub served: AtomicU64,
     /// Handshakes that failed (a bad certificate, garbage, a client that closed).
     pub handshake_failed: AtomicU64,
