@@ -472,7 +472,7 @@ fn stalled_handshakes_block_neither_the_accept_loop_nor_other_clients() {
         return;
     };
     let pki = Pki::new("eco-stall");
-    const DEADLINE_MS: u64 = 3_000;
+    const DEADLINE_MS: u64 = 5_000;
     let server = axum_server(
         &server,
         &pki,
