@@ -427,6 +427,60 @@ impl Error {
     }
 }
 
+impl Error {
+    /// The TLS failure inside another library's error (reqwest, hyper-util,
+    /// hyper-rustls, tonic), as this crate's error: a peer verification
+    /// failure of a config made here becomes [`Error::PeerVerification`],
+    /// whose [`ssl_errors`](Self::ssl_errors) list what was wrong.
+    ///
+    /// Those libraries carry the rustls error inside an [`io::Error`] (reqwest
+    /// inside two), and `io::Error::source()` skips the error it wraps, so
+    /// walking `source()` alone never meets it: this walks the chain and
+    /// looks inside each `io::Error` too. `None` when the chain holds no TLS error (a refused
+    /// connection, a timeout, an HTTP error).
+    ///
+    /// ```no_run
+    /// # fn get(err: &(dyn std::error::Error + 'static)) {
+    /// // err: a reqwest::Error, a hyper_util client error, a tonic transport error...
+    /// if let Some(tls) = sslconf::Error::find_in(err) {
+    ///     for ssl_error in tls.ssl_errors() {
+    ///         eprintln!("{ssl_error}");
+    ///     }
+    /// }
+    /// # }
+    /// ```
+    pub fn find_in(err: &(dyn std::error::Error + 'static)) -> Option<Error> {
+        let mut next = Some(err);
+        while let Some(current) = next {
+            if let Some(found) = Self::tls_error_of(current) {
+                return Some(Self::from(found.clone()));
+            }
+            // Into the error an io::Error wraps (another io::Error, as
+            // hyper-util's connector makes), not past it.
+            next = match current
+                .downcast_ref::<io::Error>()
+                .and_then(io::Error::get_ref)
+            {
+                Some(inner) => Some(inner as &(dyn std::error::Error + 'static)),
+                None => current.source(),
+            };
+        }
+        None
+    }
+
+    /// The rustls error `err` is or holds, without looking at its causes.
+    fn tls_error_of<'a>(err: &'a (dyn std::error::Error + 'static)) -> Option<&'a rustls::Error> {
+        if let Some(tls) = err.downcast_ref::<rustls::Error>() {
+            return Some(tls);
+        }
+        match err.downcast_ref::<Error>()? {
+            Self::PeerVerification { tls_error, .. } => Some(tls_error),
+            Self::Tls(tls) => Some(tls),
+            _ => None,
+        }
+    }
+}
+
 impl From<rustls::Error> for Error {
     /// Wraps a rustls error; one that carries this crate's verification
     /// failure (from a config made by [`SslConfiguration`](crate::SslConfiguration)),
@@ -598,6 +652,49 @@ mod tests {
     fn error_is_send_sync_static() {
         fn check<T: Send + Sync + 'static>() {}
         check::<Error>();
+    }
+
+    #[test]
+    fn find_in_looks_inside_io_errors_that_source_skips() {
+        let failure = VerificationFailure::new(vec![SslError::new(
+            SslErrorKind::SelfSignedCertificate,
+            None,
+        )]);
+        let io = io::Error::new(io::ErrorKind::InvalidData, rustls::Error::from(failure));
+        // As hyper-util's connector and reqwest wrap it: an io::Error in an
+        // io::Error, in their own error whose source is the outer one.
+        let io = io::Error::other(io);
+        #[derive(Debug)]
+        struct Outer(io::Error);
+        impl fmt::Display for Outer {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("error sending request")
+            }
+        }
+        impl std::error::Error for Outer {
+            fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+                Some(&self.0)
+            }
+        }
+        let outer = Outer(io);
+        // What walking source() alone meets: never the rustls error.
+        let mut walked = std::error::Error::source(&outer);
+        while let Some(e) = walked {
+            assert!(e.downcast_ref::<rustls::Error>().is_none());
+            walked = e.source();
+        }
+        let found = Error::find_in(&outer).expect("the rustls error inside the io::Error");
+        assert_eq!(
+            found.ssl_errors()[0].kind(),
+            SslErrorKind::SelfSignedCertificate
+        );
+        let plain = io::Error::from(io::ErrorKind::ConnectionRefused);
+        assert!(Error::find_in(&plain).is_none());
+        let ours = Error::Tls(rustls::Error::DecryptError);
+        assert!(matches!(
+            Error::find_in(&ours),
+            Some(Error::Tls(rustls::Error::DecryptError))
+        ));
     }
 
     #[test]

@@ -376,3 +376,62 @@ pub fn served_line(peer: &str, state: &SessionState, request_line: &str) -> Stri
         request_line
     )
 }
+
+/// The flags of the HTTP and gRPC client examples: whom to trust and
+/// which certificate to present.
+#[derive(clap::Args, Clone, Debug, Default)]
+pub struct ClientFlags {
+    /// CA certificates the server's chain must lead to (PEM file), instead of the
+    /// system store: a private CA.
+    #[arg(long)]
+    pub ca: Option<String>,
+    /// A client certificate chain, leaf first (PEM or DER file), for mutual TLS; with --key.
+    #[arg(long, requires = "key")]
+    pub cert: Option<String>,
+    /// The client certificate's private key (PEM or DER file).
+    #[arg(long, requires = "cert")]
+    pub key: Option<String>,
+}
+
+impl ClientFlags {
+    /// A client configuration with these flags, offering `alpn`.
+    pub fn configuration(&self, alpn: &[&str]) -> Result<sslconf::SslConfiguration, BoxError> {
+        let mut config = match &self.ca {
+            // A private CA replaces the system store.
+            Some(ca) => sslconf::SslConfiguration::new().with_ca_certificate_files([ca])?,
+            None => sslconf::SslConfiguration::default_configuration(),
+        };
+        if let (Some(cert), Some(key)) = (&self.cert, &self.key) {
+            let identity = sslconf::Identity::from_files(cert, key)
+                .map_err(|e| format!("--cert {cert} --key {key}: {e}"))?;
+            config = config.with_local_identity(identity);
+        }
+        config = config.with_allowed_next_protocols(alpn.iter().copied());
+        // A setting rustls cannot honour fails here, not at the first request.
+        config.client_config()?;
+        Ok(config)
+    }
+}
+
+/// Prints another library's error (reqwest, hyper, tonic) as [`report`]
+/// does, then the TLS failure inside it as this crate's error, with the
+/// `ssl_errors()` list that those libraries do not show:
+/// `sslconf::Error::find_in` digs it out of the `io::Error` whose `source()`
+/// skips it.
+pub fn report_with_tls(context: &str, err: &(dyn Error + 'static)) {
+    eprintln!("{context}: {err}");
+    let mut source = err.source();
+    while let Some(cause) = source {
+        eprintln!("  caused by: {cause}");
+        source = cause.source();
+    }
+    if let Some(tls) = sslconf::Error::find_in(err) {
+        eprintln!("  tls: {tls}");
+        for ssl_error in tls.ssl_errors() {
+            eprintln!("  ssl error: {ssl_error}");
+            if let Some(cert) = ssl_error.certificate() {
+                eprintln!("    certificate: {}", cert.subject_name());
+            }
+        }
+    }
+}

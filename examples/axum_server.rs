@@ -1,0 +1,177 @@
+//! axum over `sslconf`: each handler reads the connection's `SessionState`
+//! (the verified client certificate chain, ALPN, protocol, cipher) with
+//! `Extension<SessionState>`. HTTP/2 or HTTP/1.1 as ALPN agreed; each
+//! handshake runs in its own task under a deadline; graceful shutdown on
+//! ctrl-c (or after `--shutdown-after-ms`).
+//!
+//! ```sh
+//! cargo run --example axum_server --features tokio -- --cert server.pem --key server.key \
+//!     --ca clients-ca.pem --verify-mode verify
+//! curl --cacert ca.pem --cert client.pem --key client.key https://localhost:8443/whoami
+//! cargo run --example reqwest_client --features tokio -- --ca ca.pem \
+//!     --cert client.pem --key client.key https://localhost:8443/
+//! ```
+//!
+//! The accept loop is `support/http_server.rs`: take it for your own
+//! `Router`. `GET /` answers with the session state, `GET /whoami` with the
+//! client certificate's name (401 without one).
+
+#[path = "support/http_server.rs"]
+mod http_server;
+#[path = "support/mod.rs"]
+mod support;
+
+use std::io::Write;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::http::{StatusCode, Version};
+use axum::routing::get;
+use axum::{Extension, Router};
+use clap::Parser;
+use sslconf::{Identity, PeerVerifyMode, SessionState, SslConfiguration, SslProtocol};
+use support::{BoxError, Side};
+
+/// Serves HTTPS with axum, telling each request what its TLS connection negotiated.
+#[derive(Parser)]
+struct Args {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1")]
+    bind: String,
+    /// Port to listen on (0 picks a free one; the address is printed).
+    #[arg(long, default_value_t = 8443)]
+    port: u16,
+    /// The server's certificate chain, leaf first (PEM or DER file).
+    #[arg(long)]
+    cert: String,
+    /// The server certificate's private key (PEM or DER file).
+    #[arg(long)]
+    key: String,
+    /// CA certificates that client certificates are checked against (PEM file).
+    #[arg(long)]
+    ca: Option<String>,
+    /// none, query, verify or auto: `verify` requires a client certificate from --ca,
+    /// `auto` verifies one that is sent.
+    #[arg(long, default_value = "auto")]
+    verify_mode: PeerVerifyMode,
+    /// tls1.2, tls1.3, tls1.2+, tls1.3+, secure (TLS 1.2 and 1.3) or any.
+    #[arg(long, default_value = "secure")]
+    protocol: SslProtocol,
+    /// ALPN protocols to accept, in preference order (repeat or comma-separate).
+    #[arg(long, default_value = "h2,http/1.1")]
+    alpn: Vec<String>,
+    /// The deadline of a whole handshake, from accept to its end.
+    #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..))]
+    handshake_timeout_ms: u64,
+    /// Shut down gracefully after this many milliseconds (as on ctrl-c; for tests).
+    #[arg(long)]
+    shutdown_after_ms: Option<u64>,
+    /// Log failures only, not a line for each connection served.
+    #[arg(long)]
+    quiet: bool,
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    let result = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(BoxError::from)
+        .and_then(|rt| rt.block_on(run(&args)));
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            support::report("error", &*err);
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(args: &Args) -> Result<(), BoxError> {
+    let config = configuration(args)?;
+    let app = Router::new()
+        .route("/", get(session))
+        .route("/whoami", get(whoami));
+    let listener = tokio::net::TcpListener::bind((args.bind.as_str(), args.port))
+        .await
+        .map_err(|e| format!("cannot listen on {}:{}: {e}", args.bind, args.port))?;
+    println!("listening on {}", listener.local_addr()?);
+    std::io::stdout().flush()?;
+
+    let options = http_server::Options {
+        handshake_timeout: Duration::from_millis(args.handshake_timeout_ms),
+        quiet: args.quiet,
+    };
+    let counters = Arc::new(http_server::Counters::default());
+    let after = args.shutdown_after_ms.map(Duration::from_millis);
+    let shutdown = async move {
+        let timer = async {
+            match after {
+                Some(after) => tokio::time::sleep(after).await,
+                None => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            () = timer => {}
+        }
+    };
+    http_server::serve(config, listener, app, options, counters.clone(), shutdown).await;
+    eprintln!("done: {}", counters.summary());
+    Ok(())
+}
+
+/// `GET /`: the HTTP version and the connection's session state.
+async fn session(Extension(state): Extension<SessionState>, version: Version) -> String {
+    format!(
+        "{:<21} {version:?}\n{}",
+        "HTTP",
+        support::describe(&state, Side::Server)
+    )
+}
+
+/// `GET /whoami`: the client certificate's name, once verified.
+async fn whoami(Extension(state): Extension<SessionState>) -> (StatusCode, String) {
+    let Some(client) = state.peer_certificate() else {
+        return (StatusCode::UNAUTHORIZED, "no client certificate\n".into());
+    };
+    // With the default verify mode a certificate that reached a handler is
+    // verified; `--verify-mode query` lets any through and lists what was wrong.
+    let errors = state.peer_verification_errors();
+    if !errors.is_empty() {
+        let list: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        return (
+            StatusCode::FORBIDDEN,
+            format!(
+                "{} is not verified: {}\n",
+                client.subject_display_name(),
+                list.join("; ")
+            ),
+        );
+    }
+    (
+        StatusCode::OK,
+        format!(
+            "hello {} (issued by {})\n",
+            client.subject_display_name(),
+            client.issuer_display_name()
+        ),
+    )
+}
+
+fn configuration(args: &Args) -> Result<SslConfiguration, BoxError> {
+    let identity = Identity::from_files(&args.cert, &args.key)
+        .map_err(|e| format!("--cert {} --key {}: {e}", args.cert, args.key))?;
+    let mut config = SslConfiguration::new()
+        .with_protocol(args.protocol)
+        .with_peer_verify_mode(args.verify_mode)
+        .with_allowed_next_protocols(support::split_list(&args.alpn))
+        .with_local_identity(identity);
+    if let Some(ca) = &args.ca {
+        config = config.with_ca_certificate_files([ca])?;
+    }
+    // Settings rustls cannot honour fail at start, not at the first client.
+    config.server_config()?;
+    Ok(config)
+}

@@ -1,0 +1,591 @@
+//! The ecosystem examples against each other, as separate processes: the
+//! reqwest and hyper-rustls clients against the axum server with mutual TLS
+//! and a private CA made here, `curl` (HTTP/2 and HTTP/1.1) against the axum
+//! server, the tonic client against the tonic server, a wrong server
+//! certificate reaching each client as Qt's error list, a stalled handshake
+//! that blocks no one, and graceful shutdown.
+//!
+//! The examples are built by `cargo test` (not by `cargo test --test
+//! ecosystem` alone) and found next to this test binary; a missing one is a
+//! loud skip, a failure under CI. Every process is killed on drop; every
+//! step has a deadline.
+
+mod common;
+
+use std::io::Write;
+use std::net::TcpStream;
+use std::path::PathBuf;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use common::peers::{run_client, ClientRun, PeerServer, PemFiles, Scratch};
+use common::{Authority, LeafSpec};
+use http_body_util::{BodyExt, Empty};
+use hyper::body::Bytes;
+use hyper_util::client::legacy::Client;
+use hyper_util::rt::TokioExecutor;
+use rcgen::ExtendedKeyUsagePurpose;
+use sslconf::{Identity, SslConfiguration};
+
+const HOST: &str = "localhost";
+
+/// `target/<profile>/examples/<name>`, next to `target/<profile>/deps/`
+/// where this test runs; `None` (a loud skip, a failure under CI) when it
+/// is missing.
+fn example(name: &str) -> Option<String> {
+    let exe = std::env::current_exe().unwrap();
+    let path: PathBuf = exe
+        .parent()
+        .and_then(|deps| deps.parent())
+        .map(|profile| {
+            profile
+                .join("examples")
+                .join(format!("{name}{}", std::env::consts::EXE_SUFFIX))
+        })
+        .unwrap();
+    let runs = Command::new(&path)
+        .arg("--help")
+        .output()
+        .is_ok_and(|out| out.status.success());
+    if runs {
+        return Some(path.to_str().unwrap().to_owned());
+    }
+    let reason = format!(
+        "{} is missing: run `cargo test --all-features` (which builds examples) or \
+         `cargo build --all-features --example {name}` first",
+        path.display()
+    );
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!("{reason}");
+    }
+    common::skipped(&reason);
+    None
+}
+
+/// A private CA, a server identity for `localhost` and a client identity,
+/// written as PEM files.
+struct Pki {
+    scratch: Scratch,
+    ca: String,
+    server: PemFiles,
+    client: PemFiles,
+}
+
+impl Pki {
+    fn new(tag: &str) -> Pki {
+        let scratch = Scratch::new(tag);
+        let authority = Authority::root("eco test CA");
+        let server =
+            authority.issue(&LeafSpec::new(HOST).eku(vec![ExtendedKeyUsagePurpose::ServerAuth]));
+        let client = authority
+            .issue(&LeafSpec::new("eco client").eku(vec![ExtendedKeyUsagePurpose::ClientAuth]));
+        Pki {
+            ca: scratch.write("ca.pem", authority.cert.to_pem()),
+            server: scratch.identity("server", &server),
+            client: scratch.identity("client", &client),
+            scratch,
+        }
+    }
+
+    /// Files of another identity for `localhost`, from a CA no client trusts.
+    fn stranger(&self) -> PemFiles {
+        let other = Authority::root("unknown CA");
+        self.scratch.identity(
+            "stranger",
+            &other.issue(&LeafSpec::new(HOST).eku(vec![ExtendedKeyUsagePurpose::ServerAuth])),
+        )
+    }
+
+    /// Files of an identity from the right CA for another name.
+    fn wrong_name(&self, authority_ca: &Authority) -> PemFiles {
+        self.scratch
+            .identity("elsewhere", &authority_ca.leaf("elsewhere.example"))
+    }
+
+    fn client_flags(&self) -> Vec<String> {
+        [
+            "--ca",
+            &self.ca,
+            "--cert",
+            &self.client.cert,
+            "--key",
+            &self.client.key,
+        ]
+        .map(str::to_owned)
+        .to_vec()
+    }
+}
+
+/// The axum example with `server`'s identity, clients verified against the
+/// CA, and `extra` flags.
+fn axum_server(program: &str, pki: &Pki, server: &PemFiles, extra: &[&str]) -> PeerServer {
+    let mut args: Vec<String> = [
+        "--port",
+        "{port}",
+        "--cert",
+        &server.cert,
+        "--key",
+        &server.key,
+        "--ca",
+        &pki.ca,
+    ]
+    .map(str::to_owned)
+    .to_vec();
+    args.extend(extra.iter().map(|a| (*a).to_owned()));
+    PeerServer::start(program, &args, "listening on").unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn url(server: &PeerServer, path: &str) -> String {
+    format!("https://{HOST}:{}{path}", server.port)
+}
+
+fn run(program: &str, args: &[String]) -> ClientRun {
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    run_client(program, &args, b"")
+}
+
+/// The value of the `label` row in a session table.
+fn row<'a>(output: &'a str, label: &str) -> Option<&'a str> {
+    output
+        .lines()
+        .find(|l| l.starts_with(label) && l.as_bytes().get(label.len()) == Some(&b' '))
+        .map(|l| l[label.len()..].trim())
+}
+
+fn assert_session(run: &ClientRun, http: &str, alpn: &str) {
+    assert!(run.success(), "{}", run.tail());
+    let out = &run.output;
+    assert!(out.contains("status 200 OK"), "{out}");
+    assert_eq!(row(out, "HTTP"), Some(http), "{out}");
+    assert_eq!(row(out, "ALPN"), Some(alpn), "{out}");
+    assert_eq!(row(out, "SNI received"), Some(HOST), "{out}");
+    // The server's handler saw the verified client certificate.
+    assert!(
+        row(out, "peer chain").is_some_and(|c| c.starts_with("[0] eco client (expires ")),
+        "{out}"
+    );
+    assert_eq!(row(out, "verification errors"), Some("none"), "{out}");
+    assert!(
+        row(out, "protocol").is_some_and(|p| p.starts_with("TLS 1.")),
+        "{out}"
+    );
+    assert!(
+        row(out, "cipher").is_some_and(|c| c.starts_with("TLS_")),
+        "{out}"
+    );
+}
+
+/// Waits until `server` has printed `marker` `count` times (it logs a
+/// connection when it ends, after the client exited); the count then.
+fn wait_for_count(server: &PeerServer, marker: &str, count: usize) -> usize {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let seen = server.output().matches(marker).count();
+        if seen >= count || Instant::now() >= deadline {
+            return seen;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn reqwest_and_hyper_clients_fetch_from_the_axum_server_with_mutual_tls() {
+    let (Some(server), Some(reqwest), Some(hyper)) = (
+        example("axum_server"),
+        example("reqwest_client"),
+        example("hyper_client"),
+    ) else {
+        return;
+    };
+    let pki = Pki::new("eco-clients");
+    let server = axum_server(&server, &pki, &pki.server, &["--verify-mode", "verify"]);
+    // hyper-rustls offers no ALPN for HTTP/1.1 alone: the server falls back to it.
+    for (client, http1_alpn) in [(&reqwest, "http/1.1"), (&hyper, "-")] {
+        let mut args = pki.client_flags();
+        args.push(url(&server, "/"));
+        assert_session(&run(client, &args), "HTTP/2.0", "h2");
+
+        args.insert(0, "--http1".to_owned());
+        assert_session(&run(client, &args), "HTTP/1.1", http1_alpn);
+
+        let mut args = pki.client_flags();
+        args.push(url(&server, "/whoami"));
+        let whoami = run(client, &args);
+        assert!(whoami.success(), "{}", whoami.tail());
+        assert!(
+            whoami
+                .output
+                .contains("hello eco client (issued by eco test CA)"),
+            "{}",
+            whoami.output
+        );
+    }
+    assert_eq!(
+        wait_for_count(&server, " \"h2\"", 4),
+        4,
+        "{}",
+        server.output()
+    );
+    for protocol in [" \"http/1.1\"", " \"no ALPN\""] {
+        assert_eq!(
+            wait_for_count(&server, protocol, 1),
+            1,
+            "{}",
+            server.output()
+        );
+    }
+    assert!(!server.output().contains("failed"), "{}", server.output());
+}
+
+#[test]
+fn curl_speaks_http2_and_http1_to_the_axum_server_with_mutual_tls() {
+    let Some(program) = example("axum_server") else {
+        return;
+    };
+    if !common::peer_available("curl") {
+        return;
+    }
+    let pki = Pki::new("eco-curl");
+    let server = axum_server(&program, &pki, &pki.server, &["--verify-mode", "verify"]);
+    let curl = |flag: &str, path: &str, with_cert: bool| {
+        let mut args = vec![
+            "-sS".to_owned(),
+            flag.to_owned(),
+            "--cacert".to_owned(),
+            pki.ca.clone(),
+            "-w".to_owned(),
+            "curl saw HTTP %{http_version} status %{http_code}\n".to_owned(),
+        ];
+        if with_cert {
+            args.extend([
+                "--cert".to_owned(),
+                pki.client.cert.clone(),
+                "--key".to_owned(),
+                pki.client.key.clone(),
+            ]);
+        }
+        args.push(url(&server, path));
+        run("curl", &args)
+    };
+    for (flag, version, http, alpn) in [
+        ("--http2", "2", "HTTP/2.0", "h2"),
+        ("--http1.1", "1.1", "HTTP/1.1", "http/1.1"),
+    ] {
+        let page = curl(flag, "/", true);
+        assert!(page.success(), "{}", page.tail());
+        // curl's own view: the protocol it negotiated and verified our chain for.
+        assert!(
+            page.output
+                .contains(&format!("curl saw HTTP {version} status 200")),
+            "{}",
+            page.output
+        );
+        // The handler's view of the same connection.
+        assert_eq!(row(&page.output, "HTTP"), Some(http), "{}", page.output);
+        assert_eq!(row(&page.output, "ALPN"), Some(alpn), "{}", page.output);
+        assert!(
+            row(&page.output, "peer chain").is_some_and(|c| c.starts_with("[0] eco client")),
+            "{}",
+            page.output
+        );
+        let whoami = curl(flag, "/whoami", true);
+        assert!(
+            whoami.output.contains("hello eco client"),
+            "{}",
+            whoami.output
+        );
+    }
+    // VerifyPeer: curl without a certificate is refused in the handshake.
+    let refused = curl("--http2", "/whoami", false);
+    assert!(!refused.success(), "{}", refused.tail());
+    assert!(
+        server.wait_for_output(
+            "handshake failed: peer verification failed: the peer did not present any certificate",
+            Duration::from_secs(5)
+        ),
+        "{}",
+        server.output()
+    );
+
+    // AutoVerifyPeer: the certificate is optional, and /whoami says who is missing.
+    let optional = axum_server(&program, &pki, &pki.server, &["--verify-mode", "auto"]);
+    let anonymous = run(
+        "curl",
+        &[
+            "-sS".to_owned(),
+            "--cacert".to_owned(),
+            pki.ca.clone(),
+            "-w".to_owned(),
+            "status %{http_code}\n".to_owned(),
+            url(&optional, "/whoami"),
+        ],
+    );
+    assert!(anonymous.success(), "{}", anonymous.tail());
+    assert!(
+        anonymous.output.contains("no client certificate")
+            && anonymous.output.contains("status 401"),
+        "{}",
+        anonymous.output
+    );
+}
+
+/// A wrong server certificate fails each client with Qt's error list, dug
+/// out of reqwest's, hyper's and tonic's errors.
+#[test]
+fn a_wrong_server_certificate_reaches_each_client_as_ssl_errors() {
+    let (Some(server), Some(reqwest), Some(hyper)) = (
+        example("axum_server"),
+        example("reqwest_client"),
+        example("hyper_client"),
+    ) else {
+        return;
+    };
+    let pki = Pki::new("eco-wrong");
+    let stranger = pki.stranger();
+    let ca = Authority::root("eco other CA");
+    let other_ca = pki.scratch.write("other-ca.pem", ca.cert.to_pem());
+    let elsewhere = pki.wrong_name(&ca);
+    let cases = [
+        (
+            &stranger,
+            pki.ca.clone(),
+            "ssl error: the issuer certificate of a locally looked up certificate could not be found",
+        ),
+        (
+            &elsewhere,
+            other_ca,
+            "ssl error: the host name did not match any of the valid hosts for this certificate",
+        ),
+    ];
+    for (identity, trusted, expected) in cases {
+        let server = axum_server(&server, &pki, identity, &[]);
+        for client in [&reqwest, &hyper] {
+            let args = vec!["--ca".to_owned(), trusted.clone(), url(&server, "/")];
+            let failed = run(client, &args);
+            assert!(!failed.success(), "{}", failed.tail());
+            assert!(
+                failed.output.contains(expected),
+                "{client}: {}",
+                failed.output
+            );
+            assert!(
+                failed.output.contains("  tls: peer verification failed"),
+                "{}",
+                failed.output
+            );
+        }
+    }
+}
+
+#[test]
+fn tonic_client_calls_the_tonic_server_with_mutual_tls() {
+    let (Some(server), Some(client)) = (example("tonic_server"), example("tonic_client")) else {
+        return;
+    };
+    let pki = Pki::new("eco-tonic");
+    let args: Vec<String> = [
+        "--port",
+        "{port}",
+        "--cert",
+        &pki.server.cert,
+        "--key",
+        &pki.server.key,
+        "--ca",
+        &pki.ca,
+    ]
+    .map(str::to_owned)
+    .to_vec();
+    let server =
+        PeerServer::start(&server, &args, "listening on").unwrap_or_else(|e| panic!("{e}"));
+    let target = format!("https://{HOST}:{}", server.port);
+
+    let mut args = pki.client_flags();
+    args.extend(["--name".to_owned(), "tester".to_owned(), target.clone()]);
+    let call = run(&client, &args);
+    assert!(call.success(), "{}", call.tail());
+    let out = &call.output;
+    // What the service method read from the connection's SessionState.
+    assert_eq!(
+        row(out, "reply"),
+        Some("hello tester, your certificate says eco client"),
+        "{out}"
+    );
+    assert_eq!(
+        row(out, "server saw client"),
+        Some("CN=eco client"),
+        "{out}"
+    );
+    // The client's own state of the same connection agrees.
+    assert_eq!(row(out, "ALPN"), Some("h2"), "{out}");
+    assert_eq!(
+        row(out, "protocol"),
+        row(out, "server saw protocol"),
+        "{out}"
+    );
+    assert_eq!(row(out, "cipher"), row(out, "server saw cipher"), "{out}");
+    assert!(
+        row(out, "peer chain").is_some_and(|c| c.starts_with("[0] localhost")),
+        "{out}"
+    );
+    assert!(
+        server.wait_for_output(
+            "SayHello(\"tester\") from CN=eco client",
+            Duration::from_secs(5)
+        ),
+        "{}",
+        server.output()
+    );
+
+    // Without a client certificate the server refuses the handshake.
+    let anonymous = run(
+        &client,
+        &["--ca".to_owned(), pki.ca.clone(), target.clone()],
+    );
+    assert!(!anonymous.success(), "{}", anonymous.tail());
+    assert!(
+        server.wait_for_output(
+            "the peer did not present any certificate",
+            Duration::from_secs(5)
+        ),
+        "{}",
+        server.output()
+    );
+
+    // A server certificate from a CA the client does not trust.
+    let mut args = pki.client_flags();
+    args[1] = pki.scratch.write(
+        "unrelated-ca.pem",
+        Authority::root("unrelated").cert.to_pem(),
+    );
+    args.push(target);
+    let untrusted = run(&client, &args);
+    assert!(!untrusted.success(), "{}", untrusted.tail());
+    assert!(
+        untrusted.output.contains(
+            "ssl error: the issuer certificate of a locally looked up certificate could not be found"
+        ),
+        "{}",
+        untrusted.output
+    );
+}
+
+/// Sockets that never finish a handshake hold no one up: requests are
+/// served meanwhile, and each stalled one is dropped at its deadline.
+#[test]
+fn stalled_handshakes_block_neither_the_accept_loop_nor_other_clients() {
+    let (Some(server), Some(reqwest)) = (example("axum_server"), example("reqwest_client")) else {
+        return;
+    };
+    let pki = Pki::new("eco-stall");
+    const DEADLINE_MS: u64 = 5_000;
+    let server = axum_server(
+        &server,
+        &pki,
+        &pki.server,
+        &["--handshake-timeout-ms", &DEADLINE_MS.to_string()],
+    );
+    let started = Instant::now();
+    // Silent sockets, and one that sends the start of a record and stops.
+    let mut stalled: Vec<TcpStream> = (0..4)
+        .map(|_| TcpStream::connect(("127.0.0.1", server.port)).unwrap())
+        .collect();
+    stalled[0]
+        .write_all(&[0x16, 0x03, 0x01, 0x02, 0x00, 0x01])
+        .unwrap();
+
+    let mut args = pki.client_flags();
+    args.push(url(&server, "/whoami"));
+    for _ in 0..3 {
+        let served = run(&reqwest, &args);
+        assert!(served.success(), "{}", served.tail());
+        assert!(
+            served.output.contains("hello eco client"),
+            "{}",
+            served.output
+        );
+    }
+    let elapsed = started.elapsed();
+    assert!(
+        elapsed < Duration::from_millis(DEADLINE_MS),
+        "served only after {elapsed:?}, not before the stalled handshakes' deadline"
+    );
+    let timed_out = format!("handshake failed: not done in {DEADLINE_MS} ms");
+    assert_eq!(
+        wait_for_count(&server, &timed_out, stalled.len()),
+        stalled.len(),
+        "{}",
+        server.output()
+    );
+}
+
+/// Shutdown does not wait for handshakes in progress, ends an idle HTTP/2
+/// connection that a client keeps open (GOAWAY), and exits by itself with
+/// its summary.
+#[test]
+fn shutdown_is_graceful_and_held_by_neither_a_stalled_handshake_nor_an_idle_client() {
+    let (Some(program), Some(reqwest)) = (example("axum_server"), example("reqwest_client")) else {
+        return;
+    };
+    let pki = Pki::new("eco-shutdown");
+    let server = axum_server(
+        &program,
+        &pki,
+        &pki.server,
+        &[
+            "--handshake-timeout-ms",
+            "60000",
+            "--shutdown-after-ms",
+            "4000",
+        ],
+    );
+    let _stalled = TcpStream::connect(("127.0.0.1", server.port)).unwrap();
+    let mut args = pki.client_flags();
+    args.push(url(&server, "/"));
+    let served = run(&reqwest, &args);
+    assert!(served.success(), "{}", served.tail());
+
+    // A hyper client in this process keeps its HTTP/2 connection open, idle,
+    // in the pool; its runtime's worker answers the server's GOAWAY.
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let config = SslConfiguration::new()
+        .with_ca_certificate_files([&pki.ca])
+        .unwrap()
+        .with_local_identity(Identity::from_files(&pki.client.cert, &pki.client.key).unwrap());
+    let connector = hyper_rustls::HttpsConnectorBuilder::new()
+        .with_tls_config((*config.client_config().unwrap()).clone())
+        .https_only()
+        .enable_http2()
+        .build();
+    let client = Client::builder(TokioExecutor::new()).build::<_, Empty<Bytes>>(connector);
+    let uri: hyper::Uri = url(&server, "/whoami").parse().unwrap();
+    let (status, version, body) = runtime.block_on(async {
+        let response = client.get(uri).await.unwrap();
+        let (status, version) = (response.status(), response.version());
+        let body = response.into_body().collect().await.unwrap().to_bytes();
+        (status, version, body)
+    });
+    assert_eq!(status, 200);
+    assert_eq!(version, hyper::Version::HTTP_2);
+    assert!(body.starts_with(b"hello eco client"), "{body:?}");
+
+    let started = Instant::now();
+    let log = server.finish(Duration::from_secs(15));
+    assert!(
+        started.elapsed() < Duration::from_secs(12),
+        "still running {:?} after its shutdown: {log}",
+        started.elapsed()
+    );
+    assert!(
+        log.contains("shutting down: 2 connections to finish"),
+        "{log}"
+    );
+    assert!(
+        log.contains("done: accepted 3, served 2, handshakes failed 0, handshakes timed out 0"),
+        "{log}"
+    );
+    drop(client);
+}
