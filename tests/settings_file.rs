@@ -15,8 +15,9 @@ use common::peers::{our_client, run_client, OurServer, PeerServer};
 use common::Authority;
 use proptest::prelude::*;
 use sslconf::{
-    Cipher, Error, Identity, KeyExchangeGroup, PeerVerifyMode, SettingsFile, SslConfiguration,
-    SslOption, SslProtocol, TicketKeys,
+    Cipher, Error, Identity, KeyExchangeGroup, MozillaProfile, PeerVerifyMode, PublicKeyPin,
+    RevocationDepth, RevocationList, SettingsFile, SslConfiguration, SslErrorKind, SslOption,
+    SslProtocol, TicketKeys,
 };
 
 /// The passphrase of `tests/data/ec-p256-encrypted.pem`.
@@ -25,9 +26,13 @@ const PASSPHRASE: &str = "sslconf-test";
 const PASSPHRASE_VARIABLE: &str = "SSLCONF_SETTINGS_FILE_TEST_PASSPHRASE";
 
 /// Files every test reads: identities (one with an encrypted key), CA
-/// files, ticket keys, passphrase files. Made once, kept for the process.
+/// files, revocation lists, ticket keys, passphrase files; with openssl,
+/// OCSP responses for the plain identities (`openssl ocsp`) and a delta CRL
+/// (`openssl ca -gencrl -crlexts`). Made once, kept for the process.
 struct Fixture {
     dir: PathBuf,
+    /// Whether openssl made the OCSP responses and the delta CRL.
+    openssl: bool,
 }
 
 fn fixture() -> &'static Fixture {
@@ -37,17 +42,22 @@ fn fixture() -> &'static Fixture {
         let scratch = Box::leak(Box::new(Scratch::new("settings-file")));
         let dir = scratch.dir().to_owned();
         let ca = Authority::root("Settings CA");
+        let other = Authority::root("Other CA");
         let write = |name: &str, contents: &[u8]| std::fs::write(dir.join(name), contents).unwrap();
+        let mut leaves = Vec::new();
         for name in ["server", "api", "rsa"] {
             let id = ca.leaf(&format!("{name}.example"));
             write(&format!("{name}.pem"), id.chain_pem().as_bytes());
             write(&format!("{name}.key"), id.key_pem().as_bytes());
+            leaves.push((name, id));
         }
         write("ca.pem", ca.cert.to_pem().as_bytes());
+        write("other-ca.pem", other.cert.to_pem().as_bytes());
         write(
-            "other-ca.pem",
-            Authority::root("Other CA").cert.to_pem().as_bytes(),
+            "ca.crl",
+            ca.revocation_list(&[leaves[2].1.leaf()]).as_bytes(),
         );
+        write("other-ca.crl", other.revocation_list(&[]).as_bytes());
         // The encrypted key and a certificate for it.
         let encrypted = include_bytes!("data/ec-p256-encrypted.pem");
         let key = sslconf::PrivateKey::from_pem_with_passphrase(encrypted, PASSPHRASE.as_bytes())
@@ -65,8 +75,78 @@ fn fixture() -> &'static Fixture {
         write("old.ticket", &[9u8; 48]);
         // Set once, before any test reads it; nothing else sets it.
         std::env::set_var(PASSPHRASE_VARIABLE, PASSPHRASE);
-        Fixture { dir }
+        let openssl = common::peer_available("openssl");
+        if openssl {
+            write("ca.key", ca.key_pem().as_bytes());
+            for (name, _) in &leaves {
+                ocsp_response(&dir, &format!("{name}.pem"), &format!("{name}.ocsp"));
+            }
+            delta_crl(&dir);
+        }
+        Fixture { dir, openssl }
     })
+}
+
+/// A "good" response from `openssl ocsp` for the leaf in `leaf`, issued by
+/// `ca.pem`/`ca.key` of `dir`, written to `out`.
+fn ocsp_response(dir: &Path, leaf: &str, out: &str) {
+    let path = |name: &str| dir.join(name).to_str().unwrap().to_owned();
+    let serial = common::openssl::serial(&path(leaf));
+    let index = path(&format!("{out}.index"));
+    std::fs::write(
+        &index,
+        format!("V\t491231235959Z\t\t{serial}\tunknown\t/CN=leaf\n"),
+    )
+    .unwrap();
+    common::openssl::run(&[
+        "ocsp",
+        "-index",
+        &index,
+        "-rsigner",
+        &path("ca.pem"),
+        "-rkey",
+        &path("ca.key"),
+        "-CA",
+        &path("ca.pem"),
+        "-issuer",
+        &path("ca.pem"),
+        "-cert",
+        &path(leaf),
+        "-respout",
+        &path(out),
+        "-ndays",
+        "1",
+    ]);
+}
+
+/// `delta.crl` in `dir`: a delta CRL of `ca.pem`/`ca.key`, from `openssl
+/// ca -gencrl` with a deltaCRLIndicator extension.
+fn delta_crl(dir: &Path) {
+    let path = |name: &str| dir.join(name).to_str().unwrap().to_owned();
+    std::fs::write(path("crl-index.txt"), "").unwrap();
+    std::fs::write(path("crlnumber"), "02\n").unwrap();
+    let config = format!(
+        "[ ca ]\ndefault_ca = d\n[ d ]\ndatabase = {}\ncrlnumber = {}\n\
+         default_md = sha256\ndefault_crl_days = 30\n\
+         [ delta ]\n2.5.29.27 = critical,DER:02:01:01\n",
+        path("crl-index.txt"),
+        path("crlnumber"),
+    );
+    std::fs::write(path("ca.cnf"), config).unwrap();
+    common::openssl::run(&[
+        "ca",
+        "-gencrl",
+        "-config",
+        &path("ca.cnf"),
+        "-keyfile",
+        &path("ca.key"),
+        "-cert",
+        &path("ca.pem"),
+        "-crlexts",
+        "delta",
+        "-out",
+        &path("delta.crl"),
+    ]);
 }
 
 impl Fixture {
@@ -92,7 +172,9 @@ fn chain(error: &dyn std::error::Error) -> String {
 /// How a generated identity is read.
 #[derive(Clone, Copy, Debug)]
 enum Unlock {
-    Plain(&'static str),
+    /// A key without a passphrase; `true`: with its OCSP response file
+    /// (when openssl made them).
+    Plain(&'static str, bool),
     PassphraseFile,
     PassphraseEnv,
 }
@@ -100,11 +182,20 @@ enum Unlock {
 fn identity(unlock: Unlock) -> Identity {
     let f = fixture();
     match unlock {
-        Unlock::Plain(name) => Identity::from_files(
-            f.path(&format!("{name}.pem")),
-            f.path(&format!("{name}.key")),
-        )
-        .unwrap(),
+        Unlock::Plain(name, ocsp) => {
+            let identity = Identity::from_files(
+                f.path(&format!("{name}.pem")),
+                f.path(&format!("{name}.key")),
+            )
+            .unwrap();
+            if ocsp && f.openssl {
+                identity
+                    .with_ocsp_response_file(f.path(&format!("{name}.ocsp")))
+                    .unwrap()
+            } else {
+                identity
+            }
+        }
         Unlock::PassphraseFile => Identity::from_files_with_passphrase_file(
             f.path("enc.pem"),
             f.path("enc.key"),
@@ -122,7 +213,8 @@ fn identity(unlock: Unlock) -> Identity {
 
 fn unlock() -> impl Strategy<Value = Unlock> {
     prop_oneof![
-        4 => prop::sample::select(vec!["server", "api", "rsa"]).prop_map(Unlock::Plain),
+        4 => (prop::sample::select(vec!["server", "api", "rsa"]), any::<bool>())
+            .prop_map(|(name, ocsp)| Unlock::Plain(name, ocsp)),
         1 => Just(Unlock::PassphraseFile),
         1 => Just(Unlock::PassphraseEnv),
     ]
@@ -171,6 +263,9 @@ enum KeyLog {
 /// Every setting a file holds, generated.
 #[derive(Clone, Debug)]
 struct Generated {
+    /// Applied first, as a file applies it.
+    profile: Option<MozillaProfile>,
+    trust: Trust,
     protocol: Option<SslProtocol>,
     ciphers: Option<Vec<Cipher>>,
     groups: Option<Vec<KeyExchangeGroup>>,
@@ -186,6 +281,57 @@ struct Generated {
     refused: bool,
     tickets: Option<Vec<&'static str>>,
     lifetime: Option<u64>,
+}
+
+/// Revocation lists, pins and OCSP stapling, generated.
+#[derive(Clone, Debug)]
+struct Trust {
+    crl_files: Option<Vec<&'static str>>,
+    depth: Option<RevocationDepth>,
+    unknown_allowed: Option<bool>,
+    expired_allowed: Option<bool>,
+    pins: Option<Vec<PublicKeyPin>>,
+    pins_only: Option<bool>,
+    ocsp_stapling: Option<bool>,
+}
+
+fn trust() -> impl Strategy<Value = Trust> {
+    (
+        prop::option::of(ordered(vec!["ca.crl", "other-ca.crl"])),
+        prop::option::of(prop::sample::select(vec![
+            RevocationDepth::Leaf,
+            RevocationDepth::Chain,
+        ])),
+        prop::option::of(any::<bool>()),
+        prop::option::of(any::<bool>()),
+        prop::option::of(prop::collection::vec(
+            any::<[u8; 32]>().prop_map(PublicKeyPin::from_sha256),
+            0..3,
+        )),
+        prop::option::of(any::<bool>()),
+        prop::option::of(any::<bool>()),
+    )
+        .prop_map(
+            |(
+                crl_files,
+                depth,
+                unknown_allowed,
+                expired_allowed,
+                pins,
+                pins_only,
+                ocsp_stapling,
+            )| {
+                Trust {
+                    crl_files,
+                    depth,
+                    unknown_allowed,
+                    expired_allowed,
+                    pins,
+                    pins_only,
+                    ocsp_stapling,
+                }
+            },
+        )
 }
 
 fn generated() -> impl Strategy<Value = Generated> {
@@ -217,12 +363,21 @@ fn generated() -> impl Strategy<Value = Generated> {
             ),
             prop::option::of(1u64..=604_800),
         ),
+        prop::option::of(prop::sample::select(vec![
+            MozillaProfile::Modern,
+            MozillaProfile::Intermediate,
+        ])),
+        trust(),
     )
         .prop_map(
             |(
                 (protocol, ciphers, groups, ca, mode, depth, alpn),
                 (options, key_log, local, added, named, refused, tickets, lifetime),
+                profile,
+                trust,
             )| Generated {
+                profile,
+                trust,
                 protocol,
                 ciphers,
                 groups,
@@ -247,6 +402,9 @@ impl Generated {
     fn configuration(&self) -> SslConfiguration {
         let f = fixture();
         let mut config = SslConfiguration::new().with_peer_verify_depth(self.depth);
+        if let Some(profile) = self.profile {
+            config = config.with_mozilla_profile(profile);
+        }
         if let Some(protocol) = self.protocol {
             config = config.with_protocol(protocol);
         }
@@ -296,6 +454,47 @@ impl Generated {
         if let Some(seconds) = self.lifetime {
             config = config.with_session_ticket_lifetime(Duration::from_secs(seconds));
         }
+        self.trust.apply(config)
+    }
+
+    /// Whether the options end with DisableServerCipherPreference off: a
+    /// file written without a profile leaves the default out, and the
+    /// profile then turns it on.
+    fn clears_client_cipher_order(&self) -> bool {
+        self.options
+            .iter()
+            .rev()
+            .find(|(option, _)| *option == SslOption::DisableServerCipherPreference)
+            .is_some_and(|(_, on)| !on)
+    }
+}
+
+impl Trust {
+    fn apply(&self, mut config: SslConfiguration) -> SslConfiguration {
+        let f = fixture();
+        if let Some(files) = &self.crl_files {
+            config = config
+                .with_revocation_list_files(files.iter().map(|name| f.path(name)))
+                .unwrap();
+        }
+        if let Some(depth) = self.depth {
+            config = config.with_revocation_depth(depth);
+        }
+        if let Some(allowed) = self.unknown_allowed {
+            config = config.with_unknown_revocation_status_allowed(allowed);
+        }
+        if let Some(allowed) = self.expired_allowed {
+            config = config.with_expired_revocation_lists_allowed(allowed);
+        }
+        if let Some(pins) = &self.pins {
+            config = config.with_public_key_pins(pins.iter().copied());
+        }
+        if let Some(only) = self.pins_only {
+            config = config.with_public_key_pins_only(only);
+        }
+        if let Some(enabled) = self.ocsp_stapling {
+            config = config.with_ocsp_stapling_enabled(enabled);
+        }
         config
     }
 }
@@ -317,8 +516,25 @@ proptest! {
         prop_assert_eq!(&file, &config.to_settings_file().unwrap());
         prop_assert_eq!(
             SslConfiguration::from_settings_file(&file, "/nonexistent-base").unwrap(),
-            config
+            config.clone()
         );
+        prop_assert!(!text.contains("mozilla-profile"), "{}", text);
+
+        // A file naming the profile, beside what the same settings without
+        // it write: the profile first, the fields over it, as in code.
+        if let Some(profile) = generated.profile {
+            if !generated.clears_client_cipher_order() {
+                let without = Generated { profile: None, ..generated.clone() };
+                let mut file = without.configuration().to_settings_file().unwrap();
+                file.mozilla_profile = Some(profile);
+                let text = file.to_toml().unwrap();
+                prop_assert!(text.starts_with(&format!("mozilla-profile = \"{profile}\"\n")), "{}", text);
+                prop_assert_eq!(
+                    SslConfiguration::from_toml_str(&text, "/nonexistent-base").unwrap(),
+                    config
+                );
+            }
+        }
     }
 }
 
@@ -360,7 +576,7 @@ proptest! {
 const BAD_FILES: &[(&str, &str)] = &[
     (
         r#"local-identity = { certificate-file = "server.pem", key-file = "server.key", passphrase-file = "server.pass" }"#,
-        "server.toml:1:78: setting local-identity.passphrase-file: unknown field `passphrase-file`, expected one of `certificate-file`, `key-file`, `key-passphrase-file`, `key-passphrase-env`",
+        "server.toml:1:78: setting local-identity.passphrase-file: unknown field `passphrase-file`, expected one of `certificate-file`, `key-file`, `key-passphrase-file`, `key-passphrase-env`, `ocsp-response-file`",
     ),
     (
         r#"peer-verify-depth = "2""#,
@@ -390,7 +606,42 @@ const BAD_FILES: &[(&str, &str)] = &[
         r#"protocol = "tls1.3"#,
         r#"server.toml:1:19: invalid TOML: invalid basic string, expected `"`"#,
     ),
+    (
+        r#"mozilla-profile = "old""#,
+        r#"server.toml:1:19: setting mozilla-profile: unknown mozilla profile "old": expected modern or intermediate"#,
+    ),
+    (
+        r#"revocation-depth = "intermediate""#,
+        r#"server.toml:1:20: setting revocation-depth: unknown revocation depth "intermediate": expected leaf or chain"#,
+    ),
+    (
+        r#"public-key-pins = ["sha256//e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"]"#,
+        r#"server.toml:1:20: setting public-key-pins[0]: invalid public key pin "sha256//e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855": not the 32 bytes of a SHA-256 digest"#,
+    ),
+    (
+        r#"public-key-pins = ["pin-sha256=\"47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\""]"#,
+        r#"server.toml:1:20: setting public-key-pins[0]: invalid public key pin "pin-sha256=\"47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\"": not base64"#,
+    ),
+    (
+        r#"revocation-list-files = ["ca.crl", "missing.crl"]"#,
+        "server.toml:1:36: setting revocation-list-files[1]: cannot read missing.crl: No such file or directory (os error 2)",
+    ),
+    (
+        r#"revocation-list-files = ["ca.crl", "delta.crl"]"#,
+        "server.toml:1:36: setting revocation-list-files[1]: invalid certificate revocation list in delta.crl: delta CRLs are not supported: give the complete CRL",
+    ),
+    (
+        r#"revocation-list-files = ["ca.pem"]"#,
+        "server.toml:1:26: setting revocation-list-files[0]: invalid certificate revocation list in ca.pem: no X509 CRL section found",
+    ),
+    (
+        r#"local-identity = { certificate-file = "server.pem", key-file = "server.key", ocsp-response-file = "server.pem" }"#,
+        r#"server.toml:1:99: setting local-identity.ocsp-response-file: the ocsp response in server.pem cannot be stapled to "server.example": not a DER OCSP response: unknown/unsupported ASN.1 DER tag: 0x2d"#,
+    ),
 ];
+
+/// Files of the bad-file table that openssl makes (see [`Fixture`]).
+const MADE_BY_OPENSSL: &[&str] = &["delta.crl"];
 
 /// The message a bad file gives, with the fixture's directory left out.
 fn message_of(text: &str) -> String {
@@ -406,6 +657,10 @@ fn message_of(text: &str) -> String {
 fn each_bad_file_gives_its_message() {
     let mut wrong = Vec::new();
     for (text, expected) in BAD_FILES {
+        if !fixture().openssl && MADE_BY_OPENSSL.iter().any(|file| text.contains(file)) {
+            common::skipped(&format!("without openssl, no file for {text}"));
+            continue;
+        }
         let got = message_of(text);
         if got != *expected {
             wrong.push(format!("{text}\n  expected: {expected}\n  got:      {got}"));
@@ -465,7 +720,9 @@ fn an_unknown_top_level_field_lists_the_expected_ones() {
     );
     let reason = std::error::Error::source(&error).unwrap().to_string();
     assert!(
-        reason.starts_with("unknown field `protocl`, expected one of `protocol`, `ciphers`"),
+        reason.starts_with(
+            "unknown field `protocl`, expected one of `mozilla-profile`, `protocol`, `ciphers`"
+        ),
         "{reason}"
     );
 }
@@ -521,7 +778,7 @@ fn a_settings_file_value_names_the_field_without_a_line() {
 #[test]
 fn values_that_are_no_files_are_not_written() {
     let f = fixture();
-    let id = identity(Unlock::Plain("server"));
+    let id = identity(Unlock::Plain("server", false));
     let from_values = Identity::new(
         id.certificate_chain().to_vec(),
         sslconf::PrivateKey::from_path(f.path("server.key")).unwrap(),
@@ -560,6 +817,24 @@ fn values_that_are_no_files_are_not_written() {
         (
             SslConfiguration::new().with_added_local_identity(from_values),
             "cannot write setting added-local-identities[0] to a settings file: a certificate chain and key given as values, not read from files",
+        ),
+        (
+            SslConfiguration::new()
+                .with_revocation_lists(RevocationList::from_path(f.path("ca.crl")).unwrap()),
+            "cannot write setting revocation-list-files to a settings file: revocation lists given as values, not read from files",
+        ),
+        (
+            SslConfiguration::new().with_local_identity(
+                identity(Unlock::Plain("server", false)).with_ocsp_response(vec![0x30, 0x03]),
+            ),
+            "cannot write setting local-identity.ocsp-response-file to a settings file: an OCSP response given as bytes, not read from a file",
+        ),
+        (
+            SslConfiguration::new().with_server_name_identity(
+                ["api.example"],
+                identity(Unlock::Plain("api", false)).with_ocsp_response(vec![0x30, 0x03]),
+            ),
+            "cannot write setting server-name-identities[0].ocsp-response-file to a settings file: an OCSP response given as bytes, not read from a file",
         ),
         (
             SslConfiguration::new().with_allowed_next_protocols([vec![0xff, 0xfe]]),
@@ -722,6 +997,263 @@ fn openssl_s_client_completes_a_handshake_with_a_server_from_a_file() {
     );
 }
 
+/// The pin `openssl x509 -pubkey | openssl pkey -pubin -outform der |
+/// openssl dgst -sha256 -binary | base64` prints for a certificate file.
+fn openssl_pin(cert: &Path) -> String {
+    let script = format!(
+        "openssl x509 -in '{}' -pubkey -noout | openssl pkey -pubin -outform der \
+         | openssl dgst -sha256 -binary | base64",
+        cert.display()
+    );
+    let out = std::process::Command::new("sh")
+        .args(["-c", &script])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap().trim().to_owned()
+}
+
+/// A client whose CA file, revocation list and pins come from a settings
+/// file, against `openssl s_server`: the pinned, unrevoked server is
+/// accepted; the revoked one (`openssl verify -crl_check` with the same
+/// list says revoked too) and the unpinned one are refused, each for that
+/// reason alone. The pins are what the OpenSSL pipeline prints.
+#[test]
+fn a_client_from_a_file_checks_its_revocation_lists_and_pins() {
+    if !common::peer_available("openssl") {
+        return;
+    }
+    let scratch = Scratch::new("settings-crl-pins");
+    let dir = scratch.dir();
+    let ca = Authority::root("Settings trust CA");
+    let servers = [
+        ("good", ca.leaf("localhost"), None),
+        (
+            "revoked",
+            ca.leaf("localhost"),
+            Some(SslErrorKind::CertificateRevoked),
+        ),
+        (
+            "unpinned",
+            ca.leaf("localhost"),
+            Some(SslErrorKind::PublicKeyNotPinned),
+        ),
+    ];
+    put(dir, "ca.pem", ca.cert.to_pem());
+    let crl = put(dir, "ca.crl", ca.revocation_list(&[servers[1].1.leaf()]));
+    for (name, id, _) in &servers {
+        put(dir, &format!("{name}.pem"), id.chain_pem());
+        put(dir, &format!("{name}.key"), id.key_pem());
+    }
+    let settings = put(
+        dir,
+        "client.toml",
+        format!(
+            "ca-certificate-files = [\"ca.pem\"]\n\
+             revocation-list-files = [\"ca.crl\"]\n\
+             revocation-depth = \"leaf\"\n\
+             public-key-pins = [\"sha256//{}\", \"{}\"]\n\
+             peer-verify-mode = \"verify\"\n",
+            openssl_pin(&dir.join("good.pem")),
+            openssl_pin(&dir.join("revoked.pem")),
+        ),
+    );
+    let client = SslConfiguration::from_toml_file(&settings).unwrap();
+    assert_eq!(client.revocation_lists().len(), 1);
+    assert_eq!(client.public_key_pins().len(), 2);
+
+    for (name, id, refused_for) in &servers {
+        let verdict = common::openssl::verify(
+            std::slice::from_ref(&ca.cert),
+            &id.chain,
+            &["-crl_check", "-CRLfile", crl.to_str().unwrap()],
+        );
+        let revoked = refused_for == &Some(SslErrorKind::CertificateRevoked);
+        assert_eq!(verdict.ok, !revoked, "{name}: {}", verdict.output);
+        if revoked {
+            assert_eq!(
+                verdict.errors(),
+                [(23, 0, "certificate revoked")],
+                "{}",
+                verdict.output
+            );
+        }
+
+        let (cert, key) = (
+            dir.join(format!("{name}.pem")),
+            dir.join(format!("{name}.key")),
+        );
+        let args: Vec<String> = [
+            "s_server",
+            "-accept",
+            "{port}",
+            "-cert",
+            cert.to_str().unwrap(),
+            "-key",
+            key.to_str().unwrap(),
+            "-www",
+            "-naccept",
+            "1",
+        ]
+        .map(str::to_owned)
+        .to_vec();
+        let server =
+            PeerServer::start("openssl", &args, "ACCEPT").unwrap_or_else(|e| panic!("{e}"));
+        let result = our_client(&client, "localhost", server.port, b"GET / HTTP/1.0\r\n\r\n");
+        match (refused_for, result) {
+            (None, Ok((state, _))) => {
+                assert_eq!(state.peer_certificate(), Some(id.leaf()), "{name}")
+            }
+            (Some(kind), Err(error)) => {
+                let kinds: Vec<SslErrorKind> =
+                    error.ssl_errors().iter().map(|e| e.kind()).collect();
+                assert_eq!(kinds, [*kind], "{name}: {}", chain(&error));
+            }
+            (expected, got) => panic!("{name}: expected {expected:?}, got {got:?}"),
+        }
+    }
+}
+
+/// A server whose client CA and revocation list come from a settings file:
+/// `openssl s_client` with a client certificate completes a handshake; once
+/// the list file revokes that certificate, a reload reads it again and the
+/// next handshake is refused as revoked.
+#[test]
+fn a_server_from_a_file_refuses_a_client_its_reloaded_list_revokes() {
+    if !common::peer_available("openssl") {
+        return;
+    }
+    let scratch = Scratch::new("settings-crl-server");
+    let dir = scratch.dir();
+    let ca = Authority::root("Settings client CA");
+    let server_id = ca.leaf("localhost");
+    let client_id = ca.leaf("client.example");
+    put(dir, "server.pem", server_id.chain_pem());
+    put(dir, "server.key", server_id.key_pem());
+    let client_cert = put(dir, "client.pem", client_id.chain_pem());
+    let client_key = put(dir, "client.key", client_id.key_pem());
+    let ca_file = put(dir, "ca.pem", ca.cert.to_pem());
+    let crl = put(dir, "ca.crl", ca.revocation_list(&[]));
+    let settings = put(
+        dir,
+        "server.toml",
+        "ca-certificate-files = [\"ca.pem\"]\n\
+         revocation-list-files = [\"ca.crl\"]\n\
+         peer-verify-mode = \"verify\"\n\
+         [local-identity]\ncertificate-file = \"server.pem\"\nkey-file = \"server.key\"\n",
+    );
+    let config = SslConfiguration::from_toml_file(&settings).unwrap();
+    let handshake = || {
+        let server = OurServer::start(config.clone());
+        let connect = format!("127.0.0.1:{}", server.port);
+        let run = run_client(
+            "openssl",
+            &[
+                "s_client",
+                "-connect",
+                &connect,
+                "-servername",
+                "localhost",
+                "-CAfile",
+                ca_file.to_str().unwrap(),
+                "-cert",
+                client_cert.to_str().unwrap(),
+                "-key",
+                client_key.to_str().unwrap(),
+            ],
+            b"ping\n",
+        );
+        (server.join(), run)
+    };
+    let (served, run) = handshake();
+    let served = served.unwrap_or_else(|e| panic!("{}: {}", chain(&e), run.tail()));
+    assert_eq!(served.state.peer_certificate(), Some(client_id.leaf()));
+
+    put(dir, "ca.crl", ca.revocation_list(&[client_id.leaf()]));
+    let reloaded = config.reload().unwrap();
+    assert_eq!(reloaded.changed_files(), [crl]);
+    let (served, run) = handshake();
+    let Err(error) = served else {
+        panic!("a revoked client was accepted: {}", run.tail())
+    };
+    let kinds: Vec<SslErrorKind> = error.ssl_errors().iter().map(|e| e.kind()).collect();
+    assert_eq!(
+        kinds,
+        [SslErrorKind::CertificateRevoked],
+        "{}: {}",
+        chain(&error),
+        run.tail()
+    );
+}
+
+/// `mozilla-profile` is applied before the fields beside it, wherever it
+/// is in the file, and written back as the values it set.
+#[test]
+fn a_mozilla_profile_comes_first_and_is_written_as_its_values() {
+    let code = SslConfiguration::new()
+        .with_peer_verify_depth(0)
+        .with_mozilla_profile(MozillaProfile::Intermediate)
+        .with_protocol(SslProtocol::TlsV1_3)
+        .with_ssl_option(SslOption::DisableServerCipherPreference, false);
+    for text in [
+        "mozilla-profile = \"intermediate\"\nprotocol = \"tls1.3\"\n\
+         [ssl-options]\nDisableServerCipherPreference = false\n",
+        "protocol = \"tls1.3\"\nmozilla-profile = \"Intermediate\"\n\
+         [ssl-options]\nDisableServerCipherPreference = false\n",
+    ] {
+        let read = SslConfiguration::from_toml_str(text, ".").unwrap();
+        assert_eq!(read, code, "{text}");
+    }
+
+    let modern = SslConfiguration::from_toml_str("mozilla-profile = \"modern\"", ".").unwrap();
+    assert_eq!(
+        modern,
+        SslConfiguration::mozilla_modern().with_peer_verify_depth(0)
+    );
+    let text = modern.to_toml().unwrap();
+    assert_eq!(
+        text,
+        "protocol = \"TlsV1_3\"\n\
+         ciphers = [\n    \"TLS_AES_128_GCM_SHA256\",\n    \"TLS_AES_256_GCM_SHA384\",\n    \
+         \"TLS_CHACHA20_POLY1305_SHA256\",\n]\n\
+         key-exchange-groups = [\n    \"X25519\",\n    \"secp256r1\",\n    \"secp384r1\",\n]\n\
+         \n[ssl-options]\nDisableServerCipherPreference = true\n"
+    );
+    assert_eq!(SslConfiguration::from_toml_str(&text, ".").unwrap(), modern);
+}
+
+/// An OCSP response for another certificate is refused when the file is
+/// read, at its field (its message names a serial number, random here).
+#[test]
+fn another_certificates_ocsp_response_is_refused_at_its_field() {
+    let f = fixture();
+    if !f.openssl {
+        common::skipped("without openssl, no OCSP responses");
+        return;
+    }
+    let text = "[[server-name-identities]]\nnames = [\"api.example\"]\n\
+                certificate-file = \"api.pem\"\nkey-file = \"api.key\"\n\
+                ocsp-response-file = \"server.ocsp\"\n";
+    let error = SslConfiguration::from_toml_str(text, &f.dir).unwrap_err();
+    let got = chain(&error).replace(&format!("{}/", f.dir.display()), "");
+    let expected = "TOML input:5:22: setting server-name-identities[0].ocsp-response-file: \
+                    the ocsp response in server.ocsp cannot be stapled to \"api.example\": \
+                    it is for another certificate";
+    assert!(got.starts_with(expected), "{got}");
+    // Its own response is accepted, converts, and is written back as its file.
+    let good = text.replace("server.ocsp", "api.ocsp");
+    let config = SslConfiguration::from_toml_str(&good, &f.dir).unwrap();
+    config.server_config().unwrap();
+    assert_eq!(
+        config.to_settings_file().unwrap().server_name_identities[0].ocsp_response_file,
+        Some(f.path("api.ocsp"))
+    );
+}
+
 // ------------------------------------------------------------ dependencies
 
 /// The default build compiles neither serde nor toml: both are optional and
@@ -757,10 +1289,20 @@ fn the_documented_example_parses() {
     assert_eq!(file.protocol, Some(SslProtocol::TlsV1_2OrLater));
     assert_eq!(file.server_name_identities[0].names.len(), 2);
     assert_eq!(file.ssl_options, [(SslOption::DisableSessionTickets, true)]);
+    assert_eq!(
+        file.revocation_list_files,
+        Some(vec![PathBuf::from("clients-ca.crl")])
+    );
+    assert_eq!(file.revocation_depth, Some(RevocationDepth::Leaf));
+    assert_eq!(file.public_key_pins.map(|pins| pins.len()), Some(1));
     let identity = file.local_identity.unwrap();
     assert_eq!(
         identity.key_passphrase_file,
         Some(PathBuf::from("server.pass"))
+    );
+    assert_eq!(
+        identity.ocsp_response_file,
+        Some(PathBuf::from("server.ocsp"))
     );
 }
 

@@ -3,11 +3,13 @@
 //! failure names the field whose value failed.
 
 use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use super::location::FieldPath;
 use super::{IdentitySettings, SettingsFile};
-use crate::{Certificate, Error, Identity, InvalidInput, SslConfiguration, TicketKeys};
+use crate::{
+    Certificate, Error, Identity, InvalidInput, RevocationList, SslConfiguration, TicketKeys,
+};
 
 /// What went wrong, and in which field.
 #[derive(Debug)]
@@ -43,6 +45,10 @@ pub(super) fn configuration(
     // A configuration read from a file is a configured one, never null,
     // even when the file is empty: 0 is the default depth.
     let mut config = SslConfiguration::new().with_peer_verify_depth(0);
+    // First, so that the fields it sets, given beside it, replace its values.
+    if let Some(profile) = file.mozilla_profile {
+        config = config.with_mozilla_profile(profile);
+    }
     if let Some(protocol) = file.protocol {
         config = config.with_protocol(protocol);
     }
@@ -76,6 +82,13 @@ pub(super) fn configuration(
         (None, Some(false)) => config = config.with_ca_certificates([]),
         (None, Some(true) | None) => {}
     }
+    config = revocation(file, config, base)?;
+    if let Some(pins) = &file.public_key_pins {
+        config = config.with_public_key_pins(pins.iter().copied());
+    }
+    if let Some(only) = file.public_key_pins_only {
+        config = config.with_public_key_pins_only(only);
+    }
     if let Some(mode) = file.peer_verify_mode {
         config = config.with_peer_verify_mode(mode);
     }
@@ -87,6 +100,9 @@ pub(super) fn configuration(
     }
     for &(option, on) in &file.ssl_options {
         config = config.with_ssl_option(option, on);
+    }
+    if let Some(enabled) = file.ocsp_stapling {
+        config = config.with_ocsp_stapling_enabled(enabled);
     }
     match (&file.key_log_file, file.key_log_from_env) {
         (Some(_), true) => {
@@ -133,6 +149,36 @@ pub(super) fn configuration(
     Ok(config)
 }
 
+/// The revocation lists and how they are checked.
+fn revocation(
+    file: &SettingsFile,
+    mut config: SslConfiguration,
+    base: &Path,
+) -> Result<SslConfiguration, FieldError> {
+    if let Some(files) = &file.revocation_list_files {
+        let files: Vec<PathBuf> = files.iter().map(|f| base.join(f)).collect();
+        // Each file on its own first, for the error to name its element.
+        for (index, path) in files.iter().enumerate() {
+            RevocationList::from_path(path).map_err(|e| {
+                FieldError::new(FieldPath::key("revocation-list-files").index(index), e)
+            })?;
+        }
+        config = config
+            .with_revocation_list_files(&files)
+            .map_err(|e| FieldError::new(FieldPath::key("revocation-list-files"), e))?;
+    }
+    if let Some(depth) = file.revocation_depth {
+        config = config.with_revocation_depth(depth);
+    }
+    if let Some(allowed) = file.unknown_revocation_status_allowed {
+        config = config.with_unknown_revocation_status_allowed(allowed);
+    }
+    if let Some(allowed) = file.expired_revocation_lists_allowed {
+        config = config.with_expired_revocation_lists_allowed(allowed);
+    }
+    Ok(config)
+}
+
 /// An identity read from the files a table names, the error at the field
 /// whose value failed.
 fn identity_of(
@@ -155,7 +201,7 @@ fn identity_of(
         (None, Some(variable)) => Identity::from_files_with_passphrase_env(&chain, &key, variable),
         (None, None) => Identity::from_files(&chain, &key),
     };
-    result.map_err(|error| {
+    let identity = result.map_err(|error| {
         let passphrase_field = if settings.key_passphrase_env.is_some() {
             "key-passphrase-env"
         } else {
@@ -171,6 +217,21 @@ fn identity_of(
             }
             _ => "key-file",
         };
-        FieldError::new(path.then(field), error)
-    })
+        FieldError::new(path.clone().then(field), error)
+    })?;
+    let Some(response) = &settings.ocsp_response_file else {
+        return Ok(identity);
+    };
+    let field = path.then("ocsp-response-file");
+    let identity = identity
+        .with_ocsp_response_file(base.join(response))
+        .map_err(|e| FieldError::new(field.clone(), e))?;
+    // What conversion checks, here where the file can say which field is
+    // wrong; conversion logs what deserves a warning (a stale response).
+    if let Some(staple) = identity.ocsp() {
+        staple
+            .check(identity.certificate_chain(), SystemTime::now())
+            .map_err(|e| FieldError::new(field, e))?;
+    }
+    Ok(identity)
 }

@@ -14,8 +14,8 @@ use serde::{Deserialize, Serialize};
 use self::load::FieldError;
 use self::location::FieldPath;
 use crate::{
-    Cipher, Error, InvalidInput, KeyExchangeGroup, PeerVerifyMode, SslConfiguration, SslOption,
-    SslProtocol,
+    Cipher, Error, InvalidInput, KeyExchangeGroup, MozillaProfile, PeerVerifyMode, PublicKeyPin,
+    RevocationDepth, SslConfiguration, SslOption, SslProtocol,
 };
 
 /// The settings of an [`SslConfiguration`] as a file: TOML with kebab-case
@@ -23,7 +23,8 @@ use crate::{
 /// meaning the setting's default; a field this type does not have is an
 /// error, never ignored. Names are those the types' `FromStr` reads
 /// ([`SslProtocol`], [`Cipher`], [`KeyExchangeGroup`], [`PeerVerifyMode`],
-/// [`SslOption`]), and relative paths are relative to the settings file.
+/// [`SslOption`], [`RevocationDepth`], [`PublicKeyPin`], [`MozillaProfile`]),
+/// and relative paths are relative to the settings file.
 ///
 /// Certificates and keys are always files, never inline, and a key's
 /// passphrase is never in the settings: a file holding it
@@ -36,6 +37,14 @@ use crate::{
 /// key-exchange-groups = ["X25519MLKEM768", "X25519", "P-256"]
 /// ca-certificate-files = ["clients-ca.pem"] # replaces the system store
 /// # system-ca-certificates = false          # no CA at all (without ca-certificate-files)
+/// revocation-list-files = ["clients-ca.crl"] # CRLs, PEM or DER; read again by reload
+/// revocation-depth = "leaf"                 # or chain (the default)
+/// # unknown-revocation-status-allowed = true # an issuer without a CRL passes
+/// # expired-revocation-lists-allowed = true # a CRL past its nextUpdate is used
+/// public-key-pins = ["sha256//YLh1dUR9y6Kja30RrAn7JKnbQG/uEtLMkBgFF2Fuihg="]
+/// # public-key-pins-only = true             # pins instead of CA verification
+/// # mozilla-profile = "intermediate"        # applied first, wherever it is: protocol, ciphers, ... replace its values
+/// # ocsp-stapling = true                    # a client keeps the server's staple
 /// peer-verify-mode = "verify"               # none, query, verify, auto
 /// peer-verify-depth = 2                     # intermediate CAs at most; 0: no limit
 /// allowed-next-protocols = ["h2", "http/1.1"]
@@ -48,6 +57,7 @@ use crate::{
 /// certificate-file = "server.pem"          # the chain, leaf first
 /// key-file = "server.key"
 /// key-passphrase-file = "server.pass"      # or key-passphrase-env = "SERVER_KEY_PASSPHRASE"
+/// ocsp-response-file = "server.ocsp"       # DER, stapled; read again with the chain and key
 ///
 /// [[added-local-identities]]               # e.g. an RSA one beside an ECDSA one
 /// certificate-file = "server-rsa.pem"
@@ -87,7 +97,7 @@ use crate::{
 ///
 /// | `server.toml` | message |
 /// |---|---|
-/// | `` local-identity = { certificate-file = "server.pem", key-file = "server.key", passphrase-file = "server.pass" } `` | `` server.toml:1:78: setting local-identity.passphrase-file: unknown field `passphrase-file`, expected one of `certificate-file`, `key-file`, `key-passphrase-file`, `key-passphrase-env` `` |
+/// | `` local-identity = { certificate-file = "server.pem", key-file = "server.key", passphrase-file = "server.pass" } `` | `` server.toml:1:78: setting local-identity.passphrase-file: unknown field `passphrase-file`, expected one of `certificate-file`, `key-file`, `key-passphrase-file`, `key-passphrase-env`, `ocsp-response-file` `` |
 /// | `` peer-verify-depth = "2" `` | `` server.toml:1:21: setting peer-verify-depth: invalid type: string "2", expected u32 `` |
 /// | `` local-identity = { certificate-file = "server.pem", key-file = "missing.key" } `` | `` server.toml:1:64: setting local-identity.key-file: cannot read missing.key: No such file or directory (os error 2) `` |
 /// | `` local-identity = { certificate-file = "enc.pem", key-file = "enc.key", key-passphrase-file = "wrong.pass" } `` | `` server.toml:1:94: setting local-identity.key-passphrase-file: cannot decrypt the private key in enc.key: wrong passphrase `` |
@@ -95,17 +105,47 @@ use crate::{
 /// | `` peer-verify-mode = "sometimes" `` | `` server.toml:1:20: setting peer-verify-mode: unknown peer verify mode "sometimes": expected none, query, verify or auto (or VerifyNone, QueryPeer, VerifyPeer, AutoVerifyPeer) `` |
 /// | `` ssl-options = { DisableTickets = true } `` | `` server.toml:1:17: setting ssl-options.DisableTickets: unknown ssl option "DisableTickets": expected a Qt option name: DisableEmptyFragments, DisableSessionTickets, DisableCompression, DisableServerNameIndication, DisableLegacyRenegotiation, DisableSessionSharing, DisableSessionPersistence or DisableServerCipherPreference `` |
 /// | `` protocol = "tls1.3 `` | `` server.toml:1:19: invalid TOML: invalid basic string, expected `"` `` |
+/// | `` mozilla-profile = "old" `` | `` server.toml:1:19: setting mozilla-profile: unknown mozilla profile "old": expected modern or intermediate `` |
+/// | `` revocation-depth = "intermediate" `` | `` server.toml:1:20: setting revocation-depth: unknown revocation depth "intermediate": expected leaf or chain `` |
+/// | `` public-key-pins = ["sha256//e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"] `` | `` server.toml:1:20: setting public-key-pins[0]: invalid public key pin "sha256//e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855": not the 32 bytes of a SHA-256 digest `` |
+/// | `` public-key-pins = ["pin-sha256=\"47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\""] `` | `` server.toml:1:20: setting public-key-pins[0]: invalid public key pin "pin-sha256=\"47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\"": not base64 `` |
+/// | `` revocation-list-files = ["ca.crl", "missing.crl"] `` | `` server.toml:1:36: setting revocation-list-files[1]: cannot read missing.crl: No such file or directory (os error 2) `` |
+/// | `` revocation-list-files = ["ca.crl", "delta.crl"] `` | `` server.toml:1:36: setting revocation-list-files[1]: invalid certificate revocation list in delta.crl: delta CRLs are not supported: give the complete CRL `` |
+/// | `` revocation-list-files = ["ca.pem"] `` | `` server.toml:1:26: setting revocation-list-files[0]: invalid certificate revocation list in ca.pem: no X509 CRL section found `` |
+/// | `` local-identity = { certificate-file = "server.pem", key-file = "server.key", ocsp-response-file = "server.pem" } `` | `` server.toml:1:99: setting local-identity.ocsp-response-file: the ocsp response in server.pem cannot be stapled to "server.example": not a DER OCSP response: unknown/unsupported ASN.1 DER tag: 0x2d `` |
 ///
 /// Writing back refuses, with [`Error::SettingNotWritable`] naming the
-/// field, what a file cannot hold: certificates, keys, CA certificates or
-/// session-ticket keys given as values rather than read from files (a
-/// settings file names files, it never embeds a certificate or a key), a
-/// passphrase given as a value (only its file or variable is ever written),
-/// and expected SSL errors.
+/// field, what a file cannot hold: certificates, keys, CA certificates,
+/// revocation lists, OCSP responses or session-ticket keys given as values
+/// rather than read from files (a settings file names files, it never
+/// embeds a certificate or a key), a passphrase given as a value (only its
+/// file or variable is ever written), and expected SSL errors.
+///
+/// # Mozilla's profiles
+///
+/// `mozilla-profile` is applied before every other field, wherever it is in
+/// the file: `protocol`, `ciphers`, `key-exchange-groups` and
+/// `ssl-options.DisableServerCipherPreference` given beside it replace what
+/// the profile set, as setters called after
+/// [`with_mozilla_profile`](SslConfiguration::with_mozilla_profile) would.
+/// Writing back never writes the profile's name (a configuration does not
+/// remember where its values came from): it writes the protocol, suites,
+/// groups and option the profile set, which read back to the same
+/// configuration.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 #[non_exhaustive]
 pub struct SettingsFile {
+    /// [`with_mozilla_profile`](SslConfiguration::with_mozilla_profile):
+    /// `"modern"` or `"intermediate"`. Applied first, so that `protocol`,
+    /// `ciphers`, `key-exchange-groups` and `ssl-options` given beside it
+    /// replace what it set. Never written back: a configuration does not
+    /// remember that a profile made its settings, so
+    /// [`to_settings_file`](SslConfiguration::to_settings_file) writes the
+    /// values the profile set instead (which keeps them if a later version
+    /// of the crate follows a newer guideline).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mozilla_profile: Option<MozillaProfile>,
     /// [`with_protocol`](SslConfiguration::with_protocol).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub protocol: Option<SslProtocol>,
@@ -125,6 +165,29 @@ pub struct SettingsFile {
     /// them is an error, as they replace the system store.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub system_ca_certificates: Option<bool>,
+    /// [`with_revocation_list_files`](SslConfiguration::with_revocation_list_files):
+    /// the CRLs (PEM, any number each, or DER) verified paths are checked
+    /// against, read again by [`reload`](SslConfiguration::reload).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revocation_list_files: Option<Vec<PathBuf>>,
+    /// [`with_revocation_depth`](SslConfiguration::with_revocation_depth):
+    /// `"leaf"` or `"chain"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revocation_depth: Option<RevocationDepth>,
+    /// [`with_unknown_revocation_status_allowed`](SslConfiguration::with_unknown_revocation_status_allowed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unknown_revocation_status_allowed: Option<bool>,
+    /// [`with_expired_revocation_lists_allowed`](SslConfiguration::with_expired_revocation_lists_allowed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expired_revocation_lists_allowed: Option<bool>,
+    /// [`with_public_key_pins`](SslConfiguration::with_public_key_pins):
+    /// base64 SHA-256 digests of keys, bare or after `sha256//` (see
+    /// [`PublicKeyPin`]); written bare.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public_key_pins: Option<Vec<PublicKeyPin>>,
+    /// [`with_public_key_pins_only`](SslConfiguration::with_public_key_pins_only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public_key_pins_only: Option<bool>,
     /// [`with_peer_verify_mode`](SslConfiguration::with_peer_verify_mode).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub peer_verify_mode: Option<PeerVerifyMode>,
@@ -134,6 +197,10 @@ pub struct SettingsFile {
     /// [`with_allowed_next_protocols`](SslConfiguration::with_allowed_next_protocols) (ALPN).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allowed_next_protocols: Option<Vec<String>>,
+    /// [`with_ocsp_stapling_enabled`](SslConfiguration::with_ocsp_stapling_enabled):
+    /// whether a client keeps the server's OCSP staple.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ocsp_stapling: Option<bool>,
     /// [`with_key_log_file`](SslConfiguration::with_key_log_file).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key_log_file: Option<PathBuf>,
@@ -190,6 +257,12 @@ pub struct IdentitySettings {
     /// ([`Identity::from_files_with_passphrase_env`](crate::Identity::from_files_with_passphrase_env)).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key_passphrase_env: Option<String>,
+    /// A DER OCSP response to staple
+    /// ([`Identity::with_ocsp_response_file`](crate::Identity::with_ocsp_response_file)),
+    /// read again with the chain and key; checked when the settings are
+    /// read to be a successful response for the leaf.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ocsp_response_file: Option<PathBuf>,
 }
 
 impl IdentitySettings {
@@ -200,6 +273,7 @@ impl IdentitySettings {
             key_file: key_file.into(),
             key_passphrase_file: None,
             key_passphrase_env: None,
+            ocsp_response_file: None,
         }
     }
 }
@@ -224,6 +298,9 @@ pub struct ServerNameIdentitySettings {
     /// As [`IdentitySettings::key_passphrase_env`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key_passphrase_env: Option<String>,
+    /// As [`IdentitySettings::ocsp_response_file`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ocsp_response_file: Option<PathBuf>,
 }
 
 impl ServerNameIdentitySettings {
@@ -238,6 +315,7 @@ impl ServerNameIdentitySettings {
             key_file: identity.key_file,
             key_passphrase_file: identity.key_passphrase_file,
             key_passphrase_env: identity.key_passphrase_env,
+            ocsp_response_file: identity.ocsp_response_file,
         }
     }
 
@@ -248,6 +326,7 @@ impl ServerNameIdentitySettings {
             key_file: self.key_file.clone(),
             key_passphrase_file: self.key_passphrase_file.clone(),
             key_passphrase_env: self.key_passphrase_env.clone(),
+            ocsp_response_file: self.ocsp_response_file.clone(),
         }
     }
 }
@@ -417,11 +496,11 @@ impl SslConfiguration {
     ///
     /// # Errors
     /// [`Error::SettingNotWritable`] naming a setting that a file cannot
-    /// hold: certificates, keys, CA certificates or ticket keys given as
-    /// values rather than read from files (a settings file names files and
-    /// never holds a key), a passphrase given as a value, expected SSL
-    /// errors, an ALPN name that is no UTF-8, a lifetime that is not whole
-    /// seconds.
+    /// hold: certificates, keys, CA certificates, revocation lists, OCSP
+    /// responses or ticket keys given as values rather than read from files
+    /// (a settings file names files and never holds a key), a passphrase
+    /// given as a value, expected SSL errors, an ALPN name that is no
+    /// UTF-8, a lifetime that is not whole seconds.
     pub fn to_settings_file(&self) -> Result<SettingsFile, Error> {
         write::settings_file(self.settings())
     }

@@ -8,7 +8,10 @@ use std::str::FromStr;
 use serde::de::{self, Deserialize, Deserializer};
 use serde::ser::{self, Serialize, Serializer};
 
-use crate::{Cipher, KeyExchangeGroup, PeerVerifyMode, SslOption, SslProtocol};
+use crate::{
+    Cipher, KeyExchangeGroup, MozillaProfile, PeerVerifyMode, PublicKeyPin, RevocationDepth,
+    SslOption, SslProtocol,
+};
 
 /// Reads a string and parses it with `T`'s `FromStr`, whose error (the name
 /// and what is expected) becomes the deserializer's.
@@ -62,3 +65,7 @@ by_name!(KeyExchangeGroup, |group| {
 });
 by_name!(PeerVerifyMode, |mode| Ok(mode.to_string()));
 by_name!(SslOption, |option| Ok(option.to_string()));
+by_name!(RevocationDepth, |depth| Ok(depth.to_string()));
+// Bare base64; `FromStr` also reads curl's `sha256//` form.
+by_name!(PublicKeyPin, |pin| Ok(pin.to_string()));
+by_name!(MozillaProfile, |profile| Ok(profile.name().to_owned()));

@@ -9,8 +9,8 @@ use super::{IdentitySettings, ServerNameIdentitySettings, SettingsFile};
 use crate::settings::{Settings, SslOptions};
 use crate::x509::PassphraseSource;
 use crate::{
-    Certificate, Error, Identity, InvalidInput, KeyExchangeGroup, KeyLogDestination, SslOption,
-    SslProtocol,
+    Certificate, Error, Identity, InvalidInput, KeyExchangeGroup, KeyLogDestination,
+    RevocationDepth, SslOption, SslProtocol,
 };
 
 fn not_writable(field: impl Into<String>, reason: impl Into<InvalidInput>) -> Error {
@@ -47,6 +47,12 @@ pub(super) fn settings_file(s: &Settings) -> Result<SettingsFile, Error> {
         ..SettingsFile::default()
     };
     write_ca(s, &mut file)?;
+    write_revocation(s, &mut file)?;
+    if !s.pins.keys.is_empty() {
+        file.public_key_pins = Some(s.pins.keys.clone());
+    }
+    file.public_key_pins_only = s.pins.only.then_some(true);
+    file.ocsp_stapling = s.ocsp_stapling.then_some(true);
     if !s.expected_errors.is_empty() {
         return Err(not_writable(
             "expected-ssl-errors",
@@ -160,6 +166,28 @@ fn write_ca(s: &Settings, file: &mut SettingsFile) -> Result<(), Error> {
     Ok(())
 }
 
+/// The revocation lists' files and the policies that differ from the
+/// defaults.
+fn write_revocation(s: &Settings, file: &mut SettingsFile) -> Result<(), Error> {
+    let revocation = &s.revocation;
+    if !revocation.files.is_empty() {
+        // `with_revocation_list_files` sets the lists and their files
+        // together, and `with_revocation_lists` forgets the files: the
+        // lists are those of the files.
+        file.revocation_list_files = Some(revocation.files.clone());
+    } else if !revocation.lists.is_empty() {
+        return Err(not_writable(
+            "revocation-list-files",
+            "revocation lists given as values, not read from files",
+        ));
+    }
+    file.revocation_depth =
+        (revocation.depth != RevocationDepth::default()).then_some(revocation.depth);
+    file.unknown_revocation_status_allowed = revocation.unknown_status_allowed.then_some(true);
+    file.expired_revocation_lists_allowed = revocation.expired_lists_allowed.then_some(true);
+    Ok(())
+}
+
 /// The files an identity was read from and where its key's passphrase
 /// comes from; never the passphrase.
 fn identity_settings(identity: &Identity, field: &str) -> Result<IdentitySettings, Error> {
@@ -185,6 +213,16 @@ fn identity_settings(identity: &Identity, field: &str) -> Result<IdentitySetting
                  environment variable",
             ))
         }
+    }
+    match (identity.ocsp_response(), identity.ocsp_response_file()) {
+        (_, Some(path)) => settings.ocsp_response_file = Some(path.to_owned()),
+        (Some(_), None) => {
+            return Err(not_writable(
+                format!("{field}.ocsp-response-file"),
+                "an OCSP response given as bytes, not read from a file",
+            ))
+        }
+        (None, None) => {}
     }
     Ok(settings)
 }

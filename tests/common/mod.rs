@@ -382,3 +382,35 @@ pub fn open_files_limit() -> Option<u64> {
     let line = limits.lines().find(|l| l.starts_with("Max open files"))?;
     line.split_whitespace().nth(3)?.parse().ok()
 }
+
+impl Authority {
+    /// A certificate revocation list (PEM) signed by this CA, revoking
+    /// `revoked` (certificates it issued); issued yesterday, due in 30 days.
+    pub fn revocation_list(&self, revoked: &[&Certificate]) -> String {
+        let serial = |cert: &Certificate| {
+            let bytes: Vec<u8> = cert
+                .serial_number()
+                .split(':')
+                .map(|byte| u8::from_str_radix(byte, 16).unwrap())
+                .collect();
+            rcgen::SerialNumber::from_slice(&bytes)
+        };
+        let params = rcgen::CertificateRevocationListParams {
+            this_update: days(-1),
+            next_update: days(30),
+            crl_number: rcgen::SerialNumber::from(1u64),
+            issuing_distribution_point: None,
+            revoked_certs: revoked
+                .iter()
+                .map(|cert| rcgen::RevokedCertParams {
+                    serial_number: serial(cert),
+                    revocation_time: days(-1),
+                    reason_code: Some(rcgen::RevocationReason::KeyCompromise),
+                    invalidity_date: None,
+                })
+                .collect(),
+            key_identifier_method: rcgen::KeyIdMethod::Sha256,
+        };
+        params.signed_by(&self.issuer).unwrap().pem().unwrap()
+    }
+}
