@@ -263,6 +263,7 @@ pub use server::Watcher;
 pub use session::SessionState;
 pub use ssl_error::{SslError, SslErrorKind};
 pub use stream::TlsStream;
+pub use x509::Pkcs12;
 pub use x509::{
     AlternativeName, Certificate, DigestAlgorithm, Identity, KeyAlgorithm, PrivateKey, SubjectInfo,
 };

@@ -6,7 +6,9 @@ mod encrypted_key;
 mod identity;
 mod input;
 mod key;
+mod pkcs12;
 
+pub use self::pkcs12::Pkcs12;
 pub use certificate::{AlternativeName, Certificate, DigestAlgorithm, SubjectInfo};
 pub use identity::Identity;
 pub(crate) use identity::IdentityFiles;
