@@ -526,9 +526,7 @@ impl SslConfiguration {
             if old.certificate_chain() != new.certificate_chain()
                 || old.private_key() != new.private_key()
             {
-                if let Some((chain, key)) = new.files() {
-                    changed.extend([chain.to_owned(), key.to_owned()]);
-                }
+                changed.extend(new.file_paths());
             }
         };
         if let Some(old) = before.local_identity().filter(|id| id.files().is_some()) {
@@ -1211,7 +1209,11 @@ fn reread(identity: &Identity) -> Result<Identity, Error> {
     identity.reread().map_err(|source| Error::Reload {
         files: identity
             .files()
-            .map(|(chain, key)| format!("{} and {}", chain.display(), key.display()))
+            .map(|(chain, key)| match chain == key {
+                // One PKCS#12 file.
+                true => chain.display().to_string(),
+                false => format!("{} and {}", chain.display(), key.display()),
+            })
             .unwrap_or_default(),
         source: Box::new(source),
     })
@@ -1224,8 +1226,7 @@ fn identity_files(s: &Settings) -> Vec<PathBuf> {
         .iter()
         .chain(&s.added_identities)
         .chain(s.named_identities.iter().map(|n| &n.identity))
-        .filter_map(Identity::files)
-        .flat_map(|(chain, key)| [chain.to_owned(), key.to_owned()])
+        .flat_map(Identity::file_paths)
         .collect()
 }
 
