@@ -114,6 +114,7 @@
 //! | `setAllowedNextProtocols` | [`with_allowed_next_protocols`](SslConfiguration::with_allowed_next_protocols) | ALPN |
 //! | `setSslOption` | [`with_ssl_option`](SslConfiguration::with_ssl_option) | SNI, tickets, session cache, cipher order; see [`SslOption`] |
 //! | `QSslCertificate::verify` | [`verify_chain`](SslConfiguration::verify_chain) | webpki path building, explained as Qt's errors |
+//! | `QSslCertificate::importPkcs12` | [`Pkcs12::from_path`], [`Pkcs12::from_der`]; [`Identity::from_pkcs12_file`] (read again by [`reload`](SslConfiguration::reload)), [`Identity::from_pkcs12`] | the key and its chain as a `CertifiedKey`; Qt's `caCertificates` are [`Pkcs12::ca_certificates`]. PBES2 (OpenSSL 3's AES-256-CBC) and the legacy PKCS#12 PBE (RC2, 3DES: OpenSSL 1.x, `-legacy`, Windows) are read, other schemes named in the error; a wrong passphrase is [`Error::Pkcs12WrongPassphrase`] |
 //! | `QSslSocket::sslHandshakeErrors` | [`SessionState::peer_verification_errors`], [`Error::ssl_errors`] | carried out of the verifier inside the rustls error |
 //! | `QSslSocket::ignoreSslErrors(expectedErrors)` | [`with_expected_ssl_errors`](SslConfiguration::with_expected_ssl_errors) | applied inside the verifiers: a peer whose errors are all expected (kind and certificate) is accepted |
 //!

@@ -23,6 +23,8 @@ use sslconf::{Certificate, Error, Identity, Pkcs12, PrivateKey, SslConfiguration
 
 const PASS: &str = "p12-test-passphrase";
 const ID_DATA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.1");
+const SHROUDED_KEY_BAG: ObjectIdentifier =
+    ObjectIdentifier::new_unwrap("1.2.840.113549.1.12.10.1.2");
 
 /// A root, an intermediate and a `localhost` leaf made with `openssl`, in
 /// `dir`: root.pem, chain.pem (intermediate then root), leaf.pem, leaf.key.
@@ -134,10 +136,12 @@ impl Pki {
     fn export(&self, leaf: &str, out: &str, extra: &[&str]) -> String {
         let path = self.file(out);
         let pass = format!("pass:{PASS}");
-        let (cert, key) = (
-            self.file(&format!("{leaf}.pem")),
-            self.file(&format!("{leaf}.key")),
-        );
+        let cert = self.file(&format!("{leaf}.pem"));
+        // "all" is the whole chain, for the leaf's key.
+        let key = match leaf {
+            "all" => self.file("leaf.key"),
+            leaf => self.file(&format!("{leaf}.key")),
+        };
         let mut args = vec![
             "pkcs12", "-export", "-in", &cert, "-inkey", &key, "-passout", &pass, "-out", &path,
         ];
@@ -272,37 +276,40 @@ fn openssl_default_legacy_and_unencrypted_files_read_as_openssl_prints_them() {
 }
 
 #[test]
-fn an_rsa_key_finds_its_certificate_among_others() {
+fn a_key_without_local_key_id_finds_its_certificate_by_public_key() {
     if !common::peer_available("openssl") {
         return;
     }
-    let pki = Pki::new(
-        "p12-rsa",
-        &["-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048"],
-    );
-    // The leaf after its chain in the file, and no localKeyID to pair them
-    // by (`-CSP` leaves it; -keyex is what OpenSSL needs for plain files):
-    // the key's certificate is found by its public key.
-    let all = [pki.read("chain.pem"), pki.read("leaf.pem")].concat();
-    std::fs::write(pki.file("all.pem"), all).unwrap();
-    let path = pki.file("rsa.p12");
-    let pass = format!("pass:{PASS}");
-    run(&[
-        "pkcs12",
-        "-export",
-        "-in",
-        &pki.file("all.pem"),
-        "-inkey",
-        &pki.file("leaf.key"),
-        "-passout",
-        &pass,
-        "-out",
-        &path,
-    ]);
-    let read = Pkcs12::from_path(&path, PASS.as_bytes()).unwrap();
-    assert_eq!(read.certificate().subject_display_name(), "localhost");
-    assert_eq!(openssl_prints(&path).key, *read.private_key());
-    assert_eq!(read.identity().certificate_chain().len(), 2);
+    for (tag, key) in [
+        (
+            "p12-rsa",
+            &["-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048"][..],
+        ),
+        (
+            "p12-ec",
+            &["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-384"][..],
+        ),
+    ] {
+        let pki = Pki::new(tag, key);
+        // The leaf after its chain, in plain bags so that their attributes
+        // can be taken away: no localKeyID pairs the key with the leaf.
+        let all = [pki.read("chain.pem"), pki.read("leaf.pem")].concat();
+        std::fs::write(pki.file("all.pem"), all).unwrap();
+        let p12 = pki.export("all", "plain.p12", &["-certpbe", "NONE", "-keypbe", "NONE"]);
+        let p12 = std::fs::read(p12).unwrap();
+        let stripped = rewrite_bags(&p12, |bag| bag.bag_attributes = None);
+        assert_ne!(stripped.len(), p12.len());
+        let read = Pkcs12::from_der(&stripped, PASS.as_bytes()).unwrap();
+        assert_eq!(
+            read.certificate().subject_display_name(),
+            "localhost",
+            "{tag}"
+        );
+        assert_eq!(read.identity().certificate_chain().len(), 2, "{tag}");
+        assert_eq!(read.friendly_name(), None);
+        let key = PrivateKey::from_path(pki.file("leaf.key")).unwrap();
+        assert_eq!(*read.private_key(), key, "{tag}");
+    }
 }
 
 #[test]
@@ -360,6 +367,15 @@ fn schemes_not_read_here_are_named_with_how_to_re_encrypt() {
              PBE-SHA1-RC4-128, which is not read here: re-encrypt it with `openssl pkcs12 \
              -in old.p12 -nodes -legacy | openssl pkcs12 -export -out new.p12` (AES-256-CBC)"
         )
+    );
+    // A MAC with MD5 (`-macalg md5`), named too.
+    let md5 = pki.export("leaf", "md5.p12", &["-macalg", "md5"]);
+    assert!(pki.info(&md5).contains("MAC: md5"));
+    let err = Pkcs12::from_path(&md5, PASS.as_bytes()).unwrap_err();
+    assert!(
+        causes(&err).ends_with("its MAC uses MD5, which is not read here: re-encrypt it with `openssl pkcs12 -in old.p12 -nodes -legacy | openssl pkcs12 -export -out new.p12` (AES-256-CBC)"),
+        "{}",
+        causes(&err)
     );
     // The advice works: the re-encrypted file reads.
     let pass = format!("pass:{PASS}");
@@ -455,39 +471,55 @@ fn key_derivation_above_the_cap_is_refused_before_it_runs() {
 /// `p12` (as OpenSSL 3 writes it: the key in a plain `data` safe) with its
 /// shrouded key bag's PBKDF2 iteration count set to `iterations`, and no MAC.
 fn with_key_iterations(p12: &[u8], iterations: u32) -> Vec<u8> {
+    rewrite_bags(p12, |bag| {
+        if bag.bag_id != SHROUDED_KEY_BAG {
+            return;
+        }
+        let mut wrapped =
+            ContextSpecific::<EncryptedPrivateKeyInfo>::from_der(&bag.bag_value).unwrap();
+        let algorithm = &mut wrapped.value.encryption_algorithm;
+        let mut pbes2 = algorithm
+            .parameters
+            .as_ref()
+            .unwrap()
+            .decode_as::<Pbes2Params>()
+            .unwrap();
+        let mut pbkdf2 = pbes2
+            .kdf
+            .parameters
+            .as_ref()
+            .unwrap()
+            .decode_as::<Pbkdf2Params>()
+            .unwrap();
+        pbkdf2.iteration_count = iterations;
+        pbes2.kdf.parameters = Some(Any::encode_from(&pbkdf2).unwrap());
+        algorithm.parameters = Some(Any::encode_from(&pbes2).unwrap());
+        bag.bag_value = wrapped.to_der().unwrap();
+    })
+}
+
+/// `p12` re-encoded with `change` applied to every bag of its unencrypted
+/// safes, and no MAC.
+fn rewrite_bags(p12: &[u8], mut change: impl FnMut(&mut SafeBag)) -> Vec<u8> {
     let mut pfx = Pfx::from_der(p12).unwrap();
     let data = pfx.auth_safe.content.decode_as::<OctetString>().unwrap();
     let mut safes = Vec::<ContentInfo>::from_der(data.as_bytes()).unwrap();
-    let safe = safes
-        .iter_mut()
-        .find(|c| c.content_type == ID_DATA)
-        .unwrap();
-    let octets = safe.content.decode_as::<OctetString>().unwrap();
-    let mut bags = Vec::<SafeBag>::from_der(octets.as_bytes()).unwrap();
-    let bag = &mut bags[0];
-    let mut wrapped = ContextSpecific::<EncryptedPrivateKeyInfo>::from_der(&bag.bag_value).unwrap();
-    let algorithm = &mut wrapped.value.encryption_algorithm;
-    let mut pbes2 = algorithm
-        .parameters
-        .as_ref()
-        .unwrap()
-        .decode_as::<Pbes2Params>()
-        .unwrap();
-    let mut pbkdf2 = pbes2
-        .kdf
-        .parameters
-        .as_ref()
-        .unwrap()
-        .decode_as::<Pbkdf2Params>()
-        .unwrap();
-    pbkdf2.iteration_count = iterations;
-    pbes2.kdf.parameters = Some(Any::encode_from(&pbkdf2).unwrap());
-    algorithm.parameters = Some(Any::encode_from(&pbes2).unwrap());
-    // pkcs12 0.1 decodes a bag's value with its `[0]` wrapper, and encodes
-    // the value it is given inside one.
-    bag.bag_value = wrapped.value.to_der().unwrap();
-    let octets = OctetString::new(bags.to_der().unwrap()).unwrap();
-    safe.content = Any::encode_from(&octets).unwrap();
+    for safe in safes.iter_mut().filter(|c| c.content_type == ID_DATA) {
+        let octets = safe.content.decode_as::<OctetString>().unwrap();
+        let mut bags = Vec::<SafeBag>::from_der(octets.as_bytes()).unwrap();
+        for bag in &mut bags {
+            change(bag);
+            // pkcs12 0.1 decodes a bag's value with its `[0]` wrapper, and
+            // encodes the value it is given inside one.
+            bag.bag_value = ContextSpecific::<Any>::from_der(&bag.bag_value)
+                .unwrap()
+                .value
+                .to_der()
+                .unwrap();
+        }
+        let octets = OctetString::new(bags.to_der().unwrap()).unwrap();
+        safe.content = Any::encode_from(&octets).unwrap();
+    }
     let data = OctetString::new(safes.to_der().unwrap()).unwrap();
     pfx.auth_safe.content = Any::encode_from(&data).unwrap();
     pfx.mac_data = None;
@@ -692,7 +724,11 @@ fn files_python_cryptography_writes_read_as_it_wrote_them() {
             .unwrap_or_else(|e| panic!("{name}: {}", causes(&e)));
         assert_eq!(read.certificate(), &leaf, "{name}");
         assert_eq!(*read.private_key(), key, "{name}");
-        assert_eq!(read.ca_certificates(), [inter.clone()], "{name}");
+        assert_eq!(
+            read.ca_certificates(),
+            std::slice::from_ref(&inter),
+            "{name}"
+        );
         assert_eq!(read.friendly_name(), Some("sslconf fixture"), "{name}");
         assert_eq!(
             read.identity().certificate_chain(),

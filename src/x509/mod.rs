@@ -1,5 +1,6 @@
 //! X.509 input: certificates, private keys (plain and encrypted), the
-//! identities they make together, and the file and PEM reading they share.
+//! identities they make together, PKCS#12 files that hold them, and the
+//! file and PEM reading they share.
 
 mod certificate;
 mod encrypted_key;

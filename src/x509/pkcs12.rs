@@ -178,6 +178,7 @@ mod oid {
     pub(super) const SIGNED_DATA: Oid = Oid::new_unwrap("1.2.840.113549.1.7.2");
     pub(super) const FRIENDLY_NAME: Oid = Oid::new_unwrap("1.2.840.113549.1.9.20");
     pub(super) const LOCAL_KEY_ID: Oid = Oid::new_unwrap("1.2.840.113549.1.9.21");
+    pub(super) const MD5: Oid = Oid::new_unwrap("1.2.840.113549.2.5");
     pub(super) const SHA1: Oid = Oid::new_unwrap("1.3.14.3.2.26");
     pub(super) const SHA224: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.2.4");
     pub(super) const SHA256: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.2.1");
@@ -356,11 +357,10 @@ impl<'a> Reader<'a> {
         let expected = mac.mac.digest.as_bytes();
         // OpenSSL tries an empty passphrase both as an empty BMPString and
         // as none at all.
-        let mut candidates: Vec<&[u8]> = vec![&self.bmp];
+        let mut candidates = vec![self.bmp.clone()];
         if self.passphrase.is_empty() {
-            candidates.push(&[]);
+            candidates.push(Zeroizing::new(Vec::new()));
         }
-        let candidates: Vec<Vec<u8>> = candidates.into_iter().map(<[u8]>::to_vec).collect();
         for (i, password) in candidates.iter().enumerate() {
             self.charge("its MAC", iterations, 1)?;
             let rounds = mac.iterations;
@@ -384,10 +384,6 @@ impl<'a> Reader<'a> {
                 }
                 return Ok(());
             }
-        }
-        let mut candidates = candidates;
-        for c in &mut candidates {
-            c.zeroize();
         }
         Err(self.wrong_passphrase())
     }
@@ -879,6 +875,7 @@ fn digest_name(id: Oid) -> String {
     match id {
         i if i == oid::SHA1 => "SHA-1".to_owned(),
         i if i == oid::SHA256 => "SHA-256".to_owned(),
+        i if i == oid::MD5 => "MD5".to_owned(),
         other => name(other),
     }
 }
