@@ -43,7 +43,8 @@ use crate::{Certificate, Error, Identity, PrivateKey};
 /// [`identity`](Self::identity) is what a server or client presents: the
 /// certificate and, in issuing order, the certificates of the file that
 /// issued it (a self-signed root is left out: a peer must already trust it).
-/// `Debug` never shows the key.
+/// Cheap to clone (the key is shared, never copied); `Debug` never shows
+/// the key.
 ///
 /// ```
 /// # let der = std::fs::read("tests/data/cryptography-aes.p12").unwrap();
@@ -59,6 +60,7 @@ use crate::{Certificate, Error, Identity, PrivateKey};
 /// # Ok::<(), sslconf::Error>(())
 /// ```
 #[doc(alias = "importPkcs12")]
+#[derive(Clone)]
 pub struct Pkcs12 {
     identity: Identity,
     ca_certificates: Vec<Certificate>,
