@@ -669,7 +669,7 @@ fn reload_reads_a_rewritten_file_and_keeps_the_old_identity_on_a_bad_one() {
 }
 
 /// Whether Python's `cryptography` can be imported: under CI its absence
-/// fails the test (.ci/run installs python3-cryptography).
+/// fails the test (.ci/run installs it with pip when missing).
 fn python_cryptography() -> bool {
     if !common::peer_available("python3") {
         return false;
@@ -683,10 +683,10 @@ fn python_cryptography() -> bool {
         .is_ok_and(|s| s.success());
     if !found {
         if std::env::var("CI").is_ok_and(|v| v == "true") {
-            panic!("python3's cryptography is required under CI: .ci/run must install python3-cryptography");
+            panic!("python3's cryptography is required under CI: .ci/run must install it");
         }
         common::skipped(
-            "python3 has no `cryptography` module: `apt-get install python3-cryptography`",
+            "python3 has no `cryptography` module: `python3 -m pip install cryptography`",
         );
     }
     found
