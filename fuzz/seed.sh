@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-for t in certificate_pem certificate_der private_key_pem private_key_der cipher_from_name cipher_list; do
+for t in certificate_pem certificate_der private_key_pem private_key_der cipher_from_name cipher_list pkcs12; do
   mkdir -p "corpus/$t"
 done
 
@@ -56,6 +56,24 @@ for c in root leaf rsa-cert ed-cert; do
 done
 cat "$work/leaf.pem" "$work/root.pem" > corpus/certificate_pem/bundle
 cp data/cert.pem corpus/certificate_pem/fixed
+
+# PKCS#12: OpenSSL 3's default (PBES2, AES-256-CBC), -legacy (RC2-40 and
+# 3DES), RC2-128 with 2-key 3DES, unencrypted without a MAC, and a file
+# from Python's cryptography (3DES, tests/data); low iteration counts, so
+# that an execution is cheap.
+cat "$work/leaf.pem" "$work/root.pem" > "$work/chain.pem"
+p12() { openssl pkcs12 -export -in "$work/leaf.pem" -inkey "$work/p256.pem" -passout pass:sslconf-test \
+  -iter 16 -nomaciter "$@"; }
+p12 -certfile "$work/root.pem" -name fuzz -out "$work/default.p12"
+p12 -certfile "$work/root.pem" -legacy -out "$work/legacy.p12"
+p12 -legacy -certpbe PBE-SHA1-RC2-128 -keypbe PBE-SHA1-2DES -out "$work/rc2.p12"
+p12 -keypbe NONE -certpbe NONE -nomac -out "$work/plain.p12"
+openssl pkcs12 -export -in "$work/rsa-cert.pem" -inkey "$work/rsa.pem" -passout pass:sslconf-test \
+  -iter 16 -nomaciter -out "$work/rsa.p12"
+for k in default legacy rc2 plain rsa; do
+  withpass "$work/$k.p12" > "corpus/pkcs12/$k"
+done
+{ printf '\x13'; cat ../tests/data/cryptography-aes.p12.pass ../tests/data/cryptography-3des.p12; } > corpus/pkcs12/cryptography-3des
 
 # Cipher and group names, and lists of them.
 i=0

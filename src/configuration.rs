@@ -574,9 +574,7 @@ impl SslConfiguration {
             if old.certificate_chain() != new.certificate_chain()
                 || old.private_key() != new.private_key()
             {
-                if let Some((chain, key)) = new.files() {
-                    changed.extend([chain.to_owned(), key.to_owned()]);
-                }
+                changed.extend(new.file_paths());
             }
             if old.ocsp_response() != new.ocsp_response() {
                 changed.extend(new.ocsp_response_file().map(Path::to_owned));

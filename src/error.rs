@@ -101,6 +101,29 @@ pub enum Error {
         input: String,
     },
 
+    /// Bytes that should hold a PKCS#12 file do not, or hold one this crate
+    /// does not read: malformed DER, an encryption or MAC scheme it does not
+    /// read (named, with how to re-encrypt the file), key derivation above
+    /// its cost cap, no private key or no certificate for it. A file that
+    /// cannot be read is an [`Error::ReadFile`]; a wrong passphrase is an
+    /// [`Error::Pkcs12WrongPassphrase`].
+    #[error("invalid PKCS#12 file in {input}")]
+    InvalidPkcs12 {
+        /// Where the bytes came from: a file path, or "DER input".
+        input: String,
+        /// What was wrong with them (never the key itself).
+        #[source]
+        source: InvalidInput,
+    },
+
+    /// A PKCS#12 file's MAC, or the decryption of its contents, shows that
+    /// the passphrase given is not the one it was written with.
+    #[error("cannot open the PKCS#12 file in {input}: wrong passphrase")]
+    Pkcs12WrongPassphrase {
+        /// Where the file came from.
+        input: String,
+    },
+
     /// Bytes that should hold a session-ticket key do not: neither 80 nor
     /// 48 of them (nginx's `ssl_session_ticket_key` formats), or no key file
     /// was given. A file that cannot be read is an [`Error::ReadFile`].

@@ -135,6 +135,7 @@
 //! | `setAllowedNextProtocols` | [`with_allowed_next_protocols`](SslConfiguration::with_allowed_next_protocols) | ALPN |
 //! | `setSslOption` | [`with_ssl_option`](SslConfiguration::with_ssl_option) | SNI, tickets, session cache, cipher order; see [`SslOption`] |
 //! | `QSslCertificate::verify` | [`verify_chain`](SslConfiguration::verify_chain) | webpki path building, explained as Qt's errors |
+//! | `QSslCertificate::importPkcs12` | [`Pkcs12::from_path`], [`Pkcs12::from_der`]; [`Identity::from_pkcs12_file`] (read again by [`reload`](SslConfiguration::reload)), [`Identity::from_pkcs12`] | the key and its chain as a `CertifiedKey`; Qt's `caCertificates` are [`Pkcs12::ca_certificates`]. PBES2 (OpenSSL 3's AES-256-CBC) and the legacy PKCS#12 PBE (RC2, 3DES: OpenSSL 1.x, `-legacy`, Windows) are read, other schemes named in the error; a wrong passphrase is [`Error::Pkcs12WrongPassphrase`] |
 //! | `QSslSocket::sslHandshakeErrors` | [`SessionState::peer_verification_errors`], [`Error::ssl_errors`] | carried out of the verifier inside the rustls error |
 //! | `setOcspStaplingEnabled`, `QSslSocket::ocspResponses` | [`with_ocsp_stapling_enabled`](SslConfiguration::with_ocsp_stapling_enabled), [`SessionState::ocsp_response`] | rustls always asks for a staple and hands it only to the verifier; `connect`/`connect_async` keep it per connection, **unverified** (Qt verifies it: webpki dropped OCSP and major CAs are ending it) |
 //! | (Qt servers cannot staple) | [`Identity::with_ocsp_response`], [`Identity::with_ocsp_response_file`] | `CertifiedKey::ocsp`, checked at conversion to be a successful response for the leaf ([`Error::OcspResponse`]); a stale one warns |
@@ -299,6 +300,7 @@ pub use session::SessionState;
 pub use settings_file::{IdentitySettings, ServerNameIdentitySettings, SettingsFile};
 pub use ssl_error::{SslError, SslErrorKind};
 pub use stream::TlsStream;
+pub use x509::Pkcs12;
 pub use x509::{
     AlternativeName, Certificate, DigestAlgorithm, Identity, KeyAlgorithm, PrivateKey,
     PublicKeyPin, RevocationList, SubjectInfo,

@@ -349,7 +349,7 @@ const NAMES: [(Oid, &str); 36] = [
 ];
 
 /// What an OpenSSL user calls a key-encryption algorithm, from its OID.
-fn name(oid: Oid) -> String {
+pub(crate) fn name(oid: Oid) -> String {
     match NAMES.iter().find(|(known, _)| *known == oid) {
         Some((_, name)) => (*name).to_owned(),
         None => format!("the algorithm {oid}"),

@@ -1,5 +1,6 @@
 //! `Identity`: a certificate chain and its private key, from values or from
-//! files that can be read again, and the OCSP response a server staples.
+//! files (PEM/DER, or one PKCS#12 file) that can be read again, and the
+//! OCSP response a server staples.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -8,7 +9,7 @@ use std::sync::Arc;
 use zeroize::Zeroizing;
 
 use super::OcspStaple;
-use crate::{Certificate, Error, PrivateKey};
+use crate::{Certificate, Error, Pkcs12, PrivateKey};
 
 /// A local certificate chain (leaf first) and its private key: what one end
 /// presents. Made from values, or from files, which
@@ -50,6 +51,8 @@ pub(crate) struct IdentityFiles {
     passphrase: Option<Zeroizing<Vec<u8>>>,
     /// Where the passphrase comes from, when not from a value.
     passphrase_source: Option<PassphraseSource>,
+    /// `chain` and `key` are the same PKCS#12 file.
+    pkcs12: bool,
 }
 
 /// Where a key's passphrase is read: a file is read again with the key, a
@@ -85,6 +88,7 @@ impl Identity {
             key: key.as_ref().to_owned(),
             passphrase: None,
             passphrase_source: None,
+            pkcs12: false,
         })
         .read()
     }
@@ -103,6 +107,50 @@ impl Identity {
             chain: chain.as_ref().to_owned(),
             key: key.as_ref().to_owned(),
             passphrase: Some(Zeroizing::new(passphrase.to_vec())),
+            passphrase_source: None,
+            pkcs12: false,
+        })
+        .read()
+    }
+
+    /// The identity in a PKCS#12 file's DER, as Qt's
+    /// `QSslCertificate::importPkcs12`: the private key and its certificate,
+    /// followed by the file's certificates that issued it (see [`Pkcs12`],
+    /// which also gives the file's other certificates and friendly name).
+    ///
+    /// ```
+    /// # let der = std::fs::read("tests/data/cryptography-aes.p12").unwrap();
+    /// use sslconf::{Error, Identity};
+    ///
+    /// let identity = Identity::from_pkcs12(&der, b"sslconf-p12-fixture")?;
+    /// assert_eq!(identity.certificate_chain().len(), 2); // leaf, intermediate
+    /// assert!(matches!(
+    ///     Identity::from_pkcs12(&der, b"wrong"),
+    ///     Err(Error::Pkcs12WrongPassphrase { .. })
+    /// ));
+    /// # Ok::<(), Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`Pkcs12::from_der`].
+    #[doc(alias = "importPkcs12")]
+    pub fn from_pkcs12(der: &[u8], passphrase: &[u8]) -> Result<Identity, Error> {
+        Pkcs12::from_der(der, passphrase).map(Pkcs12::into_identity)
+    }
+
+    /// The identity in a PKCS#12 file (`.p12`, `.pfx`), remembered with its
+    /// passphrase (zeroized on drop) so that a reload reads it again; both
+    /// of [`files`](Self::files) are that file.
+    ///
+    /// # Errors
+    /// As [`Pkcs12::from_path`].
+    pub fn from_pkcs12_file(path: impl AsRef<Path>, passphrase: &[u8]) -> Result<Identity, Error> {
+        let path = path.as_ref().to_owned();
+        Arc::new(IdentityFiles {
+            chain: path.clone(),
+            key: path,
+            passphrase: Some(Zeroizing::new(passphrase.to_vec())),
+            pkcs12: true,
             passphrase_source: None,
         })
         .read()
@@ -127,6 +175,7 @@ impl Identity {
             key: key.as_ref().to_owned(),
             passphrase: None,
             passphrase_source: Some(PassphraseSource::File(passphrase_file.as_ref().to_owned())),
+            pkcs12: false,
         })
         .read()
     }
@@ -153,6 +202,7 @@ impl Identity {
             key,
             passphrase: Some(Zeroizing::new(value.into_encoded_bytes())),
             passphrase_source: Some(PassphraseSource::Environment(variable.to_owned())),
+            pkcs12: false,
         })
         .read()
     }
@@ -208,11 +258,22 @@ impl Identity {
         &self.key
     }
 
-    /// The chain and key files, for an identity read from files.
+    /// The chain and key files, for an identity read from files; for one
+    /// read from a PKCS#12 file, that file twice.
     pub fn files(&self) -> Option<(&Path, &Path)> {
         self.files
             .as_deref()
             .map(|f| (f.chain.as_path(), f.key.as_path()))
+    }
+
+    /// The files a reload reads, each once: the chain and key files, or the
+    /// one PKCS#12 file; none for an identity made from values.
+    pub(crate) fn file_paths(&self) -> Vec<PathBuf> {
+        match self.files() {
+            Some((chain, key)) if chain == key => vec![chain.to_owned()],
+            Some((chain, key)) => vec![chain.to_owned(), key.to_owned()],
+            None => Vec::new(),
+        }
     }
 
     /// The shared key, as the settings keep it.
@@ -248,10 +309,7 @@ impl Identity {
 
     /// Every file this identity is read from: chain, key, OCSP response.
     pub(crate) fn all_files(&self) -> Vec<PathBuf> {
-        let mut files: Vec<PathBuf> = self
-            .files()
-            .map(|(chain, key)| vec![chain.to_owned(), key.to_owned()])
-            .unwrap_or_default();
+        let mut files = self.file_paths();
         files.extend(self.ocsp_response_file().map(Path::to_owned));
         files
     }
@@ -291,6 +349,14 @@ impl Identity {
 impl IdentityFiles {
     /// Reads the files.
     fn read(self: &Arc<Self>) -> Result<Identity, Error> {
+        if self.pkcs12 {
+            let passphrase = self.passphrase.as_deref().map_or(&[][..], Vec::as_slice);
+            let read = Pkcs12::from_path(&self.chain, passphrase)?.into_identity();
+            return Ok(Identity {
+                files: Some(Arc::clone(self)),
+                ..read
+            });
+        }
         let chain = Certificate::from_path(&self.chain)?;
         let from_file = match &self.passphrase_source {
             Some(PassphraseSource::File(file)) => Some(read_passphrase(file)?),
@@ -315,6 +381,7 @@ impl PartialEq for IdentityFiles {
             && self.key == other.key
             && self.passphrase.is_some() == other.passphrase.is_some()
             && self.passphrase_source == other.passphrase_source
+            && self.pkcs12 == other.pkcs12
     }
 }
 
@@ -333,6 +400,7 @@ impl fmt::Debug for IdentityFiles {
             .field("key", &self.key)
             .field("passphrase", &self.passphrase.as_ref().map(|_| "[elided]"))
             .field("passphrase_source", &self.passphrase_source)
+            .field("pkcs12", &self.pkcs12)
             .finish()
     }
 }

@@ -1,5 +1,6 @@
 //! X.509 input: certificates, private keys (plain and encrypted), the
-//! identities they make together, and the file and PEM reading they share.
+//! identities they make together, PKCS#12 files that hold them, and the
+//! file and PEM reading they share.
 
 mod certificate;
 mod encrypted_key;
@@ -8,8 +9,10 @@ mod input;
 mod key;
 mod ocsp;
 mod pin;
+mod pkcs12;
 mod revocation_list;
 
+pub use self::pkcs12::Pkcs12;
 pub use certificate::{AlternativeName, Certificate, DigestAlgorithm, SubjectInfo};
 pub use identity::Identity;
 pub(crate) use identity::IdentityFiles;
