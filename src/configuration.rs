@@ -67,6 +67,8 @@ struct Inner {
     /// The same, as the last reload of trust files read it: what a
     /// server's recorded checks (`QueryPeer`) use from then on.
     reloaded_client_verifier: arc_swap::ArcSwapOption<ChainVerifier>,
+    /// The server verifier as the last reload of trust files read it.
+    reloaded_server_verifier: arc_swap::ArcSwapOption<ChainVerifier>,
 }
 
 static DEFAULT_CONFIGURATION: RwLock<Option<SslConfiguration>> = RwLock::new(None);
@@ -94,6 +96,7 @@ impl SslConfiguration {
                 server_verifier: OnceLock::new(),
                 client_verifier: OnceLock::new(),
                 reloaded_client_verifier: arc_swap::ArcSwapOption::empty(),
+                reloaded_server_verifier: arc_swap::ArcSwapOption::empty(),
             }),
         }
     }
@@ -112,6 +115,7 @@ impl SslConfiguration {
                 inner.server_verifier = OnceLock::new();
                 inner.client_verifier = OnceLock::new();
                 inner.reloaded_client_verifier = arc_swap::ArcSwapOption::empty();
+                inner.reloaded_server_verifier = arc_swap::ArcSwapOption::empty();
                 self
             }
             None => {
@@ -522,7 +526,7 @@ impl SslConfiguration {
         let fresh = Arc::new(fresh);
         // Build everything first; swap only when all of it is good.
         let server = match self.inner.server.get() {
-            Some(done) => Some((&done.handles, self.server_parts(&fresh)?)),
+            Some(done) => Some((&done.handles, server_identities(&fresh)?)),
             None => None,
         };
         let client = match self.inner.client.get() {
@@ -535,22 +539,51 @@ impl SslConfiguration {
             )),
             None => None,
         };
-        if let Some((handles, (identities, verifier))) = server {
+        // The verifiers of servers' and clients' chains, when what they
+        // trust is read from files: for the converted configs, verify_chain
+        // and recorded checks, converted or not yet.
+        let (server_trust, client_trust) = if fresh.reads_trust_files() {
+            let trust_error = |source| Error::Reload {
+                files: join_paths(
+                    &[fresh.ca.files.clone(), fresh.revocation.files.clone()].concat(),
+                ),
+                source: Box::new(source),
+            };
+            (
+                Some(Arc::new(chain_verifier(
+                    &fresh,
+                    TrustAnchors::new(&fresh.ca).map_err(trust_error)?,
+                ))),
+                Some(Arc::new(chain_verifier(
+                    &fresh,
+                    TrustAnchors::configured_only(&fresh.ca).map_err(trust_error)?,
+                ))),
+            )
+        } else {
+            (None, None)
+        };
+        // A list re-issued with nothing new revoked changes nothing.
+        let decisions = |s: &Settings| -> Vec<[u8; 32]> {
+            s.revocation
+                .lists
+                .iter()
+                .map(RevocationList::decision_digest)
+                .collect()
+        };
+        let trust_changed = fresh.ca.certificates != before.ca.certificates
+            || decisions(&fresh) != decisions(&before);
+        if let Some((handles, identities)) = server {
             if let (Some(tickets), Some(keys)) = (&handles.tickets, &fresh.ticket_keys) {
                 tickets.swap(keys)?;
             }
             if let (Some(resolver), Some(identities)) = (&handles.resolver, identities) {
                 resolver.swap(identities);
             }
-            if let Some(verifier) = &verifier {
-                self.inner
-                    .reloaded_client_verifier
-                    .store(Some(verifier.clone()));
-            }
-            if let (Some(live), Some(verifier)) = (&handles.verifier, verifier) {
-                live.store(verifier);
-                // After the verifier: a session verified by the old one is
-                // never tagged with the new trust.
+            if let (Some(live), Some(verifier)) = (&handles.verifier, &client_trust) {
+                live.store(verifier.clone());
+                // After the verifier, so that what is tagged with the new
+                // trust was mostly verified by it; the accept paths also
+                // check a resumed client again (see `recheck_resumed`).
                 if let Some(epoch) = &handles.epoch {
                     epoch.advance(&fresh.ca.certificates, &fresh.revocation.lists);
                 }
@@ -560,6 +593,20 @@ impl SslConfiguration {
             if let (Some(live), Some(key)) = (&handles.identity, key) {
                 live.swap(key);
             }
+            if let (Some(live), Some(verifier)) = (&handles.verifier, &server_trust) {
+                live.store(verifier.clone());
+                // After the verifier: no session verified by the old trust
+                // is kept past this point.
+                if let (Some(sessions), true) = (&handles.sessions, trust_changed) {
+                    sessions.clear();
+                }
+            }
+        }
+        if let Some(verifier) = server_trust {
+            self.inner.reloaded_server_verifier.store(Some(verifier));
+        }
+        if let Some(verifier) = client_trust {
+            self.inner.reloaded_client_verifier.store(Some(verifier));
         }
         *loaded = Some(fresh);
         Ok(Reloaded::new(changed))
@@ -640,40 +687,6 @@ impl SslConfiguration {
             }
         }
         Ok((fresh, changed))
-    }
-
-    /// A converted server's new identities and client verifier, for what it
-    /// reloads.
-    #[allow(clippy::type_complexity)]
-    fn server_parts(
-        &self,
-        fresh: &Settings,
-    ) -> Result<
-        (
-            Option<crate::server::Identities>,
-            Option<Arc<ChainVerifier>>,
-        ),
-        Error,
-    > {
-        let identities = if fresh.has_live_identities() {
-            Some(convert::identities(fresh).map_err(|source| Error::Reload {
-                files: join_paths(&identity_files(fresh)),
-                source: Box::new(source),
-            })?)
-        } else {
-            None
-        };
-        let verifier = if fresh.reads_trust_files() {
-            let anchors =
-                TrustAnchors::configured_only(&fresh.ca).map_err(|source| Error::Reload {
-                    files: join_paths(&fresh.ca.files),
-                    source: Box::new(source),
-                })?;
-            Some(Arc::new(chain_verifier(fresh, anchors)))
-        } else {
-            None
-        };
-        Ok((identities, verifier))
     }
 
     /// Watches the files this configuration reads (feature `watch`) and
@@ -878,7 +891,7 @@ impl SslConfiguration {
     /// under `QueryPeer` and by [`verify_chain`](Self::verify_chain). Which
     /// certificates are checked is [`with_revocation_depth`](Self::with_revocation_depth);
     /// a certificate whose issuer has no list is
-    /// [`SslErrorKind::CertificateStatusUnknown`] and a list past its
+    /// [`SslErrorKind::UnableToGetRevocationList`] and a list past its
     /// `nextUpdate` is [`SslErrorKind::RevocationListExpired`], unless allowed
     /// below. Each list must be signed by the issuer on the path (rustls-webpki
     /// checks it). Exact pins (configured certificates that are no CA) and
@@ -953,7 +966,7 @@ impl SslConfiguration {
 
     /// Lets a certificate whose issuer has no configured revocation list
     /// pass, as if not revoked; otherwise it is
-    /// [`SslErrorKind::CertificateStatusUnknown`], as OpenSSL's "unable to
+    /// [`SslErrorKind::UnableToGetRevocationList`], as OpenSSL's "unable to
     /// get certificate CRL".
     ///
     /// Default: `false`; read it with [`unknown_revocation_status_allowed`](Self::unknown_revocation_status_allowed).
@@ -1289,14 +1302,11 @@ impl SslConfiguration {
             let s = self.served();
             let asks = PeerCheck::server(s.peer_verify_mode(), s.trusts_explicitly())
                 != PeerCheck::NotRequested;
-            let verifier = match (asks, s.ca.files.is_empty()) {
-                (false, _) => None,
-                (true, true) => Some(self.client_verifier()?),
-                // What a reload read since, not what was set.
-                (true, false) => Some(Arc::new(ChainVerifier::new(
-                    TrustAnchors::configured_only(&s.ca)?,
-                    s.peer_verify_depth,
-                ))),
+            // What a reload read since, if one did, not what was set.
+            let verifier = if asks {
+                Some(self.client_verifier()?)
+            } else {
+                None
             };
             convert::server_config(&s, verifier.as_ref())
         })
@@ -1365,7 +1375,11 @@ impl SslConfiguration {
     /// The verifier of servers' chains, built on first use from the CA
     /// certificates and the depth, and shared by the client conversion,
     /// `verify_chain` and `connect`.
+    /// After a reload of trust files, the verifier built from what it read.
     pub(crate) fn server_verifier(&self) -> Result<Arc<ChainVerifier>, Error> {
+        if let Some(reloaded) = self.inner.reloaded_server_verifier.load_full() {
+            return Ok(reloaded);
+        }
         let s = self.settings();
         cached(&self.inner.server_verifier, || {
             Ok(chain_verifier(s, TrustAnchors::new(&s.ca)?))
@@ -1389,6 +1403,61 @@ impl SslConfiguration {
     /// identities or reloads them, if it has one.
     pub(crate) fn live_resolver(&self) -> Option<Arc<crate::server::LiveResolver>> {
         self.inner.server.get()?.handles.resolver.clone()
+    }
+
+    /// Checks a resumed session's peer again when what this side trusts is
+    /// reloaded from files: a session resumed on a ticket or cache entry
+    /// carries the peer's chain as it was verified, perhaps under a trust a
+    /// reload has since replaced (a handshake verified just before a reload
+    /// can even be tagged with the new trust). `host_name` is `Some` exactly
+    /// on the client side. Nothing to do for a full handshake, or when the
+    /// trust is not reloadable.
+    ///
+    /// # Errors
+    /// [`Error::PeerVerification`] when the chain no longer verifies.
+    pub(crate) fn recheck_resumed(
+        &self,
+        conn: &rustls::CommonState,
+        host_name: Option<&str>,
+    ) -> Result<(), Error> {
+        if conn.handshake_kind() != Some(rustls::HandshakeKind::Resumed) {
+            return Ok(());
+        }
+        let live = match host_name {
+            Some(_) => self
+                .inner
+                .client
+                .get()
+                .and_then(|done| done.handles.verifier.clone()),
+            None => self
+                .inner
+                .server
+                .get()
+                .and_then(|done| done.handles.verifier.clone()),
+        };
+        let (Some(live), Some(chain)) = (live, conn.peer_certificates()) else {
+            return Ok(());
+        };
+        let Some((end_entity, intermediates)) = chain.split_first() else {
+            return Ok(());
+        };
+        let name = host_name.map(crate::host::server_name).transpose()?;
+        let usage = match host_name {
+            Some(_) => Usage::ServerAuth,
+            None => Usage::ClientAuth,
+        };
+        let now = unix_time(std::time::SystemTime::now());
+        match live
+            .load()
+            .verify(end_entity, intermediates, name.as_ref(), usage, now)
+        {
+            Err(errors)
+                if !crate::verify::all_expected(&errors, &self.settings().expected_errors) =>
+            {
+                Err(rustls::Error::from(crate::error::VerificationFailure::new(errors)).into())
+            }
+            _ => Ok(()),
+        }
     }
 
     /// The check of the peer's chain that a handshake on this side leaves to
@@ -1426,6 +1495,19 @@ impl SslConfiguration {
 }
 
 /// The certificates of CA files, in order.
+/// A converted server's new identities, when it chooses or reloads them.
+fn server_identities(fresh: &Settings) -> Result<Option<crate::server::Identities>, Error> {
+    if !fresh.has_live_identities() {
+        return Ok(None);
+    }
+    convert::identities(fresh)
+        .map(Some)
+        .map_err(|source| Error::Reload {
+            files: join_paths(&identity_files(fresh)),
+            source: Box::new(source),
+        })
+}
+
 /// The revocation lists of files, in order.
 fn read_revocation_files(files: &[PathBuf]) -> Result<Vec<RevocationList>, Error> {
     let mut all = Vec::new();

@@ -49,8 +49,8 @@ pub enum SslErrorKind {
     InvalidCertificate,
     /// A certificate's revocation status is unknown: no revocation list
     /// from its issuer was configured (OpenSSL: "unable to get certificate
-    /// CRL").
-    CertificateStatusUnknown,
+    /// CRL"). Not in Qt.
+    UnableToGetRevocationList,
     /// The revocation list of a certificate's issuer is past its
     /// `nextUpdate` (OpenSSL: "CRL has expired"). Not in Qt.
     RevocationListExpired,
@@ -58,7 +58,9 @@ pub enum SslErrorKind {
     /// signature does not verify with the issuer's key, or the issuer may
     /// not sign revocation lists (OpenSSL: "CRL signature failure"). Not in Qt.
     RevocationListInvalid,
-    /// No certificate on the verified path has a pinned public key
+    /// The pins do not hold: no certificate on the verified path has a
+    /// pinned public key, or, when the pins replace CA verification, the
+    /// peer's own certificate does not
     /// ([`SslConfiguration::with_public_key_pins`](crate::SslConfiguration::with_public_key_pins)).
     /// Not in Qt.
     PublicKeyNotPinned,
@@ -100,10 +102,12 @@ impl SslErrorKind {
                 "the certificate is signed with an unsupported algorithm"
             }
             Self::InvalidCertificate => "the certificate could not be processed",
-            Self::CertificateStatusUnknown => "the certificate's revocation status is unknown",
+            Self::UnableToGetRevocationList => {
+                "the certificate revocation list of the issuer could not be found"
+            }
             Self::RevocationListExpired => "the certificate revocation list has expired",
             Self::RevocationListInvalid => "the certificate revocation list cannot be used",
-            Self::PublicKeyNotPinned => "no certificate in the chain has a pinned public key",
+            Self::PublicKeyNotPinned => "no pinned public key was found",
             Self::UnspecifiedError => "an unknown error occurred",
         }
     }

@@ -161,6 +161,7 @@ impl<S: Read + Write> TlsStream<S> {
                 .map_err(Error::from_handshake_io)?;
         }
         socket.flush().map_err(Error::from_handshake_io)?;
+        config.recheck_resumed(&conn, host_name)?;
         let state = LazySessionState::after_handshake(
             &conn,
             config.pending_check(host_name),

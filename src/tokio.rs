@@ -72,7 +72,7 @@ impl SslConfiguration {
             (handshake.await, None)
         };
         let stream = tokio_rustls::TlsStream::Client(stream.map_err(Error::from_handshake_io)?);
-        Ok(TlsStream::new(stream, self, Some(host_name), None, staple))
+        TlsStream::new(stream, self, Some(host_name), None, staple)
     }
 
     /// Accepts a client over an async `socket` and completes the handshake,
@@ -92,7 +92,7 @@ impl SslConfiguration {
                 .await
                 .map_err(Error::from_handshake_io)?;
             let stream = tokio_rustls::TlsStream::Server(stream);
-            return Ok(TlsStream::new(stream, self, None, None, None));
+            return TlsStream::new(stream, self, None, None, None);
         };
         // The server chooses among identities: read the ClientHello first,
         // as the blocking accept does.
@@ -105,7 +105,7 @@ impl SslConfiguration {
             .await
             .map_err(Error::from_handshake_io)?;
         let stream = tokio_rustls::TlsStream::Server(stream);
-        Ok(TlsStream::new(stream, self, None, chosen, None))
+        TlsStream::new(stream, self, None, chosen, None)
     }
 }
 
@@ -142,18 +142,19 @@ impl<S> TlsStream<S> {
         host_name: Option<&str>,
         chosen: Option<Vec<Certificate>>,
         staple: Option<Vec<u8>>,
-    ) -> Self {
+    ) -> Result<Self, Error> {
+        config.recheck_resumed(inner.get_ref().1, host_name)?;
         let state = LazySessionState::after_handshake(
             inner.get_ref().1,
             config.pending_check(host_name),
             chosen,
             staple,
         );
-        Self {
+        Ok(Self {
             inner,
             config: config.clone(),
             state,
-        }
+        })
     }
 
     /// What the handshake negotiated, and what was wrong with the peer.

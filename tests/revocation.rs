@@ -144,7 +144,7 @@ impl Kind {
     fn of_sslconf(kind: SslErrorKind) -> Kind {
         match kind {
             SslErrorKind::CertificateRevoked => Kind::Revoked,
-            SslErrorKind::CertificateStatusUnknown => Kind::UnableToGetCrl,
+            SslErrorKind::UnableToGetRevocationList => Kind::UnableToGetCrl,
             SslErrorKind::RevocationListExpired => Kind::CrlExpired,
             SslErrorKind::RevocationListInvalid => Kind::CrlSignatureFailure,
             other => panic!("{other:?} is not a revocation error"),
@@ -319,14 +319,15 @@ fn policies_allow_what_they_say() {
         .with_revocation_lists(lists(&[pki.intermediate.crl()]));
     assert_eq!(
         kinds(&missing_root.verify_chain(&pki.leaf.chain, None)),
-        [SslErrorKind::CertificateStatusUnknown]
+        [SslErrorKind::UnableToGetRevocationList]
     );
-    let detail = missing_root.verify_chain(&pki.leaf.chain, None)[0]
-        .detail()
-        .map(str::to_owned);
+    let error = missing_root.verify_chain(&pki.leaf.chain, None)[0].clone();
+    // The intermediate's issuer, the root, has no list.
+    assert_eq!(error.certificate(), Some(&pki.intermediate.authority.cert));
     assert_eq!(
-        detail.as_deref(),
-        Some("no revocation list from its issuer")
+        error.to_string(),
+        "the certificate revocation list of the issuer could not be found \
+         (\"CRL Test Intermediate\")"
     );
     assert!(missing_root
         .with_unknown_revocation_status_allowed(true)
@@ -611,4 +612,54 @@ fn a_query_peer_server_lists_what_its_reloaded_lists_say() {
         kinds(state.peer_verification_errors()),
         [SslErrorKind::CertificateRevoked]
     );
+}
+
+#[test]
+fn clients_reload_their_lists_and_forget_sessions_the_old_trust_verified() {
+    if !peer_available("openssl") {
+        return;
+    }
+    let pki = Pki::new();
+    let server = pki.leaf.server();
+    let dir = Scratch::new("crl-client-reload");
+    let ca_file = write(&dir, "ca.pem", &pki.root.authority.cert.to_pem());
+    let crl_file = write(
+        &dir,
+        "crls.pem",
+        &(pki.root.crl() + &pki.intermediate.crl()),
+    );
+    let client = SslConfiguration::new()
+        .with_ca_certificate_files([&ca_file])
+        .unwrap()
+        .with_revocation_list_files([&crl_file])
+        .unwrap();
+    common::connect(&client, &server, "crl.test").ok();
+    let (again, _) = common::connect(&client, &server, "crl.test").ok();
+    assert!(again.is_resumed());
+
+    // The CA revokes the server: the same client config (as a raw
+    // client_config() handed to reqwest would be) refuses it after a
+    // reload, without resuming the session the old lists verified.
+    pki.intermediate.revoke(pki.leaf.leaf());
+    std::fs::write(&crl_file, pki.root.crl() + &pki.intermediate.crl()).unwrap();
+    let raw = client.client_config().unwrap();
+    client.reload().unwrap();
+    let err = common::connect(&client, &server, "crl.test")
+        .client
+        .unwrap_err();
+    assert_eq!(kinds(err.ssl_errors()), [SslErrorKind::CertificateRevoked]);
+    assert!(raw_client(raw, &server).is_err());
+    assert_eq!(
+        kinds(&client.verify_chain(&pki.leaf.chain, Some("crl.test"))),
+        [SslErrorKind::CertificateRevoked]
+    );
+
+    // A CA file that now names another root: nothing of the old one is trusted.
+    std::fs::write(&ca_file, Authority::root("Another Root").cert.to_pem()).unwrap();
+    std::fs::write(&crl_file, pki.root.crl()).unwrap();
+    client.reload().unwrap();
+    let err = common::connect(&client, &server, "crl.test")
+        .client
+        .unwrap_err();
+    assert!(!err.ssl_errors().is_empty(), "{err}");
 }

@@ -2,6 +2,8 @@
 
 use std::sync::Arc;
 
+use arc_swap::ArcSwap;
+
 use rustls::client::danger::ServerCertVerifier;
 use rustls::client::{Resumption, Tls12Resumption};
 use rustls::sign::{CertifiedKey, SingleCertAndKey};
@@ -9,9 +11,9 @@ use rustls::ClientConfig;
 
 use super::ClientHandles;
 use super::{alpn_protocols, certified_key, check_options, provider_and_versions};
-use crate::server::LiveClientIdentity;
+use crate::server::{LiveClientIdentity, LiveClientSessions};
 use crate::settings::Settings;
-use crate::verify::{ChainVerifier, PeerCheck, ServerVerifier};
+use crate::verify::{ChainVerifier, PeerCheck, ServerVerifier, Trust};
 use crate::{Error, SslOption};
 
 /// The client config for `s`; `verifier` checks the server under `VerifyPeer`.
@@ -21,9 +23,11 @@ pub(crate) fn client_config(
 ) -> Result<(ClientConfig, ClientHandles), Error> {
     check_options(s)?;
     let (provider, versions) = provider_and_versions(s)?;
+    let mut handles = ClientHandles::default();
     let verifier = match PeerCheck::client(s.peer_verify_mode()) {
         PeerCheck::Verified { .. } => {
-            if verifier.anchors().is_empty() {
+            // Pins alone need no CA (nor the system store loaded for nothing).
+            if !verifier.pins_only() && verifier.anchors().is_empty() {
                 return Err(Error::NoCaCertificates {
                     reason: if s.ca.system {
                         "VerifyPeer needs at least one CA certificate to verify servers \
@@ -34,7 +38,14 @@ pub(crate) fn client_config(
                     },
                 });
             }
-            ServerVerifier::verifying(verifier.clone(), s.expected_errors.clone())
+            let trust = if s.reads_trust_files() {
+                let live = Arc::new(ArcSwap::new(verifier.clone()));
+                handles.verifier = Some(live.clone());
+                Trust::Live(live)
+            } else {
+                Trust::Fixed(verifier.clone())
+            };
+            ServerVerifier::verifying(trust, s.expected_errors.clone())
         }
         PeerCheck::Recorded | PeerCheck::NotRequested => ServerVerifier::accepting_any(),
     };
@@ -47,7 +58,6 @@ pub(crate) fn client_config(
         .with_protocol_versions(&versions)?
         .dangerous()
         .with_custom_certificate_verifier(verifier);
-    let mut handles = ClientHandles::default();
     let mut client = match certified_key(s)? {
         // Read from files: a reload swaps it.
         Some(key) if s.local_files.is_some() => {
@@ -61,7 +71,12 @@ pub(crate) fn client_config(
     client.alpn_protocols = alpn_protocols(s)?;
     client.enable_sni = !s.options.contains(SslOption::DisableServerNameIndication);
     // Otherwise the builder's default stays: 256 sessions in memory, TLS 1.2
-    // resuming by session ID or ticket.
+    // resuming by session ID or ticket; forgotten when a reloaded trust changes.
+    if handles.verifier.is_some() {
+        let sessions = Arc::new(LiveClientSessions::new());
+        handles.sessions = Some(sessions.clone());
+        client.resumption = Resumption::store(sessions);
+    }
     if s.options.contains(SslOption::DisableSessionSharing) {
         client.resumption = Resumption::disabled();
     } else if s.options.contains(SslOption::DisableSessionTickets) {

@@ -17,7 +17,9 @@ pub(crate) use client::{client_config, client_identity};
 pub(crate) use server::{identities, server_config};
 
 use crate::provider::{all_kx_groups, load_private_key, provider, BACKEND_NAME};
-use crate::server::{LiveClientIdentity, LiveResolver, SharedTicketer, TrustEpoch};
+use crate::server::{
+    LiveClientIdentity, LiveClientSessions, LiveResolver, SharedTicketer, TrustEpoch,
+};
 use crate::settings::Settings;
 use crate::verify::ChainVerifier;
 use crate::{Certificate, Error, KeyExchangeGroup, PrivateKey};
@@ -42,6 +44,11 @@ pub(crate) struct ServerHandles {
 pub(crate) struct ClientHandles {
     /// The client's own identity, when read from files.
     pub(crate) identity: Option<Arc<LiveClientIdentity>>,
+    /// The server verifier's trust, when CA certificates or revocation
+    /// lists come from files.
+    pub(crate) verifier: Option<Arc<LiveVerifier>>,
+    /// The session cache, emptied when that trust changes.
+    pub(crate) sessions: Option<Arc<LiveClientSessions>>,
 }
 
 /// A chain verifier that a reload replaces whole.

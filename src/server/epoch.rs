@@ -4,10 +4,20 @@
 //! client would otherwise come back on its ticket for the ticket's
 //! lifetime). Tickets and cached sessions are tagged with a digest of the
 //! trust, and a tag that is not the current one opens nothing: the client
-//! makes a full handshake and is verified again.
+//! makes a full handshake and is verified again. A ticket's tag is sealed
+//! inside it, so a client cannot rewrite it.
 //!
-//! The digest is of the trust's content, so a fleet of servers reading the
-//! same files (and sharing ticket keys) resumes each other's sessions.
+//! The digest is of what the trust decides, the CA certificates and the
+//! serial numbers each list revokes, not of the lists' bytes: a CRL
+//! re-issued with nothing new revoked ends no session. A fleet of servers
+//! reading the same files (and sharing ticket keys) resumes each other's
+//! sessions.
+//!
+//! A handshake verified just before a reload can still be tagged with the
+//! new trust (its ticket is sealed after the swap); the crate's own accept
+//! paths therefore verify a resumed client again
+//! (`SslConfiguration::recheck_resumed`), and a raw `server_config()` keeps
+//! that window.
 
 use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -40,19 +50,37 @@ impl TrustEpoch {
         self.0.load(Ordering::Acquire).to_be_bytes()
     }
 
-    fn strip<'a>(&self, tagged: &'a [u8]) -> Option<&'a [u8]> {
-        let (tag, rest) = tagged.split_at_checked(TAG)?;
-        (tag == self.tag()).then_some(rest)
+    fn tagged(&self, value: &[u8]) -> Vec<u8> {
+        let mut tagged = Vec::with_capacity(TAG + value.len());
+        tagged.extend_from_slice(&self.tag());
+        tagged.extend_from_slice(value);
+        tagged
+    }
+
+    /// The value without its tag, when the tag is the current one.
+    fn current(&self, mut tagged: Vec<u8>) -> Option<Vec<u8>> {
+        let (tag, _) = tagged.split_at_checked(TAG)?;
+        if tag != self.tag() {
+            return None;
+        }
+        tagged.drain(..TAG);
+        Some(tagged)
     }
 }
 
 fn digest(ca: &[Certificate], lists: &[RevocationList]) -> u64 {
     let mut hash = Sha256::new();
     let ca = ca.iter().map(Certificate::as_der);
-    let lists = lists.iter().map(RevocationList::as_der);
-    for der in ca.chain(std::iter::once(&[][..])).chain(lists) {
+    let lists = lists.iter().map(RevocationList::decision_digest);
+    for der in ca.chain(std::iter::once(&[][..])) {
         hash.update((der.len() as u64).to_be_bytes());
         hash.update(der);
+    }
+    let mut decisions: Vec<[u8; 32]> = lists.collect();
+    decisions.sort_unstable();
+    decisions.dedup();
+    for decision in decisions {
+        hash.update(decision);
     }
     let out = hash.finalize();
     let mut first = [0u8; 8];
@@ -82,15 +110,11 @@ impl ProducesTickets for EpochTickets {
     }
 
     fn encrypt(&self, plain: &[u8]) -> Option<Vec<u8>> {
-        let sealed = self.inner.encrypt(plain)?;
-        let mut tagged = Vec::with_capacity(TAG + sealed.len());
-        tagged.extend_from_slice(&self.epoch.tag());
-        tagged.extend_from_slice(&sealed);
-        Some(tagged)
+        self.inner.encrypt(&self.epoch.tagged(plain))
     }
 
     fn decrypt(&self, cipher: &[u8]) -> Option<Vec<u8>> {
-        self.inner.decrypt(self.epoch.strip(cipher)?)
+        self.epoch.current(self.inner.decrypt(cipher)?)
     }
 }
 
@@ -112,26 +136,19 @@ impl EpochSessions {
     pub(crate) fn new(inner: Arc<dyn StoresServerSessions>, epoch: Arc<TrustEpoch>) -> Self {
         Self { inner, epoch }
     }
-
-    fn current(&self, tagged: Vec<u8>) -> Option<Vec<u8>> {
-        self.epoch.strip(&tagged).map(<[u8]>::to_vec)
-    }
 }
 
 impl StoresServerSessions for EpochSessions {
     fn put(&self, key: Vec<u8>, value: Vec<u8>) -> bool {
-        let mut tagged = Vec::with_capacity(TAG + value.len());
-        tagged.extend_from_slice(&self.epoch.tag());
-        tagged.extend_from_slice(&value);
-        self.inner.put(key, tagged)
+        self.inner.put(key, self.epoch.tagged(&value))
     }
 
     fn get(&self, key: &[u8]) -> Option<Vec<u8>> {
-        self.current(self.inner.get(key)?)
+        self.epoch.current(self.inner.get(key)?)
     }
 
     fn take(&self, key: &[u8]) -> Option<Vec<u8>> {
-        self.current(self.inner.take(key)?)
+        self.epoch.current(self.inner.take(key)?)
     }
 
     fn can_cache(&self) -> bool {
@@ -144,5 +161,49 @@ impl fmt::Debug for EpochSessions {
         f.debug_struct("EpochSessions")
             .field("inner", &self.inner)
             .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rustls::server::ProducesTickets;
+
+    /// Seals with a fixed prefix only, so that a test can see and forge
+    /// what is sealed.
+    #[derive(Debug)]
+    struct Clear;
+
+    impl ProducesTickets for Clear {
+        fn enabled(&self) -> bool {
+            true
+        }
+        fn lifetime(&self) -> u32 {
+            60
+        }
+        fn encrypt(&self, plain: &[u8]) -> Option<Vec<u8>> {
+            Some([b"sealed:", plain].concat())
+        }
+        fn decrypt(&self, cipher: &[u8]) -> Option<Vec<u8>> {
+            cipher.strip_prefix(b"sealed:").map(<[u8]>::to_vec)
+        }
+    }
+
+    #[test]
+    fn a_ticket_opens_only_in_its_epoch_and_its_tag_is_sealed() {
+        let epoch = Arc::new(TrustEpoch(AtomicU64::new(1)));
+        let tickets = EpochTickets::new(Arc::new(Clear), epoch.clone());
+        let ticket = tickets.encrypt(b"session").unwrap();
+        assert_eq!(tickets.decrypt(&ticket).as_deref(), Some(&b"session"[..]));
+        // Nothing outside the sealed bytes says which epoch it is.
+        assert!(ticket.starts_with(b"sealed:"));
+
+        epoch.0.store(2, Ordering::Release);
+        assert_eq!(tickets.decrypt(&ticket), None);
+        // The current tag put in front of the old ticket opens nothing.
+        let forged = [&2u64.to_be_bytes()[..], &ticket].concat();
+        assert_eq!(tickets.decrypt(&forged), None);
+        // Too short to hold a tag: nothing, no panic.
+        assert_eq!(tickets.decrypt(b"sealed:abc"), None);
     }
 }

@@ -8,10 +8,10 @@ mod resolver;
 mod tickets;
 
 pub(crate) use epoch::{EpochSessions, EpochTickets, TrustEpoch};
-pub(crate) use reload::LiveClientIdentity;
 pub use reload::Reloaded;
 #[cfg(feature = "watch")]
 pub use reload::Watcher;
+pub(crate) use reload::{LiveClientIdentity, LiveClientSessions};
 pub(crate) use resolver::{Identities, LiveResolver};
 pub use tickets::TicketKeys;
 pub(crate) use tickets::{

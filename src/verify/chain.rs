@@ -3,6 +3,7 @@
 //! exact and public key pins.
 
 use std::borrow::Cow;
+use std::cell::RefCell;
 
 use rustls::pki_types::{CertificateDer, UnixTime};
 
@@ -123,36 +124,61 @@ impl ChainVerifier {
             .as_ref()
             .map(Revocation::webpki_lists)
             .unwrap_or_default();
-        let revocation = self.revocation.as_ref().and_then(|r| r.options(&lists));
+        let revocation = match &self.revocation {
+            Some(r) => match r.options(&lists) {
+                Some(options) => Some(options),
+                // Never: a verifier has revocation only with lists. Fail
+                // closed all the same.
+                None => return Err(webpki::Error::UnknownRevocationStatus),
+            },
+            None => None,
+        };
         let depth = self.depth as usize;
-        let within_depth = |path: &webpki::VerifiedPath<'_>| {
-            if path.intermediate_certificates().count() > depth {
-                Err(webpki::Error::MaximumPathDepthExceeded)
-            } else {
-                Ok(())
+        let intermediates_of = |path: &webpki::VerifiedPath<'_>| -> Vec<Vec<u8>> {
+            path.intermediate_certificates()
+                .map(|c| c.der().to_vec())
+                .collect()
+        };
+        // The first path that verified but holds no pinned key. The pins
+        // are checked while webpki searches, so that a pinned path (a
+        // cross-signed intermediate's other root) is found when one exists.
+        let unpinned: RefCell<Option<Vec<Vec<u8>>>> = RefCell::new(None);
+        let check = |path: &webpki::VerifiedPath<'_>| {
+            if depth != 0 && path.intermediate_certificates().count() > depth {
+                return Err(webpki::Error::MaximumPathDepthExceeded);
+            }
+            match &self.pins {
+                Some(pins) if !pins.holds_path(path) => {
+                    unpinned
+                        .borrow_mut()
+                        .get_or_insert_with(|| intermediates_of(path));
+                    // Any error goes on searching; this one is not reported.
+                    Err(webpki::Error::CertDistrusted)
+                }
+                _ => Ok(()),
             }
         };
         let verify = |key_usage| {
-            cert.verify_for_usage(
+            let result = cert.verify_for_usage(
                 provider().signature_verification_algorithms.all,
                 self.anchors.webpki_anchors(),
                 intermediates,
                 time,
                 key_usage,
                 revocation,
-                if depth == 0 {
-                    None
-                } else {
-                    Some(&within_depth)
-                },
-            )
-            .map(|path| Path {
-                intermediates: path
-                    .intermediate_certificates()
-                    .map(|c| c.der().to_vec())
-                    .collect(),
-                pinned: self.pins.as_ref().is_none_or(|pins| pins.holds_path(&path)),
-            })
+                (depth != 0 || self.pins.is_some()).then_some(&check as _),
+            );
+            match (result, unpinned.borrow_mut().take()) {
+                (Ok(path), _) => Ok(Path {
+                    intermediates: intermediates_of(&path),
+                    pinned: true,
+                }),
+                (Err(_), Some(intermediates)) => Ok(Path {
+                    intermediates,
+                    pinned: false,
+                }),
+                (Err(error), None) => Err(error),
+            }
         };
         match usage {
             Usage::ServerAuth => verify(webpki::KeyUsage::server_auth()),

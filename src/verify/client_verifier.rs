@@ -2,15 +2,13 @@
 
 use std::sync::Arc;
 
-use arc_swap::ArcSwap;
-
 use rustls::client::danger::HandshakeSignatureValid;
 use rustls::crypto::{verify_tls12_signature, verify_tls13_signature};
 use rustls::pki_types::{CertificateDer, UnixTime};
 use rustls::server::danger::{ClientCertVerified, ClientCertVerifier};
 use rustls::{DigitallySignedStruct, DistinguishedName, SignatureScheme};
 
-use super::{all_expected, signature_algorithms, ChainVerifier, Usage};
+use super::{all_expected, signature_algorithms, Trust, Usage};
 use crate::error::VerificationFailure;
 use crate::SslError;
 
@@ -27,14 +25,6 @@ pub(crate) struct ClientVerifier {
     hint_subjects: Arc<[DistinguishedName]>,
     /// Errors a client is accepted with (Qt's `ignoreSslErrors`).
     expected: Vec<SslError>,
-}
-
-/// What a verifying server trusts: fixed, or swapped whole by a reload of
-/// its CA certificate files.
-#[derive(Debug)]
-pub(crate) enum Trust {
-    Fixed(Arc<ChainVerifier>),
-    Live(Arc<ArcSwap<ChainVerifier>>),
 }
 
 impl ClientVerifier {
@@ -84,16 +74,7 @@ impl ClientCertVerifier for ClientVerifier {
         now: UnixTime,
     ) -> Result<ClientCertVerified, rustls::Error> {
         if let Some(trust) = &self.chain {
-            let verified = match trust {
-                Trust::Fixed(chain) => {
-                    chain.verify(end_entity, intermediates, None, Usage::ClientAuth, now)
-                }
-                Trust::Live(chain) => {
-                    chain
-                        .load()
-                        .verify(end_entity, intermediates, None, Usage::ClientAuth, now)
-                }
-            };
+            let verified = trust.verify(end_entity, intermediates, None, Usage::ClientAuth, now);
             match verified {
                 Err(errors) if !all_expected(&errors, &self.expected) => {
                     return Err(VerificationFailure::new(errors).into())

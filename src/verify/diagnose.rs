@@ -39,7 +39,16 @@ impl ChainVerifier {
             .collect();
         let host = name.map(ServerName::to_str);
         let path_at_now = at_now.ok().map(|(path, _)| path);
-        Err(self.diagnose(&chain, host.as_deref(), usage, now, path_at_now))
+        let mut errors = self.diagnose(&chain, host.as_deref(), usage, now, path_at_now);
+        // It failed: whatever the diagnosis says, never an empty list, which
+        // expected errors would accept.
+        if errors.is_empty() {
+            errors.push(SslError::new(
+                SslErrorKind::UnspecifiedError,
+                chain.first().cloned(),
+            ));
+        }
+        Err(errors)
     }
 
     /// Everything wrong with a leaf-first chain at `now`, for the usage and,
@@ -167,7 +176,11 @@ impl ChainVerifier {
             .iter()
             .filter(|c| c.is_readable() && !is_valid_at(c, now_time))
             .collect();
-        if outside.is_empty() {
+        // webpki checks revocation only on a path whose certificates are
+        // all valid now, and checks a list's expiry at the same time: what
+        // it found is the answer, whatever else the peer sent (a path
+        // built at another time would pass an expired list).
+        if outside.is_empty() || is_revocation_error(now_error) {
             errors.push(self.classify(now_error, chain));
             return;
         }
@@ -181,14 +194,22 @@ impl ChainVerifier {
             )
         });
         match retry {
-            Some(Ok(on_path)) => errors.extend(
-                outside
-                    .into_iter()
-                    .filter(|c| {
-                        *c == leaf || on_path.intermediates.iter().any(|der| der == c.to_der())
-                    })
-                    .map(|c| time_error(c, now_time)),
-            ),
+            Some(Ok(on_path)) => {
+                errors.extend(
+                    outside
+                        .into_iter()
+                        .filter(|c| {
+                            *c == leaf || on_path.intermediates.iter().any(|der| der == c.to_der())
+                        })
+                        .map(|c| time_error(c, now_time)),
+                );
+                if !on_path.pinned {
+                    errors.push(SslError::new(
+                        SslErrorKind::PublicKeyNotPinned,
+                        Some(leaf.clone()),
+                    ));
+                }
+            }
             Some(Err(error)) => {
                 errors.extend(outside.into_iter().map(|c| time_error(c, now_time)));
                 errors.push(self.classify_path_error(&error, chain));
@@ -278,19 +299,19 @@ impl ChainVerifier {
             E::CertRevoked => (
                 SslErrorKind::CertificateRevoked,
                 self.revocation()
-                    .and_then(|r| r.revoked(chain))
+                    .and_then(|r| r.revoked(&issuer_path(chain)))
                     .unwrap_or(leaf),
             ),
             E::UnknownRevocationStatus => (
-                SslErrorKind::CertificateStatusUnknown,
+                SslErrorKind::UnableToGetRevocationList,
                 self.revocation()
-                    .and_then(|r| r.without_list(chain))
+                    .and_then(|r| r.without_list(&issuer_path(chain)))
                     .unwrap_or(leaf),
             ),
             E::CrlExpired { time, .. } => (
                 SslErrorKind::RevocationListExpired,
                 self.revocation()
-                    .and_then(|r| r.with_expired_list(chain, system_time(*time)))
+                    .and_then(|r| r.with_expired_list(&issuer_path(chain), system_time(*time)))
                     .unwrap_or(leaf),
             ),
             E::InvalidCrlSignatureForPublicKey
@@ -299,7 +320,7 @@ impl ChainVerifier {
             | E::UnsupportedCrlSignatureAlgorithmForPublicKeyContext(_) => (
                 SslErrorKind::RevocationListInvalid,
                 self.revocation()
-                    .and_then(|r| r.with_list(chain))
+                    .and_then(|r| r.with_list(&issuer_path(chain)))
                     .unwrap_or(leaf),
             ),
             #[allow(deprecated)]
@@ -307,7 +328,7 @@ impl ChainVerifier {
             | E::UnsupportedCrlSignatureAlgorithmForPublicKey => (
                 SslErrorKind::RevocationListInvalid,
                 self.revocation()
-                    .and_then(|r| r.with_list(chain))
+                    .and_then(|r| r.with_list(&issuer_path(chain)))
                     .unwrap_or(leaf),
             ),
             E::CertDistrusted => (SslErrorKind::CertificateUntrusted, leaf),
@@ -332,7 +353,6 @@ impl ChainVerifier {
         };
         let detail = match kind {
             SslErrorKind::InvalidCertificate => unprocessable_because(error, cert),
-            SslErrorKind::CertificateStatusUnknown => Some("no revocation list from its issuer"),
             SslErrorKind::RevocationListInvalid => Some(match error {
                 E::IssuerNotCrlSigner => "its issuer's key usage does not allow signing CRLs",
                 E::InvalidCrlSignatureForPublicKey => "its signature does not verify",
@@ -356,6 +376,27 @@ impl ChainVerifier {
     }
 }
 
+/// The leaf and the certificates of the chain that issued it, in path
+/// order, as OpenSSL matches issuers: what a revocation error can concern
+/// (not a decoy the peer added beside the path).
+fn issuer_path(chain: &[Certificate]) -> Vec<&Certificate> {
+    let mut path = vec![&chain[0]];
+    while path.len() < chain.len() {
+        let current = path[path.len() - 1];
+        if current.is_self_signed() {
+            break;
+        }
+        match chain[1..]
+            .iter()
+            .find(|c| !path.contains(c) && current.may_be_issued_by(c))
+        {
+            Some(issuer) => path.push(issuer),
+            None => break,
+        }
+    }
+    path
+}
+
 /// Follows issuers from the leaf through the chain as sent, as OpenSSL
 /// builds its chain (name and key identifier), and returns the last
 /// certificate reached.
@@ -373,6 +414,27 @@ fn issuer_walk(chain: &[Certificate]) -> &Certificate {
         steps += 1;
     }
     current
+}
+
+/// Whether webpki failed a path for its revocation status.
+fn is_revocation_error(error: &webpki::Error) -> bool {
+    use webpki::Error as E;
+    #[allow(deprecated)]
+    let crl_signature = matches!(
+        error,
+        E::UnsupportedCrlSignatureAlgorithm | E::UnsupportedCrlSignatureAlgorithmForPublicKey
+    );
+    crl_signature
+        || matches!(
+            error,
+            E::CertRevoked
+                | E::UnknownRevocationStatus
+                | E::CrlExpired { .. }
+                | E::InvalidCrlSignatureForPublicKey
+                | E::IssuerNotCrlSigner
+                | E::UnsupportedCrlSignatureAlgorithmContext(_)
+                | E::UnsupportedCrlSignatureAlgorithmForPublicKeyContext(_)
+        )
 }
 
 /// Why webpki cannot process a certificate, in words.

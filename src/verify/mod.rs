@@ -12,16 +12,18 @@ mod policy;
 mod revocation;
 mod server_verifier;
 mod staple;
+mod trust;
 
 pub(crate) use anchors::TrustAnchors;
 pub(crate) use chain::ChainVerifier;
-pub(crate) use client_verifier::{ClientVerifier, Trust};
+pub(crate) use client_verifier::ClientVerifier;
 pub(crate) use diagnose::unix_time;
 pub(crate) use pins::Pins;
 pub(crate) use policy::{all_expected, PeerCheck};
 pub(crate) use revocation::Revocation;
 pub(crate) use server_verifier::ServerVerifier;
 pub(crate) use staple::capturing;
+pub(crate) use trust::Trust;
 
 /// The algorithms every verifier checks a peer's handshake signature with:
 /// the crate's provider's, whatever the mode.

@@ -49,9 +49,10 @@ impl PeerCheck {
 
 /// Whether a peer whose chain failed with `found` is accepted anyway:
 /// every error is among the `expected` ones (Qt's `ignoreSslErrors`), kind
-/// and certificate both matching.
+/// and certificate both matching. A failure that names no error is never
+/// accepted.
 pub(crate) fn all_expected(found: &[SslError], expected: &[SslError]) -> bool {
-    !expected.is_empty() && found.iter().all(|error| expected.contains(error))
+    !expected.is_empty() && !found.is_empty() && found.iter().all(|error| expected.contains(error))
 }
 
 #[cfg(test)]

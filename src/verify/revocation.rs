@@ -22,8 +22,13 @@ impl Revocation {
         if setting.lists.is_empty() {
             return None;
         }
+        // webpki checks the first list of a certificate's issuer it finds:
+        // the newest first, as OpenSSL prefers, so that a bundle that grew by
+        // appending (`cat new.crl >> crls.pem`) is judged by its newest list.
+        let mut lists = setting.lists.clone();
+        lists.sort_by_key(|list| std::cmp::Reverse(list.this_update()));
         Some(Self {
-            lists: setting.lists.clone(),
+            lists,
             depth: match setting.depth {
                 RevocationDepth::Leaf => webpki::RevocationCheckDepth::EndEntity,
                 RevocationDepth::Chain => webpki::RevocationCheckDepth::Chain,
@@ -61,9 +66,9 @@ impl Revocation {
         )
     }
 
-    /// The certificates of `chain` (leaf first, in path order) whose status
-    /// is checked.
-    fn checked<'c>(&self, chain: &'c [Certificate]) -> &'c [Certificate] {
+    /// The certificates of `chain` (the leaf and its issuers, in path order)
+    /// whose status is checked.
+    fn checked<'p, 'c>(&self, chain: &'p [&'c Certificate]) -> &'p [&'c Certificate] {
         match self.depth {
             webpki::RevocationCheckDepth::EndEntity => &chain[..chain.len().min(1)],
             _ => chain,
@@ -81,8 +86,8 @@ impl Revocation {
     }
 
     /// The first certificate of the chain that a list revokes.
-    pub(crate) fn revoked<'c>(&self, chain: &'c [Certificate]) -> Option<&'c Certificate> {
-        self.checked(chain).iter().find(|cert| {
+    pub(crate) fn revoked<'c>(&self, chain: &[&'c Certificate]) -> Option<&'c Certificate> {
+        self.checked(chain).iter().copied().find(|cert| {
             let Some(serial) = cert.serial_der() else {
                 return false;
             };
@@ -93,31 +98,34 @@ impl Revocation {
 
     /// The first checked certificate whose issuer has no list; the chain's
     /// last certificate is skipped when it is the anchor's (self-signed).
-    pub(crate) fn without_list<'c>(&self, chain: &'c [Certificate]) -> Option<&'c Certificate> {
+    pub(crate) fn without_list<'c>(&self, chain: &[&'c Certificate]) -> Option<&'c Certificate> {
         self.checked(chain)
             .iter()
+            .copied()
             .filter(|cert| !cert.is_self_signed())
             .find(|cert| self.lists_for(cert).next().is_none())
     }
 
-    /// The first checked certificate whose issuer's lists are all past
-    /// their `nextUpdate` at `now`.
+    /// The first checked certificate whose issuer's list (the one webpki
+    /// checks, the newest) is past its `nextUpdate` at `now`.
     pub(crate) fn with_expired_list<'c>(
         &self,
-        chain: &'c [Certificate],
+        chain: &[&'c Certificate],
         now: SystemTime,
     ) -> Option<&'c Certificate> {
-        self.checked(chain).iter().find(|cert| {
-            let mut lists = self.lists_for(cert).peekable();
-            lists.peek().is_some() && lists.all(|list| list.next_update() < now)
+        self.checked(chain).iter().copied().find(|cert| {
+            self.lists_for(cert)
+                .next()
+                .is_some_and(|list| list.next_update() <= now)
         })
     }
 
     /// The first checked certificate whose issuer has a list at all (the
     /// one a list that cannot be used concerns).
-    pub(crate) fn with_list<'c>(&self, chain: &'c [Certificate]) -> Option<&'c Certificate> {
+    pub(crate) fn with_list<'c>(&self, chain: &[&'c Certificate]) -> Option<&'c Certificate> {
         self.checked(chain)
             .iter()
+            .copied()
             .find(|cert| self.lists_for(cert).next().is_some())
     }
 }

@@ -1,13 +1,11 @@
 //! The rustls verifier a client installs to check the server.
 
-use std::sync::Arc;
-
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::{verify_tls12_signature, verify_tls13_signature};
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{DigitallySignedStruct, SignatureScheme};
 
-use super::{all_expected, signature_algorithms, ChainVerifier, Usage};
+use super::{all_expected, signature_algorithms, Trust, Usage};
 use crate::error::VerificationFailure;
 use crate::SslError;
 
@@ -17,7 +15,7 @@ use crate::SslError;
 /// signature that it holds the key of the certificate it sent.
 #[derive(Debug)]
 pub(crate) struct ServerVerifier {
-    chain: Option<Arc<ChainVerifier>>,
+    chain: Option<Trust>,
     /// Errors the server is accepted with (Qt's `ignoreSslErrors`).
     expected: Vec<SslError>,
     /// Whether the server's OCSP staple is handed to a capturing handshake
@@ -26,7 +24,7 @@ pub(crate) struct ServerVerifier {
 }
 
 impl ServerVerifier {
-    pub(crate) fn verifying(chain: Arc<ChainVerifier>, expected: Vec<SslError>) -> Self {
+    pub(crate) fn verifying(chain: Trust, expected: Vec<SslError>) -> Self {
         Self {
             chain: Some(chain),
             expected,

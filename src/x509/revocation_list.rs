@@ -46,6 +46,9 @@ struct Inner {
     this_update: SystemTime,
     next_update: SystemTime,
     revoked: usize,
+    /// The issuer and the sorted serial numbers it revokes: what the list
+    /// decides, whatever its dates.
+    decision: [u8; 32],
 }
 
 impl RevocationList {
@@ -121,6 +124,7 @@ impl RevocationList {
             // webpki refuses a CRL without nextUpdate.
             next_update: parsed.next_update().map_or(UNIX_EPOCH, time),
             revoked: parsed.iter_revoked_certificates().count(),
+            decision: decision_digest(&parsed),
             crl: crl.into(),
             der,
         };
@@ -155,6 +159,12 @@ impl RevocationList {
         self.inner.revoked
     }
 
+    /// A digest of what the list decides: its issuer and the serial numbers
+    /// it revokes, not its dates or CRL number.
+    pub(crate) fn decision_digest(&self) -> [u8; 32] {
+        self.inner.decision
+    }
+
     /// The list as webpki checks paths with it.
     pub(crate) fn as_webpki(&self) -> &webpki::CertRevocationList<'static> {
         &self.inner.crl
@@ -177,6 +187,24 @@ impl fmt::Debug for RevocationList {
             .field("revoked", &self.inner.revoked)
             .finish()
     }
+}
+
+fn decision_digest(crl: &x509_parser::revocation_list::CertificateRevocationList<'_>) -> [u8; 32] {
+    use sha2::{Digest, Sha256};
+    let mut serials: Vec<&[u8]> = crl
+        .iter_revoked_certificates()
+        .map(|revoked| revoked.raw_serial())
+        .collect();
+    serials.sort_unstable();
+    let mut hash = Sha256::new();
+    let issuer = crl.issuer().as_raw();
+    hash.update((issuer.len() as u64).to_be_bytes());
+    hash.update(issuer);
+    for serial in serials {
+        hash.update((serial.len() as u64).to_be_bytes());
+        hash.update(serial);
+    }
+    hash.finalize().into()
 }
 
 fn invalid(input: &str, source: impl Into<InvalidInput>) -> Error {
