@@ -493,11 +493,13 @@ impl SslConfiguration {
     }
 
     /// Reads every input that came from files again (the local identity,
-    /// added and server-name identities, CA certificate files, session-ticket
-    /// key files) and, when all
-    /// of them are good, serves them from now on: through the same
-    /// `Arc<ServerConfig>` / `Arc<ClientConfig>` already handed out, so
-    /// hyper, axum-server or tonic need nothing. The swap is atomic: a
+    /// added and server-name identities with their OCSP responses, CA
+    /// certificate files, revocation list files, session-ticket key files)
+    /// and, when all of them are good, serves them from now on: through the
+    /// same `Arc<ServerConfig>` / `Arc<ClientConfig>` already handed out, so
+    /// hyper, axum-server, reqwest or tonic need nothing. When what a side
+    /// trusts changes (CA certificates, or what the lists revoke), sessions
+    /// verified under the old trust no longer resume. The swap is atomic: a
     /// handshake sees the old identities or the new, never a certificate
     /// with another's key. The getters keep telling what was set.
     ///
@@ -897,6 +899,13 @@ impl SslConfiguration {
     /// checks it). Exact pins (configured certificates that are no CA) and
     /// [`with_public_key_pins_only`](Self::with_public_key_pins_only) build
     /// no path: no list applies to them.
+    ///
+    /// The defaults are strict, as `openssl verify -crl_check_all`: every
+    /// certificate of the path but the anchor needs a list from its issuer.
+    /// A client that trusts the system store therefore refuses every public
+    /// server whose CAs' lists it was not given; use
+    /// [`RevocationDepth::Leaf`] with the issuers' lists, or
+    /// [`with_unknown_revocation_status_allowed`](Self::with_unknown_revocation_status_allowed).
     ///
     /// Default: none: revocation is not checked; read them with
     /// [`revocation_lists`](Self::revocation_lists).
@@ -1494,7 +1503,6 @@ impl SslConfiguration {
     }
 }
 
-/// The certificates of CA files, in order.
 /// A converted server's new identities, when it chooses or reloads them.
 fn server_identities(fresh: &Settings) -> Result<Option<crate::server::Identities>, Error> {
     if !fresh.has_live_identities() {
@@ -1525,6 +1533,7 @@ fn chain_verifier(s: &Settings, anchors: TrustAnchors) -> ChainVerifier {
         .with_pins(Pins::new(&s.pins))
 }
 
+/// The certificates of CA files, in order.
 fn read_ca_files(files: &[PathBuf]) -> Result<Vec<Certificate>, Error> {
     let mut all = Vec::new();
     for file in files {

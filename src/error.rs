@@ -291,8 +291,9 @@ pub enum Error {
     /// An unknown cipher name is an [`Error::UnknownCipher`].
     #[error("unknown {what} {name:?}: expected {expected}")]
     UnknownName {
-        /// What the name was meant to name: `"protocol"`, `"peer verify mode"`
-        /// or `"key exchange group"`; also `"ssl option"`.
+        /// What the name was meant to name: `"protocol"`, `"peer verify mode"`,
+        /// `"key exchange group"`, `"ssl option"`, `"revocation depth"` or
+        /// `"mozilla profile"`.
         what: &'static str,
         /// The name as given.
         name: String,
@@ -388,8 +389,9 @@ pub enum Error {
     },
 
     /// A setting that a settings file cannot hold (feature `serde`): a
-    /// certificate or key given as a value rather than read from a file, a
-    /// passphrase given as a value, an ALPN name that is no UTF-8.
+    /// certificate, key, revocation list or OCSP response given as a value
+    /// rather than read from a file, a passphrase given as a value, an ALPN
+    /// name that is no UTF-8.
     #[error("cannot write setting {field} to a settings file")]
     SettingNotWritable {
         /// The settings file's field for it, as `local-identity`.

@@ -286,3 +286,57 @@ fn servers_verify_clients_by_pins_alone() {
     let strict = server.with_peer_verify_mode(PeerVerifyMode::VerifyPeer);
     assert!(strict.server_config().is_ok());
 }
+
+#[test]
+fn a_pinned_backup_root_holds_whichever_cross_signed_path_comes_first() {
+    // The intermediate is cross-signed by two roots; the pin is on the
+    // second root's key (a CA migration). The path to it must be found
+    // whatever order the peer sends the two intermediates in.
+    let old_root = Authority::root("Old Root");
+    let new_root = Authority::root("New Root");
+    let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+    params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, "Cross Intermediate");
+    params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    params.key_usages = vec![
+        rcgen::KeyUsagePurpose::KeyCertSign,
+        rcgen::KeyUsagePurpose::DigitalSignature,
+    ];
+    let key = rcgen::KeyPair::generate().unwrap();
+    let by_old = old_root.sign_with(&params, &key);
+    let by_new = new_root.sign_with(&params, &key);
+    let issuer = rcgen::Issuer::new(params, key);
+    let leaf_key = rcgen::KeyPair::generate().unwrap();
+    let mut leaf = rcgen::CertificateParams::new(vec!["cross.test".to_owned()]).unwrap();
+    leaf.distinguished_name
+        .push(rcgen::DnType::CommonName, "cross.test");
+    let leaf = Certificate::from_der(leaf.signed_by(&leaf_key, &issuer).unwrap().der()).unwrap();
+
+    let client = SslConfiguration::new()
+        .with_ca_certificates([old_root.cert.clone(), new_root.cert.clone()])
+        .with_public_key_pins([new_root.cert.public_key_pin().unwrap()]);
+    for sent in [
+        [leaf.clone(), by_old.clone(), by_new.clone()],
+        [leaf.clone(), by_new.clone(), by_old.clone()],
+    ] {
+        assert!(client.verify_chain(&sent, None).is_empty(), "{sent:?}");
+    }
+    // Pinned on neither root: refused whatever the order.
+    let neither = client.with_public_key_pins([self_signed("x").leaf().public_key_pin().unwrap()]);
+    assert_eq!(
+        kinds(&neither.verify_chain(&[leaf, by_old, by_new], None)),
+        [SslErrorKind::PublicKeyNotPinned]
+    );
+}
+
+#[test]
+fn pins_alone_need_no_ca_store() {
+    let device = self_signed("device.test");
+    let client = SslConfiguration::new()
+        .with_ca_certificates([])
+        .with_public_key_pins([device.leaf().public_key_pin().unwrap()])
+        .with_public_key_pins_only(true);
+    assert!(client.client_config().is_ok());
+    common::connect(&client, &device.server(), "device.test").ok();
+}

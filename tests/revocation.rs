@@ -562,12 +562,33 @@ fn servers_refuse_revoked_clients_and_reload_their_lists() {
     let still = common::connect(&client, &server, "server.test");
     assert!(still.server.is_err());
 
-    // The raw server config holds the same verifier.
-    assert!(server.server_config().is_ok());
+    // A raw rustls client against the same server: refused too.
+    let raw = SslConfiguration::new()
+        .with_ca_certificates([pki.root.authority.cert.clone()])
+        .with_local_certificate_chain(pki.leaf.chain.clone())
+        .with_private_key(pki.leaf.key())
+        .client_config()
+        .unwrap();
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let serving = {
+        let server = server.clone();
+        thread::spawn(move || server.accept(listener.accept().unwrap().0).map(|_| ()))
+    };
+    let conn =
+        sslconf::rustls::ClientConnection::new(raw, "server.test".try_into().unwrap()).unwrap();
+    let mut tls = sslconf::rustls::StreamOwned::new(conn, TcpStream::connect(addr).unwrap());
+    let _ = tls.write_all(b"x").and_then(|()| tls.flush());
+    drop(tls);
+    let err = serving.join().unwrap().unwrap_err();
+    assert_eq!(kinds(err.ssl_errors()), [SslErrorKind::CertificateRevoked]);
 }
 
 #[test]
 fn exact_pins_and_unconfigured_lists_are_untouched() {
+    if !peer_available("openssl") {
+        return;
+    }
     // No lists: no revocation errors, whatever the depth setting.
     let root = Authority::root("No CRL Root");
     let leaf = root.leaf("plain.test");
@@ -575,6 +596,16 @@ fn exact_pins_and_unconfigured_lists_are_untouched() {
         .with_ca_certificates([root.cert.clone()])
         .with_revocation_depth(RevocationDepth::Leaf);
     assert!(config.verify_chain(&leaf.chain, None).is_empty());
+
+    // An exact pin (a configured certificate that is no CA) is trusted as
+    // itself: no path is built, so no list applies, as documented, even
+    // one that revokes it.
+    let ca = CrlAuthority::new(root, "crl-exact");
+    ca.revoke(leaf.leaf());
+    let pinned = SslConfiguration::new()
+        .with_ca_certificates([leaf.leaf().clone()])
+        .with_revocation_lists(RevocationList::from_pem(ca.crl().as_bytes()).unwrap());
+    assert!(pinned.verify_chain(&leaf.chain, None).is_empty());
 }
 
 #[test]
@@ -662,4 +693,188 @@ fn clients_reload_their_lists_and_forget_sessions_the_old_trust_verified() {
         .client
         .unwrap_err();
     assert!(!err.ssl_errors().is_empty(), "{err}");
+}
+
+#[test]
+fn of_two_lists_from_one_issuer_the_newest_decides_as_in_openssl() {
+    if !peer_available("openssl") {
+        return;
+    }
+    let pki = Pki::new();
+    let old = pki.intermediate.crl();
+    // thisUpdate has a resolution of seconds.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    pki.intermediate.revoke(pki.leaf.leaf());
+    let new = pki.intermediate.crl();
+    // A bundle that grew by appending: the old list first.
+    agree(
+        "an old list before the new one that revokes the leaf",
+        &pki,
+        &[&pki.root.crl(), &old, &new],
+        [
+            Verdict::Error(Kind::Revoked, 0),
+            Verdict::Error(Kind::Revoked, 0),
+        ],
+    );
+}
+
+#[test]
+fn a_decoy_beside_the_path_neither_empties_nor_redirects_the_errors() {
+    if !peer_available("openssl") {
+        return;
+    }
+    let pki = Pki::new();
+    // An expired certificate that is on no path: before, it made the
+    // diagnosis look again at an earlier time, when the expired list was
+    // current, and report nothing.
+    let mut junk = rcgen::CertificateParams::new(vec!["junk.test".to_owned()]).unwrap();
+    junk.not_before = time::OffsetDateTime::now_utc() - time::Duration::hours(12);
+    junk.not_after = time::OffsetDateTime::now_utc() - time::Duration::hours(1);
+    let junk = Certificate::from_der(
+        junk.self_signed(&rcgen::KeyPair::generate().unwrap())
+            .unwrap()
+            .der(),
+    )
+    .unwrap();
+    let lists: Vec<RevocationList> = [pki.root.crl(), pki.intermediate.expired_crl()]
+        .iter()
+        .flat_map(|p| RevocationList::from_pem(p.as_bytes()).unwrap())
+        .collect();
+    let config = SslConfiguration::new()
+        .with_ca_certificates([pki.root.authority.cert.clone()])
+        .with_revocation_lists(lists);
+    let mut padded = pki.leaf.chain.clone();
+    padded.push(junk.clone());
+    assert_eq!(
+        kinds(&config.verify_chain(&padded, None)),
+        [SslErrorKind::RevocationListExpired]
+    );
+    // Expected errors that do not name it do not let it in.
+    let server = SslConfiguration::new()
+        .with_local_certificate_chain(padded)
+        .with_private_key(pki.leaf.key());
+    let lenient = config
+        .with_expected_ssl_errors([SslError::new(SslErrorKind::HostNameMismatch, Some(junk))]);
+    let err = common::connect(&lenient, &server, "crl.test")
+        .client
+        .unwrap_err();
+    assert_eq!(
+        kinds(err.ssl_errors()),
+        [SslErrorKind::RevocationListExpired]
+    );
+
+    // A revoked certificate beside the path is not the one blamed: the
+    // revoked intermediate on the path is.
+    pki.root.revoke(&pki.intermediate.authority.cert);
+    let decoy = pki.root.authority.leaf("decoy.test");
+    pki.root.revoke(decoy.leaf());
+    let lists: Vec<RevocationList> = [pki.root.crl(), pki.intermediate.crl()]
+        .iter()
+        .flat_map(|p| RevocationList::from_pem(p.as_bytes()).unwrap())
+        .collect();
+    let config = SslConfiguration::new()
+        .with_ca_certificates([pki.root.authority.cert.clone()])
+        .with_revocation_lists(lists);
+    let sent = [
+        pki.leaf.leaf().clone(),
+        decoy.leaf().clone(),
+        pki.intermediate.authority.cert.clone(),
+    ];
+    let errors = config.verify_chain(&sent, None);
+    assert_eq!(kinds(&errors), [SslErrorKind::CertificateRevoked]);
+    assert_eq!(
+        errors[0].certificate(),
+        Some(&pki.intermediate.authority.cert)
+    );
+}
+
+#[test]
+fn servers_with_ca_files_check_lists_from_the_first_handshake_and_after_an_early_reload() {
+    if !peer_available("openssl") {
+        return;
+    }
+    let pki = Pki::new();
+    pki.intermediate.revoke(pki.leaf.leaf());
+    let dir = Scratch::new("crl-ca-files");
+    let ca_file = write(&dir, "ca.pem", &pki.root.authority.cert.to_pem());
+    let crl_file = write(
+        &dir,
+        "crls.pem",
+        &(pki.root.crl() + &pki.intermediate.crl()),
+    );
+    let client = SslConfiguration::new()
+        .with_ca_certificates([pki.root.authority.cert.clone()])
+        .with_local_certificate_chain(pki.leaf.chain.clone())
+        .with_private_key(pki.leaf.key());
+    let server = pki
+        .root
+        .authority
+        .leaf("server.test")
+        .server()
+        .with_ca_certificate_files([&ca_file])
+        .unwrap()
+        .with_peer_verify_mode(PeerVerifyMode::VerifyPeer);
+    // Lists given as values beside CA files.
+    let by_value = server.clone().with_revocation_lists(
+        RevocationList::from_pem(std::fs::read(&crl_file).unwrap().as_slice()).unwrap(),
+    );
+    let err = common::connect(&client, &by_value, "server.test")
+        .server
+        .unwrap_err();
+    assert_eq!(kinds(err.ssl_errors()), [SslErrorKind::CertificateRevoked]);
+
+    // Lists read from a file that revoked nothing, rewritten and reloaded
+    // before the server's first handshake.
+    let fresh = pki.root.crl();
+    std::fs::write(
+        &crl_file,
+        fresh + &CrlAuthority::new(Authority::root("Unrelated Root"), "crl-unrelated").crl(),
+    )
+    .unwrap();
+    let from_files = server
+        .with_revocation_list_files([&crl_file])
+        .unwrap()
+        .with_unknown_revocation_status_allowed(true);
+    std::fs::write(&crl_file, pki.root.crl() + &pki.intermediate.crl()).unwrap();
+    from_files.reload().unwrap();
+    let err = common::connect(&client, &from_files, "server.test")
+        .server
+        .unwrap_err();
+    assert_eq!(kinds(err.ssl_errors()), [SslErrorKind::CertificateRevoked]);
+}
+
+#[test]
+fn a_resumed_client_is_verified_again_when_the_trust_is_reloadable() {
+    // A client certificate that expires while its session can still
+    // resume: with trust read from files, the crate's accept checks the
+    // resumed chain again (what closes the window between a reload and the
+    // ticket a handshake verified just before it gets).
+    let root = Authority::root("Resume Root");
+    let mut params = rcgen::CertificateParams::new(vec!["client.test".to_owned()]).unwrap();
+    params.not_before = time::OffsetDateTime::now_utc() - time::Duration::hours(1);
+    params.not_after = time::OffsetDateTime::now_utc() + time::Duration::seconds(3);
+    params.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::ClientAuth];
+    let (key_der, _) = common::new_key_pair();
+    let key = rcgen::KeyPair::try_from(key_der.as_slice()).unwrap();
+    let cert = root.sign_with(&params, &key);
+    let dir = Scratch::new("resume-recheck");
+    let ca_file = write(&dir, "ca.pem", &root.cert.to_pem());
+    let server = root
+        .leaf("server.test")
+        .server()
+        .with_ca_certificate_files([&ca_file])
+        .unwrap()
+        .with_peer_verify_mode(PeerVerifyMode::VerifyPeer);
+    let client = SslConfiguration::new()
+        .with_ca_certificates([root.cert.clone()])
+        .with_local_certificate_chain([cert])
+        .with_private_key(sslconf::PrivateKey::from_der(&key_der).unwrap());
+    common::connect(&client, &server, "server.test").ok();
+    let (resumed, _) = common::connect(&client, &server, "server.test").ok();
+    assert!(resumed.is_resumed());
+    std::thread::sleep(std::time::Duration::from_secs(4));
+    let err = common::connect(&client, &server, "server.test")
+        .server
+        .unwrap_err();
+    assert_eq!(kinds(err.ssl_errors()), [SslErrorKind::CertificateExpired]);
 }

@@ -352,6 +352,11 @@ impl Authority {
         self.leaf_with_chain(name, &[self])
     }
 
+    /// A certificate of `params` for `key`, signed by this CA.
+    pub fn sign_with(&self, params: &CertificateParams, key: &KeyPair) -> Certificate {
+        Certificate::from_der(params.signed_by(key, &self.issuer).unwrap().der()).unwrap()
+    }
+
     /// A certificate of `params`, with a new key, signed by this CA.
     pub fn sign(&self, params: &CertificateParams) -> Certificate {
         let key = KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
