@@ -90,9 +90,10 @@
 //!   supports; [`with_unknown_server_names_refused`](SslConfiguration::with_unknown_server_names_refused)
 //!   refuses other names. [`SessionState::local_certificate_chain`] tells
 //!   which chain a client got.
-//! - **Reload without restart**: an [`Identity::from_files`], CA certificate
-//!   files ([`with_ca_certificate_files`](SslConfiguration::with_ca_certificate_files))
-//!   and ticket key files are read again by [`reload`](SslConfiguration::reload),
+//! - **Reload without restart**: an [`Identity::from_files`] or
+//!   [`Identity::from_pkcs12_file`] (with its OCSP response file), CA
+//!   certificate files ([`with_ca_certificate_files`](SslConfiguration::with_ca_certificate_files)),
+//!   revocation list files and ticket key files are read again by [`reload`](SslConfiguration::reload),
 //!   or whenever they change with `watch` (feature `watch`), and swapped
 //!   atomically inside the `Arc<ServerConfig>` already handed out. A bad
 //!   file changes nothing.
@@ -238,7 +239,7 @@
 //! | `settings` | the settings as plain data, which conversion and verification read |
 //! | `convert/` | settings into a rustls `ClientConfig` (`client`) or `ServerConfig` (`server`) |
 //! | `verify/` | trust anchors (`anchors`), path building and depth (`chain`), revocation lists (`revocation`), public key pins (`pins`), Qt's diagnosis (`diagnose`), what each mode does (`policy`), the rustls verifiers (`server_verifier`, `client_verifier`), the OCSP staple a client keeps (`staple`), two DER facts (`der`) |
-//! | `x509/` | certificates, private keys, encrypted keys, identities (a chain and its key, from values or files), OCSP responses (`ocsp`), revocation lists (`revocation_list`), public key pins (`pin`), and file/PEM input |
+//! | `x509/` | certificates, private keys, encrypted keys, identities (a chain and its key, from values or files), OCSP responses (`ocsp`), revocation lists (`revocation_list`), public key pins (`pin`), PKCS#12 files (`pkcs12`), and file/PEM input |
 //! | `server/` | a server at run time: the identity chosen per client (`resolver`), what a reload reports and the file watcher (`reload`), session-ticket keys shared by a fleet (`tickets`), resumption bound to the trust it was verified under (`epoch`) |
 //! | `session`, `stream`, `tokio` | a live connection's state; blocking and async streams |
 //! | `cipher`, `protocol`, `ssl_error` | Qt's value types |
