@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-for t in certificate_pem certificate_der private_key_pem private_key_der cipher_from_name cipher_list pkcs12; do
+for t in certificate_pem certificate_der private_key_pem private_key_der cipher_from_name cipher_list pkcs12 revocation_list; do
   mkdir -p "corpus/$t"
 done
 
@@ -74,6 +74,35 @@ for k in default legacy rc2 plain rsa; do
   withpass "$work/$k.p12" > "corpus/pkcs12/$k"
 done
 { printf '\x13'; cat ../tests/data/cryptography-aes.p12.pass ../tests/data/cryptography-3des.p12; } > corpus/pkcs12/cryptography-3des
+
+# Revocation lists of the fuzz crate's fixed CA (data/crl-ca.pem and its
+# key), from `openssl ca -gencrl`: empty, revoking the fixed leaf
+# (data/crl-leaf.pem, serial 1001) and others with reasons, one that
+# expired in 2020, a delta CRL, a version 1 CRL (no extensions), in DER and in PEM,
+# and a PEM bundle of two CRLs and a certificate.
+crl() { # name, index lines, extra `openssl ca` flags
+  local name=$1 index=$2; shift 2
+  printf '%b' "$index" > "$work/crl-index.txt"
+  printf '10\n' > "$work/crlnumber"
+  printf '[ ca ]\ndefault_ca = d\n[ d ]\ndatabase = %s\ncrlnumber = %s\ndefault_md = sha256\ndefault_crl_days = 30\n[ delta ]\n2.5.29.27 = critical,DER:02:01:09\n' \
+    "$work/crl-index.txt" "$work/crlnumber" > "$work/ca.cnf"
+  [ "${V1:-}" = 1 ] && sed -i '/^crlnumber/d' "$work/ca.cnf"
+  openssl ca -gencrl -batch -config "$work/ca.cnf" -keyfile data/crl-ca.key -cert data/crl-ca.pem \
+    -out "$work/$name.crl" "$@" 2>/dev/null
+  cp "$work/$name.crl" "corpus/revocation_list/$name-pem"
+  openssl crl -in "$work/$name.crl" -outform DER -out "corpus/revocation_list/$name-der"
+}
+revoked='R\t991231235959Z\t240101000000Z,keyCompromise\t1001\tunknown\t/CN=crl.example\n'
+revoked+='R\t991231235959Z\t240201000000Z,superseded\t2002\tunknown\t/CN=old.example\n'
+revoked+='R\t991231235959Z\t240301000000Z\t03\tunknown\t/CN=other.example\n'
+revoked+='V\t991231235959Z\t\t1003\tunknown\t/CN=valid.example\n'
+crl empty ''
+crl revoked "$revoked"
+crl expired "$revoked" -crl_lastupdate 200101000000Z -crl_nextupdate 200201000000Z
+crl delta "$revoked" -crlexts delta
+# Version 1 only without a CRL number and without entry extensions (reasons).
+V1=1 crl v1 'R\t991231235959Z\t240101000000Z\t1001\tunknown\t/CN=crl.example\n'
+cat "$work/empty.crl" "$work/revoked.crl" data/crl-leaf.pem > corpus/revocation_list/bundle-pem
 
 # Cipher and group names, and lists of them.
 i=0

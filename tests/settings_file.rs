@@ -24,11 +24,18 @@ use sslconf::{
 const PASSPHRASE: &str = "sslconf-test";
 /// The environment variable the round trip's passphrase is read from.
 const PASSPHRASE_VARIABLE: &str = "SSLCONF_SETTINGS_FILE_TEST_PASSPHRASE";
+/// The passphrase of `tests/data/cryptography-aes.p12`.
+const P12_PASSPHRASE: &str = "sslconf-p12-fixture";
+/// The environment variable the PKCS#12 file's passphrase is read from.
+const P12_PASSPHRASE_VARIABLE: &str = "SSLCONF_SETTINGS_FILE_TEST_P12_PASSPHRASE";
 
-/// Files every test reads: identities (one with an encrypted key), CA
-/// files, revocation lists, ticket keys, passphrase files; with openssl,
-/// OCSP responses for the plain identities (`openssl ocsp`) and a delta CRL
-/// (`openssl ca -gencrl -crlexts`). Made once, kept for the process.
+/// Files every test reads: identities (one with an encrypted key, one a
+/// PKCS#12 file written by Python's cryptography), CA files, revocation
+/// lists, ticket keys, passphrase files; with openssl, OCSP responses for
+/// the plain identities (`openssl ocsp`), a delta CRL (`openssl ca -gencrl
+/// -crlexts`) and `server.p12`, `server.pem` and its key as `openssl pkcs12
+/// -export` writes them without a passphrase. Made once, kept for the
+/// process.
 struct Fixture {
     dir: PathBuf,
     /// Whether openssl made the OCSP responses and the delta CRL.
@@ -71,10 +78,13 @@ fn fixture() -> &'static Fixture {
         write("enc.key", encrypted);
         write("good.pass", format!("{PASSPHRASE}\n").as_bytes());
         write("wrong.pass", b"not-the-passphrase\n");
+        write("id.p12", include_bytes!("data/cryptography-aes.p12"));
+        write("p12.pass", format!("{P12_PASSPHRASE}\n").as_bytes());
         write("new.ticket", &[7u8; 80]);
         write("old.ticket", &[9u8; 48]);
         // Set once, before any test reads it; nothing else sets it.
         std::env::set_var(PASSPHRASE_VARIABLE, PASSPHRASE);
+        std::env::set_var(P12_PASSPHRASE_VARIABLE, P12_PASSPHRASE);
         let openssl = common::peer_available("openssl");
         if openssl {
             write("ca.key", ca.key_pem().as_bytes());
@@ -82,6 +92,19 @@ fn fixture() -> &'static Fixture {
                 ocsp_response(&dir, &format!("{name}.pem"), &format!("{name}.ocsp"));
             }
             delta_crl(&dir);
+            let path = |name: &str| dir.join(name).to_str().unwrap().to_owned();
+            common::openssl::run(&[
+                "pkcs12",
+                "-export",
+                "-in",
+                &path("server.pem"),
+                "-inkey",
+                &path("server.key"),
+                "-passout",
+                "pass:",
+                "-out",
+                &path("server.p12"),
+            ]);
         }
         Fixture { dir, openssl }
     })
@@ -177,6 +200,13 @@ enum Unlock {
     Plain(&'static str, bool),
     PassphraseFile,
     PassphraseEnv,
+    /// A PKCS#12 file, its passphrase in a file.
+    Pkcs12File,
+    /// A PKCS#12 file, its passphrase in a variable.
+    Pkcs12Env,
+    /// `openssl pkcs12 -export` without a passphrase, with an OCSP response
+    /// file (with openssl; else as `Pkcs12File`).
+    Pkcs12Plain,
 }
 
 fn identity(unlock: Unlock) -> Identity {
@@ -208,6 +238,20 @@ fn identity(unlock: Unlock) -> Identity {
             PASSPHRASE_VARIABLE,
         )
         .unwrap(),
+        // With the OCSP response of its leaf, `server.pem`'s.
+        Unlock::Pkcs12Plain if f.openssl => Identity::from_pkcs12_file(f.path("server.p12"), b"")
+            .unwrap()
+            .with_ocsp_response_file(f.path("server.ocsp"))
+            .unwrap(),
+        Unlock::Pkcs12File | Unlock::Pkcs12Plain => {
+            Identity::from_pkcs12_file_with_passphrase_file(f.path("id.p12"), f.path("p12.pass"))
+                .unwrap()
+        }
+        Unlock::Pkcs12Env => Identity::from_pkcs12_file_with_passphrase_env(
+            f.path("id.p12"),
+            P12_PASSPHRASE_VARIABLE,
+        )
+        .unwrap(),
     }
 }
 
@@ -217,6 +261,9 @@ fn unlock() -> impl Strategy<Value = Unlock> {
             .prop_map(|(name, ocsp)| Unlock::Plain(name, ocsp)),
         1 => Just(Unlock::PassphraseFile),
         1 => Just(Unlock::PassphraseEnv),
+        1 => Just(Unlock::Pkcs12File),
+        1 => Just(Unlock::Pkcs12Env),
+        1 => Just(Unlock::Pkcs12Plain),
     ]
 }
 
@@ -576,7 +623,7 @@ proptest! {
 const BAD_FILES: &[(&str, &str)] = &[
     (
         r#"local-identity = { certificate-file = "server.pem", key-file = "server.key", passphrase-file = "server.pass" }"#,
-        "server.toml:1:78: setting local-identity.passphrase-file: unknown field `passphrase-file`, expected one of `certificate-file`, `key-file`, `key-passphrase-file`, `key-passphrase-env`, `ocsp-response-file`",
+        "server.toml:1:78: setting local-identity.passphrase-file: unknown field `passphrase-file`, expected one of `certificate-file`, `key-file`, `pkcs12-file`, `key-passphrase-file`, `key-passphrase-env`, `ocsp-response-file`",
     ),
     (
         r#"peer-verify-depth = "2""#,
@@ -637,6 +684,22 @@ const BAD_FILES: &[(&str, &str)] = &[
     (
         r#"local-identity = { certificate-file = "server.pem", key-file = "server.key", ocsp-response-file = "server.pem" }"#,
         r#"server.toml:1:99: setting local-identity.ocsp-response-file: the ocsp response in server.pem cannot be stapled to "server.example": not a DER OCSP response: unknown/unsupported ASN.1 DER tag: 0x2d"#,
+    ),
+    (
+        r#"local-identity = { pkcs12-file = "id.p12", key-passphrase-file = "wrong.pass" }"#,
+        r#"server.toml:1:66: setting local-identity.key-passphrase-file: cannot open the PKCS#12 file in id.p12: wrong passphrase"#,
+    ),
+    (
+        r#"local-identity = { pkcs12-file = "server.pem" }"#,
+        r#"server.toml:1:34: setting local-identity.pkcs12-file: invalid PKCS#12 file in server.pem: not a DER PKCS#12 file: unknown/unsupported ASN.1 DER tag: 0x2d"#,
+    ),
+    (
+        r#"local-identity = { certificate-file = "server.pem", key-file = "server.key", pkcs12-file = "id.p12" }"#,
+        r#"server.toml:1:92: setting local-identity.pkcs12-file: expected certificate-file and key-file, or pkcs12-file, not both"#,
+    ),
+    (
+        r#"local-identity = { key-passphrase-file = "good.pass" }"#,
+        r#"server.toml:1:18: setting local-identity: expected certificate-file and key-file, or pkcs12-file"#,
     ),
 ];
 
@@ -865,9 +928,19 @@ fn secrets_are_never_written() {
     let config = SslConfiguration::new()
         .with_local_identity(identity(Unlock::PassphraseFile))
         .with_added_local_identity(identity(Unlock::PassphraseEnv))
+        .with_added_local_identity(identity(Unlock::Pkcs12File))
+        .with_server_name_identity(["p12.example"], identity(Unlock::Pkcs12Env))
         .with_session_ticket_keys(TicketKeys::from_path(f.path("new.ticket")).unwrap());
     let text = config.to_toml().unwrap();
     assert!(!text.contains(PASSPHRASE), "{text}");
+    assert!(!text.contains(P12_PASSPHRASE), "{text}");
+    assert!(
+        text.contains(&format!(
+            "key-passphrase-env = \"{P12_PASSPHRASE_VARIABLE}\""
+        )),
+        "{text}"
+    );
+    assert!(text.contains("p12.pass"), "{text}");
     assert!(
         text.contains(&format!("key-passphrase-env = \"{PASSPHRASE_VARIABLE}\"")),
         "{text}"
@@ -1288,6 +1361,9 @@ fn the_documented_example_parses() {
     let file = SettingsFile::from_toml_str(&text).unwrap();
     assert_eq!(file.protocol, Some(SslProtocol::TlsV1_2OrLater));
     assert_eq!(file.server_name_identities[0].names.len(), 2);
+    let legacy = &file.server_name_identities[1];
+    assert_eq!(legacy.pkcs12_file, Some(PathBuf::from("legacy.p12")));
+    assert_eq!((&legacy.certificate_file, &legacy.key_file), (&None, &None));
     assert_eq!(file.ssl_options, [(SslOption::DisableSessionTickets, true)]);
     assert_eq!(
         file.revocation_list_files,
@@ -1511,4 +1587,183 @@ fn a_passphrase_file_is_read_again_with_its_key() {
     put(scratch.dir(), "key.pass", "second passphrase\n");
     let reloaded = config.reload().unwrap();
     assert_eq!(reloaded.changed_files().len(), 2, "{reloaded}");
+}
+
+// ------------------------------------------------------------------ PKCS#12
+
+/// `openssl pkcs12 -export` of `id` into `dir/server.p12` under `passphrase`.
+fn export_pkcs12(dir: &Path, id: &common::Identity, passphrase: &str) {
+    let pem = put(dir, "leaf.pem", id.chain_pem());
+    let key = put(dir, "leaf.key", id.key_pem());
+    common::openssl::run(&[
+        "pkcs12",
+        "-export",
+        "-in",
+        pem.to_str().unwrap(),
+        "-inkey",
+        key.to_str().unwrap(),
+        "-passout",
+        &format!("pass:{passphrase}"),
+        "-out",
+        dir.join("server.p12").to_str().unwrap(),
+    ]);
+}
+
+/// The leaf `openssl s_client` was served by a server from `config` (it
+/// prints it), after verifying it against `ca_file` for `localhost`.
+fn served_leaf(config: &SslConfiguration, ca_file: &Path) -> sslconf::Certificate {
+    let server = OurServer::start(config.clone());
+    let connect = format!("127.0.0.1:{}", server.port);
+    let run = run_client(
+        "openssl",
+        &[
+            "s_client",
+            "-connect",
+            &connect,
+            "-servername",
+            "localhost",
+            "-verify_hostname",
+            "localhost",
+            "-CAfile",
+            ca_file.to_str().unwrap(),
+            "-verify_return_error",
+        ],
+        b"ping\n",
+    );
+    assert!(run.success(), "{}", run.tail());
+    server.join().unwrap();
+    assert!(
+        run.output.contains("Verify return code: 0 (ok)"),
+        "{}",
+        run.output
+    );
+    let begin = run.output.find("-----BEGIN CERTIFICATE-----").unwrap();
+    let end = run.output.find("-----END CERTIFICATE-----").unwrap();
+    let pem = &run.output[begin..end + "-----END CERTIFICATE-----".len()];
+    sslconf::Certificate::from_pem(pem.as_bytes())
+        .unwrap()
+        .remove(0)
+}
+
+/// A server whose identity is a PKCS#12 file named by a settings file,
+/// its passphrase in a file: `openssl s_client` verifies the chain it
+/// serves; a new file under a new passphrase is read on reload once the
+/// passphrase file says it, and served; written back, the settings name
+/// the files, never the passphrase.
+#[test]
+fn a_pkcs12_identity_from_a_file_serves_s_client_and_reloads_with_its_passphrase() {
+    if !common::peer_available("openssl") {
+        return;
+    }
+    let scratch = Scratch::new("settings-pkcs12");
+    let dir = scratch.dir();
+    let ca = Authority::root("PKCS12 CA");
+    let ca_file = put(dir, "ca.pem", ca.cert.to_pem());
+    let first = ca.leaf("localhost");
+    export_pkcs12(dir, &first, "first passphrase");
+    put(dir, "p12.pass", "first passphrase\n");
+    let settings = put(
+        dir,
+        "server.toml",
+        "[local-identity]\npkcs12-file = \"server.p12\"\nkey-passphrase-file = \"p12.pass\"\n",
+    );
+    let config = SslConfiguration::from_toml_file(&settings).unwrap();
+    assert_eq!(&served_leaf(&config, &ca_file), first.leaf());
+
+    let text = config.to_toml().unwrap();
+    assert!(!text.contains("first passphrase"), "{text}");
+    assert_eq!(
+        SslConfiguration::from_toml_str(&text, dir).unwrap(),
+        config,
+        "{text}"
+    );
+    assert!(text.contains("pkcs12-file = "), "{text}");
+    assert!(!text.contains("certificate-file"), "{text}");
+
+    // A new file under a new passphrase: the old one no longer opens it,
+    // a reload fails and nothing changes, until the passphrase file is new.
+    let second = ca.leaf("localhost");
+    export_pkcs12(dir, &second, "second passphrase");
+    let error = config.reload().unwrap_err();
+    assert!(
+        chain(&error).ends_with("server.p12: wrong passphrase"),
+        "{}",
+        chain(&error)
+    );
+    assert_eq!(&served_leaf(&config, &ca_file), first.leaf());
+    put(dir, "p12.pass", "second passphrase\r\n");
+    let reloaded = config.reload().unwrap();
+    assert_eq!(
+        reloaded.changed_files(),
+        [dir.join("server.p12")],
+        "{reloaded}"
+    );
+    assert_eq!(&served_leaf(&config, &ca_file), second.leaf());
+}
+
+/// Every identity table takes a PKCS#12 file: a server-name identity with
+/// its passphrase in a variable, an added one from `openssl pkcs12 -export`
+/// without a passphrase; each reads what `Identity::from_pkcs12_file`
+/// reads, and a passphrase given as a value is refused when writing back.
+#[test]
+fn every_identity_table_takes_a_pkcs12_file() {
+    let f = fixture();
+    let text = format!(
+        "[[added-local-identities]]\npkcs12-file = \"id.p12\"\nkey-passphrase-file = \"p12.pass\"\n\
+         [[server-name-identities]]\nnames = [\"p12.example\"]\npkcs12-file = \"id.p12\"\n\
+         key-passphrase-env = \"{P12_PASSPHRASE_VARIABLE}\"\n"
+    );
+    let config = SslConfiguration::from_toml_str(&text, &f.dir).unwrap();
+    let from_code = SslConfiguration::new()
+        .with_peer_verify_depth(0)
+        .with_added_local_identity(
+            Identity::from_pkcs12_file_with_passphrase_file(f.path("id.p12"), f.path("p12.pass"))
+                .unwrap(),
+        )
+        .with_server_name_identity(
+            ["p12.example"],
+            Identity::from_pkcs12_file_with_passphrase_env(
+                f.path("id.p12"),
+                P12_PASSPHRASE_VARIABLE,
+            )
+            .unwrap(),
+        );
+    assert_eq!(config, from_code);
+    config.server_config().unwrap();
+
+    let expected = Identity::from_pkcs12_file(f.path("id.p12"), P12_PASSPHRASE.as_bytes()).unwrap();
+    let from_value = SslConfiguration::new().with_local_identity(expected);
+    assert_eq!(
+        chain(&from_value.to_toml().unwrap_err()),
+        "cannot write setting local-identity.key-passphrase-file to a settings file: a \
+         passphrase given as a value is never written: read it from a file or an environment \
+         variable"
+    );
+    // A variable that is not set names the field and the PKCS#12 file.
+    let unset = "[local-identity]\npkcs12-file = \"id.p12\"\nkey-passphrase-env = \"SSLCONF_NO_SUCH_VARIABLE\"\n";
+    let error = SslConfiguration::from_toml_str(unset, &f.dir).unwrap_err();
+    assert_eq!(
+        chain(&error).replace(&format!("{}/", f.dir.display()), ""),
+        "TOML input:3:22: setting local-identity.key-passphrase-env: environment variable \
+         SSLCONF_NO_SUCH_VARIABLE with the passphrase of id.p12 is not set"
+    );
+    if !f.openssl {
+        common::skipped("without openssl, no PKCS#12 file without a passphrase");
+        return;
+    }
+    let plain =
+        SslConfiguration::from_toml_str("[local-identity]\npkcs12-file = \"server.p12\"\n", &f.dir)
+            .unwrap();
+    let local = plain.local_identity().unwrap();
+    // What openssl exported: the PEM chain and key.
+    let pem = identity(Unlock::Plain("server", false));
+    assert_eq!(local.certificate_chain(), pem.certificate_chain());
+    assert_eq!(local.private_key(), pem.private_key());
+    assert_eq!(
+        plain.to_toml().unwrap(),
+        format!(
+            "[local-identity]\npkcs12-file = \"{}\"\n",
+            f.path("server.p12").display()
+        )
+    );
 }

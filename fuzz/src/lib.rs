@@ -2,7 +2,10 @@
 //! the round trips that must hold, and feed the values on into a configuration,
 //! so that a panic anywhere behind a parser shows up too.
 
-use sslconf::{Certificate, DigestAlgorithm, PrivateKey, SslConfiguration, SubjectInfo};
+use sslconf::{
+    Certificate, DigestAlgorithm, PrivateKey, RevocationList, SslConfiguration, SslErrorKind,
+    SubjectInfo,
+};
 
 const SUBJECT_INFO: [SubjectInfo; 8] = [
     SubjectInfo::Organization,
@@ -17,6 +20,12 @@ const SUBJECT_INFO: [SubjectInfo; 8] = [
 
 /// A fixed self-signed P-256 certificate, to try keys against.
 const CERT_PEM: &[u8] = include_bytes!("../data/cert.pem");
+
+/// A fixed P-256 CA (`fuzz/data/crl-ca.pem`; its key, `crl-ca.key`, signs
+/// the seed CRLs `fuzz/seed.sh` makes) and a leaf it issued for
+/// `crl.example`, serial 1001 (`crl-leaf.pem`), valid until 2126.
+const CRL_CA_PEM: &[u8] = include_bytes!("../data/crl-ca.pem");
+const CRL_LEAF_PEM: &[u8] = include_bytes!("../data/crl-leaf.pem");
 
 /// Splits fuzz input into a passphrase (its length is the first byte, mod 32)
 /// and the rest.
@@ -88,4 +97,57 @@ pub fn exercise_key(key: PrivateKey) {
         .with_local_certificate_chain(cert)
         .with_private_key(key)
         .server_config();
+}
+
+/// Every getter of each list, `Debug` and the DER round trip; then the
+/// fixed CA's chain verified with the lists, under the default policies
+/// and the lenient ones: every error names a certificate of the chain, and
+/// a revocation is only ever found by a list of the fixed CA that revokes
+/// something.
+pub fn exercise_revocation_lists(lists: &[RevocationList]) {
+    for list in lists {
+        let again = RevocationList::from_der(list.as_der()).expect("as_der reads back");
+        assert_eq!(again, *list);
+        assert_eq!(again.issuer_name(), list.issuer_name());
+        assert_eq!(again.revoked_count(), list.revoked_count());
+        assert_eq!(
+            (again.this_update(), again.next_update()),
+            (list.this_update(), list.next_update())
+        );
+        let _ = format!("{list:?}");
+    }
+    let ca = Certificate::from_pem(CRL_CA_PEM)
+        .expect("fixed CA")
+        .remove(0);
+    let leaf = Certificate::from_pem(CRL_LEAF_PEM)
+        .expect("fixed leaf")
+        .remove(0);
+    let chain = [leaf, ca.clone()];
+    let base = SslConfiguration::new()
+        .with_ca_certificates([ca.clone()])
+        .with_revocation_lists(lists.iter().cloned());
+    let lenient = base
+        .clone()
+        .with_unknown_revocation_status_allowed(true)
+        .with_expired_revocation_lists_allowed(true);
+    // A list can revoke the leaf only if the CA signed it: its issuer is
+    // the CA's name, and it revokes something.
+    let can_revoke = lists
+        .iter()
+        .any(|l| l.issuer_name().ends_with("CN=Fuzz CRL CA") && l.revoked_count() > 0);
+    for config in [base, lenient] {
+        for error in config.verify_chain(&chain, Some("crl.example")) {
+            let _ = error.to_string();
+            if let Some(named) = error.certificate() {
+                assert!(
+                    chain.contains(named),
+                    "{error:?} names a certificate outside the chain"
+                );
+            }
+            if error.kind() == SslErrorKind::CertificateRevoked {
+                assert!(can_revoke, "revoked by no list of the CA: {lists:?}");
+            }
+        }
+        let _ = config.client_config();
+    }
 }

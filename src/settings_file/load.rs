@@ -179,6 +179,14 @@ fn revocation(
     Ok(config)
 }
 
+/// The files an identity table names, made absolute.
+enum Files {
+    /// A chain file and its key file.
+    Pem(PathBuf, PathBuf),
+    /// One PKCS#12 file.
+    Pkcs12(PathBuf),
+}
+
 /// An identity read from the files a table names, the error at the field
 /// whose value failed.
 fn identity_of(
@@ -186,35 +194,84 @@ fn identity_of(
     base: &Path,
     path: FieldPath,
 ) -> Result<Identity, FieldError> {
-    let chain = base.join(&settings.certificate_file);
-    let key = base.join(&settings.key_file);
     let passphrase_file = settings.key_passphrase_file.as_ref().map(|f| base.join(f));
-    let result = match (&passphrase_file, &settings.key_passphrase_env) {
-        (Some(_), Some(_)) => {
-            return Err(FieldError::conflict(
-                path.then("key-passphrase-env"),
-                "key-passphrase-file",
-                "key-passphrase-env",
+    if passphrase_file.is_some() && settings.key_passphrase_env.is_some() {
+        return Err(FieldError::conflict(
+            path.then("key-passphrase-env"),
+            "key-passphrase-file",
+            "key-passphrase-env",
+        ));
+    }
+    let files = match (
+        &settings.certificate_file,
+        &settings.key_file,
+        &settings.pkcs12_file,
+    ) {
+        (Some(chain), Some(key), None) => Files::Pem(base.join(chain), base.join(key)),
+        (None, None, Some(pkcs12)) => Files::Pkcs12(base.join(pkcs12)),
+        (Some(_), _, Some(_)) | (_, Some(_), Some(_)) => {
+            return Err(FieldError::new(
+                path.then("pkcs12-file"),
+                InvalidInput::new(
+                    "expected certificate-file and key-file, or pkcs12-file, not both",
+                ),
             ))
         }
-        (Some(file), None) => Identity::from_files_with_passphrase_file(&chain, &key, file),
-        (None, Some(variable)) => Identity::from_files_with_passphrase_env(&chain, &key, variable),
-        (None, None) => Identity::from_files(&chain, &key),
+        (_, _, None) => {
+            return Err(FieldError::new(
+                path,
+                InvalidInput::new("expected certificate-file and key-file, or pkcs12-file"),
+            ))
+        }
+    };
+    let env = settings.key_passphrase_env.as_deref();
+    let result = match (&files, &passphrase_file, env) {
+        (Files::Pem(chain, key), Some(file), _) => {
+            Identity::from_files_with_passphrase_file(chain, key, file)
+        }
+        (Files::Pem(chain, key), None, Some(variable)) => {
+            Identity::from_files_with_passphrase_env(chain, key, variable)
+        }
+        (Files::Pem(chain, key), None, None) => Identity::from_files(chain, key),
+        (Files::Pkcs12(pkcs12), Some(file), _) => {
+            Identity::from_pkcs12_file_with_passphrase_file(pkcs12, file)
+        }
+        (Files::Pkcs12(pkcs12), None, Some(variable)) => {
+            Identity::from_pkcs12_file_with_passphrase_env(pkcs12, variable)
+        }
+        (Files::Pkcs12(pkcs12), None, None) => Identity::from_pkcs12_file(pkcs12, b""),
     };
     let identity = result.map_err(|error| {
-        let passphrase_field = if settings.key_passphrase_env.is_some() {
+        let passphrase_field = if env.is_some() {
             "key-passphrase-env"
         } else {
             "key-passphrase-file"
         };
-        let field = match &error {
-            Error::ReadFile { path: failed, .. } if *failed == chain => "certificate-file",
-            Error::ReadFile { path: failed, .. } if *failed == key => "key-file",
-            Error::ReadFile { .. } => "key-passphrase-file",
-            Error::InvalidCertificate { .. } => "certificate-file",
-            Error::WrongPassphrase { .. } | Error::PassphraseVariableUnset { .. } => {
-                passphrase_field
+        let field = match (&files, &error) {
+            (Files::Pem(chain, _), Error::ReadFile { path: failed, .. }) if failed == chain => {
+                "certificate-file"
             }
+            (Files::Pem(_, key), Error::ReadFile { path: failed, .. }) if failed == key => {
+                "key-file"
+            }
+            (Files::Pkcs12(pkcs12), Error::ReadFile { path: failed, .. }) if failed == pkcs12 => {
+                "pkcs12-file"
+            }
+            (_, Error::ReadFile { .. }) => "key-passphrase-file",
+            (_, Error::InvalidCertificate { .. }) => "certificate-file",
+            (_, Error::InvalidPkcs12 { .. }) => "pkcs12-file",
+            // Without a passphrase field, the file is what is wrong.
+            (_, Error::Pkcs12WrongPassphrase { .. })
+                if passphrase_file.is_none() && env.is_none() =>
+            {
+                "pkcs12-file"
+            }
+            (
+                _,
+                Error::WrongPassphrase { .. }
+                | Error::Pkcs12WrongPassphrase { .. }
+                | Error::PassphraseVariableUnset { .. },
+            ) => passphrase_field,
             _ => "key-file",
         };
         FieldError::new(path.clone().then(field), error)

@@ -31,6 +31,15 @@ use crate::{
 /// (`key-passphrase-file`, its first line) or an environment variable
 /// (`key-passphrase-env`) is named instead.
 ///
+/// An identity is a `certificate-file` and its `key-file`, or one
+/// `pkcs12-file` (`.p12`, `.pfx`: the key, its certificate and the
+/// certificates that issued it, as
+/// [`Identity::from_pkcs12_file`](crate::Identity::from_pkcs12_file) reads
+/// it), never both; `key-passphrase-file` and `key-passphrase-env` name the
+/// passphrase of either, and a PKCS#12 file without them is opened with the
+/// empty passphrase. The passphrase file is read again on every reload,
+/// with the files it unlocks.
+///
 /// ```toml
 /// protocol = "tls1.2+"                      # SslProtocol: tls1.3, secure, TlsV1_2OrLater ...
 /// ciphers = ["TLS_AES_128_GCM_SHA256", "ECDHE-RSA-AES128-GCM-SHA256"]  # IANA or OpenSSL names
@@ -68,6 +77,11 @@ use crate::{
 /// certificate-file = "api.pem"
 /// key-file = "api.key"
 ///
+/// [[server-name-identities]]              # a PKCS#12 file instead of certificate-file and key-file
+/// names = ["legacy.example.com"]
+/// pkcs12-file = "legacy.p12"               # its passphrase: key-passphrase-file or -env (else empty)
+/// key-passphrase-env = "LEGACY_P12_PASSPHRASE"
+///
 /// [ssl-options]                            # Qt's names; only what differs from the default
 /// DisableSessionTickets = true
 /// ```
@@ -97,7 +111,7 @@ use crate::{
 ///
 /// | `server.toml` | message |
 /// |---|---|
-/// | `` local-identity = { certificate-file = "server.pem", key-file = "server.key", passphrase-file = "server.pass" } `` | `` server.toml:1:78: setting local-identity.passphrase-file: unknown field `passphrase-file`, expected one of `certificate-file`, `key-file`, `key-passphrase-file`, `key-passphrase-env`, `ocsp-response-file` `` |
+/// | `` local-identity = { certificate-file = "server.pem", key-file = "server.key", passphrase-file = "server.pass" } `` | `` server.toml:1:78: setting local-identity.passphrase-file: unknown field `passphrase-file`, expected one of `certificate-file`, `key-file`, `pkcs12-file`, `key-passphrase-file`, `key-passphrase-env`, `ocsp-response-file` `` |
 /// | `` peer-verify-depth = "2" `` | `` server.toml:1:21: setting peer-verify-depth: invalid type: string "2", expected u32 `` |
 /// | `` local-identity = { certificate-file = "server.pem", key-file = "missing.key" } `` | `` server.toml:1:64: setting local-identity.key-file: cannot read missing.key: No such file or directory (os error 2) `` |
 /// | `` local-identity = { certificate-file = "enc.pem", key-file = "enc.key", key-passphrase-file = "wrong.pass" } `` | `` server.toml:1:94: setting local-identity.key-passphrase-file: cannot decrypt the private key in enc.key: wrong passphrase `` |
@@ -113,6 +127,10 @@ use crate::{
 /// | `` revocation-list-files = ["ca.crl", "delta.crl"] `` | `` server.toml:1:36: setting revocation-list-files[1]: invalid certificate revocation list in delta.crl: delta CRLs are not supported: give the complete CRL `` |
 /// | `` revocation-list-files = ["ca.pem"] `` | `` server.toml:1:26: setting revocation-list-files[0]: invalid certificate revocation list in ca.pem: no X509 CRL section found `` |
 /// | `` local-identity = { certificate-file = "server.pem", key-file = "server.key", ocsp-response-file = "server.pem" } `` | `` server.toml:1:99: setting local-identity.ocsp-response-file: the ocsp response in server.pem cannot be stapled to "server.example": not a DER OCSP response: unknown/unsupported ASN.1 DER tag: 0x2d `` |
+/// | `` local-identity = { pkcs12-file = "id.p12", key-passphrase-file = "wrong.pass" } `` | `` server.toml:1:66: setting local-identity.key-passphrase-file: cannot open the PKCS#12 file in id.p12: wrong passphrase `` |
+/// | `` local-identity = { pkcs12-file = "server.pem" } `` | `` server.toml:1:34: setting local-identity.pkcs12-file: invalid PKCS#12 file in server.pem: not a DER PKCS#12 file: unknown/unsupported ASN.1 DER tag: 0x2d `` |
+/// | `` local-identity = { certificate-file = "server.pem", key-file = "server.key", pkcs12-file = "id.p12" } `` | `` server.toml:1:92: setting local-identity.pkcs12-file: expected certificate-file and key-file, or pkcs12-file, not both `` |
+/// | `` local-identity = { key-passphrase-file = "good.pass" } `` | `` server.toml:1:18: setting local-identity: expected certificate-file and key-file, or pkcs12-file `` |
 ///
 /// Writing back refuses, with [`Error::SettingNotWritable`] naming the
 /// field, what a file cannot hold: certificates, keys, CA certificates,
@@ -238,22 +256,36 @@ fn is_false(value: &bool) -> bool {
     !*value
 }
 
-/// A certificate chain file and its key file, and where the key's
-/// passphrase is, if it has one: at most one of `key-passphrase-file` and
-/// `key-passphrase-env`.
+/// The files of an identity: a certificate chain file and its key file, or
+/// one PKCS#12 file (`pkcs12-file`, not with either); and where the key's
+/// passphrase (or the PKCS#12 file's) is, if it has one: at most one of
+/// `key-passphrase-file` and `key-passphrase-env`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 #[non_exhaustive]
 pub struct IdentitySettings {
-    /// The certificate chain, leaf first (PEM, or one DER certificate).
-    pub certificate_file: PathBuf,
+    /// The certificate chain, leaf first (PEM, or one DER certificate);
+    /// with `key-file`, unless `pkcs12-file` is given instead.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub certificate_file: Option<PathBuf>,
     /// Its private key (PEM or DER; PKCS#8, PKCS#1 or SEC1).
-    pub key_file: PathBuf,
-    /// A file whose first line is the key's passphrase
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_file: Option<PathBuf>,
+    /// A PKCS#12 file (`.p12`, `.pfx`) holding the key and its chain
+    /// ([`Identity::from_pkcs12_file`](crate::Identity::from_pkcs12_file)
+    /// and the `_with_passphrase_file`/`_env` forms), instead of
+    /// `certificate-file` and `key-file`; its passphrase is named by
+    /// `key-passphrase-file` or `key-passphrase-env`, and is empty without
+    /// them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pkcs12_file: Option<PathBuf>,
+    /// A file whose first line is the passphrase of the key, or of the
+    /// PKCS#12 file, read again with it
     /// ([`Identity::from_files_with_passphrase_file`](crate::Identity::from_files_with_passphrase_file)).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key_passphrase_file: Option<PathBuf>,
-    /// An environment variable holding the key's passphrase
+    /// An environment variable holding the passphrase of the key, or of the
+    /// PKCS#12 file
     /// ([`Identity::from_files_with_passphrase_env`](crate::Identity::from_files_with_passphrase_env)).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key_passphrase_env: Option<String>,
@@ -269,8 +301,27 @@ impl IdentitySettings {
     /// An identity from a chain file and a key file without a passphrase.
     pub fn new(certificate_file: impl Into<PathBuf>, key_file: impl Into<PathBuf>) -> Self {
         Self {
-            certificate_file: certificate_file.into(),
-            key_file: key_file.into(),
+            certificate_file: Some(certificate_file.into()),
+            key_file: Some(key_file.into()),
+            ..Self::empty()
+        }
+    }
+
+    /// An identity from a PKCS#12 file with an empty passphrase (set
+    /// `key_passphrase_file` or `key_passphrase_env` for another).
+    pub fn pkcs12(pkcs12_file: impl Into<PathBuf>) -> Self {
+        Self {
+            pkcs12_file: Some(pkcs12_file.into()),
+            ..Self::empty()
+        }
+    }
+
+    /// No field set.
+    fn empty() -> Self {
+        Self {
+            certificate_file: None,
+            key_file: None,
+            pkcs12_file: None,
             key_passphrase_file: None,
             key_passphrase_env: None,
             ocsp_response_file: None,
@@ -289,9 +340,14 @@ pub struct ServerNameIdentitySettings {
     /// The names served.
     pub names: Vec<String>,
     /// As [`IdentitySettings::certificate_file`].
-    pub certificate_file: PathBuf,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub certificate_file: Option<PathBuf>,
     /// As [`IdentitySettings::key_file`].
-    pub key_file: PathBuf,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_file: Option<PathBuf>,
+    /// As [`IdentitySettings::pkcs12_file`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pkcs12_file: Option<PathBuf>,
     /// As [`IdentitySettings::key_passphrase_file`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key_passphrase_file: Option<PathBuf>,
@@ -313,6 +369,7 @@ impl ServerNameIdentitySettings {
             names: names.into_iter().map(Into::into).collect(),
             certificate_file: identity.certificate_file,
             key_file: identity.key_file,
+            pkcs12_file: identity.pkcs12_file,
             key_passphrase_file: identity.key_passphrase_file,
             key_passphrase_env: identity.key_passphrase_env,
             ocsp_response_file: identity.ocsp_response_file,
@@ -324,6 +381,7 @@ impl ServerNameIdentitySettings {
         IdentitySettings {
             certificate_file: self.certificate_file.clone(),
             key_file: self.key_file.clone(),
+            pkcs12_file: self.pkcs12_file.clone(),
             key_passphrase_file: self.key_passphrase_file.clone(),
             key_passphrase_env: self.key_passphrase_env.clone(),
             ocsp_response_file: self.ocsp_response_file.clone(),

@@ -197,7 +197,10 @@ fn identity_settings(identity: &Identity, field: &str) -> Result<IdentitySetting
             "a certificate chain and key given as values, not read from files",
         ));
     };
-    let mut settings = IdentitySettings::new(chain, key);
+    let mut settings = match identity.pkcs12_file() {
+        Some(pkcs12) => IdentitySettings::pkcs12(pkcs12),
+        None => IdentitySettings::new(chain, key),
+    };
     match identity.passphrase_source() {
         None => {}
         Some(Some(PassphraseSource::File(path))) => {

@@ -144,14 +144,68 @@ impl Identity {
     ///
     /// # Errors
     /// As [`Pkcs12::from_path`].
+    ///
+    /// An empty passphrase (a file written with `-passout pass:`) is no
+    /// secret: such an identity is written back to a settings file as one
+    /// without a passphrase.
     pub fn from_pkcs12_file(path: impl AsRef<Path>, passphrase: &[u8]) -> Result<Identity, Error> {
         let path = path.as_ref().to_owned();
         Arc::new(IdentityFiles {
             chain: path.clone(),
             key: path,
-            passphrase: Some(Zeroizing::new(passphrase.to_vec())),
+            passphrase: (!passphrase.is_empty()).then(|| Zeroizing::new(passphrase.to_vec())),
             pkcs12: true,
             passphrase_source: None,
+        })
+        .read()
+    }
+
+    /// As [`from_pkcs12_file`](Self::from_pkcs12_file), the passphrase
+    /// being the first line of `passphrase_file` (as OpenSSL's `-passin
+    /// file:` reads it; the line ending is not part of it). The passphrase
+    /// file is read again with the PKCS#12 file on every reload, so both can
+    /// be replaced together.
+    ///
+    /// # Errors
+    /// [`Error::ReadFile`] naming the passphrase file; otherwise as
+    /// [`from_pkcs12_file`](Self::from_pkcs12_file).
+    pub fn from_pkcs12_file_with_passphrase_file(
+        path: impl AsRef<Path>,
+        passphrase_file: impl AsRef<Path>,
+    ) -> Result<Identity, Error> {
+        let path = path.as_ref().to_owned();
+        Arc::new(IdentityFiles {
+            chain: path.clone(),
+            key: path,
+            passphrase: None,
+            passphrase_source: Some(PassphraseSource::File(passphrase_file.as_ref().to_owned())),
+            pkcs12: true,
+        })
+        .read()
+    }
+
+    /// As [`from_pkcs12_file`](Self::from_pkcs12_file), the passphrase
+    /// being the value of the environment variable `variable`, read now and
+    /// kept (zeroized on drop) for reloads.
+    ///
+    /// # Errors
+    /// [`Error::PassphraseVariableUnset`] when the variable is not set;
+    /// otherwise as [`from_pkcs12_file`](Self::from_pkcs12_file).
+    pub fn from_pkcs12_file_with_passphrase_env(
+        path: impl AsRef<Path>,
+        variable: &str,
+    ) -> Result<Identity, Error> {
+        let path = path.as_ref().to_owned();
+        let value = std::env::var_os(variable).ok_or_else(|| Error::PassphraseVariableUnset {
+            variable: variable.to_owned(),
+            key: path.display().to_string(),
+        })?;
+        Arc::new(IdentityFiles {
+            chain: path.clone(),
+            key: path,
+            passphrase: Some(Zeroizing::new(value.into_encoded_bytes())),
+            passphrase_source: Some(PassphraseSource::Environment(variable.to_owned())),
+            pkcs12: true,
         })
         .read()
     }
@@ -276,6 +330,15 @@ impl Identity {
         }
     }
 
+    /// The PKCS#12 file, for an identity read from one.
+    #[cfg(feature = "serde")]
+    pub(crate) fn pkcs12_file(&self) -> Option<&Path> {
+        self.files
+            .as_deref()
+            .filter(|f| f.pkcs12)
+            .map(|f| f.chain.as_path())
+    }
+
     /// The shared key, as the settings keep it.
     pub(crate) fn shared_key(&self) -> &Arc<PrivateKey> {
         &self.key
@@ -350,7 +413,9 @@ impl IdentityFiles {
     /// Reads the files.
     fn read(self: &Arc<Self>) -> Result<Identity, Error> {
         if self.pkcs12 {
-            let passphrase = self.passphrase.as_deref().map_or(&[][..], Vec::as_slice);
+            let from_file = self.passphrase_from_file()?;
+            let passphrase = from_file.as_ref().or(self.passphrase.as_ref());
+            let passphrase = passphrase.map_or(&[][..], |p| p.as_slice());
             let read = Pkcs12::from_path(&self.chain, passphrase)?.into_identity();
             return Ok(Identity {
                 files: Some(Arc::clone(self)),
@@ -358,10 +423,7 @@ impl IdentityFiles {
             });
         }
         let chain = Certificate::from_path(&self.chain)?;
-        let from_file = match &self.passphrase_source {
-            Some(PassphraseSource::File(file)) => Some(read_passphrase(file)?),
-            _ => None,
-        };
+        let from_file = self.passphrase_from_file()?;
         let key = match from_file.as_ref().or(self.passphrase.as_ref()) {
             Some(passphrase) => PrivateKey::from_path_with_passphrase(&self.key, passphrase)?,
             None => PrivateKey::from_path(&self.key)?,
@@ -372,6 +434,14 @@ impl IdentityFiles {
             files: Some(Arc::clone(self)),
             ocsp: None,
         })
+    }
+
+    /// The passphrase, read now, when it comes from a file.
+    fn passphrase_from_file(&self) -> Result<Option<Zeroizing<Vec<u8>>>, Error> {
+        match &self.passphrase_source {
+            Some(PassphraseSource::File(file)) => read_passphrase(file).map(Some),
+            _ => Ok(None),
+        }
     }
 }
 
