@@ -359,7 +359,7 @@ pub enum Error {
     PassphraseVariableUnset {
         /// The variable's name.
         variable: String,
-        /// The key file the passphrase is for.
+        /// The key file (or PKCS#12 file) the passphrase is for.
         key: String,
     },
 

@@ -16,7 +16,10 @@ fuzz_target!(|data: &[u8]| {
     let chain = p12.identity().certificate_chain();
     assert_eq!(&chain[0], p12.certificate());
     for issuer in &chain[1..] {
-        assert!(p12.ca_certificates().contains(issuer), "a served certificate from outside the file");
+        assert!(
+            p12.ca_certificates().contains(issuer),
+            "a served certificate from outside the file"
+        );
     }
     let _ = (p12.friendly_name(), format!("{p12:?}"));
     let mut all = vec![p12.certificate().clone()];
