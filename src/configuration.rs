@@ -66,9 +66,11 @@ struct Inner {
     client_verifier: OnceLock<Arc<ChainVerifier>>,
     /// The same, as the last reload of trust files read it: what a
     /// server's recorded checks (`QueryPeer`) use from then on.
-    reloaded_client_verifier: arc_swap::ArcSwapOption<ChainVerifier>,
+    /// (An empty `OnceLock` costs nothing to make and drop; an `ArcSwap`
+    /// pays its debts when dropped.)
+    reloaded_client_verifier: OnceLock<arc_swap::ArcSwap<ChainVerifier>>,
     /// The server verifier as the last reload of trust files read it.
-    reloaded_server_verifier: arc_swap::ArcSwapOption<ChainVerifier>,
+    reloaded_server_verifier: OnceLock<arc_swap::ArcSwap<ChainVerifier>>,
 }
 
 static DEFAULT_CONFIGURATION: RwLock<Option<SslConfiguration>> = RwLock::new(None);
@@ -95,8 +97,8 @@ impl SslConfiguration {
                 loaded: Mutex::new(None),
                 server_verifier: OnceLock::new(),
                 client_verifier: OnceLock::new(),
-                reloaded_client_verifier: arc_swap::ArcSwapOption::empty(),
-                reloaded_server_verifier: arc_swap::ArcSwapOption::empty(),
+                reloaded_client_verifier: OnceLock::new(),
+                reloaded_server_verifier: OnceLock::new(),
             }),
         }
     }
@@ -114,8 +116,8 @@ impl SslConfiguration {
                 inner.loaded = Mutex::new(None);
                 inner.server_verifier = OnceLock::new();
                 inner.client_verifier = OnceLock::new();
-                inner.reloaded_client_verifier = arc_swap::ArcSwapOption::empty();
-                inner.reloaded_server_verifier = arc_swap::ArcSwapOption::empty();
+                inner.reloaded_client_verifier = OnceLock::new();
+                inner.reloaded_server_verifier = OnceLock::new();
                 self
             }
             None => {
@@ -605,10 +607,10 @@ impl SslConfiguration {
             }
         }
         if let Some(verifier) = server_trust {
-            self.inner.reloaded_server_verifier.store(Some(verifier));
+            keep_reloaded(&self.inner.reloaded_server_verifier, verifier);
         }
         if let Some(verifier) = client_trust {
-            self.inner.reloaded_client_verifier.store(Some(verifier));
+            keep_reloaded(&self.inner.reloaded_client_verifier, verifier);
         }
         *loaded = Some(fresh);
         Ok(Reloaded::new(changed))
@@ -1386,8 +1388,8 @@ impl SslConfiguration {
     /// `verify_chain` and `connect`.
     /// After a reload of trust files, the verifier built from what it read.
     pub(crate) fn server_verifier(&self) -> Result<Arc<ChainVerifier>, Error> {
-        if let Some(reloaded) = self.inner.reloaded_server_verifier.load_full() {
-            return Ok(reloaded);
+        if let Some(reloaded) = self.inner.reloaded_server_verifier.get() {
+            return Ok(reloaded.load_full());
         }
         let s = self.settings();
         cached(&self.inner.server_verifier, || {
@@ -1399,8 +1401,8 @@ impl SslConfiguration {
     /// but with the configured CA certificates only.
     /// After a reload of trust files, the verifier built from what it read.
     pub(crate) fn client_verifier(&self) -> Result<Arc<ChainVerifier>, Error> {
-        if let Some(reloaded) = self.inner.reloaded_client_verifier.load_full() {
-            return Ok(reloaded);
+        if let Some(reloaded) = self.inner.reloaded_client_verifier.get() {
+            return Ok(reloaded.load_full());
         }
         let s = self.settings();
         cached(&self.inner.client_verifier, || {
@@ -1500,6 +1502,17 @@ impl SslConfiguration {
             .ok()
             .filter(|_| recorded)
             .map(|v| PendingCheck::now(v, usage, host_name))
+    }
+}
+
+/// Keeps what a reload built for the verifiers' later users. (Reloads are
+/// serialized by the `loaded` lock.)
+fn keep_reloaded(slot: &OnceLock<arc_swap::ArcSwap<ChainVerifier>>, verifier: Arc<ChainVerifier>) {
+    match slot.get() {
+        Some(kept) => kept.store(verifier),
+        None => {
+            let _ = slot.set(arc_swap::ArcSwap::new(verifier));
+        }
     }
 }
 
