@@ -766,3 +766,117 @@ fn committed_cryptography_files_read() {
         }
     }
 }
+
+const CERT_BAG: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.12.10.1.3");
+
+#[test]
+fn a_local_key_id_on_a_certificate_of_another_key_is_not_believed() {
+    if !common::peer_available("openssl") {
+        return;
+    }
+    let pki = Pki::new(
+        "p12-spoof",
+        &["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256"],
+    );
+    // The intermediate first, then the leaf; both given the leaf's
+    // attributes (its localKeyID): only the leaf's public key is the key's.
+    let all = [pki.read("chain.pem"), pki.read("leaf.pem")].concat();
+    std::fs::write(pki.file("all.pem"), all).unwrap();
+    let p12 = pki.export("all", "plain.p12", &["-certpbe", "NONE", "-keypbe", "NONE"]);
+    let p12 = std::fs::read(p12).unwrap();
+    let mut leaf_attributes = None;
+    rewrite_bags(&p12, |bag| {
+        if bag.bag_id == CERT_BAG && bag.bag_attributes.is_some() {
+            leaf_attributes = bag.bag_attributes.clone();
+        }
+    });
+    assert!(leaf_attributes.is_some());
+    let spoofed = rewrite_bags(&p12, |bag| {
+        if bag.bag_id == CERT_BAG {
+            bag.bag_attributes = leaf_attributes.clone();
+        }
+    });
+    let read = Pkcs12::from_der(&spoofed, PASS.as_bytes()).unwrap();
+    assert_eq!(read.certificate().subject_display_name(), "localhost");
+}
+
+#[test]
+fn many_certificates_cost_little_and_are_capped() {
+    if !common::peer_available("openssl") {
+        return;
+    }
+    // Certificates that issue each other by name, in a cycle (S by T, T by
+    // S, ...), beside a leaf issued by S: every step of the chain's
+    // assembly finds another issuer. Before, the assembly was cubic and the
+    // chain unbounded.
+    let s = common::Authority::root("S");
+    let t = common::Authority::root("T");
+    // No authority key identifier: any certificate named S may be its issuer.
+    let leaf_key = rcgen::KeyPair::generate().unwrap();
+    let mut leaf_params = rcgen::CertificateParams::new(vec!["localhost".to_owned()]).unwrap();
+    leaf_params.use_authority_key_identifier_extension = false;
+    let leaf_cert = s.sign_with(&leaf_params, &leaf_key);
+    let dir = Scratch::new("p12-many");
+    let cycle = |n: usize| -> String {
+        (0..n)
+            .map(|i| {
+                let (name, by) = if i % 2 == 0 { ("S", &t) } else { ("T", &s) };
+                let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+                params
+                    .distinguished_name
+                    .push(rcgen::DnType::CommonName, name);
+                params
+                    .distinguished_name
+                    .push(rcgen::DnType::OrganizationName, "sslconf tests");
+                params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+                by.sign(&params).to_pem()
+            })
+            .collect()
+    };
+    std::fs::write(dir.file("leaf.pem"), leaf_cert.to_pem()).unwrap();
+    std::fs::write(dir.file("leaf.key"), leaf_key.serialize_pem()).unwrap();
+    for (n, accepted) in [(40, true), (300, false)] {
+        std::fs::write(dir.file("cycle.pem"), cycle(n)).unwrap();
+        let out = dir.file("many.p12");
+        run(&[
+            "pkcs12",
+            "-export",
+            "-in",
+            &dir.file("leaf.pem"),
+            "-inkey",
+            &dir.file("leaf.key"),
+            "-certfile",
+            &dir.file("cycle.pem"),
+            "-certpbe",
+            "NONE",
+            "-keypbe",
+            "NONE",
+            "-nomac",
+            "-passout",
+            "pass:",
+            "-out",
+            &out,
+        ]);
+        let der = std::fs::read(&out).unwrap();
+        let started = Instant::now();
+        let read = Pkcs12::from_der(&der, b"");
+        assert!(
+            started.elapsed() < Duration::from_secs(2),
+            "{n}: {:?}",
+            started.elapsed()
+        );
+        match (read, accepted) {
+            (Ok(read), true) => {
+                let chain = read.identity().certificate_chain().len();
+                // Capped: 16 of the 41 it could chain.
+                assert_eq!(chain, 16, "{n}");
+            }
+            (Err(err), false) => assert!(
+                causes(&err).ends_with("it holds more than 256 certificates"),
+                "{}",
+                causes(&err)
+            ),
+            (other, _) => panic!("{n}: {:?}", other.map(|p| p.ca_certificates().len())),
+        }
+    }
+}

@@ -72,6 +72,14 @@ pub struct Pkcs12 {
 /// the copies decoding makes stay within the 32 MiB encrypted keys may use.
 pub(crate) const MAX_PKCS12_LEN: usize = 1 << 20;
 
+/// At most this many certificates are read from one file (a real one holds
+/// a handful): the chain is assembled from them.
+const MAX_CERTIFICATES: usize = 256;
+
+/// At most this many certificates are served in a chain assembled from a
+/// file, the leaf included.
+const MAX_CHAIN: usize = 16;
+
 /// How deep `safeContentsBag`s may nest.
 const MAX_NESTING: usize = 4;
 
@@ -209,6 +217,9 @@ struct Reader<'a> {
     /// that are no UTF-8 become one code unit each, as OpenSSL's fallback.
     bmp: Zeroizing<Vec<u8>>,
     budget: u64,
+    /// The MAC verified with the passphrase: a part that does not decrypt
+    /// is then corrupt, not a sign of a wrong passphrase.
+    mac_verified: bool,
 }
 
 /// The bags of one `SafeContents`; a plain `keyBag`'s key is zeroized with
@@ -256,7 +267,14 @@ fn read(der: &[u8], passphrase: &[u8], input: &str) -> Result<Pkcs12, Error> {
     let auth_safe = reader.data_content(&pfx.auth_safe, "its authenticated safe")?;
     match &pfx.mac_data {
         Some(mac) => reader.check_mac(mac, auth_safe.as_bytes())?,
-        None => log::debug!("sslconf: {input} has no MAC: its integrity is not checked"),
+        // OpenSSL reads such files too; whoever can write the file can
+        // then change its unencrypted parts (the certificates).
+        None if passphrase.is_empty() => {
+            log::debug!("sslconf: {input} has no MAC: its integrity is not checked")
+        }
+        None => log::warn!(
+            "sslconf: {input} has no MAC: its certificates are not protected by the passphrase"
+        ),
     }
     let contents = Vec::<ContentInfo>::from_der(auth_safe.as_bytes()).map_err(|e| {
         reader.invalid(InvalidInput::caused(
@@ -285,6 +303,7 @@ impl<'a> Reader<'a> {
             passphrase,
             bmp,
             budget: PBKDF2_MAX_WORK,
+            mac_verified: false,
         }
     }
 
@@ -296,6 +315,12 @@ impl<'a> Reader<'a> {
     }
 
     fn wrong_passphrase(&self) -> Error {
+        if self.mac_verified {
+            return self.invalid(
+                "a part does not decrypt with the passphrase that verified its MAC: \
+                 the file is corrupt",
+            );
+        }
         Error::Pkcs12WrongPassphrase {
             input: self.input.to_owned(),
         }
@@ -380,6 +405,7 @@ impl<'a> Reader<'a> {
                 }
             };
             if ok {
+                self.mac_verified = true;
                 if i > 0 {
                     // The contents were encrypted the same way.
                     self.bmp = Zeroizing::new(Vec::new());
@@ -438,6 +464,11 @@ impl<'a> Reader<'a> {
                     // SDSI certificates, as OpenSSL, are passed over.
                     if cert_bag.cert_id != pkcs12::PKCS_12_X509_CERT_OID {
                         continue;
+                    }
+                    if found.certificates.len() == MAX_CERTIFICATES {
+                        return Err(self.invalid(format!(
+                            "it holds more than {MAX_CERTIFICATES} certificates"
+                        )));
                     }
                     let index = found.certificates.len() + 1;
                     let certificate = Certificate::from_der(cert_bag.cert_value.as_bytes())
@@ -688,17 +719,20 @@ impl<'a> Reader<'a> {
             }));
         };
         let mut certificates = found.certificates;
-        let by_id = key.local_key_id.as_ref().and_then(|id| {
-            certificates
-                .iter()
-                .position(|c| c.local_key_id.as_ref() == Some(id))
-        });
-        let leaf = by_id
-            .or_else(|| {
-                certificates
-                    .iter()
-                    .position(|c| public_keys_match(&c.certificate, &key.key))
-            })
+        // A certificate whose public key is provably another is never the
+        // key's, whatever its localKeyId says; of those the key id names,
+        // one whose key is known to match comes first.
+        let relation: Vec<Option<bool>> = certificates
+            .iter()
+            .map(|c| public_keys_match(&c.certificate, &key.key))
+            .collect();
+        let named = |c: &FoundCertificate| {
+            key.local_key_id.is_some() && c.local_key_id.as_ref() == key.local_key_id.as_ref()
+        };
+        let pick = |wanted: &dyn Fn(usize) -> bool| (0..certificates.len()).find(|&i| wanted(i));
+        let leaf = pick(&|i| named(&certificates[i]) && relation[i] == Some(true))
+            .or_else(|| pick(&|i| named(&certificates[i]) && relation[i].is_none()))
+            .or_else(|| pick(&|i| relation[i] == Some(true)))
             .ok_or_else(|| {
                 self.invalid(if certificates.is_empty() {
                     "it holds no certificate for its private key".to_owned()
@@ -714,20 +748,24 @@ impl<'a> Reader<'a> {
         let ca_certificates: Vec<Certificate> =
             certificates.into_iter().map(|c| c.certificate).collect();
         let mut chain = vec![leaf.certificate];
-        // The issuers, in order, while the file has them; never one twice.
-        while let Some(next) = chain.last().and_then(|last| {
-            (!last.is_self_signed())
-                .then(|| {
-                    ca_certificates
-                        .iter()
-                        .find(|c| last.may_be_issued_by(c) && !chain.contains(c))
-                })
-                .flatten()
-        }) {
-            if next.is_self_signed() {
+        // The issuers, in order, while the file has them; never one twice,
+        // and at most MAX_CHAIN in all.
+        let mut used = vec![false; ca_certificates.len()];
+        while chain.len() < MAX_CHAIN {
+            let last = &chain[chain.len() - 1];
+            if last.is_self_signed() {
                 break;
             }
-            chain.push(next.clone());
+            let Some(i) = (0..ca_certificates.len())
+                .find(|&i| !used[i] && last.may_be_issued_by(&ca_certificates[i]))
+            else {
+                break;
+            };
+            if ca_certificates[i].is_self_signed() {
+                break;
+            }
+            used[i] = true;
+            chain.push(ca_certificates[i].clone());
         }
         Ok(Pkcs12 {
             identity: Identity::new(chain, key.key),
@@ -823,35 +861,33 @@ fn bag_value(bag: &SafeBag) -> der::Result<&[u8]> {
 /// Whether a certificate holds the public half of `key`, as far as the key
 /// tells it: an RSA key's modulus and exponent, an EC key's public point, a
 /// PKCS#8 v2 key's public key.
-fn public_keys_match(certificate: &Certificate, key: &PrivateKey) -> bool {
-    let Some(spki_der) = certificate.public_key_info() else {
-        return false;
-    };
-    let Ok(spki) = SubjectPublicKeyInfoRef::try_from(spki_der.as_slice()) else {
-        return false;
-    };
-    let Some(public) = spki.subject_public_key.as_bytes() else {
-        return false;
-    };
+/// Whether the certificate is for the key: `Some(true)` or `Some(false)`
+/// when the key tells its public key (RSA, EC, or PKCS#8 v2), `None` when it
+/// does not (an Ed25519 PKCS#8 v1 key, whose public key takes a curve
+/// operation to derive).
+fn public_keys_match(certificate: &Certificate, key: &PrivateKey) -> Option<bool> {
+    let spki_der = certificate.public_key_info()?;
+    let spki = SubjectPublicKeyInfoRef::try_from(spki_der.as_slice()).ok()?;
+    let public = spki.subject_public_key.as_bytes()?;
     let der = key.as_rustls().secret_der();
     let (private_key, stated_public) = match pkcs8::PrivateKeyInfo::try_from(der) {
         Ok(info) => (info.private_key, info.public_key),
         Err(_) => (der, None),
     };
-    if stated_public == Some(public) {
-        return true;
+    if let Some(stated) = stated_public {
+        return Some(stated == public);
     }
     if let Ok(rsa) = pkcs1::RsaPrivateKey::try_from(private_key) {
         let own = pkcs1::RsaPublicKey {
             modulus: rsa.modulus,
             public_exponent: rsa.public_exponent,
         };
-        return own.to_der().is_ok_and(|own| own == public);
+        return Some(own.to_der().is_ok_and(|own| own == public));
     }
     if let Ok(ec) = sec1::EcPrivateKey::try_from(private_key) {
-        return ec.public_key == Some(public);
+        return ec.public_key.map(|own| own == public);
     }
-    false
+    None
 }
 
 fn content_name(id: Oid) -> &'static str {
