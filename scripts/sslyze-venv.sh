@@ -11,8 +11,8 @@ venv="${SSLYZE_VENV:-target/sslyze-venv}"
 # The version whose Mozilla guideline TESTING.md records (5.7).
 version="${SSLYZE_VERSION:-6.3.1}"
 if [ ! -x "$venv/bin/sslyze" ] || ! "$venv/bin/python" -m pip show sslyze 2>/dev/null | grep -qx "Version: $version"; then
-    python3 -m venv "$venv" >&2
-    "$venv/bin/python" -m pip install --quiet --upgrade pip >&2
-    "$venv/bin/python" -m pip install --quiet "sslyze==$version" >&2
+    # --clear: a half-made venv from an interrupted run is not reused.
+    python3 -m venv --clear "$venv" >&2
+    "$venv/bin/python" -m pip install --quiet --retries 5 --timeout 60 "sslyze==$version" >&2
 fi
 echo "$PWD/$venv/bin/sslyze"

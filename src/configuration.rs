@@ -516,30 +516,29 @@ impl SslConfiguration {
         let before = loaded
             .clone()
             .unwrap_or_else(|| self.inner.settings.clone());
-        let result = self.read_again(&before);
-        let (fresh, changed) = match result {
-            Ok(read) => read,
-            Err(error) => {
-                log::warn!(
-                    "sslconf: reload failed, still serving what was loaded before: {}",
-                    error_chain(&error)
-                );
-                return Err(error);
-            }
+        let logged = |error: Error| {
+            log::warn!(
+                "sslconf: reload failed, still serving what was loaded before: {}",
+                crate::error::causes(&error)
+            );
+            error
         };
+        let (fresh, changed) = self.read_again(&before).map_err(logged)?;
         let fresh = Arc::new(fresh);
         // Build everything first; swap only when all of it is good.
         let server = match self.inner.server.get() {
-            Some(done) => Some((&done.handles, server_identities(&fresh)?)),
+            Some(done) => Some((&done.handles, server_identities(&fresh).map_err(logged)?)),
             None => None,
         };
         let client = match self.inner.client.get() {
             Some(done) => Some((
                 &done.handles,
-                convert::client_identity(&fresh).map_err(|source| Error::Reload {
-                    files: join_paths(&identity_files(&fresh)),
-                    source: Box::new(source),
-                })?,
+                convert::client_identity(&fresh)
+                    .map_err(|source| Error::Reload {
+                        files: join_paths(&identity_files(&fresh)),
+                        source: Box::new(source),
+                    })
+                    .map_err(logged)?,
             )),
             None => None,
         };
@@ -547,11 +546,13 @@ impl SslConfiguration {
         // trust is read from files: for the converted configs, verify_chain
         // and recorded checks, converted or not yet.
         let (server_trust, client_trust) = if fresh.reads_trust_files() {
-            let trust_error = |source| Error::Reload {
-                files: join_paths(
-                    &[fresh.ca.files.clone(), fresh.revocation.files.clone()].concat(),
-                ),
-                source: Box::new(source),
+            let trust_error = |source| {
+                logged(Error::Reload {
+                    files: join_paths(
+                        &[fresh.ca.files.clone(), fresh.revocation.files.clone()].concat(),
+                    ),
+                    source: Box::new(source),
+                })
             };
             (
                 Some(Arc::new(chain_verifier(
@@ -1577,18 +1578,6 @@ fn identity_files(s: &Settings) -> Vec<PathBuf> {
 fn join_paths(paths: &[PathBuf]) -> String {
     let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
     names.join(", ")
-}
-
-/// An error and its causes on one line, for a log.
-fn error_chain(error: &Error) -> String {
-    let mut text = error.to_string();
-    let mut next = std::error::Error::source(error);
-    while let Some(cause) = next {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        next = cause.source();
-    }
-    text
 }
 
 fn read_default() -> std::sync::RwLockReadGuard<'static, Option<SslConfiguration>> {

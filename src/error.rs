@@ -656,8 +656,7 @@ impl From<VerificationFailure> for rustls::Error {
     }
 }
 
-/// An error and its causes, each message once, joined by ": ".
-#[cfg(test)]
+/// An error and its causes, each message once, joined by ": ": for a log.
 pub(crate) fn causes(err: &dyn std::error::Error) -> String {
     let mut text = err.to_string();
     let mut next = err.source();

@@ -38,8 +38,10 @@ use crate::{Cipher, Error, KeyExchangeGroup, SslConfiguration, SslOption, SslPro
 /// - **OCSP stapling** (`ocsp_staple: true`): give the identity a response,
 ///   [`Identity::with_ocsp_response_file`](crate::Identity::with_ocsp_response_file).
 /// - **HSTS**: an HTTP header, for the application.
-/// - Compression, insecure renegotiation, TLS 1.1 and older, and
-///   extended-master-secret-less TLS 1.2 do not exist in rustls.
+/// - Compression, insecure renegotiation and TLS 1.1 and older do not
+///   exist in rustls. (rustls negotiates the extended master secret with
+///   every TLS 1.2 client that offers it, and does not require it outside
+///   FIPS mode: the guideline does not ask for more.)
 ///
 /// The hybrid post-quantum group X25519MLKEM768, which this crate offers
 /// first by default, is not in guideline 5.7's list, so the profiles leave

@@ -7,7 +7,7 @@ use rustls::{ClientConnection, Connection, ServerConnection};
 
 use crate::host::server_name;
 use crate::session::LazySessionState;
-use crate::verify::capturing;
+use crate::verify::{capturing, staple_of};
 use crate::{Certificate, Error, SessionState, SslConfiguration};
 
 /// A TLS connection over a blocking socket, after its handshake.
@@ -166,7 +166,7 @@ impl<S: Read + Write> TlsStream<S> {
             &conn,
             config.pending_check(host_name),
             chosen,
-            staple,
+            staple_of(&conn, staple),
         );
         Ok(Self {
             conn,

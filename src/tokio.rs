@@ -34,7 +34,7 @@ use tokio_rustls::{LazyConfigAcceptor, TlsAcceptor, TlsConnector};
 
 use crate::host::server_name;
 use crate::session::LazySessionState;
-use crate::verify::capturing;
+use crate::verify::{capturing, staple_of};
 use crate::{Certificate, Error, SessionState, SslConfiguration};
 
 /// A TLS connection over an async socket, after its handshake.
@@ -72,6 +72,7 @@ impl SslConfiguration {
             (handshake.await, None)
         };
         let stream = tokio_rustls::TlsStream::Client(stream.map_err(Error::from_handshake_io)?);
+        let staple = staple_of(stream.get_ref().1, staple);
         TlsStream::new(stream, self, Some(host_name), None, staple)
     }
 

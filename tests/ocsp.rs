@@ -320,6 +320,29 @@ fn a_reload_reads_the_response_again_with_the_chain_and_key() {
         &leaf,
         "revoked",
     );
+
+    // The certificate is renewed, its response is not yet: the new chain
+    // is served without a staple (with a warning) rather than the old
+    // chain kept until a response exists.
+    pki.response(&leaf, 'R', "staple.der");
+    config.reload().unwrap();
+    let renewed = pki.ca.leaf_with_chain(HOST, &[&pki.ca]);
+    std::fs::write(&leaf.chain, renewed.chain_pem()).unwrap();
+    std::fs::write(&leaf.key, renewed.key_pem()).unwrap();
+    let reloaded = config.reload().unwrap();
+    assert!(!reloaded.changed_files().contains(&staple), "{reloaded}");
+    let output = s_client_status(&pki, config.clone(), "-tls1_3");
+    assert!(
+        output.contains("OCSP response: no response sent"),
+        "{output}"
+    );
+    assert!(
+        logs.0.lock().unwrap().iter().any(|l| l.starts_with(
+            "sslconf: serving without an ocsp staple until the response is renewed too"
+        )),
+        "{:?}",
+        logs.0.lock().unwrap()
+    );
 }
 
 /// `openssl s_server` presenting `leaf` and stapling `staple`.

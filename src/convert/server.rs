@@ -202,6 +202,12 @@ pub(crate) fn identities(s: &Settings) -> Result<Identities, Error> {
 /// successful response for its leaf; a stale one is served with a warning.
 /// Nothing is read or checked for an identity without one.
 ///
+/// A usable response that a reload found unchanged but that no longer
+/// answers for the chain is what a certificate renewed before its
+/// response leaves: the new chain is served without a staple, with a
+/// warning, rather than the old chain kept. (A response that changed and
+/// answers for another certificate is refused: what was served stays.)
+///
 /// # Errors
 /// [`Error::OcspResponse`].
 fn stapled(
@@ -210,10 +216,19 @@ fn stapled(
     chain: &[Certificate],
 ) -> Result<CertifiedKey, Error> {
     if let Some(ocsp) = ocsp {
-        for warning in ocsp.check(chain, SystemTime::now())? {
-            log::warn!("sslconf: {warning}");
+        match ocsp.check(chain, SystemTime::now()) {
+            Ok(warnings) => {
+                for warning in warnings {
+                    log::warn!("sslconf: {warning}");
+                }
+                key.ocsp = Some(ocsp.der().to_vec());
+            }
+            Err(error) if ocsp.unchanged_by_reload() && ocsp.is_usable() => log::warn!(
+                "sslconf: serving without an ocsp staple until the response is renewed too: {}",
+                crate::error::causes(&error)
+            ),
+            Err(error) => return Err(error),
         }
-        key.ocsp = Some(ocsp.der().to_vec());
     }
     Ok(key)
 }

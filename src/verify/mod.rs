@@ -22,7 +22,7 @@ pub(crate) use pins::Pins;
 pub(crate) use policy::{all_expected, PeerCheck};
 pub(crate) use revocation::Revocation;
 pub(crate) use server_verifier::ServerVerifier;
-pub(crate) use staple::capturing;
+pub(crate) use staple::{capturing, staple_of};
 pub(crate) use trust::Trust;
 
 /// The algorithms every verifier checks a peer's handshake signature with:

@@ -75,7 +75,7 @@ impl ServerCertVerifier for ServerVerifier {
             }
         }
         if self.keeps_staple {
-            super::staple::record(ocsp_response);
+            super::staple::record(end_entity.as_ref(), ocsp_response);
         }
         Ok(ServerCertVerified::assertion())
     }

@@ -28,11 +28,23 @@ const SHA384: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.
 const SHA512: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.3");
 
 /// A DER OCSP response to staple, and the file it is read again from.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone)]
 pub(crate) struct OcspStaple {
     der: Arc<[u8]>,
     file: Option<PathBuf>,
+    /// Read again by a reload, and the same as before: a response that no
+    /// longer answers for the chain is then one a renewed certificate left
+    /// behind.
+    unchanged: bool,
 }
+
+impl PartialEq for OcspStaple {
+    fn eq(&self, other: &Self) -> bool {
+        self.der == other.der && self.file == other.file
+    }
+}
+
+impl Eq for OcspStaple {}
 
 impl OcspStaple {
     /// A response given as bytes.
@@ -40,6 +52,7 @@ impl OcspStaple {
         Self {
             der: der.into(),
             file: None,
+            unchanged: false,
         }
     }
 
@@ -55,6 +68,7 @@ impl OcspStaple {
         Ok(Self {
             der: der.into(),
             file: Some(path.to_owned()),
+            unchanged: false,
         })
     }
 
@@ -63,10 +77,17 @@ impl OcspStaple {
     /// # Errors
     /// [`Error::ReadFile`].
     pub(crate) fn reread(&self) -> Result<Self, Error> {
-        match &self.file {
-            Some(path) => Self::read(path),
-            None => Ok(self.clone()),
-        }
+        let mut again = match &self.file {
+            Some(path) => Self::read(path)?,
+            None => self.clone(),
+        };
+        again.unchanged = again.der == self.der;
+        Ok(again)
+    }
+
+    /// Whether a reload read this response again and found it unchanged.
+    pub(crate) fn unchanged_by_reload(&self) -> bool {
+        self.unchanged
     }
 
     pub(crate) fn der(&self) -> &[u8] {
@@ -134,6 +155,13 @@ impl OcspStaple {
         Ok(warnings)
     }
 
+    /// Whether the response is a successful one that can be stapled to
+    /// some certificate (what [`check`](Self::check) asks beyond that is
+    /// whether it is this one's).
+    pub(crate) fn is_usable(&self) -> bool {
+        basic_response(&self.der).is_ok()
+    }
+
     fn refused(&self, subject: String, source: InvalidInput) -> Error {
         Error::OcspResponse {
             input: self.input(),
@@ -143,8 +171,19 @@ impl OcspStaple {
     }
 }
 
-/// The answer of a DER OCSP response for the leaf of `chain`.
-fn matching_response(der: &[u8], chain: &[Certificate]) -> Result<SingleResponse, InvalidInput> {
+/// At most this many bytes are stapled: a TLS 1.2 CertificateStatus
+/// message over 16 KiB is refused by OpenSSL, and TLS 1.3 carries the
+/// response in an extension of at most 64 KiB.
+const MAX_STAPLE: usize = 16_380;
+
+/// A DER OCSP response's basic response, when it is a successful one.
+fn basic_response(der: &[u8]) -> Result<BasicOcspResponse, InvalidInput> {
+    if der.len() > MAX_STAPLE {
+        return Err(InvalidInput::new(format!(
+            "it is {} bytes, more than the {MAX_STAPLE} a TLS 1.2 handshake carries",
+            der.len()
+        )));
+    }
     let response = OcspResponse::from_der(der)
         .map_err(|e| InvalidInput::caused("not a DER OCSP response", e))?;
     if response.response_status != OcspResponseStatus::Successful {
@@ -162,8 +201,13 @@ fn matching_response(der: &[u8], chain: &[Certificate]) -> Result<SingleResponse
             bytes.response_type
         )));
     }
-    let basic = BasicOcspResponse::from_der(bytes.response.as_bytes())
-        .map_err(|e| InvalidInput::caused("not a DER basic OCSP response", e))?;
+    BasicOcspResponse::from_der(bytes.response.as_bytes())
+        .map_err(|e| InvalidInput::caused("not a DER basic OCSP response", e))
+}
+
+/// The answer of a DER OCSP response for the leaf of `chain`.
+fn matching_response(der: &[u8], chain: &[Certificate]) -> Result<SingleResponse, InvalidInput> {
+    let basic = basic_response(der)?;
     let leaf = X509Certificate::from_der(chain[0].as_der())
         .map_err(|e| InvalidInput::caused("the leaf certificate does not parse", e))?
         .1;
@@ -276,6 +320,23 @@ mod tests {
 
     fn at(seconds: u64) -> SystemTime {
         UNIX_EPOCH + Duration::from_secs(seconds)
+    }
+
+    #[test]
+    fn a_response_too_large_for_a_handshake_is_refused() {
+        let chain = [fixture("leaf.pem"), fixture("ca.pem")];
+        let mut large = GOOD.to_vec();
+        large.resize(MAX_STAPLE + 1, 0);
+        let err = OcspStaple::from_der(large)
+            .check(&chain, at(0))
+            .unwrap_err();
+        assert!(
+            crate::error::causes(&err)
+                .ends_with("it is 16381 bytes, more than the 16380 a TLS 1.2 handshake carries"),
+            "{}",
+            crate::error::causes(&err)
+        );
+        assert!(OcspStaple::from_der(GOOD.to_vec()).is_usable());
     }
 
     #[test]
