@@ -3,12 +3,14 @@
 //! and a private CA made here, `curl` (HTTP/2 and HTTP/1.1) against the axum
 //! server, the tonic client against the tonic server, a wrong server
 //! certificate reaching each client as Qt's error list, a stalled handshake
-//! that blocks no one, and graceful shutdown.
+//! that blocks no one, a stalled request header dropped at its deadline, and
+//! graceful shutdown within its grace period.
 //!
-//! The examples are built by `cargo test` (not by `cargo test --test
-//! ecosystem` alone) and found next to this test binary; a missing one is a
-//! loud skip, a failure under CI. Every process is killed on drop; every
-//! step has a deadline.
+//! The examples are built by `cargo test --all-features` (not by `cargo
+//! test --test ecosystem` alone) and found next to this test binary; a
+//! missing one is a loud skip, a failure under CI; one older than its
+//! sources is a failure. Every process is killed on drop; every step has a
+//! deadline.
 
 mod common;
 
@@ -25,7 +27,7 @@ use hyper::body::Bytes;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
 use rcgen::ExtendedKeyUsagePurpose;
-use sslconf::{Identity, SslConfiguration};
+use sslconf::{Identity, SslConfiguration, TlsStream};
 
 const HOST: &str = "localhost";
 
@@ -625,8 +627,137 @@ fn shutdown_is_graceful_and_held_by_neither_a_stalled_handshake_nor_an_idle_clie
         "{log}"
     );
     assert!(
-        log.contains("done: accepted 3, served 2, handshakes failed 0, handshakes timed out 0"),
+        log.contains(
+            "done: accepted 3, served 2, handshakes failed 0, handshakes timed out 0, \
+             cut at shutdown 0"
+        ),
         "{log}"
     );
+    drop(client);
+}
+
+/// A TLS connection to `port` (ALPN `http/1.1`, so the server speaks
+/// HTTP/1.1) that sends half a request line and stalls.
+fn half_a_request(pki: &Pki, port: u16) -> TlsStream<TcpStream> {
+    let config = SslConfiguration::new()
+        .with_ca_certificate_files([&pki.ca])
+        .unwrap()
+        .with_allowed_next_protocols(["http/1.1"]);
+    let socket = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    socket
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    let mut tls = config.connect(HOST, socket).unwrap();
+    tls.write_all(b"GET / HTTP/1.1\r\n").unwrap();
+    tls.flush().unwrap();
+    tls
+}
+
+/// A client that finished its handshake, sent half a request line and
+/// stalled is closed at the header-read deadline, not held forever; and
+/// shutdown ends by its grace period although such a client (with a long
+/// deadline now) and an HTTP/2 response the client never takes (a stream
+/// window of 0: the server cannot send the body, so the stream never ends)
+/// would hold its graceful drain forever, closing both connections.
+#[test]
+fn a_stalled_request_is_dropped_at_its_header_deadline_and_shutdown_keeps_its_grace_period() {
+    let Some(program) = example("axum_server") else {
+        return;
+    };
+    let pki = Pki::new("eco-slow");
+    const HEADER_MS: u64 = 1_000;
+    let server = axum_server(
+        &program,
+        &pki,
+        &pki.server,
+        &["--header-read-timeout-ms", &HEADER_MS.to_string()],
+    );
+    let mut stalled = half_a_request(&pki, server.port);
+    let started = Instant::now();
+    let mut answer = Vec::new();
+    let read = std::io::Read::read_to_end(&mut stalled, &mut answer);
+    let elapsed = started.elapsed();
+    // Closed by the server (with or without close_notify), before the
+    // socket's own 30 s timeout.
+    assert!(
+        read.as_ref()
+            .map_or_else(|e| e.kind() == std::io::ErrorKind::UnexpectedEof, |_| true),
+        "{read:?} after {elapsed:?}"
+    );
+    assert!(
+        elapsed >= Duration::from_millis(HEADER_MS * 9 / 10) && elapsed < Duration::from_secs(6),
+        "closed after {elapsed:?}, the header deadline is {HEADER_MS} ms"
+    );
+    assert!(answer.is_empty(), "{:?}", String::from_utf8_lossy(&answer));
+    assert!(
+        server.wait_for_output(
+            "serving http/1.1: read header from client timeout",
+            Duration::from_secs(5)
+        ),
+        "{}",
+        server.output()
+    );
+
+    // Shutdown: a stalled request header (60 s deadline now), and an HTTP/2
+    // response the client holds with a window of 0.
+    const AFTER_MS: u64 = 2_500;
+    const GRACE_MS: u64 = 1_000;
+    let server = axum_server(
+        &program,
+        &pki,
+        &pki.server,
+        &[
+            "--header-read-timeout-ms",
+            "60000",
+            "--shutdown-after-ms",
+            &AFTER_MS.to_string(),
+            "--shutdown-grace-ms",
+            &GRACE_MS.to_string(),
+        ],
+    );
+    let started = Instant::now();
+    let _stalled = half_a_request(&pki, server.port);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let config = SslConfiguration::new()
+        .with_ca_certificate_files([&pki.ca])
+        .unwrap();
+    let connector = hyper_rustls::HttpsConnectorBuilder::new()
+        .with_tls_config((*config.client_config().unwrap()).clone())
+        .https_only()
+        .enable_http2()
+        .build();
+    let client = Client::builder(TokioExecutor::new())
+        .http2_only(true)
+        .http2_initial_stream_window_size(0)
+        .build::<_, Empty<Bytes>>(connector);
+    let uri: hyper::Uri = url(&server, "/").parse().unwrap();
+    let response = runtime.block_on(client.get(uri)).unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.version(), hyper::Version::HTTP_2);
+
+    let log = server.finish(Duration::from_secs(20));
+    let elapsed = started.elapsed();
+    assert!(
+        elapsed < Duration::from_millis(AFTER_MS + GRACE_MS + 3_000),
+        "ran {elapsed:?}, its shutdown began at {AFTER_MS} ms with a {GRACE_MS} ms grace period: {log}"
+    );
+    assert!(
+        log.contains(&format!(
+            "shutting down: 2 connections still open after the {GRACE_MS} ms grace period, \
+             closing them"
+        )),
+        "{log}"
+    );
+    // Both held graceful shutdown: hyper's HTTP/1.1 graceful shutdown waits
+    // for a request it has read part of, HTTP/2's for the open stream.
+    assert!(
+        log.contains(", served 0, handshakes failed 0, handshakes timed out 0, cut at shutdown 2"),
+        "{log}"
+    );
+    drop(response);
     drop(client);
 }
