@@ -761,3 +761,109 @@ fn a_stalled_request_is_dropped_at_its_header_deadline_and_shutdown_keeps_its_gr
     drop(response);
     drop(client);
 }
+
+/// The tonic server's shutdown stops accepting at once (a new connection
+/// is refused while calls finish) and ends by its grace period although a
+/// call whose request never ends would hold tonic's drain forever.
+#[test]
+fn tonic_shutdown_stops_accepting_and_keeps_its_grace_period() {
+    let Some(program) = example("tonic_server") else {
+        return;
+    };
+    let pki = Pki::new("eco-tonic-stop");
+    const AFTER_MS: u64 = 2_500;
+    const GRACE_MS: u64 = 2_000;
+    let args: Vec<String> = [
+        "--port",
+        "{port}",
+        "--cert",
+        &pki.server.cert,
+        "--key",
+        &pki.server.key,
+        "--ca",
+        &pki.ca,
+        "--shutdown-after-ms",
+        &AFTER_MS.to_string(),
+        "--shutdown-grace-ms",
+        &GRACE_MS.to_string(),
+    ]
+    .map(str::to_owned)
+    .to_vec();
+    let server =
+        PeerServer::start(&program, &args, "listening on").unwrap_or_else(|e| panic!("{e}"));
+    let started = Instant::now();
+
+    // A SayHello call whose request body never comes: tonic waits for the
+    // message, and the stream stays open.
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let config = SslConfiguration::new()
+        .with_ca_certificate_files([&pki.ca])
+        .unwrap()
+        .with_local_identity(Identity::from_files(&pki.client.cert, &pki.client.key).unwrap());
+    let connector = hyper_rustls::HttpsConnectorBuilder::new()
+        .with_tls_config((*config.client_config().unwrap()).clone())
+        .https_only()
+        .enable_http2()
+        .build();
+    type Never = http_body_util::StreamBody<
+        tokio_stream::Pending<Result<hyper::body::Frame<Bytes>, std::convert::Infallible>>,
+    >;
+    let client = Client::builder(TokioExecutor::new())
+        .http2_only(true)
+        .build::<_, Never>(connector);
+    let request = hyper::Request::post(format!(
+        "https://{HOST}:{}/sslconf.example.Greeter/SayHello",
+        server.port
+    ))
+    .header("content-type", "application/grpc")
+    .header("te", "trailers")
+    .body(http_body_util::StreamBody::new(tokio_stream::pending()))
+    .unwrap();
+    let call = runtime.spawn(client.request(request));
+
+    assert!(
+        server.wait_for_output(
+            "shutting down: 1 connections to finish",
+            Duration::from_secs(10)
+        ),
+        "{}",
+        server.output()
+    );
+    // The listener is closed: refused, not queued for a handshake.
+    std::thread::sleep(Duration::from_millis(200));
+    let refused = TcpStream::connect(("127.0.0.1", server.port));
+    assert!(
+        refused
+            .as_ref()
+            .is_err_and(|e| e.kind() == std::io::ErrorKind::ConnectionRefused),
+        "{refused:?} during shutdown: {}",
+        server.output()
+    );
+
+    let log = server.finish(Duration::from_secs(20));
+    let elapsed = started.elapsed();
+    assert!(
+        elapsed < Duration::from_millis(AFTER_MS + GRACE_MS + 3_000),
+        "ran {elapsed:?}, its shutdown began at {AFTER_MS} ms with a {GRACE_MS} ms grace period: {log}"
+    );
+    assert!(
+        log.contains(&format!(
+            "shutting down: 1 connections still open after the {GRACE_MS} ms grace period, \
+             closing them"
+        )),
+        "{log}"
+    );
+    // The call ends with its connection, closed without a response.
+    let ended =
+        runtime.block_on(async { tokio::time::timeout(Duration::from_secs(5), call).await });
+    assert!(
+        ended
+            .as_ref()
+            .is_ok_and(|joined| joined.as_ref().is_ok_and(Result::is_err)),
+        "{ended:?}"
+    );
+}
