@@ -102,8 +102,8 @@ impl Counters {
 
 /// Serves `app` on `listener` until `shutdown` completes, then shuts down
 /// gracefully and returns when every connection has ended, or when
-/// `options.shutdown_grace` is over and the ones left are closed. A handler reads
-/// the connection's state with `axum::Extension<SessionState>`.
+/// `options.shutdown_grace` is over and the ones left are closed. A handler
+/// reads the connection's state with `axum::Extension<SessionState>`.
 ///
 /// `config` must convert (check `server_config()` first): a conversion
 /// error fails each handshake.
