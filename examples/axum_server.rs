@@ -1,8 +1,10 @@
 //! axum over `sslconf`: each handler reads the connection's `SessionState`
 //! (the verified client certificate chain, ALPN, protocol, cipher) with
 //! `Extension<SessionState>`. HTTP/2 or HTTP/1.1 as ALPN agreed; each
-//! handshake runs in its own task under a deadline; graceful shutdown on
-//! ctrl-c (or after `--shutdown-after-ms`).
+//! handshake runs in its own task under a deadline, and so does each
+//! HTTP/1.1 request header; graceful shutdown on ctrl-c (or after
+//! `--shutdown-after-ms`), closing what is still open after
+//! `--shutdown-grace-ms`.
 //!
 //! ```sh
 //! cargo run --example axum_server --features tokio -- --cert server.pem --key server.key \
@@ -64,6 +66,12 @@ struct Args {
     /// The deadline of a whole handshake, from accept to its end.
     #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..))]
     handshake_timeout_ms: u64,
+    /// The deadline of an HTTP/1.1 request's header (and of an idle keep-alive connection).
+    #[arg(long, default_value_t = 30_000, value_parser = clap::value_parser!(u64).range(1..))]
+    header_read_timeout_ms: u64,
+    /// At shutdown, how long served connections may take to finish before they are closed.
+    #[arg(long, default_value_t = 30_000)]
+    shutdown_grace_ms: u64,
     /// Shut down gracefully after this many milliseconds (as on ctrl-c; for tests).
     #[arg(long)]
     shutdown_after_ms: Option<u64>,
@@ -101,7 +109,10 @@ async fn run(args: &Args) -> Result<(), BoxError> {
 
     let options = http_server::Options {
         handshake_timeout: Duration::from_millis(args.handshake_timeout_ms),
+        header_read_timeout: Duration::from_millis(args.header_read_timeout_ms),
+        shutdown_grace: Duration::from_millis(args.shutdown_grace_ms),
         quiet: args.quiet,
+        ..http_server::Options::default()
     };
     let counters = Arc::new(http_server::Counters::default());
     let after = args.shutdown_after_ms.map(Duration::from_millis);

@@ -349,6 +349,32 @@ mod settings_file {
         }
     }
 
+    /// As [`load`], from `bytes` read from the settings file at `path`
+    /// (relative paths in it are relative to its directory).
+    fn parse(path: &Path, bytes: &[u8]) -> Result<SslConfiguration, BoxError> {
+        #[cfg(feature = "serde")]
+        {
+            let text = std::str::from_utf8(bytes)
+                .map_err(|e| format!("{} is not UTF-8 text: {e}", path.display()))?;
+            let base = path.parent().unwrap_or(Path::new(""));
+            let config = SslConfiguration::from_toml_str(text, base).map_err(|mut err| {
+                // Errors from text name it "TOML input": name the file, as
+                // `from_toml_file` does.
+                if let sslconf::Error::SettingsFile { file, .. } = &mut err {
+                    *file = path.display().to_string();
+                }
+                err
+            })?;
+            config.server_config()?;
+            Ok(config)
+        }
+        #[cfg(not(feature = "serde"))]
+        {
+            let _ = bytes;
+            load(path)
+        }
+    }
+
     /// Reads the settings file again whenever its content changes: a good
     /// one replaces what new connections get (and, with --watch, what is
     /// watched); a bad one is logged and changes nothing.
@@ -363,15 +389,24 @@ mod settings_file {
             let mut _watching = watching;
             loop {
                 thread::sleep(POLL);
-                let now = std::fs::read(&path).ok();
-                if now == seen {
+                let now = std::fs::read(&path);
+                if now.as_ref().ok() == seen.as_ref() {
                     continue;
                 }
-                seen = now;
-                let reloaded = load(&path).and_then(|config| {
+                // The bytes just compared are the ones parsed: reading the
+                // file again could see another version (half of one being
+                // written), which would then count as seen and never be
+                // read again. A half-written file fails here, and its
+                // finished version differs from it, so it is read next.
+                let reloaded = match &now {
+                    Ok(bytes) => parse(&path, bytes),
+                    Err(err) => Err(format!("cannot read {}: {err}", path.display()).into()),
+                }
+                .and_then(|config| {
                     let watcher = flags.start_watching(&config)?;
                     Ok((config, watcher))
                 });
+                seen = now.ok();
                 match reloaded {
                     Ok((config, watcher)) => {
                         *current.write().unwrap_or_else(|e| e.into_inner()) = config;

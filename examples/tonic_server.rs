@@ -15,6 +15,11 @@
 //! the finished `TlsStream` is handed to tonic. Its `Connected`
 //! implementation puts the connection's `SessionState` into every request's
 //! extensions, where the method reads it.
+//!
+//! Shutdown stops the accept loop (and the handshakes in progress) first,
+//! lets tonic finish its connections' calls (GOAWAY), and closes the
+//! connections still open after `--shutdown-grace-ms`. HTTP/2 keep-alive
+//! pings close a connection whose peer stopped answering.
 
 #[path = "support/greeter.rs"]
 mod greeter;
@@ -25,6 +30,8 @@ use std::io::{self, Write};
 use std::net::SocketAddr;
 use std::pin::Pin;
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -34,7 +41,8 @@ use sslconf::{Identity, PeerVerifyMode, SessionState, SslConfiguration};
 use support::BoxError;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, watch};
+use tokio::task::JoinSet;
 use tonic::transport::server::Connected;
 use tonic::{Request, Response, Status};
 
@@ -62,6 +70,9 @@ struct Args {
     /// The deadline of a whole handshake, from accept to its end.
     #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..))]
     handshake_timeout_ms: u64,
+    /// At shutdown, how long connections may take to finish their calls before they are closed.
+    #[arg(long, default_value_t = 30_000)]
+    shutdown_grace_ms: u64,
     /// Shut down gracefully after this many milliseconds (as on ctrl-c; for tests).
     #[arg(long)]
     shutdown_after_ms: Option<u64>,
@@ -92,10 +103,19 @@ async fn run(args: &Args) -> Result<(), BoxError> {
     std::io::stdout().flush()?;
 
     let (tx, rx) = mpsc::channel(64);
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let open = Arc::new(AtomicUsize::new(0));
     let handshake_timeout = Duration::from_millis(args.handshake_timeout_ms);
-    let accepting = tokio::spawn(accept_loop(config, listener, handshake_timeout, tx));
+    let accepting = tokio::spawn(accept_loop(
+        config,
+        listener,
+        handshake_timeout,
+        tx,
+        stop_rx.clone(),
+        open.clone(),
+    ));
     let after = args.shutdown_after_ms.map(Duration::from_millis);
-    let shutdown = async move {
+    let signal = async move {
         let timer = async {
             match after {
                 Some(after) => tokio::time::sleep(after).await,
@@ -106,13 +126,41 @@ async fn run(args: &Args) -> Result<(), BoxError> {
             _ = tokio::signal::ctrl_c() => {}
             () = timer => {}
         }
-        eprintln!("shutting down");
+    };
+    let mut stop = stop_rx;
+    let shutdown = async move {
+        let _ = stop.wait_for(|stopping| *stopping).await;
     };
     let incoming = tokio_stream::wrappers::ReceiverStream::new(rx);
-    let served = tonic::transport::Server::builder()
+    let serve = tonic::transport::Server::builder()
+        .http2_keepalive_interval(Some(Duration::from_secs(60)))
+        .http2_keepalive_timeout(Some(Duration::from_secs(20)))
         .add_service(GreeterServer::new(Hello))
-        .serve_with_incoming_shutdown(incoming, shutdown)
-        .await;
+        .serve_with_incoming_shutdown(incoming, shutdown);
+    tokio::pin!(serve);
+    let grace = Duration::from_millis(args.shutdown_grace_ms);
+    let served = tokio::select! {
+        served = &mut serve => served,
+        () = signal => {
+            eprintln!("shutting down: {} connections to finish", open.load(Ordering::Relaxed));
+            // The accept loop and tonic's drain both see it.
+            let _ = stop_tx.send(true);
+            match tokio::time::timeout(grace, &mut serve).await {
+                Ok(served) => served,
+                Err(_) => {
+                    eprintln!(
+                        "shutting down: {} connections still open after the {} ms grace period, \
+                         closing them",
+                        open.load(Ordering::Relaxed),
+                        grace.as_millis()
+                    );
+                    // Leaving `run` ends the runtime, which drops tonic's
+                    // connection tasks and so closes their sockets.
+                    Ok(())
+                }
+            }
+        }
+    };
     accepting.abort();
     served?;
     eprintln!("done");
@@ -120,15 +168,26 @@ async fn run(args: &Args) -> Result<(), BoxError> {
 }
 
 /// Accepts sockets, completes each handshake in its own task under
-/// `timeout`, and hands the finished streams to tonic.
+/// `timeout`, and hands the finished streams to tonic; until shutdown,
+/// when it stops accepting (the listener is closed) and drops the
+/// handshakes in progress.
 async fn accept_loop(
     config: SslConfiguration,
     listener: TcpListener,
     timeout: Duration,
     tx: mpsc::Sender<Result<TlsConnection, io::Error>>,
+    mut stop: watch::Receiver<bool>,
+    open: Arc<AtomicUsize>,
 ) {
+    // Dropped on return, which aborts every handshake still running.
+    let mut handshakes = JoinSet::new();
     loop {
-        let (socket, peer) = match listener.accept().await {
+        let accepted = tokio::select! {
+            _ = stop.wait_for(|stopping| *stopping) => return,
+            accepted = listener.accept() => accepted,
+        };
+        while handshakes.try_join_next().is_some() {}
+        let (socket, peer) = match accepted {
             Ok(accepted) => accepted,
             Err(err) => {
                 eprintln!("accept failed: {err}");
@@ -136,11 +195,15 @@ async fn accept_loop(
                 continue;
             }
         };
-        let (config, tx) = (config.clone(), tx.clone());
-        tokio::spawn(async move {
+        let (config, tx, open) = (config.clone(), tx.clone(), open.clone());
+        handshakes.spawn(async move {
             match tokio::time::timeout(timeout, config.accept_async(socket)).await {
                 Ok(Ok(tls)) => {
-                    let connection = TlsConnection { tls, peer };
+                    let connection = TlsConnection {
+                        tls,
+                        peer,
+                        _open: OpenConnection::new(open),
+                    };
                     // Closed: tonic is shutting down, and the stream is dropped.
                     let _ = tx.send(Ok(connection)).await;
                 }
@@ -158,6 +221,23 @@ async fn accept_loop(
 struct TlsConnection {
     tls: sslconf::tokio::TlsStream<TcpStream>,
     peer: SocketAddr,
+    _open: OpenConnection,
+}
+
+/// Counts a connection as open from its handshake until it is dropped.
+struct OpenConnection(Arc<AtomicUsize>);
+
+impl OpenConnection {
+    fn new(open: Arc<AtomicUsize>) -> Self {
+        open.fetch_add(1, Ordering::Relaxed);
+        OpenConnection(open)
+    }
+}
+
+impl Drop for OpenConnection {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
+    }
 }
 
 /// What each request of a connection carries in its extensions.

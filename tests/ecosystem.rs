@@ -3,20 +3,22 @@
 //! and a private CA made here, `curl` (HTTP/2 and HTTP/1.1) against the axum
 //! server, the tonic client against the tonic server, a wrong server
 //! certificate reaching each client as Qt's error list, a stalled handshake
-//! that blocks no one, and graceful shutdown.
+//! that blocks no one, a stalled request header dropped at its deadline, and
+//! graceful shutdown within its grace period.
 //!
-//! The examples are built by `cargo test` (not by `cargo test --test
-//! ecosystem` alone) and found next to this test binary; a missing one is a
-//! loud skip, a failure under CI. Every process is killed on drop; every
-//! step has a deadline.
+//! The examples are built by `cargo test --all-features` (not by `cargo
+//! test --test ecosystem` alone) and found next to this test binary; a
+//! missing one is a loud skip, a failure under CI; one older than its
+//! sources is a failure. Every process is killed on drop; every step has a
+//! deadline.
 
 mod common;
 
 use std::io::Write;
 use std::net::TcpStream;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use common::peers::{run_client, ClientRun, PeerServer, PemFiles, Scratch};
 use common::{Authority, LeafSpec};
@@ -25,13 +27,14 @@ use hyper::body::Bytes;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
 use rcgen::ExtendedKeyUsagePurpose;
-use sslconf::{Identity, SslConfiguration};
+use sslconf::{Identity, SslConfiguration, TlsStream};
 
 const HOST: &str = "localhost";
 
 /// `target/<profile>/examples/<name>`, next to `target/<profile>/deps/`
 /// where this test runs; `None` (a loud skip, a failure under CI) when it
-/// is missing.
+/// is missing. A binary older than a file it is built from fails the test:
+/// it would test code that is no longer there.
 fn example(name: &str) -> Option<String> {
     let exe = std::env::current_exe().unwrap();
     let path: PathBuf = exe
@@ -48,6 +51,24 @@ fn example(name: &str) -> Option<String> {
         .output()
         .is_ok_and(|out| out.status.success());
     if runs {
+        let built = path.metadata().and_then(|m| m.modified()).unwrap();
+        let Some((changed, source)) = newest_source(&path) else {
+            panic!(
+                "{} has no dep-info file beside it to tell whether it is current: run \
+                 `cargo build --all-features --example {name}`",
+                path.display()
+            );
+        };
+        if changed > built {
+            let ago = changed.duration_since(built).unwrap_or_default();
+            panic!(
+                "{} is stale: {} changed {ago:?} after it was built; run `cargo test \
+                 --all-features` (which builds examples) or `cargo build --all-features \
+                 --example {name}` first",
+                path.display(),
+                source.display()
+            );
+        }
         return Some(path.to_str().unwrap().to_owned());
     }
     let reason = format!(
@@ -60,6 +81,28 @@ fn example(name: &str) -> Option<String> {
     }
     common::skipped(&reason);
     None
+}
+
+/// The most recently modified of the files the example `binary` is built
+/// from, with its time: the sources cargo listed in the dep-info file it
+/// wrote beside the binary (the example, its support files, the library's
+/// sources), the manifest and the lock file. `None` without that file.
+fn newest_source(binary: &Path) -> Option<(SystemTime, PathBuf)> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(binary.with_extension("d")).ok()?;
+    // `target: source source ...`, a space in a path escaped as `\ `.
+    let sources = text
+        .lines()
+        .next()
+        .and_then(|line| line.split_once(": "))
+        .map_or("", |(_, sources)| sources)
+        .replace("\\ ", "\0");
+    sources
+        .split_whitespace()
+        .map(|source| PathBuf::from(source.replace('\0', " ")))
+        .chain([root.join("Cargo.toml"), root.join("Cargo.lock")])
+        .filter_map(|file| Some((file.metadata().ok()?.modified().ok()?, file)))
+        .max()
 }
 
 /// A private CA, a server identity for `localhost` and a client identity,
@@ -584,8 +627,243 @@ fn shutdown_is_graceful_and_held_by_neither_a_stalled_handshake_nor_an_idle_clie
         "{log}"
     );
     assert!(
-        log.contains("done: accepted 3, served 2, handshakes failed 0, handshakes timed out 0"),
+        log.contains(
+            "done: accepted 3, served 2, handshakes failed 0, handshakes timed out 0, \
+             cut at shutdown 0"
+        ),
         "{log}"
     );
     drop(client);
+}
+
+/// A TLS connection to `port` (ALPN `http/1.1`, so the server speaks
+/// HTTP/1.1) that sends half a request line and stalls.
+fn half_a_request(pki: &Pki, port: u16) -> TlsStream<TcpStream> {
+    let config = SslConfiguration::new()
+        .with_ca_certificate_files([&pki.ca])
+        .unwrap()
+        .with_allowed_next_protocols(["http/1.1"]);
+    let socket = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    socket
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    let mut tls = config.connect(HOST, socket).unwrap();
+    tls.write_all(b"GET / HTTP/1.1\r\n").unwrap();
+    tls.flush().unwrap();
+    tls
+}
+
+/// A client that finished its handshake, sent half a request line and
+/// stalled is closed at the header-read deadline, not held forever; and
+/// shutdown ends by its grace period although such a client (with a long
+/// deadline now) and an HTTP/2 response the client never takes (a stream
+/// window of 0: the server cannot send the body, so the stream never ends)
+/// would hold its graceful drain forever, closing both connections.
+#[test]
+fn a_stalled_request_is_dropped_at_its_header_deadline_and_shutdown_keeps_its_grace_period() {
+    let Some(program) = example("axum_server") else {
+        return;
+    };
+    let pki = Pki::new("eco-slow");
+    const HEADER_MS: u64 = 1_000;
+    let server = axum_server(
+        &program,
+        &pki,
+        &pki.server,
+        &["--header-read-timeout-ms", &HEADER_MS.to_string()],
+    );
+    let mut stalled = half_a_request(&pki, server.port);
+    let started = Instant::now();
+    let mut answer = Vec::new();
+    let read = std::io::Read::read_to_end(&mut stalled, &mut answer);
+    let elapsed = started.elapsed();
+    // Closed by the server (with or without close_notify), before the
+    // socket's own 30 s timeout.
+    assert!(
+        read.as_ref()
+            .map_or_else(|e| e.kind() == std::io::ErrorKind::UnexpectedEof, |_| true),
+        "{read:?} after {elapsed:?}"
+    );
+    assert!(
+        elapsed >= Duration::from_millis(HEADER_MS * 9 / 10) && elapsed < Duration::from_secs(6),
+        "closed after {elapsed:?}, the header deadline is {HEADER_MS} ms"
+    );
+    assert!(answer.is_empty(), "{:?}", String::from_utf8_lossy(&answer));
+    assert!(
+        server.wait_for_output(
+            "serving http/1.1: read header from client timeout",
+            Duration::from_secs(5)
+        ),
+        "{}",
+        server.output()
+    );
+
+    // Shutdown: a stalled request header (60 s deadline now), and an HTTP/2
+    // response the client holds with a window of 0.
+    const AFTER_MS: u64 = 2_500;
+    const GRACE_MS: u64 = 1_000;
+    let server = axum_server(
+        &program,
+        &pki,
+        &pki.server,
+        &[
+            "--header-read-timeout-ms",
+            "60000",
+            "--shutdown-after-ms",
+            &AFTER_MS.to_string(),
+            "--shutdown-grace-ms",
+            &GRACE_MS.to_string(),
+        ],
+    );
+    let started = Instant::now();
+    let _stalled = half_a_request(&pki, server.port);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let config = SslConfiguration::new()
+        .with_ca_certificate_files([&pki.ca])
+        .unwrap();
+    let connector = hyper_rustls::HttpsConnectorBuilder::new()
+        .with_tls_config((*config.client_config().unwrap()).clone())
+        .https_only()
+        .enable_http2()
+        .build();
+    let client = Client::builder(TokioExecutor::new())
+        .http2_only(true)
+        .http2_initial_stream_window_size(0)
+        .build::<_, Empty<Bytes>>(connector);
+    let uri: hyper::Uri = url(&server, "/").parse().unwrap();
+    let response = runtime.block_on(client.get(uri)).unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.version(), hyper::Version::HTTP_2);
+
+    let log = server.finish(Duration::from_secs(20));
+    let elapsed = started.elapsed();
+    assert!(
+        elapsed < Duration::from_millis(AFTER_MS + GRACE_MS + 3_000),
+        "ran {elapsed:?}, its shutdown began at {AFTER_MS} ms with a {GRACE_MS} ms grace period: {log}"
+    );
+    assert!(
+        log.contains(&format!(
+            "shutting down: 2 connections still open after the {GRACE_MS} ms grace period, \
+             closing them"
+        )),
+        "{log}"
+    );
+    // Both held graceful shutdown: hyper's HTTP/1.1 graceful shutdown waits
+    // for a request it has read part of, HTTP/2's for the open stream.
+    assert!(
+        log.contains(", served 0, handshakes failed 0, handshakes timed out 0, cut at shutdown 2"),
+        "{log}"
+    );
+    drop(response);
+    drop(client);
+}
+
+/// The tonic server's shutdown stops accepting at once (a new connection
+/// is refused while calls finish) and ends by its grace period although a
+/// call whose request never ends would hold tonic's drain forever.
+#[test]
+fn tonic_shutdown_stops_accepting_and_keeps_its_grace_period() {
+    let Some(program) = example("tonic_server") else {
+        return;
+    };
+    let pki = Pki::new("eco-tonic-stop");
+    const AFTER_MS: u64 = 2_500;
+    const GRACE_MS: u64 = 2_000;
+    let args: Vec<String> = [
+        "--port",
+        "{port}",
+        "--cert",
+        &pki.server.cert,
+        "--key",
+        &pki.server.key,
+        "--ca",
+        &pki.ca,
+        "--shutdown-after-ms",
+        &AFTER_MS.to_string(),
+        "--shutdown-grace-ms",
+        &GRACE_MS.to_string(),
+    ]
+    .map(str::to_owned)
+    .to_vec();
+    let server =
+        PeerServer::start(&program, &args, "listening on").unwrap_or_else(|e| panic!("{e}"));
+    let started = Instant::now();
+
+    // A SayHello call whose request body never comes: tonic waits for the
+    // message, and the stream stays open.
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let config = SslConfiguration::new()
+        .with_ca_certificate_files([&pki.ca])
+        .unwrap()
+        .with_local_identity(Identity::from_files(&pki.client.cert, &pki.client.key).unwrap());
+    let connector = hyper_rustls::HttpsConnectorBuilder::new()
+        .with_tls_config((*config.client_config().unwrap()).clone())
+        .https_only()
+        .enable_http2()
+        .build();
+    type Never = http_body_util::StreamBody<
+        tokio_stream::Pending<Result<hyper::body::Frame<Bytes>, std::convert::Infallible>>,
+    >;
+    let client = Client::builder(TokioExecutor::new())
+        .http2_only(true)
+        .build::<_, Never>(connector);
+    let request = hyper::Request::post(format!(
+        "https://{HOST}:{}/sslconf.example.Greeter/SayHello",
+        server.port
+    ))
+    .header("content-type", "application/grpc")
+    .header("te", "trailers")
+    .body(http_body_util::StreamBody::new(tokio_stream::pending()))
+    .unwrap();
+    let call = runtime.spawn(client.request(request));
+
+    assert!(
+        server.wait_for_output(
+            "shutting down: 1 connections to finish",
+            Duration::from_secs(10)
+        ),
+        "{}",
+        server.output()
+    );
+    // The listener is closed: refused, not queued for a handshake.
+    std::thread::sleep(Duration::from_millis(200));
+    let refused = TcpStream::connect(("127.0.0.1", server.port));
+    assert!(
+        refused
+            .as_ref()
+            .is_err_and(|e| e.kind() == std::io::ErrorKind::ConnectionRefused),
+        "{refused:?} during shutdown: {}",
+        server.output()
+    );
+
+    let log = server.finish(Duration::from_secs(20));
+    let elapsed = started.elapsed();
+    assert!(
+        elapsed < Duration::from_millis(AFTER_MS + GRACE_MS + 3_000),
+        "ran {elapsed:?}, its shutdown began at {AFTER_MS} ms with a {GRACE_MS} ms grace period: {log}"
+    );
+    assert!(
+        log.contains(&format!(
+            "shutting down: 1 connections still open after the {GRACE_MS} ms grace period, \
+             closing them"
+        )),
+        "{log}"
+    );
+    // The call ends with its connection, closed without a response.
+    let ended =
+        runtime.block_on(async { tokio::time::timeout(Duration::from_secs(5), call).await });
+    assert!(
+        ended
+            .as_ref()
+            .is_ok_and(|joined| joined.as_ref().is_ok_and(Result::is_err)),
+        "{ended:?}"
+    );
 }

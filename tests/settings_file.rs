@@ -1010,6 +1010,63 @@ fn a_server_from_a_file_reloads_the_files_it_names() {
     assert_eq!(reloaded.changed_files().len(), 2, "{reloaded}");
 }
 
+/// Set in the child process of
+/// `a_relative_base_dir_survives_a_change_of_the_working_directory`.
+const CHDIR_CHILD: &str = "SSLCONF_SETTINGS_FILE_TEST_CHDIR_CHILD";
+
+/// A configuration read with a relative base directory (`"."`, `""`, a
+/// settings file named by a relative path) reloads the same files after
+/// the process changed its working directory, not the files of the same
+/// names in the new one. The working directory is the process's, so the
+/// test runs itself again as a child process started in `here/`.
+#[test]
+fn a_relative_base_dir_survives_a_change_of_the_working_directory() {
+    const TEXT: &str =
+        "[local-identity]\ncertificate-file = \"server.pem\"\nkey-file = \"server.key\"\n";
+    if std::env::var_os(CHDIR_CHILD).is_some() {
+        let here = std::env::current_dir().unwrap();
+        let settings = SettingsFile::from_toml_str(TEXT).unwrap();
+        let configs = [
+            SslConfiguration::from_toml_str(TEXT, ".").unwrap(),
+            SslConfiguration::from_settings_file(&settings, "").unwrap(),
+            SslConfiguration::from_toml_file("server.toml").unwrap(),
+        ];
+        std::env::set_current_dir("../elsewhere").unwrap();
+        for config in configs {
+            let identity = config.local_identity().unwrap();
+            let (chain, key) = identity.files().unwrap();
+            assert_eq!(chain, here.join("server.pem"));
+            assert_eq!(key, here.join("server.key"));
+            // Relative to the new working directory, it would read another
+            // identity and name both files as changed.
+            let reloaded = config.reload().unwrap();
+            assert!(reloaded.changed_files().is_empty(), "{reloaded}");
+        }
+        return;
+    }
+    let scratch = Scratch::new("settings-chdir");
+    let ca = Authority::root("Chdir CA");
+    let (here, elsewhere) = (scratch.dir().join("here"), scratch.dir().join("elsewhere"));
+    for dir in [&here, &elsewhere] {
+        let id = ca.leaf("localhost");
+        put(dir, "server.pem", id.chain_pem());
+        put(dir, "server.key", id.key_pem());
+        put(dir, "server.toml", TEXT);
+    }
+    let name = "a_relative_base_dir_survives_a_change_of_the_working_directory";
+    let child = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([name, "--exact", "--nocapture", "--test-threads", "1"])
+        .current_dir(&here)
+        .env(CHDIR_CHILD, "1")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&child.stdout);
+    let report = format!("{stdout}{}", String::from_utf8_lossy(&child.stderr));
+    assert!(child.status.success(), "{report}");
+    // The filter matched this test and nothing else.
+    assert!(stdout.contains("1 passed"), "{report}");
+}
+
 /// A server whose protocol, cipher, ALPN and identity come from a settings
 /// file: `openssl s_client` verifies its chain and reports what the file set.
 #[test]

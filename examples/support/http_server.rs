@@ -7,9 +7,15 @@
 //! deadline (`tokio::time::timeout`), so a slow, stalled or failing client
 //! never holds the accept loop or another client. HTTP/2 or HTTP/1.1 is
 //! served as ALPN agreed (HTTP/1.1 when the client offered no ALPN).
-//! Shutdown is graceful: no new connection is accepted, handshakes in
-//! progress are dropped, and each served connection finishes the requests it
-//! has (HTTP/2 sends GOAWAY, HTTP/1.1 closes after the response).
+//! A served connection has deadlines too: an HTTP/1.1 request's header
+//! must arrive within `header_read_timeout` (hyper's timer; it also ends an
+//! idle keep-alive connection), and an HTTP/2 peer must answer a ping every
+//! `http2_keep_alive_interval` within `http2_keep_alive_timeout`.
+//! Shutdown is graceful within a grace period: no new connection is
+//! accepted, handshakes in progress are dropped, and each served connection
+//! finishes the requests it has (HTTP/2 sends GOAWAY, HTTP/1.1 closes after
+//! the response); connections still open when `shutdown_grace` is over are
+//! closed, and their number logged.
 #![allow(dead_code)] // each example uses part of it
 
 use std::future::Future;
@@ -18,7 +24,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
 use hyper_util::service::TowerToHyperService;
 use sslconf::SslConfiguration;
@@ -33,6 +39,18 @@ use crate::support;
 pub struct Options {
     /// The deadline of a whole handshake, from accept to its end.
     pub handshake_timeout: Duration,
+    /// The deadline of an HTTP/1.1 request's header, from when the server
+    /// waits for it: a client that sends half a request line and stalls, or
+    /// keeps an idle connection, is closed then.
+    pub header_read_timeout: Duration,
+    /// How often an HTTP/2 connection is pinged.
+    pub http2_keep_alive_interval: Duration,
+    /// How long an HTTP/2 peer may take to answer a ping before its
+    /// connection is closed.
+    pub http2_keep_alive_timeout: Duration,
+    /// How long shutdown waits for served connections to finish before it
+    /// closes the ones still open.
+    pub shutdown_grace: Duration,
     /// Log failures only, not a line for each connection served.
     pub quiet: bool,
 }
@@ -41,6 +59,10 @@ impl Default for Options {
     fn default() -> Self {
         Options {
             handshake_timeout: Duration::from_secs(10),
+            header_read_timeout: Duration::from_secs(30),
+            http2_keep_alive_interval: Duration::from_secs(60),
+            http2_keep_alive_timeout: Duration::from_secs(20),
+            shutdown_grace: Duration::from_secs(30),
             quiet: false,
         }
     }
@@ -58,24 +80,30 @@ pub struct Counters {
     pub handshake_failed: AtomicU64,
     /// Handshakes dropped at their deadline.
     pub handshake_timed_out: AtomicU64,
+    /// Connections still open when the shutdown grace period was over,
+    /// closed then.
+    pub cut: AtomicU64,
 }
 
 impl Counters {
     /// One line for logs.
     pub fn summary(&self) -> String {
         format!(
-            "accepted {}, served {}, handshakes failed {}, handshakes timed out {}",
+            "accepted {}, served {}, handshakes failed {}, handshakes timed out {}, \
+             cut at shutdown {}",
             self.accepted.load(Ordering::Relaxed),
             self.served.load(Ordering::Relaxed),
             self.handshake_failed.load(Ordering::Relaxed),
             self.handshake_timed_out.load(Ordering::Relaxed),
+            self.cut.load(Ordering::Relaxed),
         )
     }
 }
 
 /// Serves `app` on `listener` until `shutdown` completes, then shuts down
-/// gracefully and returns when every connection has ended. A handler reads
-/// the connection's state with `axum::Extension<SessionState>`.
+/// gracefully and returns when every connection has ended, or when
+/// `options.shutdown_grace` is over and the ones left are closed. A handler
+/// reads the connection's state with `axum::Extension<SessionState>`.
 ///
 /// `config` must convert (check `server_config()` first): a conversion
 /// error fails each handshake.
@@ -124,8 +152,21 @@ pub async fn serve(
     eprintln!("shutting down: {} connections to finish", tasks.len());
     // Every connection task sees this, now or when it gets to serving.
     let _ = stop_tx.send(true);
-    while let Some(done) = tasks.join_next().await {
-        log_panic(done);
+    let drained = tokio::time::timeout(options.shutdown_grace, async {
+        while let Some(done) = tasks.join_next().await {
+            log_panic(done);
+        }
+    })
+    .await;
+    if drained.is_err() {
+        let cut = tasks.len();
+        counters.cut.fetch_add(cut as u64, Ordering::Relaxed);
+        eprintln!(
+            "shutting down: {cut} connections still open after the {} ms grace period, closing them",
+            options.shutdown_grace.as_millis()
+        );
+        // Aborts each task, which drops (closes) its connection.
+        tasks.shutdown().await;
     }
 }
 
@@ -180,6 +221,16 @@ async fn connection(
     // Every request of this connection carries its state.
     let service = TowerToHyperService::new(app.layer(axum::Extension(state.clone())));
     let mut builder = auto::Builder::new(TokioExecutor::new());
+    // Without a timer hyper's header_read_timeout never fires.
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(options.header_read_timeout);
+    builder
+        .http2()
+        .timer(TokioTimer::new())
+        .keep_alive_interval(options.http2_keep_alive_interval)
+        .keep_alive_timeout(options.http2_keep_alive_timeout);
     // ALPN decides; without it (a client that offered none), HTTP/1.1 as RFC 7540 says.
     builder = match alpn.as_deref() {
         Some(b"h2") => builder.http2_only(),

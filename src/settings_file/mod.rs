@@ -507,24 +507,19 @@ impl SslConfiguration {
             path: path.to_owned(),
             source,
         })?;
-        let base = match path.parent() {
-            Some(dir) if !dir.as_os_str().is_empty() => dir,
-            _ => Path::new("."),
-        };
-        // Absolute, so that a reload after the process changed its working
-        // directory reads the same files.
-        let base = std::path::absolute(base).unwrap_or_else(|_| base.to_owned());
-        Self::from_toml(&text, &path.display().to_string(), &base)
+        let base = path.parent().unwrap_or(Path::new(""));
+        Self::from_toml(&text, &path.display().to_string(), &absolute_base(base))
     }
 
     /// As [`from_toml_file`](Self::from_toml_file), from TOML text whose
-    /// relative paths are relative to `base_dir`; errors name the file
-    /// `"TOML input"`.
+    /// relative paths are relative to `base_dir` (made absolute now, so a
+    /// later change of the working directory changes nothing); errors name
+    /// the file `"TOML input"`.
     ///
     /// # Errors
     /// As [`from_toml_file`](Self::from_toml_file).
     pub fn from_toml_str(text: &str, base_dir: impl AsRef<Path>) -> Result<Self, Error> {
-        Self::from_toml(text, TOML_INPUT, base_dir.as_ref())
+        Self::from_toml(text, TOML_INPUT, &absolute_base(base_dir.as_ref()))
     }
 
     fn from_toml(text: &str, file: &str, base: &Path) -> Result<Self, Error> {
@@ -533,7 +528,8 @@ impl SslConfiguration {
     }
 
     /// The configuration `settings` describe, read with any serde format;
-    /// relative paths are relative to `base_dir`.
+    /// relative paths are relative to `base_dir` (made absolute now, so a
+    /// later change of the working directory changes nothing).
     ///
     /// # Errors
     /// [`Error::SettingsFile`] (file `"settings"`, line 0) naming the field
@@ -542,7 +538,7 @@ impl SslConfiguration {
         settings: &SettingsFile,
         base_dir: impl AsRef<Path>,
     ) -> Result<Self, Error> {
-        load::configuration(settings, base_dir.as_ref())
+        load::configuration(settings, &absolute_base(base_dir.as_ref()))
             .map_err(|e| field_error(e, "settings", None))
     }
 
@@ -583,4 +579,16 @@ impl SslConfiguration {
     pub fn to_toml(&self) -> Result<String, Error> {
         self.to_settings_file()?.to_toml()
     }
+}
+
+/// `base` made absolute (an empty one is the working directory), so that
+/// a reload after the process changed its working directory reads the same
+/// files. Kept as given only when the working directory cannot be read.
+fn absolute_base(base: &Path) -> PathBuf {
+    let base = if base.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        base
+    };
+    std::path::absolute(base).unwrap_or_else(|_| base.to_owned())
 }
