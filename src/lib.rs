@@ -108,7 +108,10 @@
 //!   [`RevocationList`]) checked on every verified path, read again by
 //!   `reload` with the CA files; a change of trust also ends the resumption
 //!   of sessions verified under the old one, so a revoked client cannot
-//!   come back on its ticket.
+//!   come back on its ticket (the crate's `accept`/`connect` also verify a
+//!   resumed peer again when the trust is reloadable; through a raw
+//!   `server_config()`, a handshake verified in the instant before a
+//!   reload can still resume under the new trust).
 //! - **Pins**: public key pins on top of CA verification, or instead of it
 //!   for self-signed peers ([`PublicKeyPin`]).
 //! - **Resumption across a fleet**: [`TicketKeys`] from nginx's
