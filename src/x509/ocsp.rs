@@ -211,17 +211,15 @@ fn matching_response(der: &[u8], chain: &[Certificate]) -> Result<SingleResponse
     let leaf = X509Certificate::from_der(chain[0].as_der())
         .map_err(|e| InvalidInput::caused("the leaf certificate does not parse", e))?
         .1;
-    let issuer = match chain.get(1) {
-        Some(cert) => {
-            let (_, issuer) = X509Certificate::from_der(cert.as_der())
-                .map_err(|e| InvalidInput::caused("the issuer certificate does not parse", e))?;
-            // The chain's next certificate, when it is the leaf's issuer.
-            (issuer.subject().as_raw() == leaf.issuer().as_raw()).then_some(issuer)
-        }
-        None => None,
-    };
+    // The leaf's issuer, wherever the chain has it (its key hash is then
+    // checked too); a chain of the leaf alone is matched by name and serial.
+    let issuer = chain[1..].iter().find_map(|cert| {
+        let (_, issuer) = X509Certificate::from_der(cert.as_der()).ok()?;
+        (issuer.subject().as_raw() == leaf.issuer().as_raw()).then_some(issuer)
+    });
     let serial = strip_sign_byte(leaf.raw_serial());
     let mut found_serial = false;
+    let mut unknown_hash = None;
     for single in basic.tbs_response_data.responses {
         let id = &single.cert_id;
         if strip_sign_byte(id.serial_number.as_bytes()) != serial {
@@ -230,9 +228,9 @@ fn matching_response(der: &[u8], chain: &[Certificate]) -> Result<SingleResponse
         found_serial = true;
         let oid = id.hash_algorithm.oid;
         let Some(name_hash) = digest(oid, leaf.issuer().as_raw()) else {
-            return Err(InvalidInput::new(format!(
-                "its certificate id is hashed with {oid}, not SHA-1 or SHA-2"
-            )));
+            // Another answer for the serial may use a hash known here.
+            unknown_hash = Some(oid);
+            continue;
         };
         if name_hash != id.issuer_name_hash.as_bytes() {
             continue;
@@ -244,6 +242,11 @@ fn matching_response(der: &[u8], chain: &[Certificate]) -> Result<SingleResponse
             }
         }
         return Ok(single);
+    }
+    if let Some(oid) = unknown_hash {
+        return Err(InvalidInput::new(format!(
+            "its certificate id is hashed with {oid}, not SHA-1 or SHA-2"
+        )));
     }
     Err(InvalidInput::new(if found_serial {
         format!(
@@ -386,14 +389,20 @@ mod tests {
             .push(rcgen::DnType::CommonName, "sslconf OCSP fixture CA");
         params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
         let impostor = Certificate::from_der(params.self_signed(&key).unwrap().der()).unwrap();
-        let other = reason(&[leaf.clone(), impostor]);
+        let other = reason(&[leaf.clone(), impostor.clone()]);
         assert!(
             other.starts_with(
                 "localhost: it is for another issuer's certificate with serial number 16:6d:98"
             ),
             "{other}"
         );
-        // The next certificate is not the leaf's issuer: only the names compare.
+        // The issuer is found wherever the chain has it, not only next.
+        let out_of_order = reason(&[leaf.clone(), leaf.clone(), impostor]);
+        assert!(
+            out_of_order.starts_with("localhost: it is for another issuer's certificate"),
+            "{out_of_order}"
+        );
+        // No issuer in the chain: only the names compare.
         assert!(staple.check(&[leaf.clone(), leaf], at(0)).is_ok());
     }
 

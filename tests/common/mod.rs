@@ -4,7 +4,9 @@
 pub mod openssl;
 pub mod peers;
 
+use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::time::SystemTime;
 
 /// Whether an outside peer program (openssl, python3, gnutls-cli, curl) can run.
 ///
@@ -418,4 +420,78 @@ impl Authority {
         };
         params.signed_by(&self.issuer).unwrap().pem().unwrap()
     }
+}
+
+/// `target/<profile>/examples/<name>`, next to `target/<profile>/deps/`
+/// where this test runs; `None` (a loud skip, a failure under CI) when it
+/// is missing. A binary older than a file it is built from fails the test:
+/// it would test code that is no longer there.
+pub fn example_binary(name: &str) -> Option<PathBuf> {
+    let exe = std::env::current_exe().unwrap();
+    let path: PathBuf = exe
+        .parent()
+        .and_then(|deps| deps.parent())
+        .map(|profile| {
+            profile
+                .join("examples")
+                .join(format!("{name}{}", std::env::consts::EXE_SUFFIX))
+        })
+        .unwrap();
+    let runs = Command::new(&path)
+        .arg("--help")
+        .output()
+        .is_ok_and(|out| out.status.success());
+    if runs {
+        let built = path.metadata().and_then(|m| m.modified()).unwrap();
+        let Some((changed, source)) = newest_source(&path) else {
+            panic!(
+                "{} has no dep-info file beside it to tell whether it is current: run \
+                 `cargo build --all-features --example {name}`",
+                path.display()
+            );
+        };
+        if changed > built {
+            let ago = changed.duration_since(built).unwrap_or_default();
+            panic!(
+                "{} is stale: {} changed {ago:?} after it was built; run `cargo test \
+                 --all-features` (which builds examples) or `cargo build --all-features \
+                 --example {name}` first",
+                path.display(),
+                source.display()
+            );
+        }
+        return Some(path);
+    }
+    let reason = format!(
+        "{} is missing: run `cargo test --all-features` (which builds examples) or \
+         `cargo build --all-features --example {name}` first",
+        path.display()
+    );
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!("{reason}");
+    }
+    skipped(&reason);
+    None
+}
+
+/// The most recently modified of the files the example `binary` is built
+/// from, with its time: the sources cargo listed in the dep-info file it
+/// wrote beside the binary (the example, its support files, the library's
+/// sources), the manifest and the lock file. `None` without that file.
+fn newest_source(binary: &Path) -> Option<(SystemTime, PathBuf)> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(binary.with_extension("d")).ok()?;
+    // `target: source source ...`, a space in a path escaped as `\ `.
+    let sources = text
+        .lines()
+        .next()
+        .and_then(|line| line.split_once(": "))
+        .map_or("", |(_, sources)| sources)
+        .replace("\\ ", "\0");
+    sources
+        .split_whitespace()
+        .map(|source| PathBuf::from(source.replace('\0', " ")))
+        .chain([root.join("Cargo.toml"), root.join("Cargo.lock")])
+        .filter_map(|file| Some((file.metadata().ok()?.modified().ok()?, file)))
+        .max()
 }
