@@ -66,33 +66,16 @@ fn sslyze() -> Option<PathBuf> {
 /// where this test runs; `None` (a loud skip, a failure under CI) when it is
 /// missing or predates `--preset`.
 fn example_server() -> Option<PathBuf> {
-    let exe = std::env::current_exe().unwrap();
-    let path = exe
-        .parent()
-        .and_then(|deps| deps.parent())
-        .map(|profile| {
-            profile
-                .join("examples")
-                .join(format!("server{}", std::env::consts::EXE_SUFFIX))
-        })
-        .unwrap();
-    let current = Command::new(&path)
-        .arg("--help")
-        .output()
-        .is_ok_and(|out| String::from_utf8_lossy(&out.stdout).contains("--preset"));
-    if current {
-        return Some(path);
-    }
-    let reason = format!(
-        "{} is missing or predates --preset: run `cargo test` (which builds examples) \
-         or `cargo build --example server` first",
+    // Missing: a loud skip (a failure under CI); older than its sources: a
+    // failure.
+    let path = common::example_binary("server")?;
+    let help = Command::new(&path).arg("--help").output().unwrap();
+    assert!(
+        String::from_utf8_lossy(&help.stdout).contains("--preset"),
+        "{} has no --preset: rebuild it with `cargo build --all-features --example server`",
         path.display()
     );
-    if std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!("{reason}");
-    }
-    common::skipped(&reason);
-    None
+    Some(path)
 }
 
 /// What one sslyze run said.
