@@ -238,6 +238,10 @@ impl ChainVerifier {
     fn classify(&self, error: &webpki::Error, chain: &[Certificate]) -> SslError {
         use webpki::Error as E;
         let leaf = &chain[0];
+        if let Some((kind, cert)) = self.revocation_error(error, chain) {
+            return SslError::new(kind, Some(cert.unwrap_or(leaf).clone()))
+                .with_detail(revocation_detail(error));
+        }
         let last = chain.last().unwrap_or(leaf);
         let anchors = self.anchors();
         let (kind, cert) = match error {
@@ -296,41 +300,6 @@ impl ChainVerifier {
             E::UnsupportedSignatureAlgorithm | E::UnsupportedSignatureAlgorithmForPublicKey => {
                 (SslErrorKind::UnsupportedSignatureAlgorithm, leaf)
             }
-            E::CertRevoked => (
-                SslErrorKind::CertificateRevoked,
-                self.revocation()
-                    .and_then(|r| r.revoked(&issuer_path(chain)))
-                    .unwrap_or(leaf),
-            ),
-            E::UnknownRevocationStatus => (
-                SslErrorKind::UnableToGetRevocationList,
-                self.revocation()
-                    .and_then(|r| r.without_list(&issuer_path(chain)))
-                    .unwrap_or(leaf),
-            ),
-            E::CrlExpired { time, .. } => (
-                SslErrorKind::RevocationListExpired,
-                self.revocation()
-                    .and_then(|r| r.with_expired_list(&issuer_path(chain), system_time(*time)))
-                    .unwrap_or(leaf),
-            ),
-            E::InvalidCrlSignatureForPublicKey
-            | E::IssuerNotCrlSigner
-            | E::UnsupportedCrlSignatureAlgorithmContext(_)
-            | E::UnsupportedCrlSignatureAlgorithmForPublicKeyContext(_) => (
-                SslErrorKind::RevocationListInvalid,
-                self.revocation()
-                    .and_then(|r| r.with_list(&issuer_path(chain)))
-                    .unwrap_or(leaf),
-            ),
-            #[allow(deprecated)]
-            E::UnsupportedCrlSignatureAlgorithm
-            | E::UnsupportedCrlSignatureAlgorithmForPublicKey => (
-                SslErrorKind::RevocationListInvalid,
-                self.revocation()
-                    .and_then(|r| r.with_list(&issuer_path(chain)))
-                    .unwrap_or(leaf),
-            ),
             E::CertDistrusted => (SslErrorKind::CertificateUntrusted, leaf),
             E::NameConstraintViolation => (SslErrorKind::NameConstraintViolation, leaf),
             E::CertExpired { .. } => (SslErrorKind::CertificateExpired, leaf),
@@ -353,11 +322,6 @@ impl ChainVerifier {
         };
         let detail = match kind {
             SslErrorKind::InvalidCertificate => unprocessable_because(error, cert),
-            SslErrorKind::RevocationListInvalid => Some(match error {
-                E::IssuerNotCrlSigner => "its issuer's key usage does not allow signing CRLs",
-                E::InvalidCrlSignatureForPublicKey => "its signature does not verify",
-                _ => "its signature algorithm is not supported",
-            }),
             _ => None,
         };
         SslError::new(kind, Some(cert.clone())).with_detail(detail)
@@ -365,6 +329,40 @@ impl ChainVerifier {
 }
 
 impl ChainVerifier {
+    /// What a revocation error means in Qt's terms, and the certificate it
+    /// concerns, chosen among the leaf and its issuers (not whatever else
+    /// the peer sent); `None` for any other error.
+    fn revocation_error<'c>(
+        &self,
+        error: &webpki::Error,
+        chain: &'c [Certificate],
+    ) -> Option<(SslErrorKind, Option<&'c Certificate>)> {
+        use webpki::Error as E;
+        if !is_revocation_error(error) {
+            return None;
+        }
+        let path = issuer_path(chain);
+        let lists = self.revocation();
+        Some(match error {
+            E::CertRevoked => (
+                SslErrorKind::CertificateRevoked,
+                lists.and_then(|r| r.revoked(&path)),
+            ),
+            E::UnknownRevocationStatus => (
+                SslErrorKind::UnableToGetRevocationList,
+                lists.and_then(|r| r.without_list(&path)),
+            ),
+            E::CrlExpired { time, .. } => (
+                SslErrorKind::RevocationListExpired,
+                lists.and_then(|r| r.with_expired_list(&path, system_time(*time))),
+            ),
+            _ => (
+                SslErrorKind::RevocationListInvalid,
+                lists.and_then(|r| r.with_list(&path)),
+            ),
+        })
+    }
+
     /// The leaf's issuer as OpenSSL matches issuers (name and key
     /// identifier), among the chain and the trusted certificates.
     fn issuer_of_leaf<'a>(&'a self, chain: &'a [Certificate]) -> Option<&'a Certificate> {
@@ -414,6 +412,17 @@ fn issuer_walk(chain: &[Certificate]) -> &Certificate {
         steps += 1;
     }
     current
+}
+
+/// Why a revocation list cannot be used, in words.
+fn revocation_detail(error: &webpki::Error) -> Option<&'static str> {
+    use webpki::Error as E;
+    match error {
+        E::IssuerNotCrlSigner => Some("its issuer's key usage does not allow signing CRLs"),
+        E::InvalidCrlSignatureForPublicKey => Some("its signature does not verify"),
+        E::CertRevoked | E::UnknownRevocationStatus | E::CrlExpired { .. } => None,
+        _ => Some("its signature algorithm is not supported"),
+    }
 }
 
 /// Whether webpki failed a path for its revocation status.
