@@ -196,10 +196,7 @@ fn openssl_verdict(pki: &Pki, crls: &[&str], depth: RevocationDepth) -> Verdict 
 }
 
 fn sslconf_verdict(pki: &Pki, crls: &[&str], depth: RevocationDepth) -> Verdict {
-    let lists: Vec<RevocationList> = crls
-        .iter()
-        .flat_map(|pem| RevocationList::from_pem(pem.as_bytes()).unwrap())
-        .collect();
+    let lists = read_lists(crls);
     let config = SslConfiguration::new()
         .with_ca_certificates([pki.root.authority.cert.clone()])
         .with_revocation_lists(lists)
@@ -304,11 +301,6 @@ fn policies_allow_what_they_say() {
         return;
     }
     let pki = Pki::new();
-    let lists = |pems: &[String]| -> Vec<RevocationList> {
-        pems.iter()
-            .flat_map(|p| RevocationList::from_pem(p.as_bytes()).unwrap())
-            .collect()
-    };
     let base = SslConfiguration::new().with_ca_certificates([pki.root.authority.cert.clone()]);
     assert_eq!(base.revocation_depth(), RevocationDepth::Chain);
     assert!(!base.unknown_revocation_status_allowed());
@@ -316,7 +308,7 @@ fn policies_allow_what_they_say() {
 
     let missing_root = base
         .clone()
-        .with_revocation_lists(lists(&[pki.intermediate.crl()]));
+        .with_revocation_lists(read_lists(&[pki.intermediate.crl()]));
     assert_eq!(
         kinds(&missing_root.verify_chain(&pki.leaf.chain, None)),
         [SslErrorKind::UnableToGetRevocationList]
@@ -334,9 +326,10 @@ fn policies_allow_what_they_say() {
         .verify_chain(&pki.leaf.chain, None)
         .is_empty());
 
-    let expired = base
-        .clone()
-        .with_revocation_lists(lists(&[pki.root.crl(), pki.intermediate.expired_crl()]));
+    let expired = base.clone().with_revocation_lists(read_lists(&[
+        pki.root.crl(),
+        pki.intermediate.expired_crl(),
+    ]));
     assert_eq!(
         kinds(&expired.verify_chain(&pki.leaf.chain, None)),
         [SslErrorKind::RevocationListExpired]
@@ -349,12 +342,22 @@ fn policies_allow_what_they_say() {
     // An expired list still revokes when expired lists are allowed.
     pki.intermediate.revoke(pki.leaf.leaf());
     let revoked = base
-        .with_revocation_lists(lists(&[pki.root.crl(), pki.intermediate.expired_crl()]))
+        .with_revocation_lists(read_lists(&[
+            pki.root.crl(),
+            pki.intermediate.expired_crl(),
+        ]))
         .with_expired_revocation_lists_allowed(true);
     assert_eq!(
         kinds(&revoked.verify_chain(&pki.leaf.chain, None)),
         [SslErrorKind::CertificateRevoked]
     );
+}
+
+/// The CRLs in PEM texts, in order.
+fn read_lists(pems: &[impl AsRef<str>]) -> Vec<RevocationList> {
+    pems.iter()
+        .flat_map(|pem| RevocationList::from_pem(pem.as_ref().as_bytes()).unwrap())
+        .collect()
 }
 
 fn kinds(errors: &[SslError]) -> Vec<SslErrorKind> {
@@ -436,10 +439,7 @@ fn chain_text(err: &dyn std::error::Error) -> String {
 /// A server presenting the PKI's leaf, a client trusting its root with the
 /// CRLs.
 fn client_with(pki: &Pki, mode: PeerVerifyMode) -> SslConfiguration {
-    let lists: Vec<RevocationList> = [pki.root.crl(), pki.intermediate.crl()]
-        .iter()
-        .flat_map(|p| RevocationList::from_pem(p.as_bytes()).unwrap())
-        .collect();
+    let lists = read_lists(&[pki.root.crl(), pki.intermediate.crl()]);
     SslConfiguration::new()
         .with_ca_certificates([pki.root.authority.cert.clone()])
         .with_revocation_lists(lists)
@@ -736,10 +736,7 @@ fn a_decoy_beside_the_path_neither_empties_nor_redirects_the_errors() {
             .der(),
     )
     .unwrap();
-    let lists: Vec<RevocationList> = [pki.root.crl(), pki.intermediate.expired_crl()]
-        .iter()
-        .flat_map(|p| RevocationList::from_pem(p.as_bytes()).unwrap())
-        .collect();
+    let lists = read_lists(&[pki.root.crl(), pki.intermediate.expired_crl()]);
     let config = SslConfiguration::new()
         .with_ca_certificates([pki.root.authority.cert.clone()])
         .with_revocation_lists(lists);
@@ -768,10 +765,7 @@ fn a_decoy_beside_the_path_neither_empties_nor_redirects_the_errors() {
     pki.root.revoke(&pki.intermediate.authority.cert);
     let decoy = pki.root.authority.leaf("decoy.test");
     pki.root.revoke(decoy.leaf());
-    let lists: Vec<RevocationList> = [pki.root.crl(), pki.intermediate.crl()]
-        .iter()
-        .flat_map(|p| RevocationList::from_pem(p.as_bytes()).unwrap())
-        .collect();
+    let lists = read_lists(&[pki.root.crl(), pki.intermediate.crl()]);
     let config = SslConfiguration::new()
         .with_ca_certificates([pki.root.authority.cert.clone()])
         .with_revocation_lists(lists);
