@@ -118,6 +118,14 @@ pub enum Error {
 
     /// A PKCS#12 file's MAC, or the decryption of its contents, shows that
     /// the passphrase given is not the one it was written with.
+    ///
+    /// The passphrase's bytes are used as given: the same text in another
+    /// encoding than the file was written with (Latin-1 bytes for a UTF-8
+    /// passphrase, or the reverse) is a wrong passphrase, even when the MAC
+    /// verifies with it (the MAC takes the passphrase as UTF-16, which both
+    /// encodings give; OpenSSL 3's PBES2 encryption takes the bytes). So is
+    /// the MAC's passphrase for a file whose contents have a second one
+    /// (`openssl pkcs12 -twopass`).
     #[error("cannot open the PKCS#12 file in {input}: wrong passphrase")]
     Pkcs12WrongPassphrase {
         /// Where the file came from.

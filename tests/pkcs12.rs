@@ -343,6 +343,79 @@ fn wrong_passphrase_is_its_own_error_for_every_scheme() {
     }
 }
 
+/// The same passphrase text in another encoding: OpenSSL 3's PBES2 takes
+/// the bytes, the MAC their UTF-16 form, which UTF-8 "pässwörd" and its
+/// Latin-1 bytes (no UTF-8, so one code unit a byte) share. The MAC
+/// verifies, the contents do not decrypt; OpenSSL says "maybe wrong
+/// password", and so the error is the wrong passphrase, not a corrupt file.
+/// A legacy file, all UTF-16, opens with either, in OpenSSL as here.
+#[test]
+fn a_passphrase_in_another_encoding_is_a_wrong_passphrase_as_openssl_says() {
+    if !common::peer_available("openssl") {
+        return;
+    }
+    let pki = Pki::new(
+        "p12-encoding",
+        &["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256"],
+    );
+    let key = PrivateKey::from_path(pki.file("leaf.key")).unwrap();
+    let utf8 = "pässwörd".as_bytes();
+    let latin1 = &b"p\xe4ssw\xf6rd"[..];
+    for (made, opened, tag) in [(utf8, latin1, "utf8"), (latin1, utf8, "latin1")] {
+        // Files, so that the bytes reach openssl as they are.
+        let made_pass = pki.file(&format!("{tag}.pass"));
+        std::fs::write(&made_pass, made).unwrap();
+        let opened_pass = pki.file(&format!("{tag}-other.pass"));
+        std::fs::write(&opened_pass, opened).unwrap();
+        for legacy in [false, true] {
+            let p12 = pki.file(&format!("{tag}-legacy-{legacy}.p12"));
+            let mut args = vec![
+                "pkcs12".to_owned(),
+                "-export".to_owned(),
+                "-in".to_owned(),
+                pki.file("leaf.pem"),
+                "-inkey".to_owned(),
+                pki.file("leaf.key"),
+                "-passout".to_owned(),
+                format!("file:{made_pass}"),
+                "-out".to_owned(),
+                p12.clone(),
+            ];
+            if legacy {
+                args.push("-legacy".to_owned());
+            }
+            run(&args.iter().map(String::as_str).collect::<Vec<_>>());
+            let out = Command::new("openssl")
+                .args(["pkcs12", "-legacy", "-nodes", "-in", &p12, "-passin"])
+                .arg(format!("file:{opened_pass}"))
+                .output()
+                .unwrap();
+            let said = String::from_utf8_lossy(&out.stderr);
+            assert!(!said.contains("Mac verify error"), "{p12}: {said}");
+            let read = Pkcs12::from_path(&p12, opened);
+            if legacy {
+                assert!(out.status.success(), "{p12}: {said}");
+                assert_eq!(*read.unwrap().private_key(), key, "{p12}");
+            } else {
+                assert!(!out.status.success(), "{p12}");
+                assert!(said.contains("maybe wrong password"), "{p12}: {said}");
+                let err = read.unwrap_err();
+                assert!(
+                    matches!(&err, Error::Pkcs12WrongPassphrase { input } if *input == p12),
+                    "{p12}: {err:?}"
+                );
+                assert_eq!(
+                    causes(&err),
+                    format!("cannot open the PKCS#12 file in {p12}: wrong passphrase")
+                );
+            }
+            // The bytes it was made with open it.
+            let read = Pkcs12::from_path(&p12, made).unwrap();
+            assert_eq!(*read.private_key(), key, "{p12}");
+        }
+    }
+}
+
 #[test]
 fn schemes_not_read_here_are_named_with_how_to_re_encrypt() {
     if !common::peer_available("openssl") {

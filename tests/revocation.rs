@@ -14,7 +14,7 @@ use std::process::Command;
 use std::sync::Arc;
 use std::thread;
 
-use common::openssl::{run, Scratch};
+use common::openssl::{run, run_text, Scratch};
 use common::{peer_available, Authority};
 use sslconf::{
     Certificate, Error, PeerVerifyMode, RevocationDepth, RevocationList, SslConfiguration,
@@ -38,9 +38,12 @@ impl CrlAuthority {
         let config = format!(
             "[ ca ]\ndefault_ca = d\n[ d ]\ndatabase = {}\ncrlnumber = {}\n\
              default_md = sha256\ndefault_crl_days = 30\n\
-             [ delta ]\n2.5.29.27 = critical,DER:02:01:01\n",
+             [ delta ]\n2.5.29.27 = critical,DER:02:01:01\n\
+             [ no_crlnumber ]\ndatabase = {}\n\
+             default_md = sha256\ndefault_crl_days = 30\n",
             dir.file("index.txt"),
-            dir.file("crlnumber")
+            dir.file("crlnumber"),
+            dir.file("index.txt"),
         );
         std::fs::write(dir.file("ca.cnf"), config).unwrap();
         CrlAuthority { authority, dir }
@@ -59,10 +62,16 @@ impl CrlAuthority {
     }
 
     fn revoke(&self, cert: &Certificate) {
+        self.revoke_with(cert, &[]);
+    }
+
+    /// Revokes with extra `openssl ca` arguments (a reason).
+    fn revoke_with(&self, cert: &Certificate, extra: &[&str]) {
         let path = self.dir.file("revoke.pem");
         std::fs::write(&path, cert.to_pem()).unwrap();
         let mut args = vec!["ca".to_owned()];
         args.extend(self.ca_args());
+        args.extend(extra.iter().map(|a| a.to_string()));
         args.extend(["-revoke".to_owned(), path]);
         run(&args.iter().map(String::as_str).collect::<Vec<_>>());
     }
@@ -417,6 +426,59 @@ fn unusable_lists_are_refused_when_read() {
     assert!(from_der.next_update() > from_der.this_update());
     let debug = format!("{from_der:?}");
     assert!(debug.contains("Delta Root"), "{debug}");
+}
+
+#[test]
+fn lists_from_a_ca_without_crlnumber_are_refused_naming_why() {
+    if !peer_available("openssl") {
+        return;
+    }
+    let ca = CrlAuthority::new(Authority::root("V1 Root"), "crl-v1");
+    let dir = Scratch::new("crl-v1-text");
+    let text = |pem: &str| {
+        let path = write(&dir, "crl.pem", pem);
+        run_text(&["crl", "-in", &path, "-noout", "-text"])
+    };
+    // With no crlnumber file and no crl_extensions, `openssl ca -gencrl`
+    // writes a version 1 list: no version field, no extensions.
+    let v1 = ca.crl_with(&["-name", "no_crlnumber"]);
+    let printed = text(&v1);
+    assert!(printed.contains("Version 1 (0x0)"), "{printed}");
+    assert!(!printed.contains("CRL extensions"), "{printed}");
+    let err = RevocationList::from_pem(v1.as_bytes()).unwrap_err();
+    assert!(
+        matches!(err, Error::InvalidRevocationList { .. }),
+        "{err:?}"
+    );
+    assert_eq!(
+        chain_text(&err),
+        "invalid certificate revocation list in PEM input: \
+         version 1 CRLs are not supported: rustls-webpki reads only version 2 CRLs \
+         with CRL extensions (OpenSSL writes them when its CA configuration names \
+         a crlnumber file or crl_extensions)"
+    );
+
+    // An entry with a reason makes it version 2, still without CRL
+    // extensions.
+    let revoked = ca.authority.leaf("v1.test");
+    ca.revoke_with(revoked.leaf(), &["-crl_reason", "keyCompromise"]);
+    let v2 = ca.crl_with(&["-name", "no_crlnumber"]);
+    let printed = text(&v2);
+    assert!(printed.contains("Version 2 (0x1)"), "{printed}");
+    assert!(printed.contains("Key Compromise"), "{printed}");
+    assert!(!printed.contains("CRL extensions:"), "{printed}");
+    let err = RevocationList::from_pem(v2.as_bytes()).unwrap_err();
+    assert_eq!(
+        chain_text(&err),
+        "invalid certificate revocation list in PEM input: \
+         CRLs without CRL extensions are not supported: rustls-webpki needs at least \
+         one, such as the CRL number (OpenSSL writes it when its CA configuration \
+         names a crlnumber file)"
+    );
+
+    // The same CA with its crlnumber file writes a list that is read.
+    let list = &RevocationList::from_pem(ca.crl().as_bytes()).unwrap()[0];
+    assert_eq!(list.revoked_count(), 1);
 }
 
 fn write(dir: &Scratch, name: &str, text: &str) -> String {

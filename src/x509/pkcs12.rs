@@ -84,8 +84,16 @@ const MAX_CHAIN: usize = 16;
 const MAX_NESTING: usize = 4;
 
 impl Pkcs12 {
-    /// Reads a PKCS#12 file's DER with its passphrase (UTF-8, as OpenSSL
-    /// takes it).
+    /// Reads a PKCS#12 file's DER with its passphrase.
+    ///
+    /// The passphrase's bytes are used as given, as OpenSSL uses them:
+    /// PBES2 derives its keys from the bytes themselves, the MAC and the
+    /// legacy PBE from their UTF-16 form (UTF-8 converted; bytes that are
+    /// no UTF-8 one code unit each). The same text in another encoding than
+    /// the file was written with (Latin-1 bytes for a UTF-8 passphrase, or
+    /// the reverse) is therefore a wrong passphrase for a PBES2 file (what
+    /// OpenSSL 3 writes), even when its MAC verifies with it; a legacy file
+    /// may open with either.
     ///
     /// Reads PBES2 (PBKDF2 with HMAC-SHA1 or SHA-2; AES-CBC or
     /// DES-EDE3-CBC), what OpenSSL 3 writes by default, and the legacy
@@ -98,7 +106,8 @@ impl Pkcs12 {
     ///
     /// # Errors
     /// [`Error::Pkcs12WrongPassphrase`] when the MAC or decryption shows the
-    /// passphrase is wrong; [`Error::InvalidPkcs12`] for anything else:
+    /// passphrase is wrong (a part that does not decrypt after the MAC
+    /// verified included, as OpenSSL's "maybe wrong password"); [`Error::InvalidPkcs12`] for anything else:
     /// input that is no DER PKCS#12, a scheme that is not read here (named,
     /// with how to re-encrypt the file), key derivation above the crate's
     /// cap (the MAC's and every bag's iterations together above 10 million
@@ -217,8 +226,13 @@ struct Reader<'a> {
     /// that are no UTF-8 become one code unit each, as OpenSSL's fallback.
     bmp: Zeroizing<Vec<u8>>,
     budget: u64,
-    /// The MAC verified with the passphrase: a part that does not decrypt
-    /// is then corrupt, not a sign of a wrong passphrase.
+    /// The MAC verified with the passphrase. A part that does not decrypt
+    /// is still a wrong passphrase, as OpenSSL says ("maybe wrong
+    /// password"): the MAC covers the encrypted parts, so they were written
+    /// so, with other passphrase bytes than the MAC's UTF-16 form tells
+    /// apart (the same text in another encoding, for PBES2) or with a
+    /// second passphrase (`openssl pkcs12 -twopass`); no byte of the file
+    /// tells those from a writer that encrypted garbage.
     mac_verified: bool,
 }
 
@@ -316,9 +330,11 @@ impl<'a> Reader<'a> {
 
     fn wrong_passphrase(&self) -> Error {
         if self.mac_verified {
-            return self.invalid(
-                "a part does not decrypt with the passphrase that verified its MAC: \
-                 the file is corrupt",
+            log::debug!(
+                "sslconf: {}: the MAC verifies with the passphrase but a part does not \
+                 decrypt: its bytes may be in another encoding than the file was written \
+                 with, or the file has a second passphrase for its contents",
+                self.input
             );
         }
         Error::Pkcs12WrongPassphrase {

@@ -22,7 +22,9 @@ const DER_INPUT: &str = "DER input";
 /// Given to [`SslConfiguration::with_revocation_lists`](crate::SslConfiguration::with_revocation_lists),
 /// it is checked against the issuer on each verified path: its signature,
 /// its `nextUpdate`, and the serial numbers of the certificates that CA
-/// issued. Delta CRLs, indirect CRLs and version 1 CRLs are refused when
+/// issued. Delta CRLs, indirect CRLs, version 1 CRLs and CRLs without CRL
+/// extensions (what `openssl ca -gencrl` writes when its configuration
+/// names neither a `crlnumber` file nor `crl_extensions`) are refused when
 /// read, naming what is unsupported.
 ///
 /// Cheap to clone (shared).
@@ -104,12 +106,17 @@ impl RevocationList {
     }
 
     fn from_der_named(der: Vec<u8>, input: &str) -> Result<RevocationList, Error> {
+        // x509-parser reads the whole RFC 5280 syntax, so it names the
+        // lists webpki's stricter profile refuses before webpki turns them
+        // into a parse error ("malformed DER"); its fields are read once,
+        // for the getters and Debug.
+        let parsed = x509_parser::parse_x509_crl(&der).map(|(_, parsed)| parsed);
+        if let Some(why) = parsed.as_ref().ok().and_then(outside_webpki_profile) {
+            return Err(invalid(input, why));
+        }
         let crl = webpki::OwnedCertRevocationList::from_der(&der)
             .map_err(|e| invalid(input, unusable_because(&e)))?;
-        // webpki accepted it, so x509-parser reads it too; the fields are
-        // read once, for the getters and Debug.
-        let (_, parsed) = x509_parser::parse_x509_crl(&der)
-            .map_err(|e| invalid(input, format!("malformed CRL: {e}")))?;
+        let parsed = parsed.map_err(|e| invalid(input, format!("malformed CRL: {e}")))?;
         let time = |t: x509_parser::time::ASN1Time| {
             let secs = t.timestamp();
             if secs >= 0 {
@@ -211,6 +218,33 @@ fn invalid(input: &str, source: impl Into<InvalidInput>) -> Error {
     Error::InvalidRevocationList {
         input: input.to_owned(),
         source: source.into(),
+    }
+}
+
+/// What a well-formed CRL lacks that rustls-webpki requires, which its
+/// parser reports only as malformed: it reads the version and the CRL
+/// extensions as required fields (RFC 5280 §5.2 requires conforming issuers
+/// to include the CRL number and authority key identifier extensions, so
+/// version 2), and `nextUpdate` as well.
+fn outside_webpki_profile(
+    crl: &x509_parser::revocation_list::CertificateRevocationList<'_>,
+) -> Option<&'static str> {
+    if crl.version().is_none() {
+        Some(
+            "version 1 CRLs are not supported: rustls-webpki reads only version 2 CRLs \
+             with CRL extensions (OpenSSL writes them when its CA configuration names \
+             a crlnumber file or crl_extensions)",
+        )
+    } else if crl.next_update().is_none() {
+        Some("CRLs without nextUpdate are not supported")
+    } else if crl.extensions().is_empty() {
+        Some(
+            "CRLs without CRL extensions are not supported: rustls-webpki needs at least \
+             one, such as the CRL number (OpenSSL writes it when its CA configuration \
+             names a crlnumber file)",
+        )
+    } else {
+        None
     }
 }
 
