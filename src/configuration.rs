@@ -1125,9 +1125,9 @@ impl SslConfiguration {
     /// variable is not set or empty. Without this setting `SSLKEYLOGFILE` is
     /// never read.
     ///
-    /// Unlike rustls's own [`KeyLogFile`](rustls::KeyLogFile) (which creates
-    /// the file readable by anyone the umask allows, and only warns when it
-    /// cannot open it), a file that cannot be opened or is refused fails the
+    /// Unlike rustls's own [`KeyLogFile`](rustls::KeyLogFile), which follows
+    /// links, appends to a file others can read and only warns when it
+    /// cannot open one, a file that cannot be opened or is refused fails the
     /// conversion.
     ///
     /// # Warning
