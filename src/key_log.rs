@@ -314,9 +314,9 @@ mod tests {
     #[test]
     fn the_file_is_appended_to() {
         let dir = std::env::temp_dir().join(format!("sslconf-keylog-unit-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+        fs::create_dir_all(&dir).unwrap();
         let path = dir.join("keys.log");
-        let _ = std::fs::remove_file(&path);
+        let _ = fs::remove_file(&path);
         let mut options = OpenOptions::new();
         options.write(true).create_new(true);
         #[cfg(unix)]
@@ -325,7 +325,7 @@ mod tests {
         let log = KeyLogWriter::open(&path).unwrap();
         log.log("CLIENT_TRAFFIC_SECRET_0", &[1; 32], &[2; 32]);
         log.log("SERVER_TRAFFIC_SECRET_0", &[1; 32], &[3; 32]);
-        let text = std::fs::read_to_string(&path).unwrap();
+        let text = fs::read_to_string(&path).unwrap();
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines.len(), 3, "{text}");
         assert_eq!(lines[0], "# kept");
@@ -339,7 +339,7 @@ mod tests {
         );
         assert!(lines[2].starts_with("SERVER_TRAFFIC_SECRET_0 "));
         assert!(!format!("{log:?}").contains("0202"));
-        std::fs::remove_dir_all(&dir).unwrap();
+        fs::remove_dir_all(&dir).unwrap();
     }
 
     /// The owner a key log must have is the one a file this process
@@ -350,9 +350,9 @@ mod tests {
         use std::os::unix::fs::MetadataExt;
         let path =
             std::env::temp_dir().join(format!("sslconf-keylog-owner-{}", std::process::id()));
-        let _ = std::fs::remove_file(&path);
+        let _ = fs::remove_file(&path);
         let created = File::create_new(&path).unwrap().metadata().unwrap().uid();
-        std::fs::remove_file(&path).unwrap();
+        fs::remove_file(&path).unwrap();
         assert_eq!(Judge::new().unwrap().owner, created);
     }
 }

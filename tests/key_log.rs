@@ -346,7 +346,6 @@ fn a_fifo_is_refused_without_opening_it() {
 #[cfg(unix)]
 #[test]
 fn a_path_swapped_for_a_link_never_leads_the_secrets_through_it() {
-    use sslconf::rustls::KeyLog as _;
     use std::sync::atomic::{AtomicBool, Ordering};
     use std::sync::Arc;
 
