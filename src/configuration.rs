@@ -1070,19 +1070,31 @@ impl SslConfiguration {
 
     /// Logs the TLS secrets of every connection to `path`, in the NSS key log
     /// format that Wireshark and tshark read (`-o tls.keylog_file:PATH`): a
-    /// debugging aid. The file is opened (created, readable by its owner
-    /// only, if missing) for appending at conversion, and a warning is logged
-    /// then; each line (`LABEL <client random> <secret>`, in hex) is
-    /// written at once. All connections of a converted config share the
-    /// file; the client and the server config each open it.
+    /// debugging aid. The file is opened for appending at conversion, or
+    /// created (on Unix with mode 0600: readable by its owner only) if
+    /// nothing is there, and a warning is logged then; each line
+    /// (`LABEL <client random> <secret>`, in hex) is written at once. All
+    /// connections of a converted config share the file; the client and the
+    /// server config each open it.
+    ///
+    /// The secrets go only to a regular file that no one else can read: a
+    /// symbolic link (even to such a file), a directory, a FIFO or a device
+    /// is refused, and on Unix so is an existing file owned by another user
+    /// or whose mode gives its group or others any access (`chmod 600` it).
+    /// A refused file is never written to, and not even opened unless it
+    /// was swapped in while the path was being opened. Elsewhere (Windows)
+    /// the file's access control list is not checked, and a new file gets
+    /// its directory's.
     ///
     /// # Warning
     /// Anyone who can read the file can decrypt every connection logged to
     /// it, past ones included. Never turn this on in production.
     ///
     /// # Errors
-    /// At conversion, [`Error::OpenKeyLog`] naming the file when it cannot be
-    /// opened.
+    /// At conversion (so from [`client_config`](Self::client_config),
+    /// [`server_config`](Self::server_config), `connect` and `accept`),
+    /// naming the file: [`Error::OpenKeyLog`] when it cannot be opened or
+    /// created, [`Error::UnsafeKeyLog`] when it is refused.
     ///
     /// Default: no key log; read it with [`key_log`](Self::key_log).
     ///
@@ -1107,16 +1119,24 @@ impl SslConfiguration {
     }
 
     /// Logs the TLS secrets of every connection to the file named by the
-    /// `SSLKEYLOGFILE` environment variable, read at conversion, through
-    /// rustls's own [`KeyLogFile`](rustls::KeyLogFile): as
-    /// [`with_key_log_file`](Self::with_key_log_file), but nothing is logged
-    /// when the variable is not set, and a file that cannot be opened is a
-    /// logged warning, not an error. Without this setting `SSLKEYLOGFILE` is
+    /// `SSLKEYLOGFILE` environment variable, read at conversion: as
+    /// [`with_key_log_file`](Self::with_key_log_file) with that path, the
+    /// same checks and the same errors, but nothing is logged when the
+    /// variable is not set or empty. Without this setting `SSLKEYLOGFILE` is
     /// never read.
+    ///
+    /// Unlike rustls's own [`KeyLogFile`](rustls::KeyLogFile), which follows
+    /// links, appends to a file others can read and only warns when it
+    /// cannot open one, a file that cannot be opened or is refused fails the
+    /// conversion.
     ///
     /// # Warning
     /// Anyone who can read the file can decrypt every connection logged to
     /// it, past ones included. Never turn this on in production.
+    ///
+    /// # Errors
+    /// At conversion, as [`with_key_log_file`](Self::with_key_log_file):
+    /// [`Error::OpenKeyLog`] or [`Error::UnsafeKeyLog`] naming the file.
     ///
     /// Default: no key log; read it with [`key_log`](Self::key_log).
     ///

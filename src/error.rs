@@ -255,7 +255,9 @@ pub enum Error {
 
     /// The key log file set with
     /// [`with_key_log_file`](crate::SslConfiguration::with_key_log_file)
-    /// could not be opened for appending.
+    /// or named by `SSLKEYLOGFILE` (with
+    /// [`with_key_log_from_env`](crate::SslConfiguration::with_key_log_from_env))
+    /// could not be opened for appending, or created.
     #[error("setting key_log: cannot open {}", path.display())]
     OpenKeyLog {
         /// The key log file.
@@ -263,6 +265,20 @@ pub enum Error {
         /// What the operating system said.
         #[source]
         source: io::Error,
+    },
+
+    /// The key log file (set as for [`Error::OpenKeyLog`]) is not one the
+    /// TLS secrets may go to: a symbolic link, not a regular file (a
+    /// directory, a FIFO, a device), or, on Unix, owned by another user or
+    /// with a mode that gives its group or others any access. Nothing was
+    /// written to it.
+    #[error("setting key_log: refusing {}: {reason}", path.display())]
+    UnsafeKeyLog {
+        /// The key log file.
+        path: PathBuf,
+        /// Why it was refused, such as "its mode 0644 gives its group or
+        /// others access".
+        reason: String,
     },
 
     /// The host name given to `connect` is neither a DNS name nor an IP address.

@@ -1,15 +1,16 @@
 //! The opt-in key log: where the TLS secrets go (a debugging aid that breaks
-//! confidentiality), and the rustls `KeyLog` that writes them there.
+//! confidentiality), the checks that keep them out of a file anyone else can
+//! read, and the rustls `KeyLog` that writes them there.
 //!
 //! A leaf: it knows the error type, and nothing that reads it.
 
 use std::fmt;
-use std::fs::{File, OpenOptions};
+use std::fs::{self, File, Metadata, OpenOptions};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use rustls::{KeyLog, KeyLogFile, NoKeyLog};
+use rustls::{KeyLog, NoKeyLog};
 
 use crate::Error;
 
@@ -24,8 +25,8 @@ pub enum KeyLogDestination {
     /// when the configuration is converted.
     File(PathBuf),
     /// The file named by the `SSLKEYLOGFILE` environment variable when the
-    /// configuration is converted, through rustls's own `KeyLogFile`; nothing
-    /// when the variable is not set.
+    /// configuration is converted, opened as [`File`](Self::File) is;
+    /// nothing when the variable is not set or empty.
     Environment,
 }
 
@@ -33,8 +34,9 @@ pub enum KeyLogDestination {
 /// "server") names the config in the warning that the log is on.
 ///
 /// # Errors
-/// [`Error::OpenKeyLog`] when a named file cannot be opened. A file named by
-/// `SSLKEYLOGFILE` that cannot be opened is only a warning, as rustls has it.
+/// [`Error::OpenKeyLog`] when the file cannot be opened or created, and
+/// [`Error::UnsafeKeyLog`] when it is refused (see [`open_private`]); a file
+/// named by `SSLKEYLOGFILE` alike.
 pub(crate) fn open(destination: &KeyLogDestination, side: &str) -> Result<Arc<dyn KeyLog>, Error> {
     match destination {
         KeyLogDestination::File(path) => {
@@ -42,22 +44,24 @@ pub(crate) fn open(destination: &KeyLogDestination, side: &str) -> Result<Arc<dy
             warn_on(side, &path.display());
             Ok(Arc::new(log))
         }
-        KeyLogDestination::Environment => match std::env::var_os("SSLKEYLOGFILE") {
-            Some(path) => {
-                warn_on(
-                    side,
-                    &format_args!("{} (SSLKEYLOGFILE)", Path::new(&path).display()),
-                );
-                Ok(Arc::new(KeyLogFile::new()))
+        // An empty value is taken as unset, as most tools that read it do.
+        KeyLogDestination::Environment => {
+            match std::env::var_os("SSLKEYLOGFILE").filter(|path| !path.is_empty()) {
+                Some(path) => {
+                    let path = PathBuf::from(path);
+                    let log = KeyLogWriter::open(&path)?;
+                    warn_on(side, &format_args!("{} (SSLKEYLOGFILE)", path.display()));
+                    Ok(Arc::new(log))
+                }
+                None => {
+                    log::debug!(
+                        "sslconf: key log of this {side} config: SSLKEYLOGFILE is not set, \
+                         nothing is logged"
+                    );
+                    Ok(Arc::new(NoKeyLog))
+                }
             }
-            None => {
-                log::debug!(
-                    "sslconf: key log of this {side} config: SSLKEYLOGFILE is not set, \
-                     nothing is logged"
-                );
-                Ok(Arc::new(NoKeyLog))
-            }
-        },
+        }
     }
 }
 
@@ -77,18 +81,9 @@ struct KeyLogWriter {
 
 impl KeyLogWriter {
     fn open(path: &Path) -> Result<Self, Error> {
-        let mut options = OpenOptions::new();
-        options.append(true).create(true);
-        // Only the owner may read secrets in a file this creates.
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        let file = options.open(path).map_err(|source| Error::OpenKeyLog {
-            path: path.to_owned(),
-            source,
-        })?;
         Ok(Self {
             path: path.to_owned(),
-            file: Mutex::new(file),
+            file: Mutex::new(open_private(path)?),
         })
     }
 
@@ -98,6 +93,172 @@ impl KeyLogWriter {
         file.write_all(line)?;
         file.flush()
     }
+}
+
+// ---------------------------------------------------------------------------
+// Opening the file: only a private regular file of ours gets the secrets.
+//
+// std offers no `O_NOFOLLOW` (its value differs between systems and
+// architectures, and the crate takes no libc for one constant), so a path is
+// judged the portable way (CERT POS35-C): by `lstat` before it is opened, so
+// that a link, a FIFO (whose open would block) or a device is never opened,
+// then by `fstat` on the open handle, which decides, and which must be the
+// very file `lstat` saw: a path swapped for a link in between is refused
+// before anything is written. A missing file is created with `O_CREAT |
+// O_EXCL`, which follows no link, not even a dangling one.
+
+/// Opens the key log at `path` for appending, or creates it (mode 0600 on
+/// Unix) if nothing is there.
+///
+/// # Errors
+/// [`Error::OpenKeyLog`] when the system cannot open or create it;
+/// [`Error::UnsafeKeyLog`] when what is there is a symbolic link or not a
+/// regular file, or, on Unix, is owned by another user or gives its group
+/// or others any access, or was replaced while being opened.
+fn open_private(path: &Path) -> Result<File, Error> {
+    let open_error = |source| Error::OpenKeyLog {
+        path: path.to_owned(),
+        source,
+    };
+    let refuse = |reason: String| Error::UnsafeKeyLog {
+        path: path.to_owned(),
+        reason,
+    };
+    let judge = Judge::new().map_err(open_error)?;
+    let seen = match fs::symlink_metadata(path) {
+        Ok(seen) => Some(seen),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => None,
+        Err(e) => return Err(open_error(e)),
+    };
+    let mut options = OpenOptions::new();
+    options.append(true);
+    match &seen {
+        Some(seen) => {
+            if let Some(reason) = judge.refusal(seen) {
+                return Err(refuse(reason));
+            }
+        }
+        None => {
+            // A file created in the meantime fails this (EEXIST) rather
+            // than being appended to unjudged.
+            options.create_new(true);
+            // Only the owner may read the secrets.
+            #[cfg(unix)]
+            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        }
+    }
+    let file = options.open(path).map_err(open_error)?;
+    let opened = file.metadata().map_err(open_error)?;
+    if let Some(reason) = judge.refusal(&opened) {
+        return Err(refuse(reason));
+    }
+    if seen.is_some_and(|seen| !same_file(&seen, &opened)) {
+        return Err(refuse("it was replaced while it was being opened".into()));
+    }
+    Ok(file)
+}
+
+/// Judges a file by its metadata (as `lstat` or `fstat` gives it): on Unix,
+/// against the uid whose files this process may write secrets to.
+struct Judge {
+    #[cfg(unix)]
+    owner: u32,
+}
+
+impl Judge {
+    /// On Unix, the owner is the uid that owns the files this process
+    /// creates (its file-system uid: the effective uid unless changed on
+    /// its own). std has no `geteuid`, but the kernel gives a new pipe that
+    /// owner (Linux, the BSDs, macOS), and making one touches no file.
+    #[cfg(unix)]
+    fn new() -> io::Result<Self> {
+        use std::os::unix::fs::MetadataExt;
+        let (reader, _writer) = io::pipe()?;
+        let pipe = File::from(std::os::fd::OwnedFd::from(reader));
+        Ok(Self {
+            owner: pipe.metadata()?.uid(),
+        })
+    }
+
+    #[cfg(not(unix))]
+    fn new() -> io::Result<Self> {
+        Ok(Self {})
+    }
+
+    /// Why the secrets must not go to the file `meta` describes, if they
+    /// must not.
+    fn refusal(&self, meta: &Metadata) -> Option<String> {
+        if let Some(reason) = not_regular(&meta.file_type()) {
+            return Some(reason.to_owned());
+        }
+        self.not_private(meta)
+    }
+
+    /// Why a regular file is not private to the owner, if it is not.
+    #[cfg(unix)]
+    fn not_private(&self, meta: &Metadata) -> Option<String> {
+        use std::os::unix::fs::MetadataExt;
+        if meta.uid() != self.owner {
+            return Some(format!(
+                "it is owned by uid {}, not by this process's uid {}",
+                meta.uid(),
+                self.owner
+            ));
+        }
+        let mode = meta.mode() & 0o7777;
+        (mode & 0o077 != 0).then(|| format!("its mode {mode:04o} gives its group or others access"))
+    }
+
+    /// Elsewhere (Windows) the file's access control list is not read: a
+    /// new file gets its directory's.
+    #[cfg(not(unix))]
+    fn not_private(&self, _: &Metadata) -> Option<String> {
+        None
+    }
+}
+
+/// Why a file of this kind gets no secrets: all but a regular file.
+fn not_regular(kind: &fs::FileType) -> Option<&'static str> {
+    if kind.is_file() {
+        return None;
+    }
+    if kind.is_symlink() {
+        return Some("it is a symbolic link, not a regular file");
+    }
+    if kind.is_dir() {
+        return Some("it is a directory, not a regular file");
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if kind.is_fifo() {
+            return Some("it is a FIFO, not a regular file");
+        }
+        if kind.is_socket() {
+            return Some("it is a socket, not a regular file");
+        }
+        if kind.is_char_device() {
+            return Some("it is a character device, not a regular file");
+        }
+        if kind.is_block_device() {
+            return Some("it is a block device, not a regular file");
+        }
+    }
+    Some("it is not a regular file")
+}
+
+/// Whether the two describe one file (device and inode).
+#[cfg(unix)]
+fn same_file(a: &Metadata, b: &Metadata) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    (a.dev(), a.ino()) == (b.dev(), b.ino())
+}
+
+/// Elsewhere std gives no file identity on stable Rust: the checks on the
+/// handle stand alone.
+#[cfg(not(unix))]
+fn same_file(_: &Metadata, _: &Metadata) -> bool {
+    true
 }
 
 /// `LABEL <client_random hex> <secret hex>\n`.
@@ -153,13 +314,18 @@ mod tests {
     #[test]
     fn the_file_is_appended_to() {
         let dir = std::env::temp_dir().join(format!("sslconf-keylog-unit-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+        fs::create_dir_all(&dir).unwrap();
         let path = dir.join("keys.log");
-        std::fs::write(&path, "# kept\n").unwrap();
+        let _ = fs::remove_file(&path);
+        let mut options = OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        options.open(&path).unwrap().write_all(b"# kept\n").unwrap();
         let log = KeyLogWriter::open(&path).unwrap();
         log.log("CLIENT_TRAFFIC_SECRET_0", &[1; 32], &[2; 32]);
         log.log("SERVER_TRAFFIC_SECRET_0", &[1; 32], &[3; 32]);
-        let text = std::fs::read_to_string(&path).unwrap();
+        let text = fs::read_to_string(&path).unwrap();
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines.len(), 3, "{text}");
         assert_eq!(lines[0], "# kept");
@@ -173,6 +339,20 @@ mod tests {
         );
         assert!(lines[2].starts_with("SERVER_TRAFFIC_SECRET_0 "));
         assert!(!format!("{log:?}").contains("0202"));
-        std::fs::remove_dir_all(&dir).unwrap();
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// The owner a key log must have is the one a file this process
+    /// creates gets: the pipe stands in for `geteuid` faithfully.
+    #[cfg(unix)]
+    #[test]
+    fn the_owner_judged_is_the_owner_of_a_file_we_create() {
+        use std::os::unix::fs::MetadataExt;
+        let path =
+            std::env::temp_dir().join(format!("sslconf-keylog-owner-{}", std::process::id()));
+        let _ = fs::remove_file(&path);
+        let created = File::create_new(&path).unwrap().metadata().unwrap().uid();
+        fs::remove_file(&path).unwrap();
+        assert_eq!(Judge::new().unwrap().owner, created);
     }
 }

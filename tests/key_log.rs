@@ -1,6 +1,9 @@
 //! The opt-in key log: what it writes, that tshark decrypts a captured
-//! session with it (TLS 1.2 and 1.3, the client's and the server's log), and
-//! that nothing is written without it, `SSLKEYLOGFILE` or not.
+//! session with it (TLS 1.2 and 1.3, the client's and the server's log),
+//! that nothing is written without it, `SSLKEYLOGFILE` or not, and that the
+//! secrets go only to a private regular file of ours: a file others can
+//! read, one of another user, a symbolic link, a FIFO or a directory is
+//! refused, set by path or by `SSLKEYLOGFILE`.
 //!
 //! The capture runs `tcpdump` on the loopback interface (root, as here and
 //! under CI) and decrypts with `tshark`; off CI a missing tool skips those
@@ -8,9 +11,12 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::ffi::OsStr;
+use std::io::{BufRead, BufReader, Cursor, Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::path::Path;
+#[cfg(unix)]
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::thread;
@@ -74,6 +80,51 @@ fn labels(lines: &[(String, String, String)]) -> Vec<&str> {
     labels
 }
 
+/// A new file at `path` holding `contents`, with `mode` (whatever the umask).
+#[cfg(unix)]
+fn file_with_mode(path: &Path, contents: &[u8], mode: u32) {
+    std::fs::write(path, contents).unwrap();
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+}
+
+/// A new file of ours that only we can read: what a key log may be.
+fn private_file(path: &Path, contents: &[u8]) {
+    std::fs::write(path, contents).unwrap();
+    #[cfg(unix)]
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).unwrap();
+}
+
+/// The permission bits of the file at `path` (not following a link).
+#[cfg(unix)]
+fn mode_of(path: &Path) -> u32 {
+    std::fs::symlink_metadata(path).unwrap().mode() & 0o7777
+}
+
+/// `err` refuses the key log at `path` for a reason that says `why`, and
+/// says so: `setting key_log: refusing PATH: REASON`, with no source.
+fn assert_refused(err: &Error, path: &Path, why: &str) {
+    let Error::UnsafeKeyLog { path: p, reason } = err else {
+        panic!("expected UnsafeKeyLog for {}, got {err:?}", path.display());
+    };
+    assert_eq!(p, path);
+    assert!(reason.contains(why), "{reason:?} does not say {why:?}");
+    assert_eq!(
+        err.to_string(),
+        format!("setting key_log: refusing {}: {reason}", path.display())
+    );
+    assert!(std::error::Error::source(err).is_none());
+}
+
+/// Both conversions of a client and a server logging to `path` are refused
+/// for a reason that says `why`.
+fn assert_conversions_refused(path: &Path, why: &str) {
+    let (client, server) = pair(SslProtocol::SecureProtocols);
+    let client = client.with_key_log_file(path).client_config();
+    assert_refused(&client.unwrap_err(), path, why);
+    let server = server.with_key_log_file(path).server_config();
+    assert_refused(&server.unwrap_err(), path, why);
+}
+
 #[test]
 fn each_side_logs_its_secrets_in_nss_format() {
     let scratch = Scratch::new("keylog-format");
@@ -88,7 +139,7 @@ fn each_side_logs_its_secrets_in_nss_format() {
         let client_log = scratch.path().join(format!("client-{protocol:?}.log"));
         let server_log = scratch.path().join(format!("server-{protocol:?}.log"));
         // What was in the file stays: the log appends.
-        std::fs::write(&client_log, "").unwrap();
+        private_file(&client_log, b"");
         let (client, server) = pair(protocol);
         let client = client.with_key_log_file(&client_log);
         let server = server.with_key_log_file(&server_log);
@@ -186,14 +237,224 @@ fn a_key_log_that_cannot_be_opened_fails_the_conversion_naming_it() {
 }
 
 // ---------------------------------------------------------------------------
+// Which files get the secrets
+
+#[cfg(unix)]
+#[test]
+fn a_key_log_others_can_access_is_refused_and_left_as_it_was() {
+    let scratch = Scratch::new("keylog-mode");
+    for mode in [0o644, 0o640, 0o604, 0o620, 0o602, 0o610] {
+        let path = scratch.path().join(format!("keys-{mode:o}.log"));
+        file_with_mode(&path, b"# theirs\n", mode);
+        assert_conversions_refused(
+            &path,
+            &format!("its mode {mode:04o} gives its group or others access"),
+        );
+        assert_eq!(std::fs::read(&path).unwrap(), b"# theirs\n");
+        assert_eq!(mode_of(&path), mode, "the mode was changed");
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_key_log_of_another_user_is_refused() {
+    let scratch = Scratch::new("keylog-owner");
+    let path = scratch.path().join("keys.log");
+    private_file(&path, b"# nobody's\n");
+    const NOBODY: u32 = 65534;
+    if let Err(e) = std::os::unix::fs::chown(&path, Some(NOBODY), Some(NOBODY)) {
+        // Giving a file away takes root, as here and under CI.
+        assert!(
+            std::env::var("CI").map_or(true, |v| v != "true"),
+            "chown: {e}"
+        );
+        common::skipped(&format!(
+            "cannot give a file to uid {NOBODY} (run as root): {e}"
+        ));
+        return;
+    }
+    assert_conversions_refused(
+        &path,
+        &format!("it is owned by uid {NOBODY}, not by this process's uid"),
+    );
+    assert_eq!(std::fs::read(&path).unwrap(), b"# nobody's\n");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_symbolic_link_is_refused_even_to_a_private_file() {
+    let scratch = Scratch::new("keylog-link");
+    let target = scratch.path().join("private.log");
+    private_file(&target, b"# mine\n");
+    let link = scratch.path().join("keys.log");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    assert_conversions_refused(&link, "it is a symbolic link, not a regular file");
+    assert_eq!(std::fs::read(&target).unwrap(), b"# mine\n");
+
+    // A dangling link is not followed to create what it names.
+    let missing = scratch.path().join("missing.log");
+    let dangling = scratch.path().join("dangling.log");
+    std::os::unix::fs::symlink(&missing, &dangling).unwrap();
+    assert_conversions_refused(&dangling, "it is a symbolic link, not a regular file");
+    assert!(!missing.exists(), "the link was followed");
+}
+
+#[test]
+fn a_directory_is_refused() {
+    let scratch = Scratch::new("keylog-dir");
+    assert_conversions_refused(scratch.path(), "it is a directory, not a regular file");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_is_refused_without_opening_it() {
+    if !common::peer_available("mkfifo") {
+        return;
+    }
+    let scratch = Scratch::new("keylog-fifo");
+    let fifo = scratch.path().join("keys.fifo");
+    let status = Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(status.success(), "mkfifo: {status}");
+    // Opening a FIFO to write waits for a reader: a conversion that opens
+    // it does not come back.
+    let (done, finished) = mpsc::channel();
+    let path = fifo.clone();
+    thread::spawn(move || {
+        let (client, server) = pair(SslProtocol::SecureProtocols);
+        let errors = [
+            client.with_key_log_file(&path).client_config().err(),
+            server.with_key_log_file(&path).server_config().err(),
+        ];
+        let _ = done.send(errors);
+    });
+    let Ok(errors) = finished.recv_timeout(Duration::from_secs(10)) else {
+        // Be the reader it waits for, so that the thread ends.
+        drop(std::fs::File::open(&fifo));
+        panic!("the conversion opened the FIFO and waited for a reader");
+    };
+    for err in errors {
+        let err = err.expect("the FIFO was accepted as a key log");
+        assert_refused(&err, &fifo, "it is a FIFO, not a regular file");
+    }
+}
+
+/// A path swapped back and forth between a private file and a link to
+/// another one (as someone who can write the directory could) never gets
+/// the secrets written through the link: whether the conversion sees the
+/// link before it opens the path or the swap happens in between, only the
+/// file that was judged is written to.
+#[cfg(unix)]
+#[test]
+fn a_path_swapped_for_a_link_never_leads_the_secrets_through_it() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+
+    let scratch = Scratch::new("keylog-swap");
+    let path = scratch.path().join("keys.log");
+    let target = scratch.path().join("target.log");
+    private_file(&target, b"");
+    private_file(&path, b"");
+    let stop = Arc::new(AtomicBool::new(false));
+    let swapper = {
+        let (dir, path, target, stop) = (
+            scratch.path().to_owned(),
+            path.clone(),
+            target.clone(),
+            stop.clone(),
+        );
+        thread::spawn(move || {
+            let (link, file) = (dir.join("next-link"), dir.join("next-file"));
+            let mut swaps = 0u32;
+            while !stop.load(Ordering::Relaxed) {
+                std::os::unix::fs::symlink(&target, &link).unwrap();
+                std::fs::rename(&link, &path).unwrap();
+                private_file(&file, b"");
+                std::fs::rename(&file, &path).unwrap();
+                swaps += 1;
+            }
+            swaps
+        })
+    };
+    let (client, _) = pair(SslProtocol::TlsV1_3);
+    let (mut written, mut refused) = (0, 0);
+    for _ in 0..2000 {
+        // A new value each time: its own conversion, its own open.
+        let config = client.clone().with_key_log_file(&path);
+        match config.client_config() {
+            Ok(rustls) => {
+                rustls.key_log.log("CLIENT_RANDOM", &[7; 32], &[9; 32]);
+                written += 1;
+            }
+            Err(Error::UnsafeKeyLog { .. }) => refused += 1,
+            // The path is missing for an instant in neither swap (rename
+            // replaces it), but say what happened if it is.
+            Err(other) => panic!("{other:?}"),
+        }
+    }
+    stop.store(true, Ordering::Relaxed);
+    let swaps = swapper.join().unwrap();
+    assert!(
+        std::fs::read(&target).unwrap().is_empty(),
+        "the secrets went through the link ({written} written, {refused} refused, {swaps} swaps)"
+    );
+    assert!(
+        written > 0 && refused > 0,
+        "{written} written, {refused} refused"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_private_file_of_ours_is_appended_to_and_a_new_one_is_made_private() {
+    let scratch = Scratch::new("keylog-private");
+    let existing = scratch.path().join("existing.log");
+    private_file(&existing, b"# kept\n");
+    let new = scratch.path().join("new.log");
+    let (client, server) = pair(SslProtocol::TlsV1_3);
+    let client = client.with_key_log_file(&existing);
+    let server = server.with_key_log_file(&new);
+    common::connect(&client, &server, "localhost").ok();
+
+    let text = std::fs::read_to_string(&existing).unwrap();
+    let logged = text.strip_prefix("# kept\n").expect("what was there stays");
+    assert_eq!(logged.lines().count(), TLS13_LABELS.len(), "{text}");
+    assert_eq!(mode_of(&existing), 0o600);
+    assert_eq!(labels(&key_log_lines(&new)).len(), TLS13_LABELS.len());
+    assert_eq!(mode_of(&new), 0o600);
+}
+
+#[cfg(unix)]
+#[test]
+fn connect_and_accept_fail_naming_a_refused_key_log() {
+    let scratch = Scratch::new("keylog-stream");
+    let path = scratch.path().join("keys.log");
+    file_with_mode(&path, b"", 0o644);
+    let (client, server) = pair(SslProtocol::SecureProtocols);
+    // The conversion fails before the socket is touched.
+    let connected = client
+        .with_key_log_file(&path)
+        .connect("localhost", Cursor::new(Vec::new()));
+    let accepted = server
+        .with_key_log_file(&path)
+        .accept(Cursor::new(Vec::new()));
+    for err in [connected.err(), accepted.err()] {
+        let err = err.expect("a refused key log fails the stream");
+        assert_refused(&err, &path, "its mode 0644");
+        assert!(err.to_string().contains(&path.display().to_string()));
+    }
+    assert!(std::fs::read(&path).unwrap().is_empty());
+}
+
+// ---------------------------------------------------------------------------
 // SSLKEYLOGFILE, in a child process (the environment is the process's)
 
 /// The environment variable that tells [`child_handshake`] what to do.
 const CHILD_MODE: &str = "SSLCONF_KEY_LOG_CHILD";
 
-/// Run by [`sslkeylogfile_is_read_only_when_asked_for`] in a child process
-/// with `SSLKEYLOGFILE` set: one handshake, both sides with the key log of
-/// the mode it is given ("none" or "env").
+/// Run by the `SSLKEYLOGFILE` tests in a child process with `SSLKEYLOGFILE`
+/// set: one handshake, both sides with the key log of the mode it is given
+/// ("none" or "env"); or, with "env-refused", both conversions refused
+/// naming the file; or, with "env-empty", no key log at all.
 /// Run directly (no mode given), it checks that configs without the
 /// setting log nothing, whatever this process's environment says.
 #[test]
@@ -219,12 +480,27 @@ fn child_handshake() {
             client.with_key_log_from_env(),
             server.with_key_log_from_env(),
         ),
+        "env-refused" => {
+            let path = PathBuf::from(std::env::var_os("SSLKEYLOGFILE").unwrap());
+            let client = client.with_key_log_from_env().client_config();
+            assert_refused(&client.unwrap_err(), &path, "");
+            let server = server.with_key_log_from_env().server_config();
+            assert_refused(&server.unwrap_err(), &path, "");
+            return;
+        }
+        "env-empty" => {
+            let client = client.with_key_log_from_env().client_config().unwrap();
+            assert_eq!(format!("{:?}", client.key_log), "NoKeyLog");
+            let server = server.with_key_log_from_env().server_config().unwrap();
+            assert_eq!(format!("{:?}", server.key_log), "NoKeyLog");
+            return;
+        }
         other => panic!("unknown mode {other:?}"),
     };
     common::connect(&client, &server, "localhost").ok();
 }
 
-fn run_child(mode: &str, key_log: &Path) {
+fn run_child(mode: &str, key_log: impl AsRef<OsStr>) {
     let output = Command::new(std::env::current_exe().unwrap())
         .args(["child_handshake", "--exact", "--nocapture"])
         .env(CHILD_MODE, mode)
@@ -255,10 +531,32 @@ fn sslkeylogfile_is_read_only_when_asked_for() {
 
     run_child("env", &path);
     let lines = key_log_lines(&path);
-    // Both sides logged the one connection, through rustls's KeyLogFile.
+    // Both sides logged the one connection, to a file only we can read.
     let mut expected: Vec<&str> = TLS13_LABELS.iter().chain(&TLS13_LABELS).copied().collect();
     expected.sort_unstable();
     assert_eq!(labels(&lines), expected);
+    #[cfg(unix)]
+    assert_eq!(mode_of(&path), 0o600);
+}
+
+#[cfg(unix)]
+#[test]
+fn sslkeylogfile_gets_the_same_checks() {
+    let scratch = Scratch::new("keylog-env-refused");
+    let open = scratch.path().join("open.log");
+    file_with_mode(&open, b"# theirs\n", 0o644);
+    run_child("env-refused", &open);
+    assert_eq!(std::fs::read(&open).unwrap(), b"# theirs\n");
+
+    let target = scratch.path().join("private.log");
+    private_file(&target, b"# mine\n");
+    let link = scratch.path().join("link.log");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    run_child("env-refused", &link);
+    assert_eq!(std::fs::read(&target).unwrap(), b"# mine\n");
+
+    // Set but empty is not set: no key log, and no error.
+    run_child("env-empty", "");
 }
 
 // ---------------------------------------------------------------------------
