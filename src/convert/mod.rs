@@ -163,7 +163,7 @@ pub(crate) fn certify(chain: &[Certificate], key: &PrivateKey) -> Result<Certifi
         // webpki cannot parse the certificate (X.509 v1, which OpenSSL peers
         // still take): compare with the key it holds as x509-parser reads it.
         Err(_) => match (certified.key.public_key(), leaf.public_key_info()) {
-            (Some(key), Some(cert)) => key.as_ref() == cert.as_slice(),
+            (Some(key), Some(cert)) => key.as_ref() == cert,
             _ => true,
         },
     };

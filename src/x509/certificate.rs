@@ -67,6 +67,11 @@ struct Fields {
     is_ca: bool,
     key_ids: KeyIds,
     alternative_names: Vec<AlternativeName>,
+    /// The DER of the SubjectPublicKeyInfo, the issuer `Name` and the
+    /// serial number's contents, as they are in the certificate.
+    spki: Vec<u8>,
+    issuer_der: Vec<u8>,
+    raw_serial: Vec<u8>,
 }
 
 /// A distinguished name: its attributes in order, and its RFC 4514 string.
@@ -367,21 +372,18 @@ impl Certificate {
     }
 
     /// The DER of the SubjectPublicKeyInfo, read from any X.509 version.
-    pub(crate) fn public_key_info(&self) -> Option<Vec<u8>> {
-        let (_, cert) = x509_parser::parse_x509_certificate(self.to_der()).ok()?;
-        Some(cert.public_key().raw.to_vec())
+    pub(crate) fn public_key_info(&self) -> Option<&[u8]> {
+        self.parsed().map(|f| f.spki.as_slice())
     }
 
     /// The DER of the issuer's `Name`, as it is in the certificate.
-    pub(crate) fn issuer_name_der(&self) -> Option<Vec<u8>> {
-        let (_, cert) = x509_parser::parse_x509_certificate(self.to_der()).ok()?;
-        Some(cert.issuer().as_raw().to_vec())
+    pub(crate) fn issuer_name_der(&self) -> Option<&[u8]> {
+        self.parsed().map(|f| f.issuer_der.as_slice())
     }
 
     /// The serial number's DER contents, as revocation lists key them.
-    pub(crate) fn serial_der(&self) -> Option<Vec<u8>> {
-        let (_, cert) = x509_parser::parse_x509_certificate(self.to_der()).ok()?;
-        Some(cert.raw_serial().to_vec())
+    pub(crate) fn serial_der(&self) -> Option<&[u8]> {
+        self.parsed().map(|f| f.raw_serial.as_slice())
     }
 
     /// The size of the RSA key, for an RSA certificate.
@@ -472,6 +474,9 @@ static UNREADABLE: Fields = Fields {
         authority: None,
     },
     alternative_names: Vec::new(),
+    spki: Vec::new(),
+    issuer_der: Vec::new(),
+    raw_serial: Vec::new(),
 };
 
 /// Checks that `der` is exactly one X.509 certificate whose fields
@@ -548,6 +553,9 @@ impl Fields {
             key_ids: KeyIds::of(&cert),
             is_ca: cert.is_ca(),
             alternative_names,
+            spki: cert.public_key().raw.to_vec(),
+            issuer_der: cert.issuer().as_raw().to_vec(),
+            raw_serial: cert.raw_serial().to_vec(),
         })
     }
 }

@@ -56,7 +56,7 @@ impl Certificate {
     #[doc(alias = "spki")]
     pub fn public_key_pin(&self) -> Option<PublicKeyPin> {
         self.public_key_info()
-            .map(|spki| PublicKeyPin::from_public_key_der(&spki))
+            .map(PublicKeyPin::from_public_key_der)
     }
 }
 

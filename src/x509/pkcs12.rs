@@ -883,7 +883,7 @@ fn bag_value(bag: &SafeBag) -> der::Result<&[u8]> {
 /// operation to derive).
 fn public_keys_match(certificate: &Certificate, key: &PrivateKey) -> Option<bool> {
     let spki_der = certificate.public_key_info()?;
-    let spki = SubjectPublicKeyInfoRef::try_from(spki_der.as_slice()).ok()?;
+    let spki = SubjectPublicKeyInfoRef::try_from(spki_der).ok()?;
     let public = spki.subject_public_key.as_bytes()?;
     let der = key.as_rustls().secret_der();
     let (private_key, stated_public) = match pkcs8::PrivateKeyInfo::try_from(der) {
