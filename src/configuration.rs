@@ -1483,10 +1483,11 @@ impl SslConfiguration {
             .load()
             .verify(end_entity, intermediates, name.as_ref(), usage, now)
         {
-            Err(errors)
-                if !crate::verify::all_expected(&errors, &self.settings().expected_errors) =>
-            {
-                Err(rustls::Error::from(crate::error::VerificationFailure::new(errors)).into())
+            Err(failure) if !crate::verify::admits(&self.settings().expected_errors, &failure) => {
+                Err(
+                    rustls::Error::from(crate::error::VerificationFailure::new(failure.errors))
+                        .into(),
+                )
             }
             _ => Ok(()),
         }

@@ -10,11 +10,11 @@ mod common;
 
 use std::io::Write;
 use std::net::{TcpListener, TcpStream};
-use std::process::Command;
 use std::sync::Arc;
 use std::thread;
 
-use common::openssl::{run, run_text, Scratch};
+use common::openssl::{openssl_kinds, our_kinds, run, run_text, Scratch};
+use common::peers::openssl_collect_all;
 use common::{peer_available, Authority};
 use sslconf::{
     Certificate, Error, PeerVerifyMode, RevocationDepth, RevocationList, SslConfiguration,
@@ -122,117 +122,45 @@ impl Pki {
     }
 }
 
-/// What a verifier said: accepted, or the first error's kind and the depth
-/// of its certificate.
-#[derive(Debug, PartialEq)]
-enum Verdict {
-    Ok,
-    Error(Kind, usize),
-}
+/// Errors as `(kind, depth)`, sorted: depth 0 is the leaf, 1 the
+/// intermediate (see [`common::openssl::our_kinds`]).
+type Errors = Vec<(SslErrorKind, u32)>;
 
-/// The OpenSSL errors these cases produce, by the crate's kinds.
-#[derive(Debug, PartialEq, Clone, Copy)]
-enum Kind {
-    Revoked,
-    UnableToGetCrl,
-    CrlExpired,
-    CrlSignatureFailure,
-}
-
-impl Kind {
-    fn of_openssl(code: u32) -> Kind {
-        match code {
-            23 => Kind::Revoked,
-            3 => Kind::UnableToGetCrl,
-            12 => Kind::CrlExpired,
-            8 => Kind::CrlSignatureFailure,
-            other => panic!("openssl error {other} is not one these cases expect"),
-        }
-    }
-
-    fn of_sslconf(kind: SslErrorKind) -> Kind {
-        match kind {
-            SslErrorKind::CertificateRevoked => Kind::Revoked,
-            SslErrorKind::UnableToGetRevocationList => Kind::UnableToGetCrl,
-            SslErrorKind::RevocationListExpired => Kind::CrlExpired,
-            SslErrorKind::RevocationListInvalid => Kind::CrlSignatureFailure,
-            other => panic!("{other:?} is not a revocation error"),
-        }
-    }
-}
-
-fn openssl_verdict(pki: &Pki, crls: &[&str], depth: RevocationDepth) -> Verdict {
-    let dir = Scratch::new("crl-verify");
-    let (root, chain, leaf, crl) = (
-        dir.file("root.pem"),
-        dir.file("chain.pem"),
-        dir.file("leaf.pem"),
-        dir.file("crls.pem"),
-    );
-    std::fs::write(&root, pki.root.authority.cert.to_pem()).unwrap();
-    std::fs::write(&chain, pki.intermediate.authority.cert.to_pem()).unwrap();
-    std::fs::write(&leaf, pki.leaf.leaf().to_pem()).unwrap();
-    std::fs::write(&crl, crls.concat()).unwrap();
+/// What OpenSSL says of the PKI's chain with `crls` at `depth`
+/// (`-crl_check` / `-crl_check_all`), going on after each error as Qt's
+/// verify callback makes it: every error, not only the first.
+fn openssl_errors(pki: &Pki, crls: &[&str], depth: RevocationDepth) -> Errors {
     let flag = match depth {
         RevocationDepth::Leaf => "-crl_check",
         _ => "-crl_check_all",
     };
-    let out = Command::new("openssl")
-        .args(["verify", flag, "-CAfile", &root, "-untrusted", &chain])
-        .args(["-CRLfile", &crl, &leaf])
-        .output()
-        .unwrap();
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
+    let said = openssl_collect_all(
+        std::slice::from_ref(&pki.root.authority.cert),
+        &pki.leaf.chain,
+        &pki.leaf.key_pem(),
+        &crls.concat(),
+        &[flag],
     );
-    if out.status.success() {
-        assert!(text.contains(": OK"), "{text}");
-        return Verdict::Ok;
-    }
-    // "error 23 at 0 depth lookup: certificate revoked"
-    let words: Vec<&str> = text
-        .split("error ")
-        .nth(1)
-        .unwrap_or_else(|| panic!("no error in {text}"))
-        .split_whitespace()
-        .collect();
-    Verdict::Error(
-        Kind::of_openssl(words[0].parse().unwrap()),
-        words[2].parse().unwrap(),
-    )
+    openssl_kinds(&said)
 }
 
-fn sslconf_verdict(pki: &Pki, crls: &[&str], depth: RevocationDepth) -> Verdict {
-    let lists = read_lists(crls);
+fn sslconf_errors(pki: &Pki, crls: &[&str], depth: RevocationDepth) -> Errors {
     let config = SslConfiguration::new()
         .with_ca_certificates([pki.root.authority.cert.clone()])
-        .with_revocation_lists(lists)
+        .with_revocation_lists(read_lists(crls))
         .with_revocation_depth(depth);
-    let errors = config.verify_chain(&pki.leaf.chain, None);
-    match errors.as_slice() {
-        [] => Verdict::Ok,
-        [error] => {
-            let cert = error
-                .certificate()
-                .expect("a revocation error names its certificate");
-            let at = pki.leaf.chain.iter().position(|c| c == cert).unwrap();
-            Verdict::Error(Kind::of_sslconf(error.kind()), at)
-        }
-        more => panic!("one error expected, got {more:?}"),
-    }
+    our_kinds(&config.verify_chain(&pki.leaf.chain, None), &pki.leaf.chain)
 }
 
-/// Both depths of one case: the crate agrees with OpenSSL, and OpenSSL
-/// said what the case is about.
-fn agree(case: &str, pki: &Pki, crls: &[&str], expected: [Verdict; 2]) {
+/// Both depths of one case: the crate lists what OpenSSL lists, and
+/// OpenSSL said what the case is about.
+fn agree(case: &str, pki: &Pki, crls: &[&str], expected: [&[(SslErrorKind, u32)]; 2]) {
     for (depth, expected) in [RevocationDepth::Leaf, RevocationDepth::Chain]
         .into_iter()
         .zip(expected)
     {
-        let openssl = openssl_verdict(pki, crls, depth);
-        let ours = sslconf_verdict(pki, crls, depth);
+        let openssl = openssl_errors(pki, crls, depth);
+        let ours = sslconf_errors(pki, crls, depth);
         assert_eq!(openssl, expected, "{case} at {depth}: openssl");
         assert_eq!(ours, openssl, "{case} at {depth}: sslconf vs openssl");
     }
@@ -243,33 +171,37 @@ fn agrees_with_openssl_verify_crl_check() {
     if !peer_available("openssl") {
         return;
     }
-    use Verdict::{Error as E, Ok};
+    use SslErrorKind::{
+        CertificateRevoked as Revoked, RevocationListExpired as Expired,
+        RevocationListInvalid as Invalid, UnableToGetRevocationList as NoList,
+    };
 
     let pki = Pki::new();
     agree(
         "current lists, nothing revoked",
         &pki,
         &[&pki.root.crl(), &pki.intermediate.crl()],
-        [Ok, Ok],
+        [&[], &[]],
     );
     agree(
         "the root's list missing (the leaf's issuer has one)",
         &pki,
         &[&pki.intermediate.crl()],
-        [Ok, E(Kind::UnableToGetCrl, 1)],
+        // OpenSSL checks the root against its own list too.
+        [&[], &[(NoList, 1), (NoList, 2)]],
     );
     let other = CrlAuthority::new(Authority::root("Another Root"), "crl-other");
     agree(
         "a list from a wrong issuer only",
         &pki,
         &[&pki.root.crl(), &other.crl()],
-        [E(Kind::UnableToGetCrl, 0), E(Kind::UnableToGetCrl, 0)],
+        [&[(NoList, 0)], &[(NoList, 0)]],
     );
     agree(
         "the leaf's issuer's list expired",
         &pki,
         &[&pki.root.crl(), &pki.intermediate.expired_crl()],
-        [E(Kind::CrlExpired, 0), E(Kind::CrlExpired, 0)],
+        [&[(Expired, 0)], &[(Expired, 0)]],
     );
     // Same name as the intermediate, another key: its list cannot be the
     // intermediate's.
@@ -281,10 +213,25 @@ fn agrees_with_openssl_verify_crl_check() {
         "a list signed by another key under the issuer's name",
         &pki,
         &[&pki.root.crl(), &impostor.crl()],
-        [
-            E(Kind::CrlSignatureFailure, 0),
-            E(Kind::CrlSignatureFailure, 0),
-        ],
+        [&[(Invalid, 0)], &[(Invalid, 0)]],
+    );
+
+    // A list error never hides a revocation (issue 19): a stale list that
+    // revokes the leaf, and the leaf revoked while the root's list is
+    // missing.
+    let leaf_only = Pki::new();
+    leaf_only.intermediate.revoke(leaf_only.leaf.leaf());
+    agree(
+        "a stale list revokes the leaf",
+        &leaf_only,
+        &[&leaf_only.root.crl(), &leaf_only.intermediate.expired_crl()],
+        [&[(Revoked, 0), (Expired, 0)], &[(Revoked, 0), (Expired, 0)]],
+    );
+    agree(
+        "the leaf revoked, the root's list missing",
+        &leaf_only,
+        &[&leaf_only.intermediate.crl()],
+        [&[(Revoked, 0)], &[(Revoked, 0), (NoList, 1), (NoList, 2)]],
     );
 
     pki.root.revoke(&pki.intermediate.authority.cert);
@@ -292,7 +239,7 @@ fn agrees_with_openssl_verify_crl_check() {
         "the intermediate revoked",
         &pki,
         &[&pki.root.crl(), &pki.intermediate.crl()],
-        [Ok, E(Kind::Revoked, 1)],
+        [&[], &[(Revoked, 1)]],
     );
     pki.intermediate.revoke(pki.leaf.leaf());
     let revoked_leaf = [pki.root.crl(), pki.intermediate.crl()];
@@ -300,7 +247,7 @@ fn agrees_with_openssl_verify_crl_check() {
         "the leaf and the intermediate revoked",
         &pki,
         &[&revoked_leaf[0], &revoked_leaf[1]],
-        [E(Kind::Revoked, 0), E(Kind::Revoked, 0)],
+        [&[(Revoked, 0)], &[(Revoked, 0), (Revoked, 1)]],
     );
 }
 
@@ -318,13 +265,13 @@ fn policies_allow_what_they_say() {
     let missing_root = base
         .clone()
         .with_revocation_lists(read_lists(&[pki.intermediate.crl()]));
-    assert_eq!(
-        kinds(&missing_root.verify_chain(&pki.leaf.chain, None)),
-        [SslErrorKind::UnableToGetRevocationList]
-    );
-    let error = missing_root.verify_chain(&pki.leaf.chain, None)[0].clone();
-    // The intermediate's issuer, the root, has no list.
+    // The intermediate's issuer, the root, has no list, so the root has none
+    // of its own either.
+    let errors = missing_root.verify_chain(&pki.leaf.chain, None);
+    assert_eq!(kinds(&errors), [SslErrorKind::UnableToGetRevocationList; 2]);
+    let error = errors[0].clone();
     assert_eq!(error.certificate(), Some(&pki.intermediate.authority.cert));
+    assert_eq!(errors[1].certificate(), Some(&pki.root.authority.cert));
     assert_eq!(
         error.to_string(),
         "the certificate revocation list of the issuer could not be found \
@@ -774,8 +721,8 @@ fn of_two_lists_from_one_issuer_the_newest_decides_as_in_openssl() {
         &pki,
         &[&pki.root.crl(), &old, &new],
         [
-            Verdict::Error(Kind::Revoked, 0),
-            Verdict::Error(Kind::Revoked, 0),
+            &[(SslErrorKind::CertificateRevoked, 0)],
+            &[(SslErrorKind::CertificateRevoked, 0)],
         ],
     );
 }
@@ -933,4 +880,97 @@ fn a_resumed_client_is_verified_again_when_the_trust_is_reloadable() {
         .server
         .unwrap_err();
     assert_eq!(kinds(err.ssl_errors()), [SslErrorKind::CertificateExpired]);
+}
+
+/// A list error that is expected never admits a certificate a list
+/// revokes (issue 19): a stale list that revokes the client or server
+/// with `RevocationListExpired` expected, and a current list of the
+/// leaf's issuer that revokes it, with the root's list missing and
+/// `UnableToGetRevocationList` expected. Refused by `accept`/`connect`
+/// and by the raw rustls configs; the same expectations still admit a
+/// peer that no list revokes.
+#[test]
+fn an_expected_list_error_never_admits_a_revoked_certificate() {
+    if !peer_available("openssl") {
+        return;
+    }
+    let pki = Pki::new();
+    let fresh = Pki::new();
+    pki.intermediate.revoke(pki.leaf.leaf());
+    let server_id = pki.root.authority.leaf("crl.test");
+    let expect = |kind: SslErrorKind, cert: &Certificate| [SslError::new(kind, Some(cert.clone()))];
+
+    let cases: [(&str, &Pki, Vec<String>, [SslError; 1]); 2] = [
+        (
+            "a stale list revokes the leaf",
+            &pki,
+            vec![pki.root.crl(), pki.intermediate.expired_crl()],
+            expect(SslErrorKind::RevocationListExpired, pki.leaf.leaf()),
+        ),
+        (
+            "the leaf's issuer's list revokes it, the root's list is missing",
+            &pki,
+            vec![pki.intermediate.crl()],
+            expect(
+                SslErrorKind::UnableToGetRevocationList,
+                &pki.intermediate.authority.cert,
+            ),
+        ),
+    ];
+    for (case, pki, crls, expected) in cases {
+        let lists = read_lists(&crls);
+        let trust = |config: SslConfiguration| {
+            config
+                .with_ca_certificates([pki.root.authority.cert.clone()])
+                .with_revocation_lists(lists.clone())
+                .with_revocation_depth(RevocationDepth::Leaf)
+                .with_expected_ssl_errors(expected.clone())
+        };
+        // A client checking the revoked server.
+        let client = trust(SslConfiguration::new());
+        let outcome = common::connect(&client, &pki.leaf.server(), "crl.test");
+        let err = outcome.client.expect_err(case);
+        assert!(
+            kinds(err.ssl_errors()).contains(&SslErrorKind::CertificateRevoked),
+            "{case}: {:?}",
+            err.ssl_errors()
+        );
+        assert!(
+            common::raw_client_handshake(&client, &pki.leaf.server(), "crl.test").is_err(),
+            "{case}: the raw client config admitted a revoked server"
+        );
+        // A server checking the revoked client.
+        let server = trust(server_id.server()).with_peer_verify_mode(PeerVerifyMode::VerifyPeer);
+        let revoked_client = SslConfiguration::new()
+            .with_ca_certificates([pki.root.authority.cert.clone()])
+            .with_local_certificate_chain(pki.leaf.chain.clone())
+            .with_private_key(pki.leaf.key());
+        let outcome = common::connect(&revoked_client, &server, "crl.test");
+        let err = outcome.server.expect_err(case);
+        assert!(
+            kinds(err.ssl_errors()).contains(&SslErrorKind::CertificateRevoked),
+            "{case}: {:?}",
+            err.ssl_errors()
+        );
+        assert!(
+            common::raw_server_handshake(&server, &revoked_client, "crl.test").is_err(),
+            "{case}: the raw server config admitted a revoked client"
+        );
+    }
+
+    // The same expectation admits a leaf no list revokes.
+    let lists = read_lists(&[fresh.root.crl(), fresh.intermediate.expired_crl()]);
+    let client = SslConfiguration::new()
+        .with_ca_certificates([fresh.root.authority.cert.clone()])
+        .with_revocation_lists(lists)
+        .with_revocation_depth(RevocationDepth::Leaf)
+        .with_expected_ssl_errors([SslError::new(
+            SslErrorKind::RevocationListExpired,
+            Some(fresh.leaf.leaf().clone()),
+        )]);
+    let (state, _) = common::connect(&client, &fresh.leaf.server(), "crl.test").ok();
+    assert_eq!(
+        kinds(state.peer_verification_errors()),
+        [SslErrorKind::RevocationListExpired]
+    );
 }

@@ -136,9 +136,9 @@ impl TrustAnchors {
             })
     }
 
-    /// A trusted certificate that could have issued `cert`, as OpenSSL
-    /// matches issuers (name and key identifier).
-    pub(crate) fn issuer_of(&self, cert: &Certificate) -> Option<&Certificate> {
+    /// Every trusted certificate: the system store's (when trusted), the
+    /// configured CA certificates, then the exact pins.
+    pub(crate) fn certificates(&self) -> impl Iterator<Item = &Certificate> {
         let system: &[Certificate] = if self.system {
             roots::system_certificates()
         } else {
@@ -147,7 +147,7 @@ impl TrustAnchors {
         system
             .iter()
             .chain(&self.configured_certificates)
-            .find(|anchor| cert.may_be_issued_by(anchor))
+            .chain(&self.exact)
     }
 
     /// The configured certificate that is no CA which issued `cert`, as

@@ -3,7 +3,7 @@
 //! exact and public key pins.
 
 use std::borrow::Cow;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 
 use rustls::pki_types::{CertificateDer, UnixTime};
 
@@ -143,8 +143,13 @@ impl ChainVerifier {
         // are checked while webpki searches, so that a pinned path (a
         // cross-signed intermediate's other root) is found when one exists.
         let unpinned: RefCell<Option<Vec<Vec<u8>>>> = RefCell::new(None);
+        // Whether a path verified in full but for the depth: what failed,
+        // whatever webpki says of the other paths it then tried (a
+        // self-issued intermediate's signature tried on the leaf, say).
+        let too_deep = Cell::new(false);
         let check = |path: &webpki::VerifiedPath<'_>| {
             if depth != 0 && path.intermediate_certificates().count() > depth {
+                too_deep.set(true);
                 return Err(webpki::Error::MaximumPathDepthExceeded);
             }
             match &self.pins {
@@ -177,6 +182,7 @@ impl ChainVerifier {
                     intermediates,
                     pinned: false,
                 }),
+                (Err(_), None) if too_deep.take() => Err(webpki::Error::MaximumPathDepthExceeded),
                 (Err(error), None) => Err(error),
             }
         };
@@ -219,43 +225,24 @@ fn is_eku_error(error: &webpki::Error) -> bool {
     )
 }
 
-/// Chains longer than this are sifted before path building.
-const SIFT_ABOVE: usize = 6;
-/// At most this many intermediates are considered...
-const MAX_INTERMEDIATES: usize = 16;
-/// ...and at most this many with one subject (a cross-signed CA has two).
-const MAX_PER_SUBJECT: usize = 2;
-
-/// The intermediates path building considers. webpki tries every order of
-/// the certificates a peer sends, within a budget of 200,000 steps: a
-/// degenerate chain (many certificates with one subject) costs tens of
-/// milliseconds per attempt, which a peer could repeat at will. A chain of
-/// more than [`SIFT_ABOVE`] intermediates is therefore sifted: duplicates
-/// and certificates that do not parse are dropped, at most
-/// [`MAX_PER_SUBJECT`] are kept per subject and [`MAX_INTERMEDIATES`] in
-/// all, in the order sent. Shorter chains, all real ones, are untouched.
+/// The intermediates path building considers: those sent, less exact
+/// duplicates (a copy adds no path; a peer repeating one certificate would
+/// only multiply webpki's work). Nothing a path may need is dropped: the
+/// work is bounded by webpki's own budget (200,000 path-building steps,
+/// 100 signatures), as for any rustls verifier.
 fn candidates<'a>(intermediates: &'a [CertificateDer<'a>]) -> Cow<'a, [CertificateDer<'a>]> {
-    if intermediates.len() <= SIFT_ABOVE {
+    let repeated = intermediates
+        .iter()
+        .enumerate()
+        .any(|(at, der)| intermediates[..at].contains(der));
+    if !repeated {
         return Cow::Borrowed(intermediates);
     }
-    let mut kept: Vec<CertificateDer<'a>> = Vec::new();
-    let mut subjects: Vec<Vec<u8>> = Vec::new();
+    let mut kept: Vec<CertificateDer<'a>> = Vec::with_capacity(intermediates.len());
     for der in intermediates {
-        if kept.len() == MAX_INTERMEDIATES {
-            break;
+        if !kept.contains(der) {
+            kept.push(der.clone());
         }
-        if kept.iter().any(|k| k.as_ref() == der.as_ref()) {
-            continue;
-        }
-        let Ok((_, cert)) = x509_parser::parse_x509_certificate(der) else {
-            continue;
-        };
-        let subject = cert.subject().as_raw();
-        if subjects.iter().filter(|s| s.as_slice() == subject).count() >= MAX_PER_SUBJECT {
-            continue;
-        }
-        subjects.push(subject.to_vec());
-        kept.push(der.clone());
     }
     Cow::Owned(kept)
 }

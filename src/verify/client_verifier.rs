@@ -8,7 +8,7 @@ use rustls::pki_types::{CertificateDer, UnixTime};
 use rustls::server::danger::{ClientCertVerified, ClientCertVerifier};
 use rustls::{DigitallySignedStruct, DistinguishedName, SignatureScheme};
 
-use super::{all_expected, signature_algorithms, Trust, Usage};
+use super::{admits, signature_algorithms, Trust, Usage};
 use crate::error::VerificationFailure;
 use crate::SslError;
 
@@ -76,8 +76,8 @@ impl ClientCertVerifier for ClientVerifier {
         if let Some(trust) = &self.chain {
             let verified = trust.verify(end_entity, intermediates, None, Usage::ClientAuth, now);
             match verified {
-                Err(errors) if !all_expected(&errors, &self.expected) => {
-                    return Err(VerificationFailure::new(errors).into())
+                Err(failure) if !admits(&self.expected, &failure) => {
+                    return Err(VerificationFailure::new(failure.errors).into())
                 }
                 _ => {}
             }

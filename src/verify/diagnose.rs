@@ -1,14 +1,29 @@
 //! What is wrong with a chain, in Qt's terms: webpki's verdicts turned into
-//! the [`SslError`] list that Qt (through OpenSSL) would give.
+//! the [`SslError`] list that Qt (through OpenSSL, whose verify callback
+//! Qt makes collect every error) would give, and the certificates that
+//! really issued the leaf, which decide what that list may admit.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 
 use super::chain::{ChainVerifier, Path};
+use super::links::{End, Links};
 use super::Usage;
 use crate::host::{names_cover, server_name};
 use crate::{Certificate, SslError, SslErrorKind};
+
+/// A chain that failed verification: everything wrong with it, and the
+/// certificates its errors may name when they admit the peer.
+#[derive(Debug)]
+pub(crate) struct Failure {
+    /// What is wrong, in Qt's terms; never empty.
+    pub(crate) errors: Vec<SslError>,
+    /// The leaf and the certificates that issued it, each link's signature
+    /// verified with the issuer's key: those of the issuer walk, and those
+    /// of a path webpki verified (at another time, or without a pin).
+    pub(crate) linked: Vec<Certificate>,
+}
 
 impl ChainVerifier {
     /// A handshake's check of the peer's chain: `Ok` when it verifies for the
@@ -24,7 +39,7 @@ impl ChainVerifier {
         name: Option<&ServerName<'_>>,
         usage: Usage,
         now: UnixTime,
-    ) -> Result<(), Vec<SslError>> {
+    ) -> Result<(), Failure> {
         let at_now = webpki::EndEntityCert::try_from(end_entity).map(|cert| {
             let path = self.verify_at(&cert, end_entity, intermediates, usage, now);
             let named = name.is_none_or(|n| cert.verify_is_valid_for_subject_name(n).is_ok());
@@ -39,16 +54,16 @@ impl ChainVerifier {
             .collect();
         let host = name.map(ServerName::to_str);
         let path_at_now = at_now.ok().map(|(path, _)| path);
-        let mut errors = self.diagnose(&chain, host.as_deref(), usage, now, path_at_now);
+        let mut failure = self.diagnose(&chain, host.as_deref(), usage, now, path_at_now);
         // It failed: whatever the diagnosis says, never an empty list, which
         // expected errors would accept.
-        if errors.is_empty() {
-            errors.push(SslError::new(
+        if failure.errors.is_empty() {
+            failure.errors.push(SslError::new(
                 SslErrorKind::UnspecifiedError,
                 chain.first().cloned(),
             ));
         }
-        Err(errors)
+        Err(failure)
     }
 
     /// Everything wrong with a leaf-first chain at `now`, for the usage and,
@@ -61,13 +76,15 @@ impl ChainVerifier {
         usage: Usage,
         now: UnixTime,
     ) -> Vec<SslError> {
-        self.diagnose(chain, host_name, usage, now, None)
+        self.diagnose(chain, host_name, usage, now, None).errors
     }
 
     /// The list, as OpenSSL would give it: each certificate outside its
     /// validity period (of those on the path found), the fault webpki finds
-    /// in the path, each certificate that cannot be read, then the host name.
-    /// `path_at_now` is the verification at `now` when it was already run.
+    /// in the path, a link whose signature fails, what the revocation lists
+    /// say of the verified links, each certificate that cannot be read,
+    /// then the host name. `path_at_now` is the verification at `now` when
+    /// it was already run.
     fn diagnose(
         &self,
         chain: &[Certificate],
@@ -75,12 +92,17 @@ impl ChainVerifier {
         usage: Usage,
         now: UnixTime,
         path_at_now: Option<Result<Path, webpki::Error>>,
-    ) -> Vec<SslError> {
+    ) -> Failure {
         // Qt's QSslCertificate::verify says exactly this of an empty list.
         let Some(leaf) = chain.first() else {
-            return vec![SslError::new(SslErrorKind::UnspecifiedError, None)
-                .with_detail(Some("the certificate chain is empty"))];
+            return Failure {
+                errors: vec![SslError::new(SslErrorKind::UnspecifiedError, None)
+                    .with_detail(Some("the certificate chain is empty"))],
+                linked: Vec::new(),
+            };
         };
+        let links = Links::walk(chain, self.anchors());
+        let mut linked = links.path().to_vec();
         let mut errors = Vec::new();
         let end_entity = webpki::EndEntityCert::try_from(leaf.as_rustls());
         match &end_entity {
@@ -100,20 +122,34 @@ impl ChainVerifier {
                     _ => self.verify_at(cert, leaf.as_rustls(), &intermediates, usage, now),
                 };
                 match path_at_now {
-                    Err(error) => self.explain_path(
-                        cert,
-                        &path_chain,
-                        &intermediates,
-                        usage,
-                        now,
-                        &error,
-                        &mut errors,
-                    ),
-                    Ok(Path { pinned: false, .. }) => errors.push(SslError::new(
-                        SslErrorKind::PublicKeyNotPinned,
-                        Some(leaf.clone()),
-                    )),
-                    Ok(_) => {}
+                    Err(error) => {
+                        let found = Found {
+                            chain: &path_chain,
+                            intermediates: &intermediates,
+                            links: &links,
+                        };
+                        let verified =
+                            self.explain_path(cert, &found, usage, now, &error, &mut errors);
+                        linked.extend(verified);
+                        let before = errors.len();
+                        if let Some(lists) = self.revocation() {
+                            for listed in lists.errors(&links, system_time(now)) {
+                                push_error_once(&mut errors, listed);
+                            }
+                        }
+                        if is_revocation_error(&error) && errors.len() == before {
+                            errors.push(revocation_fallback(&error, leaf));
+                        }
+                    }
+                    Ok(path) => {
+                        if !path.pinned {
+                            errors.push(SslError::new(
+                                SslErrorKind::PublicKeyNotPinned,
+                                Some(leaf.clone()),
+                            ));
+                        }
+                        linked.extend(on_path(chain, &path));
+                    }
                 }
             }
             // No path can be verified without the leaf; what its fields
@@ -151,7 +187,7 @@ impl ChainVerifier {
                 push_once(&mut errors, SslErrorKind::HostNameMismatch, leaf);
             }
         }
-        errors
+        Failure { errors, linked }
     }
 
     /// Explains a path that failed at `now`. When a certificate is outside
@@ -159,17 +195,18 @@ impl ChainVerifier {
     /// so that an expired leaf does not hide an unknown issuer; a time error
     /// is then blamed only on certificates of the path found. Only time
     /// errors are reported when, and only when, some time yields a path.
-    #[allow(clippy::too_many_arguments)]
+    /// Returns the certificates of the path webpki verified at that time.
+    /// (What the revocation lists say is added by the caller.)
     fn explain_path(
         &self,
         cert: &webpki::EndEntityCert<'_>,
-        chain: &[Certificate],
-        intermediates: &[CertificateDer<'_>],
+        found: &Found<'_>,
         usage: Usage,
         now: UnixTime,
         now_error: &webpki::Error,
         errors: &mut Vec<SslError>,
-    ) {
+    ) -> Vec<Certificate> {
+        let chain = found.chain;
         let leaf = &chain[0];
         let now_time = system_time(now);
         let outside: Vec<&Certificate> = chain
@@ -181,67 +218,59 @@ impl ChainVerifier {
         // it found is the answer, whatever else the peer sent (a path
         // built at another time would pass an expired list).
         if outside.is_empty() || is_revocation_error(now_error) {
-            errors.push(self.classify(now_error, chain));
-            return;
+            self.classify(now_error, found, errors);
+            return Vec::new();
         }
         let retry = retry_time(chain, now_time).map(|time| {
             self.verify_at(
                 cert,
                 leaf.as_rustls(),
-                intermediates,
+                found.intermediates,
                 usage,
                 unix_time(time),
             )
         });
         match retry {
-            Some(Ok(on_path)) => {
+            Some(Ok(path)) => {
+                let linked = on_path(chain, &path);
                 errors.extend(
                     outside
                         .into_iter()
-                        .filter(|c| {
-                            *c == leaf || on_path.intermediates.iter().any(|der| der == c.to_der())
-                        })
+                        .filter(|c| linked.contains(c))
                         .map(|c| time_error(c, now_time)),
                 );
-                if !on_path.pinned {
+                if !path.pinned {
                     errors.push(SslError::new(
                         SslErrorKind::PublicKeyNotPinned,
                         Some(leaf.clone()),
                     ));
                 }
+                linked
             }
             Some(Err(error)) => {
                 errors.extend(outside.into_iter().map(|c| time_error(c, now_time)));
-                errors.push(self.classify_path_error(&error, chain));
+                self.classify(&unless_time(error), found, errors);
+                Vec::new()
             }
             None => {
                 errors.extend(outside.into_iter().map(|c| time_error(c, now_time)));
-                errors.push(self.classify_path_error(now_error, chain));
+                self.classify(&unless_time(now_error.clone()), found, errors);
+                Vec::new()
             }
-        }
-    }
-
-    /// A path error found at a time when the leaf is valid: a time error
-    /// then means that no path exists at any time (a decoy issuer whose
-    /// validity never meets the leaf's), reported as the missing issuer.
-    fn classify_path_error(&self, error: &webpki::Error, chain: &[Certificate]) -> SslError {
-        match error {
-            webpki::Error::CertExpired { .. } | webpki::Error::CertNotValidYet { .. } => {
-                self.classify(&webpki::Error::UnknownIssuer, chain)
-            }
-            other => self.classify(other, chain),
         }
     }
 
     /// What a webpki path error means in Qt's terms, and which certificate
-    /// it concerns.
-    fn classify(&self, error: &webpki::Error, chain: &[Certificate]) -> SslError {
+    /// it concerns; with a link whose signature fails, that too. A
+    /// revocation error adds nothing: what the lists say of every verified
+    /// link is added after (see [`revocation_fallback`]).
+    fn classify(&self, error: &webpki::Error, found: &Found<'_>, errors: &mut Vec<SslError>) {
         use webpki::Error as E;
-        let leaf = &chain[0];
-        if let Some((kind, cert)) = self.revocation_error(error, chain) {
-            return SslError::new(kind, Some(cert.unwrap_or(leaf).clone()))
-                .with_detail(revocation_detail(error));
+        if is_revocation_error(error) {
+            return;
         }
+        let chain = found.chain;
+        let leaf = &chain[0];
         let last = chain.last().unwrap_or(leaf);
         let anchors = self.anchors();
         let (kind, cert) = match error {
@@ -256,15 +285,22 @@ impl ChainVerifier {
             _ if chain.len() == 1 && leaf.is_self_signed() && !anchors.contains(leaf) => {
                 (SslErrorKind::SelfSignedCertificate, leaf)
             }
-            // OpenSSL's chain as it builds it: the self-signed root it ends
-            // in, or the certificate whose issuer it could not find.
+            // OpenSSL's chain as it builds it, by names: the self-signed
+            // root it ends in, or the certificate whose issuer it could not
+            // find; and then, as it checks the signatures, a link whose
+            // signature fails.
             E::UnknownIssuer => {
                 let top = issuer_walk(chain);
-                if !std::ptr::eq(top, leaf) && top.is_self_signed() {
-                    (SslErrorKind::SelfSignedCertificateInChain, top)
+                let kind = if !std::ptr::eq(top, leaf) && top.is_self_signed() {
+                    SslErrorKind::SelfSignedCertificateInChain
                 } else {
-                    (SslErrorKind::UnableToGetLocalIssuerCertificate, top)
+                    SslErrorKind::UnableToGetLocalIssuerCertificate
+                };
+                errors.push(SslError::new(kind, Some(top.clone())));
+                if let Some(broken) = self.broken_link(found) {
+                    push_error_once(errors, broken);
                 }
+                return;
             }
             E::CaUsedAsEndEntity | E::EmptyEkuExtension | E::RequiredEkuNotFoundContext(_) => {
                 (SslErrorKind::InvalidPurpose, leaf)
@@ -278,20 +314,18 @@ impl ChainVerifier {
             E::PathLenConstraintViolated | E::MaximumPathDepthExceeded => {
                 (SslErrorKind::PathLengthExceeded, leaf)
             }
-            E::InvalidSignatureForPublicKey => match self.issuer_of_leaf(chain) {
+            E::InvalidSignatureForPublicKey => match self.broken_link(found) {
+                Some(broken) => {
+                    errors.push(broken);
+                    return;
+                }
                 // OpenSSL takes a certificate whose authority key identifier
                 // names another key for no issuer at all.
-                None => (SslErrorKind::UnableToGetLocalIssuerCertificate, last),
-                // webpki's RSA verification takes keys of 2048 bits and more:
-                // a smaller key's good signature fails as a bad one.
-                Some(issuer) if issuer.rsa_key_bits().is_some_and(|bits| bits < 2048) => {
-                    return SslError::new(
-                        SslErrorKind::UnsupportedSignatureAlgorithm,
-                        Some(leaf.clone()),
-                    )
-                    .with_detail(Some("RSA keys under 2048 bits are not supported"));
-                }
-                Some(_) => (SslErrorKind::CertificateSignatureFailed, leaf),
+                None if found.links.end() == End::NoIssuer => (
+                    SslErrorKind::UnableToGetLocalIssuerCertificate,
+                    found.links.last().unwrap_or(last),
+                ),
+                None => (SslErrorKind::CertificateSignatureFailed, leaf),
             },
             E::UnsupportedSignatureAlgorithmContext(_)
             | E::UnsupportedSignatureAlgorithmForPublicKeyContext(_)
@@ -324,75 +358,79 @@ impl ChainVerifier {
             SslErrorKind::InvalidCertificate => unprocessable_because(error, cert),
             _ => None,
         };
-        SslError::new(kind, Some(cert.clone())).with_detail(detail)
+        errors.push(SslError::new(kind, Some(cert.clone())).with_detail(detail));
     }
-}
 
-impl ChainVerifier {
-    /// What a revocation error means in Qt's terms, and the certificate it
-    /// concerns, chosen among the leaf and its issuers (not whatever else
-    /// the peer sent); `None` for any other error.
-    fn revocation_error<'c>(
-        &self,
-        error: &webpki::Error,
-        chain: &'c [Certificate],
-    ) -> Option<(SslErrorKind, Option<&'c Certificate>)> {
-        use webpki::Error as E;
-        if !is_revocation_error(error) {
+    /// The error of the link where the issuer walk stopped at a forgery:
+    /// the certificate whose claimed issuers' keys do not verify its
+    /// signature (OpenSSL's "certificate signature failure"), or, when the
+    /// claimed issuer's key is an RSA key under 2048 bits, which webpki's
+    /// RSA verification does not take, an unsupported algorithm.
+    fn broken_link(&self, found: &Found<'_>) -> Option<SslError> {
+        if found.links.end() != End::BadSignature {
             return None;
         }
-        let path = issuer_path(chain);
-        let lists = self.revocation();
-        Some(match error {
-            E::CertRevoked => (
-                SslErrorKind::CertificateRevoked,
-                lists.and_then(|r| r.revoked(&path)),
-            ),
-            E::UnknownRevocationStatus => (
-                SslErrorKind::UnableToGetRevocationList,
-                lists.and_then(|r| r.without_list(&path)),
-            ),
-            E::CrlExpired { time, .. } => (
-                SslErrorKind::RevocationListExpired,
-                lists.and_then(|r| r.with_expired_list(&path, system_time(*time))),
-            ),
-            _ => (
-                SslErrorKind::RevocationListInvalid,
-                lists.and_then(|r| r.with_list(&path)),
-            ),
-        })
-    }
-
-    /// The leaf's issuer as OpenSSL matches issuers (name and key
-    /// identifier), among the chain and the trusted certificates.
-    fn issuer_of_leaf<'a>(&'a self, chain: &'a [Certificate]) -> Option<&'a Certificate> {
-        let leaf = &chain[0];
-        chain[1..]
+        let cert = found.links.last()?;
+        let claimed = found
+            .chain
             .iter()
-            .find(|c| leaf.may_be_issued_by(c))
-            .or_else(|| self.anchors().issuer_of(leaf))
+            .chain(self.anchors().certificates())
+            .find(|c| *c != cert && cert.may_be_issued_by(c));
+        Some(match claimed.and_then(Certificate::rsa_key_bits) {
+            Some(bits) if bits < 2048 => SslError::new(
+                SslErrorKind::UnsupportedSignatureAlgorithm,
+                Some(cert.clone()),
+            )
+            .with_detail(Some("RSA keys under 2048 bits are not supported")),
+            _ => SslError::new(SslErrorKind::CertificateSignatureFailed, Some(cert.clone())),
+        })
     }
 }
 
-/// The leaf and the certificates of the chain that issued it, in path
-/// order, as OpenSSL matches issuers: what a revocation error can concern
-/// (not a decoy the peer added beside the path).
-fn issuer_path(chain: &[Certificate]) -> Vec<&Certificate> {
-    let mut path = vec![&chain[0]];
-    while path.len() < chain.len() {
-        let current = path[path.len() - 1];
-        if current.is_self_signed() {
-            break;
+/// What the diagnosis found of a chain: its readable certificates (leaf
+/// first), the intermediates as webpki takes them, and the issuer walk.
+struct Found<'a> {
+    chain: &'a [Certificate],
+    intermediates: &'a [CertificateDer<'static>],
+    links: &'a Links,
+}
+
+/// The certificates of `chain` on a path webpki verified: the leaf and the
+/// intermediates it used.
+fn on_path(chain: &[Certificate], path: &Path) -> Vec<Certificate> {
+    chain
+        .iter()
+        .enumerate()
+        .filter(|(at, c)| *at == 0 || path.intermediates.iter().any(|der| der == c.to_der()))
+        .map(|(_, c)| c.clone())
+        .collect()
+}
+
+/// A path error found at a time when the leaf is valid: a time error
+/// then means that no path exists at any time (a decoy issuer whose
+/// validity never meets the leaf's), reported as the missing issuer.
+fn unless_time(error: webpki::Error) -> webpki::Error {
+    match error {
+        webpki::Error::CertExpired { .. } | webpki::Error::CertNotValidYet { .. } => {
+            webpki::Error::UnknownIssuer
         }
-        match chain[1..]
-            .iter()
-            .find(|c| !path.contains(c) && current.may_be_issued_by(c))
-        {
-            Some(issuer) => path.push(issuer),
-            None => break,
-        }
+        other => other,
     }
-    path
+}
+
+/// When webpki failed a path for its revocation status and the lists'
+/// account of the verified links names nothing (a list webpki refuses for
+/// a reason the account does not check, such as an issuer whose key usage
+/// does not allow signing lists): webpki's verdict, on the leaf.
+fn revocation_fallback(error: &webpki::Error, leaf: &Certificate) -> SslError {
+    use webpki::Error as E;
+    let kind = match error {
+        E::CertRevoked => SslErrorKind::CertificateRevoked,
+        E::UnknownRevocationStatus => SslErrorKind::UnableToGetRevocationList,
+        E::CrlExpired { .. } => SslErrorKind::RevocationListExpired,
+        _ => SslErrorKind::RevocationListInvalid,
+    };
+    SslError::new(kind, Some(leaf.clone())).with_detail(revocation_detail(error))
 }
 
 /// Follows issuers from the leaf through the chain as sent, as OpenSSL
@@ -467,11 +505,16 @@ fn unprocessable_because(error: &webpki::Error, cert: &Certificate) -> Option<&'
 
 /// Adds an error unless the same one is listed already.
 fn push_once(errors: &mut Vec<SslError>, kind: SslErrorKind, cert: &Certificate) {
+    push_error_once(errors, SslError::new(kind, Some(cert.clone())));
+}
+
+/// Adds an error unless one of its kind about its certificate is listed.
+fn push_error_once(errors: &mut Vec<SslError>, error: SslError) {
     if !errors
         .iter()
-        .any(|e| e.kind() == kind && e.certificate() == Some(cert))
+        .any(|e| e.kind() == error.kind() && e.certificate() == error.certificate())
     {
-        errors.push(SslError::new(kind, Some(cert.clone())));
+        errors.push(error);
     }
 }
 

@@ -1,6 +1,8 @@
-//! What each side does with the peer's certificate, for each verify mode.
+//! What each side does with the peer's certificate, for each verify mode,
+//! and when expected errors admit a peer whose chain failed.
 
-use crate::{PeerVerifyMode, SslError};
+use super::diagnose::Failure;
+use crate::{PeerVerifyMode, SslError, SslErrorKind};
 
 /// What one side of a connection does with the peer's certificate chain,
 /// resolved from the verify mode.
@@ -47,12 +49,24 @@ impl PeerCheck {
     }
 }
 
-/// Whether a peer whose chain failed with `found` is accepted anyway:
-/// every error is among the `expected` ones (Qt's `ignoreSslErrors`), kind
-/// and certificate both matching. A failure that names no error is never
-/// accepted.
-pub(crate) fn all_expected(found: &[SslError], expected: &[SslError]) -> bool {
-    !expected.is_empty() && !found.is_empty() && found.iter().all(|error| expected.contains(error))
+/// Whether a peer whose chain failed is accepted anyway, with the
+/// `expected` errors (Qt's `ignoreSslErrors`): every error found is
+/// expected, kind and certificate both matching; each is about a
+/// certificate that really issued the leaf (or the leaf itself: its key
+/// the handshake proves), on links whose signatures verify, so that no
+/// certificate copying an expected one's name and key identifier rides on
+/// its error; and none is a revocation, which nothing admits. A failure
+/// that names no error is never accepted.
+pub(crate) fn admits(expected: &[SslError], failure: &Failure) -> bool {
+    !expected.is_empty()
+        && !failure.errors.is_empty()
+        && failure.errors.iter().all(|error| {
+            error.kind() != SslErrorKind::CertificateRevoked
+                && expected.contains(error)
+                && error
+                    .certificate()
+                    .is_some_and(|cert| failure.linked.contains(cert))
+        })
 }
 
 #[cfg(test)]

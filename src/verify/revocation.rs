@@ -1,11 +1,14 @@
-//! Revocation checking: the configured lists as rustls-webpki's options,
-//! and which certificate of a chain a revocation error concerns.
+//! Revocation checking: the configured lists as rustls-webpki's options
+//! (the decision on a path to a trust anchor), and everything the lists say
+//! of a chain's verified links (the diagnosis).
 
 use std::time::SystemTime;
 
 use super::der::name_contents;
+use super::links::Links;
+use super::signed::signed_by;
 use crate::settings;
-use crate::{Certificate, RevocationDepth, RevocationList};
+use crate::{Certificate, RevocationDepth, RevocationList, SslError, SslErrorKind};
 
 /// The revocation lists a verifier checks paths against, and how.
 #[derive(Debug)]
@@ -66,66 +69,80 @@ impl Revocation {
         )
     }
 
-    /// The certificates of `chain` (the leaf and its issuers, in path order)
-    /// whose status is checked.
-    fn checked<'p, 'c>(&self, chain: &'p [&'c Certificate]) -> &'p [&'c Certificate] {
-        match self.depth {
-            webpki::RevocationCheckDepth::EndEntity => &chain[..chain.len().min(1)],
-            _ => chain,
+    /// Everything the lists say of the leaf and its verified issuers, as
+    /// OpenSSL's CRL check reports it, certificate by certificate from the
+    /// leaf up: no list from its issuer (unless allowed), the list that
+    /// decides (the newest from that issuer, as webpki checks it) not
+    /// signed by the issuer's key or past its `nextUpdate` (unless
+    /// allowed), and the certificate revoked by the newest list the
+    /// issuer's key signed, current or expired: a list error never hides a
+    /// revocation. A self-signed certificate at the top is checked against
+    /// its own lists, as OpenSSL does; a trusted one that is not
+    /// self-signed and ends the path is not (it is an anchor, as webpki
+    /// treats it), nor one whose issuer is unknown or forged (no list can
+    /// be told to be its issuer's).
+    pub(crate) fn errors(&self, links: &Links, now: SystemTime) -> Vec<SslError> {
+        let path = links.path();
+        let checked = match self.depth {
+            webpki::RevocationCheckDepth::EndEntity => &path[..path.len().min(1)],
+            _ => path,
+        };
+        let mut errors = Vec::new();
+        for cert in checked {
+            let issuer = links
+                .issuer_of(cert)
+                .or_else(|| cert.is_self_signed().then_some(cert));
+            let Some(issuer) = issuer else {
+                continue;
+            };
+            let issuer_key = issuer.public_key_info().unwrap_or_default();
+            let mut lists = self.lists_for(cert).peekable();
+            let Some(deciding) = lists.peek().copied() else {
+                if self.unknown_status == webpki::UnknownStatusPolicy::Deny {
+                    errors.push(SslError::new(
+                        SslErrorKind::UnableToGetRevocationList,
+                        Some(cert.clone()),
+                    ));
+                }
+                continue;
+            };
+            let signed = |list: &RevocationList| signed_by(list.as_der(), issuer_key);
+            if !signed(deciding) {
+                errors.push(
+                    SslError::new(SslErrorKind::RevocationListInvalid, Some(cert.clone()))
+                        .with_detail(Some("its signature does not verify")),
+                );
+            } else if self.expiration == webpki::ExpirationPolicy::Enforce
+                && deciding.next_update() <= now
+            {
+                errors.push(SslError::new(
+                    SslErrorKind::RevocationListExpired,
+                    Some(cert.clone()),
+                ));
+            }
+            let revoked = cert.serial_der().is_some_and(|serial| {
+                lists
+                    .find(|list| signed(list))
+                    .is_some_and(|list| matches!(list.as_webpki().find_serial(serial), Ok(Some(_))))
+            });
+            if revoked {
+                errors.push(SslError::new(
+                    SslErrorKind::CertificateRevoked,
+                    Some(cert.clone()),
+                ));
+            }
         }
+        errors
     }
 
-    /// The lists whose issuer is the issuer of `cert`.
-    fn lists_for<'s>(&'s self, cert: &Certificate) -> impl Iterator<Item = &'s RevocationList> {
+    /// The lists whose issuer is the issuer of `cert`, newest first.
+    fn lists_for<'s>(
+        &'s self,
+        cert: &'s Certificate,
+    ) -> impl Iterator<Item = &'s RevocationList> + 's {
         let issuer = cert.issuer_name_der();
         self.lists.iter().filter(move |list| {
-            issuer
-                .as_deref()
-                .is_some_and(|i| name_contents(i) == list.as_webpki().issuer())
+            issuer.is_some_and(|i| name_contents(i) == list.as_webpki().issuer())
         })
-    }
-
-    /// The first certificate of the chain that a list revokes.
-    pub(crate) fn revoked<'c>(&self, chain: &[&'c Certificate]) -> Option<&'c Certificate> {
-        self.checked(chain).iter().copied().find(|cert| {
-            let Some(serial) = cert.serial_der() else {
-                return false;
-            };
-            self.lists_for(cert)
-                .any(|list| matches!(list.as_webpki().find_serial(&serial), Ok(Some(_))))
-        })
-    }
-
-    /// The first checked certificate whose issuer has no list; the chain's
-    /// last certificate is skipped when it is the anchor's (self-signed).
-    pub(crate) fn without_list<'c>(&self, chain: &[&'c Certificate]) -> Option<&'c Certificate> {
-        self.checked(chain)
-            .iter()
-            .copied()
-            .filter(|cert| !cert.is_self_signed())
-            .find(|cert| self.lists_for(cert).next().is_none())
-    }
-
-    /// The first checked certificate whose issuer's list (the one webpki
-    /// checks, the newest) is past its `nextUpdate` at `now`.
-    pub(crate) fn with_expired_list<'c>(
-        &self,
-        chain: &[&'c Certificate],
-        now: SystemTime,
-    ) -> Option<&'c Certificate> {
-        self.checked(chain).iter().copied().find(|cert| {
-            self.lists_for(cert)
-                .next()
-                .is_some_and(|list| list.next_update() <= now)
-        })
-    }
-
-    /// The first checked certificate whose issuer has a list at all (the
-    /// one a list that cannot be used concerns).
-    pub(crate) fn with_list<'c>(&self, chain: &[&'c Certificate]) -> Option<&'c Certificate> {
-        self.checked(chain)
-            .iter()
-            .copied()
-            .find(|cert| self.lists_for(cert).next().is_some())
     }
 }

@@ -5,7 +5,7 @@ use rustls::crypto::{verify_tls12_signature, verify_tls13_signature};
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{DigitallySignedStruct, SignatureScheme};
 
-use super::{all_expected, signature_algorithms, Trust, Usage};
+use super::{admits, signature_algorithms, Trust, Usage};
 use crate::error::VerificationFailure;
 use crate::SslError;
 
@@ -68,8 +68,8 @@ impl ServerCertVerifier for ServerVerifier {
                 now,
             );
             match verified {
-                Err(errors) if !all_expected(&errors, &self.expected) => {
-                    return Err(VerificationFailure::new(errors).into())
+                Err(failure) if !admits(&self.expected, &failure) => {
+                    return Err(VerificationFailure::new(failure.errors).into())
                 }
                 _ => {}
             }

@@ -6,8 +6,7 @@ use std::sync::Arc;
 use arc_swap::ArcSwap;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 
-use super::{ChainVerifier, Usage};
-use crate::SslError;
+use super::{ChainVerifier, Failure, Usage};
 
 /// What a verifier checks chains against.
 #[derive(Debug)]
@@ -27,7 +26,7 @@ impl Trust {
         name: Option<&ServerName<'_>>,
         usage: Usage,
         now: UnixTime,
-    ) -> Result<(), Vec<SslError>> {
+    ) -> Result<(), Failure> {
         match self {
             Self::Fixed(chain) => chain.verify(end_entity, intermediates, name, usage, now),
             Self::Live(chain) => chain

@@ -80,6 +80,11 @@ pub struct Identity {
 }
 
 impl Identity {
+    /// A chain (leaf first) and the PKCS#8 DER of the leaf's key.
+    pub fn from_parts(chain: Vec<Certificate>, key_der: Vec<u8>) -> Self {
+        Self { chain, key_der }
+    }
+
     /// A fresh copy of the private key (keys are not `Clone`).
     pub fn key(&self) -> PrivateKey {
         PrivateKey::from_der(&self.key_der).unwrap()
@@ -494,4 +499,93 @@ fn newest_source(binary: &Path) -> Option<(SystemTime, PathBuf)> {
         .chain([root.join("Cargo.toml"), root.join("Cargo.lock")])
         .filter_map(|file| Some((file.metadata().ok()?.modified().ok()?, file)))
         .max()
+}
+
+/// A handshake of a raw rustls `ClientConnection` from `client`'s
+/// `client_config()` against `server`'s `accept`.
+pub fn raw_client_handshake(
+    client: &SslConfiguration,
+    server: &SslConfiguration,
+    host: &str,
+) -> Result<(), sslconf::rustls::Error> {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let server = server.clone();
+    let serving = std::thread::spawn(move || {
+        let (socket, _) = listener.accept().unwrap();
+        if let Ok(mut tls) = server.accept(socket) {
+            let mut byte = [0u8];
+            if tls.read_exact(&mut byte).is_ok() {
+                let _ = tls.write_all(&byte).and_then(|()| tls.flush());
+            }
+        }
+    });
+    let name = host.to_owned().try_into().unwrap();
+    let conn = sslconf::rustls::ClientConnection::new(
+        std::sync::Arc::clone(&client.client_config().unwrap()),
+        name,
+    )
+    .unwrap();
+    let mut tls =
+        sslconf::rustls::StreamOwned::new(conn, std::net::TcpStream::connect(addr).unwrap());
+    let mut byte = [0u8];
+    let result = tls
+        .write_all(b"x")
+        .and_then(|()| tls.flush())
+        .and_then(|()| tls.read_exact(&mut byte));
+    drop(tls);
+    serving.join().unwrap();
+    result.map_err(|e| tls_error(&e))
+}
+
+/// A handshake of a raw rustls `ServerConnection` from `server`'s
+/// `server_config()` against `client`'s `connect`.
+pub fn raw_server_handshake(
+    server: &SslConfiguration,
+    client: &SslConfiguration,
+    host: &str,
+) -> Result<(), sslconf::rustls::Error> {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let client = client.clone();
+    let host = host.to_owned();
+    let connecting = std::thread::spawn(move || {
+        let socket = std::net::TcpStream::connect(addr).unwrap();
+        socket
+            .set_read_timeout(Some(std::time::Duration::from_secs(10)))
+            .unwrap();
+        if let Ok(mut tls) = client.connect(&host, socket) {
+            let mut byte = [0u8];
+            let _ = tls
+                .write_all(b"x")
+                .and_then(|()| tls.flush())
+                .and_then(|()| tls.read_exact(&mut byte));
+        }
+    });
+    let (socket, _) = listener.accept().unwrap();
+    socket
+        .set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .unwrap();
+    let conn = sslconf::rustls::ServerConnection::new(std::sync::Arc::clone(
+        &server.server_config().unwrap(),
+    ))
+    .unwrap();
+    let mut tls = sslconf::rustls::StreamOwned::new(conn, socket);
+    let mut byte = [0u8];
+    let result = tls
+        .read_exact(&mut byte)
+        .and_then(|()| tls.write_all(&byte))
+        .and_then(|()| tls.flush());
+    drop(tls);
+    connecting.join().unwrap();
+    result.map_err(|e| tls_error(&e))
+}
+
+fn tls_error(e: &std::io::Error) -> sslconf::rustls::Error {
+    e.get_ref()
+        .and_then(|inner| inner.downcast_ref::<sslconf::rustls::Error>())
+        .cloned()
+        .unwrap_or_else(|| sslconf::rustls::Error::General(e.to_string()))
 }

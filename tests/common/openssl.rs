@@ -637,3 +637,69 @@ pub fn self_signed_ca(key_pem: &str, common_name: &str) -> sslconf::Certificate 
     let mut certs = sslconf::Certificate::from_path(&out).unwrap();
     certs.remove(0)
 }
+
+/// The crate's kind for an OpenSSL `X509_V_ERR_*` number, as Qt maps them
+/// (`QSslError`); `None` for 21 ("unable to verify the first certificate"),
+/// which OpenSSL adds beside 20 and Qt drops too, and for numbers no case
+/// here produces.
+pub fn kind_of_code(code: u32) -> Option<sslconf::SslErrorKind> {
+    use sslconf::SslErrorKind as K;
+    Some(match code {
+        2 => K::UnableToGetIssuerCertificate,
+        3 => K::UnableToGetRevocationList,
+        7 => K::CertificateSignatureFailed,
+        8 => K::RevocationListInvalid,
+        9 => K::CertificateNotYetValid,
+        10 => K::CertificateExpired,
+        12 => K::RevocationListExpired,
+        18 => K::SelfSignedCertificate,
+        19 => K::SelfSignedCertificateInChain,
+        20 => K::UnableToGetLocalIssuerCertificate,
+        23 => K::CertificateRevoked,
+        24 => K::InvalidCaCertificate,
+        25 => K::PathLengthExceeded,
+        26 => K::InvalidPurpose,
+        27 => K::CertificateUntrusted,
+        28 => K::CertificateRejected,
+        62 => K::HostNameMismatch,
+        _ => return None,
+    })
+}
+
+/// OpenSSL's `(code, depth)` errors as `(kind, depth)`, sorted; see
+/// [`kind_of_code`].
+pub fn openssl_kinds(errors: &[(u32, u32)]) -> Vec<(sslconf::SslErrorKind, u32)> {
+    let mut kinds: Vec<_> = errors
+        .iter()
+        .filter_map(|&(code, depth)| {
+            if code == 21 {
+                return None;
+            }
+            let kind = kind_of_code(code).unwrap_or_else(|| panic!("openssl error {code}"));
+            Some((kind, depth))
+        })
+        .collect();
+    kinds.sort_by_key(|&(kind, depth)| (depth, format!("{kind:?}")));
+    kinds
+}
+
+/// The crate's errors as `(kind, depth)`, sorted, where depth is the
+/// named certificate's place in `chain` (leaf 0) or, for a trusted one,
+/// one past the chain's end, as OpenSSL counts its built chain.
+pub fn our_kinds(
+    errors: &[sslconf::SslError],
+    chain: &[sslconf::Certificate],
+) -> Vec<(sslconf::SslErrorKind, u32)> {
+    let mut kinds: Vec<_> = errors
+        .iter()
+        .map(|e| {
+            let at = e
+                .certificate()
+                .and_then(|c| chain.iter().position(|x| x == c))
+                .unwrap_or(chain.len());
+            (e.kind(), at as u32)
+        })
+        .collect();
+    kinds.sort_by_key(|&(kind, depth)| (depth, format!("{kind:?}")));
+    kinds
+}

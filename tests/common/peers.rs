@@ -664,3 +664,62 @@ except Exception as e:
     info["error"] = repr(e)
 print(json.dumps(info), flush=True)
 "#;
+
+/// What OpenSSL says of a chain when, as Qt's verify callback does, it is
+/// told to go on after every error: `openssl s_client` (whose callback
+/// records each error and continues) connects to an `openssl s_server`
+/// presenting `chain` (leaf first) with the leaf's `key_pem`, trusting
+/// `trusted`, with the CRLs in `crls_pem` (in the CA file: `s_client
+/// -CRL` reads one list only) and `client_args` (`-crl_check_all`, ...).
+/// Returns each `(error code, depth)` in the order reported, once.
+pub fn openssl_collect_all(
+    trusted: &[sslconf::Certificate],
+    chain: &[sslconf::Certificate],
+    key_pem: &str,
+    crls_pem: &str,
+    client_args: &[&str],
+) -> Vec<(u32, u32)> {
+    let dir = Scratch::new("collect-all");
+    let pem = |certs: &[sslconf::Certificate]| -> String {
+        certs.iter().map(sslconf::Certificate::to_pem).collect()
+    };
+    let leaf = dir.write("leaf.pem", pem(&chain[..1]));
+    let rest = dir.write("rest.pem", pem(&chain[1..]));
+    let key = dir.write("leaf.key", key_pem);
+    let ca = dir.write("trusted.pem", pem(trusted) + crls_pem);
+    let mut args: Vec<String> = ["s_server", "-accept", "127.0.0.1:{port}", "-www"]
+        .map(String::from)
+        .to_vec();
+    args.extend(["-cert".into(), leaf, "-key".into(), key]);
+    if chain.len() > 1 {
+        args.extend(["-cert_chain".into(), rest]);
+    }
+    let server = PeerServer::start("openssl", &args, "ACCEPT").unwrap();
+    let connect = format!("127.0.0.1:{}", server.port);
+    let mut all = vec!["s_client", "-connect", &connect, "-CAfile", &ca];
+    all.extend_from_slice(client_args);
+    let run = run_client("openssl", &all, b"");
+    let mut depth = 0;
+    let mut errors = Vec::new();
+    for line in run.output.lines() {
+        if let Some(rest) = line.strip_prefix("depth=") {
+            depth = rest
+                .split_whitespace()
+                .next()
+                .and_then(|d| d.parse().ok())
+                .unwrap_or(depth);
+        } else if let Some(rest) = line.strip_prefix("verify error:num=") {
+            let code = rest.split(':').next().and_then(|c| c.parse().ok());
+            let code = code.unwrap_or_else(|| panic!("unreadable line {line:?}"));
+            if !errors.contains(&(code, depth)) {
+                errors.push((code, depth));
+            }
+        }
+    }
+    assert!(
+        run.output.contains("Verify return code"),
+        "s_client did not finish a handshake: {}",
+        run.tail()
+    );
+    errors
+}
