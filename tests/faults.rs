@@ -504,6 +504,94 @@ fn a_prompt_peer_finishes_within_the_handshake_timeout() {
     }
 }
 
+// ---- examples/server: its thread cap and handshake timeout ----
+
+/// `target/<profile>/examples/server` with `--max-concurrent`; `None` (a
+/// loud skip, a failure under CI) when it is missing.
+fn example_server() -> Option<std::path::PathBuf> {
+    let path = common::example_binary("server")?;
+    let help = std::process::Command::new(&path)
+        .arg("--help")
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&help.stdout).contains("--max-concurrent"),
+        "{} has no --max-concurrent: rebuild it with `cargo build --all-features --example server`",
+        path.display()
+    );
+    Some(path)
+}
+
+/// `examples/server --max-concurrent 2` serves two connections at once: a
+/// client is served at once beside one that stalls, and waits, unaccepted,
+/// beside two (one silent, one trickling its ClientHello) until the first
+/// of them is dropped at the handshake timeout.
+#[test]
+fn the_example_server_caps_its_threads_and_times_handshakes_out() {
+    let Some(program) = example_server() else {
+        return;
+    };
+    const TIMEOUT_MS: u64 = 4_000;
+    let timeout = Duration::from_millis(TIMEOUT_MS);
+    let args: Vec<String> = [
+        "--self-signed",
+        "--port",
+        "{port}",
+        "--max-concurrent",
+        "2",
+        "--handshake-timeout-ms",
+        &TIMEOUT_MS.to_string(),
+    ]
+    .map(str::to_owned)
+    .to_vec();
+    let server = common::peers::PeerServer::start(program.to_str().unwrap(), &args, "listening on")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let client = SslConfiguration::new()
+        .with_peer_verify_mode(sslconf::PeerVerifyMode::VerifyNone)
+        .with_ssl_option(sslconf::SslOption::DisableSessionSharing, true);
+    let request = |client: &SslConfiguration| {
+        let (_, answer) =
+            common::peers::our_client(client, HOST, server.port, b"GET / HTTP/1.1\r\n\r\n")
+                .unwrap_or_else(|e| panic!("{e}; server: {}", server.output()));
+        assert!(answer.starts_with("HTTP/1.1 200 OK"), "{answer}");
+    };
+
+    let started = Instant::now();
+    let _silent = TcpStream::connect(("127.0.0.1", server.port)).unwrap();
+    request(&client);
+    assert!(
+        started.elapsed() < timeout,
+        "beside one stalled client, served only after {:?}: {}",
+        started.elapsed(),
+        server.output()
+    );
+
+    let hello = client_hello(&pki().client());
+    let mut trickling = TcpStream::connect(("127.0.0.1", server.port)).unwrap();
+    let trickler = thread::spawn(move || trickle(&mut trickling, &hello));
+    request(&client);
+    // Both threads were held until the silent client's timeout at the earliest.
+    assert!(
+        started.elapsed() >= timeout,
+        "beside two stalled clients, served after {:?}, before either was dropped: {}",
+        started.elapsed(),
+        server.output()
+    );
+    // Each is dropped about when the other is, in either order.
+    let silent_dropped = "handshake failed: tls handshake timed out: the peer did not answer \
+                          within the socket's timeout";
+    let trickler_dropped = "handshake failed: tls handshake timed out: not done within its \
+                            handshake timeout of 4s";
+    for dropped in [silent_dropped, trickler_dropped] {
+        assert!(
+            server.wait_for_output(dropped, WATCHDOG),
+            "{}",
+            server.output()
+        );
+    }
+    trickler.join().unwrap();
+}
+
 // ---- a server that keeps serving ----
 
 #[test]
