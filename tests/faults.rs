@@ -592,6 +592,46 @@ fn the_example_server_caps_its_threads_and_times_handshakes_out() {
     trickler.join().unwrap();
 }
 
+/// `examples/server` gives a client `--idle-timeout-ms` for its whole
+/// request head, however it paces it.
+#[test]
+fn the_example_server_times_out_a_trickled_request() {
+    let Some(program) = example_server() else {
+        return;
+    };
+    let args: Vec<String> = [
+        "--self-signed",
+        "--port",
+        "{port}",
+        "--idle-timeout-ms",
+        "1000",
+    ]
+    .map(str::to_owned)
+    .to_vec();
+    let server = common::peers::PeerServer::start(program.to_str().unwrap(), &args, "listening on")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let client = SslConfiguration::new().with_peer_verify_mode(sslconf::PeerVerifyMode::VerifyNone);
+    let socket = TcpStream::connect(("127.0.0.1", server.port)).unwrap();
+    socket.set_read_timeout(Some(READ_TIMEOUT)).unwrap();
+    let mut tls = client.connect(HOST, socket).unwrap();
+    // Six seconds of request at this pace: a byte well within each read's timeout.
+    let request = format!("GET / HTTP/1.1\r\nHost: {HOST}\r\nUser-Agent: a-slow-one\r\n\r\n");
+    let trickler = thread::spawn(move || {
+        for byte in request.bytes() {
+            if tls.write_all(&[byte]).and_then(|()| tls.flush()).is_err() {
+                return;
+            }
+            thread::sleep(TRICKLE);
+        }
+    });
+    assert!(
+        server.wait_for_output("no request in time", WATCHDOG),
+        "{}",
+        server.output()
+    );
+    trickler.join().unwrap();
+}
+
 // ---- a server that keeps serving ----
 
 #[test]
