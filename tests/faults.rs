@@ -1,8 +1,10 @@
 //! Hostile and broken peers: one that closes mid-handshake, one that sends
-//! garbage instead of TLS, one that stalls. Our client (`connect`) and our
-//! server (`accept`) must return an error for each, never hang (the sockets
-//! have read timeouts, and a watchdog fails a test that runs too long), and
-//! a server must go on serving other clients after a bad one.
+//! garbage instead of TLS, one that stalls, one that trickles its bytes.
+//! Our client (`connect`) and our server (`accept`) must return an error
+//! for each, never hang (the sockets have read timeouts, a trickling peer
+//! meets the handshake timeout, and a watchdog fails a test that runs too
+//! long), and a server must go on serving other clients after a bad one;
+//! `examples/server` serves a bounded number of them at once.
 
 mod common;
 
