@@ -1,9 +1,13 @@
 //! A TLS server that answers every connection with a tiny HTTP/1.1 response
 //! whose body is that connection's session state (protocol, cipher, group,
 //! ALPN, SNI, the client's certificate and what was wrong with it), so curl
-//! and browsers can read it. A thread per connection; the handshake has a
-//! deadline so a stalled client cannot hold a worker; a failed handshake is
-//! logged to stderr and the server keeps serving.
+//! and browsers can read it. A thread per connection, at most
+//! `--max-concurrent` at once: connections beyond them wait, unaccepted, in
+//! the listen backlog until a thread ends. Each handshake runs under the
+//! configuration's handshake timeout (`--handshake-timeout-ms`), and the
+//! request under another, so a client that stalls or trickles its bytes
+//! holds its thread for a bounded time; a failed handshake is logged to
+//! stderr and the server keeps serving.
 //!
 //! ```sh
 //! cargo run --example server -- --self-signed --port 8443
@@ -33,8 +37,9 @@ mod support;
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::process::ExitCode;
+use std::sync::{Arc, Condvar, Mutex};
 use std::thread;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use clap::Parser;
 use sslconf::{
@@ -82,12 +87,21 @@ struct Args {
     /// is always HTTP/1.1: offering h2 makes HTTP/2 clients such as curl fail.
     #[arg(long)]
     alpn: Vec<String>,
-    /// How long a client may stall any one read or write of its handshake.
+    /// How long a client's whole handshake may take (the configuration's handshake
+    /// timeout; with --config, the file's handshake-timeout-ms, else this default). Each
+    /// socket read and write of the handshake may wait as long: a client that goes silent
+    /// just before the deadline is dropped at most twice this after it connected.
     #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..))]
     handshake_timeout_ms: u64,
-    /// How long a client may then stall sending its request or reading the answer.
+    /// How long a client may then take to send its request head, and stall reading the
+    /// answer.
     #[arg(long, default_value_t = 60_000, value_parser = clap::value_parser!(u64).range(1..))]
     idle_timeout_ms: u64,
+    /// At most this many connections served at once, a thread each; further ones wait in
+    /// the listen backlog, not accepted, until a thread ends (and, once the backlog is
+    /// full, the kernel turns them away).
+    #[arg(long, default_value_t = 256, value_parser = clap::value_parser!(u64).range(1..))]
+    max_concurrent: u64,
     #[command(flatten)]
     flags: support::ServerFlags,
     /// A DER OCSP response for --cert, stapled in every handshake (make one with
@@ -105,7 +119,7 @@ struct Args {
     #[arg(long, value_name = "FILE", conflicts_with_all = [
         "cert", "key", "self_signed", "ca", "verify_mode", "protocol", "ciphers", "alpn",
         "sni", "refuse_unknown_names", "ticket_key", "ticket_lifetime", "groups", "preset",
-        "ocsp_response",
+        "ocsp_response", "handshake_timeout_ms",
     ])]
     config: Option<std::path::PathBuf>,
     /// Exit after this many connections, once they are answered (for tests).
@@ -125,8 +139,9 @@ fn main() -> ExitCode {
 }
 
 fn run(args: &Args) -> Result<(), BoxError> {
+    let handshake_timeout = Duration::from_millis(args.handshake_timeout_ms);
     let config = match &args.config {
-        Some(path) => settings_file::load(path)?,
+        Some(path) => settings_file::load(path, handshake_timeout)?,
         None => configuration(args)?,
     };
     let watching = args.flags.start_watching(&config)?;
@@ -136,7 +151,14 @@ fn run(args: &Args) -> Result<(), BoxError> {
     // that follows the settings file, which watches what is in force.
     let _watching = match &args.config {
         Some(path) => {
-            settings_file::follow(path.clone(), current.clone(), args.flags.clone(), watching);
+            let flags = args.flags.clone();
+            settings_file::follow(
+                path.clone(),
+                current.clone(),
+                flags,
+                watching,
+                handshake_timeout,
+            );
             None
         }
         None => watching,
@@ -146,15 +168,15 @@ fn run(args: &Args) -> Result<(), BoxError> {
     println!("listening on {}", listener.local_addr()?);
     std::io::stdout().flush()?;
 
-    let timeouts = Timeouts {
-        handshake: Duration::from_millis(args.handshake_timeout_ms),
-        idle: Duration::from_millis(args.idle_timeout_ms),
-    };
+    let idle = Duration::from_millis(args.idle_timeout_ms);
+    let slots = Slots::new(args.max_concurrent);
     let mut workers = Vec::new();
     let mut accepted = 0;
-    for socket in listener.incoming() {
-        let socket = match socket {
-            Ok(socket) => socket,
+    loop {
+        // A free thread first: until then, clients wait in the listen backlog.
+        let slot = slots.take();
+        let socket = match listener.accept() {
+            Ok((socket, _)) => socket,
             Err(err) => {
                 // Out of descriptors, a connection reset while queued, ...: keep serving.
                 eprintln!("accept failed: {err}");
@@ -163,7 +185,10 @@ fn run(args: &Args) -> Result<(), BoxError> {
             }
         };
         let config = current.read().unwrap_or_else(|e| e.into_inner()).clone();
-        workers.push(thread::spawn(move || serve(&config, socket, timeouts)));
+        workers.push(thread::spawn(move || {
+            serve(&config, socket, idle);
+            drop(slot);
+        }));
         workers.retain(|w| !w.is_finished());
         accepted += 1;
         if args.max_connections.is_some_and(|max| accepted >= max) {
@@ -180,7 +205,8 @@ fn configuration(args: &Args) -> Result<SslConfiguration, BoxError> {
     let mut config = SslConfiguration::new()
         .with_protocol(args.protocol)
         .with_peer_verify_mode(args.verify_mode)
-        .with_allowed_next_protocols(support::split_list(&args.alpn));
+        .with_allowed_next_protocols(support::split_list(&args.alpn))
+        .with_handshake_timeout(Duration::from_millis(args.handshake_timeout_ms));
     if let Some(profile) = args.preset {
         config = config.with_mozilla_profile(profile);
     }
@@ -226,39 +252,68 @@ fn configuration(args: &Args) -> Result<SslConfiguration, BoxError> {
     Ok(config)
 }
 
-#[derive(Clone, Copy)]
-struct Timeouts {
-    handshake: Duration,
-    idle: Duration,
+/// The connection threads running, at most `max`.
+struct Slots {
+    max: u64,
+    taken: Mutex<u64>,
+    freed: Condvar,
 }
 
-/// One connection: handshake under the handshake timeout, then read the
-/// request head and answer under the idle timeout.
-fn serve(config: &SslConfiguration, socket: TcpStream, timeouts: Timeouts) {
+/// A connection thread's place among the [`Slots`], given back on drop
+/// (however the thread ends).
+struct Slot(Arc<Slots>);
+
+impl Slots {
+    fn new(max: u64) -> Arc<Self> {
+        Arc::new(Self {
+            max,
+            taken: Mutex::new(0),
+            freed: Condvar::new(),
+        })
+    }
+
+    /// A slot, once one is free.
+    fn take(self: &Arc<Self>) -> Slot {
+        let taken = self.taken.lock().unwrap_or_else(|e| e.into_inner());
+        let mut taken = self
+            .freed
+            .wait_while(taken, |taken| *taken >= self.max)
+            .unwrap_or_else(|e| e.into_inner());
+        *taken += 1;
+        Slot(self.clone())
+    }
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        *self.0.taken.lock().unwrap_or_else(|e| e.into_inner()) -= 1;
+        self.0.freed.notify_one();
+    }
+}
+
+/// One connection: the handshake under the configuration's handshake
+/// timeout, then read the request head and answer under the idle timeout.
+fn serve(config: &SslConfiguration, socket: TcpStream, idle: Duration) {
     let peer = socket
         .peer_addr()
         .map_or_else(|_| "?".to_owned(), |a| a.to_string());
-    if let Err(err) = set_timeouts(&socket, timeouts.handshake) {
+    // The handshake timeout is checked between socket calls: these bound a
+    // client that sends nothing at all.
+    let handshake = config.handshake_timeout().unwrap_or(idle);
+    if let Err(err) = set_timeouts(&socket, handshake) {
         eprintln!("{peer}: {err}");
         return;
     }
     let mut tls = match config.accept(socket) {
         Ok(tls) => tls,
-        Err(sslconf::Error::Io(err)) if is_timeout(&err) => {
-            eprintln!(
-                "{peer}: handshake failed: no progress in {} ms",
-                timeouts.handshake.as_millis()
-            );
-            return;
-        }
         Err(err) => {
             support::report(&format!("{peer}: handshake failed"), &err);
             return;
         }
     };
-    let result = set_timeouts(tls.get_ref(), timeouts.idle)
+    let result = set_timeouts(tls.get_ref(), idle)
         .map_err(BoxError::from)
-        .and_then(|()| answer(&mut tls));
+        .and_then(|()| answer(&mut tls, idle));
     match result {
         Ok(request_line) => {
             eprintln!(
@@ -283,12 +338,16 @@ fn set_timeouts(socket: &TcpStream, timeout: Duration) -> std::io::Result<()> {
 }
 
 /// Reads the request head (up to a blank line, EOF or [`MAX_HEAD`] bytes),
-/// whatever it asks for: every answer is the session state. Returns the
-/// request line.
-fn answer(tls: &mut TlsStream<TcpStream>) -> Result<String, BoxError> {
+/// whatever it asks for, within `idle` however the client paces it: every
+/// answer is the session state. Returns the request line.
+fn answer(tls: &mut TlsStream<TcpStream>, idle: Duration) -> Result<String, BoxError> {
+    let deadline = Instant::now() + idle;
     let mut head = Vec::new();
     let mut buf = [0u8; 2048];
     while !head.windows(4).any(|w| w == b"\r\n\r\n") && head.len() < MAX_HEAD {
+        if Instant::now() >= deadline {
+            return Err("no request in time".into());
+        }
         match tls.read(&mut buf) {
             Ok(0) => break,
             Ok(n) => head.extend_from_slice(&buf[..n]),
@@ -333,25 +392,46 @@ mod settings_file {
     /// How often the settings file is looked at.
     const POLL: Duration = Duration::from_millis(250);
 
-    /// The configuration the settings file describes, checked to convert:
+    /// The configuration the settings file describes, with
+    /// `handshake_timeout` unless the file sets one, checked to convert:
     /// settings rustls cannot honour fail here, not at the first client.
-    pub(crate) fn load(path: &Path) -> Result<SslConfiguration, BoxError> {
+    pub(crate) fn load(
+        path: &Path,
+        handshake_timeout: Duration,
+    ) -> Result<SslConfiguration, BoxError> {
         #[cfg(feature = "serde")]
         {
             let config = SslConfiguration::from_toml_file(path)?;
-            config.server_config()?;
-            Ok(config)
+            checked(config, handshake_timeout)
         }
         #[cfg(not(feature = "serde"))]
         {
-            let _ = path;
+            let _ = (path, handshake_timeout);
             Err("--config needs the `serde` feature: build with --features serde".into())
         }
     }
 
+    /// `config` with `handshake_timeout` unless it has one, checked to convert.
+    #[cfg(feature = "serde")]
+    fn checked(
+        config: SslConfiguration,
+        handshake_timeout: Duration,
+    ) -> Result<SslConfiguration, BoxError> {
+        let config = match config.handshake_timeout() {
+            Some(_) => config,
+            None => config.with_handshake_timeout(handshake_timeout),
+        };
+        config.server_config()?;
+        Ok(config)
+    }
+
     /// As [`load`], from `bytes` read from the settings file at `path`
     /// (relative paths in it are relative to its directory).
-    fn parse(path: &Path, bytes: &[u8]) -> Result<SslConfiguration, BoxError> {
+    fn parse(
+        path: &Path,
+        bytes: &[u8],
+        handshake_timeout: Duration,
+    ) -> Result<SslConfiguration, BoxError> {
         #[cfg(feature = "serde")]
         {
             let text = std::str::from_utf8(bytes)
@@ -365,13 +445,12 @@ mod settings_file {
                 }
                 err
             })?;
-            config.server_config()?;
-            Ok(config)
+            checked(config, handshake_timeout)
         }
         #[cfg(not(feature = "serde"))]
         {
             let _ = bytes;
-            load(path)
+            load(path, handshake_timeout)
         }
     }
 
@@ -383,6 +462,7 @@ mod settings_file {
         current: Arc<RwLock<SslConfiguration>>,
         flags: ServerFlags,
         watching: Option<Watching>,
+        handshake_timeout: Duration,
     ) {
         let mut seen = std::fs::read(&path).ok();
         thread::spawn(move || {
@@ -399,7 +479,7 @@ mod settings_file {
                 // read again. A half-written file fails here, and its
                 // finished version differs from it, so it is read next.
                 let reloaded = match &now {
-                    Ok(bytes) => parse(&path, bytes),
+                    Ok(bytes) => parse(&path, bytes, handshake_timeout),
                     Err(err) => Err(format!("cannot read {}: {err}", path.display()).into()),
                 }
                 .and_then(|config| {

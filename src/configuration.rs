@@ -1311,6 +1311,62 @@ impl SslConfiguration {
         self.with(|s| s.ticket_lifetime = Some(lifetime))
     }
 
+    /// The deadline of a whole handshake in [`connect`](Self::connect),
+    /// [`accept`](Self::accept) and their async forms; `None`: no deadline
+    /// of their own (see [`with_handshake_timeout`](Self::with_handshake_timeout)).
+    #[doc(alias = "handshakeTimeout")]
+    pub fn handshake_timeout(&self) -> Option<std::time::Duration> {
+        self.settings().handshake_timeout
+    }
+
+    /// Sets how long a whole handshake may take in [`connect`](Self::connect),
+    /// [`accept`](Self::accept), `connect_async` and `accept_async`
+    /// (Qt's `QSslServer::setHandshakeTimeout`): past it they fail with
+    /// [`Error::HandshakeTimeout`], whose `deadline` is this timeout. The
+    /// clock starts when the call begins its I/O on the socket (after the
+    /// conversion to a rustls config) and covers everything up to the last
+    /// flight written, however the peer paces its bytes: a peer that
+    /// trickles a ClientHello a byte at a time cannot hold a server past
+    /// it. `Duration::ZERO` fails every handshake.
+    ///
+    /// Blocking: the socket is any `Read + Write`, so no call in progress
+    /// is cut short; no read or write of the socket begins after the
+    /// deadline. A peer that sends nothing at all is bounded by the
+    /// socket's own read timeout, which callers should still set (a
+    /// `TcpStream`'s [`set_read_timeout`](std::net::TcpStream::set_read_timeout)
+    /// and `set_write_timeout`): the handshake then ends at most one socket
+    /// timeout after the deadline.
+    ///
+    /// Async: the handshake runs under `tokio::time::timeout`, which ends
+    /// it exactly at the deadline and needs a runtime with its timers on
+    /// (`#[tokio::main]`, or `enable_time`/`enable_all` on the builder);
+    /// on a runtime without them, tokio panics.
+    ///
+    /// The setting has no effect on a raw [`client_config`](Self::client_config)
+    /// or [`server_config`](Self::server_config): their users (hyper, axum,
+    /// tonic) have their own timeouts.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use sslconf::SslConfiguration;
+    ///
+    /// let server = SslConfiguration::new().with_handshake_timeout(Duration::from_secs(5));
+    /// assert_eq!(server.handshake_timeout(), Some(Duration::from_secs(5)));
+    /// assert_eq!(SslConfiguration::new().handshake_timeout(), None);
+    /// ```
+    ///
+    /// Default: none, as Qt's `QSslSocket` (its `QSslServer` defaults to
+    /// 5 s). One configuration serves clients and servers, and a deadline
+    /// right for a server facing the internet would cut off a client on a
+    /// slow link; no default deadline also leaves code written before this
+    /// setting as it was (bounded by its socket timeouts), and an async
+    /// handshake on a runtime without timers working. A server that accepts
+    /// untrusted clients should set one: `examples/server` uses 10 s.
+    #[doc(alias = "setHandshakeTimeout")]
+    pub fn with_handshake_timeout(self, timeout: std::time::Duration) -> Self {
+        self.with(|s| s.handshake_timeout = Some(timeout))
+    }
+
     /// The rustls client config for these settings, built on first call and
     /// cached: later calls on this value or its clones return the same `Arc`,
     /// so sessions resume across connections.
@@ -1684,6 +1740,7 @@ impl fmt::Debug for SslConfiguration {
             .field("session_ticket_keys", &s.ticket_keys)
             .field("session_ticket_lifetime", &s.ticket_lifetime)
             .field("ocsp_stapling_enabled", &s.ocsp_stapling)
+            .field("handshake_timeout", &s.handshake_timeout)
             .field("local_ocsp_response", &s.local_ocsp)
             .finish()
     }

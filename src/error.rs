@@ -9,6 +9,7 @@ use std::fmt;
 use std::io;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 use rustls::{CertificateError, OtherError};
 
@@ -149,7 +150,7 @@ pub enum Error {
     #[error("setting session_ticket_lifetime: {lifetime:?} {reason}")]
     InvalidSessionTicketLifetime {
         /// The lifetime that was set.
-        lifetime: std::time::Duration,
+        lifetime: Duration,
         /// What is wrong with it.
         reason: &'static str,
     },
@@ -301,13 +302,21 @@ pub enum Error {
         tls_error: rustls::Error,
     },
 
-    /// The peer sent nothing within the socket's read timeout (or took no
-    /// data within its write timeout) during the handshake.
-    #[error("tls handshake timed out: the peer did not answer within the socket's timeout")]
+    /// The handshake did not finish in time: it ran past the deadline set
+    /// with [`with_handshake_timeout`](crate::SslConfiguration::with_handshake_timeout)
+    /// (`deadline` is set), or the peer sent nothing within the socket's
+    /// read timeout (or took no data within its write timeout) during it
+    /// (`source` is set). Exactly one of the two is set, and the message
+    /// names which ran out.
+    #[error("tls handshake timed out: {}", timeout_cause(*deadline))]
     HandshakeTimeout {
-        /// The socket's timeout error.
+        /// The handshake timeout that ran out; `None` when the socket's
+        /// own timeout did.
+        deadline: Option<Duration>,
+        /// The socket's timeout error; `None` when the handshake timeout
+        /// ran out.
         #[source]
-        source: io::Error,
+        source: Option<io::Error>,
     },
 
     /// A name that parses to no value of its type: a protocol, a peer verify
@@ -458,6 +467,14 @@ impl Error {
         }
     }
 
+    /// A handshake that ran past its handshake timeout, `timeout`.
+    pub(crate) fn handshake_deadline(timeout: Duration) -> Self {
+        Self::HandshakeTimeout {
+            deadline: Some(timeout),
+            source: None,
+        }
+    }
+
     /// Turns an I/O error of a handshake back into the error it carries; a
     /// socket timeout becomes [`Error::HandshakeTimeout`].
     pub(crate) fn from_handshake_io(err: io::Error) -> Self {
@@ -468,9 +485,10 @@ impl Error {
             return Self::from(tls.clone());
         }
         match err.kind() {
-            io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut => {
-                Self::HandshakeTimeout { source: err }
-            }
+            io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut => Self::HandshakeTimeout {
+                deadline: None,
+                source: Some(err),
+            },
             _ => Self::Io(err),
         }
     }
@@ -564,6 +582,14 @@ fn settings_location(file: &str, line: usize, column: usize, field: &str) -> Str
         text.push_str(field);
     }
     text
+}
+
+/// Which timeout ended a handshake: its own deadline, or the socket's.
+fn timeout_cause(deadline: Option<Duration>) -> String {
+    match deadline {
+        Some(deadline) => format!("not done within its handshake timeout of {deadline:?}"),
+        None => "the peer did not answer within the socket's timeout".to_owned(),
+    }
 }
 
 fn join_errors(errors: &[SslError]) -> String {

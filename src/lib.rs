@@ -41,16 +41,22 @@
 //! ```no_run
 //! use std::io::Write;
 //! use std::net::TcpListener;
+//! use std::time::Duration;
 //!
 //! use sslconf::{Certificate, PrivateKey, SslConfiguration};
 //!
 //! let config = SslConfiguration::new()
 //!     .with_local_certificate_chain(Certificate::from_path("server.pem")?)
 //!     .with_private_key(PrivateKey::from_path("server.key")?)
-//!     .with_ca_certificates(Certificate::from_path("clients-ca.pem")?);
+//!     .with_ca_certificates(Certificate::from_path("clients-ca.pem")?)
+//!     // No socket call of a handshake begins after 10 s, however a client paces its bytes...
+//!     .with_handshake_timeout(Duration::from_secs(10));
 //!
 //! for socket in TcpListener::bind("127.0.0.1:8443")?.incoming() {
-//!     let mut tls = match config.accept(socket?) {
+//!     let socket = socket?;
+//!     // ... and none waits longer than 10 s for a client that sends nothing.
+//!     socket.set_read_timeout(Some(Duration::from_secs(10)))?;
+//!     let mut tls = match config.accept(socket) {
 //!         Ok(tls) => tls,
 //!         Err(err) => {
 //!             eprintln!("handshake: {err}");
@@ -146,6 +152,7 @@
 //! | `QSslError::CertificateRevoked` (Qt's backends consult CRLs the platform or `QSslConfiguration` has; Qt has no CRL setting of its own) | [`with_revocation_lists`](SslConfiguration::with_revocation_lists), [`with_revocation_list_files`](SslConfiguration::with_revocation_list_files), [`with_revocation_depth`](SslConfiguration::with_revocation_depth) | webpki's `RevocationOptions`: [`CertificateRevoked`](SslErrorKind::CertificateRevoked), [`UnableToGetRevocationList`](SslErrorKind::UnableToGetRevocationList) (no list from the issuer), [`RevocationListExpired`](SslErrorKind::RevocationListExpired), [`RevocationListInvalid`](SslErrorKind::RevocationListInvalid), in every verify mode |
 //! | (no Qt setting: Qt apps pin by comparing `peerCertificate()` digests) | [`with_public_key_pins`](SslConfiguration::with_public_key_pins), [`with_public_key_pins_only`](SslConfiguration::with_public_key_pins_only), [`Certificate::public_key_pin`] | checked inside the verifiers on the path webpki built (leaf, intermediate or anchor key); [`PublicKeyNotPinned`](SslErrorKind::PublicKeyNotPinned) |
 //! | `QSslSocket::ignoreSslErrors(expectedErrors)` | [`with_expected_ssl_errors`](SslConfiguration::with_expected_ssl_errors) | applied inside the verifiers: a peer whose errors are all expected (kind and certificate) is accepted |
+//! | `QSslServer::setHandshakeTimeout` | [`with_handshake_timeout`](SslConfiguration::with_handshake_timeout) | not rustls's: `connect`/`accept` check it between socket calls, `connect_async`/`accept_async` run under `tokio::time::timeout`; [`Error::HandshakeTimeout`]. No default here (Qt's server: 5 s) |
 //!
 //! ## Where this differs from Qt, on purpose
 //!

@@ -54,6 +54,9 @@ pub(crate) struct Settings {
     /// Whether a client's connections keep the OCSP response the server
     /// staples (Qt's `ocspStaplingEnabled`).
     pub(crate) ocsp_stapling: bool,
+    /// How long `connect` and `accept` (blocking and async) may take for
+    /// the whole handshake; `None`: no deadline of their own.
+    pub(crate) handshake_timeout: Option<std::time::Duration>,
 }
 
 /// Revocation lists and how paths are checked against them.

@@ -1,6 +1,7 @@
 //! Blocking connections: `connect`, `accept` and the stream they return.
 
 use std::io::{self, Read, Write};
+use std::time::{Duration, Instant};
 
 use rustls::server::Acceptor;
 use rustls::{ClientConnection, Connection, ServerConnection};
@@ -51,14 +52,18 @@ impl SslConfiguration {
     /// checked the client's certificate: a server that refuses it does so with
     /// an alert that the first read returns, as an `io::Error` wrapping the
     /// rustls error (for example `received fatal alert: CertificateRequired`).
-    /// Set socket timeouts for a handshake that cannot stall forever.
+    ///
+    /// Set socket timeouts, or a server that says nothing holds the call;
+    /// [`with_handshake_timeout`](Self::with_handshake_timeout) bounds the
+    /// whole handshake, against a server that sends its bytes slowly.
     ///
     /// # Errors
     /// The conversion errors of [`client_config`](Self::client_config);
     /// [`Error::InvalidHostName`]; [`Error::PeerVerification`] (with
     /// [`Error::ssl_errors`]) when the server's certificate does not verify;
-    /// [`Error::HandshakeTimeout`] when the socket's timeout ran out;
-    /// [`Error::Tls`] and [`Error::Io`] for other handshake failures.
+    /// [`Error::HandshakeTimeout`] when the socket's timeout or the handshake
+    /// timeout ran out; [`Error::Tls`] and [`Error::Io`] for other handshake
+    /// failures.
     pub fn connect<S: Read + Write>(
         &self,
         host_name: &str,
@@ -70,6 +75,7 @@ impl SslConfiguration {
         TlsStream::handshake(
             Connection::Client(conn),
             socket,
+            Deadline::start(self.handshake_timeout()),
             self.clone(),
             Some(host_name),
             None,
@@ -78,19 +84,26 @@ impl SslConfiguration {
 
     /// Accepts a client over `socket` and completes the handshake.
     ///
+    /// Set socket timeouts, or a client that says nothing holds the call;
+    /// set [`with_handshake_timeout`](Self::with_handshake_timeout) too, or
+    /// a client that trickles its ClientHello a few bytes at a time holds
+    /// it however short they are.
+    ///
     /// # Errors
     /// The conversion errors of [`server_config`](Self::server_config);
     /// [`Error::PeerVerification`] when a required client certificate is
     /// missing or does not verify; [`Error::HandshakeTimeout`] when the
-    /// socket's timeout ran out (set one, or a silent client holds the call);
-    /// [`Error::Tls`] and [`Error::Io`] for other handshake failures.
+    /// socket's timeout or the handshake timeout ran out; [`Error::Tls`] and
+    /// [`Error::Io`] for other handshake failures.
     pub fn accept<S: Read + Write>(&self, mut socket: S) -> Result<TlsStream<S>, Error> {
         let config = self.server_config()?;
+        let deadline = Deadline::start(self.handshake_timeout());
         let Some(resolver) = self.live_resolver() else {
             let conn = ServerConnection::new(config)?;
             return TlsStream::handshake(
                 Connection::Server(conn),
                 socket,
+                deadline,
                 self.clone(),
                 None,
                 None,
@@ -99,11 +112,10 @@ impl SslConfiguration {
         // The server chooses among identities: read the ClientHello first,
         // choose, and hand rustls exactly that choice, so that the session
         // state can tell which chain was presented.
+        let mut timed = Timed::new(&mut socket, deadline);
         let mut acceptor = Acceptor::default();
         let accepted = loop {
-            let read = acceptor
-                .read_tls(&mut socket)
-                .map_err(Error::from_handshake_io)?;
+            let read = acceptor.read_tls(&mut timed).map_err(|e| timed.error(e))?;
             if read == 0 {
                 return Err(Error::Io(io::ErrorKind::UnexpectedEof.into()));
             }
@@ -111,7 +123,7 @@ impl SslConfiguration {
                 Ok(Some(accepted)) => break accepted,
                 Ok(None) => continue,
                 Err((error, mut alert)) => {
-                    let _ = alert.write_all(&mut socket);
+                    let _ = alert.write_all(&mut timed);
                     return Err(error.into());
                 }
             }
@@ -120,11 +132,18 @@ impl SslConfiguration {
         let conn = match accepted.into_connection(config) {
             Ok(conn) => conn,
             Err((error, mut alert)) => {
-                let _ = alert.write_all(&mut socket);
+                let _ = alert.write_all(&mut timed);
                 return Err(error.into());
             }
         };
-        TlsStream::handshake(Connection::Server(conn), socket, self.clone(), None, chosen)
+        TlsStream::handshake(
+            Connection::Server(conn),
+            socket,
+            deadline,
+            self.clone(),
+            None,
+            chosen,
+        )
     }
 }
 
@@ -139,28 +158,28 @@ impl<S: Read + Write> TlsStream<S> {
     fn handshake(
         mut conn: Connection,
         mut socket: S,
+        deadline: Option<Deadline>,
         config: SslConfiguration,
         host_name: Option<&str>,
         chosen: Option<Vec<Certificate>>,
     ) -> Result<Self, Error> {
         let keeps_staple = host_name.is_some() && config.settings().ocsp_stapling;
         let mut staple = None;
+        let mut timed = Timed::new(&mut socket, deadline);
         while conn.is_handshaking() {
             if keeps_staple {
-                let (step, seen) = capturing(|| conn.complete_io(&mut socket));
-                step.map_err(Error::from_handshake_io)?;
+                let (step, seen) = capturing(|| conn.complete_io(&mut timed));
+                step.map_err(|e| timed.error(e))?;
                 staple = seen.or(staple);
             } else {
-                conn.complete_io(&mut socket)
-                    .map_err(Error::from_handshake_io)?;
+                conn.complete_io(&mut timed).map_err(|e| timed.error(e))?;
             }
         }
         // The last flight (a TLS 1.3 client's Finished, a server's tickets).
         while conn.wants_write() {
-            conn.write_tls(&mut socket)
-                .map_err(Error::from_handshake_io)?;
+            conn.write_tls(&mut timed).map_err(|e| timed.error(e))?;
         }
-        socket.flush().map_err(Error::from_handshake_io)?;
+        timed.flush().map_err(|e| timed.error(e))?;
         config.recheck_resumed(&conn, host_name)?;
         let state = LazySessionState::after_handshake(
             &conn,
@@ -260,6 +279,88 @@ impl<S: Read + Write> Write for TlsStream<S> {
         if self.conn.wants_write() {
             self.conn.complete_io(&mut self.socket)?;
         }
+        self.socket.flush()
+    }
+}
+
+/// When a handshake must be done by: its start plus the handshake timeout.
+#[derive(Clone, Copy, Debug)]
+struct Deadline {
+    at: Instant,
+    timeout: Duration,
+}
+
+impl Deadline {
+    /// The deadline of a handshake starting now; `None` without a timeout,
+    /// or one too long to count from now (as good as none).
+    fn start(timeout: Option<Duration>) -> Option<Self> {
+        let timeout = timeout?;
+        let at = Instant::now().checked_add(timeout)?;
+        Some(Self { at, timeout })
+    }
+}
+
+/// The socket as a handshake uses it: no read, write or flush begins once
+/// the deadline has passed. A call in progress runs to its end (the
+/// socket's own timeout bounds it): a generic socket cannot be interrupted,
+/// and the checks between calls are what stop a peer that keeps each call
+/// short by trickling its bytes.
+struct Timed<'a, S> {
+    socket: &'a mut S,
+    deadline: Option<Deadline>,
+    /// Whether a call was refused for the deadline, so that its error is
+    /// reported as the deadline's.
+    expired: bool,
+}
+
+impl<'a, S> Timed<'a, S> {
+    fn new(socket: &'a mut S, deadline: Option<Deadline>) -> Self {
+        Self {
+            socket,
+            deadline,
+            expired: false,
+        }
+    }
+
+    fn check(&mut self) -> io::Result<()> {
+        if self.deadline.is_some_and(|d| Instant::now() >= d.at) {
+            self.expired = true;
+            // Not `Interrupted`: rustls retries that.
+            return Err(io::ErrorKind::TimedOut.into());
+        }
+        Ok(())
+    }
+
+    /// The handshake's error for `err`, which a call on this socket returned.
+    fn error(&self, err: io::Error) -> Error {
+        match self.deadline {
+            Some(deadline) if self.expired => Error::handshake_deadline(deadline.timeout),
+            _ => Error::from_handshake_io(err),
+        }
+    }
+}
+
+impl<S: Read> Read for Timed<'_, S> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.check()?;
+        self.socket.read(buf)
+    }
+}
+
+impl<S: Write> Write for Timed<'_, S> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.check()?;
+        self.socket.write(buf)
+    }
+
+    // rustls writes its records vectored: keep the socket's own way.
+    fn write_vectored(&mut self, bufs: &[io::IoSlice<'_>]) -> io::Result<usize> {
+        self.check()?;
+        self.socket.write_vectored(bufs)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.check()?;
         self.socket.flush()
     }
 }

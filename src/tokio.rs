@@ -26,10 +26,13 @@
 use std::future::Future;
 use std::io;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll};
+use std::time::Duration;
 
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio_rustls::rustls::server::Acceptor;
+use tokio_rustls::rustls::ServerConfig;
 use tokio_rustls::{LazyConfigAcceptor, TlsAcceptor, TlsConnector};
 
 use crate::host::server_name;
@@ -48,6 +51,10 @@ impl SslConfiguration {
     /// Connects as a client over an async `socket` and completes the
     /// handshake, as [`connect`](Self::connect) does over a blocking one.
     ///
+    /// With a [`handshake_timeout`](Self::handshake_timeout), the handshake
+    /// ends at it: the runtime needs its timers (see
+    /// [`with_handshake_timeout`](Self::with_handshake_timeout)).
+    ///
     /// # Errors
     /// As [`connect`](Self::connect).
     #[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
@@ -57,6 +64,22 @@ impl SslConfiguration {
     {
         let connector = TlsConnector::from(self.client_config()?);
         let handshake = connector.connect(server_name(host_name)?, socket);
+        within(
+            self.handshake_timeout(),
+            self.client_handshake(handshake, host_name),
+        )
+        .await
+    }
+
+    /// The client's handshake, keeping the server's OCSP staple if asked to.
+    async fn client_handshake<S>(
+        &self,
+        handshake: tokio_rustls::Connect<S>,
+        host_name: &str,
+    ) -> Result<TlsStream<S>, Error>
+    where
+        S: AsyncRead + AsyncWrite + Unpin,
+    {
         let (stream, staple) = if self.settings().ocsp_stapling {
             // Each poll is a handshake step on one thread: capture in each.
             let mut handshake = std::pin::pin!(handshake);
@@ -79,6 +102,10 @@ impl SslConfiguration {
     /// Accepts a client over an async `socket` and completes the handshake,
     /// as [`accept`](Self::accept) does over a blocking one.
     ///
+    /// With a [`handshake_timeout`](Self::handshake_timeout), the handshake
+    /// ends at it: the runtime needs its timers (see
+    /// [`with_handshake_timeout`](Self::with_handshake_timeout)).
+    ///
     /// # Errors
     /// As [`accept`](Self::accept).
     #[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
@@ -87,6 +114,23 @@ impl SslConfiguration {
         S: AsyncRead + AsyncWrite + Unpin,
     {
         let config = self.server_config()?;
+        within(
+            self.handshake_timeout(),
+            self.server_handshake(config, socket),
+        )
+        .await
+    }
+
+    /// The server's handshake, with `config` or the identity its resolver
+    /// chooses for the client.
+    async fn server_handshake<S>(
+        &self,
+        config: Arc<ServerConfig>,
+        socket: S,
+    ) -> Result<TlsStream<S>, Error>
+    where
+        S: AsyncRead + AsyncWrite + Unpin,
+    {
         let Some(resolver) = self.live_resolver() else {
             let stream = TlsAcceptor::from(config)
                 .accept(socket)
@@ -107,6 +151,20 @@ impl SslConfiguration {
             .map_err(Error::from_handshake_io)?;
         let stream = tokio_rustls::TlsStream::Server(stream);
         TlsStream::new(stream, self, None, chosen, None)
+    }
+}
+
+/// `handshake`, ended with [`Error::HandshakeTimeout`] at `timeout` if
+/// there is one (dropping it closes the socket).
+async fn within<T>(
+    timeout: Option<Duration>,
+    handshake: impl Future<Output = Result<T, Error>>,
+) -> Result<T, Error> {
+    match timeout {
+        Some(timeout) => tokio::time::timeout(timeout, handshake)
+            .await
+            .unwrap_or(Err(Error::handshake_deadline(timeout))),
+        None => handshake.await,
     }
 }
 

@@ -274,6 +274,24 @@ fn handshake_errors() {
         .unwrap_err();
     let err = check("silent peer", err, false);
     assert!(matches!(err, Error::HandshakeTimeout { .. }), "{err:?}");
+
+    // The handshake timeout: zero fails before the first byte is written.
+    let err = tls13
+        .clone()
+        .with_handshake_timeout(Duration::ZERO)
+        .connect("localhost", socket.try_clone().unwrap())
+        .unwrap_err();
+    let err = check("handshake timeout", err, false);
+    assert!(
+        matches!(
+            err,
+            Error::HandshakeTimeout {
+                deadline: Some(Duration::ZERO),
+                source: None
+            }
+        ),
+        "{err:?}"
+    );
     socket.shutdown(std::net::Shutdown::Both).unwrap();
     silent.join().unwrap();
 }

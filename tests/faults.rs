@@ -1,8 +1,10 @@
 //! Hostile and broken peers: one that closes mid-handshake, one that sends
-//! garbage instead of TLS, one that stalls. Our client (`connect`) and our
-//! server (`accept`) must return an error for each, never hang (the sockets
-//! have read timeouts, and a watchdog fails a test that runs too long), and
-//! a server must go on serving other clients after a bad one.
+//! garbage instead of TLS, one that stalls, one that trickles its bytes.
+//! Our client (`connect`) and our server (`accept`) must return an error
+//! for each, never hang (the sockets have read timeouts, a trickling peer
+//! meets the handshake timeout, and a watchdog fails a test that runs too
+//! long), and a server must go on serving other clients after a bad one;
+//! `examples/server` serves a bounded number of them at once.
 
 mod common;
 
@@ -52,9 +54,11 @@ fn within_watchdog<T: Send + 'static>(what: &str, f: impl FnOnce() -> T + Send +
     }
 }
 
+/// The socket's read timeout ended the handshake.
 fn is_timeout(err: &Error) -> bool {
-    matches!(err, Error::HandshakeTimeout { source } if matches!(source.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut))
-        && err.to_string().starts_with("tls handshake timed out")
+    matches!(err, Error::HandshakeTimeout { deadline: None, source: Some(source) } if matches!(source.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut))
+        && err.to_string()
+            == "tls handshake timed out: the peer did not answer within the socket's timeout"
 }
 
 fn is_eof(err: &Error) -> bool {
@@ -324,6 +328,310 @@ fn server_client_stalls_after_server_hello() {
 /// A fake client that says nothing and waits for the server to hang up.
 fn drain_quietly(mut socket: TcpStream) {
     drain(&mut socket);
+}
+
+// ---- peers that trickle their bytes: the handshake timeout ----
+
+/// The handshake timeout the trickle scenarios set: a trickled flight takes
+/// minutes, each of its bytes far less than [`READ_TIMEOUT`].
+const HANDSHAKE_TIMEOUT: Duration = Duration::from_millis(500);
+/// How long a trickling peer waits between two bytes.
+const TRICKLE: Duration = Duration::from_millis(100);
+/// Ample for a handshake that ends at [`HANDSHAKE_TIMEOUT`] (within one
+/// more byte, or one [`READ_TIMEOUT`] at worst) on a loaded machine, and
+/// far less than the minutes a trickled flight takes without the timeout.
+const TRICKLE_BOUND: Duration = Duration::from_secs(5);
+
+/// Writes `bytes` one at a time, [`TRICKLE`] apart, each one flushed,
+/// until they are all sent or the other side has closed.
+fn trickle(socket: &mut TcpStream, bytes: &[u8]) {
+    socket.set_nodelay(true).unwrap();
+    for byte in bytes {
+        if socket.write_all(&[*byte]).is_err() {
+            return;
+        }
+        thread::sleep(TRICKLE);
+    }
+}
+
+fn is_handshake_deadline(err: &Error) -> bool {
+    matches!(err, Error::HandshakeTimeout { deadline: Some(d), source: None } if *d == HANDSHAKE_TIMEOUT)
+        && err.to_string()
+            == "tls handshake timed out: not done within its handshake timeout of 500ms"
+}
+
+/// A server whose identity is chosen per client (an added one): `accept`
+/// reads the ClientHello itself before rustls takes over.
+fn choosing_server(p: &Pki) -> SslConfiguration {
+    let other = p.ca.leaf("other.example");
+    p.server
+        .server()
+        .with_added_local_identity(sslconf::Identity::new(other.chain.clone(), other.key()))
+}
+
+#[test]
+fn server_client_trickles_its_client_hello() {
+    let p = pki();
+    let hello = client_hello(&p.client());
+    for server in [p.server.server(), choosing_server(&p)] {
+        let server = server.with_handshake_timeout(HANDSHAKE_TIMEOUT);
+        let hello = hello.clone();
+        let (result, elapsed) =
+            server_against(server, move |mut socket| trickle(&mut socket, &hello));
+        let err = result.unwrap_err();
+        assert!(
+            is_handshake_deadline(&err),
+            "expected the handshake timeout, got {err:?}"
+        );
+        assert!(
+            (HANDSHAKE_TIMEOUT..TRICKLE_BOUND).contains(&elapsed),
+            "gave up after {elapsed:?}"
+        );
+    }
+}
+
+#[test]
+fn client_server_trickles_its_first_flight() {
+    let p = pki();
+    let server = p.server.server();
+    let client = p.client().with_handshake_timeout(HANDSHAKE_TIMEOUT);
+    let (result, elapsed) = client_against(client, move |mut socket| {
+        let flight = server_first_flight(&mut socket, &server);
+        trickle(&mut socket, &flight);
+    });
+    let err = result.unwrap_err();
+    assert!(
+        is_handshake_deadline(&err),
+        "expected the handshake timeout, got {err:?}"
+    );
+    assert!(
+        (HANDSHAKE_TIMEOUT..TRICKLE_BOUND).contains(&elapsed),
+        "gave up after {elapsed:?}"
+    );
+}
+
+/// `accept_async` and `connect_async` (feature `tokio`) end at the
+/// handshake timeout too, against the same trickling peers.
+#[cfg(feature = "tokio")]
+#[test]
+fn async_handshakes_end_at_the_handshake_timeout() {
+    let p = pki();
+    let hello = client_hello(&p.client());
+    for server in [p.server.server(), choosing_server(&p)] {
+        let server = server.with_handshake_timeout(HANDSHAKE_TIMEOUT);
+        let hello = hello.clone();
+        let (result, elapsed) = async_against(
+            move |socket| async move { server.accept_async(socket).await.map(drop) },
+            move |mut socket| trickle(&mut socket, &hello),
+            false,
+        );
+        let err = result.unwrap_err();
+        assert!(is_handshake_deadline(&err), "accept_async: got {err:?}");
+        assert!(
+            (HANDSHAKE_TIMEOUT..TRICKLE_BOUND).contains(&elapsed),
+            "accept_async gave up after {elapsed:?}"
+        );
+    }
+
+    let server = p.server.server();
+    let client = p.client().with_handshake_timeout(HANDSHAKE_TIMEOUT);
+    let (result, elapsed) = async_against(
+        move |socket| async move { client.connect_async(HOST, socket).await.map(drop) },
+        move |mut socket| {
+            let flight = server_first_flight(&mut socket, &server);
+            trickle(&mut socket, &flight);
+        },
+        true,
+    );
+    let err = result.unwrap_err();
+    assert!(is_handshake_deadline(&err), "connect_async: got {err:?}");
+    assert!(
+        (HANDSHAKE_TIMEOUT..TRICKLE_BOUND).contains(&elapsed),
+        "connect_async gave up after {elapsed:?}"
+    );
+}
+
+/// Runs `ours` on a tokio runtime against a fake peer on loopback doing
+/// `behave` (blocking, on its own thread); ours connects when `connects`,
+/// and accepts otherwise. Returns our result and how long `ours` took.
+#[cfg(feature = "tokio")]
+fn async_against<F: std::future::Future<Output = Result<(), Error>> + 'static>(
+    ours: impl FnOnce(tokio::net::TcpStream) -> F + Send + 'static,
+    behave: impl FnOnce(TcpStream) + Send + 'static,
+    connects: bool,
+) -> (Result<(), Error>, Duration) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (ours_listener, fake) = if connects {
+        let fake = thread::spawn(move || behave(listener.accept().unwrap().0));
+        (None, fake)
+    } else {
+        let fake = thread::spawn(move || behave(TcpStream::connect(addr).unwrap()));
+        (Some(listener), fake)
+    };
+    let result = within_watchdog("async handshake", move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async move {
+            let socket = match ours_listener {
+                Some(listener) => {
+                    listener.set_nonblocking(true).unwrap();
+                    let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+                    listener.accept().await.unwrap().0
+                }
+                None => tokio::net::TcpStream::connect(addr).await.unwrap(),
+            };
+            let start = Instant::now();
+            let result = ours(socket).await;
+            (result, start.elapsed())
+        })
+    });
+    fake.join().unwrap();
+    result
+}
+
+/// A handshake timeout leaves handshakes that end in time alone, on both
+/// sides and both server paths.
+#[test]
+fn a_prompt_peer_finishes_within_the_handshake_timeout() {
+    let p = pki();
+    let timeout = Duration::from_secs(30);
+    let client = p.client().with_handshake_timeout(timeout);
+    for server in [p.server.server(), choosing_server(&p)] {
+        let server = server.with_handshake_timeout(timeout);
+        let (c, s) = common::connect(&client, &server, HOST).ok();
+        assert!(c.peer_certificate().is_some() && s.session_cipher().is_some());
+    }
+}
+
+// ---- examples/server: its thread cap and handshake timeout ----
+
+/// `target/<profile>/examples/server` with `--max-concurrent`; `None` (a
+/// loud skip, a failure under CI) when it is missing.
+fn example_server() -> Option<std::path::PathBuf> {
+    let path = common::example_binary("server")?;
+    let help = std::process::Command::new(&path)
+        .arg("--help")
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&help.stdout).contains("--max-concurrent"),
+        "{} has no --max-concurrent: rebuild it with `cargo build --all-features --example server`",
+        path.display()
+    );
+    Some(path)
+}
+
+/// `examples/server --max-concurrent 2` serves two connections at once: a
+/// client is served at once beside one that stalls, and waits, unaccepted,
+/// beside two (one silent, one trickling its ClientHello) until the first
+/// of them is dropped at the handshake timeout.
+#[test]
+fn the_example_server_caps_its_threads_and_times_handshakes_out() {
+    let Some(program) = example_server() else {
+        return;
+    };
+    const TIMEOUT_MS: u64 = 4_000;
+    let timeout = Duration::from_millis(TIMEOUT_MS);
+    let args: Vec<String> = [
+        "--self-signed",
+        "--port",
+        "{port}",
+        "--max-concurrent",
+        "2",
+        "--handshake-timeout-ms",
+        &TIMEOUT_MS.to_string(),
+    ]
+    .map(str::to_owned)
+    .to_vec();
+    let server = common::peers::PeerServer::start(program.to_str().unwrap(), &args, "listening on")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let client = SslConfiguration::new()
+        .with_peer_verify_mode(sslconf::PeerVerifyMode::VerifyNone)
+        .with_ssl_option(sslconf::SslOption::DisableSessionSharing, true);
+    let request = |client: &SslConfiguration| {
+        let (_, answer) =
+            common::peers::our_client(client, HOST, server.port, b"GET / HTTP/1.1\r\n\r\n")
+                .unwrap_or_else(|e| panic!("{e}; server: {}", server.output()));
+        assert!(answer.starts_with("HTTP/1.1 200 OK"), "{answer}");
+    };
+
+    let started = Instant::now();
+    let _silent = TcpStream::connect(("127.0.0.1", server.port)).unwrap();
+    request(&client);
+    assert!(
+        started.elapsed() < timeout,
+        "beside one stalled client, served only after {:?}: {}",
+        started.elapsed(),
+        server.output()
+    );
+
+    let hello = client_hello(&pki().client());
+    let mut trickling = TcpStream::connect(("127.0.0.1", server.port)).unwrap();
+    let trickler = thread::spawn(move || trickle(&mut trickling, &hello));
+    request(&client);
+    // Both threads were held until the silent client's timeout at the earliest.
+    assert!(
+        started.elapsed() >= timeout,
+        "beside two stalled clients, served after {:?}, before either was dropped: {}",
+        started.elapsed(),
+        server.output()
+    );
+    // Each is dropped about when the other is, in either order.
+    let silent_dropped = "handshake failed: tls handshake timed out: the peer did not answer \
+                          within the socket's timeout";
+    let trickler_dropped = "handshake failed: tls handshake timed out: not done within its \
+                            handshake timeout of 4s";
+    for dropped in [silent_dropped, trickler_dropped] {
+        assert!(
+            server.wait_for_output(dropped, WATCHDOG),
+            "{}",
+            server.output()
+        );
+    }
+    trickler.join().unwrap();
+}
+
+/// `examples/server` gives a client `--idle-timeout-ms` for its whole
+/// request head, however it paces it.
+#[test]
+fn the_example_server_times_out_a_trickled_request() {
+    let Some(program) = example_server() else {
+        return;
+    };
+    let args: Vec<String> = [
+        "--self-signed",
+        "--port",
+        "{port}",
+        "--idle-timeout-ms",
+        "1000",
+    ]
+    .map(str::to_owned)
+    .to_vec();
+    let server = common::peers::PeerServer::start(program.to_str().unwrap(), &args, "listening on")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let client = SslConfiguration::new().with_peer_verify_mode(sslconf::PeerVerifyMode::VerifyNone);
+    let socket = TcpStream::connect(("127.0.0.1", server.port)).unwrap();
+    socket.set_read_timeout(Some(READ_TIMEOUT)).unwrap();
+    let mut tls = client.connect(HOST, socket).unwrap();
+    // Six seconds of request at this pace: a byte well within each read's timeout.
+    let request = format!("GET / HTTP/1.1\r\nHost: {HOST}\r\nUser-Agent: a-slow-one\r\n\r\n");
+    let trickler = thread::spawn(move || {
+        for byte in request.bytes() {
+            if tls.write_all(&[byte]).and_then(|()| tls.flush()).is_err() {
+                return;
+            }
+            thread::sleep(TRICKLE);
+        }
+    });
+    assert!(
+        server.wait_for_output("no request in time", WATCHDOG),
+        "{}",
+        server.output()
+    );
+    trickler.join().unwrap();
 }
 
 // ---- a server that keeps serving ----

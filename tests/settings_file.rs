@@ -328,6 +328,8 @@ struct Generated {
     refused: bool,
     tickets: Option<Vec<&'static str>>,
     lifetime: Option<u64>,
+    /// The handshake timeout, in milliseconds.
+    handshake: Option<u64>,
 }
 
 /// Revocation lists, pins and OCSP stapling, generated.
@@ -409,6 +411,7 @@ fn generated() -> impl Strategy<Value = Generated> {
                     .prop_filter("at least one key file", |files| !files.is_empty()),
             ),
             prop::option::of(1u64..=604_800),
+            prop::option::of(0u64..=600_000),
         ),
         prop::option::of(prop::sample::select(vec![
             MozillaProfile::Modern,
@@ -419,7 +422,7 @@ fn generated() -> impl Strategy<Value = Generated> {
         .prop_map(
             |(
                 (protocol, ciphers, groups, ca, mode, depth, alpn),
-                (options, key_log, local, added, named, refused, tickets, lifetime),
+                (options, key_log, local, added, named, refused, tickets, lifetime, handshake),
                 profile,
                 trust,
             )| Generated {
@@ -440,6 +443,7 @@ fn generated() -> impl Strategy<Value = Generated> {
                 refused,
                 tickets,
                 lifetime,
+                handshake,
             },
         )
 }
@@ -500,6 +504,9 @@ impl Generated {
         }
         if let Some(seconds) = self.lifetime {
             config = config.with_session_ticket_lifetime(Duration::from_secs(seconds));
+        }
+        if let Some(ms) = self.handshake {
+            config = config.with_handshake_timeout(Duration::from_millis(ms));
         }
         self.trust.apply(config)
     }
@@ -910,6 +917,14 @@ fn values_that_are_no_files_are_not_written() {
         (
             SslConfiguration::new().with_session_ticket_lifetime(Duration::from_millis(1500)),
             "cannot write setting session-ticket-lifetime-seconds to a settings file: 1.5s is not a whole number of seconds",
+        ),
+        (
+            SslConfiguration::new().with_handshake_timeout(Duration::from_micros(1500)),
+            "cannot write setting handshake-timeout-ms to a settings file: 1.5ms is not a whole number of milliseconds",
+        ),
+        (
+            SslConfiguration::new().with_handshake_timeout(Duration::from_secs(u64::MAX)),
+            "cannot write setting handshake-timeout-ms to a settings file: 18446744073709551615s is too long to write in milliseconds",
         ),
     ];
     for (config, expected) in cases {

@@ -146,6 +146,9 @@ pub(super) fn configuration(
     if let Some(seconds) = file.session_ticket_lifetime_seconds {
         config = config.with_session_ticket_lifetime(Duration::from_secs(seconds));
     }
+    if let Some(ms) = file.handshake_timeout_ms {
+        config = config.with_handshake_timeout(Duration::from_millis(ms));
+    }
     Ok(config)
 }
 

@@ -60,6 +60,7 @@ use crate::{
 /// unknown-server-names-refused = true
 /// session-ticket-key-files = ["tickets/new.key", "tickets/old.key"]
 /// session-ticket-lifetime-seconds = 3600
+/// handshake-timeout-ms = 10000             # the deadline of a whole handshake in connect/accept
 /// # key-log-file = "keys.log"              # or key-log-from-env = true (SSLKEYLOGFILE)
 ///
 /// [local-identity]
@@ -237,6 +238,9 @@ pub struct SettingsFile {
     /// [`with_session_ticket_lifetime`](SslConfiguration::with_session_ticket_lifetime), in seconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session_ticket_lifetime_seconds: Option<u64>,
+    /// [`with_handshake_timeout`](SslConfiguration::with_handshake_timeout), in milliseconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub handshake_timeout_ms: Option<u64>,
     /// [`with_local_identity`](SslConfiguration::with_local_identity).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub local_identity: Option<IdentitySettings>,

@@ -4,6 +4,7 @@
 //! the setting.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use super::{IdentitySettings, ServerNameIdentitySettings, SettingsFile};
 use crate::settings::{Settings, SslOptions};
@@ -129,6 +130,22 @@ pub(super) fn settings_file(s: &Settings) -> Result<SettingsFile, Error> {
             ));
         }
         file.session_ticket_lifetime_seconds = Some(lifetime.as_secs());
+    }
+    if let Some(timeout) = s.handshake_timeout {
+        let field = "handshake-timeout-ms";
+        let ms = u64::try_from(timeout.as_millis()).map_err(|_| {
+            not_writable(
+                field,
+                format!("{timeout:?} is too long to write in milliseconds"),
+            )
+        })?;
+        if Duration::from_millis(ms) != timeout {
+            return Err(not_writable(
+                field,
+                format!("{timeout:?} is not a whole number of milliseconds"),
+            ));
+        }
+        file.handshake_timeout_ms = Some(ms);
     }
     Ok(file)
 }
