@@ -589,8 +589,8 @@ impl SslConfiguration {
                 // After the verifier, so that what is tagged with the new
                 // trust was mostly verified by it; the accept paths also
                 // check a resumed client again (see `recheck_resumed`).
-                if let Some(epoch) = &handles.epoch {
-                    epoch.advance(&fresh.ca.certificates, &fresh.revocation.lists);
+                if let Some(policy) = &handles.policy {
+                    policy.advance(convert::resumption_tag(&fresh, Some(verifier)));
                 }
             }
         }
@@ -850,8 +850,13 @@ impl SslConfiguration {
     /// errors, as Qt's `QSslSocket::ignoreSslErrors(expectedErrors)`: the
     /// handshake succeeds only if every error verification finds is among
     /// them, matching kind and certificate (an error expected without its
-    /// certificate matches none with one). Anything else fails as
-    /// `VerifyPeer` does. The check runs inside the rustls verifiers, so it
+    /// certificate matches none with one), and each is about the peer's own
+    /// certificate or one whose key really signed the link below it: a
+    /// certificate that copies an expected root's name and key identifier
+    /// brings a [`CertificateSignatureFailed`](SslErrorKind::CertificateSignatureFailed)
+    /// of its own. A revoked certificate is never accepted. Anything else
+    /// fails as `VerifyPeer` does (see the crate docs, "How a peer is
+    /// accepted"). The check runs inside the rustls verifiers, so it
     /// holds for a raw [`client_config`](Self::client_config) or
     /// [`server_config`](Self::server_config) too, and the errors accepted
     /// stay in [`SessionState::peer_verification_errors`](crate::SessionState::peer_verification_errors).
@@ -1287,8 +1292,11 @@ impl SslConfiguration {
     }
 
     /// Sets how long a session ticket sealed with shared keys is valid, in
-    /// whole seconds: servers tell clients so, and refuse an older ticket
-    /// (a full handshake). Between 1 second and 7 days (RFC 8446's limit);
+    /// whole seconds: servers tell clients so, and refuse a ticket whose
+    /// session's first full handshake is older (a full handshake), however
+    /// often the ticket was renewed on resumption since (through a raw
+    /// `server_config()`, from the renewal: see the crate docs, "How a peer
+    /// is accepted"). Between 1 second and 7 days (RFC 8446's limit);
     /// anything else, or a lifetime without
     /// [`with_session_ticket_keys`](Self::with_session_ticket_keys), is
     /// [`Error::InvalidSessionTicketLifetime`] at server conversion. It bounds

@@ -112,17 +112,59 @@
 //! - **Revocation**: certificate revocation lists
 //!   ([`with_revocation_list_files`](SslConfiguration::with_revocation_list_files),
 //!   [`RevocationList`]) checked on every verified path, read again by
-//!   `reload` with the CA files; a change of trust also ends the resumption
-//!   of sessions verified under the old one, so a revoked client cannot
-//!   come back on its ticket (the crate's `accept`/`connect` also verify a
-//!   resumed peer again when the trust is reloadable; through a raw
-//!   `server_config()`, a handshake verified in the instant before a
-//!   reload can still resume under the new trust).
+//!   `reload` with the CA files.
 //! - **Pins**: public key pins on top of CA verification, or instead of it
 //!   for self-signed peers ([`PublicKeyPin`]).
 //! - **Resumption across a fleet**: [`TicketKeys`] from nginx's
 //!   `ssl_session_ticket_key` files, shared by every server
-//!   ([`with_session_ticket_keys`](SslConfiguration::with_session_ticket_keys)).
+//!   ([`with_session_ticket_keys`](SslConfiguration::with_session_ticket_keys));
+//!   a session resumes only on servers whose acceptance policy is the one
+//!   that accepted it (below).
+//!
+//! # How a peer is accepted
+//!
+//! Verification decides; Qt's error list explains.
+//!
+//! - **A peer is accepted only on a path whose every link's signature was
+//!   verified with its issuer's key**, within the verify depth, at the
+//!   current time, under every configured revocation list and pin
+//!   (webpki's path building, as rustls's own verifiers do). Under
+//!   `QueryPeer` and `VerifyNone` nothing is verified but the peer's
+//!   handshake signature, and [`SessionState::peer_verification_errors`]
+//!   tells what a verification would have found.
+//! - **Expected errors** ([`with_expected_ssl_errors`](SslConfiguration::with_expected_ssl_errors),
+//!   Qt's `ignoreSslErrors`) admit a peer whose chain fails only when every
+//!   error found is expected, kind and certificate (by its exact bytes), and
+//!   each is about the leaf or a certificate that really issued it: the
+//!   diagnosis follows the leaf's issuers checking each link's signature,
+//!   so that a certificate copying an expected root's name and key
+//!   identifier is a [`CertificateSignatureFailed`](SslErrorKind::CertificateSignatureFailed),
+//!   as OpenSSL reports it, and admits nothing.
+//! - **Revocation is never hidden or admitted**: a certificate that a
+//!   configured list revokes (the newest list from its issuer that the
+//!   issuer's key signed, current or expired) is
+//!   [`CertificateRevoked`](SslErrorKind::CertificateRevoked) beside any
+//!   list error, and no expected error or relaxed revocation policy admits
+//!   it.
+//! - **Resumption is a decision too**: every session ticket and cached
+//!   session a server issues carries, sealed inside it, a digest of the
+//!   server's acceptance policy (verify mode and whether a certificate is
+//!   required, CA certificates, revocation lists and how they are checked,
+//!   pins, depth, expected errors), the time of the session's first full
+//!   handshake and the end of the client certificate's validity. A server
+//!   resumes only sessions of its own policy: servers sharing ticket keys
+//!   with different policies, or one restarted or reloaded with a list
+//!   that now revokes the client, make a full handshake. No session resumes
+//!   past the ticket lifetime counted from its first full handshake, however
+//!   often its ticket was renewed, nor past its client certificate. Through
+//!   a raw `server_config()` the policy holds the same; what rustls cannot
+//!   tell a ticketer is which connection a ticket is for, so a ticket
+//!   renewed on a resumed TLS 1.3 or 1.2 connection there counts its
+//!   lifetime from that connection and does not carry the certificate's
+//!   end (the crate's `accept`/`accept_async` carry both), and a handshake
+//!   verified in the instant before a reload of trust files can be tagged
+//!   with the new trust (`accept`/`accept_async` verify a resumed client
+//!   again when the trust is reloadable).
 //!
 //! **Key log**, for debugging only:
 //! [`with_key_log_file`](SslConfiguration::with_key_log_file) or
@@ -248,9 +290,9 @@
 //! | `configuration` | the immutable value: setters, getters, the cached conversions and verifiers |
 //! | `settings` | the settings as plain data, which conversion and verification read |
 //! | `convert/` | settings into a rustls `ClientConfig` (`client`) or `ServerConfig` (`server`) |
-//! | `verify/` | trust anchors (`anchors`), path building and depth (`chain`), revocation lists (`revocation`), public key pins (`pins`), Qt's diagnosis (`diagnose`), what each mode does (`policy`), the rustls verifiers (`server_verifier`, `client_verifier`), the OCSP staple a client keeps (`staple`), two DER facts (`der`) |
+//! | `verify/` | trust anchors (`anchors`), path building and depth (`chain`), a link's signature (`signed`), the leaf's verified issuers (`links`), revocation lists (`revocation`), public key pins (`pins`), Qt's diagnosis (`diagnose`), what each mode does and what expected errors admit (`policy`), the rustls verifiers (`server_verifier`, `client_verifier`), the OCSP staple a client keeps (`staple`), DER facts (`der`) |
 //! | `x509/` | certificates, private keys, encrypted keys, identities (a chain and its key, from values or files), OCSP responses (`ocsp`), revocation lists (`revocation_list`), public key pins (`pin`), PKCS#12 files (`pkcs12`), and file/PEM input |
-//! | `server/` | a server at run time: the identity chosen per client (`resolver`), what a reload reports and the file watcher (`reload`), session-ticket keys shared by a fleet (`tickets`), resumption bound to the trust it was verified under (`epoch`) |
+//! | `server/` | a server at run time: the identity chosen per client (`resolver`), what a reload reports and the file watcher (`reload`), session-ticket keys shared by a fleet (`tickets`), resumption bound to the policy that accepted the client (`resumption`) |
 //! | `session`, `stream`, `tokio` | a live connection's state; blocking and async streams |
 //! | `cipher`, `protocol`, `ssl_error` | Qt's value types |
 //! | `provider`, `roots`, `host` | the crypto provider; the system CA store; host-name parsing |

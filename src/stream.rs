@@ -7,6 +7,7 @@ use rustls::server::Acceptor;
 use rustls::{ClientConnection, Connection, ServerConnection};
 
 use crate::host::server_name;
+use crate::server::{carrying, Carried};
 use crate::session::LazySessionState;
 use crate::verify::{capturing, staple_of};
 use crate::{Certificate, Error, SessionState, SslConfiguration};
@@ -78,6 +79,7 @@ impl SslConfiguration {
             Deadline::start(self.handshake_timeout()),
             self.clone(),
             Some(host_name),
+            Carried::default(),
             None,
         )
     }
@@ -106,6 +108,7 @@ impl SslConfiguration {
                 deadline,
                 self.clone(),
                 None,
+                Carried::default(),
                 None,
             );
         };
@@ -129,7 +132,9 @@ impl SslConfiguration {
             }
         };
         let (config, chosen) = resolver.for_client(&config, &accepted.client_hello());
-        let conn = match accepted.into_connection(config) {
+        // rustls opens the client's ticket here, on the ClientHello.
+        let mut carried = Carried::default();
+        let conn = match carrying(&mut carried, || accepted.into_connection(config)) {
             Ok(conn) => conn,
             Err((error, mut alert)) => {
                 let _ = alert.write_all(&mut timed);
@@ -142,6 +147,7 @@ impl SslConfiguration {
             deadline,
             self.clone(),
             None,
+            carried,
             chosen,
         )
     }
@@ -161,6 +167,7 @@ impl<S: Read + Write> TlsStream<S> {
         deadline: Option<Deadline>,
         config: SslConfiguration,
         host_name: Option<&str>,
+        mut carried: Carried,
         chosen: Option<Vec<Certificate>>,
     ) -> Result<Self, Error> {
         let keeps_staple = host_name.is_some() && config.settings().ocsp_stapling;
@@ -171,6 +178,11 @@ impl<S: Read + Write> TlsStream<S> {
                 let (step, seen) = capturing(|| conn.complete_io(&mut timed));
                 step.map_err(|e| timed.error(e))?;
                 staple = seen.or(staple);
+            } else if let Connection::Server(_) = conn {
+                // A ticket sealed for this connection keeps what the one it
+                // opened carried (see `server::resumption`).
+                carrying(&mut carried, || conn.complete_io(&mut timed))
+                    .map_err(|e| timed.error(e))?;
             } else {
                 conn.complete_io(&mut timed).map_err(|e| timed.error(e))?;
             }

@@ -36,6 +36,7 @@ use tokio_rustls::rustls::ServerConfig;
 use tokio_rustls::{LazyConfigAcceptor, TlsAcceptor, TlsConnector};
 
 use crate::host::server_name;
+use crate::server::{carrying, Carried};
 use crate::session::LazySessionState;
 use crate::verify::{capturing, staple_of};
 use crate::{Certificate, Error, SessionState, SslConfiguration};
@@ -131,9 +132,12 @@ impl SslConfiguration {
     where
         S: AsyncRead + AsyncWrite + Unpin,
     {
+        // A ticket sealed for this connection keeps what the one it opened
+        // carried (see `server::resumption`): each poll is a handshake step.
+        let mut carried = Carried::default();
         let Some(resolver) = self.live_resolver() else {
-            let stream = TlsAcceptor::from(config)
-                .accept(socket)
+            let accept = TlsAcceptor::from(config).accept(socket);
+            let stream = carrying_each_poll(&mut carried, accept)
                 .await
                 .map_err(Error::from_handshake_io)?;
             let stream = tokio_rustls::TlsStream::Server(stream);
@@ -145,13 +149,20 @@ impl SslConfiguration {
             .await
             .map_err(Error::from_handshake_io)?;
         let (config, chosen) = resolver.for_client(&config, &start.client_hello());
-        let stream = start
-            .into_stream(config)
+        // rustls opens the client's ticket here, on the ClientHello.
+        let accept = carrying(&mut carried, || start.into_stream(config));
+        let stream = carrying_each_poll(&mut carried, accept)
             .await
             .map_err(Error::from_handshake_io)?;
         let stream = tokio_rustls::TlsStream::Server(stream);
         TlsStream::new(stream, self, None, chosen, None)
     }
+}
+
+/// `future`, each poll of it run inside [`carrying`].
+async fn carrying_each_poll<F: Future>(carried: &mut Carried, future: F) -> F::Output {
+    let mut future = std::pin::pin!(future);
+    std::future::poll_fn(|cx| carrying(carried, || Future::poll(future.as_mut(), cx))).await
 }
 
 /// `handshake`, ended with [`Error::HandshakeTimeout`] at `timeout` if

@@ -132,3 +132,47 @@ async fn a_server_with_identities_per_name() {
     assert_eq!(s.local_certificate_chain(), api.certificate_chain());
     assert_eq!(s.server_name(), Some("api.example.com"));
 }
+
+/// `accept_async` carries a session's first full handshake into the
+/// tickets it renews, as the blocking `accept` does: with a 3 s lifetime,
+/// resumptions at 1.5 s and 2.5 s, then a full handshake at 4.5 s; both
+/// server paths (one identity, and identities chosen per client).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_renewed_ticket_still_ends_a_lifetime_after_the_first_handshake() {
+    let ca = Authority::root("Tokio Lifetime Root");
+    let id = ca.leaf("localhost");
+    let one = id
+        .server()
+        .with_session_ticket_keys(sslconf::TicketKeys::from_bytes(&[9u8; 80]).unwrap())
+        .with_session_ticket_lifetime(std::time::Duration::from_secs(3));
+    let chosen = one.clone().with_server_name_identity(
+        ["localhost"],
+        sslconf::Identity::new(id.chain.clone(), id.key()),
+    );
+    // The four cases at once: each waits 4.5 s.
+    let mut cases = Vec::new();
+    for server in [one, chosen] {
+        for protocol in [SslProtocol::TlsV1_3, SslProtocol::TlsV1_2] {
+            let client = SslConfiguration::new()
+                .with_ca_certificates([ca.cert.clone()])
+                .with_protocol(protocol);
+            let server = server.clone();
+            cases.push(tokio::spawn(async move {
+                let start = std::time::Instant::now();
+                let first = connect(&client, &server, "localhost").await;
+                assert!(!first.server.unwrap().is_resumed());
+                let mut resumed = Vec::new();
+                for at in [1500, 2500, 4500] {
+                    let wait = std::time::Duration::from_millis(at).saturating_sub(start.elapsed());
+                    tokio::time::sleep(wait).await;
+                    let outcome = connect(&client, &server, "localhost").await;
+                    resumed.push(outcome.server.unwrap().is_resumed());
+                }
+                assert_eq!(resumed, [true, true, false], "{protocol:?}");
+            }));
+        }
+    }
+    for case in cases {
+        case.await.unwrap();
+    }
+}

@@ -14,11 +14,11 @@ use rustls::sign::CertifiedKey;
 use rustls::{InconsistentKeys, SupportedCipherSuite, SupportedProtocolVersion};
 
 pub(crate) use client::{client_config, client_identity};
-pub(crate) use server::{identities, server_config};
+pub(crate) use server::{identities, resumption_tag, server_config};
 
 use crate::provider::{all_kx_groups, load_private_key, provider, BACKEND_NAME};
 use crate::server::{
-    LiveClientIdentity, LiveClientSessions, LiveResolver, SharedTicketer, TrustEpoch,
+    LiveClientIdentity, LiveClientSessions, LiveResolver, ResumptionPolicy, SharedTicketer,
 };
 use crate::settings::Settings;
 use crate::verify::ChainVerifier;
@@ -34,9 +34,9 @@ pub(crate) struct ServerHandles {
     pub(crate) verifier: Option<Arc<LiveVerifier>>,
     /// The ticketer, when sealing with shared session-ticket keys.
     pub(crate) tickets: Option<Arc<SharedTicketer>>,
-    /// The trust that resumed sessions must have been verified under, when
-    /// the verifier's trust is reloaded.
-    pub(crate) epoch: Option<Arc<TrustEpoch>>,
+    /// The acceptance policy resumed sessions must have been accepted
+    /// under, which a reload of trust files moves on.
+    pub(crate) policy: Option<Arc<ResumptionPolicy>>,
 }
 
 /// The parts of a converted client config that a reload swaps.

@@ -14,8 +14,8 @@ use super::{alpn_protocols, certified_key, certify, check_options, provider_and_
 use crate::host::{names_cover, server_name};
 use crate::provider::ticketer;
 use crate::server::{
-    EpochSessions, EpochTickets, Identities, LiveResolver, SharedTicketer, TrustEpoch,
-    DEFAULT_TICKET_LIFETIME, MAX_TICKET_LIFETIME,
+    Identities, LiveResolver, PolicySessions, PolicyTag, PolicyTickets, ResumptionPolicy,
+    SharedTicketer, DEFAULT_TICKET_LIFETIME, MAX_TICKET_LIFETIME,
 };
 use crate::settings::Settings;
 use crate::verify::{ChainVerifier, ClientVerifier, PeerCheck, Trust};
@@ -105,21 +105,69 @@ pub(crate) fn server_config(
     if s.ticket_lifetime.is_some() {
         ticket_lifetime(s)?;
     }
-    if handles.verifier.is_some() {
-        // Reloaded trust: no session verified under an older one resumes.
-        let epoch = Arc::new(TrustEpoch::new(&s.ca.certificates, &s.revocation.lists));
-        server.ticketer = Arc::new(EpochTickets::new(server.ticketer.clone(), epoch.clone()));
-        server.session_storage = Arc::new(EpochSessions::new(
-            server.session_storage.clone(),
-            epoch.clone(),
-        ));
-        handles.epoch = Some(epoch);
-    }
+    // Every ticket and cached session carries what accepted the client
+    // (and when), and opens only under the same policy.
+    // rustls's ticketer says how long its tickets live; a server that
+    // seals none still caches TLS 1.2 sessions (rustls's session IDs).
+    let lifetime = match (&s.ticket_keys, server.ticketer.lifetime()) {
+        (Some(_), _) => ticket_lifetime(s)?,
+        (None, 0) => DEFAULT_TICKET_LIFETIME,
+        (None, secs) => Duration::from_secs(secs.into()),
+    };
+    let policy = Arc::new(ResumptionPolicy::new(
+        resumption_tag(s, verifier.map(Arc::as_ref)),
+        lifetime,
+    ));
+    server.ticketer = Arc::new(PolicyTickets::new(server.ticketer.clone(), policy.clone()));
+    server.session_storage = Arc::new(PolicySessions::new(
+        server.session_storage.clone(),
+        policy.clone(),
+    ));
+    handles.policy = Some(policy);
     // Last, so that only a config that is built opens the file and warns.
     if let Some(destination) = &s.key_log {
         server.key_log = crate::key_log::open(destination, "server")?;
     }
     Ok((server, handles))
+}
+
+/// The tag of what decides whether a server of these settings accepts a
+/// client (see `server::resumption`): how the verify mode resolves for a
+/// server (certificate not asked, recorded, verified and whether required),
+/// what `verifier` decides when it verifies, and the expected errors. A
+/// reload computes it again from what it read.
+pub(crate) fn resumption_tag(s: &Settings, verifier: Option<&ChainVerifier>) -> PolicyTag {
+    let check = PeerCheck::server(s.peer_verify_mode(), s.trusts_explicitly());
+    let mut parts: Vec<Vec<u8>> = vec![b"sslconf server acceptance 1".to_vec()];
+    let verifying = match (check, verifier) {
+        (PeerCheck::NotRequested, _) | (_, None) => {
+            parts.push(b"client certificates not asked for".to_vec());
+            None
+        }
+        (PeerCheck::Recorded, Some(_)) => {
+            parts.push(b"any client certificate, recorded".to_vec());
+            None
+        }
+        (PeerCheck::Verified { required }, Some(verifier)) => {
+            parts.push(vec![b'v', u8::from(required)]);
+            Some(verifier)
+        }
+    };
+    if let Some(verifier) = verifying {
+        verifier.describe(&mut parts);
+        let mut expected: Vec<Vec<u8>> = s
+            .expected_errors
+            .iter()
+            .map(|e| {
+                let cert = e.certificate().map_or(&[][..], Certificate::as_der);
+                [format!("{:?}", e.kind()).as_bytes(), &[0], cert].concat()
+            })
+            .collect();
+        expected.sort_unstable();
+        parts.push((expected.len() as u64).to_be_bytes().to_vec());
+        parts.extend(expected);
+    }
+    PolicyTag::of(parts.iter().map(Vec::as_slice))
 }
 
 /// Every identity the settings give a server, each checked: its key

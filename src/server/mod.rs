@@ -2,17 +2,20 @@
 //! inputs read again from their files while serving, and session-ticket
 //! keys shared by every server of a fleet.
 
-mod epoch;
 mod reload;
 mod resolver;
+mod resumption;
 mod tickets;
 
-pub(crate) use epoch::{EpochSessions, EpochTickets, TrustEpoch};
 pub use reload::Reloaded;
 #[cfg(feature = "watch")]
 pub use reload::Watcher;
 pub(crate) use reload::{LiveClientIdentity, LiveClientSessions};
 pub(crate) use resolver::{Identities, LiveResolver};
+pub(crate) use resumption::{
+    carrying, note_certificate_valid_until, Carried, PolicySessions, PolicyTag, PolicyTickets,
+    ResumptionPolicy,
+};
 pub use tickets::TicketKeys;
 pub(crate) use tickets::{
     SharedTicketer, DEFAULT_LIFETIME as DEFAULT_TICKET_LIFETIME,

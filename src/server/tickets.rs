@@ -10,7 +10,7 @@ use std::fmt;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use arc_swap::ArcSwap;
 use rustls::server::ProducesTickets;
@@ -30,9 +30,6 @@ const LONG_FILE_LEN: usize = 80;
 const SHORT_FILE_LEN: usize = 48;
 const NONCE_LEN: usize = aead::NONCE_LEN;
 const TAG_LEN: usize = 16;
-/// The issue time sealed after the session state: seconds since the Unix
-/// epoch, big-endian.
-const TIME_LEN: usize = 8;
 /// What precedes the sealed bytes: key name and nonce.
 const HEADER_LEN: usize = NAME_LEN + NONCE_LEN;
 /// HKDF salt and info prefix of the derivation stated on [`TicketKeys`].
@@ -66,17 +63,25 @@ pub(crate) const DEFAULT_LIFETIME: Duration = Duration::from_secs(12 * 60 * 60);
 ///                   IKM  = the file's bytes after the key name (64 or 32),
 ///                   info = "aes-256-gcm" || key name, length = 32)
 /// ticket = key name (16) || nonce (12) || AES-256-GCM(key, nonce,
-///          AAD = key name, plaintext = session state || issue time (8)) || tag (16)
+///          AAD = key name, plaintext = envelope (33) || session state) || tag (16)
+/// envelope = version (1) || acceptance policy tag (16)
+///            || first full handshake (8) || client certificate valid until (8)
 /// ```
 ///
 /// with a fresh random nonce per ticket (with random nonces, keep a key to
-/// well under 2³² tickets: rotate it) and the issue time in seconds since
-/// the Unix epoch, big-endian. Tickets are not interchangeable with nginx's
-/// or OpenSSL's: the servers sharing a key must all run this crate. A ticket
-/// under a key no longer listed, one that fails to open (altered, truncated,
-/// another fleet's) and one older than the
-/// [lifetime](crate::SslConfiguration::with_session_ticket_lifetime) is
-/// refused: the client gets a full handshake, never an error.
+/// well under 2³² tickets: rotate it) and times in seconds since the Unix
+/// epoch, big-endian. The policy tag is a digest of what decides whether
+/// the server accepts a client (verify mode, CA certificates, revocation
+/// lists, pins, depth, expected errors): a server opens only the tickets
+/// of servers with its own policy, so a fleet shares sessions only where
+/// every server would have accepted the client. Tickets are not
+/// interchangeable with nginx's or OpenSSL's: the servers sharing a key
+/// must all run this crate. A ticket under a key no longer listed, one that
+/// fails to open (altered, truncated, another fleet's), another policy's,
+/// one past the [lifetime](crate::SslConfiguration::with_session_ticket_lifetime)
+/// counted from the session's first full handshake (however often it was
+/// renewed), and one whose client certificate has expired is refused: the
+/// client gets a full handshake, never an error.
 ///
 /// # Secrets
 /// Not `Clone` (a configuration shares it through an `Arc`); the bytes read
@@ -395,12 +400,6 @@ fn sealing_keys(keys: &TicketKeys) -> Result<Vec<SealingKey>, Error> {
         .collect()
 }
 
-fn now_secs() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
-}
-
 impl ProducesTickets for SharedTicketer {
     fn enabled(&self) -> bool {
         true
@@ -415,11 +414,10 @@ impl ProducesTickets for SharedTicketer {
         let sealing = keys.first()?;
         let mut nonce = [0u8; NONCE_LEN];
         self.random.fill(&mut nonce).ok()?;
-        let mut ticket = Vec::with_capacity(HEADER_LEN + plain.len() + TIME_LEN + TAG_LEN);
+        let mut ticket = Vec::with_capacity(HEADER_LEN + plain.len() + TAG_LEN);
         ticket.extend_from_slice(&sealing.name);
         ticket.extend_from_slice(&nonce);
         ticket.extend_from_slice(plain);
-        ticket.extend_from_slice(&now_secs().to_be_bytes());
         let tag = sealing
             .key
             .seal_in_place_separate_tag(
@@ -433,7 +431,7 @@ impl ProducesTickets for SharedTicketer {
     }
 
     fn decrypt(&self, ticket: &[u8]) -> Option<Vec<u8>> {
-        if ticket.len() < HEADER_LEN + TIME_LEN + TAG_LEN {
+        if ticket.len() < HEADER_LEN + TAG_LEN {
             return None;
         }
         let (name, rest) = ticket.split_at(NAME_LEN);
@@ -446,13 +444,7 @@ impl ProducesTickets for SharedTicketer {
             let Ok(plain) = opening.key.open_in_place(nonce, Aad::from(name), &mut buf) else {
                 continue;
             };
-            let len = plain.len() - TIME_LEN;
-            let mut issued = [0u8; TIME_LEN];
-            issued.copy_from_slice(&plain[len..]);
-            if now_secs() > u64::from_be_bytes(issued).saturating_add(self.lifetime_secs.into()) {
-                zeroize::Zeroize::zeroize(&mut buf);
-                return None;
-            }
+            let len = plain.len();
             buf.truncate(len);
             return Some(buf);
         }
@@ -573,7 +565,7 @@ mod tests {
             assert!(t.enabled());
             assert_eq!(t.lifetime(), 12 * 60 * 60);
             let ticket = t.encrypt(b"session state").unwrap();
-            assert_eq!(ticket.len(), 16 + 12 + 13 + 8 + 16);
+            assert_eq!(ticket.len(), 16 + 12 + 13 + 16);
             assert_eq!(ticket[..16], keys.key_names()[0]);
             assert_eq!(t.decrypt(&ticket).unwrap(), b"session state");
             // A fresh nonce each time.
@@ -641,7 +633,7 @@ mod tests {
     }
 
     /// Opens a ticket as the docs on `TicketKeys` state, without this module's code.
-    fn open_as_documented(file: &[u8], ticket: &[u8]) -> (Vec<u8>, u64) {
+    fn open_as_documented(file: &[u8], ticket: &[u8]) -> Vec<u8> {
         let (name, secret) = file.split_at(16);
         let key = hkdf_sha256(
             b"sslconf session ticket key",
@@ -655,11 +647,7 @@ mod tests {
         let plain = key
             .open_in_place(nonce, Aad::from(name), &mut sealed)
             .unwrap();
-        let (state, issued) = plain.split_at(plain.len() - 8);
-        (
-            state.to_vec(),
-            u64::from_be_bytes(issued.try_into().unwrap()),
-        )
+        plain.to_vec()
     }
 
     #[test]
@@ -667,44 +655,9 @@ mod tests {
         for len in [80, 48] {
             let file: Vec<u8> = (0..len as u8).collect();
             let t = ticketer(&TicketKeys::from_bytes(&file).unwrap());
-            let before = now_secs();
-            let (state, issued) = open_as_documented(&file, &t.encrypt(b"state").unwrap());
+            let state = open_as_documented(&file, &t.encrypt(b"state").unwrap());
             assert_eq!(state, b"state");
-            assert!(issued >= before && issued <= now_secs());
         }
-    }
-
-    #[test]
-    fn expired_tickets_do_not_open() {
-        let file = [5u8; 80];
-        let keys = TicketKeys::from_bytes(&file).unwrap();
-        let t = SharedTicketer::new(&keys, Duration::from_secs(60)).unwrap();
-        assert_eq!(t.lifetime(), 60);
-        // Seal, as the ticketer does, with an issue time 61 s ago, then 59 s ago.
-        let keys = t.keys.load();
-        let sealing = &keys[0];
-        let seal = |age: u64| {
-            let nonce = [4u8; NONCE_LEN];
-            let mut ticket = [
-                &file[..16],
-                &nonce,
-                b"state",
-                &(now_secs() - age).to_be_bytes(),
-            ]
-            .concat();
-            let tag = sealing
-                .key
-                .seal_in_place_separate_tag(
-                    Nonce::assume_unique_for_key(nonce),
-                    Aad::from(&file[..16]),
-                    &mut ticket[HEADER_LEN..],
-                )
-                .unwrap();
-            ticket.extend_from_slice(tag.as_ref());
-            ticket
-        };
-        assert_eq!(t.decrypt(&seal(59)).unwrap(), b"state");
-        assert_eq!(t.decrypt(&seal(61)), None);
     }
 
     #[test]

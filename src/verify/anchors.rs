@@ -112,6 +112,26 @@ impl TrustAnchors {
         })
     }
 
+    /// What these anchors trust, for [`ChainVerifier::describe`]: whether the
+    /// system store is trusted, and the configured certificates, sorted.
+    ///
+    /// [`ChainVerifier::describe`]: super::ChainVerifier::describe
+    pub(crate) fn describe(&self, parts: &mut Vec<Vec<u8>>) {
+        parts.push(vec![u8::from(self.system)]);
+        let mut configured: Vec<&[u8]> = self
+            .configured_certificates
+            .iter()
+            .map(Certificate::as_der)
+            .collect();
+        configured.sort_unstable();
+        let mut exact: Vec<&[u8]> = self.exact.iter().map(Certificate::as_der).collect();
+        exact.sort_unstable();
+        parts.push((configured.len() as u64).to_be_bytes().to_vec());
+        parts.extend(configured.into_iter().map(<[u8]>::to_vec));
+        parts.push((exact.len() as u64).to_be_bytes().to_vec());
+        parts.extend(exact.into_iter().map(<[u8]>::to_vec));
+    }
+
     /// The configured certificates trusted as exactly themselves.
     pub(crate) fn exact(&self) -> &[Certificate] {
         &self.exact

@@ -70,6 +70,23 @@ impl ChainVerifier {
         &self.anchors
     }
 
+    /// What decides whether this verifier accepts a chain, as byte strings
+    /// to digest: the trust anchors, the depth, the revocation lists (what
+    /// they revoke) and how they are checked, the pins. Two verifiers with
+    /// the same description accept the same chains.
+    pub(crate) fn describe(&self, parts: &mut Vec<Vec<u8>>) {
+        self.anchors.describe(parts);
+        parts.push(self.depth.to_be_bytes().to_vec());
+        match &self.revocation {
+            Some(revocation) => revocation.describe(parts),
+            None => parts.push(b"no revocation lists".to_vec()),
+        }
+        match &self.pins {
+            Some(pins) => pins.describe(parts),
+            None => parts.push(b"no pins".to_vec()),
+        }
+    }
+
     /// Verifies the chain of `end_entity` at `time`: an exact pin, or a
     /// peer when pins replace CA verification, by its validity period;
     /// anything else by a path to a trust anchor within the depth and the

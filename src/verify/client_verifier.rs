@@ -8,8 +8,10 @@ use rustls::pki_types::{CertificateDer, UnixTime};
 use rustls::server::danger::{ClientCertVerified, ClientCertVerifier};
 use rustls::{DigitallySignedStruct, DistinguishedName, SignatureScheme};
 
+use super::der::not_after;
 use super::{admits, signature_algorithms, Trust, Usage};
 use crate::error::VerificationFailure;
+use crate::server::note_certificate_valid_until;
 use crate::SslError;
 
 /// A server's check of the client, which it asks for a certificate:
@@ -82,6 +84,8 @@ impl ClientCertVerifier for ClientVerifier {
                 _ => {}
             }
         }
+        // A session resumed later does not outlive the certificate.
+        note_certificate_valid_until(|| not_after(end_entity));
         Ok(ClientCertVerified::assertion())
     }
 

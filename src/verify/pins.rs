@@ -25,6 +25,15 @@ impl Pins {
         })
     }
 
+    /// The pins and whether they replace CA verification, for
+    /// [`ChainVerifier::describe`](super::ChainVerifier::describe).
+    pub(crate) fn describe(&self, parts: &mut Vec<Vec<u8>>) {
+        let mut keys: Vec<[u8; 32]> = self.keys.iter().map(|pin| *pin.as_bytes()).collect();
+        keys.sort_unstable();
+        parts.push(vec![u8::from(self.only)]);
+        parts.push(keys.concat());
+    }
+
     /// Whether the pins replace CA verification.
     pub(crate) fn only(&self) -> bool {
         self.only

@@ -49,6 +49,26 @@ impl Revocation {
         })
     }
 
+    /// What these lists decide, for [`ChainVerifier::describe`](super::ChainVerifier::describe):
+    /// how they are checked and the serial numbers each issuer's lists
+    /// revoke (not their dates: a list re-issued with nothing new revoked
+    /// decides the same).
+    pub(crate) fn describe(&self, parts: &mut Vec<Vec<u8>>) {
+        parts.push(vec![
+            u8::from(self.depth == webpki::RevocationCheckDepth::EndEntity),
+            u8::from(self.unknown_status == webpki::UnknownStatusPolicy::Allow),
+            u8::from(self.expiration == webpki::ExpirationPolicy::Ignore),
+        ]);
+        let mut decisions: Vec<[u8; 32]> = self
+            .lists
+            .iter()
+            .map(RevocationList::decision_digest)
+            .collect();
+        decisions.sort_unstable();
+        decisions.dedup();
+        parts.push(decisions.concat());
+    }
+
     /// The lists, borrowed as webpki takes them.
     pub(crate) fn webpki_lists(&self) -> Vec<&webpki::CertRevocationList<'static>> {
         self.lists.iter().map(RevocationList::as_webpki).collect()
