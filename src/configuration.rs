@@ -7,10 +7,10 @@ use std::sync::{Arc, Mutex, OnceLock, RwLock};
 use rustls::{ClientConfig, ServerConfig};
 
 use crate::convert;
-use crate::convert::{ClientHandles, ServerHandles};
+use crate::live::{Commit, FileSetting};
 use crate::session::PendingCheck;
-use crate::settings::{CaCertificates, NamedIdentity, Settings};
-use crate::verify::{unix_time, ChainVerifier, PeerCheck, Pins, Revocation, TrustAnchors, Usage};
+use crate::settings::{CaCertificates, Loaded, LocalIdentity, NamedIdentity, Settings};
+use crate::verify::{unix_time, PeerCheck, Peers, Trust, TrustAnchors, Usage};
 use crate::{
     roots, Certificate, CertificatePurpose, Cipher, Error, Identity, KeyExchangeGroup,
     PeerVerifyMode, PrivateKey, PublicKeyPin, Reloaded, RevocationDepth, RevocationList, SslError,
@@ -21,7 +21,10 @@ use crate::{
 ///
 /// Each `with_*` method returns a new value; getters fill in defaults for what
 /// was never set. Cloning is cheap: clones share the settings and the cached
-/// rustls configs.
+/// rustls configs. A setting read from files (an [`Identity::from_files`], CA
+/// certificate or revocation list files, ticket key files) holds what its
+/// files held at the last good [`reload`](Self::reload): getters, converted
+/// configs, clones and values derived with `with_*` all tell and serve that.
 ///
 /// ```
 /// use sslconf::{Cipher, PeerVerifyMode, SslConfiguration, SslProtocol};
@@ -52,25 +55,18 @@ pub struct SslConfiguration {
 
 struct Inner {
     null: bool,
-    /// Shared with what conversions serve until a reload reads anew.
+    /// The settings; those read from files hold what the last good reload
+    /// read (see `live`).
     settings: Arc<Settings>,
-    client: OnceLock<Converted<ClientConfig, ClientHandles>>,
-    server: OnceLock<Converted<ServerConfig, ServerHandles>>,
-    /// What the last [`reload`](SslConfiguration::reload) read, when one
-    /// did: conversions serve it. Its lock orders reloads.
-    loaded: Mutex<Option<Arc<Settings>>>,
+    client: OnceLock<Converted<ClientConfig, ()>>,
+    /// The server config, and its resolver when it chooses its identity
+    /// per client.
+    server: OnceLock<Converted<ServerConfig, Option<Arc<crate::server::LiveResolver>>>>,
     /// Checks servers: the system store (unless replaced) and the
     /// configured CA certificates.
-    server_verifier: OnceLock<Arc<ChainVerifier>>,
+    server_trust: OnceLock<Arc<Trust>>,
     /// Checks clients: the configured CA certificates only.
-    client_verifier: OnceLock<Arc<ChainVerifier>>,
-    /// The same, as the last reload of trust files read it: what a
-    /// server's recorded checks (`QueryPeer`) use from then on.
-    /// (An empty `OnceLock` costs nothing to make and drop; an `ArcSwap`
-    /// pays its debts when dropped.)
-    reloaded_client_verifier: OnceLock<arc_swap::ArcSwap<ChainVerifier>>,
-    /// The server verifier as the last reload of trust files read it.
-    reloaded_server_verifier: OnceLock<arc_swap::ArcSwap<ChainVerifier>>,
+    client_trust: OnceLock<Arc<Trust>>,
 }
 
 static DEFAULT_CONFIGURATION: RwLock<Option<SslConfiguration>> = RwLock::new(None);
@@ -94,11 +90,8 @@ impl SslConfiguration {
                 settings: Arc::new(settings),
                 client: OnceLock::new(),
                 server: OnceLock::new(),
-                loaded: Mutex::new(None),
-                server_verifier: OnceLock::new(),
-                client_verifier: OnceLock::new(),
-                reloaded_client_verifier: OnceLock::new(),
-                reloaded_server_verifier: OnceLock::new(),
+                server_trust: OnceLock::new(),
+                client_trust: OnceLock::new(),
             }),
         }
     }
@@ -113,11 +106,8 @@ impl SslConfiguration {
                 inner.null = false;
                 inner.client = OnceLock::new();
                 inner.server = OnceLock::new();
-                inner.loaded = Mutex::new(None);
-                inner.server_verifier = OnceLock::new();
-                inner.client_verifier = OnceLock::new();
-                inner.reloaded_client_verifier = OnceLock::new();
-                inner.reloaded_server_verifier = OnceLock::new();
+                inner.server_trust = OnceLock::new();
+                inner.client_trust = OnceLock::new();
                 self
             }
             None => {
@@ -130,14 +120,6 @@ impl SslConfiguration {
 
     pub(crate) fn settings(&self) -> &Settings {
         &self.inner.settings
-    }
-
-    /// What conversions serve: the settings, or what a reload read since.
-    fn served(&self) -> Arc<Settings> {
-        match &*lock(&self.inner.loaded) {
-            Some(loaded) => loaded.clone(),
-            None => self.inner.settings.clone(),
-        }
     }
 
     /// The process-wide default configuration: the last one given to
@@ -256,7 +238,7 @@ impl SslConfiguration {
         if ca.system {
             all.extend_from_slice(roots::system_certificates());
         }
-        all.extend(ca.certificates.iter().cloned());
+        all.extend(ca.configured());
         all
     }
 
@@ -270,7 +252,7 @@ impl SslConfiguration {
             s.ca = CaCertificates {
                 system: false,
                 certificates,
-                files: Vec::new(),
+                files: None,
             }
         })
     }
@@ -292,11 +274,12 @@ impl SslConfiguration {
     ) -> Result<Self, Error> {
         let files: Vec<PathBuf> = files.into_iter().map(|f| f.as_ref().to_owned()).collect();
         let certificates = read_ca_files(&files)?;
+        let setting = FileSetting::new(files, certificates);
         Ok(self.with(|s| {
             s.ca = CaCertificates {
                 system: false,
-                certificates,
-                files,
+                certificates: Vec::new(),
+                files: Some(setting),
             }
         }))
     }
@@ -350,8 +333,8 @@ impl SslConfiguration {
 
     /// The local certificate: the first of the local chain.
     #[doc(alias = "localCertificate")]
-    pub fn local_certificate(&self) -> Option<&Certificate> {
-        self.settings().local_chain.first()
+    pub fn local_certificate(&self) -> Option<Certificate> {
+        self.settings().local.chain().into_iter().next()
     }
 
     /// Sets the local certificate; the local chain becomes just this certificate.
@@ -359,11 +342,7 @@ impl SslConfiguration {
     /// Default: none; read it with [`local_certificate`](Self::local_certificate).
     #[doc(alias = "setLocalCertificate")]
     pub fn with_local_certificate(self, certificate: Certificate) -> Self {
-        self.with(|s| {
-            s.local_chain = vec![certificate];
-            s.local_files = None;
-            s.local_ocsp = None;
-        })
+        self.with_local_certificate_chain([certificate])
     }
 
     /// The local certificate chain and private key as one [`Identity`]:
@@ -390,12 +369,7 @@ impl SslConfiguration {
     /// # Ok::<(), sslconf::Error>(())
     /// ```
     pub fn with_local_identity(self, identity: Identity) -> Self {
-        self.with(|s| {
-            s.local_chain = identity.certificate_chain().to_vec();
-            s.private_key = Some(identity.shared_key().clone());
-            s.local_files = identity.source().cloned();
-            s.local_ocsp = identity.ocsp().cloned();
-        })
+        self.with(|s| s.local = LocalIdentity::Whole(identity))
     }
 
     /// Adds an identity a server may present instead of the local one, to
@@ -494,28 +468,32 @@ impl SslConfiguration {
         self.settings().ocsp_stapling
     }
 
-    /// Reads every input that came from files again (the local identity,
+    /// Reads every setting that came from files again (the local identity,
     /// added and server-name identities with their OCSP responses, CA
     /// certificate files, revocation list files, session-ticket key files)
-    /// and, when all of them are good, serves them from now on: through the
-    /// same `Arc<ServerConfig>` / `Arc<ClientConfig>` already handed out, so
-    /// hyper, axum-server, reqwest or tonic need nothing. When what a side
-    /// trusts changes (CA certificates, or what the lists revoke), sessions
-    /// verified under the old trust no longer resume. The swap is atomic: a
-    /// handshake sees the old identities or the new, never a certificate
-    /// with another's key. The getters keep telling what was set.
+    /// and, when all of them are good, makes them what is in force: for
+    /// this configuration, its clones and every configuration derived from
+    /// it that holds these settings, their getters and the
+    /// `Arc<ServerConfig>` / `Arc<ClientConfig>` already handed out (so
+    /// hyper, axum-server, reqwest or tonic need nothing). What each file
+    /// holds is compared with what was in force: a file whose content did
+    /// not change changes nothing. When what a side trusts changes (CA
+    /// certificates, or what the lists revoke), sessions verified under the
+    /// old trust no longer resume. Everything read is put in force at once:
+    /// a handshake sees the old files or the new, never a certificate with
+    /// another's key.
     ///
     /// A bad input (half a file, a key that does not match, an unparsable
     /// certificate, permission denied) changes nothing: the error says which
-    /// files and why, a warning is logged, and what was served before stays.
+    /// files and why, a warning is logged, and what was in force stays.
     ///
     /// # Errors
-    /// [`Error::Reload`] naming the files, with the reason as its source.
+    /// [`Error::Reload`] naming the files and why.
     pub fn reload(&self) -> Result<Reloaded, Error> {
-        let mut loaded = lock(&self.inner.loaded);
-        let before = loaded
-            .clone()
-            .unwrap_or_else(|| self.inner.settings.clone());
+        // One reload at a time: two reading the same files must not commit
+        // in the other order than they read.
+        static RELOADS: Mutex<()> = Mutex::new(());
+        let _one = lock(&RELOADS);
         let logged = |error: Error| {
             log::warn!(
                 "sslconf: reload failed, still serving what was loaded before: {}",
@@ -523,175 +501,9 @@ impl SslConfiguration {
             );
             error
         };
-        let (fresh, changed) = self.read_again(&before).map_err(logged)?;
-        let fresh = Arc::new(fresh);
-        // Build everything first; swap only when all of it is good.
-        let server = match self.inner.server.get() {
-            Some(done) => Some((&done.handles, server_identities(&fresh).map_err(logged)?)),
-            None => None,
-        };
-        let client = match self.inner.client.get() {
-            Some(done) => Some((
-                &done.handles,
-                convert::client_identity(&fresh)
-                    .map_err(|source| Error::Reload {
-                        files: join_paths(&identity_files(&fresh)),
-                        source: Box::new(source),
-                    })
-                    .map_err(logged)?,
-            )),
-            None => None,
-        };
-        // The verifiers of servers' and clients' chains, when what they
-        // trust is read from files: for the converted configs, verify_chain
-        // and recorded checks, converted or not yet.
-        let (server_trust, client_trust) = if fresh.reads_trust_files() {
-            let trust_error = |source| {
-                logged(Error::Reload {
-                    files: join_paths(
-                        &[fresh.ca.files.clone(), fresh.revocation.files.clone()].concat(),
-                    ),
-                    source: Box::new(source),
-                })
-            };
-            (
-                Some(Arc::new(chain_verifier(
-                    &fresh,
-                    TrustAnchors::new(&fresh.ca).map_err(trust_error)?,
-                ))),
-                Some(Arc::new(chain_verifier(
-                    &fresh,
-                    TrustAnchors::configured_only(&fresh.ca).map_err(trust_error)?,
-                ))),
-            )
-        } else {
-            (None, None)
-        };
-        // A list re-issued with nothing new revoked changes nothing.
-        let decisions = |s: &Settings| -> Vec<[u8; 32]> {
-            s.revocation
-                .lists
-                .iter()
-                .map(RevocationList::decision_digest)
-                .collect()
-        };
-        let trust_changed = fresh.ca.certificates != before.ca.certificates
-            || decisions(&fresh) != decisions(&before);
-        if let Some((handles, identities)) = server {
-            if let (Some(tickets), Some(keys)) = (&handles.tickets, &fresh.ticket_keys) {
-                tickets.swap(keys)?;
-            }
-            if let (Some(resolver), Some(identities)) = (&handles.resolver, identities) {
-                resolver.swap(identities);
-            }
-            if let (Some(live), Some(verifier)) = (&handles.verifier, &client_trust) {
-                live.store(verifier.clone());
-                // After the verifier, so that what is tagged with the new
-                // trust was mostly verified by it; the accept paths also
-                // check a resumed client again (see `recheck_resumed`).
-                if let Some(policy) = &handles.policy {
-                    policy.advance(convert::resumption_tag(&fresh, Some(verifier)));
-                }
-            }
-        }
-        if let Some((handles, key)) = client {
-            if let (Some(live), Some(key)) = (&handles.identity, key) {
-                live.swap(key);
-            }
-            if let (Some(live), Some(verifier)) = (&handles.verifier, &server_trust) {
-                live.store(verifier.clone());
-                // After the verifier: no session verified by the old trust
-                // is kept past this point.
-                if let (Some(sessions), true) = (&handles.sessions, trust_changed) {
-                    sessions.clear();
-                }
-            }
-        }
-        if let Some(verifier) = server_trust {
-            keep_reloaded(&self.inner.reloaded_server_verifier, verifier);
-        }
-        if let Some(verifier) = client_trust {
-            keep_reloaded(&self.inner.reloaded_client_verifier, verifier);
-        }
-        *loaded = Some(fresh);
+        let (commit, changed) = read_again(self.settings()).map_err(logged)?;
+        commit.apply();
         Ok(Reloaded::new(changed))
-    }
-
-    /// The file-backed inputs of `before` read again, and the files whose
-    /// content changed.
-    fn read_again(&self, before: &Settings) -> Result<(Settings, Vec<PathBuf>), Error> {
-        let mut fresh = before.clone();
-        let mut changed = Vec::new();
-        let mut note = |old: &Identity, new: &Identity| {
-            if old.certificate_chain() != new.certificate_chain()
-                || old.private_key() != new.private_key()
-            {
-                changed.extend(new.file_paths());
-            }
-            if old.ocsp_response() != new.ocsp_response() {
-                changed.extend(new.ocsp_response_file().map(Path::to_owned));
-            }
-        };
-        if let Some(old) = before.local_identity().filter(Identity::reads_files) {
-            let new = reread(&old)?;
-            note(&old, &new);
-            fresh.local_chain = new.certificate_chain().to_vec();
-            fresh.private_key = Some(new.shared_key().clone());
-            fresh.local_ocsp = new.ocsp().cloned();
-        }
-        for (slot, old) in fresh
-            .added_identities
-            .iter_mut()
-            .zip(&before.added_identities)
-        {
-            *slot = reread(old)?;
-            note(old, slot);
-        }
-        for (slot, old) in fresh
-            .named_identities
-            .iter_mut()
-            .zip(&before.named_identities)
-        {
-            slot.identity = reread(&old.identity)?;
-            note(&old.identity, &slot.identity);
-        }
-        if let Some(keys) = before
-            .ticket_keys
-            .as_ref()
-            .filter(|k| !k.files().is_empty())
-        {
-            let files: Vec<PathBuf> = keys.files().iter().map(|f| f.to_path_buf()).collect();
-            let reread = keys.reread().map_err(|source| Error::Reload {
-                files: join_paths(&files),
-                source: Box::new(source),
-            })?;
-            if reread != **keys {
-                changed.extend(files);
-            }
-            fresh.ticket_keys = Some(Arc::new(reread));
-        }
-        if !before.revocation.files.is_empty() {
-            let files = &before.revocation.files;
-            fresh.revocation.lists =
-                read_revocation_files(files).map_err(|source| Error::Reload {
-                    files: join_paths(files),
-                    source: Box::new(source),
-                })?;
-            if fresh.revocation.lists != before.revocation.lists {
-                changed.extend(files.iter().cloned());
-            }
-        }
-        if !before.ca.files.is_empty() {
-            fresh.ca.certificates =
-                read_ca_files(&before.ca.files).map_err(|source| Error::Reload {
-                    files: join_paths(&before.ca.files),
-                    source: Box::new(source),
-                })?;
-            if fresh.ca.certificates != before.ca.certificates {
-                changed.extend(before.ca.files.iter().cloned());
-            }
-        }
-        Ok((fresh, changed))
     }
 
     /// Watches the files this configuration reads (feature `watch`) and
@@ -723,13 +535,7 @@ impl SslConfiguration {
         &self,
         report: impl Fn(Result<Reloaded, Error>) + Send + 'static,
     ) -> Result<crate::Watcher, Error> {
-        let s = self.settings();
-        let mut files = identity_files(s);
-        files.extend(s.ca.files.iter().cloned());
-        files.extend(s.revocation.files.iter().cloned());
-        if let Some(keys) = &s.ticket_keys {
-            files.extend(keys.files().iter().map(|f| f.to_path_buf()));
-        }
+        let files = self.settings().files();
         if files.is_empty() {
             return Err(Error::Watch {
                 source: "the configuration reads no files".into(),
@@ -741,8 +547,8 @@ impl SslConfiguration {
 
     /// The local certificate chain, leaf first.
     #[doc(alias = "localCertificateChain")]
-    pub fn local_certificate_chain(&self) -> &[Certificate] {
-        &self.settings().local_chain
+    pub fn local_certificate_chain(&self) -> Vec<Certificate> {
+        self.settings().local.chain()
     }
 
     /// Sets the local certificate chain, leaf first, as sent to the peer.
@@ -755,16 +561,19 @@ impl SslConfiguration {
     ) -> Self {
         let chain = chain.into_iter().collect();
         self.with(|s| {
-            s.local_chain = chain;
-            s.local_files = None;
-            s.local_ocsp = None;
+            let key = s.local.key();
+            s.local = LocalIdentity::Parts {
+                chain,
+                key,
+                ocsp: None,
+            }
         })
     }
 
     /// The private key of the local certificate.
     #[doc(alias = "privateKey")]
-    pub fn private_key(&self) -> Option<&PrivateKey> {
-        self.settings().private_key.as_deref()
+    pub fn private_key(&self) -> Option<Arc<PrivateKey>> {
+        self.settings().local.key()
     }
 
     /// Sets the private key of the local certificate; checked to match it at conversion.
@@ -774,8 +583,12 @@ impl SslConfiguration {
     pub fn with_private_key(self, key: PrivateKey) -> Self {
         let key = Arc::new(key);
         self.with(|s| {
-            s.private_key = Some(key);
-            s.local_files = None;
+            let chain = s.local.chain();
+            s.local = LocalIdentity::Parts {
+                chain,
+                key: Some(key),
+                ocsp: None,
+            }
         })
     }
 
@@ -891,8 +704,8 @@ impl SslConfiguration {
     ///
     /// # Defaults
     /// None: revocation is not checked.
-    pub fn revocation_lists(&self) -> &[RevocationList] {
-        &self.settings().revocation.lists
+    pub fn revocation_lists(&self) -> Vec<RevocationList> {
+        self.settings().revocation.all_lists()
     }
 
     /// Checks every verified path against these revocation lists (CRLs), on
@@ -930,15 +743,15 @@ impl SslConfiguration {
         let lists = lists.into_iter().collect();
         self.with(|s| {
             s.revocation.lists = lists;
-            s.revocation.files = Vec::new();
+            s.revocation.files = None;
         })
     }
 
     /// As [`with_revocation_lists`](Self::with_revocation_lists), with the
     /// lists in `files` (PEM, any number each, or DER), remembered:
     /// [`reload`](Self::reload) and [`watch`](Self::watch) read them again,
-    /// so that a server's check of client certificates follows them (a client
-    /// keeps the lists it was made with).
+    /// so that the check of the peer's certificates follows them (on both
+    /// sides).
     ///
     /// Default: none; read them with [`revocation_lists`](Self::revocation_lists).
     ///
@@ -950,9 +763,10 @@ impl SslConfiguration {
     ) -> Result<Self, Error> {
         let files: Vec<PathBuf> = files.into_iter().map(|f| f.as_ref().to_owned()).collect();
         let lists = read_revocation_files(&files)?;
+        let setting = FileSetting::new(files, lists);
         Ok(self.with(|s| {
-            s.revocation.lists = lists;
-            s.revocation.files = files;
+            s.revocation.lists = Vec::new();
+            s.revocation.files = Some(setting);
         }))
     }
 
@@ -1242,8 +1056,8 @@ impl SslConfiguration {
     ///
     /// # Defaults
     /// None: rustls's ticketer, with random keys per process.
-    pub fn session_ticket_keys(&self) -> Option<&crate::TicketKeys> {
-        self.settings().ticket_keys.as_deref()
+    pub fn session_ticket_keys(&self) -> Option<Arc<crate::TicketKeys>> {
+        self.settings().ticket_keys.as_ref().map(Loaded::current)
     }
 
     /// Seals a server's session tickets with keys shared by every server of
@@ -1276,7 +1090,12 @@ impl SslConfiguration {
     ///
     /// Default: none; read them with [`session_ticket_keys`](Self::session_ticket_keys).
     pub fn with_session_ticket_keys(self, keys: crate::TicketKeys) -> Self {
-        let keys = Arc::new(keys);
+        let files: Vec<PathBuf> = keys.files().iter().map(|f| f.to_path_buf()).collect();
+        let keys = if files.is_empty() {
+            Loaded::Value(Arc::new(keys))
+        } else {
+            Loaded::Files(FileSetting::new(files, keys))
+        };
         self.with(|s| s.ticket_keys = Some(keys))
     }
 
@@ -1383,7 +1202,8 @@ impl SslConfiguration {
     /// Every setting rustls cannot honour, naming it: see [`Error`].
     pub fn client_config(&self) -> Result<Arc<ClientConfig>, Error> {
         converted(&self.inner.client, || {
-            convert::client_config(&self.served(), &self.server_verifier()?)
+            convert::client_config(&self.inner.settings, &self.server_trust()?)
+                .map(|config| (config, ()))
         })
     }
 
@@ -1395,16 +1215,15 @@ impl SslConfiguration {
     /// certificate or private key: see [`Error`].
     pub fn server_config(&self) -> Result<Arc<ServerConfig>, Error> {
         converted(&self.inner.server, || {
-            let s = self.served();
+            let s = &self.inner.settings;
             let asks = PeerCheck::server(s.peer_verify_mode(), s.trusts_explicitly())
                 != PeerCheck::NotRequested;
-            // What a reload read since, if one did, not what was set.
-            let verifier = if asks {
-                Some(self.client_verifier()?)
+            let trust = if asks {
+                Some(self.client_trust()?)
             } else {
                 None
             };
-            convert::server_config(&s, verifier.as_ref())
+            convert::server_config(s, trust.as_ref())
         })
     }
 
@@ -1451,8 +1270,8 @@ impl SslConfiguration {
         host_name: Option<&str>,
         purpose: CertificatePurpose,
     ) -> Vec<SslError> {
-        match self.server_verifier() {
-            Ok(verifier) => verifier.ssl_errors(
+        match self.server_trust() {
+            Ok(trust) => trust.current().ssl_errors(
                 chain,
                 host_name,
                 Usage::from(purpose),
@@ -1468,46 +1287,36 @@ impl SslConfiguration {
 }
 
 impl SslConfiguration {
-    /// The verifier of servers' chains, built on first use from the CA
-    /// certificates and the depth, and shared by the client conversion,
-    /// `verify_chain` and `connect`.
-    /// After a reload of trust files, the verifier built from what it read.
-    pub(crate) fn server_verifier(&self) -> Result<Arc<ChainVerifier>, Error> {
-        if let Some(reloaded) = self.inner.reloaded_server_verifier.get() {
-            return Ok(reloaded.load_full());
-        }
-        let s = self.settings();
-        cached(&self.inner.server_verifier, || {
-            Ok(chain_verifier(s, TrustAnchors::new(&s.ca)?))
+    /// What this configuration trusts to verify servers' chains, built on
+    /// first use and shared by the client conversion, `verify_chain` and
+    /// `connect`; it follows the trust files.
+    pub(crate) fn server_trust(&self) -> Result<Arc<Trust>, Error> {
+        cached(&self.inner.server_trust, || {
+            Trust::new(&self.inner.settings, Peers::Servers)
         })
     }
 
-    /// The verifier of clients' chains: as [`server_verifier`](Self::server_verifier),
-    /// but with the configured CA certificates only.
-    /// After a reload of trust files, the verifier built from what it read.
-    pub(crate) fn client_verifier(&self) -> Result<Arc<ChainVerifier>, Error> {
-        if let Some(reloaded) = self.inner.reloaded_client_verifier.get() {
-            return Ok(reloaded.load_full());
-        }
-        let s = self.settings();
-        cached(&self.inner.client_verifier, || {
-            Ok(chain_verifier(s, TrustAnchors::configured_only(&s.ca)?))
+    /// As [`server_trust`](Self::server_trust), to verify clients' chains:
+    /// the configured CA certificates only.
+    pub(crate) fn client_trust(&self) -> Result<Arc<Trust>, Error> {
+        cached(&self.inner.client_trust, || {
+            Trust::new(&self.inner.settings, Peers::Clients)
         })
     }
 
     /// The resolver of a converted server config that chooses among
     /// identities or reloads them, if it has one.
     pub(crate) fn live_resolver(&self) -> Option<Arc<crate::server::LiveResolver>> {
-        self.inner.server.get()?.handles.resolver.clone()
+        self.inner.server.get()?.handles.clone()
     }
 
-    /// Checks a resumed session's peer again when what this side trusts is
-    /// reloaded from files: a session resumed on a ticket or cache entry
-    /// carries the peer's chain as it was verified, perhaps under a trust a
-    /// reload has since replaced (a handshake verified just before a reload
-    /// can even be tagged with the new trust). `host_name` is `Some` exactly
-    /// on the client side. Nothing to do for a full handshake, or when the
-    /// trust is not reloadable.
+    /// Checks a resumed session's peer again when what this side trusts
+    /// follows files: a session resumed on a ticket or cache entry carries
+    /// the peer's chain as it was verified, perhaps under a trust a reload
+    /// has since replaced (a handshake verified just before a reload can
+    /// even be tagged with the new trust). `host_name` is `Some` exactly on
+    /// the client side. Nothing to do for a full handshake, or when the
+    /// trust does not follow files.
     ///
     /// # Errors
     /// [`Error::PeerVerification`] when the chain no longer verifies.
@@ -1519,21 +1328,16 @@ impl SslConfiguration {
         if conn.handshake_kind() != Some(rustls::HandshakeKind::Resumed) {
             return Ok(());
         }
-        let live = match host_name {
-            Some(_) => self
-                .inner
-                .client
-                .get()
-                .and_then(|done| done.handles.verifier.clone()),
-            None => self
-                .inner
-                .server
-                .get()
-                .and_then(|done| done.handles.verifier.clone()),
+        let trust = match host_name {
+            Some(_) => self.server_trust(),
+            None => self.client_trust(),
         };
-        let (Some(live), Some(chain)) = (live, conn.peer_certificates()) else {
+        let (Ok(trust), Some(chain)) = (trust, conn.peer_certificates()) else {
             return Ok(());
         };
+        if !trust.follows_files() {
+            return Ok(());
+        }
         let Some((end_entity, intermediates)) = chain.split_first() else {
             return Ok(());
         };
@@ -1543,10 +1347,7 @@ impl SslConfiguration {
             None => Usage::ClientAuth,
         };
         let now = unix_time(std::time::SystemTime::now());
-        match live
-            .load()
-            .verify(end_entity, intermediates, name.as_ref(), usage, now)
-        {
+        match trust.verify(end_entity, intermediates, name.as_ref(), usage, now) {
             Err(failure) if !crate::verify::admits(&self.settings().expected_errors, &failure) => {
                 Err(
                     rustls::Error::from(crate::error::VerificationFailure::new(failure.errors))
@@ -1568,12 +1369,12 @@ impl SslConfiguration {
             Some(_) => (
                 PeerCheck::client(s.peer_verify_mode()),
                 Usage::ServerAuth,
-                self.server_verifier(),
+                self.server_trust(),
             ),
             None => (
                 PeerCheck::server(s.peer_verify_mode(), s.trusts_explicitly()),
                 Usage::ClientAuth,
-                self.client_verifier(),
+                self.client_trust(),
             ),
         };
         // A verified peer had nothing wrong, unless expected errors let it in.
@@ -1587,32 +1388,99 @@ impl SslConfiguration {
         verifier
             .ok()
             .filter(|_| recorded)
-            .map(|v| PendingCheck::now(v, usage, host_name))
+            .map(|trust| PendingCheck::now(trust.current(), usage, host_name))
     }
 }
 
-/// Keeps what a reload built for the verifiers' later users. (Reloads are
-/// serialized by the `loaded` lock.)
-fn keep_reloaded(slot: &OnceLock<arc_swap::ArcSwap<ChainVerifier>>, verifier: Arc<ChainVerifier>) {
-    match slot.get() {
-        Some(kept) => kept.store(verifier),
-        None => {
-            let _ = slot.set(arc_swap::ArcSwap::new(verifier));
+/// Every setting of `s` that came from files, read again and checked:
+/// what changed, as a commit to apply, and the files whose content changed.
+///
+/// # Errors
+/// [`Error::Reload`] naming the files of the first bad input.
+fn read_again(s: &Settings) -> Result<(Commit, Vec<PathBuf>), Error> {
+    let mut commit = Commit::default();
+    let mut changed = Vec::new();
+    // An identity held twice (the local one also per name) is read once.
+    let mut seen: Vec<*const FileSetting<Identity>> = Vec::new();
+    let named = s
+        .named_identities
+        .iter()
+        .map(|n| (&n.identity, n.patterns.as_slice()));
+    let identities = s
+        .identities_reading_files()
+        .into_iter()
+        .filter(|i| {
+            !s.named_identities
+                .iter()
+                .any(|n| std::ptr::eq(&n.identity, *i))
+        })
+        .map(|i| (i, &[][..]))
+        .chain(named.filter(|(i, _)| i.reads_files()));
+    for (identity, patterns) in identities {
+        let Some(live) = identity.live() else {
+            continue;
+        };
+        let fresh = identity
+            .reread()
+            .and_then(|fresh| convert::check_identity(&fresh, patterns).map(|()| fresh))
+            .map_err(|source| reload_error(&identity.all_files(), source))?;
+        if seen.contains(&Arc::as_ptr(live)) {
+            continue;
+        }
+        seen.push(Arc::as_ptr(live));
+        let now = identity.current();
+        if now.certificate_chain() != fresh.certificate_chain()
+            || now.private_key() != fresh.private_key()
+        {
+            changed.extend(fresh.file_paths());
+        }
+        if now.ocsp_response() != fresh.ocsp_response() {
+            changed.extend(fresh.ocsp_response_file().map(Path::to_owned));
+        }
+        if now != fresh {
+            commit.set(live, fresh);
         }
     }
+    if let Some(Loaded::Files(keys)) = &s.ticket_keys {
+        let fresh = keys
+            .current()
+            .reread()
+            .map_err(|source| reload_error(keys.files(), source))?;
+        if fresh != *keys.current() {
+            changed.extend(keys.files().iter().cloned());
+            commit.set(keys, fresh);
+        }
+    }
+    if let Some(lists) = &s.revocation.files {
+        let fresh = read_revocation_files(lists.files())
+            .map_err(|source| reload_error(lists.files(), source))?;
+        if fresh != *lists.current() {
+            changed.extend(lists.files().iter().cloned());
+            commit.set(lists, fresh);
+        }
+    }
+    if let Some(ca) = &s.ca.files {
+        let fresh = read_ca_files(ca.files()).map_err(|source| reload_error(ca.files(), source))?;
+        // Each must be usable as a trust anchor, as at conversion.
+        TrustAnchors::configured_only(&CaCertificates {
+            system: false,
+            certificates: fresh.clone(),
+            files: None,
+        })
+        .map_err(|source| reload_error(ca.files(), source))?;
+        if fresh != *ca.current() {
+            changed.extend(ca.files().iter().cloned());
+            commit.set(ca, fresh);
+        }
+    }
+    Ok((commit, changed))
 }
 
-/// A converted server's new identities, when it chooses or reloads them.
-fn server_identities(fresh: &Settings) -> Result<Option<crate::server::Identities>, Error> {
-    if !fresh.has_live_identities() {
-        return Ok(None);
+fn reload_error(files: &[PathBuf], cause: Error) -> Error {
+    Error::Reload {
+        files: join_paths(files),
+        cause: Box::new(cause),
     }
-    convert::identities(fresh)
-        .map(Some)
-        .map_err(|source| Error::Reload {
-            files: join_paths(&identity_files(fresh)),
-            source: Box::new(source),
-        })
 }
 
 /// The revocation lists of files, in order.
@@ -1624,14 +1492,6 @@ fn read_revocation_files(files: &[PathBuf]) -> Result<Vec<RevocationList>, Error
     Ok(all)
 }
 
-/// A verifier of chains against `anchors` with the settings' verify depth,
-/// revocation lists and pins.
-fn chain_verifier(s: &Settings, anchors: TrustAnchors) -> ChainVerifier {
-    ChainVerifier::new(anchors, s.peer_verify_depth)
-        .with_revocation(Revocation::new(&s.revocation))
-        .with_pins(Pins::new(&s.pins))
-}
-
 /// The certificates of CA files, in order.
 fn read_ca_files(files: &[PathBuf]) -> Result<Vec<Certificate>, Error> {
     let mut all = Vec::new();
@@ -1639,25 +1499,6 @@ fn read_ca_files(files: &[PathBuf]) -> Result<Vec<Certificate>, Error> {
         all.extend(Certificate::from_path(file)?);
     }
     Ok(all)
-}
-
-/// An identity read again, its files named in the error.
-fn reread(identity: &Identity) -> Result<Identity, Error> {
-    identity.reread().map_err(|source| Error::Reload {
-        files: join_paths(&identity.all_files()),
-        source: Box::new(source),
-    })
-}
-
-/// Every identity file the settings read.
-fn identity_files(s: &Settings) -> Vec<PathBuf> {
-    let local = s.local_identity();
-    local
-        .iter()
-        .chain(&s.added_identities)
-        .chain(s.named_identities.iter().map(|n| &n.identity))
-        .flat_map(Identity::all_files)
-        .collect()
 }
 
 fn join_paths(paths: &[PathBuf]) -> String {
@@ -1735,9 +1576,8 @@ impl fmt::Debug for SslConfiguration {
             .field("protocol", &self.protocol())
             .field("ciphers", &s.ciphers)
             .field("system_ca_certificates", &s.ca.system)
-            .field("ca_certificates", &s.ca.certificates)
-            .field("local_certificate_chain", &s.local_chain)
-            .field("private_key", &s.private_key)
+            .field("ca_certificates", &s.ca.configured())
+            .field("local_identity", &s.local)
             .field("peer_verify_mode", &self.peer_verify_mode())
             .field("peer_verify_depth", &s.peer_verify_depth)
             .field("expected_ssl_errors", &s.expected_errors)
@@ -1749,7 +1589,6 @@ impl fmt::Debug for SslConfiguration {
             .field("session_ticket_lifetime", &s.ticket_lifetime)
             .field("ocsp_stapling_enabled", &s.ocsp_stapling)
             .field("handshake_timeout", &s.handshake_timeout)
-            .field("local_ocsp_response", &s.local_ocsp)
             .finish()
     }
 }
@@ -1814,7 +1653,7 @@ mod tests {
     fn an_unshared_value_changes_in_place_and_forgets_its_conversions() {
         let config = SslConfiguration::new().with_allowed_next_protocols(["h2"]);
         let first = config.client_config().unwrap();
-        let verifier = config.server_verifier().unwrap();
+        let verifier = config.server_trust().unwrap();
         let address = Arc::as_ptr(&config.inner);
         let changed = config.with_allowed_next_protocols(["http/1.1"]);
         assert_eq!(Arc::as_ptr(&changed.inner), address, "changed in place");
@@ -1822,7 +1661,7 @@ mod tests {
         assert!(!Arc::ptr_eq(&first, &second));
         assert_eq!(first.alpn_protocols, [b"h2".to_vec()]);
         assert_eq!(second.alpn_protocols, [b"http/1.1".to_vec()]);
-        assert!(!Arc::ptr_eq(&verifier, &changed.server_verifier().unwrap()));
+        assert!(!Arc::ptr_eq(&verifier, &changed.server_trust().unwrap()));
     }
 
     #[test]

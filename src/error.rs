@@ -353,14 +353,16 @@ pub enum Error {
     },
 
     /// A reload read a bad input; nothing changed and what was served before
-    /// is still served.
-    #[error("reloading {files}")]
+    /// is still served. The message names the files and why, in one line
+    /// (the cause is in it, not in `source()`), as a reload or `watch`
+    /// report is printed: `reloading server.pem, server.key: cannot read
+    /// server.key: ...`.
+    #[error("reloading {files}: {}", causes(cause))]
     Reload {
         /// The files at fault.
         files: String,
         /// What was wrong with them.
-        #[source]
-        source: Box<Error>,
+        cause: Box<Error>,
     },
 
     /// Watching files for changes failed (feature `watch`).

@@ -100,9 +100,13 @@
 //!   [`Identity::from_pkcs12_file`] (with its OCSP response file), CA
 //!   certificate files ([`with_ca_certificate_files`](SslConfiguration::with_ca_certificate_files)),
 //!   revocation list files and ticket key files are read again by [`reload`](SslConfiguration::reload),
-//!   or whenever they change with `watch` (feature `watch`), and swapped
-//!   atomically inside the `Arc<ServerConfig>` already handed out. A bad
-//!   file changes nothing.
+//!   or whenever they change with `watch` (feature `watch`), and put in
+//!   force atomically inside the `Arc<ServerConfig>` / `Arc<ClientConfig>`
+//!   already handed out. A bad file changes nothing. **A setting read from
+//!   files holds what its files held at the last good reload**: the
+//!   configuration, its clones and every configuration derived from it with
+//!   `with_*` (until one replaces that setting), their getters and their
+//!   converted configs all use it, whichever of them reloaded.
 //! - **OCSP stapling**: an [`Identity`] (local, added or per name) carries
 //!   a DER OCSP response ([`Identity::with_ocsp_response_file`], read again
 //!   by `reload` with the chain and key), stapled in TLS 1.2 and 1.3.
@@ -311,11 +315,13 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod cipher;
+mod client;
 mod configuration;
 mod convert;
 mod error;
 mod host;
 mod key_log;
+mod live;
 mod preset;
 mod protocol;
 mod provider;

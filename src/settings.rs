@@ -1,16 +1,21 @@
 //! The settings of an [`SslConfiguration`](crate::SslConfiguration) as plain
 //! data: what the setters write and what conversion and verification read.
 //!
-//! A leaf: it knows the value types, and nothing that reads it.
+//! A leaf: it knows the value types, and nothing that reads it. Settings
+//! read from files are [`FileSetting`]s, shared with every value derived
+//! from these settings and holding what the last good reload read (see
+//! [`crate::live`]); the accessors below give what is in force now.
 
+#[cfg(any(feature = "watch", feature = "serde"))]
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use crate::x509::{IdentityFiles, OcspStaple};
+use crate::live::{FileSetting, Versioned};
+use crate::x509::OcspStaple;
 
 use crate::{
     Certificate, Cipher, Identity, KeyExchangeGroup, PeerVerifyMode, PrivateKey, PublicKeyPin,
-    RevocationDepth, RevocationList, SslError, SslOption, SslProtocol,
+    RevocationDepth, RevocationList, SslError, SslOption, SslProtocol, TicketKeys,
 };
 
 /// Every setting; `None` means "never set, use the default".
@@ -19,8 +24,8 @@ pub(crate) struct Settings {
     pub(crate) protocol: Option<SslProtocol>,
     pub(crate) ciphers: Option<Vec<Cipher>>,
     pub(crate) ca: CaCertificates,
-    pub(crate) local_chain: Vec<Certificate>,
-    pub(crate) private_key: Option<Arc<PrivateKey>>,
+    /// The local identity: set whole or in parts.
+    pub(crate) local: LocalIdentity,
     pub(crate) peer_verify_mode: Option<PeerVerifyMode>,
     pub(crate) peer_verify_depth: u32,
     pub(crate) alpn: Vec<Vec<u8>>,
@@ -28,10 +33,6 @@ pub(crate) struct Settings {
     pub(crate) options: SslOptions,
     /// Errors a verified peer is accepted with (Qt's `ignoreSslErrors`).
     pub(crate) expected_errors: Vec<SslError>,
-    /// Where the local chain and key were read from, to read them again.
-    pub(crate) local_files: Option<Arc<IdentityFiles>>,
-    /// The OCSP response the local identity staples.
-    pub(crate) local_ocsp: Option<OcspStaple>,
     /// More identities for clients with no or an unknown name (an RSA one
     /// beside an ECDSA one), chosen by the client's signature schemes.
     pub(crate) added_identities: Vec<Identity>,
@@ -44,9 +45,11 @@ pub(crate) struct Settings {
     pub(crate) key_log: Option<crate::KeyLogDestination>,
     /// Keys that seal and open session tickets, shared by a fleet; `None`:
     /// rustls's ticketer, with random keys per process.
-    pub(crate) ticket_keys: Option<Arc<crate::TicketKeys>>,
+    pub(crate) ticket_keys: Option<Loaded<TicketKeys>>,
     /// How long tickets sealed with `ticket_keys` are valid.
     pub(crate) ticket_lifetime: Option<std::time::Duration>,
+    /// The longest a handshake may take; `None`: no limit but the socket's.
+    pub(crate) handshake_timeout: Option<std::time::Duration>,
     /// Revocation lists and how they are checked.
     pub(crate) revocation: Revocation,
     /// Public key pins a verified path must contain.
@@ -54,19 +57,69 @@ pub(crate) struct Settings {
     /// Whether a client's connections keep the OCSP response the server
     /// staples (Qt's `ocspStaplingEnabled`).
     pub(crate) ocsp_stapling: bool,
-    /// How long `connect` and `accept` (blocking and async) may take for
-    /// the whole handshake; `None`: no deadline of their own.
-    pub(crate) handshake_timeout: Option<std::time::Duration>,
+}
+
+/// A setting given as a value, or read from files.
+#[derive(Debug, PartialEq)]
+pub(crate) enum Loaded<T> {
+    /// Given as it is.
+    Value(Arc<T>),
+    /// Read from files, and read again by a reload.
+    Files(Arc<FileSetting<T>>),
+}
+
+impl<T> Loaded<T> {
+    /// What is in force now.
+    pub(crate) fn current(&self) -> Arc<T> {
+        match self {
+            Self::Value(value) => Arc::clone(value),
+            Self::Files(files) => files.current(),
+        }
+    }
+
+    /// The files it is read from: none for a value.
+    #[cfg(any(feature = "watch", feature = "serde"))]
+    pub(crate) fn files(&self) -> &[PathBuf] {
+        match self {
+            Self::Value(_) => &[],
+            Self::Files(files) => files.files(),
+        }
+    }
+}
+
+impl<T> Clone for Loaded<T> {
+    fn clone(&self) -> Self {
+        match self {
+            Self::Value(value) => Self::Value(Arc::clone(value)),
+            Self::Files(files) => Self::Files(Arc::clone(files)),
+        }
+    }
+}
+
+/// The local identity, as the setters left it.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub(crate) enum LocalIdentity {
+    /// None set.
+    #[default]
+    None,
+    /// Set in parts, as Qt's `setLocalCertificateChain` and
+    /// `setPrivateKey`, or whole from values.
+    Parts {
+        chain: Vec<Certificate>,
+        key: Option<Arc<PrivateKey>>,
+        ocsp: Option<OcspStaple>,
+    },
+    /// Set whole (`with_local_identity`); it may follow its files.
+    Whole(Identity),
 }
 
 /// Revocation lists and how paths are checked against them.
 #[derive(Clone, Debug, PartialEq, Default)]
 pub(crate) struct Revocation {
-    /// The lists; none: no revocation checking.
+    /// The lists given as values.
     pub(crate) lists: Vec<RevocationList>,
-    /// The files they were read from, to read them again (empty when given
-    /// as values).
-    pub(crate) files: Vec<PathBuf>,
+    /// The lists read from files (before the values).
+    pub(crate) files: Option<Arc<FileSetting<Vec<RevocationList>>>>,
     /// Which certificates of a path are checked.
     pub(crate) depth: RevocationDepth,
     /// Whether a certificate whose issuer has no list passes.
@@ -92,28 +145,137 @@ pub(crate) struct NamedIdentity {
     pub(crate) identity: Identity,
 }
 
-impl Settings {
-    /// The local identity (chain and key), when both are set.
-    pub(crate) fn local_identity(&self) -> Option<Identity> {
-        let key = self.private_key.as_ref()?;
-        (!self.local_chain.is_empty()).then(|| {
-            Identity::from_parts(
-                self.local_chain.clone(),
-                key.clone(),
-                self.local_files.clone(),
-                self.local_ocsp.clone(),
-            )
-        })
+impl Revocation {
+    /// Every list in force: those read from files, then the values.
+    pub(crate) fn all_lists(&self) -> Vec<RevocationList> {
+        let mut all: Vec<RevocationList> = self
+            .files
+            .as_ref()
+            .map(|f| f.current().to_vec())
+            .unwrap_or_default();
+        all.extend(self.lists.iter().cloned());
+        all
+    }
+}
+
+impl LocalIdentity {
+    /// The certificate chain in force, leaf first (empty when none).
+    pub(crate) fn chain(&self) -> Vec<Certificate> {
+        match self {
+            Self::None => Vec::new(),
+            Self::Parts { chain, .. } => chain.clone(),
+            Self::Whole(identity) => identity.current().certificate_chain().to_vec(),
+        }
     }
 
-    /// Whether a server's certificate is chosen per client or re-read from
-    /// files: it then needs a resolver that can be swapped.
+    /// The private key in force.
+    pub(crate) fn key(&self) -> Option<Arc<PrivateKey>> {
+        match self {
+            Self::None => None,
+            Self::Parts { key, .. } => key.clone(),
+            Self::Whole(identity) => Some(identity.current().shared_key().clone()),
+        }
+    }
+
+    /// The chain and key in force as one identity, when both are set.
+    pub(crate) fn identity(&self) -> Option<Identity> {
+        match self {
+            Self::None => None,
+            Self::Parts { chain, key, ocsp } => {
+                let key = key.as_ref()?;
+                (!chain.is_empty())
+                    .then(|| Identity::from_parts(chain.clone(), key.clone(), None, ocsp.clone()))
+            }
+            Self::Whole(identity) => Some(identity.current()),
+        }
+    }
+
+    /// The OCSP response the local identity staples, as it is now.
+    pub(crate) fn ocsp(&self) -> Option<OcspStaple> {
+        match self {
+            Self::None => None,
+            Self::Parts { ocsp, .. } => ocsp.clone(),
+            Self::Whole(identity) => identity.current().ocsp().cloned(),
+        }
+    }
+
+    /// The identity set whole that follows its files, if any.
+    pub(crate) fn reading_files(&self) -> Option<&Identity> {
+        match self {
+            Self::Whole(identity) if identity.reads_files() => Some(identity),
+            _ => None,
+        }
+    }
+}
+
+impl Settings {
+    /// The local identity (chain and key) in force, when both are set.
+    pub(crate) fn local_identity(&self) -> Option<Identity> {
+        self.local.identity()
+    }
+
+    /// Every identity a server may present that follows its files: the
+    /// local one, the added ones and those per name.
+    pub(crate) fn identities_reading_files(&self) -> Vec<&Identity> {
+        self.local
+            .reading_files()
+            .into_iter()
+            .chain(&self.added_identities)
+            .chain(self.named_identities.iter().map(|n| &n.identity))
+            .filter(|identity| identity.reads_files())
+            .collect()
+    }
+
+    /// Whether a server's certificate is chosen per client or follows
+    /// files: it then needs a resolver that chooses and rebuilds.
     pub(crate) fn has_live_identities(&self) -> bool {
-        self.local_files.is_some()
-            || self.local_ocsp.as_ref().is_some_and(|o| o.file().is_some())
+        !self.identities_reading_files().is_empty()
             || !self.added_identities.is_empty()
             || !self.named_identities.is_empty()
             || self.refuse_unknown_names
+    }
+
+    /// The file settings a server's identities are built from.
+    pub(crate) fn identity_inputs(&self) -> Vec<Arc<dyn Versioned>> {
+        self.identities_reading_files()
+            .into_iter()
+            .filter_map(Identity::file_setting)
+            .collect()
+    }
+
+    /// Every file a reload reads: identities' (chain, key, OCSP response),
+    /// CA certificates', revocation lists', session-ticket keys'.
+    #[cfg(feature = "watch")]
+    pub(crate) fn files(&self) -> Vec<PathBuf> {
+        let mut files: Vec<PathBuf> = self
+            .identities_reading_files()
+            .into_iter()
+            .flat_map(Identity::all_files)
+            .collect();
+        files.extend(self.ca.files.iter().flat_map(|f| f.files().to_vec()));
+        files.extend(
+            self.revocation
+                .files
+                .iter()
+                .flat_map(|f| f.files().to_vec()),
+        );
+        if let Some(keys) = &self.ticket_keys {
+            files.extend(keys.files().iter().cloned());
+        }
+        files.dedup();
+        files
+    }
+
+    /// The file settings what a side trusts is built from: CA certificate
+    /// files and revocation list files.
+    pub(crate) fn trust_inputs(&self) -> Vec<Arc<dyn Versioned>> {
+        let ca = self.ca.files.clone().map(|f| f as Arc<dyn Versioned>);
+        let lists = self
+            .revocation
+            .files
+            .clone()
+            .map(|f| f as Arc<dyn Versioned>);
+        ca.into_iter().chain(lists).collect()
     }
 }
 
@@ -134,18 +296,30 @@ impl Settings {
 pub(crate) struct CaCertificates {
     /// Whether the system store is trusted.
     pub(crate) system: bool,
-    /// The certificates configured explicitly, in order.
+    /// The certificates configured as values, in order.
     pub(crate) certificates: Vec<Certificate>,
-    /// The files they were read from, to read them again (empty when given
-    /// as values).
-    pub(crate) files: Vec<PathBuf>,
+    /// The certificates read from files (before the values).
+    pub(crate) files: Option<Arc<FileSetting<Vec<Certificate>>>>,
 }
 
 impl CaCertificates {
+    /// The certificates configured explicitly, in force now: those read
+    /// from files, then the values.
+    pub(crate) fn configured(&self) -> Vec<Certificate> {
+        let mut all: Vec<Certificate> = self
+            .files
+            .as_ref()
+            .map(|f| f.current().to_vec())
+            .unwrap_or_default();
+        all.extend(self.certificates.iter().cloned());
+        all
+    }
+
     /// Whether any CA certificate was configured explicitly (the only ones a
     /// server trusts to authenticate clients).
     pub(crate) fn has_explicit(&self) -> bool {
         !self.certificates.is_empty()
+            || self.files.as_ref().is_some_and(|f| !f.current().is_empty())
     }
 }
 
@@ -155,12 +329,6 @@ impl Settings {
     pub(crate) fn trusts_explicitly(&self) -> bool {
         self.ca.has_explicit() || self.pins.only
     }
-
-    /// Whether what a server trusts is read from files, which a reload
-    /// reads again.
-    pub(crate) fn reads_trust_files(&self) -> bool {
-        !self.ca.files.is_empty() || !self.revocation.files.is_empty()
-    }
 }
 
 impl Default for CaCertificates {
@@ -168,7 +336,7 @@ impl Default for CaCertificates {
         Self {
             system: true,
             certificates: Vec::new(),
-            files: Vec::new(),
+            files: None,
         }
     }
 }

@@ -233,7 +233,7 @@ impl<S> TlsStream<S> {
     pub fn session_state(&self) -> &SessionState {
         self.state.get(
             || capture(&self.conn),
-            self.config.local_certificate_chain(),
+            &self.config.local_certificate_chain(),
         )
     }
 

@@ -231,7 +231,7 @@ impl<S> TlsStream<S> {
     pub fn session_state(&self) -> &SessionState {
         self.state.get(
             || capture(&self.inner),
-            self.config.local_certificate_chain(),
+            &self.config.local_certificate_chain(),
         )
     }
 

@@ -309,9 +309,9 @@ fn a_reload_reads_the_response_again_with_the_chain_and_key() {
     let other = pki.leaf("other");
     pki.response(&other, 'V', "staple.der");
     match config.reload().unwrap_err() {
-        Error::Reload { files, source } => {
+        Error::Reload { files, cause } => {
             assert!(files.contains("staple.der"), "{files}");
-            assert!(matches!(*source, Error::OcspResponse { .. }), "{source:?}");
+            assert!(matches!(*cause, Error::OcspResponse { .. }), "{cause:?}");
         }
         other => panic!("{other:?}"),
     }

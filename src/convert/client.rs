@@ -2,30 +2,27 @@
 
 use std::sync::Arc;
 
-use arc_swap::ArcSwap;
-
 use rustls::client::danger::ServerCertVerifier;
 use rustls::client::{Resumption, Tls12Resumption};
-use rustls::sign::{CertifiedKey, SingleCertAndKey};
+use rustls::sign::SingleCertAndKey;
 use rustls::ClientConfig;
 
-use super::ClientHandles;
 use super::{alpn_protocols, certified_key, check_options, provider_and_versions};
-use crate::server::{LiveClientIdentity, LiveClientSessions};
+use crate::client::{LiveClientIdentity, LiveClientSessions};
+use crate::live::Rebuilt;
 use crate::settings::Settings;
-use crate::verify::{ChainVerifier, PeerCheck, ServerVerifier, Trust};
+use crate::verify::{PeerCheck, ServerVerifier, Trust};
 use crate::{Error, SslOption};
 
-/// The client config for `s`; `verifier` checks the server under `VerifyPeer`.
-pub(crate) fn client_config(
-    s: &Settings,
-    verifier: &Arc<ChainVerifier>,
-) -> Result<(ClientConfig, ClientHandles), Error> {
+/// The client config for `s`; `trust` checks the server under `VerifyPeer`.
+/// What follows files (the client's identity, the trust) is built again
+/// when they change (see `live`).
+pub(crate) fn client_config(s: &Arc<Settings>, trust: &Arc<Trust>) -> Result<ClientConfig, Error> {
     check_options(s)?;
     let (provider, versions) = provider_and_versions(s)?;
-    let mut handles = ClientHandles::default();
     let verifier = match PeerCheck::client(s.peer_verify_mode()) {
         PeerCheck::Verified { .. } => {
+            let verifier = trust.current();
             // Pins alone need no CA (nor the system store loaded for nothing).
             if !verifier.pins_only() && verifier.anchors().is_empty() {
                 return Err(Error::NoCaCertificates {
@@ -38,14 +35,7 @@ pub(crate) fn client_config(
                     },
                 });
             }
-            let trust = if s.reads_trust_files() {
-                let live = Arc::new(ArcSwap::new(verifier.clone()));
-                handles.verifier = Some(live.clone());
-                Trust::Live(live)
-            } else {
-                Trust::Fixed(verifier.clone())
-            };
-            ServerVerifier::verifying(trust, s.expected_errors.clone())
+            ServerVerifier::verifying(Arc::clone(trust), s.expected_errors.clone())
         }
         PeerCheck::Recorded | PeerCheck::NotRequested => ServerVerifier::accepting_any(),
     };
@@ -59,11 +49,15 @@ pub(crate) fn client_config(
         .dangerous()
         .with_custom_certificate_verifier(verifier);
     let mut client = match certified_key(s)? {
-        // Read from files: a reload swaps it.
-        Some(key) if s.local_files.is_some() => {
-            let live = Arc::new(LiveClientIdentity::new(key));
-            handles.identity = Some(live.clone());
-            builder.with_client_cert_resolver(live)
+        // Read from files: built again when they change.
+        Some(_) if s.local.reading_files().is_some() => {
+            let settings = Arc::clone(s);
+            let key = Rebuilt::new(s.identity_inputs(), move || {
+                certified_key(&settings)?.ok_or(Error::MissingLocalCertificate {
+                    reason: "a private key is set but no local certificate",
+                })
+            })?;
+            builder.with_client_cert_resolver(Arc::new(LiveClientIdentity::new(key)))
         }
         Some(key) => builder.with_client_cert_resolver(Arc::new(SingleCertAndKey::from(key))),
         None => builder.with_no_client_auth(),
@@ -71,10 +65,10 @@ pub(crate) fn client_config(
     client.alpn_protocols = alpn_protocols(s)?;
     client.enable_sni = !s.options.contains(SslOption::DisableServerNameIndication);
     // Otherwise the builder's default stays: 256 sessions in memory, TLS 1.2
-    // resuming by session ID or ticket; forgotten when a reloaded trust changes.
-    if handles.verifier.is_some() {
-        let sessions = Arc::new(LiveClientSessions::new());
-        handles.sessions = Some(sessions.clone());
+    // resuming by session ID or ticket; forgotten when what the trust read
+    // from files decides changes.
+    if trust.follows_files() {
+        let sessions = Arc::new(LiveClientSessions::new(Arc::clone(trust)));
         client.resumption = Resumption::store(sessions);
     }
     if s.options.contains(SslOption::DisableSessionSharing) {
@@ -89,17 +83,5 @@ pub(crate) fn client_config(
     if let Some(destination) = &s.key_log {
         client.key_log = crate::key_log::open(destination, "client")?;
     }
-    Ok((client, handles))
-}
-
-/// A client identity read again by a reload: `None` when it does not come
-/// from files.
-///
-/// # Errors
-/// As [`client_config`]'s for the local certificate and key.
-pub(crate) fn client_identity(s: &Settings) -> Result<Option<CertifiedKey>, Error> {
-    match s.local_files {
-        Some(_) => certified_key(s),
-        None => Ok(None),
-    }
+    Ok(client)
 }

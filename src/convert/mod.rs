@@ -13,46 +13,12 @@ use rustls::crypto::{CryptoProvider, SupportedKxGroup};
 use rustls::sign::CertifiedKey;
 use rustls::{InconsistentKeys, SupportedCipherSuite, SupportedProtocolVersion};
 
-pub(crate) use client::{client_config, client_identity};
-pub(crate) use server::{identities, resumption_tag, server_config};
+pub(crate) use client::client_config;
+pub(crate) use server::{check_identity, server_config};
 
 use crate::provider::{all_kx_groups, load_private_key, provider, BACKEND_NAME};
-use crate::server::{
-    LiveClientIdentity, LiveClientSessions, LiveResolver, ResumptionPolicy, SharedTicketer,
-};
 use crate::settings::Settings;
-use crate::verify::ChainVerifier;
 use crate::{Certificate, Error, KeyExchangeGroup, PrivateKey};
-
-/// The parts of a converted server config that a reload swaps; `None` for
-/// what was not read from files (nothing to swap, nothing paid).
-#[derive(Debug, Default)]
-pub(crate) struct ServerHandles {
-    /// The certificate resolver, when identities are chosen or reloaded.
-    pub(crate) resolver: Option<Arc<LiveResolver>>,
-    /// The client verifier's trust, when CA certificates come from files.
-    pub(crate) verifier: Option<Arc<LiveVerifier>>,
-    /// The ticketer, when sealing with shared session-ticket keys.
-    pub(crate) tickets: Option<Arc<SharedTicketer>>,
-    /// The acceptance policy resumed sessions must have been accepted
-    /// under, which a reload of trust files moves on.
-    pub(crate) policy: Option<Arc<ResumptionPolicy>>,
-}
-
-/// The parts of a converted client config that a reload swaps.
-#[derive(Debug, Default)]
-pub(crate) struct ClientHandles {
-    /// The client's own identity, when read from files.
-    pub(crate) identity: Option<Arc<LiveClientIdentity>>,
-    /// The server verifier's trust, when CA certificates or revocation
-    /// lists come from files.
-    pub(crate) verifier: Option<Arc<LiveVerifier>>,
-    /// The session cache, emptied when that trust changes.
-    pub(crate) sessions: Option<Arc<LiveClientSessions>>,
-}
-
-/// A chain verifier that a reload replaces whole.
-pub(crate) type LiveVerifier = arc_swap::ArcSwap<ChainVerifier>;
 
 /// rustls always applies four of Qt's options; turning one off cannot be honoured.
 fn check_options(s: &Settings) -> Result<(), Error> {
@@ -131,9 +97,10 @@ fn kx_groups(groups: &[KeyExchangeGroup]) -> Result<Vec<&'static dyn SupportedKx
         .collect()
 }
 
-/// The local chain and its key, checked to belong together.
+/// The local chain and its key, as they are now, checked to belong together.
 fn certified_key(s: &Settings) -> Result<Option<CertifiedKey>, Error> {
-    match (s.local_chain.is_empty(), &s.private_key) {
+    let chain = s.local.chain();
+    match (chain.is_empty(), s.local.key()) {
         (true, None) => Ok(None),
         (false, None) => Err(Error::MissingPrivateKey {
             reason: "a local certificate is set but no private key",
@@ -141,7 +108,7 @@ fn certified_key(s: &Settings) -> Result<Option<CertifiedKey>, Error> {
         (true, Some(_)) => Err(Error::MissingLocalCertificate {
             reason: "a private key is set but no local certificate",
         }),
-        (false, Some(key)) => certify(&s.local_chain, key).map(Some),
+        (false, Some(key)) => certify(&chain, &key).map(Some),
     }
 }
 

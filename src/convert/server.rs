@@ -3,41 +3,45 @@
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use arc_swap::ArcSwap;
 use rustls::pki_types::ServerName;
-use rustls::server::{NoServerSessionStorage, ResolvesServerCert};
+use rustls::server::{NoServerSessionStorage, ProducesTickets, ResolvesServerCert};
 use rustls::sign::{CertifiedKey, SingleCertAndKey};
 use rustls::ServerConfig;
 
-use super::ServerHandles;
 use super::{alpn_protocols, certified_key, certify, check_options, provider_and_versions};
 use crate::host::{names_cover, server_name};
+use crate::live::Rebuilt;
 use crate::provider::ticketer;
 use crate::server::{
-    Identities, LiveResolver, PolicySessions, PolicyTag, PolicyTickets, ResumptionPolicy,
-    SharedTicketer, DEFAULT_TICKET_LIFETIME, MAX_TICKET_LIFETIME,
+    Identities, LiveResolver, LiveTicketer, PolicySessions, PolicyTag, PolicyTickets,
+    ResumptionPolicy, SharedTicketer, DEFAULT_TICKET_LIFETIME, MAX_TICKET_LIFETIME,
 };
-use crate::settings::Settings;
+use crate::settings::{Loaded, Settings};
 use crate::verify::{ChainVerifier, ClientVerifier, PeerCheck, Trust};
 use crate::x509::OcspStaple;
-use crate::{Certificate, Error, SslOption};
+use crate::{Certificate, Error, SslOption, TicketKeys};
 
-/// The server config for `s`; `verifier` checks clients, against the
+/// The server config for `s`; `trust` checks clients, against the
 /// explicitly configured CA certificates only: `None` when the verify mode
-/// asks clients for nothing ([`PeerCheck::server`] is `NotRequested`). The
-/// handles are what a reload swaps inside it.
+/// asks clients for nothing ([`PeerCheck::server`] is `NotRequested`). What
+/// follows files (identities, trust, ticket keys) is built again when they
+/// change (see `live`). Also returns the resolver, when the server chooses
+/// its identity per client.
 pub(crate) fn server_config(
-    s: &Settings,
-    verifier: Option<&Arc<ChainVerifier>>,
-) -> Result<(ServerConfig, ServerHandles), Error> {
+    s: &Arc<Settings>,
+    trust: Option<&Arc<Trust>>,
+) -> Result<(ServerConfig, Option<Arc<LiveResolver>>), Error> {
     check_options(s)?;
-    let mut handles = ServerHandles::default();
+    let mut chooses = None;
     let resolver: Arc<dyn ResolvesServerCert> = if s.has_live_identities() {
-        let live = Arc::new(LiveResolver::new(identities(s)?));
-        handles.resolver = Some(live.clone());
+        let settings = Arc::clone(s);
+        let rebuilt = Rebuilt::new(s.identity_inputs(), move || identities(&settings))?;
+        let live = Arc::new(LiveResolver::new(rebuilt));
+        chooses = Some(live.clone());
         live
     } else {
-        if s.local_chain.is_empty() {
+        let chain = s.local.chain();
+        if chain.is_empty() {
             return Err(Error::MissingLocalCertificate {
                 reason: "a server needs a local certificate",
             });
@@ -45,20 +49,23 @@ pub(crate) fn server_config(
         let key = certified_key(s)?.ok_or(Error::MissingPrivateKey {
             reason: "a server needs the private key of its local certificate",
         })?;
-        let key = stapled(key, s.local_ocsp.as_ref(), &s.local_chain)?;
+        let key = stapled(key, s.local.ocsp().as_ref(), &chain)?;
         Arc::new(SingleCertAndKey::from(key))
     };
     let (provider, versions) = provider_and_versions(s)?;
     let builder =
         ServerConfig::builder_with_provider(provider).with_protocol_versions(&versions)?;
     let check = PeerCheck::server(s.peer_verify_mode(), s.trusts_explicitly());
-    let builder = match (check, verifier) {
+    let builder = match (check, trust) {
         (PeerCheck::NotRequested, _) | (_, None) => builder.with_no_client_auth(),
-        (PeerCheck::Recorded, Some(verifier)) => {
-            let hints = verifier.anchors().hint_subjects().clone();
+        (PeerCheck::Recorded, Some(trust)) => {
+            let hints = trust.current().anchors().hint_subjects().clone();
             builder.with_client_cert_verifier(Arc::new(ClientVerifier::accepting_any(hints)))
         }
-        (PeerCheck::Verified { required }, Some(verifier)) => {
+        (PeerCheck::Verified { required }, Some(trust)) => {
+            let verifier = trust.current();
+            // The names sent as hints are those of the first trust: rustls
+            // borrows them from the verifier.
             let hints = verifier.anchors().hint_subjects().clone();
             if verifier.anchors().is_empty() && !verifier.pins_only() {
                 return Err(Error::NoCaCertificates {
@@ -67,15 +74,8 @@ pub(crate) fn server_config(
                              with_ca_certificates or with_added_ca_certificates",
                 });
             }
-            let trust = if s.reads_trust_files() {
-                let live = Arc::new(ArcSwap::new(verifier.clone()));
-                handles.verifier = Some(live.clone());
-                Trust::Live(live)
-            } else {
-                Trust::Fixed(verifier.clone())
-            };
             builder.with_client_cert_verifier(Arc::new(ClientVerifier::verifying(
-                trust,
+                Arc::clone(trust),
                 required,
                 hints,
                 s.expected_errors.clone(),
@@ -94,11 +94,7 @@ pub(crate) fn server_config(
     } else {
         // The builder's session cache (256 sessions in memory) stays.
         server.ticketer = match &s.ticket_keys {
-            Some(keys) => {
-                let shared = Arc::new(SharedTicketer::new(keys, ticket_lifetime(s)?)?);
-                handles.tickets = Some(shared.clone());
-                shared
-            }
+            Some(keys) => shared_ticketer(keys, ticket_lifetime(s)?)?,
             None => ticketer()?,
         };
     }
@@ -114,21 +110,40 @@ pub(crate) fn server_config(
         (None, 0) => DEFAULT_TICKET_LIFETIME,
         (None, secs) => Duration::from_secs(secs.into()),
     };
-    let policy = Arc::new(ResumptionPolicy::new(
-        resumption_tag(s, verifier.map(Arc::as_ref)),
-        lifetime,
-    ));
+    let tag = {
+        let (settings, trust) = (Arc::clone(s), trust.cloned());
+        let inputs = trust.iter().flat_map(|_| s.trust_inputs()).collect();
+        Rebuilt::new(inputs, move || {
+            let verifier = trust.as_ref().map(|t| t.current());
+            Ok(resumption_tag(&settings, verifier.as_deref()))
+        })?
+    };
+    let policy = Arc::new(ResumptionPolicy::new(tag, lifetime));
     server.ticketer = Arc::new(PolicyTickets::new(server.ticketer.clone(), policy.clone()));
-    server.session_storage = Arc::new(PolicySessions::new(
-        server.session_storage.clone(),
-        policy.clone(),
-    ));
-    handles.policy = Some(policy);
+    server.session_storage = Arc::new(PolicySessions::new(server.session_storage.clone(), policy));
     // Last, so that only a config that is built opens the file and warns.
     if let Some(destination) = &s.key_log {
         server.key_log = crate::key_log::open(destination, "server")?;
     }
-    Ok((server, handles))
+    Ok((server, chooses))
+}
+
+/// The ticketer sealing with shared keys: built again when the key files
+/// change.
+fn shared_ticketer(
+    keys: &Loaded<TicketKeys>,
+    lifetime: Duration,
+) -> Result<Arc<dyn ProducesTickets>, Error> {
+    match keys {
+        Loaded::Value(keys) => Ok(Arc::new(SharedTicketer::new(keys, lifetime)?)),
+        Loaded::Files(files) => {
+            let setting = Arc::clone(files);
+            let rebuilt = Rebuilt::new(vec![files.clone()], move || {
+                SharedTicketer::new(&setting.current(), lifetime)
+            })?;
+            Ok(Arc::new(LiveTicketer::new(rebuilt)))
+        }
+    }
 }
 
 /// The tag of what decides whether a server of these settings accepts a
@@ -170,8 +185,8 @@ pub(crate) fn resumption_tag(s: &Settings, verifier: Option<&ChainVerifier>) -> 
     PolicyTag::of(parts.iter().map(Vec::as_slice))
 }
 
-/// Every identity the settings give a server, each checked: its key
-/// matches its certificate, and the certificate covers its names.
+/// Every identity the settings give a server, as they are now, each
+/// checked by [`check_identity`]'s rules.
 ///
 /// # Errors
 /// The local identity's errors as for a single certificate;
@@ -180,19 +195,11 @@ pub(crate) fn identities(s: &Settings) -> Result<Identities, Error> {
     let mut default = Vec::new();
     if !s.refuse_unknown_names {
         if let Some(key) = certified_key(s)? {
-            default.push(Arc::new(stapled(
-                key,
-                s.local_ocsp.as_ref(),
-                &s.local_chain,
-            )?));
+            let chain = s.local.chain();
+            default.push(Arc::new(stapled(key, s.local.ocsp().as_ref(), &chain)?));
         }
         for added in &s.added_identities {
-            let key = certify(added.certificate_chain(), added.private_key())?;
-            default.push(Arc::new(stapled(
-                key,
-                added.ocsp(),
-                added.certificate_chain(),
-            )?));
+            default.push(Arc::new(served_key(&added.current())?));
         }
     }
     if default.is_empty() && s.named_identities.is_empty() {
@@ -207,43 +214,72 @@ pub(crate) fn identities(s: &Settings) -> Result<Identities, Error> {
     }
     let mut identities = Identities::new(default);
     for named in &s.named_identities {
-        let chain = named.identity.certificate_chain();
-        let key = Arc::new(
-            chain
-                .first()
-                .ok_or(Error::MissingLocalCertificate {
-                    reason: "an identity needs a certificate",
-                })
-                .and_then(|_| certify(chain, named.identity.private_key()))
-                .and_then(|key| stapled(key, named.identity.ocsp(), chain))
-                .map_err(|source| Error::ServerNameIdentity {
-                    pattern: named.patterns.first().cloned().unwrap_or_default(),
-                    source: Box::new(source),
-                })?,
-        );
+        let key = Arc::new(named_key(&named.identity.current(), &named.patterns)?);
         for pattern in &named.patterns {
-            let bare = pattern.strip_prefix("*.").unwrap_or(pattern);
-            if !matches!(server_name(bare), Ok(ServerName::DnsName(_))) {
-                return Err(Error::ServerNameIdentity {
-                    pattern: pattern.clone(),
-                    source: Box::new(Error::InvalidHostName {
-                        name: pattern.clone(),
-                    }),
-                });
-            }
-            let names = chain[0].subject_alternative_names();
-            if !names_cover(&names, pattern) {
-                return Err(Error::ServerNameIdentity {
-                    pattern: pattern.clone(),
-                    source: Box::new(Error::NameNotCovered {
-                        subject: chain[0].subject_display_name(),
-                    }),
-                });
-            }
             identities.add(pattern, key.clone());
         }
     }
     Ok(identities)
+}
+
+/// Whether an identity can be served: its key matches its certificate,
+/// its OCSP response answers for it, and, for the server names it serves
+/// (`patterns`, none for a default identity), each is a DNS name (or `*.`
+/// and one) its certificate covers. What a conversion checks, and a reload
+/// before it puts what it read in force.
+///
+/// # Errors
+/// As [`identities`].
+pub(crate) fn check_identity(identity: &crate::Identity, patterns: &[String]) -> Result<(), Error> {
+    if patterns.is_empty() {
+        served_key(identity).map(drop)
+    } else {
+        named_key(identity, patterns).map(drop)
+    }
+}
+
+/// The key an identity is served with, its OCSP response stapled.
+fn served_key(identity: &crate::Identity) -> Result<CertifiedKey, Error> {
+    let chain = identity.certificate_chain();
+    if chain.is_empty() {
+        return Err(Error::MissingLocalCertificate {
+            reason: "an identity needs a certificate",
+        });
+    }
+    let key = certify(chain, identity.private_key())?;
+    stapled(key, identity.ocsp(), chain)
+}
+
+/// As [`served_key`], for the server names `patterns`: each is a DNS name
+/// (or `*.` and one) the certificate covers.
+fn named_key(identity: &crate::Identity, patterns: &[String]) -> Result<CertifiedKey, Error> {
+    let in_pattern = |pattern: &str, source: Error| Error::ServerNameIdentity {
+        pattern: pattern.to_owned(),
+        source: Box::new(source),
+    };
+    let first = patterns.first().map_or("", String::as_str);
+    let key = served_key(identity).map_err(|e| in_pattern(first, e))?;
+    let leaf = &identity.certificate_chain()[0];
+    for pattern in patterns {
+        let bare = pattern.strip_prefix("*.").unwrap_or(pattern);
+        if !matches!(server_name(bare), Ok(ServerName::DnsName(_))) {
+            return Err(in_pattern(
+                pattern,
+                Error::InvalidHostName {
+                    name: pattern.clone(),
+                },
+            ));
+        }
+        if !names_cover(&leaf.subject_alternative_names(), pattern) {
+            return Err(in_pattern(
+                pattern,
+                Error::NameNotCovered {
+                    subject: leaf.subject_display_name(),
+                },
+            ));
+        }
+    }
+    Ok(key)
 }
 
 /// `key` with the OCSP response to staple for `chain`, checked to be a

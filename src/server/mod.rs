@@ -10,7 +10,6 @@ mod tickets;
 pub use reload::Reloaded;
 #[cfg(feature = "watch")]
 pub use reload::Watcher;
-pub(crate) use reload::{LiveClientIdentity, LiveClientSessions};
 pub(crate) use resolver::{Identities, LiveResolver};
 pub(crate) use resumption::{
     carrying, note_certificate_valid_until, Carried, PolicySessions, PolicyTag, PolicyTickets,
@@ -18,6 +17,6 @@ pub(crate) use resumption::{
 };
 pub use tickets::TicketKeys;
 pub(crate) use tickets::{
-    SharedTicketer, DEFAULT_LIFETIME as DEFAULT_TICKET_LIFETIME,
+    LiveTicketer, SharedTicketer, DEFAULT_LIFETIME as DEFAULT_TICKET_LIFETIME,
     MAX_LIFETIME as MAX_TICKET_LIFETIME,
 };

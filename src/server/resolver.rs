@@ -1,16 +1,17 @@
 //! Choosing the server's certificate: by the name the client asked for
-//! (SNI), then by the signature schemes it supports; swapped whole on reload.
+//! (SNI), then by the signature schemes it supports; built again whole when
+//! the identities' files change.
 
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
 
-use arc_swap::ArcSwap;
 use rustls::server::{ClientHello, ResolvesServerCert};
 use rustls::sign::{CertifiedKey, SingleCertAndKey};
 use rustls::ServerConfig;
 use rustls::{CipherSuite, SignatureAlgorithm, SignatureScheme};
 
+use crate::live::Rebuilt;
 use crate::{Certificate, Cipher};
 
 /// Every identity a server presents, looked up in constant time whatever
@@ -101,22 +102,15 @@ fn normalize(name: &str) -> String {
 }
 
 /// The resolver a server config carries when it serves several names or
-/// reloads: the identities are swapped whole, so a handshake sees the old
-/// set or the new one, never a certificate with another's key.
+/// follows files: the identities are built again whole, so a handshake
+/// sees the old set or the new one, never a certificate with another's key.
 pub(crate) struct LiveResolver {
-    identities: ArcSwap<Identities>,
+    identities: Rebuilt<Identities>,
 }
 
 impl LiveResolver {
-    pub(crate) fn new(identities: Identities) -> Self {
-        Self {
-            identities: ArcSwap::from_pointee(identities),
-        }
-    }
-
-    /// Serves `identities` from now on.
-    pub(crate) fn swap(&self, identities: Identities) {
-        self.identities.store(Arc::new(identities));
+    pub(crate) fn new(identities: Rebuilt<Identities>) -> Self {
+        Self { identities }
     }
 }
 
@@ -144,7 +138,7 @@ impl LiveResolver {
 
     fn resolve_hello(&self, hello: &ClientHello<'_>) -> Option<Arc<CertifiedKey>> {
         self.identities
-            .load()
+            .get()
             .choose(
                 hello.server_name(),
                 hello.signature_schemes(),
@@ -162,7 +156,7 @@ impl ResolvesServerCert for LiveResolver {
 
 impl fmt::Debug for LiveResolver {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let identities = self.identities.load();
+        let identities = self.identities.get();
         f.debug_struct("LiveResolver")
             .field("exact_names", &identities.exact.len())
             .field("wildcard_names", &identities.wildcard.len())

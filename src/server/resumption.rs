@@ -41,9 +41,9 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use arc_swap::ArcSwap;
 use rustls::server::{ProducesTickets, StoresServerSessions};
 
+use crate::live::Rebuilt;
 use crate::provider::primitives::digest;
 
 const VERSION: u8 = 1;
@@ -71,25 +71,18 @@ impl PolicyTag {
 
 /// A server's acceptance policy, as tickets are sealed and opened with it.
 pub(crate) struct ResumptionPolicy {
-    /// Replaced whole by a reload that changes what decides.
-    tag: ArcSwap<PolicyTag>,
+    /// Built again when the trust files change: a reload that changes what
+    /// decides ends the resumption of what the old policy accepted.
+    tag: Rebuilt<PolicyTag>,
     /// How long a session resumes after its first full handshake.
     lifetime_secs: u64,
 }
 
 impl ResumptionPolicy {
-    pub(crate) fn new(tag: PolicyTag, lifetime: Duration) -> Self {
+    pub(crate) fn new(tag: Rebuilt<PolicyTag>, lifetime: Duration) -> Self {
         Self {
-            tag: ArcSwap::from_pointee(tag),
+            tag,
             lifetime_secs: lifetime.as_secs(),
-        }
-    }
-
-    /// From now on, opens only what was sealed under `tag` (a reload's new
-    /// trust); nothing changes when the tag is the same.
-    pub(crate) fn advance(&self, tag: PolicyTag) {
-        if **self.tag.load() != tag {
-            self.tag.store(Arc::new(tag));
         }
     }
 
@@ -102,7 +95,7 @@ impl ResumptionPolicy {
         let valid_until = carried.valid_until.unwrap_or(u64::MAX);
         let mut sealed = Vec::with_capacity(ENVELOPE_LEN + state.len());
         sealed.push(VERSION);
-        sealed.extend_from_slice(&self.tag.load().0);
+        sealed.extend_from_slice(&self.tag.get().0);
         sealed.extend_from_slice(&first.to_be_bytes());
         sealed.extend_from_slice(&valid_until.to_be_bytes());
         sealed.extend_from_slice(state);
@@ -120,7 +113,7 @@ impl ResumptionPolicy {
         let valid_until = u64::from_be_bytes(times[8..].try_into().ok()?);
         let now = now_secs();
         let current = *version == VERSION
-            && tag == self.tag.load().0
+            && tag == self.tag.get().0
             && now <= first.saturating_add(self.lifetime_secs)
             && now <= valid_until;
         if !current {
@@ -138,7 +131,7 @@ impl ResumptionPolicy {
 impl fmt::Debug for ResumptionPolicy {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ResumptionPolicy")
-            .field("tag", &**self.tag.load())
+            .field("tag", &*self.tag.get())
             .field("lifetime_secs", &self.lifetime_secs)
             .finish()
     }
@@ -298,6 +291,7 @@ fn now_secs() -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::live::{Commit, FileSetting};
 
     /// Seals with a fixed prefix only, so that a test can see and forge
     /// what is sealed.
@@ -323,20 +317,35 @@ mod tests {
         PolicyTag::of([&[n][..]])
     }
 
+    /// A policy whose tag is `tag(n)` for the `n` a setting holds: a commit
+    /// of another `n` is a reload that changes what decides.
+    fn policy_of(setting: &Arc<FileSetting<u8>>) -> Arc<ResumptionPolicy> {
+        let read = Arc::clone(setting);
+        let tag = Rebuilt::new(vec![setting.clone()], move || Ok(tag(*read.current()))).unwrap();
+        Arc::new(ResumptionPolicy::new(tag, Duration::from_secs(60)))
+    }
+
+    fn fixed(n: u8) -> Arc<ResumptionPolicy> {
+        policy_of(&FileSetting::new(Vec::new(), n))
+    }
+
     fn ticketer(policy: &Arc<ResumptionPolicy>) -> PolicyTickets {
         PolicyTickets::new(Arc::new(Clear), policy.clone())
     }
 
     #[test]
     fn a_ticket_opens_only_under_its_policy_and_its_tag_is_sealed() {
-        let policy = Arc::new(ResumptionPolicy::new(tag(1), Duration::from_secs(60)));
+        let setting = FileSetting::new(Vec::new(), 1u8);
+        let policy = policy_of(&setting);
         let tickets = ticketer(&policy);
         let ticket = tickets.encrypt(b"session").unwrap();
         assert_eq!(tickets.decrypt(&ticket).as_deref(), Some(&b"session"[..]));
         // Another server's policy, or this one's after a reload.
-        let other = Arc::new(ResumptionPolicy::new(tag(2), Duration::from_secs(60)));
+        let other = fixed(2);
         assert_eq!(ticketer(&other).decrypt(&ticket), None);
-        policy.advance(tag(2));
+        let mut commit = Commit::default();
+        commit.set(&setting, 2);
+        commit.apply();
         assert_eq!(tickets.decrypt(&ticket), None);
         // Too short to hold an envelope, or another version: nothing, no panic.
         for bad in [&b"sealed:abc"[..], &b"sealed:"[..]] {
@@ -359,7 +368,7 @@ mod tests {
 
     #[test]
     fn the_lifetime_counts_from_the_first_handshake_and_ends_with_the_certificate() {
-        let policy = Arc::new(ResumptionPolicy::new(tag(1), Duration::from_secs(60)));
+        let policy = fixed(1);
         let tickets = ticketer(&policy);
         let now = now_secs();
         assert!(tickets
@@ -371,7 +380,7 @@ mod tests {
 
     #[test]
     fn a_renewed_ticket_keeps_its_first_handshake_within_a_carrying_step() {
-        let policy = Arc::new(ResumptionPolicy::new(tag(1), Duration::from_secs(60)));
+        let policy = fixed(1);
         let tickets = ticketer(&policy);
         let now = now_secs();
         let old = sealed(tag(1), now - 50, now + 1000);

@@ -9,7 +9,6 @@
 use std::fmt;
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::time::Duration;
 
 use arc_swap::ArcSwap;
@@ -17,6 +16,7 @@ use rustls::server::ProducesTickets;
 use zeroize::Zeroizing;
 
 use crate::error::InvalidInput;
+use crate::live::Rebuilt;
 use crate::provider::primitives::aead::{self, Aad, LessSafeKey, Nonce, UnboundKey};
 use crate::provider::primitives::hkdf;
 use crate::provider::primitives::rand::{SecureRandom, SystemRandom};
@@ -377,15 +377,6 @@ impl SharedTicketer {
             random: SystemRandom::new(),
         })
     }
-
-    /// Seals and opens with `keys` from now on (a reload's rotation).
-    ///
-    /// # Errors
-    /// When a key cannot be derived, and then nothing changes.
-    pub(crate) fn swap(&self, keys: &TicketKeys) -> Result<(), Error> {
-        self.keys.store(Arc::new(sealing_keys(keys)?));
-        Ok(())
-    }
 }
 
 fn sealing_keys(keys: &TicketKeys) -> Result<Vec<SealingKey>, Error> {
@@ -460,6 +451,44 @@ impl fmt::Debug for SharedTicketer {
             .field("key_names", &names)
             .field("lifetime_secs", &self.lifetime_secs)
             .finish_non_exhaustive()
+    }
+}
+
+/// The ticketer of keys read from files: built again when they change (a
+/// reload read a rotated key file).
+pub(crate) struct LiveTicketer {
+    ticketer: Rebuilt<SharedTicketer>,
+}
+
+impl LiveTicketer {
+    pub(crate) fn new(ticketer: Rebuilt<SharedTicketer>) -> Self {
+        Self { ticketer }
+    }
+}
+
+impl ProducesTickets for LiveTicketer {
+    fn enabled(&self) -> bool {
+        true
+    }
+
+    fn lifetime(&self) -> u32 {
+        self.ticketer.get().lifetime()
+    }
+
+    fn encrypt(&self, plain: &[u8]) -> Option<Vec<u8>> {
+        self.ticketer.get().encrypt(plain)
+    }
+
+    fn decrypt(&self, cipher: &[u8]) -> Option<Vec<u8>> {
+        self.ticketer.get().decrypt(cipher)
+    }
+}
+
+impl fmt::Debug for LiveTicketer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("LiveTicketer")
+            .field(&*self.ticketer.get())
+            .finish()
     }
 }
 

@@ -10,8 +10,8 @@ use super::{IdentitySettings, ServerNameIdentitySettings, SettingsFile};
 use crate::settings::{Settings, SslOptions};
 use crate::x509::PassphraseSource;
 use crate::{
-    Certificate, Error, Identity, InvalidInput, KeyExchangeGroup, KeyLogDestination,
-    RevocationDepth, SslOption, SslProtocol,
+    Error, Identity, InvalidInput, KeyExchangeGroup, KeyLogDestination, RevocationDepth, SslOption,
+    SslProtocol,
 };
 
 fn not_writable(field: impl Into<String>, reason: impl Into<InvalidInput>) -> Error {
@@ -85,7 +85,11 @@ pub(super) fn settings_file(s: &Settings) -> Result<SettingsFile, Error> {
         Some(KeyLogDestination::Environment) => file.key_log_from_env = true,
         None => {}
     }
-    match (s.local_identity(), s.local_chain.is_empty(), &s.private_key) {
+    match (
+        s.local_identity(),
+        s.local.chain().is_empty(),
+        s.local.key(),
+    ) {
         (Some(identity), _, _) => {
             file.local_identity = Some(identity_settings(&identity, "local-identity")?)
         }
@@ -113,8 +117,8 @@ pub(super) fn settings_file(s: &Settings) -> Result<SettingsFile, Error> {
     }
     file.unknown_server_names_refused = s.refuse_unknown_names.then_some(true);
     if let Some(keys) = &s.ticket_keys {
-        let files: Vec<PathBuf> = keys.files().iter().map(|f| f.to_path_buf()).collect();
-        if files.len() != keys.key_names().len() {
+        let files: Vec<PathBuf> = keys.files().to_vec();
+        if files.is_empty() {
             return Err(not_writable(
                 "session-ticket-key-files",
                 "session ticket keys given as values (generated or from bytes), not read from files",
@@ -154,24 +158,14 @@ pub(super) fn settings_file(s: &Settings) -> Result<SettingsFile, Error> {
 /// is off.
 fn write_ca(s: &Settings, file: &mut SettingsFile) -> Result<(), Error> {
     let ca = &s.ca;
-    if !ca.files.is_empty() {
-        // Tell certificates added as values from those of the files.
-        let mut from_files = Vec::new();
-        for path in &ca.files {
-            from_files.extend(Certificate::from_path(path).map_err(|e| {
-                not_writable(
-                    "ca-certificate-files",
-                    InvalidInput::caused("cannot read them again", e),
-                )
-            })?);
-        }
-        if from_files != ca.certificates {
+    if let Some(files) = &ca.files {
+        if !ca.certificates.is_empty() {
             return Err(not_writable(
                 "ca-certificate-files",
                 "CA certificates given as values besides those read from files",
             ));
         }
-        file.ca_certificate_files = Some(ca.files.clone());
+        file.ca_certificate_files = Some(files.files().to_vec());
     } else if !ca.certificates.is_empty() {
         return Err(not_writable(
             "ca-certificate-files",
@@ -187,11 +181,10 @@ fn write_ca(s: &Settings, file: &mut SettingsFile) -> Result<(), Error> {
 /// defaults.
 fn write_revocation(s: &Settings, file: &mut SettingsFile) -> Result<(), Error> {
     let revocation = &s.revocation;
-    if !revocation.files.is_empty() {
-        // `with_revocation_list_files` sets the lists and their files
-        // together, and `with_revocation_lists` forgets the files: the
-        // lists are those of the files.
-        file.revocation_list_files = Some(revocation.files.clone());
+    if let Some(files) = &revocation.files {
+        // `with_revocation_list_files` and `with_revocation_lists` replace
+        // each other: the lists are those of the files.
+        file.revocation_list_files = Some(files.files().to_vec());
     } else if !revocation.lists.is_empty() {
         return Err(not_writable(
             "revocation-list-files",

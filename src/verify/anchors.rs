@@ -45,7 +45,7 @@ impl TrustAnchors {
     /// [`Error::InvalidCaCertificate`] for a configured CA certificate that
     /// webpki cannot use as a trust anchor.
     pub(crate) fn new(ca: &CaCertificates) -> Result<Self, Error> {
-        Self::build(ca.system, &ca.certificates)
+        Self::build(ca.system, &ca.configured())
     }
 
     /// The anchors a server checks clients against: the configured
@@ -55,7 +55,7 @@ impl TrustAnchors {
     /// # Errors
     /// As [`new`](Self::new).
     pub(crate) fn configured_only(ca: &CaCertificates) -> Result<Self, Error> {
-        Self::build(false, &ca.certificates)
+        Self::build(false, &ca.configured())
     }
 
     fn build(system: bool, certificates: &[Certificate]) -> Result<Self, Error> {
@@ -216,7 +216,7 @@ mod tests {
         let anchors = TrustAnchors::new(&CaCertificates {
             system: false,
             certificates: vec![ca.clone()],
-            files: Vec::new(),
+            files: None,
         })
         .unwrap();
         let hints = anchors.hint_subjects();

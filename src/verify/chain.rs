@@ -70,6 +70,22 @@ impl ChainVerifier {
         &self.anchors
     }
 
+    /// A digest of [`describe`](Self::describe): equal for two verifiers
+    /// that accept the same chains.
+    pub(crate) fn decision_digest(&self) -> [u8; 32] {
+        use crate::provider::primitives::digest;
+        let mut parts = Vec::new();
+        self.describe(&mut parts);
+        let mut hash = digest::Context::new(&digest::SHA256);
+        for part in &parts {
+            hash.update(&(part.len() as u64).to_be_bytes());
+            hash.update(part);
+        }
+        let mut out = [0u8; 32];
+        out.copy_from_slice(hash.finish().as_ref());
+        out
+    }
+
     /// What decides whether this verifier accepts a chain, as byte strings
     /// to digest: the trust anchors, the depth, the revocation lists (what
     /// they revoke) and how they are checked, the pins. Two verifiers with

@@ -22,7 +22,7 @@ use crate::SslError;
 /// that it holds the key.
 #[derive(Debug)]
 pub(crate) struct ClientVerifier {
-    chain: Option<Trust>,
+    chain: Option<Arc<Trust>>,
     mandatory: bool,
     hint_subjects: Arc<[DistinguishedName]>,
     /// Errors a client is accepted with (Qt's `ignoreSslErrors`).
@@ -32,7 +32,7 @@ pub(crate) struct ClientVerifier {
 impl ClientVerifier {
     /// Verifies a client's certificate; `mandatory`: refuses a client that sends none.
     pub(crate) fn verifying(
-        chain: Trust,
+        chain: Arc<Trust>,
         mandatory: bool,
         hint_subjects: Arc<[DistinguishedName]>,
         expected: Vec<SslError>,

@@ -26,7 +26,7 @@ pub(crate) use policy::{admits, PeerCheck};
 pub(crate) use revocation::Revocation;
 pub(crate) use server_verifier::ServerVerifier;
 pub(crate) use staple::{capturing, staple_of};
-pub(crate) use trust::Trust;
+pub(crate) use trust::{Peers, Trust};
 
 /// The algorithms every verifier checks a peer's handshake signature with:
 /// the crate's provider's, whatever the mode.

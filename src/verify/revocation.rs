@@ -22,13 +22,13 @@ pub(crate) struct Revocation {
 impl Revocation {
     /// The setting as webpki applies it; `None` when no list is configured.
     pub(crate) fn new(setting: &settings::Revocation) -> Option<Self> {
-        if setting.lists.is_empty() {
+        let mut lists = setting.all_lists();
+        if lists.is_empty() {
             return None;
         }
         // webpki checks the first list of a certificate's issuer it finds:
         // the newest first, as OpenSSL prefers, so that a bundle that grew by
         // appending (`cat new.crl >> crls.pem`) is judged by its newest list.
-        let mut lists = setting.lists.clone();
         lists.sort_by_key(|list| std::cmp::Reverse(list.this_update()));
         Some(Self {
             lists,

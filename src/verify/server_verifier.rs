@@ -1,5 +1,7 @@
 //! The rustls verifier a client installs to check the server.
 
+use std::sync::Arc;
+
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::{verify_tls12_signature, verify_tls13_signature};
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
@@ -15,7 +17,7 @@ use crate::SslError;
 /// signature that it holds the key of the certificate it sent.
 #[derive(Debug)]
 pub(crate) struct ServerVerifier {
-    chain: Option<Trust>,
+    chain: Option<Arc<Trust>>,
     /// Errors the server is accepted with (Qt's `ignoreSslErrors`).
     expected: Vec<SslError>,
     /// Whether the server's OCSP staple is handed to a capturing handshake
@@ -24,7 +26,7 @@ pub(crate) struct ServerVerifier {
 }
 
 impl ServerVerifier {
-    pub(crate) fn verifying(chain: Trust, expected: Vec<SslError>) -> Self {
+    pub(crate) fn verifying(chain: Arc<Trust>, expected: Vec<SslError>) -> Self {
         Self {
             chain: Some(chain),
             expected,

@@ -9,11 +9,17 @@ use std::sync::Arc;
 use zeroize::Zeroizing;
 
 use super::OcspStaple;
+use crate::live::{FileSetting, Versioned};
 use crate::{Certificate, Error, Pkcs12, PrivateKey};
 
 /// A local certificate chain (leaf first) and its private key: what one end
 /// presents. Made from values, or from files, which
 /// [`SslConfiguration::reload`](crate::SslConfiguration::reload) reads again.
+///
+/// An identity read from files is what they held when it was read; a
+/// configuration holding it (and every clone of it, in any configuration)
+/// follows its files: after a reload, the configuration serves and reports
+/// what the reload read ([`SslConfiguration::local_identity`](crate::SslConfiguration::local_identity)).
 ///
 /// A server identity may carry an OCSP response for its leaf certificate,
 /// stapled in every handshake with it
@@ -42,6 +48,10 @@ pub struct Identity {
     key: Arc<PrivateKey>,
     files: Option<Arc<IdentityFiles>>,
     ocsp: Option<OcspStaple>,
+    /// For an identity that reads files: what they held at the last good
+    /// reload, shared by every clone. (The identity kept there has none of
+    /// its own.)
+    live: Option<Arc<FileSetting<Identity>>>,
 }
 
 /// Where a file-backed identity is read from.
@@ -73,6 +83,7 @@ impl Identity {
             key: Arc::new(key),
             files: None,
             ocsp: None,
+            live: None,
         }
     }
 
@@ -91,6 +102,7 @@ impl Identity {
             pkcs12: false,
         })
         .read()
+        .map(Identity::following_files)
     }
 
     /// As [`from_files`](Self::from_files), for an encrypted key. The
@@ -111,6 +123,7 @@ impl Identity {
             pkcs12: false,
         })
         .read()
+        .map(Identity::following_files)
     }
 
     /// The identity in a PKCS#12 file's DER, as Qt's
@@ -158,6 +171,7 @@ impl Identity {
             passphrase_source: None,
         })
         .read()
+        .map(Identity::following_files)
     }
 
     /// As [`from_pkcs12_file`](Self::from_pkcs12_file), the passphrase
@@ -182,6 +196,7 @@ impl Identity {
             pkcs12: true,
         })
         .read()
+        .map(Identity::following_files)
     }
 
     /// As [`from_pkcs12_file`](Self::from_pkcs12_file), the passphrase
@@ -208,6 +223,7 @@ impl Identity {
             pkcs12: true,
         })
         .read()
+        .map(Identity::following_files)
     }
 
     /// As [`from_files_with_passphrase`](Self::from_files_with_passphrase),
@@ -232,6 +248,7 @@ impl Identity {
             pkcs12: false,
         })
         .read()
+        .map(Identity::following_files)
     }
 
     /// As [`from_files_with_passphrase`](Self::from_files_with_passphrase),
@@ -259,6 +276,7 @@ impl Identity {
             pkcs12: false,
         })
         .read()
+        .map(Identity::following_files)
     }
 
     /// This identity with a DER OCSP response for its leaf certificate
@@ -275,9 +293,10 @@ impl Identity {
     /// signature is left to the client, which asked for it.
     ///
     /// Default: none; nothing is stapled.
-    pub fn with_ocsp_response(mut self, der: impl Into<Vec<u8>>) -> Identity {
-        self.ocsp = Some(OcspStaple::from_der(der.into()));
-        self
+    pub fn with_ocsp_response(self, der: impl Into<Vec<u8>>) -> Identity {
+        let mut identity = self.current();
+        identity.ocsp = Some(OcspStaple::from_der(der.into()));
+        identity.following_files()
     }
 
     /// As [`with_ocsp_response`](Self::with_ocsp_response), read from a DER
@@ -287,9 +306,10 @@ impl Identity {
     ///
     /// # Errors
     /// [`Error::ReadFile`].
-    pub fn with_ocsp_response_file(mut self, path: impl AsRef<Path>) -> Result<Identity, Error> {
-        self.ocsp = Some(OcspStaple::read(path.as_ref())?);
-        Ok(self)
+    pub fn with_ocsp_response_file(self, path: impl AsRef<Path>) -> Result<Identity, Error> {
+        let mut identity = self.current();
+        identity.ocsp = Some(OcspStaple::read(path.as_ref())?);
+        Ok(identity.following_files())
     }
 
     /// The DER OCSP response this identity staples, if any.
@@ -356,7 +376,42 @@ impl Identity {
             key,
             files,
             ocsp,
+            live: None,
         }
+        .following_files()
+    }
+
+    /// This identity (just read, holding no live setting), following its
+    /// files from now on when it reads any.
+    fn following_files(mut self) -> Identity {
+        self.live = None;
+        if self.reads_files() {
+            self.live = Some(FileSetting::new(self.all_files(), self.clone()));
+        }
+        self
+    }
+
+    /// What this identity holds now: for one that reads files, what the
+    /// last good reload read (still following them).
+    pub(crate) fn current(&self) -> Identity {
+        match &self.live {
+            Some(live) => Identity {
+                live: Some(Arc::clone(live)),
+                ..Identity::clone(&live.current())
+            },
+            None => self.clone(),
+        }
+    }
+
+    /// The file setting a reload stores what it read into, for an identity
+    /// that reads files.
+    pub(crate) fn live(&self) -> Option<&Arc<FileSetting<Identity>>> {
+        self.live.as_ref()
+    }
+
+    /// The same, as what a converted config is built from.
+    pub(crate) fn file_setting(&self) -> Option<Arc<dyn Versioned>> {
+        self.live.clone().map(|live| live as Arc<dyn Versioned>)
     }
 
     /// The OCSP response to staple, as the settings keep it.
@@ -377,11 +432,6 @@ impl Identity {
         files
     }
 
-    /// The file source, if any.
-    pub(crate) fn source(&self) -> Option<&Arc<IdentityFiles>> {
-        self.files.as_ref()
-    }
-
     /// How the key of a file-backed identity is unlocked: `None` for no
     /// passphrase, `Some(None)` for a passphrase given as a value.
     #[cfg(feature = "serde")]
@@ -400,11 +450,15 @@ impl Identity {
     /// As [`from_files`](Self::from_files) and
     /// [`with_ocsp_response_file`](Self::with_ocsp_response_file).
     pub(crate) fn reread(&self) -> Result<Identity, Error> {
-        let mut identity = match &self.files {
+        let now = self.current();
+        let mut identity = match &now.files {
             Some(files) => files.read()?,
-            None => self.clone(),
+            None => Identity {
+                live: None,
+                ..now.clone()
+            },
         };
-        identity.ocsp = self.ocsp.as_ref().map(OcspStaple::reread).transpose()?;
+        identity.ocsp = now.ocsp.as_ref().map(OcspStaple::reread).transpose()?;
         Ok(identity)
     }
 }
@@ -419,6 +473,7 @@ impl IdentityFiles {
             let read = Pkcs12::from_path(&self.chain, passphrase)?.into_identity();
             return Ok(Identity {
                 files: Some(Arc::clone(self)),
+                live: None,
                 ..read
             });
         }
@@ -433,6 +488,7 @@ impl IdentityFiles {
             key: Arc::new(key),
             files: Some(Arc::clone(self)),
             ocsp: None,
+            live: None,
         })
     }
 
@@ -475,12 +531,14 @@ impl fmt::Debug for IdentityFiles {
     }
 }
 
+/// Equal when what they hold now is: chain, key, files and OCSP response.
 impl PartialEq for Identity {
     fn eq(&self, other: &Self) -> bool {
-        self.chain == other.chain
-            && *self.key == *other.key
-            && self.files() == other.files()
-            && self.ocsp == other.ocsp
+        let (this, that) = (self.current(), other.current());
+        this.chain == that.chain
+            && *this.key == *that.key
+            && this.files() == that.files()
+            && this.ocsp == that.ocsp
     }
 }
 

@@ -15,7 +15,6 @@ mod revocation_list;
 pub use self::pkcs12::Pkcs12;
 pub use certificate::{AlternativeName, Certificate, DigestAlgorithm, SubjectInfo};
 pub use identity::Identity;
-pub(crate) use identity::IdentityFiles;
 #[cfg(feature = "serde")]
 pub(crate) use identity::PassphraseSource;
 pub use key::{KeyAlgorithm, PrivateKey};

@@ -1,0 +1,8 @@
+//! A client at run time: the certificate it presents and the sessions it
+//! keeps, both following what the configuration's files hold (see `live`).
+
+mod identity;
+mod sessions;
+
+pub(crate) use identity::LiveClientIdentity;
+pub(crate) use sessions::LiveClientSessions;

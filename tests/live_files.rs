@@ -1,0 +1,259 @@
+//! Settings read from files hold what the files held at the last good
+//! reload: for the configuration, its clones and every configuration
+//! derived from it with `with_*`, their getters and their converted rustls
+//! configs (DESIGN.md rule 3). A derived value made after a reload serves
+//! and reports what it read; one made before follows later reloads; a
+//! reload through any of them is seen by all. And a bad reload says which
+//! file and why in one line.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use common::openssl::Scratch;
+use common::Authority;
+use sslconf::{Certificate, Error, Identity, PeerVerifyMode, SslConfiguration};
+
+/// A server's files: its identity, the CA its clients come from, that CA's
+/// revocation list.
+struct Files {
+    _scratch: Scratch,
+    chain: PathBuf,
+    key: PathBuf,
+    clients_ca: PathBuf,
+    crl: PathBuf,
+}
+
+fn replace(path: &Path, bytes: &[u8]) {
+    let aside = path.with_extension("new");
+    std::fs::write(&aside, bytes).unwrap();
+    std::fs::rename(&aside, path).unwrap();
+}
+
+impl Files {
+    fn new(tag: &str) -> Files {
+        let scratch = Scratch::new(tag);
+        let file = |name: &str| PathBuf::from(scratch.file(name));
+        Files {
+            chain: file("chain.pem"),
+            key: file("key.pem"),
+            clients_ca: file("clients-ca.pem"),
+            crl: file("clients.crl"),
+            _scratch: scratch,
+        }
+    }
+
+    fn identity(&self, id: &common::Identity) {
+        replace(&self.chain, id.chain_pem().as_bytes());
+        replace(&self.key, id.key_pem().as_bytes());
+    }
+}
+
+/// A PKI: the server's CA, the clients' CA, a client that gets revoked
+/// and one that does not.
+struct Pki {
+    server_ca: Authority,
+    clients_ca: Authority,
+    member: common::Identity,
+    other: common::Identity,
+}
+
+impl Pki {
+    fn new() -> Pki {
+        let clients_ca = Authority::root("Live Clients CA");
+        Pki {
+            server_ca: Authority::root("Live Server CA"),
+            member: clients_ca.leaf("member.test"),
+            other: clients_ca.leaf("other.test"),
+            clients_ca,
+        }
+    }
+
+    fn client(&self) -> SslConfiguration {
+        self.client_of(&self.member)
+    }
+
+    fn client_of(&self, id: &common::Identity) -> SslConfiguration {
+        SslConfiguration::new()
+            .with_ca_certificates([self.server_ca.cert.clone()])
+            .with_local_certificate_chain(id.chain.clone())
+            .with_private_key(id.key())
+    }
+}
+
+/// A server reading everything from `files`, verifying clients.
+fn server(files: &Files) -> SslConfiguration {
+    SslConfiguration::new()
+        .with_local_identity(Identity::from_files(&files.chain, &files.key).unwrap())
+        .with_ca_certificate_files([&files.clients_ca])
+        .unwrap()
+        .with_revocation_list_files([&files.crl])
+        .unwrap()
+        .with_revocation_depth(sslconf::RevocationDepth::Leaf)
+        .with_peer_verify_mode(PeerVerifyMode::VerifyPeer)
+}
+
+/// The certificate `server` presents (to the client that is never
+/// revoked), and whether the client that may be revoked got in.
+fn handshake(pki: &Pki, server: &SslConfiguration) -> (Option<Certificate>, bool) {
+    let presented = common::connect(&pki.client_of(&pki.other), server, "localhost")
+        .client
+        .ok()
+        .and_then(|s| s.peer_certificate().cloned());
+    let admitted = common::connect(&pki.client(), server, "localhost")
+        .server
+        .is_ok();
+    (presented, admitted)
+}
+
+#[test]
+fn a_value_derived_after_a_reload_serves_and_reports_what_it_read() {
+    let pki = Pki::new();
+    let files = Files::new("live-derived-after");
+    let (first, second) = (
+        pki.server_ca.leaf("localhost"),
+        pki.server_ca.leaf("localhost"),
+    );
+    files.identity(&first);
+    replace(&files.clients_ca, pki.clients_ca.cert.to_pem().as_bytes());
+    replace(&files.crl, pki.clients_ca.revocation_list(&[]).as_bytes());
+    let base = server(&files);
+    assert_eq!(handshake(&pki, &base), (Some(first.leaf().clone()), true));
+
+    // The files change: a new certificate, and a list revoking the client.
+    files.identity(&second);
+    replace(
+        &files.crl,
+        pki.clients_ca
+            .revocation_list(&[pki.member.leaf()])
+            .as_bytes(),
+    );
+    assert!(!base.reload().unwrap().is_empty());
+    let derived = base.clone().with_allowed_next_protocols(["h2", "http/1.1"]);
+    for value in [&base, &derived] {
+        assert_eq!(value.local_certificate().as_ref(), Some(second.leaf()));
+        assert_eq!(value.local_certificate_chain(), second.chain);
+        assert_eq!(
+            value.revocation_lists()[0].revoked_count(),
+            1,
+            "the getter tells the list in force"
+        );
+        let (presented, admitted) = handshake(&pki, value);
+        assert_eq!(presented.as_ref(), Some(second.leaf()));
+        assert!(!admitted, "the revoked client is refused");
+    }
+}
+
+#[test]
+fn values_derived_before_a_reload_and_their_configs_follow_it() {
+    let pki = Pki::new();
+    let files = Files::new("live-derived-before");
+    let (first, second) = (
+        pki.server_ca.leaf("localhost"),
+        pki.server_ca.leaf("localhost"),
+    );
+    files.identity(&first);
+    replace(&files.clients_ca, pki.clients_ca.cert.to_pem().as_bytes());
+    replace(&files.crl, pki.clients_ca.revocation_list(&[]).as_bytes());
+    let base = server(&files);
+    let derived = base.clone().with_allowed_next_protocols(["h2"]);
+    let derived_raw = derived.server_config().unwrap();
+    assert_eq!(
+        handshake(&pki, &derived),
+        (Some(first.leaf().clone()), true)
+    );
+
+    files.identity(&second);
+    replace(
+        &files.crl,
+        pki.clients_ca
+            .revocation_list(&[pki.member.leaf()])
+            .as_bytes(),
+    );
+    // A reload through the base (as `watch` holds a clone of it)...
+    base.reload().unwrap();
+    // ...is what the derived value serves, through the same Arc.
+    assert!(Arc::ptr_eq(&derived_raw, &derived.server_config().unwrap()));
+    assert_eq!(derived.local_certificate().as_ref(), Some(second.leaf()));
+    assert_eq!(
+        handshake(&pki, &derived),
+        (Some(second.leaf().clone()), false)
+    );
+    let raw = common::raw_server_handshake(&derived, &pki.client(), "localhost");
+    assert!(
+        raw.is_err(),
+        "the raw config refuses the revoked client too"
+    );
+
+    // And a reload through the derived value is what the base serves.
+    let third = pki.server_ca.leaf("localhost");
+    files.identity(&third);
+    derived.reload().unwrap();
+    assert_eq!(base.local_certificate().as_ref(), Some(third.leaf()));
+    assert_eq!(handshake(&pki, &base).0.as_ref(), Some(third.leaf()));
+}
+
+#[test]
+fn a_value_that_replaces_a_file_setting_no_longer_follows_those_files() {
+    let pki = Pki::new();
+    let files = Files::new("live-replaced");
+    let first = pki.server_ca.leaf("localhost");
+    files.identity(&first);
+    let base = SslConfiguration::new()
+        .with_local_identity(Identity::from_files(&files.chain, &files.key).unwrap());
+    let fixed_id = pki.server_ca.leaf("localhost");
+    let fixed = base
+        .clone()
+        .with_local_identity(Identity::new(fixed_id.chain.clone(), fixed_id.key()));
+    files.identity(&pki.server_ca.leaf("localhost"));
+    base.reload().unwrap();
+    assert_eq!(fixed.local_certificate().as_ref(), Some(fixed_id.leaf()));
+    assert!(fixed.reload().unwrap().is_empty(), "it reads no file");
+}
+
+#[test]
+fn ca_files_and_values_added_to_them_both_stay_after_a_reload() {
+    let files = Files::new("live-ca-added");
+    let (from_file, added, rotated) = (
+        Authority::root("Live File CA"),
+        Authority::root("Live Added CA"),
+        Authority::root("Live Rotated CA"),
+    );
+    replace(&files.clients_ca, from_file.cert.to_pem().as_bytes());
+    let config = SslConfiguration::new()
+        .with_ca_certificate_files([&files.clients_ca])
+        .unwrap()
+        .with_added_ca_certificates([added.cert.clone()]);
+    assert_eq!(
+        config.ca_certificates(),
+        [from_file.cert.clone(), added.cert.clone()]
+    );
+    replace(&files.clients_ca, rotated.cert.to_pem().as_bytes());
+    let reloaded = config.reload().unwrap();
+    assert_eq!(reloaded.changed_files(), std::slice::from_ref(&files.clients_ca));
+    assert_eq!(
+        config.ca_certificates(),
+        [rotated.cert.clone(), added.cert.clone()]
+    );
+}
+
+/// A reload's error is one line that names the file and says why, as the
+/// `watch` example prints it (`eprintln!("{error}")`), with nothing more
+/// down its source chain to repeat it.
+#[test]
+fn a_bad_reload_says_which_file_and_why_in_one_line() {
+    let pki = Pki::new();
+    let files = Files::new("live-bad");
+    files.identity(&pki.server_ca.leaf("localhost"));
+    let config = SslConfiguration::new()
+        .with_local_identity(Identity::from_files(&files.chain, &files.key).unwrap());
+    replace(&files.key, b"-----BEGIN PRIVATE KEY-----\nnot base64\n");
+    let err = config.reload().unwrap_err();
+    let line = err.to_string();
+    assert!(matches!(err, Error::Reload { .. }), "{err:?}");
+    assert!(line.contains(&files.key.display().to_string()), "{line}");
+    assert!(line.contains("invalid private key"), "{line}");
+    assert!(!line.contains('\n'), "{line}");
+    assert!(std::error::Error::source(&err).is_none(), "{line}");
+}
