@@ -116,7 +116,8 @@
 //! - **Pins**: public key pins on top of CA verification, or instead of it
 //!   for self-signed peers ([`PublicKeyPin`]).
 //! - **Resumption across a fleet**: [`TicketKeys`] from nginx's
-//!   `ssl_session_ticket_key` files, shared by every server
+//!   `ssl_session_ticket_key` files or HAProxy's `tls-ticket-keys` file
+//!   (rotated by appending a line), shared by every server
 //!   ([`with_session_ticket_keys`](SslConfiguration::with_session_ticket_keys));
 //!   a session resumes only on servers whose acceptance policy is the one
 //!   that accepted it (below).

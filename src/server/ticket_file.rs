@@ -157,7 +157,8 @@ fn parse_lines(text: &[u8], input: &str) -> Result<Vec<TicketKey>, Error> {
     for (index, line) in text.split(|&b| b == b'\n').enumerate() {
         let number = index + 1;
         let line = line.strip_suffix(b"\r").unwrap_or(line);
-        let bytes = decode_line(line).map_err(|why| invalid_key(input, format!("line {number} {why}")))?;
+        let bytes =
+            decode_line(line).map_err(|why| invalid_key(input, format!("line {number} {why}")))?;
         match size {
             None => size = Some(bytes.len()),
             Some(first) if first != bytes.len() => {
@@ -210,7 +211,12 @@ fn decode_line(line: &[u8]) -> Result<Zeroizing<Vec<u8>>, String> {
     if line.len() % 4 != 0 {
         return Err(not_base64());
     }
-    let padding = line.iter().rev().take(2).take_while(|&&c| c == b'=').count();
+    let padding = line
+        .iter()
+        .rev()
+        .take(2)
+        .take_while(|&&c| c == b'=')
+        .count();
     let text = &line[..line.len() - padding];
     let mut bytes = Zeroizing::new(vec![0u8; text.len() * 3 / 4]);
     if !decode_base64(text, &mut bytes) {
@@ -343,10 +349,15 @@ mod tests {
         for len in [1, 16, 47, 49, 79, 81, 4096] {
             let text = reason(parse(&vec![1; len], "input"));
             assert!(
-                text.starts_with("invalid session ticket key in input: expected 80 or 48 raw bytes"),
+                text.starts_with(
+                    "invalid session ticket key in input: expected 80 or 48 raw bytes"
+                ),
                 "{text}"
             );
-            assert!(text.ends_with(&format!("found {len} bytes that are not text")), "{text}");
+            assert!(
+                text.ends_with(&format!("found {len} bytes that are not text")),
+                "{text}"
+            );
         }
         assert!(reason(parse(b"", "input")).ends_with("found nothing"));
     }
@@ -366,7 +377,10 @@ mod tests {
             }
             // Appending a key rotates: only the last three count.
             let file: Vec<Vec<u8>> = (1..=7).map(|n| key(n, n, len)).collect();
-            assert_eq!(names(&parse(&lines(&file, "\n"), "input").unwrap()), [6, 5, 7]);
+            assert_eq!(
+                names(&parse(&lines(&file, "\n"), "input").unwrap()),
+                [6, 5, 7]
+            );
         }
     }
 
@@ -377,30 +391,62 @@ mod tests {
         let cases: Vec<(String, &str)> = vec![
             (format!("{good}\n\n{good}\n"), "line 2 is empty"),
             (format!("{good}\n{good}\n{good}\n\n"), "line 4 is empty"),
-            (format!("{good}\n{}\n{good}\n", &good[1..]), "line 2 is not base64"),
+            (
+                format!("{good}\n{}\n{good}\n", &good[1..]),
+                "line 2 is not base64",
+            ),
             (format!("{good}\n{good} \n{good}\n"), "line 2 is not base64"),
-            (format!("{good}\n{good}\n-{}\n", &good[1..]), "line 3 is not base64"),
+            (
+                format!("{good}\n{good}\n-{}\n", &good[1..]),
+                "line 3 is not base64",
+            ),
             // Padding is required.
-            (format!("{}\n", good.trim_end_matches('=')), "line 1 is not base64"),
+            (
+                format!("{}\n", good.trim_end_matches('=')),
+                "line 1 is not base64",
+            ),
             // `openssl rand -base64 80` wraps its line: 48 bytes, then 32.
-            (format!("{}\n{}\n", &good[..64], &good[64..]), "line 2 holds 32 bytes, expected 80 or 48"),
-            (format!("{good}\n{good}\n{short}\n"), "line 3 holds a 48-byte key after 80-byte ones"),
-            (format!("{short}\n{good}\n"), "line 2 holds a 80-byte key after 48-byte ones"),
-            (format!("{good}\n{good}\n"), "found 2 base64 keys, expected at least 3"),
-            (format!("{short}\n"), "found 1 base64 key, expected at least 3"),
+            (
+                format!("{}\n{}\n", &good[..64], &good[64..]),
+                "line 2 holds 32 bytes, expected 80 or 48",
+            ),
+            (
+                format!("{good}\n{good}\n{short}\n"),
+                "line 3 holds a 48-byte key after 80-byte ones",
+            ),
+            (
+                format!("{short}\n{good}\n"),
+                "line 2 holds a 80-byte key after 48-byte ones",
+            ),
+            (
+                format!("{good}\n{good}\n"),
+                "found 2 base64 keys, expected at least 3",
+            ),
+            (
+                format!("{short}\n"),
+                "found 1 base64 key, expected at least 3",
+            ),
             ("\n".to_owned(), "line 1 is empty"),
             ("# ticket keys\n".to_owned(), "line 1 is not base64"),
         ];
         for (text, expected) in cases {
             let text = reason(parse(text.as_bytes(), "tickets.keys"));
             assert!(
-                text.starts_with(&format!("invalid session ticket key in tickets.keys: {expected}")),
+                text.starts_with(&format!(
+                    "invalid session ticket key in tickets.keys: {expected}"
+                )),
                 "{text}"
             );
             // Neither the key's bytes nor its base64 (any 4 characters of it).
-            assert!(!text.contains("ab") && !text.contains("cd") && !text.contains("171"), "{text}");
+            assert!(
+                !text.contains("ab") && !text.contains("cd") && !text.contains("171"),
+                "{text}"
+            );
             for window in good.as_bytes().windows(4) {
-                assert!(!text.contains(std::str::from_utf8(window).unwrap()), "{text}");
+                assert!(
+                    !text.contains(std::str::from_utf8(window).unwrap()),
+                    "{text}"
+                );
             }
         }
     }
@@ -417,6 +463,9 @@ mod tests {
         let huge = io::repeat(b'A').take(MAX_FILE_LEN as u64 + 2);
         assert!(read_zeroized(huge, 0).unwrap().is_none());
         let exact = io::repeat(b'A').take(MAX_FILE_LEN as u64);
-        assert_eq!(read_zeroized(exact, 0).unwrap().unwrap().len(), MAX_FILE_LEN);
+        assert_eq!(
+            read_zeroized(exact, 0).unwrap().unwrap().len(),
+            MAX_FILE_LEN
+        );
     }
 }

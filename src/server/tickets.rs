@@ -510,8 +510,14 @@ mod tests {
 
     #[test]
     fn both_formats_and_nothing_else() {
-        assert_eq!(TicketKeys::from_bytes(&[1; 80]).unwrap().key_names(), [[1; 16]]);
-        assert_eq!(TicketKeys::from_bytes(&[1; 48]).unwrap().key_names(), [[1; 16]]);
+        assert_eq!(
+            TicketKeys::from_bytes(&[1; 80]).unwrap().key_names(),
+            [[1; 16]]
+        );
+        assert_eq!(
+            TicketKeys::from_bytes(&[1; 48]).unwrap().key_names(),
+            [[1; 16]]
+        );
         let text = haproxy_text(&[(1, 80), (2, 80), (3, 80)]);
         assert_eq!(names(&TicketKeys::from_bytes(&text).unwrap()), [2, 1, 3]);
         for len in [0, 16, 47, 49, 79, 81] {
@@ -525,7 +531,9 @@ mod tests {
             );
         }
         let err = TicketKeys::from_bytes(&haproxy_text(&[(1, 80), (2, 80)])).unwrap_err();
-        assert!(matches!(&err, Error::InvalidSessionTicketKey { input, .. } if input == "byte input"));
+        assert!(
+            matches!(&err, Error::InvalidSessionTicketKey { input, .. } if input == "byte input")
+        );
         assert!(crate::error::causes(&err).contains("found 2 base64 keys, expected at least 3"));
     }
 
@@ -544,10 +552,8 @@ mod tests {
     }
 
     fn scratch(tag: &str) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!(
-            "sslconf-ticket-keys-{tag}-{}",
-            std::process::id()
-        ));
+        let dir =
+            std::env::temp_dir().join(format!("sslconf-ticket-keys-{tag}-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         dir
     }
@@ -582,7 +588,10 @@ mod tests {
         let err = TicketKeys::from_paths([&good, &lines]).unwrap_err();
         assert_eq!(
             crate::error::causes(&err),
-            format!("invalid session ticket key in {}: line 1 is empty", lines.display())
+            format!(
+                "invalid session ticket key in {}: line 1 is empty",
+                lines.display()
+            )
         );
 
         let missing = dir.join("missing.key");
