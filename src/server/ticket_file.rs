@@ -208,7 +208,7 @@ fn decode_line(line: &[u8]) -> Result<Zeroizing<Vec<u8>>, String> {
         )
     };
     // Padding is required, as HAProxy's decoder requires it.
-    if line.len() % 4 != 0 {
+    if !line.len().is_multiple_of(4) {
         return Err(not_base64());
     }
     let padding = line
