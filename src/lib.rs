@@ -293,7 +293,7 @@
 //! | `convert/` | settings into a rustls `ClientConfig` (`client`) or `ServerConfig` (`server`) |
 //! | `verify/` | trust anchors (`anchors`), path building and depth (`chain`), a link's signature (`signed`), the leaf's verified issuers (`links`), revocation lists (`revocation`), public key pins (`pins`), Qt's diagnosis (`diagnose`), what each mode does and what expected errors admit (`policy`), the rustls verifiers (`server_verifier`, `client_verifier`), the OCSP staple a client keeps (`staple`), DER facts (`der`) |
 //! | `x509/` | certificates, private keys, encrypted keys, identities (a chain and its key, from values or files), OCSP responses (`ocsp`), revocation lists (`revocation_list`), public key pins (`pin`), PKCS#12 files (`pkcs12`), and file/PEM input |
-//! | `server/` | a server at run time: the identity chosen per client (`resolver`), what a reload reports and the file watcher (`reload`), session-ticket keys shared by a fleet (`tickets`), resumption bound to the policy that accepted the client (`resumption`) |
+//! | `server/` | a server at run time: the identity chosen per client (`resolver`), what a reload reports and the file watcher (`reload`), session-ticket keys shared by a fleet (`tickets`) and their key files, nginx's and HAProxy's (`ticket_file`), resumption bound to the policy that accepted the client (`resumption`) |
 //! | `session`, `stream`, `tokio` | a live connection's state; blocking and async streams |
 //! | `cipher`, `protocol`, `ssl_error` | Qt's value types |
 //! | `provider`, `roots`, `host` | the crypto provider; the system CA store; host-name parsing |
