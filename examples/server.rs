@@ -17,6 +17,12 @@
 //! # A fleet: every server with the same ticket key files resumes every server's sessions.
 //! openssl rand 80 > ticket.key
 //! cargo run --example server -- --cert server.pem --key server.key --ticket-key ticket.key
+//! # The same with HAProxy's tls-ticket-keys file; rotate it by appending a key (then copy
+//! # the file to every server: --watch reads it again):
+//! for i in 1 2 3; do openssl rand 80 | openssl base64 -A | xargs echo; done > tickets.keys
+//! cargo run --example server --features watch -- --cert server.pem --key server.key \
+//!     --ticket-key tickets.keys --watch
+//! openssl rand 80 | openssl base64 -A | xargs echo >> tickets.keys
 //! # Mozilla's "modern" profile (TLS 1.3 only), for an ECDSA certificate:
 //! cargo run --example server -- --cert server.pem --key server.key --preset modern
 //! # Staple an OCSP response (openssl ocsp ... -respout server.ocsp):

@@ -133,9 +133,11 @@ pub enum Error {
         input: String,
     },
 
-    /// Bytes that should hold a session-ticket key do not: neither 80 nor
-    /// 48 of them (nginx's `ssl_session_ticket_key` formats), or no key file
-    /// was given. A file that cannot be read is an [`Error::ReadFile`].
+    /// Bytes that should hold session-ticket keys do not: neither one raw
+    /// key of 80 or 48 bytes (nginx's `ssl_session_ticket_key` format) nor
+    /// HAProxy's `tls-ticket-keys` lines (the message names the line), or no
+    /// key file was given. A file that cannot be read is an
+    /// [`Error::ReadFile`].
     #[error("invalid session ticket key in {input}")]
     InvalidSessionTicketKey {
         /// Where the bytes came from: a file path, or "byte input".

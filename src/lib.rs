@@ -120,7 +120,8 @@
 //! - **Pins**: public key pins on top of CA verification, or instead of it
 //!   for self-signed peers ([`PublicKeyPin`]).
 //! - **Resumption across a fleet**: [`TicketKeys`] from nginx's
-//!   `ssl_session_ticket_key` files, shared by every server
+//!   `ssl_session_ticket_key` files or HAProxy's `tls-ticket-keys` file
+//!   (rotated by appending a line), shared by every server
 //!   ([`with_session_ticket_keys`](SslConfiguration::with_session_ticket_keys));
 //!   a session resumes only on servers whose acceptance policy is the one
 //!   that accepted it (below).
@@ -296,7 +297,7 @@
 //! | `convert/` | settings into a rustls `ClientConfig` (`client`) or `ServerConfig` (`server`) |
 //! | `verify/` | trust anchors (`anchors`), path building and depth (`chain`), a link's signature (`signed`), the leaf's verified issuers (`links`), revocation lists (`revocation`), public key pins (`pins`), Qt's diagnosis (`diagnose`), what each mode does and what expected errors admit (`policy`), the rustls verifiers (`server_verifier`, `client_verifier`), the OCSP staple a client keeps (`staple`), DER facts (`der`) |
 //! | `x509/` | certificates, private keys, encrypted keys, identities (a chain and its key, from values or files), OCSP responses (`ocsp`), revocation lists (`revocation_list`), public key pins (`pin`), PKCS#12 files (`pkcs12`), and file/PEM input |
-//! | `server/` | a server at run time: the identity chosen per client (`resolver`), what a reload reports and the file watcher (`reload`), session-ticket keys shared by a fleet (`tickets`), resumption bound to the policy that accepted the client (`resumption`) |
+//! | `server/` | a server at run time: the identity chosen per client (`resolver`), what a reload reports and the file watcher (`reload`), session-ticket keys shared by a fleet (`tickets`) and their key files, nginx's and HAProxy's (`ticket_file`), resumption bound to the policy that accepted the client (`resumption`) |
 //! | `session`, `stream`, `tokio` | a live connection's state; blocking and async streams |
 //! | `cipher`, `protocol`, `ssl_error` | Qt's value types |
 //! | `provider`, `roots`, `host` | the crypto provider; the system CA store; host-name parsing |

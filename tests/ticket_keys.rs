@@ -6,7 +6,9 @@
 //! key file, and a client alternating between them: the crate's own (one
 //! `SslConfiguration` value, so one session store) and `openssl s_client`
 //! with `-sess_out`/`-sess_in`. Then the same without keys (random keys per
-//! process: nothing resumes on the other server), and a key rotation.
+//! process: nothing resumes on the other server), a rotation of nginx's
+//! key files, and of one HAProxy `tls-ticket-keys` file made and rotated
+//! with openssl as HAProxy's manual does.
 //! Every process is killed on drop; every step has a deadline.
 
 mod common;
@@ -223,6 +225,11 @@ impl Files {
 
     /// An `examples/server` with `--ticket-key` for each of `keys`, in order.
     fn server(&self, program: &Path, keys: &[&str]) -> PeerServer {
+        self.server_with(program, keys, &[])
+    }
+
+    /// The same, with `more` arguments.
+    fn server_with(&self, program: &Path, keys: &[&str], more: &[&str]) -> PeerServer {
         let mut args: Vec<String> = [
             "--port",
             "{port}",
@@ -236,6 +243,7 @@ impl Files {
         for key in keys {
             args.extend(["--ticket-key".to_owned(), (*key).to_owned()]);
         }
+        args.extend(more.iter().map(|a| (*a).to_owned()));
         PeerServer::start(program.to_str().unwrap(), &args, "listening on")
             .unwrap_or_else(|e| panic!("{e}"))
     }
@@ -451,4 +459,217 @@ fn a_rotated_key_still_opens_old_tickets_until_it_is_removed() {
         assert!(!resumed(&client, &b), "{protocol:?}: old ticket, [new]");
         assert!(resumed(&client, &b), "{protocol:?}: new ticket, [new]");
     }
+}
+
+// ---------------------------------------------------------------------------
+// HAProxy's tls-ticket-keys format: one file, rotated by appending a key.
+
+/// Appends a key line to `file` as HAProxy's manual makes one:
+/// `openssl rand 80 | openssl base64 -A | xargs echo`.
+fn append_haproxy_key(file: &Path) {
+    let status = Command::new("sh")
+        .args([
+            "-c",
+            "openssl rand 80 | openssl base64 -A | xargs echo >> \"$1\"",
+            "sh",
+        ])
+        .arg(file)
+        .status()
+        .unwrap();
+    assert!(status.success(), "appending a key to {}", file.display());
+}
+
+/// The key name (first 16 bytes) of each line of an HAProxy key file, as
+/// `openssl base64 -d` decodes it.
+fn haproxy_key_names(file: &Path) -> Vec<Vec<u8>> {
+    std::fs::read_to_string(file)
+        .unwrap()
+        .lines()
+        .map(|line| {
+            let out = Command::new("sh")
+                .args(["-c", "printf %s \"$1\" | openssl base64 -d -A", "sh", line])
+                .output()
+                .unwrap();
+            assert!(out.status.success() && out.stdout.len() == 80, "{out:?}");
+            out.stdout[..16].to_vec()
+        })
+        .collect()
+}
+
+/// The key name a saved session's ticket starts with, as `openssl sess_id`
+/// prints it (`0000 - e2 cb 49 05 37 a7 bf 5c-bc e9 ...`).
+fn ticket_key_name(session: &str) -> Vec<u8> {
+    let text = common::openssl::run_text(&["sess_id", "-in", session, "-noout", "-text"]);
+    let first = text
+        .lines()
+        .skip_while(|l| !l.contains("TLS session ticket:"))
+        .nth(1)
+        .unwrap_or_else(|| panic!("no ticket in {session}: {text}"));
+    let hex = first
+        .split(" - ")
+        .nth(1)
+        .unwrap_or_else(|| panic!("{first}"));
+    hex[..47]
+        .replace('-', " ")
+        .split_whitespace()
+        .map(|b| u8::from_str_radix(b, 16).unwrap())
+        .collect()
+}
+
+/// Waits until each of `servers` has logged `count` reloads by `--watch`.
+fn wait_for_reloads(servers: [&PeerServer; 2], count: usize) {
+    for server in servers {
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while server.output().matches("watch: reloaded").count() < count {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "no reload {count}: {}",
+                server.output()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+#[cfg(feature = "watch")]
+#[test]
+fn a_fleet_rotates_one_haproxy_key_file_by_appending_a_key() {
+    let Some(program) = example_server() else {
+        return;
+    };
+    if !common::peer_available("openssl") {
+        return;
+    }
+    let files = Files::new("tickets-haproxy");
+    let keys = files.scratch.path().join("tickets.keys");
+    for _ in 0..3 {
+        append_haproxy_key(&keys);
+    }
+    let names = haproxy_key_names(&keys);
+    // The file as it was, for a server that has not seen the rotation yet.
+    let before = files.scratch.path().join("before.keys");
+    std::fs::copy(&keys, &before).unwrap();
+    let watching =
+        |file: &Path| files.server_with(&program, &[file.to_str().unwrap()], &["--watch"]);
+    let (a, b) = (watching(&keys), watching(&keys));
+    let not_reloaded = files.server(&program, &[before.to_str().unwrap()]);
+    let session = |name: &str| {
+        let path = files.scratch.path().join(name);
+        path.to_str().unwrap().to_owned()
+    };
+
+    // Both servers read the same three keys: each resumes the other's sessions.
+    for (protocol, _) in BOTH {
+        assert_eq!(
+            alternate(&files.client(protocol), [&a, &b]),
+            expect_resumed_after_first(),
+            "{protocol:?}; servers: {} | {}",
+            a.output(),
+            b.output()
+        );
+    }
+    // The second-to-last key seals.
+    let sealed_first = session("sealed-first.pem");
+    let line = s_client(&a, "-tls1_3", None, &sealed_first);
+    assert!(line.starts_with("New, TLSv1.3"), "{line}");
+    assert_eq!(ticket_key_name(&sealed_first), names[1]);
+
+    // Rotation: a key appended; both servers read the file again.
+    append_haproxy_key(&keys);
+    let names = haproxy_key_names(&keys);
+    wait_for_reloads([&a, &b], 1);
+    // The key that sealed still opens, on either server; what is sealed
+    // now is sealed with the key that was last.
+    let sealed_next = session("sealed-next.pem");
+    let line = s_client(&b, "-tls1_3", Some(&sealed_first), &sealed_next);
+    assert!(line.starts_with("Reused, TLSv1.3"), "{line}");
+    assert_eq!(ticket_key_name(&sealed_next), names[2]);
+    let line = s_client(&a, "-tls1_3", Some(&sealed_first), &session("again.pem"));
+    assert!(line.starts_with("Reused, TLSv1.3"), "{line}");
+    // A server that has not reloaded yet already opens it: that key was
+    // its last. So servers may reload in any order.
+    let line = s_client(
+        &not_reloaded,
+        "-tls1_3",
+        Some(&sealed_next),
+        &session("stale.pem"),
+    );
+    assert!(line.starts_with("Reused, TLSv1.3"), "{line}");
+    for (protocol, _) in BOTH {
+        assert_eq!(
+            alternate(&files.client(protocol), [&a, &b]),
+            expect_resumed_after_first(),
+            "{protocol:?} after the rotation"
+        );
+    }
+
+    // A second rotation drops the key that sealed before the first: its
+    // tickets get a full handshake; those sealed after it still resume.
+    append_haproxy_key(&keys);
+    wait_for_reloads([&a, &b], 2);
+    let line = s_client(&a, "-tls1_3", Some(&sealed_first), &session("dropped.pem"));
+    assert!(line.starts_with("New, TLSv1.3"), "{line}");
+    let line = s_client(&b, "-tls1_3", Some(&sealed_next), &session("kept.pem"));
+    assert!(line.starts_with("Reused, TLSv1.3"), "{line}");
+
+    // A bad append is refused, and the keys stay.
+    let mut file = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&keys)
+        .unwrap();
+    std::io::Write::write_all(&mut file, b"not a key\n").unwrap();
+    drop(file);
+    for server in [&a, &b] {
+        assert!(
+            server.wait_for_output("line 6 is not base64", Duration::from_secs(10)),
+            "{}",
+            server.output()
+        );
+    }
+    let line = s_client(&a, "-tls1_3", Some(&sealed_next), &session("still.pem"));
+    assert!(line.starts_with("Reused, TLSv1.3"), "{line}");
+}
+
+#[cfg(feature = "serde")]
+#[test]
+fn a_settings_file_names_an_haproxy_key_file() {
+    if !common::peer_available("openssl") {
+        return;
+    }
+    let scratch = Scratch::new("tickets-settings");
+    let keys = scratch.path().join("tickets.keys");
+    for _ in 0..4 {
+        append_haproxy_key(&keys);
+    }
+    let names = haproxy_key_names(&keys);
+    let config = SslConfiguration::from_toml_str(
+        "session-ticket-key-files = [\"tickets.keys\"]",
+        scratch.path(),
+    )
+    .unwrap();
+    let read = config.session_ticket_keys().unwrap();
+    let read: Vec<Vec<u8>> = read.key_names().iter().map(|n| n.to_vec()).collect();
+    assert_eq!(read, [names[2].clone(), names[1].clone(), names[3].clone()]);
+
+    std::fs::write(&keys, b"\n").unwrap();
+    let err = SslConfiguration::from_toml_str(
+        "session-ticket-key-files = [\"tickets.keys\"]",
+        scratch.path(),
+    )
+    .unwrap_err();
+    let chain = sslconf_causes(&err);
+    assert!(chain.contains("session-ticket-key-files[0]"), "{chain}");
+    assert!(chain.ends_with("tickets.keys: line 1 is empty"), "{chain}");
+}
+
+#[cfg(feature = "serde")]
+fn sslconf_causes(err: &Error) -> String {
+    let mut text = err.to_string();
+    let mut source = std::error::Error::source(err);
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
 }

@@ -277,9 +277,12 @@ pub struct ServerFlags {
     #[arg(long)]
     pub refuse_unknown_names: bool,
     /// A session-ticket key file shared by a fleet of servers: 80 or 48 random bytes (nginx's
-    /// ssl_session_ticket_key formats; make one with `openssl rand 80`). Repeat it for key
-    /// rotation: the first file seals new tickets, every file opens them. Without it, tickets
-    /// use random keys of this process and resume on no other server.
+    /// ssl_session_ticket_key format; make one with `openssl rand 80`), or base64 keys one a
+    /// line (HAProxy's tls-ticket-keys format: the second-to-last of the last three seals;
+    /// rotate by appending `openssl rand 80 | openssl base64 -A` and reloading, e.g. with
+    /// --watch). Repeat it to rotate nginx's files: the first file seals new tickets, every
+    /// file opens them. Without it, tickets use random keys of this process and resume on no
+    /// other server.
     #[arg(long, value_name = "FILE")]
     pub ticket_key: Vec<String>,
     /// Session-ticket lifetime in seconds, with --ticket-key (default 12 hours).

@@ -5,6 +5,7 @@
 mod reload;
 mod resolver;
 mod resumption;
+mod ticket_file;
 mod tickets;
 
 pub use reload::Reloaded;

@@ -7,7 +7,6 @@
 //! any server's tickets.
 
 use std::fmt;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -15,6 +14,7 @@ use arc_swap::ArcSwap;
 use rustls::server::ProducesTickets;
 use zeroize::Zeroizing;
 
+use super::ticket_file::{self, TicketKey, LONG_KEY_LEN, NAME_LEN};
 use crate::error::InvalidInput;
 use crate::live::Rebuilt;
 use crate::provider::primitives::aead::{self, Aad, LessSafeKey, Nonce, UnboundKey};
@@ -22,12 +22,6 @@ use crate::provider::primitives::hkdf;
 use crate::provider::primitives::rand::{SecureRandom, SystemRandom};
 use crate::Error;
 
-/// The length of a key name, the first bytes of every key file and ticket.
-const NAME_LEN: usize = 16;
-/// nginx's 80-byte format: name, 32-byte HMAC secret, 32-byte AES key.
-const LONG_FILE_LEN: usize = 80;
-/// nginx's 48-byte format: name, 16-byte HMAC secret, 16-byte AES key.
-const SHORT_FILE_LEN: usize = 48;
 const NONCE_LEN: usize = aead::NONCE_LEN;
 const TAG_LEN: usize = 16;
 /// What precedes the sealed bytes: key name and nonce.
@@ -42,25 +36,66 @@ pub(crate) const MAX_LIFETIME: Duration = Duration::from_secs(7 * 24 * 60 * 60);
 pub(crate) const DEFAULT_LIFETIME: Duration = Duration::from_secs(12 * 60 * 60);
 
 /// Session-ticket keys shared by every server of a fleet, read from key files
-/// in nginx's `ssl_session_ticket_key` formats; set them with
+/// in nginx's or HAProxy's format; set them with
 /// [`with_session_ticket_keys`](crate::SslConfiguration::with_session_ticket_keys).
 ///
-/// A key file holds raw random bytes, 80 (a 16-byte key name, a 32-byte HMAC
-/// secret, a 32-byte AES key) or 48 (16 + 16 + 16); make one with
-/// `openssl rand 80 > ticket.key` and copy it to every server. **The first key
-/// seals new tickets; every key opens them.** Roll a new key out in two
-/// steps, as with nginx or Go's `SetSessionTicketKeys`: first add it second
-/// on every server (`[old, new]`: each server can open tickets the others
-/// will seal with it), then, once all have it, promote it (`[new, old]`);
-/// drop the old key after a ticket lifetime.
+/// **One key seals new tickets; every key opens them.** A key is 80 bytes
+/// (a 16-byte key name, then 64 bytes of secrets) or 48 (16 + 32), made
+/// with `openssl rand`. A key file holds either
+///
+/// - **one raw key**, exactly 80 or 48 bytes: nginx's
+///   [`ssl_session_ticket_key`](https://nginx.org/en/docs/http/ngx_http_ssl_module.html#ssl_session_ticket_key)
+///   format (`openssl rand 80 > ticket.key`); or
+/// - **base64 keys, one a line**: HAProxy's
+///   [`tls-ticket-keys`](https://docs.haproxy.org/3.0/configuration.html#5.1-tls-ticket-keys)
+///   format, followed exactly: padded standard base64 (a line may end in
+///   `\r\n`), all keys of a file 80 bytes or all 48, at least three. The
+///   last three lines are used and **the second-to-last seals**; lines
+///   before them are checked but unused. A file an HAProxy fleet already
+///   rotates works unchanged.
+///
+/// Any other content is an [`Error::InvalidSessionTicketKey`] naming the
+/// file and, in the line format, the line. With several files
+/// ([`from_paths`](Self::from_paths), [`followed_by`](Self::followed_by)),
+/// the first file's sealing key seals and every file's keys open.
+///
+/// # Rotation
+/// Every server must be able to open a key's tickets before any server
+/// seals with it. With HAProxy's format that is one step, an appended line:
+///
+/// ```sh
+/// # Once: three keys (previous, sealing, next), copied to every server.
+/// for i in 1 2 3; do openssl rand 80 | openssl base64 -A | xargs echo; done > tickets.keys
+/// # Each rotation (HAProxy suggests every 12 hours): append a key, then
+/// # copy the file to every server and reload (or let `watch` see it).
+/// openssl rand 80 | openssl base64 -A | xargs echo >> tickets.keys
+/// ```
+///
+/// After a reload, the key that was last (which every server could already
+/// open) seals, the one that sealed still opens, and the one before it is
+/// dropped, so servers may reload in any order. A ticket therefore opens
+/// until the second rotation after it was sealed: rotate no more often
+/// than the ticket [lifetime](crate::SslConfiguration::with_session_ticket_lifetime)
+/// (12 hours by default) if tickets should live that long. We follow
+/// HAProxy's convention rather than "newest first" because its third,
+/// not-yet-sealing key is what makes one step safe: with newest first, a
+/// key must be rolled out in two steps.
+///
+/// With nginx's raw files, roll a new key out in those two steps, as with
+/// nginx or Go's `SetSessionTicketKeys`: first add it second on every
+/// server (`[old, new]`: each server can open tickets the others will seal
+/// with it), then, once all have it, promote it (`[new, old]`); drop the
+/// old key after a ticket lifetime. Rewriting a file's content and
+/// reloading rotates that file's key.
 ///
 /// # Tickets
-/// The files' bytes are key material, not used as nginx uses them: tickets
-/// are sealed with AES-256-GCM under a key derived from each file as
+/// The keys' bytes are key material, not used as nginx or HAProxy use
+/// them: tickets are sealed with AES-256-GCM under a key derived from each
+/// key (decoded, in the line format) as
 ///
 /// ```text
 /// key = HKDF-SHA256(salt = "sslconf session ticket key",
-///                   IKM  = the file's bytes after the key name (64 or 32),
+///                   IKM  = the key's bytes after the key name (64 or 32),
 ///                   info = "aes-256-gcm" || key name, length = 32)
 /// ticket = key name (16) || nonce (12) || AES-256-GCM(key, nonce,
 ///          AAD = key name, plaintext = envelope (33) || session state) || tag (16)
@@ -75,20 +110,24 @@ pub(crate) const DEFAULT_LIFETIME: Duration = Duration::from_secs(12 * 60 * 60);
 /// lists, pins, depth, expected errors): a server opens only the tickets
 /// of servers with its own policy, so a fleet shares sessions only where
 /// every server would have accepted the client. Tickets are not
-/// interchangeable with nginx's or OpenSSL's: the servers sharing a key
-/// must all run this crate. A ticket under a key no longer listed, one that
-/// fails to open (altered, truncated, another fleet's), another policy's,
-/// one past the [lifetime](crate::SslConfiguration::with_session_ticket_lifetime)
+/// interchangeable with nginx's, HAProxy's or OpenSSL's: the servers
+/// sharing a key must all run this crate. A ticket under a key no longer
+/// used, one that fails to open (altered, truncated, another fleet's),
+/// another policy's, one past the
+/// [lifetime](crate::SslConfiguration::with_session_ticket_lifetime)
 /// counted from the session's first full handshake (however often it was
 /// renewed), and one whose client certificate has expired is refused: the
 /// client gets a full handshake, never an error.
 ///
 /// # Secrets
-/// Not `Clone` (a configuration shares it through an `Arc`); the bytes read
-/// are zeroized on drop and `Debug` shows the key names only (they travel
-/// in clear, at the start of every ticket). The derived AES keys live in the
-/// crypto library's key objects: aws-lc wipes every allocation it frees,
-/// ring does not wipe its key schedules.
+/// Not `Clone` (a configuration shares it through an `Arc`); the bytes
+/// read, the base64 text and the keys decoded from it are zeroized on drop
+/// (the file is read into one buffer that is never reallocated, and decoded
+/// straight into the key's), and `Debug` and errors show key names and
+/// line numbers only (names travel in clear, at the start of every
+/// ticket). The derived AES keys live in the crypto library's key objects:
+/// aws-lc wipes every allocation it frees, ring does not wipe its key
+/// schedules.
 ///
 /// ```
 /// use sslconf::TicketKeys;
@@ -103,51 +142,32 @@ pub(crate) const DEFAULT_LIFETIME: Duration = Duration::from_secs(12 * 60 * 60);
 /// # Ok::<(), sslconf::Error>(())
 /// ```
 pub struct TicketKeys {
-    /// The first seals; all open. Never empty.
+    /// In order: the first source's first key seals; all open. Never
+    /// empty, and no source is empty.
+    sources: Vec<KeySource>,
+}
+
+/// The keys of one key file (or of bytes), the sealing one first.
+struct KeySource {
+    /// The file they were read from, which a reload reads again.
+    file: Option<PathBuf>,
     keys: Vec<TicketKey>,
 }
 
-struct TicketKey {
-    name: [u8; NAME_LEN],
-    /// The file's bytes after the name: 64 or 32, zeroized on drop.
-    secret: Zeroizing<Vec<u8>>,
-    /// The file it was read from, which a reload reads again.
-    file: Option<PathBuf>,
+impl KeySource {
+    /// This source read again from its file, or the same keys.
+    fn reread(&self) -> Result<KeySource, Error> {
+        Ok(KeySource {
+            file: self.file.clone(),
+            keys: match &self.file {
+                Some(path) => ticket_file::read(path)?,
+                None => self.keys.iter().map(TicketKey::duplicate).collect(),
+            },
+        })
+    }
 }
 
 impl TicketKey {
-    fn parse(bytes: &[u8], input: &str) -> Result<TicketKey, Error> {
-        if bytes.len() != LONG_FILE_LEN && bytes.len() != SHORT_FILE_LEN {
-            let found = if bytes.len() > LONG_FILE_LEN {
-                format!("more than {LONG_FILE_LEN}")
-            } else {
-                bytes.len().to_string()
-            };
-            return Err(invalid_key(
-                input,
-                format!(
-                    "expected {LONG_FILE_LEN} or {SHORT_FILE_LEN} bytes (nginx's \
-                     ssl_session_ticket_key formats), found {found}: a key file holds raw \
-                     random bytes, such as `openssl rand {LONG_FILE_LEN}` writes"
-                ),
-            ));
-        }
-        let mut name = [0u8; NAME_LEN];
-        name.copy_from_slice(&bytes[..NAME_LEN]);
-        Ok(TicketKey {
-            name,
-            secret: Zeroizing::new(bytes[NAME_LEN..].to_vec()),
-            file: None,
-        })
-    }
-
-    /// The key in a key file, remembering the file.
-    fn read(path: &Path) -> Result<TicketKey, Error> {
-        let mut key = Self::parse(&read_key_file(path)?, &path.display().to_string())?;
-        key.file = Some(path.to_owned());
-        Ok(key)
-    }
-
     /// The AES-256-GCM key derived from the secret, as [`TicketKeys`] states.
     fn aead_key(&self) -> Result<LessSafeKey, Error> {
         let prk = hkdf::Salt::new(hkdf::HKDF_SHA256, HKDF_SALT).extract(&self.secret);
@@ -159,25 +179,43 @@ impl TicketKey {
     }
 }
 
-fn invalid_key(input: &str, source: impl Into<InvalidInput>) -> Error {
-    Error::InvalidSessionTicketKey {
-        input: input.to_owned(),
-        source: source.into(),
-    }
-}
-
 impl TicketKeys {
-    /// One key from the bytes of a key file: 80 or 48 of them.
+    /// The keys in the bytes of a key file, in either format: one raw key
+    /// (exactly 80 or 48 bytes) or HAProxy's base64 lines.
+    ///
+    /// ```
+    /// use sslconf::TicketKeys;
+    ///
+    /// // HAProxy's format: three 48-byte keys of 1s, 2s and 3s in base64;
+    /// // the second-to-last seals, listed first.
+    /// let file = format!("{}\n{}\n{}\n", "AQEB".repeat(16), "AgIC".repeat(16), "AwMD".repeat(16));
+    /// let keys = TicketKeys::from_bytes(file.as_bytes())?;
+    /// assert_eq!(keys.key_names(), [[2; 16], [1; 16], [3; 16]]);
+    /// # Ok::<(), sslconf::Error>(())
+    /// ```
     ///
     /// # Errors
-    /// [`Error::InvalidSessionTicketKey`] for any other length.
+    /// [`Error::InvalidSessionTicketKey`] for anything else, naming the
+    /// line that is wrong.
     pub fn from_bytes(bytes: &[u8]) -> Result<TicketKeys, Error> {
         Ok(TicketKeys {
-            keys: vec![TicketKey::parse(bytes, "byte input")?],
+            sources: vec![KeySource {
+                file: None,
+                keys: ticket_file::parse(bytes, "byte input")?,
+            }],
         })
     }
 
-    /// One key from a key file.
+    /// The keys in one key file, in either format.
+    ///
+    /// ```no_run
+    /// use sslconf::{SslConfiguration, TicketKeys};
+    ///
+    /// // HAProxy's format, rotated by appending a line and reloading.
+    /// let keys = TicketKeys::from_path("/run/tls/tickets.keys")?;
+    /// let config = SslConfiguration::new().with_session_ticket_keys(keys);
+    /// # Ok::<(), sslconf::Error>(())
+    /// ```
     ///
     /// # Errors
     /// As [`from_paths`](Self::from_paths).
@@ -185,13 +223,13 @@ impl TicketKeys {
         Self::from_paths([path])
     }
 
-    /// Keys from key files, in order: the first seals new tickets, every one
-    /// opens them.
+    /// The keys in key files, in order: the first file's sealing key seals
+    /// new tickets, every key opens them. Each file is in either format.
     ///
     /// ```no_run
     /// use sslconf::{SslConfiguration, TicketKeys};
     ///
-    /// // Promoted: new.key seals, tickets sealed with old.key still open.
+    /// // nginx's files, promoted: new.key seals, tickets sealed with old.key still open.
     /// let keys = TicketKeys::from_paths(["/etc/tls/new.key", "/etc/tls/old.key"])?;
     /// let config = SslConfiguration::new().with_session_ticket_keys(keys);
     /// # Ok::<(), sslconf::Error>(())
@@ -199,22 +237,26 @@ impl TicketKeys {
     ///
     /// # Errors
     /// [`Error::ReadFile`] naming a file that cannot be read;
-    /// [`Error::InvalidSessionTicketKey`] naming a file that holds neither 80
-    /// nor 48 bytes, or when `paths` is empty.
+    /// [`Error::InvalidSessionTicketKey`] naming a file that holds neither
+    /// format (and the line that is wrong), or when `paths` is empty.
     pub fn from_paths<P: AsRef<Path>>(
         paths: impl IntoIterator<Item = P>,
     ) -> Result<TicketKeys, Error> {
-        let mut keys = Vec::new();
+        let mut sources = Vec::new();
         for path in paths {
-            keys.push(TicketKey::read(path.as_ref())?);
+            let path = path.as_ref();
+            sources.push(KeySource {
+                keys: ticket_file::read(path)?,
+                file: Some(path.to_owned()),
+            });
         }
-        if keys.is_empty() {
-            return Err(invalid_key(
-                "an empty list of key files",
-                "at least one key file is needed",
-            ));
+        if sources.is_empty() {
+            return Err(Error::InvalidSessionTicketKey {
+                input: "an empty list of key files".to_owned(),
+                source: InvalidInput::new("at least one key file is needed"),
+            });
         }
-        Ok(TicketKeys { keys })
+        Ok(TicketKeys { sources })
     }
 
     /// One random key (80 bytes from the crypto library's generator), for a
@@ -224,7 +266,7 @@ impl TicketKeys {
     /// [`Error::Tls`] with `FailedToGetRandomBytes` when the system's random
     /// source fails.
     pub fn generate() -> Result<TicketKeys, Error> {
-        let mut bytes = Zeroizing::new([0u8; LONG_FILE_LEN]);
+        let mut bytes = Zeroizing::new([0u8; LONG_KEY_LEN]);
         SystemRandom::new()
             .fill(&mut bytes[..])
             .map_err(|_| Error::Tls(rustls::Error::FailedToGetRandomBytes))?;
@@ -241,21 +283,32 @@ impl TicketKeys {
     /// # Ok::<(), sslconf::Error>(())
     /// ```
     pub fn followed_by(mut self, older: TicketKeys) -> TicketKeys {
-        self.keys.extend(older.keys);
+        self.sources.extend(older.sources);
         self
     }
 
-    /// The key names, in order: the first seals new tickets. Names are no
-    /// secret: each ticket starts with its key's.
+    /// The key names, in order: the first seals new tickets. A file in
+    /// HAProxy's format adds its three used keys as the sealing
+    /// (second-to-last) one, then the other two in the file's order. Names
+    /// are no secret: each ticket starts with its key's.
     pub fn key_names(&self) -> Vec<[u8; NAME_LEN]> {
-        self.keys.iter().map(|k| k.name).collect()
+        self.keys().map(|k| k.name).collect()
     }
 
     /// The files the keys were read from, in order (keys made from bytes
     /// have none). [`SslConfiguration::reload`](crate::SslConfiguration::reload)
-    /// reads them again: replacing a file's content rotates that key.
+    /// reads them again: rewriting a file (a new raw key, a line appended
+    /// in HAProxy's format) rotates its keys.
     pub fn files(&self) -> Vec<&Path> {
-        self.keys.iter().filter_map(|k| k.file.as_deref()).collect()
+        self.sources
+            .iter()
+            .filter_map(|s| s.file.as_deref())
+            .collect()
+    }
+
+    /// Every key, the sealing one first.
+    fn keys(&self) -> impl Iterator<Item = &TicketKey> {
+        self.sources.iter().flat_map(|s| &s.keys)
     }
 
     /// These keys with those from files read again.
@@ -263,43 +316,21 @@ impl TicketKeys {
     /// # Errors
     /// As [`from_paths`](Self::from_paths).
     pub(crate) fn reread(&self) -> Result<TicketKeys, Error> {
-        let keys = self
-            .keys
+        let sources = self
+            .sources
             .iter()
-            .map(|key| match &key.file {
-                Some(path) => TicketKey::read(path),
-                None => Ok(TicketKey {
-                    name: key.name,
-                    secret: key.secret.clone(),
-                    file: None,
-                }),
-            })
+            .map(KeySource::reread)
             .collect::<Result<Vec<_>, Error>>()?;
-        Ok(TicketKeys { keys })
+        Ok(TicketKeys { sources })
     }
-}
-
-/// Reads a key file, at most one byte more than the longest format: a
-/// larger file is refused without being read whole.
-fn read_key_file(path: &Path) -> Result<Zeroizing<Vec<u8>>, Error> {
-    let read_error = |source| Error::ReadFile {
-        path: path.to_owned(),
-        source,
-    };
-    let file = std::fs::File::open(path).map_err(read_error)?;
-    let mut bytes = Zeroizing::new(Vec::with_capacity(LONG_FILE_LEN + 1));
-    file.take(LONG_FILE_LEN as u64 + 1)
-        .read_to_end(&mut bytes)
-        .map_err(read_error)?;
-    Ok(bytes)
 }
 
 impl PartialEq for TicketKeys {
     /// Same names and same secrets, in the same order; secrets compared in
     /// constant time.
     fn eq(&self, other: &Self) -> bool {
-        self.keys.len() == other.keys.len()
-            && self.keys.iter().zip(&other.keys).all(|(a, b)| {
+        self.keys().count() == other.keys().count()
+            && self.keys().zip(other.keys()).all(|(a, b)| {
                 a.name == b.name
                     && a.secret.len() == b.secret.len()
                     && a.secret
@@ -316,7 +347,7 @@ impl Eq for TicketKeys {}
 impl fmt::Debug for TicketKeys {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("TicketKeys")
-            .field("key_names", &KeyNames(&self.keys))
+            .field("key_names", &KeyNames(self))
             .field("secrets", &Elided)
             .finish()
     }
@@ -331,12 +362,12 @@ impl fmt::Debug for Elided {
 }
 
 /// Key names as lower-case hex strings.
-struct KeyNames<'a>(&'a [TicketKey]);
+struct KeyNames<'a>(&'a TicketKeys);
 
 impl fmt::Debug for KeyNames<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_list()
-            .entries(self.0.iter().map(|k| Hex(&k.name)))
+            .entries(self.0.keys().map(|k| Hex(&k.name)))
             .finish()
     }
 }
@@ -380,8 +411,7 @@ impl SharedTicketer {
 }
 
 fn sealing_keys(keys: &TicketKeys) -> Result<Vec<SealingKey>, Error> {
-    keys.keys
-        .iter()
+    keys.keys()
         .map(|k| {
             Ok(SealingKey {
                 name: k.name,
@@ -508,42 +538,90 @@ mod tests {
     }
 
     #[test]
-    fn both_nginx_formats_and_nothing_else() {
-        assert!(TicketKeys::from_bytes(&[1; 80]).is_ok());
-        assert!(TicketKeys::from_bytes(&[1; 48]).is_ok());
-        for len in [0, 16, 47, 49, 79] {
+    fn both_formats_and_nothing_else() {
+        assert_eq!(
+            TicketKeys::from_bytes(&[1; 80]).unwrap().key_names(),
+            [[1; 16]]
+        );
+        assert_eq!(
+            TicketKeys::from_bytes(&[1; 48]).unwrap().key_names(),
+            [[1; 16]]
+        );
+        let text = haproxy_text(&[(1, 80), (2, 80), (3, 80)]);
+        assert_eq!(names(&TicketKeys::from_bytes(&text).unwrap()), [2, 1, 3]);
+        for len in [0, 16, 47, 49, 79, 81] {
             let err = TicketKeys::from_bytes(&vec![1; len]).unwrap_err();
             let text = crate::error::causes(&err);
             assert!(
                 text.starts_with(
-                    "invalid session ticket key in byte input: expected 80 or 48 bytes"
+                    "invalid session ticket key in byte input: expected 80 or 48 raw bytes"
                 ),
                 "{text}"
             );
-            assert!(text.contains(&format!("found {len}:")), "{text}");
         }
-        let err = TicketKeys::from_bytes(&[1; 81]).unwrap_err();
-        assert!(crate::error::causes(&err).contains("found more than 80"));
+        let err = TicketKeys::from_bytes(&haproxy_text(&[(1, 80), (2, 80)])).unwrap_err();
+        assert!(
+            matches!(&err, Error::InvalidSessionTicketKey { input, .. } if input == "byte input")
+        );
+        assert!(crate::error::causes(&err).contains("found 2 base64 keys, expected at least 3"));
+    }
+
+    /// Keys named `[n; 16]`, of `len` bytes, in HAProxy's format.
+    fn haproxy_text(keys: &[(u8, usize)]) -> Vec<u8> {
+        use base64ct::{Base64, Encoding};
+        keys.iter()
+            .map(|&(n, len)| format!("{}\n", Base64::encode_string(&vec![n; len])))
+            .collect::<String>()
+            .into_bytes()
+    }
+
+    /// The first byte of each key name.
+    fn names(keys: &TicketKeys) -> Vec<u8> {
+        keys.key_names().iter().map(|n| n[0]).collect()
+    }
+
+    fn scratch(tag: &str) -> PathBuf {
+        let dir =
+            std::env::temp_dir().join(format!("sslconf-ticket-keys-{tag}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    fn append(path: &Path, text: &[u8]) {
+        use std::io::Write;
+        let mut file = std::fs::OpenOptions::new().append(true).open(path).unwrap();
+        file.write_all(text).unwrap();
     }
 
     #[test]
-    fn file_errors_name_the_file() {
-        let dir = std::env::temp_dir().join(format!("sslconf-ticket-keys-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+    fn file_errors_name_the_file_and_line() {
+        let dir = scratch("errors");
         let short = dir.join("short.key");
         let long = dir.join("long.key");
         let good = dir.join("good.key");
+        let lines = dir.join("tickets.keys");
         std::fs::write(&short, [3; 79]).unwrap();
         std::fs::write(&long, [3; 4096]).unwrap();
         std::fs::write(&good, [3; 48]).unwrap();
+        let mut text = haproxy_text(&[(1, 80), (2, 80), (3, 80)]);
+        text.splice(0..0, b"\n".iter().copied());
+        std::fs::write(&lines, &text).unwrap();
 
         let err = TicketKeys::from_paths([&good, &short]).unwrap_err();
         assert!(
             matches!(&err, Error::InvalidSessionTicketKey { input, .. } if *input == short.display().to_string())
         );
-        assert!(crate::error::causes(&err).contains("found 79"));
+        assert!(crate::error::causes(&err).ends_with("found 79 bytes that are not text"));
         let err = TicketKeys::from_path(&long).unwrap_err();
-        assert!(crate::error::causes(&err).contains("found more than 80"));
+        assert!(crate::error::causes(&err).ends_with("found 4096 bytes that are not text"));
+        let err = TicketKeys::from_paths([&good, &lines]).unwrap_err();
+        assert_eq!(
+            crate::error::causes(&err),
+            format!(
+                "invalid session ticket key in {}: line 1 is empty",
+                lines.display()
+            )
+        );
 
         let missing = dir.join("missing.key");
         let err = TicketKeys::from_paths([&good, &missing]).unwrap_err();
@@ -560,6 +638,74 @@ mod tests {
             "invalid session ticket key in an empty list of key files: at least one key file is needed"
         );
         assert_eq!(TicketKeys::from_path(&good).unwrap().key_names(), [[3; 16]]);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn files_keep_their_order_and_each_its_own_sealing_key() {
+        let dir = scratch("order");
+        let (nginx, haproxy) = (dir.join("nginx.key"), dir.join("tickets.keys"));
+        std::fs::write(&nginx, [9; 80]).unwrap();
+        std::fs::write(&haproxy, haproxy_text(&[(1, 48), (2, 48), (3, 48)])).unwrap();
+
+        let keys = TicketKeys::from_paths([&haproxy, &nginx]).unwrap();
+        assert_eq!(names(&keys), [2, 1, 3, 9]);
+        assert_eq!(keys.files(), [haproxy.as_path(), nginx.as_path()]);
+        let keys = TicketKeys::from_paths([&nginx, &haproxy]).unwrap();
+        assert_eq!(names(&keys), [9, 2, 1, 3]);
+        // The nginx file rewritten in HAProxy's format: read as such.
+        std::fs::write(&nginx, haproxy_text(&[(4, 80), (5, 80), (6, 80)])).unwrap();
+        assert_eq!(names(&keys.reread().unwrap()), [5, 4, 6, 2, 1, 3]);
+        // Bytes stay what they were.
+        let keys = TicketKeys::from_bytes(&[7; 48])
+            .unwrap()
+            .followed_by(TicketKeys::from_path(&haproxy).unwrap());
+        assert_eq!(names(&keys.reread().unwrap()), [7, 2, 1, 3]);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn appending_a_key_rotates_as_haproxy_does() {
+        let dir = scratch("rotation");
+        let path = dir.join("tickets.keys");
+        std::fs::write(&path, haproxy_text(&[(1, 80), (2, 80), (3, 80)])).unwrap();
+        let keys = TicketKeys::from_path(&path).unwrap();
+        let t = ticketer(&keys);
+        // The second-to-last seals; the last already opens.
+        let sealed_by_2 = t.encrypt(b"2").unwrap();
+        assert_eq!(sealed_by_2[..16], [2; 16]);
+        let key_3 = ticketer(&TicketKeys::from_bytes(&[3; 80]).unwrap());
+        assert_eq!(t.decrypt(&key_3.encrypt(b"3").unwrap()).unwrap(), b"3");
+
+        // A key appended: 3 seals, 2 still opens, 1 is dropped.
+        append(&path, &haproxy_text(&[(4, 80)]));
+        let keys = keys.reread().unwrap();
+        assert_eq!(names(&keys), [3, 2, 4]);
+        t.swap(&keys).unwrap();
+        let sealed_by_3 = t.encrypt(b"3").unwrap();
+        assert_eq!(sealed_by_3[..16], [3; 16]);
+        assert_eq!(t.decrypt(&sealed_by_2).unwrap(), b"2");
+
+        // Another: 2's tickets end, 3's still open.
+        append(&path, &haproxy_text(&[(5, 80)]));
+        let keys = keys.reread().unwrap();
+        assert_eq!(names(&keys), [4, 3, 5]);
+        t.swap(&keys).unwrap();
+        assert_eq!(t.decrypt(&sealed_by_2), None);
+        assert_eq!(t.decrypt(&sealed_by_3).unwrap(), b"3");
+        assert_eq!(t.encrypt(b"4").unwrap()[..16], [4; 16]);
+
+        // A bad append is refused whole, naming the line.
+        append(&path, b"not a key\n");
+        let err = keys.reread().unwrap_err();
+        assert_eq!(
+            crate::error::causes(&err),
+            format!(
+                "invalid session ticket key in {}: line 6 is not base64 (one padded key a line, \
+                 such as `openssl rand 80 | openssl base64 -A` writes)",
+                path.display()
+            )
+        );
         let _ = std::fs::remove_dir_all(&dir);
     }
 
