@@ -6,10 +6,10 @@ mod reload;
 mod resolver;
 mod resumption;
 mod tickets;
+#[cfg(feature = "watch")]
+mod watch;
 
 pub use reload::Reloaded;
-#[cfg(feature = "watch")]
-pub use reload::Watcher;
 pub(crate) use reload::{LiveClientIdentity, LiveClientSessions};
 pub(crate) use resolver::{Identities, LiveResolver};
 pub(crate) use resumption::{
@@ -21,3 +21,5 @@ pub(crate) use tickets::{
     SharedTicketer, DEFAULT_LIFETIME as DEFAULT_TICKET_LIFETIME,
     MAX_LIFETIME as MAX_TICKET_LIFETIME,
 };
+#[cfg(feature = "watch")]
+pub use watch::Watcher;
