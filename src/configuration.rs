@@ -508,10 +508,25 @@ impl SslConfiguration {
 
     /// Watches the files this configuration reads (feature `watch`) and
     /// [`reload`](Self::reload)s after each quiet burst of changes to them
-    /// (250 ms, so a certificate and its key written one after the other are
-    /// read as a pair), calling `report` with each outcome: a failure is
-    /// also logged as a warning, and what was served before stays. Watching
-    /// stops when the [`Watcher`](crate::Watcher) is dropped.
+    /// (250 ms, so a certificate and its key written one after the other, or
+    /// a whole Kubernetes volume update, are read as one; at most 1 s after
+    /// the burst began, should the directory never go quiet), calling
+    /// `report` with each outcome: a failure is also logged as a warning, and
+    /// what was served before stays. Watching stops when the
+    /// [`Watcher`](crate::Watcher) is dropped.
+    ///
+    /// Every way of replacing files is followed: written in place, renamed
+    /// over (consul-template, Vault Agent), certbot's `live/` links
+    /// re-pointed at new `archive/` files, a Kubernetes Secret or ConfigMap
+    /// volume (`tls.crt -> ..data/tls.crt`, the kubelet swapping `..data` to
+    /// a new timestamped directory), a symlinked directory re-pointed, a
+    /// directory moved into place. For that, the directories along each
+    /// file's symlink chain are watched (the file's own and each one a link
+    /// on the way is in, found again at each reload as the chain changes),
+    /// and any change in them is a reason to read: the reload compares what
+    /// it read with what is served, so a change about other files there is
+    /// reported as a reload of nothing ([`Reloaded::is_empty`]). Reading the
+    /// files is no change.
     ///
     /// ```no_run
     /// use sslconf::{Identity, SslConfiguration};

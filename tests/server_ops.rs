@@ -643,59 +643,6 @@ fn reload_under_load() {
     }
 }
 
-#[cfg(feature = "watch")]
-#[test]
-fn watched_files_reload_by_themselves() {
-    let ca = Authority::root("Watch Root");
-    let files = Files::new("watch");
-    files.write(&ca.leaf("localhost"));
-    let server = SslConfiguration::new()
-        .with_local_identity(Identity::from_files(&files.chain, &files.key).unwrap());
-    server.server_config().unwrap();
-    let (report, outcomes) = std::sync::mpsc::channel();
-    let report = Mutex::new(report);
-    let watcher = server
-        .watch(move |outcome| {
-            let _ = report
-                .lock()
-                .unwrap()
-                .send(outcome.map_err(|e| e.to_string()));
-        })
-        .unwrap();
-    assert_eq!(watcher.files().len(), 2);
-
-    // The next outcome that is not a reload of nothing (a burst of events
-    // may arrive in more than one batch).
-    let next = || loop {
-        match outcomes.recv_timeout(Duration::from_secs(10)).unwrap() {
-            Ok(reloaded) if reloaded.is_empty() => continue,
-            outcome => break outcome,
-        }
-    };
-    // A certificate and its key written one after the other: read as a pair.
-    let second = ca.leaf("localhost");
-    files.write(&second);
-    assert_eq!(next().unwrap().changed_files().len(), 2);
-    assert_eq!(
-        presented(&any_server(), &server, "localhost"),
-        *second.leaf()
-    );
-
-    // A bad write is reported, and the old certificate stays.
-    replace(&files.key, b"");
-    assert!(next().unwrap_err().contains("reloading"));
-    // The reloads' own reads are no change: nothing more is reported.
-    assert!(matches!(
-        outcomes.recv_timeout(Duration::from_millis(1500)),
-        Err(std::sync::mpsc::RecvTimeoutError::Timeout)
-    ));
-    assert_eq!(
-        presented(&any_server(), &server, "localhost"),
-        *second.leaf()
-    );
-    drop(watcher);
-}
-
 /// Session-ticket key files rotate through a reload: a key moved to second
 /// place still opens its tickets; a key removed gets a full handshake.
 #[test]

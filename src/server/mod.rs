@@ -7,10 +7,10 @@ mod resolver;
 mod resumption;
 mod ticket_file;
 mod tickets;
+#[cfg(feature = "watch")]
+mod watch;
 
 pub use reload::Reloaded;
-#[cfg(feature = "watch")]
-pub use reload::Watcher;
 pub(crate) use resolver::{Identities, LiveResolver};
 pub(crate) use resumption::{
     carrying, note_certificate_valid_until, Carried, PolicySessions, PolicyTag, PolicyTickets,
@@ -21,3 +21,5 @@ pub(crate) use tickets::{
     LiveTicketer, SharedTicketer, DEFAULT_LIFETIME as DEFAULT_TICKET_LIFETIME,
     MAX_LIFETIME as MAX_TICKET_LIFETIME,
 };
+#[cfg(feature = "watch")]
+pub use watch::Watcher;
