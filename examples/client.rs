@@ -167,7 +167,10 @@ fn configuration(args: &Args) -> Result<SslConfiguration, BoxError> {
 fn settings_file(path: &std::path::Path) -> Result<SslConfiguration, BoxError> {
     #[cfg(feature = "serde")]
     {
-        Ok(SslConfiguration::from_toml_file(path, sslconf::Side::Client)?)
+        Ok(SslConfiguration::from_toml_file(
+            path,
+            sslconf::Side::Client,
+        )?)
     }
     #[cfg(not(feature = "serde"))]
     {

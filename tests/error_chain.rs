@@ -310,8 +310,10 @@ fn settings_file_errors() {
     let id = Authority::root("Settings File Root").leaf("localhost");
     scratch.write("server.pem", id.chain_pem());
     scratch.write("server.key", id.key_pem());
-    let identity = "local-identity = { certificate-file = \"server.pem\", key-file = \"server.key\" }";
-    let cases: Vec<(&str, String, Side, &str)> = vec![
+    let identity =
+        "local-identity = { certificate-file = \"server.pem\", key-file = \"server.key\" }";
+    let cases: Vec<(&str, String, Side, &str)> =
+        vec![
         ("bad TOML", "protocol = \"tls1.3".into(), Side::Client, ""),
         ("unknown field", "protocl = \"tls1.3\"".into(), Side::Client, "protocl"),
         ("unknown name", "protocol = \"tls9\"".into(), Side::Client, "protocol"),

@@ -576,24 +576,24 @@ impl Trust {
 
 /// Converting `config` for `side`, as a loaded file is converted.
 fn conversion(config: &SslConfiguration, side: Side) -> Result<(), Error> {
-    match side {
-        Side::Server => config.server_config().map(drop),
-        Side::Client => config.client_config().map(drop),
+    if side == Side::Server {
+        config.server_config().map(drop)
+    } else {
+        config.client_config().map(drop)
     }
 }
 
 /// Whether `file` sets a field only the other side than `side` uses (which
 /// its side table refuses).
 fn uses_only_the_other_side(file: &SettingsFile, side: Side) -> bool {
-    match side {
-        Side::Server => file.ocsp_stapling.is_some(),
-        Side::Client => {
-            !file.added_local_identities.is_empty()
-                || !file.server_name_identities.is_empty()
-                || file.unknown_server_names_refused.is_some()
-                || file.session_ticket_key_files.is_some()
-                || file.session_ticket_lifetime_seconds.is_some()
-        }
+    if side == Side::Server {
+        file.ocsp_stapling.is_some()
+    } else {
+        !file.added_local_identities.is_empty()
+            || !file.server_name_identities.is_empty()
+            || file.unknown_server_names_refused.is_some()
+            || file.session_ticket_key_files.is_some()
+            || file.session_ticket_lifetime_seconds.is_some()
     }
 }
 
@@ -601,9 +601,10 @@ fn uses_only_the_other_side(file: &SettingsFile, side: Side) -> bool {
 fn inside_table(file: &SettingsFile, side: Side) -> SettingsFile {
     let mut sided = SettingsFile::default();
     let table = Some(Box::new(file.clone()));
-    match side {
-        Side::Server => sided.server = table,
-        Side::Client => sided.client = table,
+    if side == Side::Server {
+        sided.server = table;
+    } else {
+        sided.client = table;
     }
     sided
 }
@@ -961,8 +962,12 @@ fn the_docs_table_is_the_tested_one() {
 
 #[test]
 fn an_unknown_top_level_field_lists_the_expected_ones() {
-    let error = SslConfiguration::from_toml_str("protocol = \"tls1.3\"\nprotocl = \"tls1.2\"", ".", Side::Client)
-        .unwrap_err();
+    let error = SslConfiguration::from_toml_str(
+        "protocol = \"tls1.3\"\nprotocl = \"tls1.2\"",
+        ".",
+        Side::Client,
+    )
+    .unwrap_err();
     let Error::SettingsFile {
         file,
         line,
@@ -1025,7 +1030,8 @@ fn conflicting_fields_and_a_missing_variable_name_their_field() {
 fn a_settings_file_value_names_the_field_without_a_line() {
     let mut file = SettingsFile::default();
     file.session_ticket_key_files = Some(vec![PathBuf::from("missing.ticket")]);
-    let error = SslConfiguration::from_settings_file(&file, "/nonexistent", Side::Server).unwrap_err();
+    let error =
+        SslConfiguration::from_settings_file(&file, "/nonexistent", Side::Server).unwrap_err();
     assert_eq!(
         error.to_string(),
         "settings: setting session-ticket-key-files[0]"
@@ -1559,7 +1565,10 @@ fn a_mozilla_profile_comes_first_and_is_written_as_its_values() {
          key-exchange-groups = [\n    \"X25519\",\n    \"secp256r1\",\n    \"secp384r1\",\n]\n\
          \n[ssl-options]\nDisableServerCipherPreference = true\n"
     );
-    assert_eq!(SslConfiguration::from_toml_str(&text, ".", Side::Client).unwrap(), modern);
+    assert_eq!(
+        SslConfiguration::from_toml_str(&text, ".", Side::Client).unwrap(),
+        modern
+    );
 }
 
 /// An OCSP response for another certificate is refused when the file is
@@ -1698,7 +1707,10 @@ fn one_file_configures_a_server_and_its_client_with_their_own_identities() {
     // Each side written back is a flat file, read back the same.
     for (config, side) in [(&server, Side::Server), (&client, Side::Client)] {
         let flat = config.to_toml().unwrap();
-        assert!(!flat.contains("[server") && !flat.contains("[client"), "{flat}");
+        assert!(
+            !flat.contains("[server") && !flat.contains("[client"),
+            "{flat}"
+        );
         assert_eq!(
             &SslConfiguration::from_toml_str(&flat, "/nonexistent", side).unwrap(),
             config
@@ -1753,8 +1765,8 @@ fn a_side_table_replaces_the_top_level_for_its_side() {
         client.allowed_next_protocols(),
         [b"h2".to_vec(), b"http/1.1".to_vec()]
     );
-    assert_eq!(server.ca_certificates(), [ca.cert.clone()]);
-    assert_eq!(client.ca_certificates(), [other.cert.clone()]);
+    assert_eq!(server.ca_certificates(), std::slice::from_ref(&ca.cert));
+    assert_eq!(client.ca_certificates(), std::slice::from_ref(&other.cert));
     // Where CA certificates come from is one setting: no system store and
     // no files, not the top level's files with the system store refused.
     let none = "ca-certificate-files = [\"ca.pem\"]\n\
@@ -1820,8 +1832,16 @@ fn the_documented_fleet_node_loads_for_both_sides() {
     put(dir, "node.pem", node.chain_pem());
     put(dir, "node.key", node.key_pem());
     // The client's key is encrypted, its passphrase in the variable the file names.
-    put(dir, "node-client.pem", std::fs::read(f.path("enc.pem")).unwrap());
-    put(dir, "node-client.key", std::fs::read(f.path("enc.key")).unwrap());
+    put(
+        dir,
+        "node-client.pem",
+        std::fs::read(f.path("enc.pem")).unwrap(),
+    );
+    put(
+        dir,
+        "node-client.key",
+        std::fs::read(f.path("enc.key")).unwrap(),
+    );
     // Set once, by this test alone.
     std::env::set_var("NODE_CLIENT_KEY_PASSPHRASE", PASSPHRASE);
     let path = put(dir, "node.toml", &text);
@@ -1840,7 +1860,7 @@ fn the_documented_fleet_node_loads_for_both_sides() {
     assert!(client.test_ssl_option(SslOption::DisableSessionTickets));
     for config in [&server, &client] {
         assert_eq!(config.protocol(), SslProtocol::TlsV1_3);
-        assert_eq!(config.ca_certificates(), [ca.cert.clone()]);
+        assert_eq!(config.ca_certificates(), std::slice::from_ref(&ca.cert));
         assert_eq!(config.revocation_lists().len(), 1);
         assert_eq!(config.peer_verify_mode(), PeerVerifyMode::VerifyPeer);
     }
@@ -2204,13 +2224,12 @@ fn every_identity_table_takes_a_pkcs12_file() {
         common::skipped("without openssl, no PKCS#12 file without a passphrase");
         return;
     }
-    let plain =
-        SslConfiguration::from_toml_str(
-            "[local-identity]\npkcs12-file = \"server.p12\"\n",
-            &f.dir,
-            Side::Server,
-        )
-            .unwrap();
+    let plain = SslConfiguration::from_toml_str(
+        "[local-identity]\npkcs12-file = \"server.p12\"\n",
+        &f.dir,
+        Side::Server,
+    )
+    .unwrap();
     let local = plain.local_identity().unwrap();
     // What openssl exported: the PEM chain and key.
     let pem = identity(Unlock::Plain("server", false));

@@ -565,8 +565,7 @@ fn parse(text: &str, file: &str) -> Result<SettingsFile, Error> {
 /// The configuration of `side` that `settings` describe, converted for it.
 fn load(settings: &SettingsFile, base: &Path, side: Side) -> Result<SslConfiguration, FieldError> {
     let sided = Sided::new(settings, side)?;
-    let config =
-        load::configuration(sided.settings(), base).map_err(|e| sided.relocate(e))?;
+    let config = load::configuration(sided.settings(), base).map_err(|e| sided.relocate(e))?;
     refusal::check(&config, side, sided.settings()).map_err(|e| sided.relocate(e))?;
     Ok(config)
 }
@@ -627,7 +626,12 @@ impl SslConfiguration {
             source,
         })?;
         let base = path.parent().unwrap_or(Path::new(""));
-        Self::from_toml(&text, &path.display().to_string(), &absolute_base(base), side)
+        Self::from_toml(
+            &text,
+            &path.display().to_string(),
+            &absolute_base(base),
+            side,
+        )
     }
 
     /// As [`from_toml_file`](Self::from_toml_file), from TOML text whose
@@ -637,7 +641,11 @@ impl SslConfiguration {
     ///
     /// # Errors
     /// As [`from_toml_file`](Self::from_toml_file).
-    pub fn from_toml_str(text: &str, base_dir: impl AsRef<Path>, side: Side) -> Result<Self, Error> {
+    pub fn from_toml_str(
+        text: &str,
+        base_dir: impl AsRef<Path>,
+        side: Side,
+    ) -> Result<Self, Error> {
         Self::from_toml(text, TOML_INPUT, &absolute_base(base_dir.as_ref()), side)
     }
 

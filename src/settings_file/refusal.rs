@@ -57,7 +57,10 @@ fn refused(error: Error, file: &SettingsFile, side: Side) -> FieldError {
         Error::ServerNameIdentity { pattern, source } => (named(file, pattern, source), false),
         Error::NoCaCertificates { .. } => first_given(&[
             ("peer-verify-mode", file.peer_verify_mode.is_some()),
-            ("system-ca-certificates", file.system_ca_certificates.is_some()),
+            (
+                "system-ca-certificates",
+                file.system_ca_certificates.is_some(),
+            ),
             ("ca-certificate-files", file.ca_certificate_files.is_some()),
         ]),
         Error::InvalidCaCertificate { .. } => (
@@ -197,6 +200,9 @@ mod tests {
             );
         }
         // A message of another form is kept whole.
-        assert_eq!(without_setting("invalid host name \"x\""), "invalid host name \"x\"");
+        assert_eq!(
+            without_setting("invalid host name \"x\""),
+            "invalid host name \"x\""
+        );
     }
 }

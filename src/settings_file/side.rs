@@ -15,6 +15,7 @@ use crate::{Error, InvalidInput};
 /// the top level with that side's table over it, and refuses there what
 /// that side's conversion would refuse.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Side {
     /// The side that accepts connections: `[server]`,
     /// [`server_config`](crate::SslConfiguration::server_config).
@@ -134,8 +135,14 @@ impl SettingsFile {
 fn one_sided(table: &SettingsFile) -> Vec<(&'static str, Side)> {
     let mut found = Vec::new();
     let server = [
-        ("added-local-identities", !table.added_local_identities.is_empty()),
-        ("server-name-identities", !table.server_name_identities.is_empty()),
+        (
+            "added-local-identities",
+            !table.added_local_identities.is_empty(),
+        ),
+        (
+            "server-name-identities",
+            !table.server_name_identities.is_empty(),
+        ),
         (
             "unknown-server-names-refused",
             table.unknown_server_names_refused.is_some(),
