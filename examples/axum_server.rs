@@ -17,6 +17,21 @@
 //! The accept loop is `support/http_server.rs`: take it for your own
 //! `Router`. `GET /` answers with the session state, `GET /whoami` with the
 //! client certificate's name (401 without one).
+//!
+//! A node of a fleet (feature `serde`): one settings file configures the
+//! server it runs (the file's top level and `[server]` table) and the
+//! reqwest client it calls its peers with (the top level and `[client]`),
+//! each with its own certificate (see `sslconf::SettingsFile`). Each peer's
+//! `/whoami` is called until it answers (peers start in any order), and
+//! its answer printed: the name the peer verified this node's client
+//! certificate as.
+//!
+//! ```sh
+//! cargo run --example axum_server --features tokio,serde -- --config node-a.toml \
+//!     --port 8443 --peer https://localhost:9443
+//! cargo run --example axum_server --features tokio,serde -- --config node-b.toml \
+//!     --port 9443 --peer https://localhost:8443
+//! ```
 
 #[path = "support/http_server.rs"]
 mod http_server;
@@ -24,9 +39,10 @@ mod http_server;
 mod support;
 
 use std::io::Write;
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::http::{StatusCode, Version};
 use axum::routing::get;
@@ -45,11 +61,11 @@ struct Args {
     #[arg(long, default_value_t = 8443)]
     port: u16,
     /// The server's certificate chain, leaf first (PEM or DER file).
-    #[arg(long)]
-    cert: String,
+    #[arg(long, required_unless_present = "config")]
+    cert: Option<String>,
     /// The server certificate's private key (PEM or DER file).
-    #[arg(long)]
-    key: String,
+    #[arg(long, required_unless_present = "config")]
+    key: Option<String>,
     /// CA certificates that client certificates are checked against (PEM file).
     #[arg(long)]
     ca: Option<String>,
@@ -75,9 +91,23 @@ struct Args {
     /// Shut down gracefully after this many milliseconds (as on ctrl-c; for tests).
     #[arg(long)]
     shutdown_after_ms: Option<u64>,
-    /// Log failures only, not a line for each connection served.
+    /// Log failures only, not a line for each connection served (or /whoami answered).
     #[arg(long)]
     quiet: bool,
+    /// Every TLS setting from this TOML settings file instead of the flags: the server
+    /// serves its top level and [server] table, and the client that calls --peer uses
+    /// its top level and [client] table (needs feature `serde`; see sslconf::SettingsFile).
+    #[arg(long, value_name = "FILE", conflicts_with_all = [
+        "cert", "key", "ca", "verify_mode", "protocol", "alpn",
+    ])]
+    config: Option<PathBuf>,
+    /// A peer to call, as https://HOST:PORT (repeatable): its /whoami, with the client
+    /// side of --config, printing its answer.
+    #[arg(long, value_name = "URL", requires = "config")]
+    peer: Vec<String>,
+    /// How long to keep calling a peer that does not answer yet (it may not be up).
+    #[arg(long, default_value_t = 10_000)]
+    peer_timeout_ms: u64,
 }
 
 fn main() -> ExitCode {
@@ -97,10 +127,19 @@ fn main() -> ExitCode {
 }
 
 async fn run(args: &Args) -> Result<(), BoxError> {
-    let config = configuration(args)?;
+    let config = match &args.config {
+        Some(path) => settings_file(path, Side::Server)?,
+        None => configuration(args)?,
+    };
+    // The client side, checked before serving: a bad one fails the start.
+    let peers = match &args.config {
+        Some(path) if !args.peer.is_empty() => Some(peer_client(path)?),
+        _ => None,
+    };
     let app = Router::new()
         .route("/", get(session))
-        .route("/whoami", get(whoami));
+        .route("/whoami", get(whoami))
+        .layer(Extension(Quiet(args.quiet)));
     let listener = tokio::net::TcpListener::bind((args.bind.as_str(), args.port))
         .await
         .map_err(|e| format!("cannot listen on {}:{}: {e}", args.bind, args.port))?;
@@ -114,6 +153,12 @@ async fn run(args: &Args) -> Result<(), BoxError> {
         quiet: args.quiet,
         ..http_server::Options::default()
     };
+    if let Some(client) = peers {
+        let deadline = Duration::from_millis(args.peer_timeout_ms);
+        for peer in &args.peer {
+            tokio::spawn(call_peer(client.clone(), peer.clone(), deadline));
+        }
+    }
     let counters = Arc::new(http_server::Counters::default());
     let after = args.shutdown_after_ms.map(Duration::from_millis);
     let shutdown = async move {
@@ -142,8 +187,15 @@ async fn session(Extension(state): Extension<SessionState>, version: Version) ->
     )
 }
 
+/// Whether to log only failures (`--quiet`), for the handlers.
+#[derive(Clone, Copy)]
+struct Quiet(bool);
+
 /// `GET /whoami`: the client certificate's name, once verified.
-async fn whoami(Extension(state): Extension<SessionState>) -> (StatusCode, String) {
+async fn whoami(
+    Extension(state): Extension<SessionState>,
+    Extension(Quiet(quiet)): Extension<Quiet>,
+) -> (StatusCode, String) {
     let Some(client) = state.peer_certificate() else {
         return (StatusCode::UNAUTHORIZED, "no client certificate\n".into());
     };
@@ -161,19 +213,23 @@ async fn whoami(Extension(state): Extension<SessionState>) -> (StatusCode, Strin
             ),
         );
     }
-    (
-        StatusCode::OK,
-        format!(
-            "hello {} (issued by {})\n",
-            client.subject_display_name(),
-            client.issuer_display_name()
-        ),
-    )
+    let name = format!(
+        "{} (issued by {})",
+        client.subject_display_name(),
+        client.issuer_display_name()
+    );
+    if !quiet {
+        eprintln!("whoami: {name}");
+    }
+    (StatusCode::OK, format!("hello {name}\n"))
 }
 
 fn configuration(args: &Args) -> Result<SslConfiguration, BoxError> {
-    let identity = Identity::from_files(&args.cert, &args.key)
-        .map_err(|e| format!("--cert {} --key {}: {e}", args.cert, args.key))?;
+    let (Some(cert), Some(key)) = (&args.cert, &args.key) else {
+        return Err("--cert and --key, or --config, are needed".into());
+    };
+    let identity =
+        Identity::from_files(cert, key).map_err(|e| format!("--cert {cert} --key {key}: {e}"))?;
     let mut config = SslConfiguration::new()
         .with_protocol(args.protocol)
         .with_peer_verify_mode(args.verify_mode)
@@ -185,4 +241,78 @@ fn configuration(args: &Args) -> Result<SslConfiguration, BoxError> {
     // Settings rustls cannot honour fail at start, not at the first client.
     config.server_config()?;
     Ok(config)
+}
+
+/// One side of the settings file: loading converts it for that side, so a
+/// setting rustls cannot honour fails here, at its line in the file.
+fn settings_file(path: &std::path::Path, side: Side) -> Result<SslConfiguration, BoxError> {
+    #[cfg(feature = "serde")]
+    {
+        let side = match side {
+            Side::Server => sslconf::Side::Server,
+            Side::Client => sslconf::Side::Client,
+        };
+        Ok(SslConfiguration::from_toml_file(path, side)?)
+    }
+    #[cfg(not(feature = "serde"))]
+    {
+        let _ = (path, side);
+        Err("--config needs the `serde` feature: build with --features tokio,serde".into())
+    }
+}
+
+/// The reqwest client of the file's client side: its CA certificates, its
+/// own certificate, its ALPN protocols (reqwest adds none to a config it is
+/// given). `tls_info` gives each response the server's certificate.
+fn peer_client(path: &std::path::Path) -> Result<reqwest::Client, BoxError> {
+    let config = settings_file(path, Side::Client)?;
+    Ok(reqwest::Client::builder()
+        .use_preconfigured_tls((*config.client_config()?).clone())
+        .https_only(true)
+        .tls_info(true)
+        .build()?)
+}
+
+/// Calls `peer`'s `/whoami` until it answers or `deadline` passes (a peer
+/// that is not up yet refuses the connection), and prints the answer with
+/// the name of the server's certificate; a failure is reported, with Qt's
+/// error list when the handshake failed (which no retry changes).
+async fn call_peer(client: reqwest::Client, peer: String, deadline: Duration) {
+    let url = format!("{}/whoami", peer.trim_end_matches('/'));
+    let started = Instant::now();
+    let response = loop {
+        match client.get(&url).send().await {
+            Err(err)
+                if err.is_connect()
+                    && sslconf::Error::find_in(&err).is_none()
+                    && started.elapsed() < deadline =>
+            {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            other => break other,
+        }
+    };
+    let answer = match response {
+        Ok(response) => {
+            let server = response
+                .extensions()
+                .get::<reqwest::tls::TlsInfo>()
+                .and_then(reqwest::tls::TlsInfo::peer_certificate)
+                .and_then(|der| sslconf::Certificate::from_der(der).ok())
+                .map_or_else(|| "-".to_owned(), |cert| cert.subject_display_name());
+            let status = response.status();
+            response
+                .text()
+                .await
+                .map(|body| format!("{status} from {server}: {}", body.trim_end()))
+        }
+        Err(err) => Err(err),
+    };
+    match answer {
+        Ok(answer) => {
+            println!("peer {url}: {answer}");
+            let _ = std::io::stdout().flush();
+        }
+        Err(err) => support::report_with_tls(&format!("peer {url}"), &err),
+    }
 }

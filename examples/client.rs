@@ -57,8 +57,8 @@ struct Args {
     /// Data to send after the handshake (\r, \n and \t escapes allowed); the reply is printed.
     #[arg(long)]
     send: Option<String>,
-    /// Every TLS setting from this TOML settings file instead of the flags (needs feature
-    /// `serde`; see sslconf::SettingsFile).
+    /// Every TLS setting from this TOML settings file instead of the flags: its top level
+    /// and its [client] table (needs feature `serde`; see sslconf::SettingsFile).
     #[arg(long, value_name = "FILE", conflicts_with_all = [
         "ca", "cert", "key", "protocol", "ciphers", "verify_mode", "alpn",
     ])]
@@ -162,13 +162,15 @@ fn configuration(args: &Args) -> Result<SslConfiguration, BoxError> {
     Ok(config)
 }
 
-/// `--config`: the settings a file describes, checked to convert.
+/// `--config`: the client side of a settings file (its top level and its
+/// `[client]` table), converted when read.
 fn settings_file(path: &std::path::Path) -> Result<SslConfiguration, BoxError> {
     #[cfg(feature = "serde")]
     {
-        let config = SslConfiguration::from_toml_file(path)?;
-        config.client_config()?;
-        Ok(config)
+        Ok(SslConfiguration::from_toml_file(
+            path,
+            sslconf::Side::Client,
+        )?)
     }
     #[cfg(not(feature = "serde"))]
     {

@@ -119,8 +119,8 @@ struct Args {
     /// applies).
     #[arg(long, conflicts_with_all = ["protocol", "ciphers"])]
     preset: Option<MozillaProfile>,
-    /// Every TLS setting from this TOML settings file instead of the flags (needs feature
-    /// `serde`; see sslconf::SettingsFile). The file is read again when it changes: new
+    /// Every TLS setting from this TOML settings file instead of the flags: its top level
+    /// and its [server] table (needs feature `serde`; see sslconf::SettingsFile). The file is read again when it changes: new
     /// connections get the new settings, and a bad file is logged and changes nothing.
     #[arg(long, value_name = "FILE", conflicts_with_all = [
         "cert", "key", "self_signed", "ca", "verify_mode", "protocol", "ciphers", "alpn",
@@ -398,16 +398,17 @@ mod settings_file {
     /// How often the settings file is looked at.
     const POLL: Duration = Duration::from_millis(250);
 
-    /// The configuration the settings file describes, with
-    /// `handshake_timeout` unless the file sets one, checked to convert:
-    /// settings rustls cannot honour fail here, not at the first client.
+    /// The server side the settings file describes (its top level and its
+    /// `[server]` table), with `handshake_timeout` unless the file sets
+    /// one, checked to convert: settings rustls cannot honour fail here,
+    /// not at the first client.
     pub(crate) fn load(
         path: &Path,
         handshake_timeout: Duration,
     ) -> Result<SslConfiguration, BoxError> {
         #[cfg(feature = "serde")]
         {
-            let config = SslConfiguration::from_toml_file(path)?;
+            let config = SslConfiguration::from_toml_file(path, sslconf::Side::Server)?;
             checked(config, handshake_timeout)
         }
         #[cfg(not(feature = "serde"))]
@@ -443,7 +444,8 @@ mod settings_file {
             let text = std::str::from_utf8(bytes)
                 .map_err(|e| format!("{} is not UTF-8 text: {e}", path.display()))?;
             let base = path.parent().unwrap_or(Path::new(""));
-            let config = SslConfiguration::from_toml_str(text, base).map_err(|mut err| {
+            let side = sslconf::Side::Server;
+            let config = SslConfiguration::from_toml_str(text, base, side).map_err(|mut err| {
                 // Errors from text name it "TOML input": name the file, as
                 // `from_toml_file` does.
                 if let sslconf::Error::SettingsFile { file, .. } = &mut err {

@@ -282,7 +282,8 @@
 //!   accept}`) on tokio-rustls.
 //! - `watch`: `SslConfiguration::watch`, which reloads a configuration's
 //!   files when they change (notify).
-//! - `serde`: settings files: `SslConfiguration::from_toml_file`,
+//! - `serde`: settings files: `SslConfiguration::from_toml_file` for a
+//!   `Side` (one file can configure a service's server and its client),
 //!   `to_toml`, and `SettingsFile` for any serde format (serde, toml).
 //!
 //! # Layout
@@ -304,7 +305,7 @@
 //! | `preset` | Mozilla's server-side TLS profiles as settings |
 //! | `key_log` | where the opt-in key log writes the TLS secrets, and the rustls `KeyLog` that writes them |
 //! | `error` | the one error type and the causes it carries |
-//! | `settings_file/` | the settings as a file (feature `serde`): the serde type (`mod`), names of value types (`names`), SSL options as a table (`option_map`), a file into setters (`load`) and a configuration back into a file (`write`), field paths and lines (`location`) |
+//! | `settings_file/` | the settings as a file (feature `serde`): the serde type (`mod`), names of value types (`names`), SSL options as a table (`option_map`), a side's settings from the top level and its table (`side`), a file into setters (`load`), the side's conversion at load with its error at the field (`refusal`), a configuration back into a file (`write`), field paths and lines (`location`) |
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![warn(
@@ -357,7 +358,7 @@ pub use server::Watcher;
 pub use session::SessionState;
 #[cfg(feature = "serde")]
 #[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
-pub use settings_file::{IdentitySettings, ServerNameIdentitySettings, SettingsFile};
+pub use settings_file::{IdentitySettings, ServerNameIdentitySettings, SettingsFile, Side};
 pub use ssl_error::{SslError, SslErrorKind};
 pub use stream::TlsStream;
 pub use x509::Pkcs12;

@@ -1,8 +1,9 @@
 //! The ecosystem examples against each other, as separate processes: the
 //! reqwest and hyper-rustls clients against the axum server with mutual TLS
 //! and a private CA made here, `curl` (HTTP/2 and HTTP/1.1) against the axum
-//! server, the tonic client against the tonic server, a wrong server
-//! certificate reaching each client as Qt's error list, a stalled handshake
+//! server, the tonic client against the tonic server, two axum nodes of a
+//! fleet calling each other from one settings file each (mutual TLS both
+//! ways), a wrong server certificate reaching each client as Qt's error list, a stalled handshake
 //! that blocks no one, a stalled request header dropped at its deadline, and
 //! graceful shutdown within its grace period.
 //!
@@ -795,4 +796,115 @@ fn tonic_shutdown_stops_accepting_and_keeps_its_grace_period() {
             .is_ok_and(|joined| joined.as_ref().is_ok_and(Result::is_err)),
         "{ended:?}"
     );
+}
+
+/// A node's settings file: the fleet's CA for both sides, TLS 1.3, a client
+/// certificate required; its server certificate served, its client
+/// certificate presented.
+#[cfg(feature = "serde")]
+fn fleet_node_toml(name: &str) -> String {
+    format!(
+        "protocol = \"tls1.3\"\n\
+         allowed-next-protocols = [\"h2\", \"http/1.1\"]\n\
+         ca-certificate-files = [\"fleet-ca.pem\"]\n\
+         peer-verify-mode = \"verify\"\n\
+         \n\
+         [server.local-identity]\n\
+         certificate-file = \"{name}-server.pem\"\n\
+         key-file = \"{name}-server.key\"\n\
+         \n\
+         [client.local-identity]\n\
+         certificate-file = \"{name}-client.pem\"\n\
+         key-file = \"{name}-client.key\"\n"
+    )
+}
+
+/// A fleet: two nodes of the axum example, one settings file each (the
+/// fleet's CA, their own server and client certificates, `verify` both
+/// ways), each calling the other's `/whoami` with the reqwest client of its
+/// file's client side. Each node names the other's client certificate (in
+/// its log and its answer), and each caller was served the other's server
+/// certificate: mutual TLS both ways. A third node, whose client
+/// certificate is from another CA, is refused by the node it calls.
+#[cfg(feature = "serde")]
+#[test]
+fn two_fleet_nodes_call_each_other_with_mutual_tls_from_one_settings_file_each() {
+    let Some(program) = example("axum_server") else {
+        return;
+    };
+    let scratch = Scratch::new("eco-fleet");
+    let fleet = Authority::root("Fleet CA");
+    let stranger_ca = Authority::root("Stranger CA");
+    scratch.write("fleet-ca.pem", fleet.cert.to_pem());
+    let node = |name: &str, ca: &Authority| -> String {
+        let server_spec = LeafSpec {
+            names: vec![name.to_owned(), HOST.to_owned()],
+            ..LeafSpec::new(name)
+        };
+        let server = ca.issue(&server_spec.eku(vec![ExtendedKeyUsagePurpose::ServerAuth]));
+        let client = ca.issue(
+            &LeafSpec::new(&format!("{name} client"))
+                .eku(vec![ExtendedKeyUsagePurpose::ClientAuth]),
+        );
+        scratch.identity(&format!("{name}-server"), &server);
+        scratch.identity(&format!("{name}-client"), &client);
+        scratch.write(&format!("{name}.toml"), fleet_node_toml(name))
+    };
+    let start = |settings: &str, port: &str, peer: u16| {
+        let args: Vec<String> = [
+            "--port",
+            port,
+            "--config",
+            settings,
+            "--peer",
+            &format!("https://{HOST}:{peer}"),
+        ]
+        .map(str::to_owned)
+        .to_vec();
+        PeerServer::start(&program, &args, "listening on").unwrap_or_else(|e| panic!("{e}"))
+    };
+    // Node a calls node b before b is up: it keeps calling until b answers.
+    let b_port = common::peers::free_port();
+    let a = start(&node("node-a", &fleet), "{port}", b_port);
+    let b = start(&node("node-b", &fleet), &b_port.to_string(), a.port);
+    let wait = |server: &PeerServer, marker: &str| {
+        assert!(
+            server.wait_for_output(marker, Duration::from_secs(15)),
+            "no {marker:?} in:\n{}",
+            server.output()
+        );
+    };
+    for (caller, called, port) in [("node-a", "node-b", b_port), ("node-b", "node-a", a.port)] {
+        let (caller_output, called_output) = if caller == "node-a" {
+            (&a, &b)
+        } else {
+            (&b, &a)
+        };
+        wait(
+            caller_output,
+            &format!(
+                "peer https://{HOST}:{port}/whoami: 200 OK from {called}: \
+                 hello {caller} client (issued by Fleet CA)"
+            ),
+        );
+        wait(
+            called_output,
+            &format!("whoami: {caller} client (issued by Fleet CA)"),
+        );
+    }
+
+    // Another CA's client certificate: node a refuses it, as verified.
+    let stranger = start(&node("stranger", &stranger_ca), "{port}", a.port);
+    // With TLS 1.3 the client learns of it at its first read, from the
+    // server's alert (or a reset): its request fails.
+    wait(
+        &stranger,
+        &format!(
+            "peer https://{HOST}:{}/whoami: error sending request",
+            a.port
+        ),
+    );
+    wait(&a, "handshake failed: peer verification failed");
+    wait(&a, "stranger client");
+    assert!(!a.output().contains("whoami: stranger"), "{}", a.output());
 }

@@ -295,3 +295,112 @@ fn handshake_errors() {
     socket.shutdown(std::net::Shutdown::Both).unwrap();
     silent.join().unwrap();
 }
+
+/// Settings-file errors (feature `serde`): the chain printed on one line is
+/// `file:line:col: setting field: why`, the field named once (a refusal of
+/// the conversion does not say `setting protocol` again), nothing repeated;
+/// and a reload of a configuration a file made names the file and why.
+#[cfg(feature = "serde")]
+#[test]
+fn settings_file_errors() {
+    use sslconf::Side;
+
+    let scratch = common::peers::Scratch::new("error-chain-settings");
+    let dir = scratch.path().to_owned();
+    let id = Authority::root("Settings File Root").leaf("localhost");
+    scratch.write("server.pem", id.chain_pem());
+    scratch.write("server.key", id.key_pem());
+    let identity =
+        "local-identity = { certificate-file = \"server.pem\", key-file = \"server.key\" }";
+    let cases: Vec<(&str, String, Side, &str)> =
+        vec![
+        ("bad TOML", "protocol = \"tls1.3".into(), Side::Client, ""),
+        ("unknown field", "protocl = \"tls1.3\"".into(), Side::Client, "protocl"),
+        ("unknown name", "protocol = \"tls9\"".into(), Side::Client, "protocol"),
+        (
+            "missing file",
+            "local-identity = { certificate-file = \"server.pem\", key-file = \"nothing.key\" }"
+                .into(),
+            Side::Client,
+            "local-identity.key-file",
+        ),
+        ("TLS 1.1 refused", "protocol = \"tls1.1\"".into(), Side::Client, "protocol"),
+        (
+            "option refused",
+            "ssl-options = { DisableCompression = false }".into(),
+            Side::Client,
+            "ssl-options.DisableCompression",
+        ),
+        (
+            "server without certificate",
+            String::new(),
+            Side::Server,
+            "local-identity",
+        ),
+        (
+            "ticket lifetime refused",
+            format!("session-ticket-lifetime-seconds = 0\n{identity}"),
+            Side::Server,
+            "session-ticket-lifetime-seconds",
+        ),
+        (
+            "key of another certificate",
+            "local-identity = { certificate-file = \"server.pem\", key-file = \"other.key\" }"
+                .into(),
+            Side::Client,
+            "local-identity.key-file",
+        ),
+        (
+            "misplaced in a side table",
+            "client = { unknown-server-names-refused = true }".into(),
+            Side::Client,
+            "client.unknown-server-names-refused",
+        ),
+    ];
+    scratch.write(
+        "other.key",
+        Authority::root("Other Settings Root")
+            .leaf("localhost")
+            .key_pem(),
+    );
+    for (case, text, side, field) in cases {
+        let path = dir.join("tls.toml");
+        std::fs::write(&path, &text).unwrap();
+        let err = SslConfiguration::from_toml_file(&path, side).unwrap_err();
+        // The list of the fields expected names `peer-verify-mode`.
+        let err = check(case, err, case != "unknown field");
+        let Error::SettingsFile {
+            line,
+            column,
+            field: named,
+            ..
+        } = &err
+        else {
+            panic!("{case}: {err:?}")
+        };
+        assert_eq!(named, field, "{case}");
+        let line_of = messages(&err).join(": ");
+        assert!(!line_of.contains('\n'), "{case}: {line_of}");
+        let at = format!("{}:{line}:{column}: ", path.display());
+        let setting = if field.is_empty() {
+            format!("{at}invalid TOML: ")
+        } else {
+            format!("{at}setting {field}: ")
+        };
+        assert!(line_of.starts_with(&setting), "{case}: {line_of}");
+        assert_eq!(
+            line_of.matches("setting ").count(),
+            usize::from(!field.is_empty()),
+            "{case}: {line_of}"
+        );
+    }
+
+    // A reload: the files and why.
+    std::fs::write(dir.join("tls.toml"), identity).unwrap();
+    let config = SslConfiguration::from_toml_file(dir.join("tls.toml"), Side::Server).unwrap();
+    std::fs::write(dir.join("server.key"), "not a key").unwrap();
+    let err = local("reload", config.reload().unwrap_err());
+    assert!(matches!(err, Error::Reload { .. }), "{err:?}");
+    let line_of = messages(&err).join(": ");
+    assert!(line_of.contains("server.key"), "{line_of}");
+}

@@ -231,7 +231,10 @@ fn ca_files_and_values_added_to_them_both_stay_after_a_reload() {
     );
     replace(&files.clients_ca, rotated.cert.to_pem().as_bytes());
     let reloaded = config.reload().unwrap();
-    assert_eq!(reloaded.changed_files(), std::slice::from_ref(&files.clients_ca));
+    assert_eq!(
+        reloaded.changed_files(),
+        std::slice::from_ref(&files.clients_ca)
+    );
     assert_eq!(
         config.ca_certificates(),
         [rotated.cert.clone(), added.cert.clone()]

@@ -642,9 +642,11 @@ fn a_settings_file_names_an_haproxy_key_file() {
         append_haproxy_key(&keys);
     }
     let names = haproxy_key_names(&keys);
+    // Read as a client's file: a server's would need its certificate too.
     let config = SslConfiguration::from_toml_str(
         "session-ticket-key-files = [\"tickets.keys\"]",
         scratch.path(),
+        sslconf::Side::Client,
     )
     .unwrap();
     let read = config.session_ticket_keys().unwrap();
@@ -655,6 +657,7 @@ fn a_settings_file_names_an_haproxy_key_file() {
     let err = SslConfiguration::from_toml_str(
         "session-ticket-key-files = [\"tickets.keys\"]",
         scratch.path(),
+        sslconf::Side::Client,
     )
     .unwrap_err();
     let chain = sslconf_causes(&err);

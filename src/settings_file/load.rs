@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
 use super::location::FieldPath;
+use super::refusal;
 use super::{IdentitySettings, SettingsFile};
 use crate::{
     Certificate, Error, Identity, InvalidInput, RevocationList, SslConfiguration, TicketKeys,
@@ -16,13 +17,19 @@ use crate::{
 pub(super) struct FieldError {
     pub(super) path: FieldPath,
     pub(super) source: Box<dyn std::error::Error + Send + Sync>,
+    /// The field is not in the file: what is wrong is that it is missing.
+    pub(super) absent: bool,
 }
 
 impl FieldError {
-    fn new(path: FieldPath, source: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
+    pub(super) fn new(
+        path: FieldPath,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> Self {
         Self {
             path,
             source: source.into(),
+            absent: false,
         }
     }
 
@@ -279,6 +286,17 @@ fn identity_of(
         };
         FieldError::new(path.clone().then(field), error)
     })?;
+    // What conversion checks of each identity (its key is the
+    // certificate's, and one the provider signs with), here where the file
+    // can say which identity is wrong.
+    if !identity.certificate_chain().is_empty() {
+        let key_field = match files {
+            Files::Pem(..) => "key-file",
+            Files::Pkcs12(_) => "pkcs12-file",
+        };
+        crate::convert::certify(identity.certificate_chain(), identity.private_key())
+            .map_err(|e| FieldError::new(path.clone().then(key_field), refusal::reason(e)))?;
+    }
     let Some(response) = &settings.ocsp_response_file else {
         return Ok(identity);
     };

@@ -33,6 +33,17 @@ impl FieldPath {
         self
     }
 
+    /// `self`, then `rest`: `server` then `local-identity.key-file`.
+    pub(super) fn join(mut self, rest: FieldPath) -> Self {
+        self.0.extend(rest.0);
+        self
+    }
+
+    /// Whether `path` is this field or inside it.
+    pub(super) fn covers(&self, path: &FieldPath) -> bool {
+        path.0.starts_with(&self.0)
+    }
+
     /// The path serde_path_to_error tracked while deserializing.
     pub(super) fn from_serde(path: &serde_path_to_error::Path) -> Self {
         use serde_path_to_error::Segment;
@@ -124,6 +135,11 @@ mod tests {
         assert_eq!(line_column(text, at), (5, 7));
         let list = FieldPath::key("ids").index(1).then("list").index(1);
         assert_eq!(line_column(text, offset_of(text, &list).unwrap()), (6, 12));
+        assert!(FieldPath::key("ids").covers(&path));
+        assert!(path.covers(&path));
+        assert!(!path.covers(&FieldPath::key("ids")));
+        let joined = FieldPath::key("server").join(path.clone());
+        assert_eq!(joined.to_string(), "server.ids[1].key");
         // A missing part: where the deepest existing one is.
         let missing = FieldPath::key("ids").index(0).then("cert");
         assert_eq!(line_column(text, offset_of(text, &missing).unwrap()).0, 2);

@@ -5,6 +5,8 @@ mod load;
 mod location;
 mod names;
 mod option_map;
+mod refusal;
+mod side;
 mod write;
 
 use std::path::{Path, PathBuf};
@@ -13,6 +15,8 @@ use serde::{Deserialize, Serialize};
 
 use self::load::FieldError;
 use self::location::FieldPath;
+pub use self::side::Side;
+use self::side::Sided;
 use crate::{
     Cipher, Error, InvalidInput, KeyExchangeGroup, MozillaProfile, PeerVerifyMode, PublicKeyPin,
     RevocationDepth, SslConfiguration, SslOption, SslProtocol,
@@ -96,42 +100,137 @@ use crate::{
 /// names are read again by [`reload`](SslConfiguration::reload) and
 /// watched by `watch`.
 ///
+/// # Server and client
+///
+/// One file can configure both sides of a service: the server it runs and
+/// the client it calls other services with. The top level is for both
+/// sides; a `[server]` table and a `[client]` table take any top-level
+/// setting for their side only, in place of the top level's. Each replaces
+/// a whole field (a list, an identity table); where CA certificates come
+/// from (`ca-certificate-files`, `system-ca-certificates`) is one setting,
+/// and so is the key log (`key-log-file`, `key-log-from-env`);
+/// `ssl-options` are replaced option by option. Every load names the
+/// [`Side`] it is for:
+///
+/// ```no_run
+/// use sslconf::{Side, SslConfiguration};
+///
+/// let server = SslConfiguration::from_toml_file("/etc/node/tls.toml", Side::Server)?;
+/// let client = SslConfiguration::from_toml_file("/etc/node/tls.toml", Side::Client)?;
+/// # Ok::<(), sslconf::Error>(())
+/// ```
+///
+/// So a local identity at the top level is served by the server and
+/// presented by the client (one certificate for both, as a fleet node with
+/// the serverAuth and clientAuth usages has); in `[server]` it is only
+/// served, in `[client]` only presented. A file without side tables
+/// configures both sides alike. A side table holds no side table, nor what
+/// only the other side uses: `[client]` none of `added-local-identities`,
+/// `server-name-identities`, `unknown-server-names-refused`,
+/// `session-ticket-key-files` and `session-ticket-lifetime-seconds`,
+/// `[server]` no `ocsp-stapling` (at the top level, the side that does not
+/// use them ignores them).
+///
+/// A node of a fleet, which serves its peers and calls them, each side
+/// with its own certificate, each verifying the other against the fleet's
+/// CA (`examples/axum_server.rs --config node.toml --peer URL` is one, and
+/// `tests/ecosystem.rs` runs two against each other):
+///
+/// ```toml
+/// # Both sides.
+/// protocol = "tls1.3"
+/// allowed-next-protocols = ["h2", "http/1.1"]
+/// ca-certificate-files = ["fleet-ca.pem"]   # the fleet's CA only, not the system store
+/// revocation-list-files = ["fleet-ca.crl"]
+/// peer-verify-mode = "verify"               # a server requires a client certificate
+/// handshake-timeout-ms = 10000
+///
+/// [server]
+/// session-ticket-key-files = ["tickets/current.key", "tickets/previous.key"]
+/// session-ticket-lifetime-seconds = 3600
+///
+/// [server.local-identity]                   # served to the clients that call this node
+/// certificate-file = "node.pem"
+/// key-file = "node.key"
+///
+/// [client]
+/// handshake-timeout-ms = 3000               # replaces the top level's, for calls out
+///
+/// [client.local-identity]                   # presented to the servers this node calls
+/// certificate-file = "node-client.pem"
+/// key-file = "node-client.key"
+/// key-passphrase-env = "NODE_CLIENT_KEY_PASSPHRASE"
+///
+/// [client.ssl-options]
+/// DisableSessionTickets = true
+/// ```
+///
 /// A configuration is read with [`SslConfiguration::from_toml_file`] (or
-/// `from_toml_str`, or [`SslConfiguration::from_settings_file`] from any
-/// serde format) and written back with [`SslConfiguration::to_toml`] (or
-/// `to_settings_file`).
+/// [`from_toml_str`](SslConfiguration::from_toml_str) from text, or
+/// [`SslConfiguration::from_settings_file`] from a `SettingsFile` any serde
+/// format read) and written back with [`SslConfiguration::to_toml`] (or
+/// `to_settings_file`): a configuration is one side's, so it is written
+/// without side tables, and reads back the same for that side.
 ///
 /// # Bad files
 ///
 /// A settings file that does not load is an [`Error::SettingsFile`] naming
 /// the file, the line and column of the value at fault and its field; the
-/// reason, with what was expected, is its `source()`. These are the
-/// messages (`Display`, then each `source()`, joined by ": ") of a
-/// `server.toml` holding one line (`tests/settings_file.rs` checks each, and
-/// that this table is the one it checks):
+/// reason, with what was expected, is its `source()`.
 ///
-/// | `server.toml` | message |
-/// |---|---|
-/// | `` local-identity = { certificate-file = "server.pem", key-file = "server.key", passphrase-file = "server.pass" } `` | `` server.toml:1:78: setting local-identity.passphrase-file: unknown field `passphrase-file`, expected one of `certificate-file`, `key-file`, `pkcs12-file`, `key-passphrase-file`, `key-passphrase-env`, `ocsp-response-file` `` |
-/// | `` peer-verify-depth = "2" `` | `` server.toml:1:21: setting peer-verify-depth: invalid type: string "2", expected u32 `` |
-/// | `` local-identity = { certificate-file = "server.pem", key-file = "missing.key" } `` | `` server.toml:1:64: setting local-identity.key-file: cannot read missing.key: No such file or directory (os error 2) `` |
-/// | `` local-identity = { certificate-file = "enc.pem", key-file = "enc.key", key-passphrase-file = "wrong.pass" } `` | `` server.toml:1:94: setting local-identity.key-passphrase-file: cannot decrypt the private key in enc.key: wrong passphrase `` |
-/// | `` ciphers = ["TLS_AES_128_GCM_SHA256", "RC4-MD5"] `` | `` server.toml:1:38: setting ciphers[1]: unknown cipher "RC4-MD5": expected an IANA or OpenSSL name of a TLS 1.2/1.3 suite `` |
-/// | `` peer-verify-mode = "sometimes" `` | `` server.toml:1:20: setting peer-verify-mode: unknown peer verify mode "sometimes": expected none, query, verify or auto (or VerifyNone, QueryPeer, VerifyPeer, AutoVerifyPeer) `` |
-/// | `` ssl-options = { DisableTickets = true } `` | `` server.toml:1:17: setting ssl-options.DisableTickets: unknown ssl option "DisableTickets": expected a Qt option name: DisableEmptyFragments, DisableSessionTickets, DisableCompression, DisableServerNameIndication, DisableLegacyRenegotiation, DisableSessionSharing, DisableSessionPersistence or DisableServerCipherPreference `` |
-/// | `` protocol = "tls1.3 `` | `` server.toml:1:19: invalid TOML: invalid basic string, expected `"` `` |
-/// | `` mozilla-profile = "old" `` | `` server.toml:1:19: setting mozilla-profile: unknown mozilla profile "old": expected modern or intermediate `` |
-/// | `` revocation-depth = "intermediate" `` | `` server.toml:1:20: setting revocation-depth: unknown revocation depth "intermediate": expected leaf or chain `` |
-/// | `` public-key-pins = ["sha256//e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"] `` | `` server.toml:1:20: setting public-key-pins[0]: invalid public key pin "sha256//e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855": not the 32 bytes of a SHA-256 digest `` |
-/// | `` public-key-pins = ["pin-sha256=\"47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\""] `` | `` server.toml:1:20: setting public-key-pins[0]: invalid public key pin "pin-sha256=\"47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\"": not base64 `` |
-/// | `` revocation-list-files = ["ca.crl", "missing.crl"] `` | `` server.toml:1:36: setting revocation-list-files[1]: cannot read missing.crl: No such file or directory (os error 2) `` |
-/// | `` revocation-list-files = ["ca.crl", "delta.crl"] `` | `` server.toml:1:36: setting revocation-list-files[1]: invalid certificate revocation list in delta.crl: delta CRLs are not supported: give the complete CRL `` |
-/// | `` revocation-list-files = ["ca.pem"] `` | `` server.toml:1:26: setting revocation-list-files[0]: invalid certificate revocation list in ca.pem: no X509 CRL section found `` |
-/// | `` local-identity = { certificate-file = "server.pem", key-file = "server.key", ocsp-response-file = "server.pem" } `` | `` server.toml:1:99: setting local-identity.ocsp-response-file: the ocsp response in server.pem cannot be stapled to "server.example": not a DER OCSP response: unknown/unsupported ASN.1 DER tag: 0x2d `` |
-/// | `` local-identity = { pkcs12-file = "id.p12", key-passphrase-file = "wrong.pass" } `` | `` server.toml:1:66: setting local-identity.key-passphrase-file: cannot open the PKCS#12 file in id.p12: wrong passphrase `` |
-/// | `` local-identity = { pkcs12-file = "server.pem" } `` | `` server.toml:1:34: setting local-identity.pkcs12-file: invalid PKCS#12 file in server.pem: not a DER PKCS#12 file: unknown/unsupported ASN.1 DER tag: 0x2d `` |
-/// | `` local-identity = { certificate-file = "server.pem", key-file = "server.key", pkcs12-file = "id.p12" } `` | `` server.toml:1:92: setting local-identity.pkcs12-file: expected certificate-file and key-file, or pkcs12-file, not both `` |
-/// | `` local-identity = { key-passphrase-file = "good.pass" } `` | `` server.toml:1:18: setting local-identity: expected certificate-file and key-file, or pkcs12-file `` |
+/// Loading converts the configuration for its side, as
+/// [`server_config`](SslConfiguration::server_config) or
+/// [`client_config`](SslConfiguration::client_config) would (and keeps
+/// what it built: those calls return it), so that everything rustls cannot
+/// honour is refused there, at the field that asks for it: TLS 1.0 or 1.1
+/// alone, a cipher list that leaves an enabled protocol no suite, an SSL
+/// option rustls always applies turned off, a key that is not its
+/// certificate's, a server without a certificate, `VerifyPeer` on a server
+/// without CA certificates, a ticket lifetime out of range or without
+/// ticket keys, an unusable key log file. A setting that is missing is
+/// named where it would go: in the side's table when the file has one. A
+/// file that loads converts.
+///
+/// These are the messages (`Display`, then each `source()`, joined by ": ")
+/// of a `tls.toml` holding one line, loaded for one side
+/// (`tests/settings_file.rs` checks each, and that this table is the one
+/// it checks):
+///
+/// | `tls.toml` | loaded for | message |
+/// |---|---|---|
+/// | `` local-identity = { certificate-file = "server.pem", key-file = "server.key", passphrase-file = "server.pass" } `` | server | `` tls.toml:1:78: setting local-identity.passphrase-file: unknown field `passphrase-file`, expected one of `certificate-file`, `key-file`, `pkcs12-file`, `key-passphrase-file`, `key-passphrase-env`, `ocsp-response-file` `` |
+/// | `` peer-verify-depth = "2" `` | server | `` tls.toml:1:21: setting peer-verify-depth: invalid type: string "2", expected u32 `` |
+/// | `` local-identity = { certificate-file = "server.pem", key-file = "missing.key" } `` | server | `` tls.toml:1:64: setting local-identity.key-file: cannot read missing.key: No such file or directory (os error 2) `` |
+/// | `` local-identity = { certificate-file = "enc.pem", key-file = "enc.key", key-passphrase-file = "wrong.pass" } `` | server | `` tls.toml:1:94: setting local-identity.key-passphrase-file: cannot decrypt the private key in enc.key: wrong passphrase `` |
+/// | `` ciphers = ["TLS_AES_128_GCM_SHA256", "RC4-MD5"] `` | server | `` tls.toml:1:38: setting ciphers[1]: unknown cipher "RC4-MD5": expected an IANA or OpenSSL name of a TLS 1.2/1.3 suite `` |
+/// | `` peer-verify-mode = "sometimes" `` | server | `` tls.toml:1:20: setting peer-verify-mode: unknown peer verify mode "sometimes": expected none, query, verify or auto (or VerifyNone, QueryPeer, VerifyPeer, AutoVerifyPeer) `` |
+/// | `` ssl-options = { DisableTickets = true } `` | server | `` tls.toml:1:17: setting ssl-options.DisableTickets: unknown ssl option "DisableTickets": expected a Qt option name: DisableEmptyFragments, DisableSessionTickets, DisableCompression, DisableServerNameIndication, DisableLegacyRenegotiation, DisableSessionSharing, DisableSessionPersistence or DisableServerCipherPreference `` |
+/// | `` protocol = "tls1.3 `` | server | `` tls.toml:1:19: invalid TOML: invalid basic string, expected `"` `` |
+/// | `` mozilla-profile = "old" `` | server | `` tls.toml:1:19: setting mozilla-profile: unknown mozilla profile "old": expected modern or intermediate `` |
+/// | `` revocation-depth = "intermediate" `` | server | `` tls.toml:1:20: setting revocation-depth: unknown revocation depth "intermediate": expected leaf or chain `` |
+/// | `` public-key-pins = ["sha256//e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"] `` | server | `` tls.toml:1:20: setting public-key-pins[0]: invalid public key pin "sha256//e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855": not the 32 bytes of a SHA-256 digest `` |
+/// | `` public-key-pins = ["pin-sha256=\"47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\""] `` | server | `` tls.toml:1:20: setting public-key-pins[0]: invalid public key pin "pin-sha256=\"47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\"": not base64 `` |
+/// | `` revocation-list-files = ["ca.crl", "missing.crl"] `` | server | `` tls.toml:1:36: setting revocation-list-files[1]: cannot read missing.crl: No such file or directory (os error 2) `` |
+/// | `` revocation-list-files = ["ca.crl", "delta.crl"] `` | server | `` tls.toml:1:36: setting revocation-list-files[1]: invalid certificate revocation list in delta.crl: delta CRLs are not supported: give the complete CRL `` |
+/// | `` revocation-list-files = ["ca.pem"] `` | server | `` tls.toml:1:26: setting revocation-list-files[0]: invalid certificate revocation list in ca.pem: no X509 CRL section found `` |
+/// | `` local-identity = { certificate-file = "server.pem", key-file = "server.key", ocsp-response-file = "server.pem" } `` | server | `` tls.toml:1:99: setting local-identity.ocsp-response-file: the ocsp response in server.pem cannot be stapled to "server.example": not a DER OCSP response: unknown/unsupported ASN.1 DER tag: 0x2d `` |
+/// | `` local-identity = { pkcs12-file = "id.p12", key-passphrase-file = "wrong.pass" } `` | server | `` tls.toml:1:66: setting local-identity.key-passphrase-file: cannot open the PKCS#12 file in id.p12: wrong passphrase `` |
+/// | `` local-identity = { pkcs12-file = "server.pem" } `` | server | `` tls.toml:1:34: setting local-identity.pkcs12-file: invalid PKCS#12 file in server.pem: not a DER PKCS#12 file: unknown/unsupported ASN.1 DER tag: 0x2d `` |
+/// | `` local-identity = { certificate-file = "server.pem", key-file = "server.key", pkcs12-file = "id.p12" } `` | server | `` tls.toml:1:92: setting local-identity.pkcs12-file: expected certificate-file and key-file, or pkcs12-file, not both `` |
+/// | `` local-identity = { key-passphrase-file = "good.pass" } `` | server | `` tls.toml:1:18: setting local-identity: expected certificate-file and key-file, or pkcs12-file `` |
+///
+/// | `` protocol = "tls1.1" `` | client | `` tls.toml:1:12: setting protocol: TLS 1.1 is not supported (rustls speaks TLS 1.2 and TLS 1.3 only) `` |
+/// | `` client = { protocol = "tls1.3", ciphers = ["ECDHE-RSA-AES128-GCM-SHA256"] } `` | client | `` tls.toml:1:43: setting client.ciphers: no cipher left for TLS 1.3, which the protocol setting enables `` |
+/// | `` ssl-options = { DisableCompression = false } `` | client | `` tls.toml:1:38: setting ssl-options.DisableCompression: rustls always applies it, it cannot be turned off `` |
+/// | `` key-exchange-groups = [] `` | client | `` tls.toml:1:23: setting key-exchange-groups: the list is empty `` |
+/// | `` allowed-next-protocols = ["h2", ""] `` | client | `` tls.toml:1:33: setting allowed-next-protocols[1]: protocol #1 is 0 bytes long, expected 1 to 255 `` |
+/// | `` local-identity = { certificate-file = "server.pem", key-file = "api.key" } `` | client | `` tls.toml:1:64: setting local-identity.key-file: the private key does not match the local certificate "server.example" `` |
+/// | `` peer-verify-mode = "verify" `` | server | `` tls.toml:1:1: setting local-identity: a server needs a local certificate `` |
+/// | `` client = { local-identity = { certificate-file = "server.pem", key-file = "server.key" } } `` | server | `` tls.toml:1:1: setting local-identity: a server needs a local certificate `` |
+/// | `` server = { peer-verify-mode = "verify", local-identity = { certificate-file = "server.pem", key-file = "server.key" } } `` | server | `` tls.toml:1:31: setting server.peer-verify-mode: a server verifies clients against explicitly configured CA certificates only, never the system store: set them with with_ca_certificates or with_added_ca_certificates `` |
+/// | `` server = { session-ticket-lifetime-seconds = 0, local-identity = { certificate-file = "server.pem", key-file = "server.key" } } `` | server | `` tls.toml:1:46: setting server.session-ticket-lifetime-seconds: 0ns is not between 1 second and 7 days (RFC 8446's limit) `` |
+/// | `` client = { session-ticket-key-files = ["new.ticket"] } `` | client | `` tls.toml:1:39: setting client.session-ticket-key-files: only a server uses it: give it in [server] or at the top level `` |
+/// | `` server = { client = { protocol = "tls1.3" } } `` | server | `` tls.toml:1:21: setting server.client: side tables are only at the top level `` |
 ///
 /// Writing back refuses, with [`Error::SettingNotWritable`] naming the
 /// field, what a file cannot hold: certificates, keys, CA certificates,
@@ -254,6 +353,18 @@ pub struct SettingsFile {
     /// option named: a table of Qt's names and `true` or `false`.
     #[serde(default, skip_serializing_if = "Vec::is_empty", with = "option_map")]
     pub ssl_options: Vec<(SslOption, bool)>,
+    /// `[server]`: settings for the server side only, in place of the top
+    /// level's (see [Server and client](SettingsFile#server-and-client)).
+    /// Any top-level setting but `ocsp-stapling` and the side tables.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server: Option<Box<SettingsFile>>,
+    /// `[client]`: settings for the client side only, in place of the top
+    /// level's. Any top-level setting but the server's own
+    /// (`added-local-identities`, `server-name-identities`,
+    /// `unknown-server-names-refused`, `session-ticket-key-files`,
+    /// `session-ticket-lifetime-seconds`) and the side tables.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client: Option<Box<SettingsFile>>,
 }
 
 fn is_false(value: &bool) -> bool {
@@ -397,17 +508,6 @@ impl ServerNameIdentitySettings {
 const TOML_INPUT: &str = "TOML input";
 
 impl SettingsFile {
-    /// Reads settings from TOML text. Nothing is read from the files named
-    /// yet: [`SslConfiguration::from_settings_file`] does.
-    ///
-    /// # Errors
-    /// [`Error::SettingsFile`] (file `"TOML input"`) naming the line, column
-    /// and field of the first value at fault: bad TOML, an unknown field,
-    /// a value of the wrong type or an unknown name.
-    pub fn from_toml_str(text: &str) -> Result<SettingsFile, Error> {
-        parse(text, TOML_INPUT)
-    }
-
     /// These settings as TOML text.
     ///
     /// # Errors
@@ -462,6 +562,14 @@ fn parse(text: &str, file: &str) -> Result<SettingsFile, Error> {
     })
 }
 
+/// The configuration of `side` that `settings` describe, converted for it.
+fn load(settings: &SettingsFile, base: &Path, side: Side) -> Result<SslConfiguration, FieldError> {
+    let sided = Sided::new(settings, side)?;
+    let config = load::configuration(sided.settings(), base).map_err(|e| sided.relocate(e))?;
+    refusal::check(&config, side, sided.settings()).map_err(|e| sided.relocate(e))?;
+    Ok(config)
+}
+
 /// A failure to apply settings, located in `text` when there is one.
 fn field_error(error: FieldError, file: &str, text: Option<&str>) -> Error {
     let (line, column) = text
@@ -484,35 +592,46 @@ fn field_error(error: FieldError, file: &str, text: Option<&str>) -> Error {
 /// Reading and writing settings files (feature `serde`).
 #[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
 impl SslConfiguration {
-    /// The configuration a TOML settings file describes (see
-    /// [`SettingsFile`]); relative paths in it are relative to the file's
-    /// directory (made absolute).
-    /// The files it names are read now, and again by
-    /// [`reload`](Self::reload). A configuration read from a file is never
-    /// [null](Self::is_null), even from an empty one, and does not start
-    /// from the [default configuration](Self::default_configuration).
+    /// The configuration a TOML settings file describes for `side` (see
+    /// [`SettingsFile`]: the top level, with the side's table over it);
+    /// relative paths in it are relative to the file's directory (made
+    /// absolute). The files it names are read now, and again by
+    /// [`reload`](Self::reload). The configuration is converted for `side`
+    /// now, so that a setting rustls cannot honour is refused here at its
+    /// line, and [`server_config`](Self::server_config) or
+    /// [`client_config`](Self::client_config) then returns what was built.
+    /// A configuration read from a file is never [null](Self::is_null),
+    /// even from an empty one, and does not start from the
+    /// [default configuration](Self::default_configuration).
     ///
     /// ```no_run
-    /// use sslconf::SslConfiguration;
+    /// use sslconf::{Side, SslConfiguration};
     ///
-    /// let server = SslConfiguration::from_toml_file("/etc/myserver/tls.toml")?;
-    /// let config = server.server_config()?;
+    /// let server = SslConfiguration::from_toml_file("/etc/myserver/tls.toml", Side::Server)?;
+    /// let config = server.server_config()?; // built by from_toml_file
     /// # Ok::<(), sslconf::Error>(())
     /// ```
     ///
     /// # Errors
     /// [`Error::ReadFile`] when the settings file cannot be read;
     /// [`Error::SettingsFile`] naming the file, line, column and field of
-    /// the value at fault (see the [module docs](SettingsFile) for what each
-    /// says), the reason as its `source()`.
-    pub fn from_toml_file(path: impl AsRef<Path>) -> Result<Self, Error> {
+    /// the value at fault (see the [`SettingsFile`] docs for what each
+    /// says), the reason as its `source()`: bad TOML, an unknown field, a
+    /// value of the wrong type, a file it names that does not read, or a
+    /// setting the conversion for `side` refuses.
+    pub fn from_toml_file(path: impl AsRef<Path>, side: Side) -> Result<Self, Error> {
         let path = path.as_ref();
         let text = std::fs::read_to_string(path).map_err(|source| Error::ReadFile {
             path: path.to_owned(),
             source,
         })?;
         let base = path.parent().unwrap_or(Path::new(""));
-        Self::from_toml(&text, &path.display().to_string(), &absolute_base(base))
+        Self::from_toml(
+            &text,
+            &path.display().to_string(),
+            &absolute_base(base),
+            side,
+        )
     }
 
     /// As [`from_toml_file`](Self::from_toml_file), from TOML text whose
@@ -522,32 +641,41 @@ impl SslConfiguration {
     ///
     /// # Errors
     /// As [`from_toml_file`](Self::from_toml_file).
-    pub fn from_toml_str(text: &str, base_dir: impl AsRef<Path>) -> Result<Self, Error> {
-        Self::from_toml(text, TOML_INPUT, &absolute_base(base_dir.as_ref()))
+    pub fn from_toml_str(
+        text: &str,
+        base_dir: impl AsRef<Path>,
+        side: Side,
+    ) -> Result<Self, Error> {
+        Self::from_toml(text, TOML_INPUT, &absolute_base(base_dir.as_ref()), side)
     }
 
-    fn from_toml(text: &str, file: &str, base: &Path) -> Result<Self, Error> {
+    fn from_toml(text: &str, file: &str, base: &Path, side: Side) -> Result<Self, Error> {
         let settings = parse(text, file)?;
-        load::configuration(&settings, base).map_err(|e| field_error(e, file, Some(text)))
+        load(&settings, base, side).map_err(|e| field_error(e, file, Some(text)))
     }
 
-    /// The configuration `settings` describe, read with any serde format;
+    /// The configuration `settings` describe for `side`, read with any
+    /// serde format (or a table inside another settings document), loaded
+    /// and checked as [`from_toml_file`](Self::from_toml_file) does;
     /// relative paths are relative to `base_dir` (made absolute now, so a
     /// later change of the working directory changes nothing).
     ///
     /// # Errors
     /// [`Error::SettingsFile`] (file `"settings"`, line 0) naming the field
-    /// whose value failed.
+    /// whose value failed, or that the conversion for `side` refuses.
     pub fn from_settings_file(
         settings: &SettingsFile,
         base_dir: impl AsRef<Path>,
+        side: Side,
     ) -> Result<Self, Error> {
-        load::configuration(settings, &absolute_base(base_dir.as_ref()))
+        load(settings, &absolute_base(base_dir.as_ref()), side)
             .map_err(|e| field_error(e, "settings", None))
     }
 
     /// These settings as a [`SettingsFile`], to write back:
-    /// `from_settings_file` of it makes an equal configuration. Files are
+    /// `from_settings_file` of it, for a side they convert for, makes an
+    /// equal configuration. It has no side tables: a configuration is one
+    /// side's. Files are
     /// written as they were given (relative paths stay relative to the
     /// directory they were relative to). CA certificate files are read
     /// again, to tell their certificates from any added as values.
@@ -567,14 +695,14 @@ impl SslConfiguration {
     /// then [`SettingsFile::to_toml`].
     ///
     /// ```
-    /// use sslconf::{SslConfiguration, SslProtocol};
+    /// use sslconf::{Side, SslConfiguration, SslProtocol};
     ///
     /// let config = SslConfiguration::new()
     ///     .with_protocol(SslProtocol::TlsV1_3)
     ///     .with_allowed_next_protocols(["h2"]);
     /// let text = config.to_toml()?;
     /// assert_eq!(text, "protocol = \"TlsV1_3\"\nallowed-next-protocols = [\"h2\"]\n");
-    /// assert_eq!(SslConfiguration::from_toml_str(&text, ".")?, config);
+    /// assert_eq!(SslConfiguration::from_toml_str(&text, ".", Side::Client)?, config);
     /// # Ok::<(), sslconf::Error>(())
     /// ```
     ///
