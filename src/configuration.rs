@@ -553,7 +553,7 @@ impl SslConfiguration {
         let files = self.settings().files();
         if files.is_empty() {
             return Err(Error::Watch {
-                source: "the configuration reads no files".into(),
+                cause: "the configuration reads no files".into(),
             });
         }
         let config = self.clone();

@@ -367,12 +367,13 @@ pub enum Error {
         cause: Box<Error>,
     },
 
-    /// Watching files for changes failed (feature `watch`).
-    #[error("cannot watch the configuration's files")]
+    /// Watching files for changes failed (feature `watch`). The message
+    /// says why in one line (the cause is in it, not in `source()`), as a
+    /// `watch` report is printed.
+    #[error("cannot watch the configuration's files: {}", causes(&**cause))]
     Watch {
         /// What the file watcher said.
-        #[source]
-        source: Box<dyn std::error::Error + Send + Sync>,
+        cause: Box<dyn std::error::Error + Send + Sync>,
     },
 
     /// An OCSP response an identity is to staple cannot be: it does not

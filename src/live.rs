@@ -260,7 +260,7 @@ mod tests {
         let ra = Arc::clone(&a);
         let part = Rebuilt::new(vec![a.clone()], move || match *ra.current() {
             0 => Err(Error::Watch {
-                source: "zero".into(),
+                cause: "zero".into(),
             }),
             n => Ok(n),
         })

@@ -115,7 +115,7 @@ impl std::fmt::Debug for Watcher {
 
 fn watch_error(error: notify::Error) -> Error {
     Error::Watch {
-        source: Box::new(error),
+        cause: Box::new(error),
     }
 }
 
