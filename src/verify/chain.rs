@@ -33,8 +33,20 @@ pub(crate) struct ChainVerifier {
 pub(crate) struct Path {
     /// The DER of the intermediates on the path.
     pub(crate) intermediates: Vec<Vec<u8>>,
+    /// The trusted certificate the path ends in (its subject and key),
+    /// when it ends in one: not for an exact pin.
+    pub(crate) anchor: Option<Certificate>,
     /// Whether the pins hold (true when there are none).
     pub(crate) pinned: bool,
+}
+
+/// Whether a path is checked against the revocation lists.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Lists {
+    /// As configured.
+    Checked,
+    /// Not: whether a path exists at all, whatever the lists say.
+    Ignored,
 }
 
 impl ChainVerifier {
@@ -115,9 +127,30 @@ impl ChainVerifier {
         usage: Usage,
         time: UnixTime,
     ) -> Result<Path, webpki::Error> {
+        self.verify_with(
+            end_entity,
+            end_entity_der,
+            intermediates,
+            usage,
+            time,
+            Lists::Checked,
+        )
+    }
+
+    /// [`verify_at`](Self::verify_at), the revocation lists checked or not.
+    pub(crate) fn verify_with(
+        &self,
+        end_entity: &webpki::EndEntityCert<'_>,
+        end_entity_der: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        usage: Usage,
+        time: UnixTime,
+        lists: Lists,
+    ) -> Result<Path, webpki::Error> {
         let alone = |cert: &Certificate| {
             valid_at(cert, time).map(|()| Path {
                 intermediates: Vec::new(),
+                anchor: None,
                 pinned: self
                     .pins
                     .as_ref()
@@ -131,8 +164,23 @@ impl ChainVerifier {
         }
         match self.exact_pin(end_entity_der) {
             Some(pinned) => alone(pinned),
-            None => self.verify_path(end_entity, &candidates(intermediates), usage, time),
+            None => self.verify_path(end_entity, &candidates(intermediates), usage, time, lists),
         }
+    }
+
+    /// The trusted certificate a verified path ends in (the one whose
+    /// subject and key are the path's anchor).
+    fn anchor_of(&self, path: &webpki::VerifiedPath<'_>) -> Option<Certificate> {
+        let anchor = path.anchor();
+        let key = super::der::sequence(&anchor.subject_public_key_info);
+        self.anchors
+            .certificates()
+            .filter(|cert| cert.public_key_info() == Some(key.as_slice()))
+            .find(|cert| {
+                webpki::anchor_from_trusted_cert(cert.as_rustls())
+                    .is_ok_and(|a| a.subject == anchor.subject)
+            })
+            .cloned()
     }
 
     /// The configured exact pin that `end_entity` is, if any.
@@ -151,13 +199,14 @@ impl ChainVerifier {
         intermediates: &[CertificateDer<'_>],
         usage: Usage,
         time: UnixTime,
+        checked: Lists,
     ) -> Result<Path, webpki::Error> {
-        let lists = self
+        let configured = self
             .revocation
             .as_ref()
-            .map(Revocation::webpki_lists)
-            .unwrap_or_default();
-        let revocation = match &self.revocation {
+            .filter(|_| checked == Lists::Checked);
+        let lists = configured.map(Revocation::webpki_lists).unwrap_or_default();
+        let revocation = match configured {
             Some(r) => match r.options(&lists) {
                 Some(options) => Some(options),
                 // Never: a verifier has revocation only with lists. Fail
@@ -175,7 +224,7 @@ impl ChainVerifier {
         // The first path that verified but holds no pinned key. The pins
         // are checked while webpki searches, so that a pinned path (a
         // cross-signed intermediate's other root) is found when one exists.
-        let unpinned: RefCell<Option<Vec<Vec<u8>>>> = RefCell::new(None);
+        let unpinned: RefCell<Option<Path>> = RefCell::new(None);
         // Whether a path verified in full but for the depth: what failed,
         // whatever webpki says of the other paths it then tried (a
         // self-issued intermediate's signature tried on the leaf, say).
@@ -187,9 +236,11 @@ impl ChainVerifier {
             }
             match &self.pins {
                 Some(pins) if !pins.holds_path(path) => {
-                    unpinned
-                        .borrow_mut()
-                        .get_or_insert_with(|| intermediates_of(path));
+                    unpinned.borrow_mut().get_or_insert_with(|| Path {
+                        intermediates: intermediates_of(path),
+                        anchor: self.anchor_of(path),
+                        pinned: false,
+                    });
                     // Any error goes on searching; this one is not reported.
                     Err(webpki::Error::CertDistrusted)
                 }
@@ -209,12 +260,10 @@ impl ChainVerifier {
             match (result, unpinned.borrow_mut().take()) {
                 (Ok(path), _) => Ok(Path {
                     intermediates: intermediates_of(&path),
+                    anchor: self.anchor_of(&path),
                     pinned: true,
                 }),
-                (Err(_), Some(intermediates)) => Ok(Path {
-                    intermediates,
-                    pinned: false,
-                }),
+                (Err(_), Some(unpinned)) => Ok(unpinned),
                 (Err(_), None) if too_deep.take() => Err(webpki::Error::MaximumPathDepthExceeded),
                 (Err(error), None) => Err(error),
             }

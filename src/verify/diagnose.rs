@@ -7,7 +7,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 
-use super::chain::{ChainVerifier, Path};
+use super::chain::{ChainVerifier, Lists, Path};
 use super::links::{End, Links};
 use super::Usage;
 use crate::host::{names_cover, server_name};
@@ -130,16 +130,19 @@ impl ChainVerifier {
                         };
                         let verified =
                             self.explain_path(cert, &found, usage, now, &error, &mut errors);
-                        linked.extend(verified);
+                        // What the lists say, of the path webpki verified
+                        // if it found one, else of the issuer walk's links.
                         let before = errors.len();
                         if let Some(lists) = self.revocation() {
-                            for listed in lists.errors(&links, system_time(now)) {
+                            let path = verified.as_deref().unwrap_or(links.path());
+                            for listed in lists.errors(path, system_time(now)) {
                                 push_error_once(&mut errors, listed);
                             }
                         }
                         if is_revocation_error(&error) && errors.len() == before {
                             errors.push(revocation_fallback(&error, leaf));
                         }
+                        linked.extend(verified.unwrap_or_default());
                     }
                     Ok(path) => {
                         if !path.pinned {
@@ -148,7 +151,7 @@ impl ChainVerifier {
                                 Some(leaf.clone()),
                             ));
                         }
-                        linked.extend(on_path(chain, &path));
+                        linked.extend(verified_path(chain, &path));
                     }
                 }
             }
@@ -190,13 +193,18 @@ impl ChainVerifier {
         Failure { errors, linked }
     }
 
-    /// Explains a path that failed at `now`. When a certificate is outside
-    /// its validity period, looks again at a time when the chain is valid,
-    /// so that an expired leaf does not hide an unknown issuer; a time error
-    /// is then blamed only on certificates of the path found. Only time
-    /// errors are reported when, and only when, some time yields a path.
-    /// Returns the certificates of the path webpki verified at that time.
-    /// (What the revocation lists say is added by the caller.)
+    /// Explains a path that failed at `now`. A revocation error is not
+    /// the answer: webpki checks the lists from the trust anchor down as it
+    /// verifies each link, and stops at the first that fails, the links
+    /// below unverified; whether a path exists at all is asked again
+    /// without the lists, and what the lists say is added by the caller,
+    /// on the path found. When a certificate is outside its validity
+    /// period, looks again at a time when the chain is valid, so that an
+    /// expired leaf does not hide an unknown issuer; a time error is then
+    /// blamed only on certificates of the path found. Only time errors are
+    /// reported when, and only when, some time yields a path. Returns the
+    /// path webpki verified (leaf first, ending in its trusted
+    /// certificate), if it found one.
     fn explain_path(
         &self,
         cert: &webpki::EndEntityCert<'_>,
@@ -205,38 +213,52 @@ impl ChainVerifier {
         now: UnixTime,
         now_error: &webpki::Error,
         errors: &mut Vec<SslError>,
-    ) -> Vec<Certificate> {
+    ) -> Option<Vec<Certificate>> {
         let chain = found.chain;
         let leaf = &chain[0];
+        let verify = |time| {
+            let lists = Lists::Ignored;
+            self.verify_with(
+                cert,
+                leaf.as_rustls(),
+                found.intermediates,
+                usage,
+                time,
+                lists,
+            )
+        };
+        let now_error = if is_revocation_error(now_error) {
+            match verify(now) {
+                Ok(path) => {
+                    if !path.pinned {
+                        errors.push(SslError::new(
+                            SslErrorKind::PublicKeyNotPinned,
+                            Some(leaf.clone()),
+                        ));
+                    }
+                    return Some(verified_path(chain, &path));
+                }
+                Err(error) => error,
+            }
+        } else {
+            now_error.clone()
+        };
         let now_time = system_time(now);
         let outside: Vec<&Certificate> = chain
             .iter()
             .filter(|c| c.is_readable() && !is_valid_at(c, now_time))
             .collect();
-        // webpki checks revocation only on a path whose certificates are
-        // all valid now, and checks a list's expiry at the same time: what
-        // it found is the answer, whatever else the peer sent (a path
-        // built at another time would pass an expired list).
-        if outside.is_empty() || is_revocation_error(now_error) {
-            self.classify(now_error, found, errors);
-            return Vec::new();
+        if outside.is_empty() {
+            self.classify(&now_error, found, errors);
+            return None;
         }
-        let retry = retry_time(chain, now_time).map(|time| {
-            self.verify_at(
-                cert,
-                leaf.as_rustls(),
-                found.intermediates,
-                usage,
-                unix_time(time),
-            )
-        });
-        match retry {
+        match retry_time(chain, now_time).map(|time| verify(unix_time(time))) {
             Some(Ok(path)) => {
-                let linked = on_path(chain, &path);
+                let verified = verified_path(chain, &path);
                 errors.extend(
                     outside
                         .into_iter()
-                        .filter(|c| linked.contains(c))
+                        .filter(|c| verified.contains(c))
                         .map(|c| time_error(c, now_time)),
                 );
                 if !path.pinned {
@@ -245,17 +267,17 @@ impl ChainVerifier {
                         Some(leaf.clone()),
                     ));
                 }
-                linked
+                Some(verified)
             }
             Some(Err(error)) => {
                 errors.extend(outside.into_iter().map(|c| time_error(c, now_time)));
                 self.classify(&unless_time(error), found, errors);
-                Vec::new()
+                None
             }
             None => {
                 errors.extend(outside.into_iter().map(|c| time_error(c, now_time)));
-                self.classify(&unless_time(now_error.clone()), found, errors);
-                Vec::new()
+                self.classify(&unless_time(now_error), found, errors);
+                None
             }
         }
     }
@@ -395,14 +417,18 @@ struct Found<'a> {
     links: &'a Links,
 }
 
-/// The certificates of `chain` on a path webpki verified: the leaf and the
-/// intermediates it used.
-fn on_path(chain: &[Certificate], path: &Path) -> Vec<Certificate> {
-    chain
+/// A path webpki verified, leaf first: the leaf, the intermediates it used
+/// in path order, then the trusted certificate it ends in.
+fn verified_path(chain: &[Certificate], path: &Path) -> Vec<Certificate> {
+    let intermediates = path
+        .intermediates
         .iter()
-        .enumerate()
-        .filter(|(at, c)| *at == 0 || path.intermediates.iter().any(|der| der == c.to_der()))
-        .map(|(_, c)| c.clone())
+        .filter_map(|der| chain.iter().find(|c| c.to_der() == der.as_slice()));
+    chain[..1]
+        .iter()
+        .chain(intermediates)
+        .chain(&path.anchor)
+        .cloned()
         .collect()
 }
 

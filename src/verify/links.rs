@@ -27,9 +27,11 @@ pub(crate) enum End {
     /// Certificates with the last one's issuer name and key identifier
     /// exist, but no key of theirs verifies its signature.
     BadSignature,
-    /// No certificate has the last one's issuer name and key identifier (or
-    /// the walk's bounds were reached).
+    /// No certificate has the last one's issuer name and key identifier.
     NoIssuer,
+    /// The walk's bounds were reached: too many links, or too many keys
+    /// claiming one link (what is above is not known).
+    GaveUp,
 }
 
 /// The leaf and its issuers, each link verified, and how the walk ended.
@@ -62,7 +64,7 @@ impl Links {
                 break End::SelfIssued;
             }
             if path.len() > MAX_LINKS {
-                break End::NoIssuer;
+                break End::GaveUp;
             }
             let claimed = chain[1..]
                 .iter()
@@ -71,6 +73,7 @@ impl Links {
                 .filter(|c| !path.contains(c) && current.may_be_issued_by(c));
             let mut tried: Vec<&[u8]> = Vec::new();
             let mut issuer = None;
+            let mut gave_up = false;
             for candidate in claimed {
                 let Some(key) = candidate.public_key_info() else {
                     continue;
@@ -79,6 +82,7 @@ impl Links {
                     continue;
                 }
                 if tried.len() == MAX_KEYS_PER_LINK {
+                    gave_up = true;
                     break;
                 }
                 tried.push(key);
@@ -89,6 +93,7 @@ impl Links {
             }
             match issuer {
                 Some(issuer) => path.push(issuer),
+                None if gave_up => break End::GaveUp,
                 None if tried.is_empty() => break End::NoIssuer,
                 None => break End::BadSignature,
             }
@@ -111,12 +116,5 @@ impl Links {
     /// missing or a forgery, or a self-issued one.
     pub(crate) fn last(&self) -> Option<&Certificate> {
         self.path.last()
-    }
-
-    /// The key of the certificate after `cert` on the path (its verified
-    /// issuer), if `cert` is on it and not last.
-    pub(crate) fn issuer_of(&self, cert: &Certificate) -> Option<&Certificate> {
-        let at = self.path.iter().position(|c| c == cert)?;
-        self.path.get(at + 1)
     }
 }

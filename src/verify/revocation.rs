@@ -5,7 +5,6 @@
 use std::time::SystemTime;
 
 use super::der::name_contents;
-use super::links::Links;
 use super::signed::signed_by;
 use crate::settings;
 use crate::{Certificate, RevocationDepth, RevocationList, SslError, SslErrorKind};
@@ -101,16 +100,19 @@ impl Revocation {
     /// self-signed and ends the path is not (it is an anchor, as webpki
     /// treats it), nor one whose issuer is unknown or forged (no list can
     /// be told to be its issuer's).
-    pub(crate) fn errors(&self, links: &Links, now: SystemTime) -> Vec<SslError> {
-        let path = links.path();
+    ///
+    /// `path` is the leaf and its issuers, leaf first, each link verified:
+    /// a path webpki verified (ending in its trusted certificate), or the
+    /// diagnosis's issuer walk.
+    pub(crate) fn errors(&self, path: &[Certificate], now: SystemTime) -> Vec<SslError> {
         let checked = match self.depth {
             webpki::RevocationCheckDepth::EndEntity => &path[..path.len().min(1)],
             _ => path,
         };
         let mut errors = Vec::new();
-        for cert in checked {
-            let issuer = links
-                .issuer_of(cert)
+        for (at, cert) in checked.iter().enumerate() {
+            let issuer = path
+                .get(at + 1)
                 .or_else(|| cert.is_self_signed().then_some(cert));
             let Some(issuer) = issuer else {
                 continue;
