@@ -5,7 +5,10 @@
 //! kept (genuine, revoked, expired, not yet valid, wrong purpose, wrong
 //! name, self-signed, under the non-CA), forgeries (certificates signed by
 //! an attacker's key under a real CA's subject and key identifier), and
-//! revocation lists (current, expired, newer but expired, forged).
+//! revocation lists (current, expired, newer but expired, forged, from a
+//! CA whose key usage does not allow signing them), a self-issued
+//! rollover, impostors of an intermediate and a leaf issued by the
+//! self-signed leaf's key.
 //!
 //! Every CA's key identifier is fixed (`[id; 20]`), so that a forger, who
 //! has only the CA's certificate, copies it exactly, as
@@ -358,6 +361,51 @@ impl Pki {
         let server = b.leaf(LeafSpec::new("server", 1017), &root_a);
         let _ = l_i1;
 
+        // Added after the first rounds, at the end so that fuzz/seed.sh's
+        // indices hold: a CA whose key usage does not allow signing CRLs
+        // (its list is signed all the same), a rollover (I1's name under a
+        // new key and key identifier, certified by I1: self-issued), three
+        // impostors of I1 (its name and key identifier, other keys,
+        // certified by B), and a leaf issued with the self-signed leaf's
+        // key.
+        let mut no_crl = Ca::new("Fuzz Int NoCRL", 0x13);
+        no_crl.params.key_usages = vec![KeyUsagePurpose::KeyCertSign];
+        b.ca("NoCRL", no_crl.certified_by(&root_a, 15, |_| {}));
+        let rollover = Ca::new("Fuzz Int 1", 0x21);
+        b.ca("I1 new key by I1", rollover.certified_by(&int1, 16, |_| {}));
+        for (name, serial) in [
+            ("I1 impostor 1", 17),
+            ("I1 impostor 2", 18),
+            ("I1 impostor 3", 19),
+        ] {
+            b.ca(name, int1.forger().certified_by(&root_b, serial, |_| {}));
+        }
+        b.leaf(LeafSpec::new("leaf under NoCRL", 1018), &no_crl);
+        b.leaf(LeafSpec::new("leaf revoked under NoCRL", 1019), &no_crl);
+        b.leaf(LeafSpec::new("leaf under I1 new key", 1020), &rollover);
+        let self_params = LeafSpec::new("leaf self-signed", 1011).params();
+        let by_self = Issuer::from_params(&self_params, &self_key);
+        let key = key();
+        let cert = der_cert(
+            LeafSpec::new("leaf under self-signed", 1021)
+                .params()
+                .signed_by(&key, &by_self)
+                .expect("leaf")
+                .der(),
+        );
+        let at = b.push("leaf under self-signed", cert, false, (2020, 2090));
+        b.leaves.push(Leaf {
+            cert: at,
+            key_der: key.serialize_der(),
+        });
+        // NoCRL's list, signed by its key (rcgen checks the issuer's key
+        // usage; webpki must refuse it for the certificate's).
+        let no_crl_list = {
+            let mut signer = Ca::new("Fuzz Int NoCRL", 0x13);
+            signer.key = no_crl.key;
+            signer.list((2024, 1, 1), (2090, 1, 1), &[1019])
+        };
+
         let lists = vec![
             List {
                 name: "I1 current",
@@ -396,6 +444,10 @@ impl Pki {
             List {
                 name: "A expired",
                 list: root_a.list((2018, 1, 1), (2019, 1, 1), &[]),
+            },
+            List {
+                name: "NoCRL current (its issuer may not sign lists)",
+                list: no_crl_list,
             },
         ];
 
