@@ -373,3 +373,182 @@ fn a_depth_refusal_with_a_self_issued_intermediate_is_the_path_length() {
         )]
     );
 }
+
+// -- Found by fuzz/fuzz_targets/chain_decision.rs ----------------------------
+
+/// A revocation list from `ca`, revoking `revoked`; issued yesterday, due
+/// in 30 days.
+fn list_of(ca: &MeshCa, revoked: &[&Certificate]) -> sslconf::RevocationList {
+    let serial = |cert: &Certificate| {
+        let bytes: Vec<u8> = cert
+            .serial_number()
+            .split(':')
+            .map(|byte| u8::from_str_radix(byte, 16).unwrap())
+            .collect();
+        rcgen::SerialNumber::from_slice(&bytes)
+    };
+    let now = time::OffsetDateTime::now_utc();
+    let params = rcgen::CertificateRevocationListParams {
+        this_update: now - time::Duration::days(1),
+        next_update: now + time::Duration::days(30),
+        crl_number: rcgen::SerialNumber::from(1u64),
+        issuing_distribution_point: None,
+        revoked_certs: revoked
+            .iter()
+            .map(|cert| rcgen::RevokedCertParams {
+                serial_number: serial(cert),
+                revocation_time: now - time::Duration::days(1),
+                reason_code: Some(rcgen::RevocationReason::KeyCompromise),
+                invalidity_date: None,
+            })
+            .collect(),
+        key_identifier_method: ca.params.key_identifier_method.clone(),
+    };
+    sslconf::RevocationList::from_der(params.signed_by(&ca.issuer()).unwrap().der()).unwrap()
+}
+
+/// A certificate of `ca`'s subject and key identifier for another key,
+/// issued by `by`: what a peer may send beside the real one.
+fn impostor_of(ca: &MeshCa, by: &MeshCa) -> Certificate {
+    MeshCa {
+        params: ca.params.clone(),
+        key: KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap(),
+    }
+    .certified_by(by)
+}
+
+fn is_list_error(kind: SslErrorKind) -> bool {
+    matches!(
+        kind,
+        SslErrorKind::UnableToGetRevocationList
+            | SslErrorKind::RevocationListExpired
+            | SslErrorKind::RevocationListInvalid
+    )
+}
+
+/// A leaf its CA's list revokes, sent with three impostors of that CA
+/// (its subject and key identifier, other keys) before the CA itself, to a
+/// client that has the CA's list but not the root's (strict, every
+/// certificate checked): webpki refuses the path leaf ← CA ← root for the
+/// CA's missing list (it checks from the root down, so it never reaches the
+/// leaf's revocation); the issuer walk gives up after three keys, so the
+/// lists' account is empty, and webpki's verdict is put on the leaf as
+/// `UnableToGetRevocationList`. That one error hides the revocation, and
+/// expecting it admits the revoked leaf (rule 1: a certificate a
+/// configured list revokes is always `CertificateRevoked`, never admitted).
+#[test]
+fn a_revoked_leaf_behind_impostors_is_said_revoked_and_refused() {
+    let root = MeshCa::new("Impostors Root");
+    let other = MeshCa::new("Impostors Other Root");
+    let mut ca = MeshCa::new("Impostors CA");
+    ca.params.key_identifier_method = KeyIdMethod::PreSpecified(vec![0x11; 20]);
+    let id = leaf("revoked.test", &ca.issuer_owned(), &[]);
+    let list = list_of(&ca, &[id.leaf()]);
+    let ca_cert = ca.certified_by(&root);
+    let config = SslConfiguration::new()
+        .with_ca_certificates([root.self_signed()])
+        .with_revocation_lists([list]);
+    let revoked = SslError::new(SslErrorKind::CertificateRevoked, Some(id.leaf().clone()));
+
+    // Sent with its CA alone, the leaf is said to be revoked.
+    let direct = [id.leaf().clone(), ca_cert.clone()];
+    let errors = config.verify_chain(&direct, Some("revoked.test"));
+    assert!(errors.contains(&revoked), "{errors:?}");
+
+    // With three impostors before the CA, it must be too.
+    let mut chain = id.chain.clone();
+    chain.extend((0..3).map(|_| impostor_of(&ca, &other)));
+    chain.push(ca_cert);
+    let errors = config.verify_chain(&chain, Some("revoked.test"));
+    assert!(errors.contains(&revoked), "{errors:?}");
+
+    // Expecting everything the diagnosis says, and a missing list for
+    // every certificate of the chain, admits no revoked leaf.
+    let mut expected = errors.clone();
+    expected.extend(
+        chain
+            .iter()
+            .map(|c| SslError::new(SslErrorKind::UnableToGetRevocationList, Some(c.clone()))),
+    );
+    let client = config.with_expected_ssl_errors(expected);
+    let server = SslConfiguration::new()
+        .with_local_certificate_chain(chain)
+        .with_private_key(id.key());
+    let outcome = common::connect(&client, &server, "revoked.test");
+    assert!(outcome.client.is_err(), "a revoked leaf was admitted");
+}
+
+/// A leaf whose CA is certified by an untrusted root, sent with that CA
+/// and an impostor of it issued by the trusted root, to a client with the
+/// CA's list (strict): no path verifies (raw webpki, without lists, says
+/// so), but webpki's error is the impostor's missing list (it checks the
+/// impostor's revocation before the leaf's signature), the diagnosis
+/// classifies no revocation error, and its only error is
+/// `UnableToGetRevocationList` put on the leaf, although the leaf's
+/// issuer's list is there. Expecting list errors then admits a chain
+/// that reaches no trusted root.
+#[test]
+fn list_errors_alone_never_explain_a_chain_no_path_verifies() {
+    let untrusted = MeshCa::new("Unlisted Path Untrusted Root");
+    let trusted = MeshCa::new("Unlisted Path Trusted Root");
+    let mut ca = MeshCa::new("Unlisted Path CA");
+    ca.params.key_identifier_method = KeyIdMethod::PreSpecified(vec![0x12; 20]);
+    let id = leaf("path.test", &ca.issuer_owned(), &[]);
+    let chain = vec![
+        id.leaf().clone(),
+        impostor_of(&ca, &trusted),
+        ca.certified_by(&untrusted),
+    ];
+    let root = trusted.self_signed();
+
+    // Raw webpki, with no lists, finds no path.
+    let mut roots = sslconf::rustls::RootCertStore::empty();
+    roots.add(root.as_rustls().clone()).unwrap();
+    let raw = sslconf::rustls::client::WebPkiServerVerifier::builder_with_provider(
+        std::sync::Arc::new(roots),
+        std::sync::Arc::new(sslconf::rustls::crypto::aws_lc_rs::default_provider()),
+    )
+    .build()
+    .unwrap();
+    let ders: Vec<_> = chain.iter().map(|c| c.as_rustls().clone()).collect();
+    let verdict = sslconf::rustls::client::danger::ServerCertVerifier::verify_server_cert(
+        raw.as_ref(),
+        &ders[0],
+        &ders[1..],
+        &"path.test".try_into().unwrap(),
+        &[],
+        sslconf::rustls::pki_types::UnixTime::now(),
+    );
+    assert!(verdict.is_err(), "raw webpki found a path");
+
+    let config = SslConfiguration::new()
+        .with_ca_certificates([root])
+        .with_revocation_lists([list_of(&ca, &[])]);
+    let errors = config.verify_chain(&chain, Some("path.test"));
+    assert!(
+        errors.iter().any(|e| !is_list_error(e.kind())),
+        "only list errors for a chain no path verifies: {errors:?}"
+    );
+
+    // Expecting every list error on every certificate admits nothing.
+    let expected: Vec<SslError> = chain
+        .iter()
+        .flat_map(|c| {
+            [
+                SslErrorKind::UnableToGetRevocationList,
+                SslErrorKind::RevocationListExpired,
+                SslErrorKind::RevocationListInvalid,
+            ]
+            .map(|kind| SslError::new(kind, Some(c.clone())))
+        })
+        .collect();
+    let client = config.with_expected_ssl_errors(expected);
+    let server = SslConfiguration::new()
+        .with_local_certificate_chain(chain)
+        .with_private_key(id.key());
+    let outcome = common::connect(&client, &server, "path.test");
+    assert!(
+        outcome.client.is_err(),
+        "a chain no path verifies was admitted on list errors"
+    );
+}
