@@ -552,3 +552,76 @@ fn list_errors_alone_never_explain_a_chain_no_path_verifies() {
         "a chain no path verifies was admitted on list errors"
     );
 }
+
+/// A CA's new key under its old name (self-issued, certified by the old
+/// key), below the old key's certificate constrained to path length 0: the
+/// leaf under the new key has no path webpki accepts (it counts the
+/// self-issued certificate against the constraint). Sent with the CA's
+/// list, signed by the old key (strict): webpki first tries the old key's
+/// certificate as the leaf's issuer (same name) and stops at that
+/// certificate's missing list, before the leaf's signature; the diagnosis
+/// then classifies no path error, and its errors are list errors alone,
+/// whose expectation admits a chain webpki refuses without any list.
+/// (What the fuzz target's first crash reduces to.)
+#[test]
+fn list_errors_alone_never_explain_a_rollover_webpki_refuses() {
+    let root = MeshCa::new("Rollover Lists Root");
+    let mut old = MeshCa::new("Rollover Lists CA");
+    old.params.key_identifier_method = KeyIdMethod::PreSpecified(vec![0x13; 20]);
+    let constrained = MeshCa {
+        params: {
+            let mut p = old.params.clone();
+            p.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
+            p
+        },
+        key: KeyPair::try_from(old.key.serialize_der().as_slice()).unwrap(),
+    };
+    let new = MeshCa {
+        params: {
+            let mut p = old.params.clone();
+            p.key_identifier_method = KeyIdMethod::PreSpecified(vec![0x31; 20]);
+            p
+        },
+        key: KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap(),
+    };
+    let id = leaf("rollover-lists.test", &new.issuer_owned(), &[]);
+    let chain = vec![
+        id.leaf().clone(),
+        constrained.certified_by(&root),
+        new.certified_by(&old),
+    ];
+    let root = root.self_signed();
+    let config = SslConfiguration::new().with_ca_certificates([root.clone()]);
+    // Refused without lists (what it says is webpki's error of the path it
+    // tried last, not the constraint).
+    let without_lists = config.verify_chain(&chain, Some("rollover-lists.test"));
+    assert!(!without_lists.is_empty());
+
+    let config = config.with_revocation_lists([list_of(&old, &[])]);
+    let errors = config.verify_chain(&chain, Some("rollover-lists.test"));
+    assert!(
+        errors.iter().any(|e| !is_list_error(e.kind())),
+        "only list errors for a chain webpki refuses without lists: {errors:?}"
+    );
+    let expected: Vec<SslError> = chain
+        .iter()
+        .chain([&root])
+        .flat_map(|c| {
+            [
+                SslErrorKind::UnableToGetRevocationList,
+                SslErrorKind::RevocationListExpired,
+                SslErrorKind::RevocationListInvalid,
+            ]
+            .map(|kind| SslError::new(kind, Some(c.clone())))
+        })
+        .collect();
+    let client = config.with_expected_ssl_errors(expected);
+    let server = SslConfiguration::new()
+        .with_local_certificate_chain(chain)
+        .with_private_key(id.key());
+    let outcome = common::connect(&client, &server, "rollover-lists.test");
+    assert!(
+        outcome.client.is_err(),
+        "a chain webpki refuses without lists was admitted on list errors"
+    );
+}
