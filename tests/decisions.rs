@@ -625,3 +625,58 @@ fn list_errors_alone_never_explain_a_rollover_webpki_refuses() {
         "a chain webpki refuses without lists was admitted on list errors"
     );
 }
+
+/// The revoked leaf of `a_revoked_leaf_behind_impostors_is_said_revoked_and_refused`,
+/// sent with the three impostors, its CA, and an expired copy of its CA
+/// (same key), to a client that allows unknown status (the root's list is
+/// not needed): refused, but said only to have an expired CA: webpki's
+/// verdict is the copy's expiry, the look at another time finds the
+/// revocation (a revocation error, classified as nothing), and the lists'
+/// account never reaches the leaf's issuer (the issuer walk gives up
+/// after three keys). Rule 1: a certificate a configured list revokes is
+/// always `CertificateRevoked`, in `verify_chain` and in the handshake's
+/// errors (Qt's `sslHandshakeErrors`). (Found by fuzz/chain_decision,
+/// invariant 5.)
+#[test]
+fn a_revoked_leaf_behind_impostors_and_an_expired_ca_copy_is_said_revoked() {
+    let root = MeshCa::new("Expired Copy Root");
+    let other = MeshCa::new("Expired Copy Other Root");
+    let mut ca = MeshCa::new("Expired Copy CA");
+    ca.params.key_identifier_method = KeyIdMethod::PreSpecified(vec![0x14; 20]);
+    let id = leaf("expired-copy.test", &ca.issuer_owned(), &[]);
+    let now = time::OffsetDateTime::now_utc();
+    let expired_copy = MeshCa {
+        params: {
+            let mut p = ca.params.clone();
+            p.not_before = now - time::Duration::days(400);
+            p.not_after = now - time::Duration::days(30);
+            p
+        },
+        key: KeyPair::try_from(ca.key.serialize_der().as_slice()).unwrap(),
+    }
+    .certified_by(&root);
+    let mut chain = id.chain.clone();
+    chain.extend((0..3).map(|_| impostor_of(&ca, &other)));
+    chain.push(ca.certified_by(&root));
+    chain.push(expired_copy);
+    let config = SslConfiguration::new()
+        .with_ca_certificates([root.self_signed()])
+        .with_revocation_lists([list_of(&ca, &[id.leaf()])])
+        .with_unknown_revocation_status_allowed(true);
+    let revoked = SslError::new(SslErrorKind::CertificateRevoked, Some(id.leaf().clone()));
+
+    let errors = config.verify_chain(&chain, Some("expired-copy.test"));
+    assert!(errors.contains(&revoked), "{errors:?}");
+
+    let server = SslConfiguration::new()
+        .with_local_certificate_chain(chain)
+        .with_private_key(id.key());
+    let refused = common::connect(&config, &server, "expired-copy.test")
+        .client
+        .unwrap_err();
+    assert!(
+        refused.ssl_errors().contains(&revoked),
+        "{:?}",
+        refused.ssl_errors()
+    );
+}
