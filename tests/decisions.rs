@@ -680,3 +680,28 @@ fn a_revoked_leaf_behind_impostors_and_an_expired_ca_copy_is_said_revoked() {
         refused.ssl_errors()
     );
 }
+
+/// A chain refused for its CA's extended key usage (for e-mail only), sent
+/// with a decoy of that CA (its name, another key) before it: webpki
+/// tries the decoy too, and the error it returns is the decoy's forged
+/// signature. What is wrong is the real CA's purpose: the diagnosis asks
+/// webpki about the path the issuer walk verified, not about the decoy.
+#[test]
+fn a_decoy_does_not_hide_what_is_wrong_with_the_real_path() {
+    let root = MeshCa::new("Purpose Root");
+    let mut ca = MeshCa::new("Purpose CA");
+    ca.params.key_identifier_method = KeyIdMethod::PreSpecified(vec![0x15; 20]);
+    ca.params.extended_key_usages = vec![ExtendedKeyUsagePurpose::EmailProtection];
+    let id = leaf("purpose.test", &ca.issuer_owned(), &[]);
+    let decoy = impostor_of(&ca, &root);
+    let chain = vec![id.leaf().clone(), decoy, ca.certified_by(&root)];
+    let config = SslConfiguration::new().with_ca_certificates([root.self_signed()]);
+    let errors = config.verify_chain(&chain, Some("purpose.test"));
+    assert_eq!(
+        errors,
+        [SslError::new(
+            SslErrorKind::InvalidPurpose,
+            Some(chain[0].clone())
+        )]
+    );
+}
