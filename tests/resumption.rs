@@ -511,3 +511,57 @@ fn a_ticket_opened_while_the_trust_is_rebuilt_is_judged_by_the_new_policy() {
          (while the trust was rebuilt, and after)"
     );
 }
+
+/// The client side of rule 2 through a raw client config (reqwest,
+/// hyper-rustls): a client reading its CA and list files forgets the
+/// sessions verified under the old trust at a reload. But a TLS 1.3
+/// server sends its tickets when it likes: one whose certificate is about
+/// to be revoked holds them back until the client has reloaded a list
+/// revoking it, and the client stores them in the cache of the new trust.
+/// Its next connection then resumes, the revoked certificate never checked
+/// (a raw config does not verify a resumed server again).
+#[test]
+fn tickets_a_server_sends_after_the_client_reloaded_do_not_resume_it() {
+    let fleet = Fleet::new();
+    let files = TrustFiles::new("resume-late-tickets", &fleet.ca, 1);
+    let client = || {
+        SslConfiguration::new()
+            .with_ca_certificate_files([&files.ca])
+            .unwrap()
+            .with_revocation_list_files([&files.crl])
+            .unwrap()
+            .with_revocation_depth(sslconf::RevocationDepth::Leaf)
+            .with_protocol(SslProtocol::TlsV1_3)
+    };
+    let server = fleet.server_id.server();
+    let (early, late) = (client(), client());
+
+    // The control: a client that got its tickets before the reload.
+    let (mut c, mut s) = (raw_client(&early), raw_server(&server));
+    run(&mut c, &mut s).unwrap();
+
+    // The server holds its tickets back.
+    let (mut c, mut s) = (raw_client(&late), raw_server(&server));
+    input(&mut s, &output(&mut c)).unwrap();
+    input(&mut c, &output(&mut s)).unwrap();
+    assert!(!c.is_handshaking());
+    input(&mut s, &output(&mut c)).unwrap();
+    let tickets = output(&mut s);
+    assert!(!tickets.is_empty());
+
+    files.revoke(&fleet.ca, &[fleet.server_id.leaf()]);
+    assert!(!early.reload().unwrap().is_empty());
+    assert!(!late.reload().unwrap().is_empty());
+    input(&mut c, &tickets).unwrap();
+
+    let resumes = |config: &SslConfiguration| {
+        let (mut c, mut s) = (raw_client(config), raw_server(&server));
+        let outcome = run(&mut c, &mut s);
+        outcome.is_ok() && c.handshake_kind() == Some(HandshakeKind::Resumed)
+    };
+    assert_eq!(
+        [resumes(&early), resumes(&late)],
+        [false, false],
+        "a client resumed with a server its reloaded list revokes (control, late tickets)"
+    );
+}
