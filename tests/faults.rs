@@ -713,3 +713,71 @@ fn a_server_keeps_serving_after_bad_clients() {
         "server outcomes: {outcomes:?}"
     );
 }
+
+// -- A trust too large for one CertificateRequest (review) -------------------
+
+/// A server that verifies clients sends the subject of every configured CA
+/// certificate as a hint in its CertificateRequest, whose list rustls
+/// encodes with a 16-bit length, asserting (in a destructor) that it
+/// fits: 700 client CAs with 90-character names (64 KiB of names; or a
+/// bundle that a cron job appended one CA to again and again) make every
+/// handshake that asks for a client certificate panic inside rustls, a
+/// panic during a panic that aborts the whole process, in `accept` and
+/// through the raw `server_config()` alike. The conversion must refuse
+/// such a trust with an error, or the server send fewer hints (RFC 8446
+/// makes them optional); a handshake must never panic. Run in a child
+/// process, which the abort kills rather than this test binary.
+#[test]
+fn a_server_trusting_many_client_cas_never_panics_in_a_handshake() {
+    const CHILD: &str = "SSLCONF_FAULTS_MANY_HINTS";
+    if std::env::var_os(CHILD).is_none() {
+        let output = std::process::Command::new(std::env::current_exe().unwrap())
+            .args([
+                "a_server_trusting_many_client_cas_never_panics_in_a_handshake",
+                "--exact",
+                "--nocapture",
+            ])
+            .env(CHILD, "1")
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(
+            output.status.success() && stdout.contains("1 passed"),
+            "the server's handshake: {}\n{}",
+            output.status,
+            String::from_utf8_lossy(&output.stderr)
+                .lines()
+                .filter(|l| l.contains("panicked") || l.contains("assertion") || l.contains("abort"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        );
+        return;
+    }
+    let p = pki();
+    let cas: Vec<sslconf::Certificate> = (0..700)
+        .map(|i| Authority::root(&format!("{i:04} {}", "Client Authority ".repeat(5))).cert)
+        .collect();
+    let server = p
+        .server
+        .server()
+        .with_ca_certificates(cas)
+        .with_peer_verify_mode(sslconf::PeerVerifyMode::VerifyPeer);
+    let Ok(config) = server.server_config() else {
+        return; // refused at conversion, with an error: what is asked
+    };
+    let hello = client_hello(&p.client());
+    let mut conn = sslconf::rustls::ServerConnection::new(config).unwrap();
+    let mut bytes = &hello[..];
+    while !bytes.is_empty() {
+        conn.read_tls(&mut bytes).unwrap();
+        if conn.process_new_packets().is_err() {
+            break;
+        }
+    }
+    let mut out = Vec::new();
+    while conn.wants_write() {
+        conn.write_tls(&mut out).unwrap();
+    }
+    assert!(!out.is_empty());
+}
