@@ -762,3 +762,96 @@ fn hostile_chain_costs() {
         );
     }
 }
+
+// -- Lists whose scope webpki honours and the diagnosis does not (review) ---
+
+/// A list from `ca` of one scope (RFC 5280's issuing distribution point:
+/// user or CA certificates only), revoking `revoked`, issued `days_ago`.
+fn scoped_list_of(
+    ca: &MeshCa,
+    revoked: &[&Certificate],
+    scope: rcgen::CrlScope,
+    days_ago: i64,
+) -> sslconf::RevocationList {
+    let now = time::OffsetDateTime::now_utc();
+    let params = rcgen::CertificateRevocationListParams {
+        this_update: now - time::Duration::days(days_ago),
+        next_update: now + time::Duration::days(30),
+        crl_number: rcgen::SerialNumber::from(u64::try_from(10 - days_ago).unwrap()),
+        issuing_distribution_point: Some(rcgen::CrlIssuingDistributionPoint {
+            distribution_point: rcgen::CrlDistributionPoint {
+                uris: vec![format!("http://crl.test/{scope:?}.crl")],
+            },
+            scope: Some(scope),
+        }),
+        revoked_certs: revoked
+            .iter()
+            .map(|cert| rcgen::RevokedCertParams {
+                serial_number: rcgen::SerialNumber::from_slice(
+                    &cert
+                        .serial_number()
+                        .split(':')
+                        .map(|b| u8::from_str_radix(b, 16).unwrap())
+                        .collect::<Vec<u8>>(),
+                ),
+                revocation_time: now - time::Duration::days(1),
+                reason_code: Some(rcgen::RevocationReason::KeyCompromise),
+                invalidity_date: None,
+            })
+            .collect(),
+        key_identifier_method: ca.params.key_identifier_method.clone(),
+    };
+    sslconf::RevocationList::from_der(params.signed_by(&ca.issuer()).unwrap().der()).unwrap()
+}
+
+/// A CA that partitions its lists by scope (a CA-certificates list, the
+/// newest, and a user-certificates list that revokes the leaf), under a
+/// root whose own list the client lacks (strict, every certificate
+/// checked). webpki stops at the CA's missing status; asked again without
+/// lists, a path exists, and the lists' account of it takes the newest
+/// list of the leaf's issuer, the CA-certificates one, which webpki does
+/// not hold authoritative for a leaf: the revocation goes unsaid, the
+/// account names only the missing lists, and expecting those admits a
+/// revoked leaf (rule 1). With only the leaf checked, webpki decides, and
+/// says revoked.
+#[test]
+fn a_list_partitioned_by_scope_never_hides_a_revocation() {
+    let root = MeshCa::new("Scoped Root");
+    let mut ca = MeshCa::new("Scoped CA");
+    ca.params.key_identifier_method = KeyIdMethod::PreSpecified(vec![0x21; 20]);
+    let id = leaf("scoped.test", &ca.issuer_owned(), &[]);
+    let chain = vec![id.leaf().clone(), ca.certified_by(&root)];
+    let lists = [
+        scoped_list_of(&ca, &[], rcgen::CrlScope::CaCertsOnly, 1),
+        scoped_list_of(&ca, &[id.leaf()], rcgen::CrlScope::UserCertsOnly, 2),
+    ];
+    let root = root.self_signed();
+    let config = SslConfiguration::new()
+        .with_ca_certificates([root.clone()])
+        .with_revocation_lists(lists);
+    let revoked = SslError::new(SslErrorKind::CertificateRevoked, Some(id.leaf().clone()));
+
+    // The control: webpki deciding on the leaf alone finds it revoked.
+    let leaf_only = config
+        .clone()
+        .with_revocation_depth(sslconf::RevocationDepth::Leaf);
+    let errors = leaf_only.verify_chain(&chain, Some("scoped.test"));
+    assert!(errors.contains(&revoked), "control: {errors:?}");
+
+    let errors = config.verify_chain(&chain, Some("scoped.test"));
+    let expected: Vec<SslError> = chain
+        .iter()
+        .chain([&root])
+        .map(|c| SslError::new(SslErrorKind::UnableToGetRevocationList, Some(c.clone())))
+        .collect();
+    let client = config.with_expected_ssl_errors(expected);
+    let server = SslConfiguration::new()
+        .with_local_certificate_chain(chain)
+        .with_private_key(id.key());
+    let outcome = common::connect(&client, &server, "scoped.test");
+    assert!(
+        errors.contains(&revoked) && outcome.client.is_err(),
+        "a revoked leaf goes unsaid ({errors:?}) and admitted: {}",
+        outcome.client.is_ok()
+    );
+}
