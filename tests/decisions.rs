@@ -652,10 +652,11 @@ fn hostile_chain_costs() {
         let mut leaf_params = CertificateParams::new(vec!["cost.test".to_owned()]).unwrap();
         leaf_params.key_identifier_method = KeyIdMethod::PreSpecified(Vec::new());
         let issuer = Issuer::new(params.clone(), key());
-        let mut chain = vec![Certificate::from_der(
-            leaf_params.signed_by(&leaf_key, &issuer).unwrap().der(),
-        )
-        .unwrap()];
+        let mut chain =
+            vec![
+                Certificate::from_der(leaf_params.signed_by(&leaf_key, &issuer).unwrap().der())
+                    .unwrap(),
+            ];
         for i in 0..n {
             let mut p = params.clone();
             if expired && i == 0 {
@@ -711,12 +712,18 @@ fn hostile_chain_costs() {
     let mut leaf_params = CertificateParams::new(vec!["cost.test".to_owned()]).unwrap();
     leaf_params.key_identifier_method = KeyIdMethod::PreSpecified(Vec::new());
     let mut loop_params = CertificateParams::new(Vec::<String>::new()).unwrap();
-    loop_params.distinguished_name.push(DnType::CommonName, "Loop");
+    loop_params
+        .distinguished_name
+        .push(DnType::CommonName, "Loop");
     let issuer = Issuer::new(
         loop_params,
         KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap(),
     );
-    chain[0] = leaf_params.signed_by(&leaf_key, &issuer).unwrap().der().to_vec();
+    chain[0] = leaf_params
+        .signed_by(&leaf_key, &issuer)
+        .unwrap()
+        .der()
+        .to_vec();
     let provider = std::sync::Arc::new(sslconf::rustls::crypto::aws_lc_rs::default_provider());
     let server = sslconf::rustls::ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
@@ -735,11 +742,10 @@ fn hostile_chain_costs() {
         }),
         ("sslconf", config.client_config().unwrap()),
     ] {
-        let mut c =
-            sslconf::rustls::ClientConnection::new(client, "cost.test".try_into().unwrap())
-                .unwrap();
-        let mut s = sslconf::rustls::ServerConnection::new(std::sync::Arc::new(server.clone()))
+        let mut c = sslconf::rustls::ClientConnection::new(client, "cost.test".try_into().unwrap())
             .unwrap();
+        let mut s =
+            sslconf::rustls::ServerConnection::new(std::sync::Arc::new(server.clone())).unwrap();
         let mut hello = Vec::new();
         c.write_tls(&mut hello).unwrap();
         s.read_tls(&mut &hello[..]).unwrap();

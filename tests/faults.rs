@@ -750,7 +750,9 @@ fn a_server_trusting_many_client_cas_never_panics_in_a_handshake() {
             output.status,
             String::from_utf8_lossy(&output.stderr)
                 .lines()
-                .filter(|l| l.contains("panicked") || l.contains("assertion") || l.contains("abort"))
+                .filter(|l| l.contains("panicked")
+                    || l.contains("assertion")
+                    || l.contains("abort"))
                 .collect::<Vec<_>>()
                 .join("\n")
         );

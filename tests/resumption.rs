@@ -268,7 +268,10 @@ fn output<D>(conn: &mut ConnectionCommon<D>) -> Vec<u8> {
 }
 
 /// Hands `bytes` to `conn` and processes them.
-fn input<D>(conn: &mut ConnectionCommon<D>, mut bytes: &[u8]) -> Result<(), sslconf::rustls::Error> {
+fn input<D>(
+    conn: &mut ConnectionCommon<D>,
+    mut bytes: &[u8],
+) -> Result<(), sslconf::rustls::Error> {
     while !bytes.is_empty() {
         conn.read_tls(&mut bytes).unwrap();
         conn.process_new_packets()?;
@@ -422,10 +425,9 @@ fn a_client_that_holds_its_finished_across_a_reload_does_not_resume_revoked() {
     );
 }
 
-/// Up to `ClientHello` processed: a resumption attempt (or a full
-/// handshake) whose next client flight is ready to hand to the server.
+/// A full handshake whose client's last flight is ready to hand to the
+/// server.
 struct Pending {
-    client: ClientConnection,
     server: ServerConnection,
     flight: Vec<u8>,
 }
@@ -437,11 +439,7 @@ fn up_to_client_flight(client: &SslConfiguration, server: &SslConfiguration) -> 
     input(&mut s, &output(&mut c)).unwrap();
     input(&mut c, &output(&mut s)).unwrap();
     let flight = output(&mut c);
-    Pending {
-        client: c,
-        server: s,
-        flight,
-    }
+    Pending { server: s, flight }
 }
 
 /// A reload that revokes a client makes its tickets open nowhere; but the
