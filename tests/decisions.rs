@@ -705,3 +705,239 @@ fn a_decoy_does_not_hide_what_is_wrong_with_the_real_path() {
         )]
     );
 }
+
+// -- What a hostile chain costs (review; timings printed, not asserted) -----
+
+/// How long webpki alone (rustls's own verifier) and the crate (a
+/// handshake's decision and its diagnosis, through `verify_chain`) take
+/// over chains built to make path building and the diagnosis work: `n`
+/// CA certificates all named alike, each issued under that name by
+/// another key (every one a candidate issuer of every other), and the
+/// same with one of them expired (the diagnosis then builds paths again at
+/// another time), against an unrelated root; and a leaf revoked by a large
+/// list. Run with `cargo test --test decisions -- --ignored --nocapture
+/// hostile_chain_costs`.
+#[test]
+#[ignore = "prints timings"]
+fn hostile_chain_costs() {
+    use std::time::Instant;
+    let unrelated = MeshCa::new("Cost Unrelated Root").self_signed();
+    let named_alike = |n: usize, expired: bool| -> Vec<Certificate> {
+        let key = || KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
+        let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
+        params.distinguished_name.push(DnType::CommonName, "Loop");
+        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        params.key_identifier_method = KeyIdMethod::PreSpecified(Vec::new());
+        let leaf_key = key();
+        let mut leaf_params = CertificateParams::new(vec!["cost.test".to_owned()]).unwrap();
+        leaf_params.key_identifier_method = KeyIdMethod::PreSpecified(Vec::new());
+        let issuer = Issuer::new(params.clone(), key());
+        let mut chain =
+            vec![
+                Certificate::from_der(leaf_params.signed_by(&leaf_key, &issuer).unwrap().der())
+                    .unwrap(),
+            ];
+        for i in 0..n {
+            let mut p = params.clone();
+            if expired && i == 0 {
+                p.not_after = time::OffsetDateTime::now_utc() - time::Duration::days(1);
+            }
+            let by = Issuer::new(params.clone(), key());
+            chain.push(Certificate::from_der(p.signed_by(&key(), &by).unwrap().der()).unwrap());
+        }
+        chain
+    };
+    let mut roots = sslconf::rustls::RootCertStore::empty();
+    roots.add(unrelated.as_rustls().clone()).unwrap();
+    let raw = sslconf::rustls::client::WebPkiServerVerifier::builder_with_provider(
+        std::sync::Arc::new(roots),
+        std::sync::Arc::new(sslconf::rustls::crypto::aws_lc_rs::default_provider()),
+    )
+    .build()
+    .unwrap();
+    let config = SslConfiguration::new().with_ca_certificates([unrelated.clone()]);
+    for (n, expired) in [(20, false), (150, false), (150, true)] {
+        let chain = named_alike(n, expired);
+        let bytes: usize = chain.iter().map(|c| c.to_der().len()).sum();
+        let ders: Vec<_> = chain.iter().map(|c| c.as_rustls().clone()).collect();
+        let start = Instant::now();
+        let verdict = sslconf::rustls::client::danger::ServerCertVerifier::verify_server_cert(
+            raw.as_ref(),
+            &ders[0],
+            &ders[1..],
+            &"cost.test".try_into().unwrap(),
+            &[],
+            sslconf::rustls::pki_types::UnixTime::now(),
+        );
+        let webpki = start.elapsed();
+        let start = Instant::now();
+        let errors = config.verify_chain(&chain, Some("cost.test"));
+        let ours = start.elapsed();
+        println!(
+            "{n} named alike{} ({bytes} bytes): webpki {webpki:?} ({:?}), sslconf {ours:?} ({:?})",
+            if expired { ", one expired" } else { "" },
+            verdict.err(),
+            kinds(&errors)
+        );
+    }
+    // Through a handshake: a server sending 20 named alike, one expired,
+    // and a certificate no parser reads (webpki skips it; the diagnosis
+    // builds the paths again without it, and again at another time).
+    let mut chain: Vec<Vec<u8>> = named_alike(20, true)
+        .iter()
+        .map(|c| c.to_der().to_vec())
+        .collect();
+    chain.push(vec![0x30, 0x03, 0x02, 0x01, 0x00]);
+    let leaf_key = KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
+    let mut leaf_params = CertificateParams::new(vec!["cost.test".to_owned()]).unwrap();
+    leaf_params.key_identifier_method = KeyIdMethod::PreSpecified(Vec::new());
+    let mut loop_params = CertificateParams::new(Vec::<String>::new()).unwrap();
+    loop_params
+        .distinguished_name
+        .push(DnType::CommonName, "Loop");
+    let issuer = Issuer::new(
+        loop_params,
+        KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap(),
+    );
+    chain[0] = leaf_params
+        .signed_by(&leaf_key, &issuer)
+        .unwrap()
+        .der()
+        .to_vec();
+    let provider = std::sync::Arc::new(sslconf::rustls::crypto::aws_lc_rs::default_provider());
+    let server = sslconf::rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(
+            chain.into_iter().map(Into::into).collect(),
+            sslconf::rustls::pki_types::PrivateKeyDer::Pkcs8(leaf_key.serialize_der().into()),
+        )
+        .unwrap();
+    for (name, client) in [
+        ("rustls's own verifier", {
+            let mut c = (*config.client_config().unwrap()).clone();
+            c.dangerous().set_certificate_verifier(raw.clone());
+            std::sync::Arc::new(c)
+        }),
+        ("sslconf", config.client_config().unwrap()),
+    ] {
+        let mut c = sslconf::rustls::ClientConnection::new(client, "cost.test".try_into().unwrap())
+            .unwrap();
+        let mut s =
+            sslconf::rustls::ServerConnection::new(std::sync::Arc::new(server.clone())).unwrap();
+        let mut hello = Vec::new();
+        c.write_tls(&mut hello).unwrap();
+        s.read_tls(&mut &hello[..]).unwrap();
+        s.process_new_packets().unwrap();
+        let mut flight = Vec::new();
+        while s.wants_write() {
+            s.write_tls(&mut flight).unwrap();
+        }
+        let start = Instant::now();
+        let mut input = &flight[..];
+        let mut verdict = Ok(());
+        while !input.is_empty() && verdict.is_ok() {
+            c.read_tls(&mut input).unwrap();
+            verdict = c.process_new_packets().map(drop);
+        }
+        println!(
+            "a handshake, {name}: {:?} ({:?})",
+            start.elapsed(),
+            verdict.err()
+        );
+    }
+}
+
+// -- Lists whose scope webpki honours and the diagnosis does not (review) ---
+
+/// A list from `ca` of one scope (RFC 5280's issuing distribution point:
+/// user or CA certificates only), revoking `revoked`, issued `days_ago`.
+fn scoped_list_of(
+    ca: &MeshCa,
+    revoked: &[&Certificate],
+    scope: rcgen::CrlScope,
+    days_ago: i64,
+) -> sslconf::RevocationList {
+    let now = time::OffsetDateTime::now_utc();
+    let params = rcgen::CertificateRevocationListParams {
+        this_update: now - time::Duration::days(days_ago),
+        next_update: now + time::Duration::days(30),
+        crl_number: rcgen::SerialNumber::from(u64::try_from(10 - days_ago).unwrap()),
+        issuing_distribution_point: Some(rcgen::CrlIssuingDistributionPoint {
+            distribution_point: rcgen::CrlDistributionPoint {
+                uris: vec![format!("http://crl.test/{scope:?}.crl")],
+            },
+            scope: Some(scope),
+        }),
+        revoked_certs: revoked
+            .iter()
+            .map(|cert| rcgen::RevokedCertParams {
+                serial_number: rcgen::SerialNumber::from_slice(
+                    &cert
+                        .serial_number()
+                        .split(':')
+                        .map(|b| u8::from_str_radix(b, 16).unwrap())
+                        .collect::<Vec<u8>>(),
+                ),
+                revocation_time: now - time::Duration::days(1),
+                reason_code: Some(rcgen::RevocationReason::KeyCompromise),
+                invalidity_date: None,
+            })
+            .collect(),
+        key_identifier_method: ca.params.key_identifier_method.clone(),
+    };
+    sslconf::RevocationList::from_der(params.signed_by(&ca.issuer()).unwrap().der()).unwrap()
+}
+
+/// A CA that partitions its lists by scope (a CA-certificates list, the
+/// newest, and a user-certificates list that revokes the leaf), under a
+/// root whose own list the client lacks (strict, every certificate
+/// checked). webpki stops at the CA's missing status; asked again without
+/// lists, a path exists, and the lists' account of it takes the newest
+/// list of the leaf's issuer, the CA-certificates one, which webpki does
+/// not hold authoritative for a leaf: the revocation goes unsaid, the
+/// account names only the missing lists, and expecting those admits a
+/// revoked leaf (rule 1). With only the leaf checked, webpki decides, and
+/// says revoked.
+#[test]
+fn a_list_partitioned_by_scope_never_hides_a_revocation() {
+    let root = MeshCa::new("Scoped Root");
+    let mut ca = MeshCa::new("Scoped CA");
+    ca.params.key_identifier_method = KeyIdMethod::PreSpecified(vec![0x21; 20]);
+    let id = leaf("scoped.test", &ca.issuer_owned(), &[]);
+    let chain = vec![id.leaf().clone(), ca.certified_by(&root)];
+    let lists = [
+        scoped_list_of(&ca, &[], rcgen::CrlScope::CaCertsOnly, 1),
+        scoped_list_of(&ca, &[id.leaf()], rcgen::CrlScope::UserCertsOnly, 2),
+    ];
+    let root = root.self_signed();
+    let config = SslConfiguration::new()
+        .with_ca_certificates([root.clone()])
+        .with_revocation_lists(lists);
+    let revoked = SslError::new(SslErrorKind::CertificateRevoked, Some(id.leaf().clone()));
+
+    // The control: webpki deciding on the leaf alone finds it revoked.
+    let leaf_only = config
+        .clone()
+        .with_revocation_depth(sslconf::RevocationDepth::Leaf);
+    let errors = leaf_only.verify_chain(&chain, Some("scoped.test"));
+    assert!(errors.contains(&revoked), "control: {errors:?}");
+
+    let errors = config.verify_chain(&chain, Some("scoped.test"));
+    let expected: Vec<SslError> = chain
+        .iter()
+        .chain([&root])
+        .map(|c| SslError::new(SslErrorKind::UnableToGetRevocationList, Some(c.clone())))
+        .collect();
+    let client = config.with_expected_ssl_errors(expected);
+    let server = SslConfiguration::new()
+        .with_local_certificate_chain(chain)
+        .with_private_key(id.key());
+    let outcome = common::connect(&client, &server, "scoped.test");
+    assert!(
+        errors.contains(&revoked) && outcome.client.is_err(),
+        "a revoked leaf goes unsaid ({errors:?}) and admitted: {}",
+        outcome.client.is_ok()
+    );
+}
