@@ -913,8 +913,9 @@ impl SslConfiguration {
     ///
     /// The secrets go only to a regular file that no one else can read: a
     /// symbolic link (even to such a file), a directory, a FIFO or a device
-    /// is refused, and on Unix so is an existing file owned by another user
-    /// or whose mode gives its group or others any access (`chmod 600` it).
+    /// is refused, and on Unix so is an existing file owned by another user,
+    /// with other hard links, or whose mode gives its group or others any
+    /// access (`chmod 600` it).
     /// A refused file is never written to, and not even opened unless it
     /// was swapped in while the path was being opened. Elsewhere (Windows)
     /// the file's access control list is not checked, and a new file gets
