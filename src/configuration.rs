@@ -1326,13 +1326,12 @@ impl SslConfiguration {
         self.inner.server.get()?.handles.clone()
     }
 
-    /// Checks a resumed session's peer again when what this side trusts
-    /// follows files: a session resumed on a ticket or cache entry carries
-    /// the peer's chain as it was verified, perhaps under a trust a reload
-    /// has since replaced (a handshake verified just before a reload can
-    /// even be tagged with the new trust). `host_name` is `Some` exactly on
-    /// the client side. Nothing to do for a full handshake, or when the
-    /// trust does not follow files.
+    /// Checks a resumed server again when what the client trusts follows
+    /// files: a session taken from the cache just before a reload resumes
+    /// after it. `host_name` is `Some` exactly on the client side; a server
+    /// checks a resumed client as it opens the ticket (see
+    /// `convert::server`), for raw configs too. Nothing to do for a full
+    /// handshake, or when the trust does not follow files.
     ///
     /// # Errors
     /// [`Error::PeerVerification`] when the chain no longer verifies.
@@ -1341,14 +1340,13 @@ impl SslConfiguration {
         conn: &rustls::CommonState,
         host_name: Option<&str>,
     ) -> Result<(), Error> {
+        let Some(host_name) = host_name else {
+            return Ok(());
+        };
         if conn.handshake_kind() != Some(rustls::HandshakeKind::Resumed) {
             return Ok(());
         }
-        let trust = match host_name {
-            Some(_) => self.server_trust(),
-            None => self.client_trust(),
-        };
-        let (Ok(trust), Some(chain)) = (trust, conn.peer_certificates()) else {
+        let (Ok(trust), Some(chain)) = (self.server_trust(), conn.peer_certificates()) else {
             return Ok(());
         };
         if !trust.follows_files() {
@@ -1357,13 +1355,15 @@ impl SslConfiguration {
         let Some((end_entity, intermediates)) = chain.split_first() else {
             return Ok(());
         };
-        let name = host_name.map(crate::host::server_name).transpose()?;
-        let usage = match host_name {
-            Some(_) => Usage::ServerAuth,
-            None => Usage::ClientAuth,
-        };
+        let name = crate::host::server_name(host_name)?;
         let now = unix_time(std::time::SystemTime::now());
-        match trust.verify(end_entity, intermediates, name.as_ref(), usage, now) {
+        match trust.verify(
+            end_entity,
+            intermediates,
+            Some(&name),
+            Usage::ServerAuth,
+            now,
+        ) {
             Err(failure) if !crate::verify::admits(&self.settings().expected_errors, &failure) => {
                 Err(
                     rustls::Error::from(crate::error::VerificationFailure::new(failure.errors))
