@@ -1374,6 +1374,14 @@ impl SslConfiguration {
         }
     }
 
+    /// The local chain as a handshake ends, when the identity follows files:
+    /// what a connection's `SessionState` reports, whatever a later reload
+    /// reads (`None`: the configuration's chain, which does not change).
+    pub(crate) fn local_chain_in_force(&self) -> Option<Vec<Certificate>> {
+        let s = self.settings();
+        s.local.reading_files().map(|_| s.local.chain())
+    }
+
     /// The check of the peer's chain that a handshake on this side leaves to
     /// be made afterwards: for a peer accepted whatever its chain (`QueryPeer`,
     /// `VerifyNone`) or with expected errors, so that `SessionState` can
@@ -1499,11 +1507,23 @@ fn reload_error(files: &[PathBuf], cause: Error) -> Error {
     }
 }
 
-/// The revocation lists of files, in order.
+/// The revocation lists of files, in order. A list already past its
+/// `nextUpdate` is read (it still revokes), with a warning: unless expired
+/// lists are allowed, every certificate it covers now fails.
 fn read_revocation_files(files: &[PathBuf]) -> Result<Vec<RevocationList>, Error> {
     let mut all = Vec::new();
+    let now = std::time::SystemTime::now();
     for file in files {
-        all.extend(RevocationList::from_path(file)?);
+        let lists = RevocationList::from_path(file)?;
+        for list in lists.iter().filter(|list| list.next_update() <= now) {
+            log::warn!(
+                "sslconf: {}: the revocation list of {} is past its nextUpdate: unless expired \
+                 lists are allowed, the certificates it covers fail as RevocationListExpired",
+                file.display(),
+                list.issuer_name()
+            );
+        }
+        all.extend(lists);
     }
     Ok(all)
 }

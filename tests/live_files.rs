@@ -260,3 +260,116 @@ fn a_bad_reload_says_which_file_and_why_in_one_line() {
     assert!(!line.contains('\n'), "{line}");
     assert!(std::error::Error::source(&err).is_none(), "{line}");
 }
+
+/// A connection's session state tells the chain its handshake presented,
+/// on either side, even when asked after a reload replaced the identity
+/// files (the state is read lazily, on first use).
+#[test]
+fn a_session_reports_the_local_chain_its_handshake_presented() {
+    use std::io::{Read, Write};
+    let pki = Pki::new();
+    let server_files = Files::new("live-state-server");
+    let client_files = Files::new("live-state-client");
+    let (first, second) = (
+        pki.server_ca.leaf("localhost"),
+        pki.server_ca.leaf("localhost"),
+    );
+    let (member, other) = (&pki.member, &pki.other);
+    server_files.identity(&first);
+    replace(
+        &server_files.clients_ca,
+        pki.clients_ca.cert.to_pem().as_bytes(),
+    );
+    replace(
+        &server_files.crl,
+        pki.clients_ca.revocation_list(&[]).as_bytes(),
+    );
+    client_files.identity(member);
+    let server = server(&server_files);
+    let client = SslConfiguration::new()
+        .with_ca_certificates([pki.server_ca.cert.clone()])
+        .with_local_identity(Identity::from_files(&client_files.chain, &client_files.key).unwrap());
+
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let serving = {
+        let server = server.clone();
+        std::thread::spawn(move || {
+            let mut tls = server.accept(listener.accept().unwrap().0).unwrap();
+            let mut byte = [0u8];
+            tls.read_exact(&mut byte).unwrap();
+            tls.write_all(&byte).unwrap();
+            tls.flush().unwrap();
+            tls
+        })
+    };
+    let mut tls = client
+        .connect("localhost", std::net::TcpStream::connect(addr).unwrap())
+        .unwrap();
+    tls.write_all(b"x").unwrap();
+    tls.read_exact(&mut [0u8]).unwrap();
+    let served = serving.join().unwrap();
+
+    server_files.identity(&second);
+    client_files.identity(other);
+    assert!(!server.reload().unwrap().is_empty());
+    assert!(!client.reload().unwrap().is_empty());
+    assert_eq!(client.local_certificate_chain(), other.chain);
+    assert_eq!(
+        tls.session_state().local_certificate_chain(),
+        member.chain,
+        "the client's state"
+    );
+    assert_eq!(
+        served.session_state().local_certificate_chain(),
+        first.chain,
+        "the server's state"
+    );
+}
+
+/// Log warnings, kept for the test that reads them.
+struct Warnings(std::sync::Mutex<Vec<String>>);
+
+impl log::Log for Warnings {
+    fn enabled(&self, _: &log::Metadata<'_>) -> bool {
+        true
+    }
+    fn log(&self, record: &log::Record<'_>) {
+        if record.level() <= log::Level::Warn {
+            self.0.lock().unwrap().push(record.args().to_string());
+        }
+    }
+    fn flush(&self) {}
+}
+
+/// A reload that reads a list already past its nextUpdate serves it (it
+/// still revokes) and warns, naming the file: every certificate it covers
+/// now fails, which an operator must hear of before the clients do.
+#[test]
+fn a_reload_warns_of_a_list_past_its_next_update() {
+    let warnings: &'static Warnings = Box::leak(Box::new(Warnings(Default::default())));
+    log::set_logger(warnings).unwrap();
+    log::set_max_level(log::LevelFilter::Warn);
+    let pki = Pki::new();
+    let files = Files::new("live-expired-list");
+    files.identity(&pki.server_ca.leaf("localhost"));
+    replace(&files.clients_ca, pki.clients_ca.cert.to_pem().as_bytes());
+    replace(&files.crl, pki.clients_ca.revocation_list(&[]).as_bytes());
+    let server = server(&files);
+    assert!(handshake(&pki, &server).1);
+    let about = |w: &String| w.contains(&files.crl.display().to_string());
+    assert!(!warnings.0.lock().unwrap().iter().any(about));
+
+    replace(
+        &files.crl,
+        pki.clients_ca.revocation_list_due(&[], -1).as_bytes(),
+    );
+    assert!(!server.reload().unwrap().is_empty());
+    let said = warnings.0.lock().unwrap().clone();
+    assert!(
+        said.iter()
+            .any(|w| about(w) && w.contains("past its nextUpdate")),
+        "{said:?}"
+    );
+    assert!(!handshake(&pki, &server).1, "the expired list is in force");
+}
