@@ -77,8 +77,11 @@ impl ClientSessionStore for LiveClientSessions {
     }
 
     fn set_tls12_session(&self, server_name: ServerName<'static>, value: Tls12ClientSessionValue) {
+        // The cache first: one a reload empties after the check is
+        // replaced, never filled unchecked.
+        let cache = self.cache();
         if self.keeps(&server_name) {
-            self.cache().set_tls12_session(server_name, value);
+            cache.set_tls12_session(server_name, value);
         }
     }
 
@@ -95,8 +98,9 @@ impl ClientSessionStore for LiveClientSessions {
         server_name: ServerName<'static>,
         value: Tls13ClientSessionValue,
     ) {
+        let cache = self.cache();
         if self.keeps(&server_name) {
-            self.cache().insert_tls13_ticket(server_name, value);
+            cache.insert_tls13_ticket(server_name, value);
         }
     }
 
