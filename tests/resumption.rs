@@ -702,3 +702,50 @@ fn a_name_with_more_chains_than_remembered_keeps_a_revoked_servers_late_tickets(
          four others, never recorded)"
     );
 }
+
+/// The bound on names: a client that talks to many hosts (a proxy, a
+/// crawler, a service mesh sidecar) has 256 names in its record. After a
+/// reload, one more name pushes out the only name settled under the trust
+/// in force, however recently it was recorded: the one whose server the
+/// client is held on. After the reload revoking that server, a good
+/// server for the same name (another of its fleet) writes the name down
+/// afresh, with its good chain alone, and the revoked server's late
+/// tickets are kept; the raw client resumes with it. (The record of the
+/// refused chain is what a full record must not drop.)
+#[test]
+fn a_client_of_many_hosts_keeps_a_revoked_servers_late_tickets() {
+    let fleet = Fleet::new();
+    let unrelated = fleet.ca.leaf("unrelated.test");
+    let wildcard = fleet
+        .ca
+        .issue(&common::LeafSpec::new("*.fleet.test"))
+        .server();
+    let victim = "victim.fleet.test";
+    let revoked = fleet.ca.leaf(victim);
+    let revoked_server = revoked.server();
+    let protocol = SslProtocol::TlsV1_3;
+    let files = TrustFiles::new("review2-names", &fleet.ca, 1);
+    let client = client_of(&files, protocol);
+
+    for i in 0..255 {
+        full(&client, &wildcard, &format!("m{i}.fleet.test"));
+    }
+    files.revoke(&fleet.ca, &[unrelated.leaf()]);
+    assert!(!client.reload().unwrap().is_empty());
+    let (mut held, last) = held_back(&client, &revoked_server, victim);
+    // The 257th name.
+    full(&client, &wildcard, "p.fleet.test");
+
+    files.revoke(&fleet.ca, &[unrelated.leaf(), revoked.leaf()]);
+    assert!(!client.reload().unwrap().is_empty());
+    // One name settled under the trust in force, then the victim's name
+    // again, on a good server of its fleet (its tickets not handed over).
+    full(&client, &wildcard, "m0.fleet.test");
+    let _ = held_back(&client, &wildcard, victim);
+    input(&mut held, &last).unwrap();
+    assert!(
+        !resumes_to(&client, &revoked_server, victim),
+        "a client resumed with a server its reloaded list revokes (its name pushed out of \
+         a full record)"
+    );
+}
