@@ -749,3 +749,45 @@ fn a_client_of_many_hosts_keeps_a_revoked_servers_late_tickets() {
          a full record)"
     );
 }
+
+/// The same bound, as a cliff rather than a hole: a name is recorded past
+/// 256 only in place of one settled under the trust in force, and a
+/// reload unsettles every name at once (each is judged again only when its
+/// own server is seen again). A client of many hosts (a crawler, a proxy)
+/// therefore keeps no session of any new host after its first reload,
+/// however long it runs: every connection to a host not seen before the
+/// reload is a full handshake. Before the reload a new host resumes (the
+/// control).
+#[test]
+fn a_client_of_many_hosts_still_resumes_with_new_hosts_after_a_reload() {
+    let fleet = Fleet::new();
+    let unrelated = fleet.ca.leaf("unrelated.test");
+    let wildcard = fleet
+        .ca
+        .issue(&common::LeafSpec::new("*.fleet.test"))
+        .server();
+    let files = TrustFiles::new("review2-names-full", &fleet.ca, 1);
+    let client = client_of(&files, SslProtocol::TlsV1_3);
+    for i in 0..256 {
+        full(&client, &wildcard, &format!("m{i}.fleet.test"));
+    }
+    full(&client, &wildcard, "before.fleet.test");
+    assert!(
+        resumes_to(&client, &wildcard, "before.fleet.test"),
+        "control: a new host before the reload"
+    );
+
+    files.revoke(&fleet.ca, &[unrelated.leaf()]);
+    assert!(!client.reload().unwrap().is_empty());
+    let resumed: Vec<bool> = (0..3)
+        .map(|i| {
+            let host = format!("after{i}.fleet.test");
+            full(&client, &wildcard, &host);
+            resumes_to(&client, &wildcard, &host)
+        })
+        .collect();
+    assert_eq!(
+        resumed, [true; 3],
+        "new hosts after a reload that revoked none of them"
+    );
+}
