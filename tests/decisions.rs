@@ -1038,7 +1038,9 @@ fn a_relaxed_policy_never_admits_a_leaf_its_issuer_revoked_out_of_scope() {
         let errors = strict.verify_chain(&id.chain, Some("scope.test"));
         assert!(errors.contains(&revoked), "control, {case}: {errors:?}");
         assert!(
-            common::connect(&strict, &server, "scope.test").client.is_err(),
+            common::connect(&strict, &server, "scope.test")
+                .client
+                .is_err(),
             "control, {case}"
         );
 
