@@ -941,3 +941,121 @@ fn a_list_partitioned_by_scope_never_hides_a_revocation() {
         outcome.client.is_ok()
     );
 }
+
+// -- review2 --
+
+/// A list from `ca` revoking `revoked`, whose issuing distribution point
+/// names `uri` and, when given, limits it to one `scope`.
+fn list_at(
+    ca: &MeshCa,
+    revoked: &[&Certificate],
+    uri: &str,
+    scope: Option<rcgen::CrlScope>,
+) -> sslconf::RevocationList {
+    let now = time::OffsetDateTime::now_utc();
+    let params = rcgen::CertificateRevocationListParams {
+        this_update: now - time::Duration::days(1),
+        next_update: now + time::Duration::days(30),
+        crl_number: rcgen::SerialNumber::from(7u64),
+        issuing_distribution_point: Some(rcgen::CrlIssuingDistributionPoint {
+            distribution_point: rcgen::CrlDistributionPoint {
+                uris: vec![uri.to_owned()],
+            },
+            scope,
+        }),
+        revoked_certs: revoked
+            .iter()
+            .map(|cert| rcgen::RevokedCertParams {
+                serial_number: rcgen::SerialNumber::from_slice(
+                    &cert
+                        .serial_number()
+                        .split(':')
+                        .map(|b| u8::from_str_radix(b, 16).unwrap())
+                        .collect::<Vec<u8>>(),
+                ),
+                revocation_time: now - time::Duration::days(1),
+                reason_code: Some(rcgen::RevocationReason::KeyCompromise),
+                invalidity_date: None,
+            })
+            .collect(),
+        key_identifier_method: ca.params.key_identifier_method.clone(),
+    };
+    sslconf::RevocationList::from_der(params.signed_by(&ca.issuer()).unwrap().der()).unwrap()
+}
+
+/// The crate says (lib.rs, "Revocation is never hidden or admitted") that
+/// a certificate revoked by any list its issuer's key signed, "whatever
+/// its scope", is `CertificateRevoked` and that no relaxed revocation
+/// policy admits it; `with_unknown_revocation_status_allowed` says it lets
+/// pass only a certificate "whose issuer has no configured revocation
+/// list". Here the leaf's issuer has one, signed by its key, and it
+/// revokes the leaf, but its issuing distribution point puts the leaf out
+/// of its scope: CA certificates only, or another distribution point than
+/// the one the leaf names (a CA that moved its lists to a new address).
+/// webpki finds no list authoritative for the leaf, the status is unknown,
+/// the relaxed policy lets it through as if not revoked: `verify_chain`
+/// says nothing and the handshake is accepted. (Strict, the same chain is
+/// refused and said revoked: the control.)
+#[test]
+fn a_relaxed_policy_never_admits_a_leaf_its_issuer_revoked_out_of_scope() {
+    use sslconf::RevocationDepth;
+    let ca = MeshCa::new("Out Of Scope CA");
+    let key = KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
+    let mut params = CertificateParams::new(vec!["scope.test".to_owned()]).unwrap();
+    params
+        .distinguished_name
+        .push(DnType::CommonName, "scope.test");
+    params.use_authority_key_identifier_extension = true;
+    params.crl_distribution_points = vec![rcgen::CrlDistributionPoint {
+        uris: vec!["http://crl.test/old.crl".to_owned()],
+    }];
+    let cert = Certificate::from_der(params.signed_by(&key, &ca.issuer()).unwrap().der()).unwrap();
+    let id = common::Identity::from_parts(vec![cert], key.serialize_der());
+    let root = ca.self_signed();
+    let revoked = SslError::new(SslErrorKind::CertificateRevoked, Some(id.leaf().clone()));
+    let server = id.server();
+
+    let mut admitted = Vec::new();
+    for (case, list) in [
+        (
+            "a CA-certificates list",
+            list_at(
+                &ca,
+                &[id.leaf()],
+                "http://crl.test/old.crl",
+                Some(rcgen::CrlScope::CaCertsOnly),
+            ),
+        ),
+        (
+            "the list at the CA's new address",
+            list_at(&ca, &[id.leaf()], "http://crl.test/new.crl", None),
+        ),
+    ] {
+        let strict = SslConfiguration::new()
+            .with_ca_certificates([root.clone()])
+            .with_revocation_lists([list])
+            .with_revocation_depth(RevocationDepth::Leaf);
+        let errors = strict.verify_chain(&id.chain, Some("scope.test"));
+        assert!(errors.contains(&revoked), "control, {case}: {errors:?}");
+        assert!(
+            common::connect(&strict, &server, "scope.test")
+                .client
+                .is_err(),
+            "control, {case}"
+        );
+
+        let relaxed = strict.with_unknown_revocation_status_allowed(true);
+        let errors = relaxed.verify_chain(&id.chain, Some("scope.test"));
+        let outcome = common::connect(&relaxed, &server, "scope.test");
+        if !errors.contains(&revoked) || outcome.client.is_ok() {
+            admitted.push(format!(
+                "{case}: {errors:?}, handshake accepted: {}",
+                outcome.client.is_ok()
+            ));
+        }
+    }
+    assert!(
+        admitted.is_empty(),
+        "a leaf its issuer's own list revokes passes as of unknown status: {admitted:?}"
+    );
+}

@@ -373,3 +373,77 @@ fn a_reload_warns_of_a_list_past_its_next_update() {
     );
     assert!(!handshake(&pki, &server).1, "the expired list is in force");
 }
+
+// -- review2 --
+
+/// A client's session state says the chain "its handshake presented"
+/// (the commit, and this file's test above), taken as the handshake ends.
+/// In TLS 1.2 a client sends its certificate a whole flight before its
+/// handshake ends (the server's Finished is still to come): a reload of
+/// the client's identity files in between, which a server can stretch at
+/// will by holding its Finished back, makes the state report the chain
+/// read by the reload, which this handshake never presented (the server
+/// saw the first one).
+#[test]
+fn a_client_state_reports_the_chain_presented_when_the_server_finishes_after_a_reload() {
+    use std::io::Read;
+    use std::sync::mpsc;
+    let pki = Pki::new();
+    let client_files = Files::new("review2-state-client");
+    client_files.identity(&pki.member);
+    let client = SslConfiguration::new()
+        .with_ca_certificates([pki.server_ca.cert.clone()])
+        .with_local_identity(Identity::from_files(&client_files.chain, &client_files.key).unwrap())
+        .with_protocol(sslconf::SslProtocol::TlsV1_2);
+    let server = pki
+        .server_ca
+        .leaf("localhost")
+        .server()
+        .with_ca_certificates([pki.clients_ca.cert.clone()])
+        .with_peer_verify_mode(PeerVerifyMode::VerifyPeer)
+        .server_config()
+        .unwrap();
+
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (received, client_flight) = mpsc::channel();
+    let (go, finish) = mpsc::channel::<()>();
+    let serving = std::thread::spawn(move || {
+        let mut sock = listener.accept().unwrap().0;
+        let mut conn = sslconf::rustls::ServerConnection::new(server).unwrap();
+        while conn.is_handshaking() {
+            while conn.wants_write() {
+                conn.write_tls(&mut sock).unwrap();
+            }
+            conn.read_tls(&mut sock).unwrap();
+            conn.process_new_packets().unwrap();
+        }
+        let presented = conn.peer_certificates().unwrap()[0].as_ref().to_vec();
+        received.send(presented).unwrap();
+        // The server's Finished, when the test says.
+        finish.recv().unwrap();
+        while conn.wants_write() {
+            conn.write_tls(&mut sock).unwrap();
+        }
+        let _ = sock.read(&mut [0u8; 1]);
+    });
+    let reloading = client.clone();
+    let connecting = std::thread::spawn(move || {
+        client
+            .connect("localhost", std::net::TcpStream::connect(addr).unwrap())
+            .map(|tls| tls.session_state().local_certificate_chain().to_vec())
+    });
+    let presented = client_flight.recv().unwrap();
+    assert_eq!(presented, pki.member.leaf().to_der(), "the server saw");
+    client_files.identity(&pki.other);
+    assert!(!reloading.reload().unwrap().is_empty());
+    go.send(()).unwrap();
+    let reported = connecting.join().unwrap();
+    serving.join().unwrap();
+    let reported = reported.unwrap();
+    assert_eq!(
+        reported[0].subject_display_name(),
+        pki.member.leaf().subject_display_name(),
+        "the state reports the chain read by the reload, not the one presented"
+    );
+}

@@ -578,3 +578,216 @@ fn late_tickets_resume(fleet: &Fleet, revoked: &[&sslconf::Certificate]) -> [boo
     };
     [resumes(&early), resumes(&late)]
 }
+
+// -- review2 --
+//
+// A client whose trust follows files keeps a session a server hands over
+// after a reload only if the trust in force accepts every chain accepted
+// for that server name (`verify::VerifiedServers`). What it remembers is
+// bounded (4 chains a name, 256 names); these tests find the bounds
+// forgetting the chain a late server was accepted with, so that its
+// tickets are kept under a trust that revokes it, and the raw client
+// config resumes with it.
+
+/// A raw client connection of `config` to `name`.
+fn raw_client_to(config: &SslConfiguration, name: &str) -> ClientConnection {
+    ClientConnection::new(
+        config.client_config().unwrap(),
+        name.to_owned().try_into().unwrap(),
+    )
+    .unwrap()
+}
+
+/// A client of `protocol` that verifies servers against `files` (CA and
+/// list), checking the leaf.
+fn client_of(files: &TrustFiles, protocol: SslProtocol) -> SslConfiguration {
+    SslConfiguration::new()
+        .with_ca_certificate_files([&files.ca])
+        .unwrap()
+        .with_revocation_list_files([&files.crl])
+        .unwrap()
+        .with_revocation_depth(sslconf::RevocationDepth::Leaf)
+        .with_protocol(protocol)
+}
+
+/// A full handshake of `client` to `name` on `server`, up to the server's
+/// last flight (in TLS 1.3 its tickets; in TLS 1.2 its tickets and
+/// Finished), held back: the client verified the server, and has no
+/// session of it yet.
+fn held_back(
+    client: &SslConfiguration,
+    server: &SslConfiguration,
+    name: &str,
+) -> (ClientConnection, Vec<u8>) {
+    let (mut c, mut s) = (raw_client_to(client, name), raw_server(server));
+    input(&mut s, &output(&mut c)).unwrap();
+    input(&mut c, &output(&mut s)).unwrap();
+    input(&mut s, &output(&mut c)).unwrap();
+    assert!(!s.is_handshaking());
+    let last = output(&mut s);
+    assert!(!last.is_empty());
+    (c, last)
+}
+
+/// A whole handshake of `client` to `name` on `server`.
+fn full(client: &SslConfiguration, server: &SslConfiguration, name: &str) {
+    let (mut c, mut s) = (raw_client_to(client, name), raw_server(server));
+    run(&mut c, &mut s).unwrap();
+    assert_ne!(c.handshake_kind(), Some(HandshakeKind::Resumed));
+}
+
+/// Whether `client`'s next connection to `name` on `server` resumes.
+fn resumes_to(client: &SslConfiguration, server: &SslConfiguration, name: &str) -> bool {
+    let (mut c, mut s) = (raw_client_to(client, name), raw_server(server));
+    run(&mut c, &mut s).is_ok() && c.handshake_kind() == Some(HandshakeKind::Resumed)
+}
+
+/// A fleet behind one name, each server with a certificate of its own (as
+/// cert-manager gives every pod, or as a renewal leaves old and new side
+/// by side). The client is held on one whose certificate is then revoked:
+/// its tickets arrive after the client reloaded the list. With three other
+/// servers of the fleet seen, they are refused (the control). With four:
+/// either the revoked chain, accepted first, was pushed out of the name's
+/// four places before the reload (while it was still good: "settled"), or,
+/// after a reload, the name's four places were all unsettled and the
+/// revoked chain was never written down. Either way only good chains are
+/// left to judge the name by, the late tickets are kept, and the raw
+/// client resumes with the revoked server.
+#[test]
+fn a_name_with_more_chains_than_remembered_keeps_a_revoked_servers_late_tickets() {
+    let fleet = Fleet::new();
+    let unrelated = fleet.ca.leaf("unrelated.test");
+    let mut resumed = Vec::new();
+    for protocol in PROTOCOLS {
+        let revoked = fleet.ca.leaf(HOST);
+        let revoked_server = revoked.server();
+        let others: Vec<SslConfiguration> = (0..4).map(|_| fleet.ca.leaf(HOST).server()).collect();
+
+        // Held first, then `seen` other chains for the name, then revoked.
+        let held_then_others = |seen: usize| {
+            let files = TrustFiles::new("review2-evicted", &fleet.ca, 1);
+            let client = client_of(&files, protocol);
+            let (mut held, last) = held_back(&client, &revoked_server, HOST);
+            for other in &others[..seen] {
+                full(&client, other, HOST);
+            }
+            files.revoke(&fleet.ca, &[revoked.leaf()]);
+            assert!(!client.reload().unwrap().is_empty());
+            input(&mut held, &last).unwrap();
+            resumes_to(&client, &revoked_server, HOST)
+        };
+        assert!(!held_then_others(3), "control, {protocol:?}");
+        let evicted = held_then_others(4);
+
+        // Four chains seen, a reload (another certificate revoked), then
+        // the held one, then revoked.
+        let files = TrustFiles::new("review2-unrecorded", &fleet.ca, 1);
+        let client = client_of(&files, protocol);
+        for other in &others {
+            full(&client, other, HOST);
+        }
+        files.revoke(&fleet.ca, &[unrelated.leaf()]);
+        assert!(!client.reload().unwrap().is_empty());
+        let (mut held, last) = held_back(&client, &revoked_server, HOST);
+        files.revoke(&fleet.ca, &[unrelated.leaf(), revoked.leaf()]);
+        assert!(!client.reload().unwrap().is_empty());
+        input(&mut held, &last).unwrap();
+        let unrecorded = resumes_to(&client, &revoked_server, HOST);
+        resumed.push((protocol, [evicted, unrecorded]));
+    }
+    assert_eq!(
+        resumed,
+        PROTOCOLS.map(|p| (p, [false, false])),
+        "a client resumed with a server its reloaded list revokes (its chain pushed out by \
+         four others, never recorded)"
+    );
+}
+
+/// The bound on names: a client that talks to many hosts (a proxy, a
+/// crawler, a service mesh sidecar) has 256 names in its record. After a
+/// reload, one more name pushes out the only name settled under the trust
+/// in force, however recently it was recorded: the one whose server the
+/// client is held on. After the reload revoking that server, a good
+/// server for the same name (another of its fleet) writes the name down
+/// afresh, with its good chain alone, and the revoked server's late
+/// tickets are kept; the raw client resumes with it. (The record of the
+/// refused chain is what a full record must not drop.)
+#[test]
+fn a_client_of_many_hosts_keeps_a_revoked_servers_late_tickets() {
+    let fleet = Fleet::new();
+    let unrelated = fleet.ca.leaf("unrelated.test");
+    let wildcard = fleet
+        .ca
+        .issue(&common::LeafSpec::new("*.fleet.test"))
+        .server();
+    let victim = "victim.fleet.test";
+    let revoked = fleet.ca.leaf(victim);
+    let revoked_server = revoked.server();
+    let protocol = SslProtocol::TlsV1_3;
+    let files = TrustFiles::new("review2-names", &fleet.ca, 1);
+    let client = client_of(&files, protocol);
+
+    for i in 0..255 {
+        full(&client, &wildcard, &format!("m{i}.fleet.test"));
+    }
+    files.revoke(&fleet.ca, &[unrelated.leaf()]);
+    assert!(!client.reload().unwrap().is_empty());
+    let (mut held, last) = held_back(&client, &revoked_server, victim);
+    // The 257th name.
+    full(&client, &wildcard, "p.fleet.test");
+
+    files.revoke(&fleet.ca, &[unrelated.leaf(), revoked.leaf()]);
+    assert!(!client.reload().unwrap().is_empty());
+    // One name settled under the trust in force, then the victim's name
+    // again, on a good server of its fleet (its tickets not handed over).
+    full(&client, &wildcard, "m0.fleet.test");
+    let _ = held_back(&client, &wildcard, victim);
+    input(&mut held, &last).unwrap();
+    assert!(
+        !resumes_to(&client, &revoked_server, victim),
+        "a client resumed with a server its reloaded list revokes (its name pushed out of \
+         a full record)"
+    );
+}
+
+/// The same bound, as a cliff rather than a hole: a name is recorded past
+/// 256 only in place of one settled under the trust in force, and a
+/// reload unsettles every name at once (each is judged again only when its
+/// own server is seen again). A client of many hosts (a crawler, a proxy)
+/// therefore keeps no session of any new host after its first reload,
+/// however long it runs: every connection to a host not seen before the
+/// reload is a full handshake. Before the reload a new host resumes (the
+/// control).
+#[test]
+fn a_client_of_many_hosts_still_resumes_with_new_hosts_after_a_reload() {
+    let fleet = Fleet::new();
+    let unrelated = fleet.ca.leaf("unrelated.test");
+    let wildcard = fleet
+        .ca
+        .issue(&common::LeafSpec::new("*.fleet.test"))
+        .server();
+    let files = TrustFiles::new("review2-names-full", &fleet.ca, 1);
+    let client = client_of(&files, SslProtocol::TlsV1_3);
+    for i in 0..256 {
+        full(&client, &wildcard, &format!("m{i}.fleet.test"));
+    }
+    full(&client, &wildcard, "before.fleet.test");
+    assert!(
+        resumes_to(&client, &wildcard, "before.fleet.test"),
+        "control: a new host before the reload"
+    );
+
+    files.revoke(&fleet.ca, &[unrelated.leaf()]);
+    assert!(!client.reload().unwrap().is_empty());
+    let resumed: Vec<bool> = (0..3)
+        .map(|i| {
+            let host = format!("after{i}.fleet.test");
+            full(&client, &wildcard, &host);
+            resumes_to(&client, &wildcard, &host)
+        })
+        .collect();
+    assert_eq!(
+        resumed, [true; 3],
+        "new hosts after a reload that revoked none of them"
+    );
+}
