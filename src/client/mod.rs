@@ -2,6 +2,7 @@
 //! keeps, both following what the configuration's files hold (see `live`).
 
 mod identity;
+mod session_chain;
 mod sessions;
 
 pub(crate) use identity::LiveClientIdentity;

@@ -1,7 +1,9 @@
 //! A client's session cache, forgotten when what it trusts changes: a
 //! session verified under an older trust must not resume. Nor one a
-//! server hands over after a reload, unless the trust in force accepts
-//! what that server was accepted with (see `verify::VerifiedServers`).
+//! server hands over after a reload (a TLS 1.3 server sends its tickets
+//! when it likes: one about to be revoked can hold them back until the
+//! client has reloaded the list revoking it), unless the trust in force
+//! accepts the chain that server was accepted with.
 
 use std::fmt;
 use std::sync::{Arc, Mutex};
@@ -13,7 +15,8 @@ use rustls::client::{
 use rustls::pki_types::ServerName;
 use rustls::NamedGroup;
 
-use crate::verify::{ChainVerifier, Trust, VerifiedServers};
+use super::session_chain::server_chain;
+use crate::verify::{ChainVerifier, Recheck, Trust};
 
 /// As rustls's default client resumption.
 const CLIENT_SESSIONS: usize = 256;
@@ -25,22 +28,28 @@ pub(crate) struct LiveClientSessions {
     trust: Arc<Trust>,
     /// The verifier the cache was filled under, and what it decides.
     filled_under: Mutex<(Arc<ChainVerifier>, [u8; 32])>,
-    /// What the server verifier accepted, when it verifies.
-    verified: Option<Arc<VerifiedServers>>,
+    /// The check of a handed-over session's chain, when the server is
+    /// verified.
+    recheck: Option<Recheck>,
+    /// The version of the trust when the cache was made: while it is in
+    /// force, every connection of this config verified its server under it,
+    /// and their sessions are kept unread.
+    made_under: u64,
 }
 
 impl LiveClientSessions {
     /// A cache forgotten when `trust` changes what it decides, keeping a
-    /// session only from a server `verified` still accepts (when the
-    /// server is verified).
-    pub(crate) fn new(trust: Arc<Trust>, verified: Option<Arc<VerifiedServers>>) -> Self {
-        let verifier = trust.current();
+    /// session only from a server `recheck` accepts (when the server is
+    /// verified).
+    pub(crate) fn new(trust: Arc<Trust>, recheck: Option<Recheck>) -> Self {
+        let (made_under, verifier) = trust.current_versioned();
         let decision = verifier.decision_digest();
         Self {
             cache: ArcSwap::from_pointee(ClientSessionMemoryCache::new(CLIENT_SESSIONS)),
             trust,
             filled_under: Mutex::new((verifier, decision)),
-            verified,
+            recheck,
+            made_under,
         }
     }
 
@@ -59,11 +68,13 @@ impl LiveClientSessions {
         self.cache.load_full()
     }
 
-    /// Whether a session `name` hands over now may be kept.
-    fn keeps(&self, name: &ServerName<'_>) -> bool {
-        self.verified
-            .as_ref()
-            .is_none_or(|verified| verified.still_accepted(name))
+    /// Whether a session `value` that `name` hands over now may be kept:
+    /// the trust in force accepts the chain it was verified with.
+    fn keeps(&self, name: &ServerName<'_>, value: &impl fmt::Debug) -> bool {
+        self.recheck.as_ref().is_none_or(|recheck| {
+            recheck.trust_version() == self.made_under
+                || server_chain(value).is_some_and(|chain| recheck.accepts(&chain, Some(name)))
+        })
     }
 }
 
@@ -80,7 +91,7 @@ impl ClientSessionStore for LiveClientSessions {
         // The cache first: one a reload empties after the check is
         // replaced, never filled unchecked.
         let cache = self.cache();
-        if self.keeps(&server_name) {
+        if self.keeps(&server_name, &value) {
             cache.set_tls12_session(server_name, value);
         }
     }
@@ -99,7 +110,7 @@ impl ClientSessionStore for LiveClientSessions {
         value: Tls13ClientSessionValue,
     ) {
         let cache = self.cache();
-        if self.keeps(&server_name) {
+        if self.keeps(&server_name, &value) {
             cache.insert_tls13_ticket(server_name, value);
         }
     }

@@ -11,7 +11,7 @@ use super::{alpn_protocols, certified_key, check_options, provider_and_versions}
 use crate::client::{LiveClientIdentity, LiveClientSessions};
 use crate::live::Rebuilt;
 use crate::settings::Settings;
-use crate::verify::{PeerCheck, ServerVerifier, Trust, VerifiedServers};
+use crate::verify::{PeerCheck, Recheck, ServerVerifier, Trust, Usage};
 use crate::{Error, SslOption};
 
 /// The client config for `s`; `trust` checks the server under `VerifyPeer`.
@@ -21,15 +21,6 @@ pub(crate) fn client_config(s: &Arc<Settings>, trust: &Arc<Trust>) -> Result<Cli
     check_options(s)?;
     let (provider, versions) = provider_and_versions(s)?;
     let check = PeerCheck::client(s.peer_verify_mode());
-    // With a trust that follows files, what was accepted is noted, for the
-    // sessions a server hands over after a reload.
-    let verified =
-        (matches!(check, PeerCheck::Verified { .. }) && trust.follows_files()).then(|| {
-            Arc::new(VerifiedServers::new(
-                Arc::clone(trust),
-                s.expected_errors.clone(),
-            ))
-        });
     let verifier = match check {
         PeerCheck::Verified { .. } => {
             let verifier = trust.current();
@@ -45,11 +36,7 @@ pub(crate) fn client_config(s: &Arc<Settings>, trust: &Arc<Trust>) -> Result<Cli
                     },
                 });
             }
-            let verifier = ServerVerifier::verifying(Arc::clone(trust), s.expected_errors.clone());
-            match &verified {
-                Some(records) => verifier.recording(Arc::clone(records)),
-                None => verifier,
-            }
+            ServerVerifier::verifying(Arc::clone(trust), s.expected_errors.clone())
         }
         PeerCheck::Recorded | PeerCheck::NotRequested => ServerVerifier::accepting_any(),
     };
@@ -82,7 +69,16 @@ pub(crate) fn client_config(s: &Arc<Settings>, trust: &Arc<Trust>) -> Result<Cli
     // resuming by session ID or ticket; forgotten when what the trust read
     // from files decides changes.
     if trust.follows_files() {
-        let sessions = Arc::new(LiveClientSessions::new(Arc::clone(trust), verified));
+        // A session a server hands over after a reload is kept only if the
+        // trust in force accepts its chain.
+        let recheck = matches!(check, PeerCheck::Verified { .. }).then(|| {
+            Recheck::new(
+                Arc::clone(trust),
+                s.expected_errors.clone(),
+                Usage::ServerAuth,
+            )
+        });
+        let sessions = Arc::new(LiveClientSessions::new(Arc::clone(trust), recheck));
         client.resumption = Resumption::store(sessions);
     }
     if s.options.contains(SslOption::DisableSessionSharing) {

@@ -1,8 +1,7 @@
 //! Settings into a rustls `ServerConfig`.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant, SystemTime};
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
 
 use rustls::pki_types::ServerName;
 use rustls::server::{NoServerSessionStorage, ProducesTickets, ResolvesServerCert};
@@ -12,15 +11,14 @@ use rustls::ServerConfig;
 use super::{alpn_protocols, certified_key, certify, check_options, provider_and_versions};
 use crate::host::{names_cover, server_name};
 use crate::live::Rebuilt;
-use crate::provider::primitives::digest;
 use crate::provider::ticketer;
 use crate::server::{
-    Identities, LiveResolver, LiveTicketer, PolicySessions, PolicyTag, PolicyTickets, Recheck,
+    Identities, LiveResolver, LiveTicketer, PolicySessions, PolicyTag, PolicyTickets,
     ResumptionPolicy, SharedTicketer, DEFAULT_TICKET_LIFETIME, MAX_TICKET_LIFETIME,
 };
 use crate::settings::{Loaded, Settings};
 use crate::verify::{
-    admits, chain_verifier, ChainVerifier, ClientVerifier, PeerCheck, Peers, Trust, Usage,
+    chain_verifier, ChainVerifier, ClientVerifier, PeerCheck, Peers, Recheck, Trust, Usage,
 };
 use crate::x509::OcspStaple;
 use crate::{Certificate, Error, SslOption, TicketKeys};
@@ -129,7 +127,11 @@ pub(crate) fn server_config(
     let mut policy = ResumptionPolicy::new(tag, lifetime);
     if let (PeerCheck::Verified { .. }, Some(trust)) = (check, trust) {
         if trust.follows_files() {
-            policy = policy.rechecking(recheck(trust, &s.expected_errors));
+            policy = policy.rechecking(Recheck::new(
+                Arc::clone(trust),
+                s.expected_errors.clone(),
+                Usage::ClientAuth,
+            ));
         }
     }
     let policy = Arc::new(policy);
@@ -140,52 +142,6 @@ pub(crate) fn server_config(
         server.key_log = crate::key_log::open(destination, "server")?;
     }
     Ok((server, chooses))
-}
-
-/// The check a resumed client's chain passes again when the trust follows
-/// files: what the client verifier decides, with the trust in force. A
-/// verdict is reused for the same chain under the same trust for a few
-/// seconds, so that a client resuming again costs a digest, not a
-/// verification.
-fn recheck(trust: &Arc<Trust>, expected: &[crate::SslError]) -> Recheck {
-    const REUSED_FOR: Duration = Duration::from_secs(10);
-    const KEPT: usize = 4096;
-    let (trust, expected) = (Arc::clone(trust), expected.to_vec());
-    let verdicts: Mutex<HashMap<[u8; 32], (u64, bool, Instant)>> = Mutex::default();
-    Box::new(move |chain| {
-        let Some((end_entity, intermediates)) = chain.split_first() else {
-            return false;
-        };
-        let (version, verifier) = trust.current_versioned();
-        let key = {
-            let mut hash = digest::Context::new(&digest::SHA256);
-            for cert in chain {
-                hash.update(&(cert.len() as u64).to_be_bytes());
-                hash.update(cert);
-            }
-            let mut key = [0; 32];
-            key.copy_from_slice(hash.finish().as_ref());
-            key
-        };
-        let lock = || verdicts.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(&(v, accepted, at)) = lock().get(&key) {
-            if v == version && at.elapsed() < REUSED_FOR {
-                return accepted;
-            }
-        }
-        let now = rustls::pki_types::UnixTime::now();
-        let accepted =
-            match verifier.verify(end_entity, intermediates, None, Usage::ClientAuth, now) {
-                Ok(()) => true,
-                Err(failure) => admits(&expected, &failure),
-            };
-        let mut verdicts = lock();
-        if verdicts.len() >= KEPT {
-            verdicts.clear();
-        }
-        verdicts.insert(key, (version, accepted, Instant::now()));
-        accepted
-    })
 }
 
 /// The ticketer sealing with shared keys: built again when the key files

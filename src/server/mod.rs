@@ -15,7 +15,7 @@ pub use reload::Reloaded;
 pub(crate) use resolver::{Identities, LiveResolver};
 pub(crate) use resumption::{
     carrying, note_certificate_valid_until, Carried, PolicySessions, PolicyTag, PolicyTickets,
-    Recheck, ResumptionPolicy,
+    ResumptionPolicy,
 };
 pub use tickets::TicketKeys;
 pub(crate) use tickets::{

@@ -10,12 +10,12 @@ mod diagnose;
 mod links;
 mod pins;
 mod policy;
+mod recheck;
 mod revocation;
 mod server_verifier;
 mod signed;
 mod staple;
 mod trust;
-mod verified_servers;
 
 pub(crate) use anchors::TrustAnchors;
 pub(crate) use chain::ChainVerifier;
@@ -24,11 +24,11 @@ pub(crate) use diagnose::unix_time;
 pub(crate) use diagnose::Failure;
 pub(crate) use pins::Pins;
 pub(crate) use policy::{admits, PeerCheck};
+pub(crate) use recheck::Recheck;
 pub(crate) use revocation::Revocation;
 pub(crate) use server_verifier::ServerVerifier;
 pub(crate) use staple::{capturing, staple_of};
 pub(crate) use trust::{chain_verifier, Peers, Trust};
-pub(crate) use verified_servers::VerifiedServers;
 
 /// The algorithms every verifier checks a peer's handshake signature with:
 /// the crate's provider's, whatever the mode.
