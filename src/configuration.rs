@@ -802,7 +802,7 @@ impl SslConfiguration {
         self.with(|s| s.revocation.depth = depth)
     }
 
-    /// Whether a certificate whose issuer has no revocation list passes.
+    /// Whether a certificate whose status no revocation list decides passes.
     ///
     /// # Defaults
     /// `false`.
@@ -810,10 +810,12 @@ impl SslConfiguration {
         self.settings().revocation.unknown_status_allowed
     }
 
-    /// Lets a certificate whose issuer has no configured revocation list
-    /// pass, as if not revoked; otherwise it is
+    /// Lets a certificate whose status no configured revocation list
+    /// decides (none from its issuer, or none whose scope covers it) pass,
+    /// as if not revoked; otherwise it is
     /// [`SslErrorKind::UnableToGetRevocationList`], as OpenSSL's "unable to
-    /// get certificate CRL".
+    /// get certificate CRL". A certificate that any list its issuer's key
+    /// signed revokes, whatever that list's scope, is refused all the same.
     ///
     /// Default: `false`; read it with [`unknown_revocation_status_allowed`](Self::unknown_revocation_status_allowed).
     pub fn with_unknown_revocation_status_allowed(self, allowed: bool) -> Self {

@@ -234,6 +234,9 @@ impl ChainVerifier {
                 too_deep.set(true);
                 return Err(webpki::Error::MaximumPathDepthExceeded);
             }
+            if configured.is_some_and(|r| r.revokes_any_of(path)) {
+                return Err(webpki::Error::CertRevoked);
+            }
             match &self.pins {
                 Some(pins) if !pins.holds_path(path) => {
                     unpinned.borrow_mut().get_or_insert_with(|| Path {
@@ -255,7 +258,7 @@ impl ChainVerifier {
                 time,
                 key_usage,
                 revocation,
-                (depth != 0 || self.pins.is_some()).then_some(&check as _),
+                (depth != 0 || self.pins.is_some() || configured.is_some()).then_some(&check as _),
             );
             match (result, unpinned.borrow_mut().take()) {
                 (Ok(path), _) => Ok(Path {

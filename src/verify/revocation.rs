@@ -161,6 +161,35 @@ impl Revocation {
         errors
     }
 
+    /// Whether a list its issuer's key signed names a certificate of
+    /// `path` that the depth checks, whatever the list's scope: webpki
+    /// consults only the list authoritative for a certificate (by scope
+    /// and distribution point), and a relaxed policy lets one that no list
+    /// decides pass; a revocation said by any list the issuer signed is
+    /// said all the same (rule 1). The trust anchor, which webpki does not
+    /// check, is not either.
+    pub(crate) fn revokes_any_of(&self, path: &webpki::VerifiedPath<'_>) -> bool {
+        let certs: Vec<&webpki::Cert<'_>> = std::iter::once(&**path.end_entity())
+            .chain(path.intermediate_certificates())
+            .collect();
+        let checked = match self.depth {
+            webpki::RevocationCheckDepth::EndEntity => 1,
+            _ => certs.len(),
+        };
+        let signed_by_issuer_of = |at: usize, list: &RevocationList| match certs.get(at + 1) {
+            Some(issuer) => signed_by(list.as_der(), &issuer.subject_public_key_info()),
+            None => signed_by(list.as_der(), &path.anchor().subject_public_key_info),
+        };
+        certs.iter().take(checked).enumerate().any(|(at, cert)| {
+            self.lists.iter().any(|list| {
+                let webpki_list = list.as_webpki();
+                webpki_list.issuer() == cert.issuer()
+                    && matches!(webpki_list.find_serial(cert.serial()), Ok(Some(_)))
+                    && signed_by_issuer_of(at, list)
+            })
+        })
+    }
+
     /// The lists whose issuer is the issuer of `cert`, newest first.
     fn lists_for<'s>(
         &'s self,
