@@ -1377,8 +1377,10 @@ impl SslConfiguration {
     }
 
     /// The local chain as a handshake ends, when the identity follows files:
-    /// what a connection's `SessionState` reports, whatever a later reload
-    /// reads (`None`: the configuration's chain, which does not change).
+    /// what a connection's `SessionState` reports when the handshake did not
+    /// say which chain it presented (a server that asked for none, a
+    /// resumed session), whatever a later reload reads (`None`: the
+    /// configuration's chain, which does not change).
     pub(crate) fn local_chain_in_force(&self) -> Option<Vec<Certificate>> {
         let s = self.settings();
         s.local.reading_files().map(|_| s.local.chain())

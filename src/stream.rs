@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 use rustls::server::Acceptor;
 use rustls::{ClientConnection, Connection, ServerConnection};
 
+use crate::client::presenting;
 use crate::host::server_name;
 use crate::server::{carrying, Carried};
 use crate::session::LazySessionState;
@@ -170,23 +171,24 @@ impl<S: Read + Write> TlsStream<S> {
         mut carried: Carried,
         chosen: Option<Vec<Certificate>>,
     ) -> Result<Self, Error> {
-        let keeps_staple = host_name.is_some() && config.settings().ocsp_stapling;
-        let mut staple = None;
+        let (mut staple, mut presented) = (None, None);
         let mut timed = Timed::new(&mut socket, deadline);
         while conn.is_handshaking() {
-            if keeps_staple {
-                let (step, seen) = capturing(|| conn.complete_io(&mut timed));
-                step.map_err(|e| timed.error(e))?;
-                staple = seen.or(staple);
-            } else if let Connection::Server(_) = conn {
+            if let Connection::Server(_) = conn {
                 // A ticket sealed for this connection keeps what the one it
                 // opened carried (see `server::resumption`).
                 carrying(&mut carried, || conn.complete_io(&mut timed))
                     .map_err(|e| timed.error(e))?;
             } else {
-                conn.complete_io(&mut timed).map_err(|e| timed.error(e))?;
+                // The server's staple and the certificate this client
+                // presents, as the step hands them over.
+                let ((step, seen), key) = presenting(|| capturing(|| conn.complete_io(&mut timed)));
+                step.map_err(|e| timed.error(e))?;
+                staple = seen.or(staple);
+                presented = key.or(presented);
             }
         }
+        let chosen = chosen.or(presented);
         // The last flight (a TLS 1.3 client's Finished, a server's tickets).
         while conn.wants_write() {
             conn.write_tls(&mut timed).map_err(|e| timed.error(e))?;

@@ -35,6 +35,7 @@ use tokio_rustls::rustls::server::Acceptor;
 use tokio_rustls::rustls::ServerConfig;
 use tokio_rustls::{LazyConfigAcceptor, TlsAcceptor, TlsConnector};
 
+use crate::client::presenting;
 use crate::host::server_name;
 use crate::server::{carrying, Carried};
 use crate::session::LazySessionState;
@@ -72,7 +73,8 @@ impl SslConfiguration {
         .await
     }
 
-    /// The client's handshake, keeping the server's OCSP staple if asked to.
+    /// The client's handshake, keeping the server's OCSP staple if asked to
+    /// and the chain it presents.
     async fn client_handshake<S>(
         &self,
         handshake: tokio_rustls::Connect<S>,
@@ -81,23 +83,21 @@ impl SslConfiguration {
     where
         S: AsyncRead + AsyncWrite + Unpin,
     {
-        let (stream, staple) = if self.settings().ocsp_stapling {
-            // Each poll is a handshake step on one thread: capture in each.
-            let mut handshake = std::pin::pin!(handshake);
-            let mut staple = None;
-            let stream = std::future::poll_fn(|cx| {
-                let (poll, seen) = capturing(|| Future::poll(handshake.as_mut(), cx));
-                staple = seen.or(staple.take());
-                poll
-            })
-            .await;
-            (stream, staple)
-        } else {
-            (handshake.await, None)
-        };
+        // Each poll is a handshake step on one thread: the server's staple
+        // and the certificate this client presents are taken in each.
+        let mut handshake = std::pin::pin!(handshake);
+        let (mut staple, mut presented) = (None, None);
+        let stream = std::future::poll_fn(|cx| {
+            let ((poll, seen), key) =
+                presenting(|| capturing(|| Future::poll(handshake.as_mut(), cx)));
+            staple = seen.or(staple.take());
+            presented = key.or(presented.take());
+            poll
+        })
+        .await;
         let stream = tokio_rustls::TlsStream::Client(stream.map_err(Error::from_handshake_io)?);
         let staple = staple_of(stream.get_ref().1, staple);
-        TlsStream::new(stream, self, Some(host_name), None, staple)
+        TlsStream::new(stream, self, Some(host_name), presented, staple)
     }
 
     /// Accepts a client over an async `socket` and completes the handshake,

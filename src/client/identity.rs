@@ -1,5 +1,16 @@
-//! The certificate a client presents when its identity is read from files.
+//! The certificate a client presents when its identity is read from files,
+//! and which one a handshake presented.
+//!
+//! rustls asks the resolver for the client's certificate when the server
+//! requests one: in TLS 1.2 a whole flight before the handshake ends (the
+//! server's Finished is still to come), time enough for a reload to read
+//! other files. So that a connection's `SessionState` reports the chain it
+//! presented, a client handshake runs each step inside [`presenting`]: the
+//! resolver, which rustls calls synchronously within that step on the same
+//! thread, leaves the key it handed out in a thread-local slot the step
+//! then takes.
 
+use std::cell::RefCell;
 use std::fmt;
 use std::sync::Arc;
 
@@ -8,6 +19,7 @@ use rustls::sign::CertifiedKey;
 use rustls::SignatureScheme;
 
 use crate::live::Rebuilt;
+use crate::Certificate;
 
 /// A client's certificate and key, built again when their files change.
 pub(crate) struct LiveClientIdentity {
@@ -27,7 +39,13 @@ impl ResolvesClientCert for LiveClientIdentity {
         sigschemes: &[SignatureScheme],
     ) -> Option<Arc<CertifiedKey>> {
         let key = self.key.get();
-        key.key.choose_scheme(sigschemes).map(|_| key)
+        key.key.choose_scheme(sigschemes)?;
+        SLOT.with(|slot| {
+            if let Some(presented) = slot.borrow_mut().as_mut() {
+                *presented = Some(Arc::clone(&key));
+            }
+        });
+        Some(key)
     }
 
     fn has_certs(&self) -> bool {
@@ -39,4 +57,35 @@ impl fmt::Debug for LiveClientIdentity {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("LiveClientIdentity").finish_non_exhaustive()
     }
+}
+
+thread_local! {
+    /// `Some` while a client handshake step runs on this thread; then
+    /// `Some(Some(key))` once the resolver handed out `key`.
+    static SLOT: RefCell<Option<Option<Arc<CertifiedKey>>>> = const { RefCell::new(None) };
+}
+
+/// Runs `step` (some of a client handshake) and returns with its result the
+/// chain of the key a [`LiveClientIdentity`] handed out during it.
+pub(crate) fn presenting<R>(step: impl FnOnce() -> R) -> (R, Option<Vec<Certificate>>) {
+    /// Puts back the slot of an enclosing step, even if `step` panics.
+    struct Restore(Option<Option<Arc<CertifiedKey>>>);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            let outer = self.0.take();
+            SLOT.with(|slot| *slot.borrow_mut() = outer);
+        }
+    }
+    let restore = Restore(SLOT.with(|slot| slot.replace(Some(None))));
+    let result = step();
+    let presented = SLOT.with(|slot| slot.borrow_mut().take()).flatten();
+    drop(restore);
+    let chain = presented.map(|key| {
+        key.cert
+            .iter()
+            .cloned()
+            .map(Certificate::lazily_parsed)
+            .collect()
+    });
+    (result, chain)
 }

@@ -5,5 +5,5 @@ mod identity;
 mod session_chain;
 mod sessions;
 
-pub(crate) use identity::LiveClientIdentity;
+pub(crate) use identity::{presenting, LiveClientIdentity};
 pub(crate) use sessions::LiveClientSessions;
