@@ -26,13 +26,11 @@
 use std::future::Future;
 use std::io;
 use std::pin::Pin;
-use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio_rustls::rustls::server::Acceptor;
-use tokio_rustls::rustls::ServerConfig;
 use tokio_rustls::{LazyConfigAcceptor, TlsAcceptor, TlsConnector};
 
 use crate::client::presenting;
@@ -65,37 +63,19 @@ impl SslConfiguration {
         S: AsyncRead + AsyncWrite + Unpin,
     {
         let connector = TlsConnector::from(self.client_config()?);
-        let handshake = connector.connect(server_name(host_name)?, socket);
-        within(
-            self.handshake_timeout(),
-            self.client_handshake(handshake, host_name),
-        )
-        .await
-    }
-
-    /// The client's handshake, keeping the server's OCSP staple if asked to
-    /// and the chain it presents.
-    async fn client_handshake<S>(
-        &self,
-        handshake: tokio_rustls::Connect<S>,
-        host_name: &str,
-    ) -> Result<TlsStream<S>, Error>
-    where
-        S: AsyncRead + AsyncWrite + Unpin,
-    {
+        let mut connect = connector.connect(server_name(host_name)?, socket);
+        let mut deadline = Deadline::of(self.handshake_timeout());
         // Each poll is a handshake step on one thread: the server's staple
         // and the certificate this client presents are taken in each.
-        let mut handshake = std::pin::pin!(handshake);
         let (mut staple, mut presented) = (None, None);
-        let stream = std::future::poll_fn(|cx| {
-            let ((poll, seen), key) =
-                presenting(|| capturing(|| Future::poll(handshake.as_mut(), cx)));
+        let handshake = std::future::poll_fn(|cx| {
+            let ((poll, seen), key) = presenting(|| capturing(|| Pin::new(&mut connect).poll(cx)));
             staple = seen.or(staple.take());
             presented = key.or(presented.take());
             poll
-        })
-        .await;
-        let stream = tokio_rustls::TlsStream::Client(stream.map_err(Error::from_handshake_io)?);
+        });
+        let stream = within(&mut deadline, handshake).await?;
+        let stream = tokio_rustls::TlsStream::Client(stream);
         let staple = staple_of(stream.get_ref().1, staple);
         TlsStream::new(stream, self, Some(host_name), presented, staple)
     }
@@ -115,67 +95,93 @@ impl SslConfiguration {
         S: AsyncRead + AsyncWrite + Unpin,
     {
         let config = self.server_config()?;
-        within(
-            self.handshake_timeout(),
-            self.server_handshake(config, socket),
-        )
-        .await
-    }
-
-    /// The server's handshake, with `config` or the identity its resolver
-    /// chooses for the client.
-    async fn server_handshake<S>(
-        &self,
-        config: Arc<ServerConfig>,
-        socket: S,
-    ) -> Result<TlsStream<S>, Error>
-    where
-        S: AsyncRead + AsyncWrite + Unpin,
-    {
+        let mut deadline = Deadline::of(self.handshake_timeout());
         // A ticket sealed for this connection keeps what the one it opened
         // carried (see `server::resumption`): each poll is a handshake step.
         let mut carried = Carried::default();
         let Some(resolver) = self.live_resolver() else {
             let accept = TlsAcceptor::from(config).accept(socket);
-            let stream = carrying_each_poll(&mut carried, accept)
-                .await
-                .map_err(Error::from_handshake_io)?;
+            let stream = within(&mut deadline, carrying_each_poll(&mut carried, accept)).await?;
             let stream = tokio_rustls::TlsStream::Server(stream);
             return TlsStream::new(stream, self, None, None, None);
         };
         // The server chooses among identities: read the ClientHello first,
         // as the blocking accept does.
-        let start = LazyConfigAcceptor::new(Acceptor::default(), socket)
-            .await
-            .map_err(Error::from_handshake_io)?;
+        let start = LazyConfigAcceptor::new(Acceptor::default(), socket);
+        let start = within(&mut deadline, start).await?;
         let (config, chosen) = resolver.for_client(&config, &start.client_hello());
         // rustls opens the client's ticket here, on the ClientHello.
         let accept = carrying(&mut carried, || start.into_stream(config));
-        let stream = carrying_each_poll(&mut carried, accept)
-            .await
-            .map_err(Error::from_handshake_io)?;
+        let stream = within(&mut deadline, carrying_each_poll(&mut carried, accept)).await?;
         let stream = tokio_rustls::TlsStream::Server(stream);
         TlsStream::new(stream, self, None, chosen, None)
     }
 }
 
 /// `future`, each poll of it run inside [`carrying`].
-async fn carrying_each_poll<F: Future>(carried: &mut Carried, future: F) -> F::Output {
-    let mut future = std::pin::pin!(future);
-    std::future::poll_fn(|cx| carrying(carried, || Future::poll(future.as_mut(), cx))).await
+fn carrying_each_poll<'c, F: Future + Unpin + 'c>(
+    carried: &'c mut Carried,
+    mut future: F,
+) -> impl Future<Output = F::Output> + Unpin + 'c {
+    std::future::poll_fn(move |cx| carrying(carried, || Pin::new(&mut future).poll(cx)))
 }
 
-/// `handshake`, ended with [`Error::HandshakeTimeout`] at `timeout` if
-/// there is one (dropping it closes the socket).
-async fn within<T>(
-    timeout: Option<Duration>,
-    handshake: impl Future<Output = Result<T, Error>>,
-) -> Result<T, Error> {
-    match timeout {
-        Some(timeout) => tokio::time::timeout(timeout, handshake)
-            .await
-            .unwrap_or(Err(Error::handshake_deadline(timeout))),
-        None => handshake.await,
+/// When a handshake ends, if it has a timeout: one timer for all its steps.
+struct Deadline {
+    timeout: Duration,
+    timer: Pin<Box<tokio::time::Sleep>>,
+}
+
+impl Deadline {
+    /// The deadline `timeout` from now, if there is one.
+    fn of(timeout: Option<Duration>) -> Option<Self> {
+        timeout.map(|timeout| Self {
+            timeout,
+            timer: Box::pin(tokio::time::sleep(timeout)),
+        })
+    }
+}
+
+/// `step` of a handshake, ended with [`Error::HandshakeTimeout`] at the
+/// `deadline` if there is one (dropping it closes the socket); an I/O error
+/// is turned back into the error it carries.
+///
+/// A future of its own rather than an `async fn` taking `step`: the
+/// handshake's state, a kilobyte and more, is then held once, not once as
+/// the argument and again as what is awaited.
+fn within<'d, T, F>(deadline: &'d mut Option<Deadline>, step: F) -> Within<'d, F>
+where
+    F: Future<Output = io::Result<T>> + Unpin,
+{
+    Within {
+        step,
+        deadline: deadline.as_mut(),
+    }
+}
+
+/// The future of [`within`].
+struct Within<'d, F> {
+    step: F,
+    deadline: Option<&'d mut Deadline>,
+}
+
+impl<T, F> Future for Within<'_, F>
+where
+    F: Future<Output = io::Result<T>> + Unpin,
+{
+    type Output = Result<T, Error>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = &mut *self;
+        if let Poll::Ready(result) = Pin::new(&mut this.step).poll(cx) {
+            return Poll::Ready(result.map_err(Error::from_handshake_io));
+        }
+        if let Some(deadline) = &mut this.deadline {
+            if deadline.timer.as_mut().poll(cx).is_ready() {
+                return Poll::Ready(Err(Error::handshake_deadline(deadline.timeout)));
+            }
+        }
+        Poll::Pending
     }
 }
 
