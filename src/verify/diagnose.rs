@@ -101,8 +101,10 @@ impl ChainVerifier {
                 linked: Vec::new(),
             };
         };
-        let links = Links::walk(chain, self.anchors());
-        let mut linked = links.path().to_vec();
+        // The certificates the errors may be about: the verified path, or
+        // the issuer walk's links when none is (walked only then: a walk
+        // checks each link's signature).
+        let mut linked = Vec::new();
         let mut errors = Vec::new();
         let end_entity = webpki::EndEntityCert::try_from(leaf.as_rustls());
         match &end_entity {
@@ -130,6 +132,8 @@ impl ChainVerifier {
                 };
                 match path_at_now {
                     Err(error) => {
+                        let links = Links::walk(chain, self.anchors());
+                        linked.extend_from_slice(links.path());
                         let found = Found {
                             chain: &path_chain,
                             intermediates: &intermediates,
@@ -165,6 +169,7 @@ impl ChainVerifier {
             // No path can be verified without the leaf; what its fields
             // still tell is reported, as Qt and OpenSSL do.
             Err(error) => {
+                linked.extend_from_slice(Links::walk(chain, self.anchors()).path());
                 errors.push(
                     SslError::new(SslErrorKind::InvalidCertificate, Some(leaf.clone()))
                         .with_detail(unprocessable_because(error, leaf)),
