@@ -374,8 +374,10 @@ impl SslConfiguration {
 
     /// Adds an identity a server may present instead of the local one, to
     /// clients with no or an unknown server name: chosen by the signature
-    /// schemes the client supports, in the order added (an RSA certificate
-    /// beside an ECDSA one, as nginx with two `ssl_certificate`).
+    /// schemes the client supports (an RSA certificate beside an ECDSA one,
+    /// as nginx with two `ssl_certificate`); to a client that supports
+    /// several, ECDSA before EdDSA before RSA, whatever the order added, as
+    /// OpenSSL and nginx choose.
     ///
     /// Default: none.
     pub fn with_added_local_identity(self, identity: Identity) -> Self {
@@ -386,8 +388,9 @@ impl SslConfiguration {
     /// exact names or `*.example.com` wildcards (one label, as RFC 6125),
     /// compared without regard to case or a trailing dot. An exact name wins
     /// over a wildcard; several identities for one name are chosen among by
-    /// the client's signature schemes, in the order added. Lookup costs the
-    /// same for ten names as for ten thousand.
+    /// the client's signature schemes, ECDSA first as for
+    /// [`with_added_local_identity`](Self::with_added_local_identity). Lookup
+    /// costs the same for ten names as for ten thousand.
     ///
     /// Checked at conversion: each pattern is a DNS name (or `*.` and one),
     /// the certificate covers it and the key matches the certificate; the

@@ -204,20 +204,36 @@ fn a_bad_server_name_identity_is_refused_naming_its_pattern() {
 /// RSA and ECDSA certificates for one name, chosen by what the client
 /// supports, as nginx with two `ssl_certificate`: `openssl s_client` told to
 /// sign with RSA only gets the RSA one, with ECDSA only the ECDSA one, and
-/// a TLS 1.2 client offering only ECDHE-RSA suites the RSA one.
+/// a TLS 1.2 client offering only ECDHE-RSA suites the RSA one. A client
+/// that supports both gets the ECDSA one, as OpenSSL and nginx choose,
+/// whichever was added first; so does one without SNI, from the default
+/// identities.
 #[test]
 fn rsa_and_ecdsa_for_one_name_by_what_the_client_supports() {
     if !common::peer_available("openssl") {
         return;
     }
     let ca = Authority::root("Two Keys Root");
-    let server = SslConfiguration::new()
-        .with_server_name_identity(["both.example"], ecdsa(&ca, &["both.example"]))
-        .with_server_name_identity(
-            ["both.example"],
-            identity(&ca, &["both.example"], &rcgen::PKCS_RSA_SHA256),
-        )
-        .with_peer_verify_mode(PeerVerifyMode::VerifyNone);
+    let rsa = identity(&ca, &["both.example"], &rcgen::PKCS_RSA_SHA256);
+    let ecdsa = ecdsa(&ca, &["both.example"]);
+    for rsa_first in [true, false] {
+        let (first, second) = match rsa_first {
+            true => (rsa.clone(), ecdsa.clone()),
+            false => (ecdsa.clone(), rsa.clone()),
+        };
+        let server = SslConfiguration::new()
+            .with_local_identity(first.clone())
+            .with_added_local_identity(second.clone())
+            .with_server_name_identity(["both.example"], first)
+            .with_server_name_identity(["both.example"], second)
+            .with_peer_verify_mode(PeerVerifyMode::VerifyNone);
+        serve_and_ask(server, rsa_first);
+    }
+}
+
+/// `server` asked by `openssl s_client` with each client's limits for
+/// the key it presents.
+fn serve_and_ask(server: SslConfiguration, rsa_first: bool) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     let stop = Arc::new(AtomicBool::new(false));
@@ -240,13 +256,10 @@ fn rsa_and_ecdsa_for_one_name_by_what_the_client_supports() {
     };
     let connect = format!("127.0.0.1:{port}");
     let s_client = |extra: &[&str]| {
-        let mut args = vec![
-            "s_client",
-            "-connect",
-            &connect,
-            "-servername",
-            "both.example",
-        ];
+        let mut args = vec!["s_client", "-connect", &connect];
+        if !extra.contains(&"-noservername") {
+            args.extend(["-servername", "both.example"]);
+        }
         args.extend_from_slice(extra);
         let out = std::process::Command::new("openssl")
             .args(&args)
@@ -273,11 +286,14 @@ fn rsa_and_ecdsa_for_one_name_by_what_the_client_supports() {
             vec!["-tls1_2", "-cipher", "ECDHE-ECDSA-AES128-GCM-SHA256"],
             "256 bit",
         ),
+        (vec![], "256 bit"),
+        (vec!["-tls1_2"], "256 bit"),
+        (vec!["-noservername"], "256 bit"),
     ] {
         let said = s_client(&extra);
         assert!(
             said.contains(&format!("Server public key is {bits}")),
-            "{extra:?}: {said}"
+            "{extra:?}, RSA added first: {rsa_first}: {said}"
         );
     }
     stop.store(true, Ordering::Relaxed);

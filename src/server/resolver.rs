@@ -37,7 +37,7 @@ impl Identities {
 
     /// Adds `key` for a pattern: an exact name or `*.` and a parent domain.
     /// Several keys for one pattern (RSA and ECDSA) are chosen among by the
-    /// client's signature schemes, in the order added.
+    /// client's signature schemes (see [`choose`](Self::choose)).
     pub(crate) fn add(&mut self, pattern: &str, key: Arc<CertifiedKey>) {
         let pattern = normalize(pattern);
         match pattern.strip_prefix("*.") {
@@ -51,10 +51,11 @@ impl Identities {
     }
 
     /// The key for a client: the candidates for its name (exact first,
-    /// then a wildcard one label up), else the default ones; among them the
-    /// first the client can use: its key signs with a scheme the client
-    /// offers, and the client offers a TLS 1.3 suite or a TLS 1.2 one for
-    /// that kind of key.
+    /// then a wildcard one label up), else the default ones; among those
+    /// the client can use (its key signs with a scheme the client offers,
+    /// and the client offers a TLS 1.3 suite or a TLS 1.2 one for that kind
+    /// of key) the first of the most preferred kind: ECDSA, then EdDSA,
+    /// then RSA, as OpenSSL and nginx choose, whatever the order added.
     pub(crate) fn choose(
         &self,
         server_name: Option<&str>,
@@ -66,10 +67,11 @@ impl Identities {
             .unwrap_or(&self.default);
         candidates
             .iter()
-            .find(|key| {
+            .filter(|key| {
                 key.key.choose_scheme(schemes).is_some()
                     && suites.iter().any(|s| suite_allows(*s, key.key.algorithm()))
             })
+            .min_by_key(|key| preference(key.key.algorithm()))
             .or_else(|| candidates.first())
     }
 
@@ -78,6 +80,18 @@ impl Identities {
             let (_, parent) = name.split_once('.')?;
             self.wildcard.get(parent)
         })
+    }
+}
+
+/// How much a key of `algorithm` is preferred, lowest first: ECDSA (the
+/// cheapest to sign with), EdDSA, RSA (several times the server's CPU per
+/// full handshake), then anything else.
+fn preference(algorithm: SignatureAlgorithm) -> u8 {
+    match algorithm {
+        SignatureAlgorithm::ECDSA => 0,
+        SignatureAlgorithm::ED25519 | SignatureAlgorithm::ED448 => 1,
+        SignatureAlgorithm::RSA => 2,
+        _ => 3,
     }
 }
 
