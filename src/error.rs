@@ -305,6 +305,18 @@ pub enum Error {
         tls_error: rustls::Error,
     },
 
+    /// A server refused a client because no identity is configured for the
+    /// name it asked for (with
+    /// [`with_unknown_server_names_refused`](crate::SslConfiguration::with_unknown_server_names_refused)),
+    /// or, when it sent none, because there is no default identity. rustls
+    /// ended the handshake with an alert.
+    #[error("{}", unknown_server_name(name.as_deref()))]
+    UnknownServerName {
+        /// The server name the client asked for (SNI); `None` when it sent
+        /// none.
+        name: Option<String>,
+    },
+
     /// The handshake did not finish in time: it ran past the deadline set
     /// with [`with_handshake_timeout`](crate::SslConfiguration::with_handshake_timeout)
     /// (`deadline` is set), or the peer sent nothing within the socket's
@@ -473,6 +485,18 @@ impl Error {
         }
     }
 
+    /// A client refused for the server name it asked for (`name`), or for
+    /// asking none, as the accept that read its hello knows: `error` is
+    /// what rustls ended the handshake with.
+    pub(crate) fn refused_server_name(name: Option<&str>, error: rustls::Error) -> Self {
+        match error {
+            rustls::Error::General(_) => Self::UnknownServerName {
+                name: name.map(str::to_owned),
+            },
+            other => other.into(),
+        }
+    }
+
     /// A handshake that ran past its handshake timeout, `timeout`.
     pub(crate) fn handshake_deadline(timeout: Duration) -> Self {
         Self::HandshakeTimeout {
@@ -591,6 +615,13 @@ fn settings_location(file: &str, line: usize, column: usize, field: &str) -> Str
 }
 
 /// Which timeout ended a handshake: its own deadline, or the socket's.
+fn unknown_server_name(name: Option<&str>) -> String {
+    match name {
+        Some(name) => format!("client refused: no identity for the server name {name:?}"),
+        None => "client refused: it sent no server name and there is no default identity".into(),
+    }
+}
+
 fn timeout_cause(deadline: Option<Duration>) -> String {
     match deadline {
         Some(deadline) => format!("not done within its handshake timeout of {deadline:?}"),

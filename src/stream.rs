@@ -132,14 +132,22 @@ impl SslConfiguration {
                 }
             }
         };
-        let (config, chosen) = resolver.for_client(&config, &accepted.client_hello());
+        let hello = accepted.client_hello();
+        let (config, chosen) = resolver.for_client(&config, &hello);
+        // The name refused when no identity is chosen, to say so.
+        let refused = chosen
+            .is_none()
+            .then(|| hello.server_name().map(str::to_owned));
         // rustls opens the client's ticket here, on the ClientHello.
         let mut carried = Carried::default();
         let conn = match carrying(&mut carried, || accepted.into_connection(config)) {
             Ok(conn) => conn,
             Err((error, mut alert)) => {
                 let _ = alert.write_all(&mut timed);
-                return Err(error.into());
+                return Err(match refused {
+                    Some(name) => Error::refused_server_name(name.as_deref(), error),
+                    None => error.into(),
+                });
             }
         };
         TlsStream::handshake(

@@ -109,10 +109,20 @@ impl SslConfiguration {
         // as the blocking accept does.
         let start = LazyConfigAcceptor::new(Acceptor::default(), socket);
         let start = within(&mut deadline, start).await?;
-        let (config, chosen) = resolver.for_client(&config, &start.client_hello());
+        let hello = start.client_hello();
+        let (config, chosen) = resolver.for_client(&config, &hello);
+        // The name refused when no identity is chosen, to say so.
+        let refused = chosen
+            .is_none()
+            .then(|| hello.server_name().map(str::to_owned));
         // rustls opens the client's ticket here, on the ClientHello.
         let accept = carrying(&mut carried, || start.into_stream(config));
-        let stream = within(&mut deadline, carrying_each_poll(&mut carried, accept)).await?;
+        let stream = within(&mut deadline, carrying_each_poll(&mut carried, accept))
+            .await
+            .map_err(|error| match (refused, error) {
+                (Some(name), Error::Tls(tls)) => Error::refused_server_name(name.as_deref(), tls),
+                (_, error) => error,
+            })?;
         let stream = tokio_rustls::TlsStream::Server(stream);
         TlsStream::new(stream, self, None, chosen, None)
     }

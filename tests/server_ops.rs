@@ -148,7 +148,16 @@ fn unknown_names_can_be_refused() {
     let outcome = common::connect(&client, &server, "other.test");
     let err = outcome.client.unwrap_err();
     assert!(err.to_string().contains("AccessDenied"), "{err}");
-    assert!(outcome.server.is_err());
+    // The server says why, not rustls's "unexpected error".
+    let refused = outcome.server.unwrap_err();
+    assert!(
+        matches!(&refused, Error::UnknownServerName { name: Some(name) } if name == "other.test"),
+        "{refused:?}"
+    );
+    assert_eq!(
+        refused.to_string(),
+        "client refused: no identity for the server name \"other.test\""
+    );
     // A server with only named identities refuses unknown names too.
     let only_named = SslConfiguration::new()
         .with_server_name_identity(["known.test"], ecdsa(&ca, &["known.test"]));

@@ -176,3 +176,26 @@ async fn a_renewed_ticket_still_ends_a_lifetime_after_the_first_handshake() {
         case.await.unwrap();
     }
 }
+
+/// A name the server has no identity for is refused, and the server's
+/// error says so (not rustls's "unexpected error: no server certificate
+/// chain resolved"), as the blocking accept does.
+#[tokio::test]
+async fn an_unknown_name_is_refused_as_such() {
+    let ca = Authority::root("Tokio SNI Root");
+    let server = SslConfiguration::new()
+        .with_server_name_identity(["known.test"], {
+            let known = ca.leaf("known.test");
+            sslconf::Identity::new(known.chain.clone(), known.key())
+        })
+        .with_unknown_server_names_refused(true);
+    let client = SslConfiguration::new().with_ca_certificates([ca.cert.clone()]);
+    let outcome = connect(&client, &server, "other.test").await;
+    assert!(outcome.client.is_err());
+    let refused = outcome.server.unwrap_err();
+    assert!(
+        matches!(&refused, Error::UnknownServerName { name: Some(name) } if name == "other.test"),
+        "{refused:?}"
+    );
+    assert!(connect(&client, &server, "known.test").await.server.is_ok());
+}
