@@ -240,6 +240,7 @@ fn configuration(args: &Args) -> Result<SslConfiguration, BoxError> {
     }
     // Settings rustls cannot honour fail at start, not at the first client.
     config.server_config()?;
+    support::refuse_unspoken_alpn(&config, &["h2", "http/1.1"])?;
     Ok(config)
 }
 

@@ -90,7 +90,7 @@ struct Args {
     #[arg(long)]
     ciphers: Option<String>,
     /// ALPN protocols to accept, in preference order (repeat or comma-separate). The answer
-    /// is always HTTP/1.1: offering h2 makes HTTP/2 clients such as curl fail.
+    /// is always HTTP/1.1, so http/1.1 is the only one accepted here.
     #[arg(long)]
     alpn: Vec<String>,
     /// How long a client's whole handshake may take (the configuration's handshake
@@ -255,6 +255,7 @@ fn configuration(args: &Args) -> Result<SslConfiguration, BoxError> {
     config = args.flags.apply(config)?;
     // Settings rustls cannot honour fail at start, not at the first client.
     config.server_config()?;
+    support::refuse_unspoken_alpn(&config, &["http/1.1"])?;
     Ok(config)
 }
 
@@ -429,6 +430,7 @@ mod settings_file {
             None => config.with_handshake_timeout(handshake_timeout),
         };
         config.server_config()?;
+        support::refuse_unspoken_alpn(&config, &["http/1.1"])?;
         Ok(config)
     }
 

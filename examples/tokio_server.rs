@@ -64,7 +64,8 @@ struct Args {
     /// Colon-separated cipher list, in preference order (IANA or OpenSSL names).
     #[arg(long)]
     ciphers: Option<String>,
-    /// ALPN protocols to accept, in preference order (repeat or comma-separate).
+    /// ALPN protocols to accept (repeat or comma-separate). The answer is always
+    /// HTTP/1.1, so http/1.1 is the only one accepted here.
     #[arg(long)]
     alpn: Vec<String>,
     #[command(flatten)]
@@ -209,5 +210,6 @@ fn configuration(args: &Args) -> Result<SslConfiguration, BoxError> {
     config = args.flags.apply(config)?;
     // Settings rustls cannot honour fail at start, not at the first client.
     config.server_config()?;
+    support::refuse_unspoken_alpn(&config, &["http/1.1"])?;
     Ok(config)
 }

@@ -802,3 +802,20 @@ fn a_server_trusting_many_client_cas_never_panics_in_a_handshake() {
     }
     assert!(!c.is_handshaking() && !s.is_handshaking());
 }
+
+/// `examples/server` answers in HTTP/1.1 only: asked to agree on h2 by
+/// ALPN it refuses to start, naming the protocol, rather than agree on h2
+/// with a browser and answer it in HTTP/1.1 (a blank page).
+#[test]
+fn the_example_server_refuses_an_alpn_protocol_it_does_not_speak() {
+    let Some(program) = example_server() else {
+        return;
+    };
+    let out = std::process::Command::new(&program)
+        .args(["--self-signed", "--port", "0", "--alpn", "h2,http/1.1"])
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{said}");
+    assert!(said.contains("ALPN protocol \"h2\""), "{said}");
+}

@@ -11,7 +11,7 @@ use std::error::Error;
 use std::fmt::Write as _;
 use std::time::SystemTime;
 
-use sslconf::{Certificate, SessionState};
+use sslconf::{Certificate, SessionState, SslConfiguration};
 use time::OffsetDateTime;
 
 /// Which end of a connection a [`SessionState`] belongs to.
@@ -218,6 +218,24 @@ pub fn split_list(values: &[String]) -> Vec<String> {
         .filter(|v| !v.is_empty())
         .map(str::to_owned)
         .collect()
+}
+
+/// Refuses a configuration whose ALPN list names a protocol this server
+/// does not answer in (`spoken`): a client would agree on it, then read
+/// an answer in another protocol (Chromium agreeing on h2 with a server
+/// that answers HTTP/1.1 shows a blank page).
+pub fn refuse_unspoken_alpn(config: &SslConfiguration, spoken: &[&str]) -> Result<(), BoxError> {
+    for protocol in config.allowed_next_protocols() {
+        if !spoken.iter().any(|s| s.as_bytes() == protocol.as_slice()) {
+            return Err(format!(
+                "ALPN protocol {:?}: this server answers only in {}",
+                String::from_utf8_lossy(&protocol),
+                spoken.join(", ")
+            )
+            .into());
+        }
+    }
+    Ok(())
 }
 
 /// A boxed error for `run` functions.
