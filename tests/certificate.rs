@@ -332,6 +332,22 @@ fn check_against_openssl(made: &Made, cert: &Certificate) {
     assert_eq!(cert.effective_date(), not_before, "{name} notBefore");
     assert_eq!(cert.expiry_date(), not_after, "{name} notAfter");
 
+    // Display: subject, issuer and validity in one line, the dates as
+    // openssl writes them in ISO 8601.
+    let (from, to) = ossl::iso_dates(path);
+    let utc = |iso: &str| iso.replace('Z', " UTC");
+    assert_eq!(
+        cert.to_string(),
+        format!(
+            "{}, issued by {}, valid {} to {}",
+            cert.subject_name(),
+            cert.issuer_name(),
+            utc(&from),
+            utc(&to)
+        ),
+        "{name} Display"
+    );
+
     assert_eq!(
         cert.subject_alternative_names(),
         ossl::alt_names(path),

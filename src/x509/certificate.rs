@@ -19,6 +19,7 @@ use x509_parser::prelude::{FromDer, X509Certificate, X509CertificateParser, X509
 use x509_parser::time::ASN1Time;
 
 use super::input::{is_pem, read_file};
+use super::time::utc;
 use crate::error::InvalidInput;
 use crate::Error;
 
@@ -434,6 +435,22 @@ impl fmt::Debug for Certificate {
             .field("issuer", &self.issuer_name())
             .field("serial_number", &self.serial_number())
             .finish_non_exhaustive()
+    }
+}
+
+/// One line for people: the subject, the issuer and the validity period,
+/// as `CN=example.com, issued by CN=Example CA, valid 2026-01-01 00:00:00
+/// UTC to 2027-01-01 00:00:00 UTC`.
+impl fmt::Display for Certificate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}, issued by {}, valid {} to {}",
+            self.subject_name(),
+            self.issuer_name(),
+            utc(self.effective_date()),
+            utc(self.expiry_date())
+        )
     }
 }
 

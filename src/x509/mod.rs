@@ -11,6 +11,7 @@ mod ocsp;
 mod pin;
 mod pkcs12;
 mod revocation_list;
+mod time;
 
 pub use self::pkcs12::Pkcs12;
 pub use certificate::{AlternativeName, Certificate, DigestAlgorithm, SubjectInfo};

@@ -17,6 +17,7 @@ use x509_ocsp::{BasicOcspResponse, CertStatus, OcspResponse, OcspResponseStatus,
 use x509_parser::certificate::X509Certificate;
 use x509_parser::prelude::FromDer;
 
+use super::time::utc;
 use crate::error::InvalidInput;
 use crate::{Certificate, Error};
 
@@ -278,22 +279,6 @@ fn strip_sign_byte(serial: &[u8]) -> &[u8] {
     match serial {
         [0, rest @ ..] if !rest.is_empty() => rest,
         _ => serial,
-    }
-}
-
-/// A time for a log line: seconds since the epoch and UTC, as OpenSSL prints.
-fn utc(time: SystemTime) -> String {
-    match der::DateTime::from_system_time(time) {
-        Ok(t) => format!(
-            "{:04}-{:02}-{:02} {:02}:{:02}:{:02} UTC",
-            t.year(),
-            t.month(),
-            t.day(),
-            t.hour(),
-            t.minutes(),
-            t.seconds()
-        ),
-        Err(_) => format!("{time:?}"),
     }
 }
 

@@ -254,6 +254,19 @@ pub fn dates(path: &str) -> (SystemTime, SystemTime) {
     (not_before.unwrap(), not_after.unwrap())
 }
 
+/// notBefore and notAfter as `openssl x509 -dateopt iso_8601` prints them
+/// (`2026-12-06 12:49:36Z`).
+pub fn iso_dates(path: &str) -> (String, String) {
+    let out = x509(path, &["-dates", "-dateopt", "iso_8601"]);
+    let value = |key: &str| {
+        out.lines()
+            .find_map(|line| line.strip_prefix(key)?.strip_prefix('='))
+            .unwrap_or_else(|| panic!("no {key} from openssl x509 -dates: {out}"))
+            .to_owned()
+    };
+    (value("notBefore"), value("notAfter"))
+}
+
 /// The subject alternative names `openssl x509 -ext subjectAltName` prints,
 /// in order, leaving out the kinds the API does not have (e.g. registered IDs).
 /// Values must not hold `", "`.
