@@ -478,6 +478,50 @@ fn a_revoked_leaf_behind_impostors_is_said_revoked_and_refused() {
     assert!(outcome.client.is_err(), "a revoked leaf was admitted");
 }
 
+/// The chain of `list_errors_alone_never_explain_a_chain_no_path_verifies`
+/// with three impostors of the CA (issued by the trusted root) before the
+/// CA itself, whose list revokes the leaf: no path verifies, the issuer
+/// walk gives up after three keys (never reaching the CA, whose list is
+/// then never consulted), and what the diagnosis says is the impostors'
+/// failed signatures and webpki's verdict on an impostor's missing list,
+/// both put on the leaf. Expecting them admitted the revoked leaf.
+/// (Found by fuzz/chain_decision, invariant 5.)
+#[test]
+fn a_chain_whose_issuer_walk_gives_up_admits_nothing() {
+    let untrusted = MeshCa::new("Given Up Untrusted Root");
+    let trusted = MeshCa::new("Given Up Trusted Root");
+    let mut ca = MeshCa::new("Given Up CA");
+    ca.params.key_identifier_method = KeyIdMethod::PreSpecified(vec![0x15; 20]);
+    let id = leaf("given-up.test", &ca.issuer_owned(), &[]);
+    let mut chain = id.chain.clone();
+    chain.extend((0..3).map(|_| impostor_of(&ca, &trusted)));
+    chain.push(ca.certified_by(&untrusted));
+    let config = SslConfiguration::new()
+        .with_ca_certificates([trusted.self_signed()])
+        .with_revocation_lists([list_of(&ca, &[id.leaf()])]);
+    let errors = config.verify_chain(&chain, Some("given-up.test"));
+    assert!(!errors.is_empty());
+
+    let mut expected = errors.clone();
+    expected.extend(chain.iter().flat_map(|c| {
+        [
+            SslErrorKind::UnableToGetRevocationList,
+            SslErrorKind::CertificateSignatureFailed,
+            SslErrorKind::UnableToGetLocalIssuerCertificate,
+        ]
+        .map(|kind| SslError::new(kind, Some(c.clone())))
+    }));
+    let client = config.with_expected_ssl_errors(expected);
+    let server = SslConfiguration::new()
+        .with_local_certificate_chain(chain)
+        .with_private_key(id.key());
+    let outcome = common::connect(&client, &server, "given-up.test");
+    assert!(
+        outcome.client.is_err(),
+        "a revoked leaf was admitted on what a walk that gave up said: {errors:?}"
+    );
+}
+
 /// A leaf whose CA is certified by an untrusted root, sent with that CA
 /// and an impostor of it issued by the trusted root, to a client with the
 /// CA's list (strict): no path verifies (raw webpki, without lists, says

@@ -133,7 +133,14 @@ impl ChainVerifier {
                 match path_at_now {
                     Err(error) => {
                         let links = Links::walk(chain, self.anchors());
-                        linked.extend_from_slice(links.path());
+                        // A walk that gave up (too many keys claiming a
+                        // link, too many links) may have stopped short of
+                        // the leaf's issuer, whose lists are then never
+                        // consulted: without a path webpki verified,
+                        // nothing of such a chain is admitted.
+                        if links.end() != End::GaveUp {
+                            linked.extend_from_slice(links.path());
+                        }
                         let found = Found {
                             chain: &path_chain,
                             intermediates: &intermediates,
