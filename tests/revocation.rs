@@ -1032,3 +1032,40 @@ fn a_root_its_own_list_revokes_is_revoked_at_chain_depth() {
          fails otherwise: {with_wrong_purpose:?})"
     );
 }
+
+/// `revokes_any_of` refuses a path when any list its issuer's key signed
+/// names one of its certificates "whatever the list's scope": a serial
+/// number is an issuer's own, so a list of another CA under the same root
+/// (same key above, another name) naming the leaf's serial must not
+/// refuse it, at either depth, with or without a relaxed policy.
+/// (Regression: passes.)
+#[test]
+fn another_issuers_list_naming_the_same_serial_revokes_nothing() {
+    let root = Authority::root("Serial Root");
+    let (first, second) = (
+        root.intermediate("Serial CA One"),
+        root.intermediate("Serial CA Two"),
+    );
+    let leaf = first.leaf_with_chain("serial.test", &[&first]);
+    let lists = read_lists(&[
+        root.revocation_list(&[]),
+        first.revocation_list(&[]),
+        // The leaf's serial number, in the other CA's list.
+        second.revocation_list(&[leaf.leaf()]),
+    ]);
+    for depth in [RevocationDepth::Leaf, RevocationDepth::Chain] {
+        for relaxed in [false, true] {
+            let client = SslConfiguration::new()
+                .with_ca_certificates([root.cert.clone()])
+                .with_revocation_lists(lists.clone())
+                .with_revocation_depth(depth)
+                .with_unknown_revocation_status_allowed(relaxed);
+            assert_eq!(
+                client.verify_chain(&leaf.chain, Some("serial.test")),
+                [],
+                "{depth:?}, relaxed {relaxed}"
+            );
+            common::connect(&client, &leaf.server(), "serial.test").ok();
+        }
+    }
+}
