@@ -819,3 +819,79 @@ fn the_example_server_refuses_an_alpn_protocol_it_does_not_speak() {
     assert!(!out.status.success(), "{said}");
     assert!(said.contains("ALPN protocol \"h2\""), "{said}");
 }
+
+// -- review3 --
+
+/// Writes `bytes` in `pieces` slices, `TRICKLE` apart, the last one
+/// `(pieces - 1) * TRICKLE` after the first; false once the other side
+/// has closed.
+fn in_slices(socket: &mut TcpStream, bytes: &[u8], pieces: usize) -> bool {
+    socket.set_nodelay(true).unwrap();
+    for (at, slice) in bytes.chunks(bytes.len().div_ceil(pieces)).enumerate() {
+        if at > 0 {
+            thread::sleep(TRICKLE);
+        }
+        if socket.write_all(slice).is_err() {
+            return false;
+        }
+    }
+    true
+}
+
+/// A client that takes just under the handshake timeout for each of its
+/// two flights (its ClientHello, then its Finished), each sent in slices:
+/// a timer per step (the ClientHello read by `LazyConfigAcceptor`, then
+/// the handshake), which the review of `Within`/`Deadline` was to rule
+/// out, would let it finish in nearly twice the timeout. One timer ends it
+/// at the timeout, on both of `accept_async`'s paths. (Regression: passes.)
+#[cfg(feature = "tokio")]
+#[test]
+fn async_accept_times_the_client_hello_and_the_handshake_on_one_timer() {
+    let p = pki();
+    for server in [p.server.server(), choosing_server(&p)] {
+        let server = server.with_handshake_timeout(HANDSHAKE_TIMEOUT);
+        let client = p.client();
+        let (result, elapsed) = async_against(
+            move |socket| async move { server.accept_async(socket).await.map(drop) },
+            move |mut socket| {
+                let mut conn = rustls::ClientConnection::new(
+                    client.client_config().unwrap(),
+                    HOST.try_into().unwrap(),
+                )
+                .unwrap();
+                let mut hello = Vec::new();
+                while conn.wants_write() {
+                    conn.write_tls(&mut hello).unwrap();
+                }
+                if !in_slices(&mut socket, &hello, 5) {
+                    return;
+                }
+                socket.set_read_timeout(Some(WATCHDOG)).unwrap();
+                let mut buf = [0u8; 4096];
+                while conn.is_handshaking() && !conn.wants_write() {
+                    match socket.read(&mut buf) {
+                        Ok(n) if n > 0 => {
+                            conn.read_tls(&mut &buf[..n]).unwrap();
+                            conn.process_new_packets().unwrap();
+                        }
+                        _ => return,
+                    }
+                }
+                let mut finished = Vec::new();
+                while conn.wants_write() {
+                    conn.write_tls(&mut finished).unwrap();
+                }
+                if in_slices(&mut socket, &finished, 5) {
+                    drain_quietly(socket);
+                }
+            },
+            false,
+        );
+        let err = result.unwrap_err();
+        assert!(is_handshake_deadline(&err), "accept_async: got {err:?}");
+        assert!(
+            (HANDSHAKE_TIMEOUT..TRICKLE_BOUND).contains(&elapsed),
+            "accept_async gave up after {elapsed:?}"
+        );
+    }
+}

@@ -447,3 +447,58 @@ fn a_client_state_reports_the_chain_presented_when_the_server_finishes_after_a_r
         "the state reports the chain read by the reload, not the one presented"
     );
 }
+
+// -- review3 --
+
+/// A client's session state reports the chain "its handshake presented"
+/// (`client::presenting`), and when the handshake presented none, the
+/// chain in force as it ends, which the docs of `local_chain_in_force`
+/// name for "a resumed session". But a resumed session is the first one's:
+/// the server knows the client by the chain that full handshake presented
+/// (carried in its session), and the client resumes it whatever its
+/// identity files now hold (its session cache follows its trust, not its
+/// identity; rustls's resolver check is the same `Arc` across reloads).
+/// After a reload of the client's identity files, a resumed connection's
+/// client state names the new certificate while its server's state names
+/// the old one as the client's: the two ends of one session disagree on
+/// who the client is, and a client that rotated a certificate away (say,
+/// a compromised one) goes on authenticating with it until its sessions
+/// end. TLS 1.3 and 1.2.
+#[test]
+fn a_resumed_client_reports_the_chain_its_server_knows_it_by_after_an_identity_reload() {
+    let pki = Pki::new();
+    let mut seen = Vec::new();
+    for protocol in [sslconf::SslProtocol::TlsV1_3, sslconf::SslProtocol::TlsV1_2] {
+        let files = Files::new("review3-resumed-identity");
+        files.identity(&pki.member);
+        let client = SslConfiguration::new()
+            .with_ca_certificates([pki.server_ca.cert.clone()])
+            .with_local_identity(Identity::from_files(&files.chain, &files.key).unwrap())
+            .with_protocol(protocol);
+        let server = pki
+            .server_ca
+            .leaf("localhost")
+            .server()
+            .with_ca_certificates([pki.clients_ca.cert.clone()])
+            .with_peer_verify_mode(PeerVerifyMode::VerifyPeer);
+        let (first, _) = common::connect(&client, &server, "localhost").ok();
+        assert!(!first.is_resumed());
+
+        files.identity(&pki.other);
+        assert!(!client.reload().unwrap().is_empty());
+        let (c, s) = common::connect(&client, &server, "localhost").ok();
+        let name = |chain: &[Certificate]| chain.first().map(Certificate::subject_display_name);
+        seen.push((
+            protocol,
+            c.is_resumed(),
+            name(c.local_certificate_chain()),
+            name(s.peer_certificate_chain()),
+        ));
+    }
+    let agree = seen.iter().all(|(_, _, client, server)| client == server);
+    assert!(
+        agree,
+        "(protocol, resumed, the client's state: its chain, the server's state: the \
+         client's chain): {seen:?}"
+    );
+}

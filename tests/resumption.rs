@@ -791,3 +791,66 @@ fn a_client_of_many_hosts_still_resumes_with_new_hosts_after_a_reload() {
         "new hosts after a reload that revoked none of them"
     );
 }
+
+// -- review3 --
+
+/// Everything a server sends once it has handed the client its flight:
+/// its tickets (TLS 1.3), timed as the client takes them in.
+fn tickets_taken_in(
+    client: &SslConfiguration,
+    server: &Arc<sslconf::rustls::ServerConfig>,
+) -> (usize, Duration) {
+    let mut c = raw_client(client);
+    let mut s = ServerConnection::new(Arc::clone(server)).unwrap();
+    input(&mut s, &output(&mut c)).unwrap();
+    input(&mut c, &output(&mut s)).unwrap();
+    input(&mut s, &output(&mut c)).unwrap();
+    assert!(!c.is_handshaking() && !s.is_handshaking());
+    let tickets = output(&mut s);
+    let start = std::time::Instant::now();
+    for record in records(&tickets) {
+        input(&mut c, &record).unwrap();
+    }
+    (tickets.len(), start.elapsed())
+}
+
+/// The cost of a ticket a server hands over after a reload: the store
+/// formats the whole session value with `Debug` (every certificate of the
+/// server's chain as hexadecimal, one `write!` a byte), parses it back and
+/// digests the chain, for each ticket; and a TLS 1.3 server sends as many
+/// tickets as it likes (a few hundred bytes each, any number of flights),
+/// on a connection whose chain it chose (a large certificate, or extra
+/// certificates beside the path, up to rustls's 64 KB message). Before
+/// the client's first reload a ticket costs a cache insert; after it (any
+/// reload of the trust files: a routine CRL refresh), and for the life of
+/// the config (`made_under` is never the trust's version again), each
+/// costs time in proportion to the chain: a server the client trusts
+/// holds a client thread busy for seconds with some fifty kilobytes. The
+/// test measures the client taking in 200 tickets (48 KB) of a server with
+/// a ~28 KB certificate, before and after a reload that revokes somebody
+/// else: 2 ms before, 2.4 s after (debug build), a thousandfold.
+#[test]
+fn tickets_after_a_reload_cost_the_client_what_they_cost_before() {
+    let ca = Authority::root("Review3 Ticket Flood CA");
+    let mut spec = common::LeafSpec::new(HOST);
+    spec.names
+        .extend((0..1000).map(|i| format!("n{i:04}.ticket-flood.example")));
+    let id = ca.issue(&spec);
+    assert!(id.leaf().to_der().len() > 25_000);
+    let mut server = (*id.server().server_config().unwrap()).clone();
+    server.send_tls13_tickets = 200;
+    let server = Arc::new(server);
+    let files = TrustFiles::new("review3-ticket-flood", &ca, 1);
+    let client = client_of(&files, SslProtocol::TlsV1_3);
+
+    let (bytes, before) = tickets_taken_in(&client, &server);
+    files.revoke(&ca, &[ca.leaf("somebody.else").leaf()]);
+    assert!(!client.reload().unwrap().is_empty());
+    let (_, after) = tickets_taken_in(&client, &server);
+    println!("{bytes} bytes of tickets: {before:?} before the reload, {after:?} after");
+    assert!(
+        after < before * 5 + Duration::from_millis(100),
+        "{bytes} bytes of tickets took the client {before:?} before a reload and {after:?} \
+         after it"
+    );
+}

@@ -974,3 +974,98 @@ fn an_expected_list_error_never_admits_a_revoked_certificate() {
         [SslErrorKind::RevocationListExpired]
     );
 }
+
+// -- review3 --
+
+/// The decision skips the trust anchor (`Revocation::revokes_any_of`: "the
+/// trust anchor, which webpki does not check, is not either"), but the
+/// diagnosis checks a self-signed root against its own lists "as OpenSSL
+/// does" (the "root's list missing" case above reports the root at depth
+/// 2), and `openssl verify -crl_check_all` says error 23 at depth 2 for a
+/// root its own list revokes (a root announcing its own compromise). So a
+/// chain whose root its configured list revokes is accepted by a
+/// `RevocationDepth::Chain` handshake and `verify_chain` reports nothing,
+/// against DESIGN.md rule 1 ("a certificate that a configured list revokes
+/// is always `CertificateRevoked`") and issue 19's "error sets agree with
+/// `openssl verify -crl_check_all` on every case". The same revocation is
+/// reported as soon as the path fails for another reason (the diagnosis
+/// runs `Revocation::errors` only on a path that failed: a leaf for
+/// clients only gets `[InvalidPurpose, CertificateRevoked]`): whether the
+/// root's revocation counts depends on an unrelated error.
+#[test]
+fn a_root_its_own_list_revokes_is_revoked_at_chain_depth() {
+    if !peer_available("openssl") {
+        return;
+    }
+    use SslErrorKind::CertificateRevoked as Revoked;
+    let pki = Pki::new();
+    pki.root.revoke(&pki.root.authority.cert);
+    let crls = [pki.root.crl(), pki.intermediate.crl()];
+    let crls: Vec<&str> = crls.iter().map(String::as_str).collect();
+
+    let openssl = openssl_errors(&pki, &crls, RevocationDepth::Chain);
+    let ours = sslconf_errors(&pki, &crls, RevocationDepth::Chain);
+    let client = SslConfiguration::new()
+        .with_ca_certificates([pki.root.authority.cert.clone()])
+        .with_revocation_lists(read_lists(&crls))
+        .with_revocation_depth(RevocationDepth::Chain);
+    let handshake = common::connect(&client, &pki.leaf.server(), "crl.test")
+        .client
+        .map(drop)
+        .map_err(|e| kinds(e.ssl_errors()));
+    // Something else wrong with the path (a leaf for clients only): now
+    // the root's revocation is listed.
+    let for_clients = pki.intermediate.authority.issue(
+        &common::LeafSpec::new("crl.test").eku(vec![rcgen::ExtendedKeyUsagePurpose::ClientAuth]),
+    );
+    let chain = [
+        for_clients.leaf().clone(),
+        pki.intermediate.authority.cert.clone(),
+    ];
+    let with_wrong_purpose = kinds(&client.verify_chain(&chain, None));
+
+    assert_eq!(openssl, [(Revoked, 2)], "openssl -crl_check_all");
+    assert_eq!(
+        (ours, handshake),
+        (vec![(Revoked, 2)], Err(vec![Revoked])),
+        "verify_chain, the handshake (verify_chain of a leaf for clients only, whose path \
+         fails otherwise: {with_wrong_purpose:?})"
+    );
+}
+
+/// `revokes_any_of` refuses a path when any list its issuer's key signed
+/// names one of its certificates "whatever the list's scope": a serial
+/// number is an issuer's own, so a list of another CA under the same root
+/// (same key above, another name) naming the leaf's serial must not
+/// refuse it, at either depth, with or without a relaxed policy.
+/// (Regression: passes.)
+#[test]
+fn another_issuers_list_naming_the_same_serial_revokes_nothing() {
+    let root = Authority::root("Serial Root");
+    let (first, second) = (
+        root.intermediate("Serial CA One"),
+        root.intermediate("Serial CA Two"),
+    );
+    let leaf = first.leaf_with_chain("serial.test", &[&first]);
+    let lists = read_lists(&[
+        root.revocation_list(&[]),
+        first.revocation_list(&[]),
+        // The leaf's serial number, in the other CA's list.
+        second.revocation_list(&[leaf.leaf()]),
+    ]);
+    for depth in [RevocationDepth::Leaf, RevocationDepth::Chain] {
+        for relaxed in [false, true] {
+            let client = SslConfiguration::new()
+                .with_ca_certificates([root.cert.clone()])
+                .with_revocation_lists(lists.clone())
+                .with_revocation_depth(depth)
+                .with_unknown_revocation_status_allowed(relaxed);
+            assert_eq!(
+                client.verify_chain(&leaf.chain, Some("serial.test")),
+                [],
+                "{depth:?}, relaxed {relaxed}"
+            );
+            common::connect(&client, &leaf.server(), "serial.test").ok();
+        }
+    }
+}
