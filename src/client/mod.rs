@@ -6,4 +6,4 @@ mod session_chain;
 mod sessions;
 
 pub(crate) use identity::{presenting, LiveClientIdentity};
-pub(crate) use sessions::LiveClientSessions;
+pub(crate) use sessions::{Gate, LiveClientSessions};

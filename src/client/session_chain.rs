@@ -46,7 +46,7 @@ pub(crate) fn server_chain(value: &impl fmt::Debug) -> Option<Vec<CertificateDer
 
 /// The bytes lowercase hexadecimal `digits` spell: an even, non-zero count.
 fn from_hex(digits: &str) -> Option<Vec<u8>> {
-    if digits.is_empty() || digits.len() % 2 != 0 {
+    if digits.is_empty() || !digits.len().is_multiple_of(2) {
         return None;
     }
     let nibble = |d: u8| match d {

@@ -5,6 +5,7 @@
 //! client has reloaded the list revoking it), unless the trust in force
 //! accepts the chain that server was accepted with.
 
+use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Arc, Mutex};
 
@@ -16,10 +17,17 @@ use rustls::pki_types::ServerName;
 use rustls::NamedGroup;
 
 use super::session_chain::server_chain;
-use crate::verify::{ChainVerifier, Recheck, Trust};
+use crate::verify::{ChainVerifier, Recheck, Trust, VerifiedServers};
 
 /// As rustls's default client resumption.
 const CLIENT_SESSIONS: usize = 256;
+/// The most session values whose chain is read for one name between two
+/// of its sessions taken (rustls keeps 8 tickets a name): a server sends
+/// as many tickets as it likes, and reading one costs in proportion to
+/// its chain. Past it a session is not kept.
+const READS_PER_NAME: u8 = 8;
+/// The most names whose reads are counted; past it the counts start over.
+const COUNTED_NAMES: usize = 4096;
 
 /// rustls's session cache, emptied when the trust it was filled under
 /// decides otherwise (other CA certificates, other serial numbers revoked).
@@ -28,28 +36,82 @@ pub(crate) struct LiveClientSessions {
     trust: Arc<Trust>,
     /// The verifier the cache was filled under, and what it decides.
     filled_under: Mutex<(Arc<ChainVerifier>, [u8; 32])>,
-    /// The check of a handed-over session's chain, when the server is
-    /// verified.
-    recheck: Option<Recheck>,
+    /// What decides whether a session handed over after a reload is kept,
+    /// when the server is verified.
+    gate: Option<Gate>,
+}
+
+/// Whether a session a server hands over is kept: the trust in force
+/// accepts the chain its connection verified.
+pub(crate) struct Gate {
+    recheck: Recheck,
+    /// The chains accepted by name: the fast answer.
+    verified: Arc<VerifiedServers>,
     /// The version of the trust when the cache was made: while it is in
     /// force, every connection of this config verified its server under it,
     /// and their sessions are kept unread.
     made_under: u64,
+    /// Session values whose chain was read, by name, since a session of
+    /// that name was last taken.
+    reads: Mutex<HashMap<String, u8>>,
+}
+
+impl Gate {
+    /// A gate judging with `recheck` (the trust's current verdict), vouched
+    /// for by `verified` (what the verifier accepted).
+    pub(crate) fn new(recheck: Recheck, verified: Arc<VerifiedServers>) -> Self {
+        Self {
+            made_under: recheck.trust_version(),
+            recheck,
+            verified,
+            reads: Mutex::default(),
+        }
+    }
+
+    /// Whether a session `value` that `name` hands over now may be kept:
+    /// no reload since the cache was made; or every chain accepted for
+    /// `name`, on record, is accepted by the trust in force; or the chain
+    /// read out of `value` is (at most [`READS_PER_NAME`] reads between
+    /// two sessions taken).
+    fn keeps(&self, name: &ServerName<'_>, value: &impl fmt::Debug) -> bool {
+        if self.recheck.trust_version() == self.made_under
+            || self.verified.vouch_for(name, &self.recheck)
+        {
+            return true;
+        }
+        {
+            let mut reads = self.reads.lock().unwrap_or_else(|e| e.into_inner());
+            if reads.len() >= COUNTED_NAMES {
+                reads.clear();
+            }
+            let count = reads.entry(name.to_str().into_owned()).or_default();
+            if *count >= READS_PER_NAME {
+                return false;
+            }
+            *count += 1;
+        }
+        server_chain(value).is_some_and(|chain| self.recheck.accepts(&chain, Some(name)))
+    }
+
+    /// A session of `name` was taken: its reads start over.
+    fn taken(&self, name: &ServerName<'_>) {
+        let mut reads = self.reads.lock().unwrap_or_else(|e| e.into_inner());
+        reads.remove(&*name.to_str());
+    }
 }
 
 impl LiveClientSessions {
     /// A cache forgotten when `trust` changes what it decides, keeping a
-    /// session only from a server `recheck` accepts (when the server is
+    /// session handed over only if `gate` does (when the server is
     /// verified).
-    pub(crate) fn new(trust: Arc<Trust>, recheck: Option<Recheck>) -> Self {
-        let (made_under, verifier) = trust.current_versioned();
+    pub(crate) fn new(trust: Arc<Trust>, gate: Option<Gate>) -> Self {
+        let verifier = trust.current();
         let decision = verifier.decision_digest();
         Self {
             cache: ArcSwap::from_pointee(ClientSessionMemoryCache::new(CLIENT_SESSIONS)),
             trust,
             filled_under: Mutex::new((verifier, decision)),
-            recheck,
-            made_under,
+            gate,
         }
     }
 
@@ -68,13 +130,18 @@ impl LiveClientSessions {
         self.cache.load_full()
     }
 
-    /// Whether a session `value` that `name` hands over now may be kept:
-    /// the trust in force accepts the chain it was verified with.
+    /// Whether a session `value` that `name` hands over now may be kept.
     fn keeps(&self, name: &ServerName<'_>, value: &impl fmt::Debug) -> bool {
-        self.recheck.as_ref().is_none_or(|recheck| {
-            recheck.trust_version() == self.made_under
-                || server_chain(value).is_some_and(|chain| recheck.accepts(&chain, Some(name)))
-        })
+        self.gate
+            .as_ref()
+            .is_none_or(|gate| gate.keeps(name, value))
+    }
+
+    /// A session of `name` was taken to resume.
+    fn taken(&self, name: &ServerName<'_>) {
+        if let Some(gate) = &self.gate {
+            gate.taken(name);
+        }
     }
 }
 
@@ -97,6 +164,7 @@ impl ClientSessionStore for LiveClientSessions {
     }
 
     fn tls12_session(&self, server_name: &ServerName<'_>) -> Option<Tls12ClientSessionValue> {
+        self.taken(server_name);
         self.cache().tls12_session(server_name)
     }
 
@@ -119,6 +187,7 @@ impl ClientSessionStore for LiveClientSessions {
         &self,
         server_name: &ServerName<'static>,
     ) -> Option<Tls13ClientSessionValue> {
+        self.taken(server_name);
         self.cache().take_tls13_ticket(server_name)
     }
 }

@@ -8,10 +8,10 @@ use rustls::sign::SingleCertAndKey;
 use rustls::ClientConfig;
 
 use super::{alpn_protocols, certified_key, check_options, provider_and_versions};
-use crate::client::{LiveClientIdentity, LiveClientSessions};
+use crate::client::{Gate, LiveClientIdentity, LiveClientSessions};
 use crate::live::Rebuilt;
 use crate::settings::Settings;
-use crate::verify::{PeerCheck, Recheck, ServerVerifier, Trust, Usage};
+use crate::verify::{PeerCheck, Recheck, ServerVerifier, Trust, Usage, VerifiedServers};
 use crate::{Error, SslOption};
 
 /// The client config for `s`; `trust` checks the server under `VerifyPeer`.
@@ -21,6 +21,10 @@ pub(crate) fn client_config(s: &Arc<Settings>, trust: &Arc<Trust>) -> Result<Cli
     check_options(s)?;
     let (provider, versions) = provider_and_versions(s)?;
     let check = PeerCheck::client(s.peer_verify_mode());
+    // With a trust that follows files, what was accepted is noted by name:
+    // the fast answer for the sessions a server hands over after a reload.
+    let verified = (matches!(check, PeerCheck::Verified { .. }) && trust.follows_files())
+        .then(|| Arc::new(VerifiedServers::new()));
     let verifier = match check {
         PeerCheck::Verified { .. } => {
             let verifier = trust.current();
@@ -36,7 +40,11 @@ pub(crate) fn client_config(s: &Arc<Settings>, trust: &Arc<Trust>) -> Result<Cli
                     },
                 });
             }
-            ServerVerifier::verifying(Arc::clone(trust), s.expected_errors.clone())
+            let verifier = ServerVerifier::verifying(Arc::clone(trust), s.expected_errors.clone());
+            match &verified {
+                Some(records) => verifier.recording(Arc::clone(records)),
+                None => verifier,
+            }
         }
         PeerCheck::Recorded | PeerCheck::NotRequested => ServerVerifier::accepting_any(),
     };
@@ -71,14 +79,15 @@ pub(crate) fn client_config(s: &Arc<Settings>, trust: &Arc<Trust>) -> Result<Cli
     if trust.follows_files() {
         // A session a server hands over after a reload is kept only if the
         // trust in force accepts its chain.
-        let recheck = matches!(check, PeerCheck::Verified { .. }).then(|| {
-            Recheck::new(
+        let gate = verified.map(|verified| {
+            let recheck = Recheck::new(
                 Arc::clone(trust),
                 s.expected_errors.clone(),
                 Usage::ServerAuth,
-            )
+            );
+            Gate::new(recheck, verified)
         });
-        let sessions = Arc::new(LiveClientSessions::new(Arc::clone(trust), recheck));
+        let sessions = Arc::new(LiveClientSessions::new(Arc::clone(trust), gate));
         client.resumption = Resumption::store(sessions);
     }
     if s.options.contains(SslOption::DisableSessionSharing) {
