@@ -234,7 +234,7 @@ impl ChainVerifier {
                 too_deep.set(true);
                 return Err(webpki::Error::MaximumPathDepthExceeded);
             }
-            if configured.is_some_and(|r| r.revokes_any_of(path)) {
+            if configured.is_some_and(|r| r.revokes_any_of(path, || self.anchor_of(path))) {
                 return Err(webpki::Error::CertRevoked);
             }
             match &self.pins {

@@ -166,27 +166,55 @@ impl Revocation {
     /// consults only the list authoritative for a certificate (by scope
     /// and distribution point), and a relaxed policy lets one that no list
     /// decides pass; a revocation said by any list the issuer signed is
-    /// said all the same (rule 1). The trust anchor, which webpki does not
-    /// check, is not either.
-    pub(crate) fn revokes_any_of(&self, path: &webpki::VerifiedPath<'_>) -> bool {
+    /// said all the same (rule 1). Beyond the leaf, a self-signed trusted
+    /// certificate that ends the path is checked against its own lists, as
+    /// OpenSSL does (and the diagnosis); `anchor` gives it, asked only when
+    /// a list names its subject as issuer.
+    pub(crate) fn revokes_any_of(
+        &self,
+        path: &webpki::VerifiedPath<'_>,
+        anchor: impl FnOnce() -> Option<Certificate>,
+    ) -> bool {
         let certs: Vec<&webpki::Cert<'_>> = std::iter::once(&**path.end_entity())
             .chain(path.intermediate_certificates())
             .collect();
-        let checked = match self.depth {
-            webpki::RevocationCheckDepth::EndEntity => 1,
-            _ => certs.len(),
-        };
+        let whole_chain = self.depth != webpki::RevocationCheckDepth::EndEntity;
+        let checked = if whole_chain { certs.len() } else { 1 };
         let signed_by_issuer_of = |at: usize, list: &RevocationList| match certs.get(at + 1) {
             Some(issuer) => signed_by(list.as_der(), &issuer.subject_public_key_info()),
             None => signed_by(list.as_der(), &path.anchor().subject_public_key_info),
         };
-        certs.iter().take(checked).enumerate().any(|(at, cert)| {
+        let revoked = certs.iter().take(checked).enumerate().any(|(at, cert)| {
             self.lists.iter().any(|list| {
                 let webpki_list = list.as_webpki();
                 webpki_list.issuer() == cert.issuer()
                     && matches!(webpki_list.find_serial(cert.serial()), Ok(Some(_)))
                     && signed_by_issuer_of(at, list)
             })
+        });
+        revoked || (whole_chain && self.revokes_anchor(path.anchor(), anchor))
+    }
+
+    /// Whether a self-signed trusted certificate (`cert`, the one `anchor`
+    /// was made from) is named by a list its own key signed.
+    fn revokes_anchor(
+        &self,
+        anchor: &rustls::pki_types::TrustAnchor<'_>,
+        cert: impl FnOnce() -> Option<Certificate>,
+    ) -> bool {
+        let its_own = |list: &&RevocationList| list.as_webpki().issuer() == anchor.subject.as_ref();
+        if !self.lists.iter().any(|list| its_own(&list)) {
+            return false;
+        }
+        let Some(cert) = cert().filter(Certificate::is_self_signed) else {
+            return false;
+        };
+        let Some(serial) = cert.serial_der() else {
+            return false;
+        };
+        self.lists.iter().filter(its_own).any(|list| {
+            matches!(list.as_webpki().find_serial(serial), Ok(Some(_)))
+                && signed_by(list.as_der(), &anchor.subject_public_key_info)
         })
     }
 
