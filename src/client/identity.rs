@@ -23,11 +23,11 @@ use crate::Certificate;
 
 /// A client's certificate and key, built again when their files change.
 pub(crate) struct LiveClientIdentity {
-    key: Rebuilt<CertifiedKey>,
+    key: Arc<Rebuilt<CertifiedKey>>,
 }
 
 impl LiveClientIdentity {
-    pub(crate) fn new(key: Rebuilt<CertifiedKey>) -> Self {
+    pub(crate) fn new(key: Arc<Rebuilt<CertifiedKey>>) -> Self {
         Self { key }
     }
 }

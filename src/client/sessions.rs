@@ -1,5 +1,7 @@
-//! A client's session cache, forgotten when what it trusts changes: a
-//! session verified under an older trust must not resume. Nor one a
+//! A client's session cache, forgotten when what it trusts changes (a
+//! session verified under an older trust must not resume) or when its
+//! identity read from files does (the server knows a resumed client by the
+//! certificate its first handshake presented). Nor is one kept that a
 //! server hands over after a reload (a TLS 1.3 server sends its tickets
 //! when it likes: one about to be revoked can hold them back until the
 //! client has reloaded the list revoking it), unless the trust in force
@@ -14,9 +16,11 @@ use rustls::client::{
     ClientSessionMemoryCache, ClientSessionStore, Tls12ClientSessionValue, Tls13ClientSessionValue,
 };
 use rustls::pki_types::ServerName;
+use rustls::sign::CertifiedKey;
 use rustls::NamedGroup;
 
 use super::session_chain::server_chain;
+use crate::live::Rebuilt;
 use crate::verify::{ChainVerifier, Recheck, Trust, VerifiedServers};
 
 /// As rustls's default client resumption.
@@ -34,8 +38,10 @@ const COUNTED_NAMES: usize = 4096;
 pub(crate) struct LiveClientSessions {
     cache: ArcSwap<ClientSessionMemoryCache>,
     trust: Arc<Trust>,
-    /// The verifier the cache was filled under, and what it decides.
-    filled_under: Mutex<(Arc<ChainVerifier>, [u8; 32])>,
+    /// The client's certificate and key, when read from files.
+    identity: Option<Arc<Rebuilt<CertifiedKey>>>,
+    /// What the cache was filled under.
+    filled_under: Mutex<FilledUnder>,
     /// What decides whether a session handed over after a reload is kept,
     /// when the server is verified.
     gate: Option<Gate>,
@@ -100,32 +106,59 @@ impl Gate {
     }
 }
 
+/// The trust's verifier, what it decides, and the client's key, as the
+/// cache was filled under them.
+struct FilledUnder {
+    verifier: Arc<ChainVerifier>,
+    decision: [u8; 32],
+    key: Option<Arc<CertifiedKey>>,
+}
+
 impl LiveClientSessions {
-    /// A cache forgotten when `trust` changes what it decides, keeping a
-    /// session handed over only if `gate` does (when the server is
-    /// verified).
-    pub(crate) fn new(trust: Arc<Trust>, gate: Option<Gate>) -> Self {
+    /// A cache forgotten when `trust` changes what it decides or when
+    /// `identity` is built again, keeping a session handed over only if
+    /// `gate` does (when the server is verified).
+    pub(crate) fn new(
+        trust: Arc<Trust>,
+        identity: Option<Arc<Rebuilt<CertifiedKey>>>,
+        gate: Option<Gate>,
+    ) -> Self {
         let verifier = trust.current();
-        let decision = verifier.decision_digest();
+        let filled = FilledUnder {
+            decision: verifier.decision_digest(),
+            verifier,
+            key: identity.as_ref().map(|identity| identity.get()),
+        };
         Self {
             cache: ArcSwap::from_pointee(ClientSessionMemoryCache::new(CLIENT_SESSIONS)),
             trust,
-            filled_under: Mutex::new((verifier, decision)),
+            identity,
+            filled_under: Mutex::new(filled),
             gate,
         }
     }
 
-    /// The cache, emptied first when the trust changed what it decides.
+    /// The cache, emptied first when the trust changed what it decides or
+    /// the identity was read again.
     fn cache(&self) -> Arc<ClientSessionMemoryCache> {
         let verifier = self.trust.current();
+        let key = self.identity.as_ref().map(|identity| identity.get());
         let mut filled = self.filled_under.lock().unwrap_or_else(|e| e.into_inner());
-        if !Arc::ptr_eq(&filled.0, &verifier) {
+        let mut changed = false;
+        if !Arc::ptr_eq(&filled.verifier, &verifier) {
             let decision = verifier.decision_digest();
-            if decision != filled.1 {
-                self.cache
-                    .store(Arc::new(ClientSessionMemoryCache::new(CLIENT_SESSIONS)));
+            changed = decision != filled.decision;
+            (filled.verifier, filled.decision) = (verifier, decision);
+        }
+        if let (Some(key), Some(filled_key)) = (key, &mut filled.key) {
+            if !Arc::ptr_eq(&key, filled_key) {
+                changed = true;
+                *filled_key = key;
             }
-            *filled = (verifier, decision);
+        }
+        if changed {
+            self.cache
+                .store(Arc::new(ClientSessionMemoryCache::new(CLIENT_SESSIONS)));
         }
         self.cache.load_full()
     }

@@ -57,15 +57,17 @@ pub(crate) fn client_config(s: &Arc<Settings>, trust: &Arc<Trust>) -> Result<Cli
         .with_protocol_versions(&versions)?
         .dangerous()
         .with_custom_certificate_verifier(verifier);
+    // Read from files: built again when they change.
+    let mut live_identity = None;
     let mut client = match certified_key(s)? {
-        // Read from files: built again when they change.
         Some(_) if s.local.reading_files().is_some() => {
             let settings = Arc::clone(s);
-            let key = Rebuilt::new(s.identity_inputs(), move || {
+            let key = Arc::new(Rebuilt::new(s.identity_inputs(), move || {
                 certified_key(&settings)?.ok_or(Error::MissingLocalCertificate {
                     reason: "a private key is set but no local certificate",
                 })
-            })?;
+            })?);
+            live_identity = Some(Arc::clone(&key));
             builder.with_client_cert_resolver(Arc::new(LiveClientIdentity::new(key)))
         }
         Some(key) => builder.with_client_cert_resolver(Arc::new(SingleCertAndKey::from(key))),
@@ -75,8 +77,9 @@ pub(crate) fn client_config(s: &Arc<Settings>, trust: &Arc<Trust>) -> Result<Cli
     client.enable_sni = !s.options.contains(SslOption::DisableServerNameIndication);
     // Otherwise the builder's default stays: 256 sessions in memory, TLS 1.2
     // resuming by session ID or ticket; forgotten when what the trust read
-    // from files decides changes.
-    if trust.follows_files() {
+    // from files decides changes, or when the identity is read again (the
+    // server knows a resumed client by the certificate it first presented).
+    if trust.follows_files() || live_identity.is_some() {
         // A session a server hands over after a reload is kept only if the
         // trust in force accepts its chain.
         let gate = verified.map(|verified| {
@@ -87,7 +90,11 @@ pub(crate) fn client_config(s: &Arc<Settings>, trust: &Arc<Trust>) -> Result<Cli
             );
             Gate::new(recheck, verified)
         });
-        let sessions = Arc::new(LiveClientSessions::new(Arc::clone(trust), gate));
+        let sessions = Arc::new(LiveClientSessions::new(
+            Arc::clone(trust),
+            live_identity,
+            gate,
+        ));
         client.resumption = Resumption::store(sessions);
     }
     if s.options.contains(SslOption::DisableSessionSharing) {
