@@ -331,6 +331,9 @@ mod live;
 mod preset;
 mod protocol;
 mod provider;
+#[cfg(feature = "quic")]
+#[cfg_attr(docsrs, doc(cfg(feature = "quic")))]
+pub mod quic;
 mod roots;
 mod server;
 mod session;

@@ -1,0 +1,1 @@
+//! QUIC tests (being written).
