@@ -447,6 +447,7 @@ pub enum Error {
     /// a protocol setting without TLS 1.3 (QUIC runs TLS 1.3 only, RFC
     /// 9001), or a cipher list without any TLS 1.3 suite. The same value
     /// still converts for TCP.
+    #[cfg(feature = "quic")]
     #[error("setting {setting}: {reason}")]
     UnsupportedForQuic {
         /// The setting at fault, as a settings file names it: `"protocol"`

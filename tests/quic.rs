@@ -309,7 +309,10 @@ fn a_wrong_certificate_is_refused_with_qts_errors() {
     let rt = runtime();
     rt.block_on(async {
         // The server's certificate from a CA the client does not trust.
-        let server = stranger.leaf(HOST).server().with_allowed_next_protocols([ALPN]);
+        let server = stranger
+            .leaf(HOST)
+            .server()
+            .with_allowed_next_protocols([ALPN]);
         let (endpoint, address) = server_endpoint(&server);
         let mut served = serve_echo(server, endpoint);
         let client = client_endpoint();
@@ -472,10 +475,14 @@ fn a_fleet_sharing_ticket_keys_resumes_over_quic() {
         let mut served_two = serve_echo(two, endpoint_two);
         let client = p.client();
         let endpoint = client_endpoint();
-        let first = echo_once(&client, &endpoint, one_address, HOST).await.unwrap();
+        let first = echo_once(&client, &endpoint, one_address, HOST)
+            .await
+            .unwrap();
         assert!(!first.is_resumed());
         next_served(&mut served_one).await.unwrap();
-        let second = echo_once(&client, &endpoint, two_address, HOST).await.unwrap();
+        let second = echo_once(&client, &endpoint, two_address, HOST)
+            .await
+            .unwrap();
         assert!(second.is_resumed(), "the other server opens the ticket");
         assert!(next_served(&mut served_two).await.unwrap().is_resumed());
     });
@@ -545,7 +552,10 @@ fn the_endpoint_must_serve_the_accepting_configuration() {
             .connect_quic(&client_endpoint(), address, HOST)
             .await;
         let err = accepted.await.unwrap().unwrap_err();
-        assert!(matches!(err, Error::QuicConnect { source: None, .. }), "{err:?}");
+        assert!(
+            matches!(err, Error::QuicConnect { source: None, .. }),
+            "{err:?}"
+        );
         assert!(err.to_string().contains("quic_server_config"), "{err}");
     });
 }
@@ -709,7 +719,11 @@ fn aioquic_client(python: &Path, port: u16, args: &[&str]) -> Vec<Value> {
         .filter(|l| l.starts_with('{'))
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    assert!(!lines.is_empty(), "aioquic client said nothing: {}", run.tail());
+    assert!(
+        !lines.is_empty(),
+        "aioquic client said nothing: {}",
+        run.tail()
+    );
     lines
 }
 
@@ -793,7 +807,8 @@ fn aioquic_client_against_our_server() {
         assert_eq!(s.server_name(), Some(HOST));
         assert_eq!(s.next_negotiated_protocol(), Some(ALPN.as_bytes()));
         assert_eq!(
-            s.session_cipher().map(|c| c.name().trim_start_matches("TLS_").to_owned()),
+            s.session_cipher()
+                .map(|c| c.name().trim_start_matches("TLS_").to_owned()),
             line["cipher"].as_str().map(str::to_owned)
         );
         let resumed = n == 1;
@@ -855,7 +870,10 @@ fn aioquic_client_refuses_a_server_it_does_not_trust_and_picks_sni_identities() 
             &["--server-name", name, "--cafile", &ca_file],
         );
         assert_eq!(lines[0]["ok"], true, "{lines:?}");
-        assert_eq!(lines[0]["peer_sha256"], sha256_hex(identity.leaf().to_der()));
+        assert_eq!(
+            lines[0]["peer_sha256"],
+            sha256_hex(identity.leaf().to_der())
+        );
         let s = server.next().unwrap();
         assert_eq!(s.server_name(), Some(name));
         assert_eq!(s.local_certificate(), Some(identity.leaf()));
@@ -884,7 +902,12 @@ fn aioquic_client_refuses_a_server_it_does_not_trust_and_picks_sni_identities() 
 }
 
 /// aioquic's server on 127.0.0.1, serving `identity`.
-fn aioquic_server(python: &Path, scratch: &Scratch, identity: &Identity, args: &[&str]) -> PeerServer {
+fn aioquic_server(
+    python: &Path,
+    scratch: &Scratch,
+    identity: &Identity,
+    args: &[&str],
+) -> PeerServer {
     let files = scratch.identity("aioquic-server", identity);
     let mut all = vec![
         peer_script(),
@@ -947,7 +970,10 @@ fn our_client_against_aioquic_server() {
         assert!(!first.is_resumed());
     });
     let seen = handshakes(&server, 1);
-    assert_eq!(seen[0]["client_sha256"], sha256_hex(p.client.leaf().to_der()));
+    assert_eq!(
+        seen[0]["client_sha256"],
+        sha256_hex(p.client.leaf().to_der())
+    );
     assert_eq!(seen[0]["alpn"], ALPN);
     drop(server);
 

@@ -170,7 +170,13 @@ impl crypto::ServerConfig for QuicServerConfig {
         let tls = ServerConnection::new(Arc::clone(&self.tls), version, to_vec(params))
             .map(Connection::Server);
         let observed = observer(&self.tls);
-        Box::new(QuicSession::new(tls, version, self.initial, false, observed))
+        Box::new(QuicSession::new(
+            tls,
+            version,
+            self.initial,
+            false,
+            observed,
+        ))
     }
 }
 
