@@ -67,6 +67,12 @@ struct Inner {
     server_trust: OnceLock<Arc<Trust>>,
     /// Checks clients: the configured CA certificates only.
     client_trust: OnceLock<Arc<Trust>>,
+    /// The server config for QUIC: `server`'s config, checked for QUIC.
+    #[cfg(feature = "quic")]
+    quic_server: OnceLock<Arc<crate::quic::QuicServerConfig>>,
+    /// The client config for QUIC: `client`'s config, checked for QUIC.
+    #[cfg(feature = "quic")]
+    quic_client: OnceLock<Arc<crate::quic::QuicClientConfig>>,
 }
 
 static DEFAULT_CONFIGURATION: RwLock<Option<SslConfiguration>> = RwLock::new(None);
@@ -92,6 +98,10 @@ impl SslConfiguration {
                 server: OnceLock::new(),
                 server_trust: OnceLock::new(),
                 client_trust: OnceLock::new(),
+                #[cfg(feature = "quic")]
+                quic_server: OnceLock::new(),
+                #[cfg(feature = "quic")]
+                quic_client: OnceLock::new(),
             }),
         }
     }
@@ -108,6 +118,11 @@ impl SslConfiguration {
                 inner.server = OnceLock::new();
                 inner.server_trust = OnceLock::new();
                 inner.client_trust = OnceLock::new();
+                #[cfg(feature = "quic")]
+                {
+                    inner.quic_server = OnceLock::new();
+                    inner.quic_client = OnceLock::new();
+                }
                 self
             }
             None => {
@@ -1248,6 +1263,47 @@ impl SslConfiguration {
         })
     }
 
+    /// The server config for QUIC (feature `quic`), to hand to
+    /// `quinn::ServerConfig::with_crypto`: the very `Arc<rustls::ServerConfig>`
+    /// [`server_config`](Self::server_config) returns, so that TCP and QUIC
+    /// serve the same identities, verify clients the same way, follow the
+    /// same reloads, share ticket keys and the key log (see
+    /// [`quic`](crate::quic)). Built on first call and cached like it.
+    ///
+    /// QUIC runs TLS 1.3 only: a protocol range serves TLS 1.3 here and
+    /// what it allows over TCP.
+    ///
+    /// # Errors
+    /// [`Error::UnsupportedForQuic`] for a setting QUIC cannot honour (a
+    /// protocol setting or a cipher list without TLS 1.3), naming it; the
+    /// errors of [`server_config`](Self::server_config).
+    #[cfg(feature = "quic")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "quic")))]
+    pub fn quic_server_config(&self) -> Result<Arc<crate::quic::QuicServerConfig>, Error> {
+        cached(&self.inner.quic_server, || {
+            crate::quic::check(&self.inner.settings)?;
+            crate::quic::QuicServerConfig::new(self.server_config()?)
+        })
+    }
+
+    /// The client config for QUIC (feature `quic`), to hand to
+    /// `quinn::ClientConfig::new`: the very `Arc<rustls::ClientConfig>`
+    /// [`client_config`](Self::client_config) returns (the same verifier,
+    /// client identity, session cache and key log; see
+    /// [`quic`](crate::quic)). Built on first call and cached like it.
+    ///
+    /// # Errors
+    /// As [`quic_server_config`](Self::quic_server_config), with the
+    /// errors of [`client_config`](Self::client_config).
+    #[cfg(feature = "quic")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "quic")))]
+    pub fn quic_client_config(&self) -> Result<Arc<crate::quic::QuicClientConfig>, Error> {
+        cached(&self.inner.quic_client, || {
+            crate::quic::check(&self.inner.settings)?;
+            crate::quic::QuicClientConfig::new(&self.inner.settings, self.client_config()?)
+        })
+    }
+
     /// Verifies a leaf-first chain as Qt's `QSslCertificate::verify` does:
     /// against this configuration's CA certificates and verify depth, and
     /// against `host_name` when given; checked as a TLS server's certificate
@@ -1345,13 +1401,29 @@ impl SslConfiguration {
         conn: &rustls::CommonState,
         host_name: Option<&str>,
     ) -> Result<(), Error> {
+        let resumed = conn.handshake_kind() == Some(rustls::HandshakeKind::Resumed);
+        self.recheck_resumed_chain(resumed, conn.peer_certificates(), host_name)
+    }
+
+    /// [`recheck_resumed`](Self::recheck_resumed), for a handshake that
+    /// `resumed` or not, whose peer presented `chain` (a QUIC connection
+    /// tells these, not its rustls connection).
+    ///
+    /// # Errors
+    /// As [`recheck_resumed`](Self::recheck_resumed).
+    pub(crate) fn recheck_resumed_chain(
+        &self,
+        resumed: bool,
+        chain: Option<&[rustls::pki_types::CertificateDer<'_>]>,
+        host_name: Option<&str>,
+    ) -> Result<(), Error> {
         let Some(host_name) = host_name else {
             return Ok(());
         };
-        if conn.handshake_kind() != Some(rustls::HandshakeKind::Resumed) {
+        if !resumed {
             return Ok(());
         }
-        let (Ok(trust), Some(chain)) = (self.server_trust(), conn.peer_certificates()) else {
+        let (Ok(trust), Some(chain)) = (self.server_trust(), chain) else {
             return Ok(());
         };
         if !trust.follows_files() {

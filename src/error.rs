@@ -452,6 +452,51 @@ pub enum Error {
         source: InvalidInput,
     },
 
+    /// A setting that QUIC cannot honour (feature `quic`), found when the
+    /// configuration is converted for QUIC
+    /// ([`quic_server_config`](crate::SslConfiguration::quic_server_config),
+    /// [`quic_client_config`](crate::SslConfiguration::quic_client_config)):
+    /// a protocol setting without TLS 1.3 (QUIC runs TLS 1.3 only, RFC
+    /// 9001), or a cipher list without any TLS 1.3 suite. The same value
+    /// still converts for TCP.
+    #[cfg(feature = "quic")]
+    #[error("setting {setting}: {reason}")]
+    UnsupportedForQuic {
+        /// The setting at fault, as a settings file names it: `"protocol"`
+        /// or `"ciphers"`.
+        setting: &'static str,
+        /// Why QUIC cannot honour it.
+        reason: String,
+    },
+
+    /// A QUIC connection could not be started (feature `quic`): the
+    /// endpoint is stopping, has no room for another connection, or is
+    /// not one that serves this configuration's
+    /// [`quic_server_config`](crate::SslConfiguration::quic_server_config).
+    /// What quinn said is the [`source()`](std::error::Error::source).
+    #[cfg(feature = "quic")]
+    #[error("cannot start the quic connection: {reason}")]
+    QuicConnect {
+        /// What was wrong, in a few words.
+        reason: &'static str,
+        /// quinn's error, when quinn refused it.
+        #[source]
+        source: Option<quinn::ConnectError>,
+    },
+
+    /// A QUIC connection failed during its handshake for another reason
+    /// than TLS (feature `quic`): the peer did not answer in quinn's idle
+    /// timeout, closed it, or broke the QUIC protocol. A TLS failure is
+    /// [`Error::PeerVerification`] or [`Error::Tls`], as over TCP. What
+    /// quinn said is the [`source()`](std::error::Error::source).
+    #[cfg(feature = "quic")]
+    #[error("quic connection failed")]
+    QuicConnection {
+        /// quinn's error.
+        #[source]
+        source: quinn::ConnectionError,
+    },
+
     /// A TLS error: the handshake failed, or rustls refused a setting.
     #[error(transparent)]
     Tls(rustls::Error),

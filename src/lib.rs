@@ -72,9 +72,10 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
-//! With another I/O stack (tokio-rustls, hyper-rustls, axum-server, tonic,
-//! quinn), take the rustls config itself: `config.client_config()?` /
-//! `config.server_config()?`. Verification happens inside the verifiers those
+//! With another I/O stack (tokio-rustls, hyper-rustls, axum-server, tonic),
+//! take the rustls config itself: `config.client_config()?` /
+//! `config.server_config()?`; with quinn, `quic_server_config()?` /
+//! `quic_client_config()?` (feature `quic`). Verification happens inside the verifiers those
 //! configs carry, so a chain they accept is one this crate verified; what
 //! such a stack cannot give is [`SessionState`], and so the error list of a
 //! `QueryPeer` or `VerifyNone` peer. [`rustls`] is re-exported, as its types
@@ -284,6 +285,9 @@
 //! - `tokio`: [`SslConfiguration::connect_async`] and
 //!   [`SslConfiguration::accept_async`] (also `sslconf::tokio::{connect,
 //!   accept}`) on tokio-rustls.
+//! - `quic`: QUIC through quinn: `sslconf::quic` (`quic_server_config`,
+//!   `quic_client_config`, `connect_quic`, `accept_quic`), one
+//!   configuration and one live state for TCP and QUIC.
 //! - `watch`: `SslConfiguration::watch`, which reloads a configuration's
 //!   files when they change (notify).
 //! - `serde`: settings files: `SslConfiguration::from_toml_file` for a
@@ -304,6 +308,7 @@
 //! | `x509/` | certificates, private keys, encrypted keys, identities (a chain and its key, from values or files), OCSP responses (`ocsp`), revocation lists (`revocation_list`), public key pins (`pin`), PKCS#12 files (`pkcs12`), and file/PEM input |
 //! | `server/` | a server at run time: the identity chosen per client (`resolver`), what a reload reports and the file watcher (`reload`), session-ticket keys shared by a fleet (`tickets`) and their key files, nginx's and HAProxy's (`ticket_file`), resumption bound to the policy that accepted the client (`resumption`) |
 //! | `session`, `stream`, `tokio` | a live connection's state; blocking and async streams |
+//! | `quic/` | QUIC through quinn (feature `quic`): the configs quinn takes and what QUIC cannot honour (`config`), the crypto session on rustls's QUIC connection (`session`), Retry integrity tags (`retry`), what a helper learns of the connection it starts (`observe`), `connect_quic`/`accept_quic` and `QuicConnection` (`connection`) |
 //! | `cipher`, `protocol`, `ssl_error` | Qt's value types |
 //! | `provider`, `roots`, `host` | the crypto provider; the system CA store; host-name parsing |
 //! | `preset` | Mozilla's server-side TLS profiles as settings |
@@ -331,6 +336,9 @@ mod live;
 mod preset;
 mod protocol;
 mod provider;
+#[cfg(feature = "quic")]
+#[cfg_attr(docsrs, doc(cfg(feature = "quic")))]
+pub mod quic;
 mod roots;
 mod server;
 mod session;

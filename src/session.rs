@@ -72,9 +72,15 @@ impl SessionState {
 
     /// Reads the state of a server connection, including the SNI name it received.
     pub fn capture_server(conn: &ServerConnection) -> SessionState {
+        Self::capture(conn).with_server_name(conn.server_name())
+    }
+
+    /// This state with the SNI name a server received: a QUIC server's
+    /// connection is no `ServerConnection`, but tells it too.
+    pub(crate) fn with_server_name(self, server_name: Option<&str>) -> SessionState {
         SessionState {
-            server_name: conn.server_name().map(str::to_owned),
-            ..Self::capture(conn)
+            server_name: server_name.map(str::to_owned),
+            ..self
         }
     }
 
@@ -230,6 +236,17 @@ impl LazySessionState {
         staple: Option<Vec<u8>>,
     ) -> Self {
         let sent_chain = conn.peer_certificates().is_some_and(|c| !c.is_empty());
+        Self::after(sent_chain, pending, chosen, staple)
+    }
+
+    /// As [`after_handshake`](Self::after_handshake), for a connection
+    /// whose peer sent a certificate chain or not (`sent_chain`).
+    pub(crate) fn after(
+        sent_chain: bool,
+        pending: Option<PendingCheck>,
+        chosen: Option<Vec<Certificate>>,
+        staple: Option<Vec<u8>>,
+    ) -> Self {
         let check = pending.filter(|_| sent_chain);
         let deferred = (check.is_some() || chosen.is_some() || staple.is_some()).then(|| {
             Box::new(Deferred {

@@ -2,6 +2,8 @@
 //! (SNI), then by the signature schemes it supports; built again whole when
 //! the identities' files change.
 
+#[cfg(feature = "quic")]
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
@@ -164,8 +166,49 @@ impl LiveResolver {
 
 impl ResolvesServerCert for LiveResolver {
     fn resolve(&self, client_hello: ClientHello<'_>) -> Option<Arc<CertifiedKey>> {
-        self.resolve_hello(&client_hello)
+        let chosen = self.resolve_hello(&client_hello);
+        #[cfg(feature = "quic")]
+        note_choice(chosen.as_ref());
+        chosen
     }
+}
+
+#[cfg(feature = "quic")]
+thread_local! {
+    /// `Some` while a step that notes the identity chosen runs on this thread.
+    static CHOSEN: RefCell<Option<Option<Arc<CertifiedKey>>>> = const { RefCell::new(None) };
+}
+
+/// Runs `step` (some of a server handshake rustls drives itself, as a QUIC
+/// connection's, where no ClientHello is read first) and returns with its
+/// result the identity the resolver chose during it, if it chose one.
+#[cfg(feature = "quic")]
+pub(crate) fn noting_choice<R>(step: impl FnOnce() -> R) -> (R, Option<Arc<CertifiedKey>>) {
+    /// Puts back the slot of an enclosing step, even if `step` panics.
+    struct Restore(Option<Option<Arc<CertifiedKey>>>);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            let outer = self.0.take();
+            CHOSEN.with(|slot| *slot.borrow_mut() = outer);
+        }
+    }
+    let outer = CHOSEN.with(|slot| slot.replace(Some(None)));
+    let restore = Restore(outer);
+    let result = step();
+    let chosen = CHOSEN.with(|slot| slot.borrow_mut().take()).flatten();
+    drop(restore);
+    (result, chosen)
+}
+
+/// Keeps what the resolver chose when a step is [`noting_choice`] on this
+/// thread; nothing otherwise.
+#[cfg(feature = "quic")]
+fn note_choice(chosen: Option<&Arc<CertifiedKey>>) {
+    CHOSEN.with(|slot| {
+        if let Some(kept) = slot.borrow_mut().as_mut() {
+            *kept = chosen.cloned();
+        }
+    });
 }
 
 impl fmt::Debug for LiveResolver {
