@@ -847,3 +847,138 @@ fn tickets_after_a_reload_are_kept_on_the_record_of_their_chains() {
     run(&mut c, &mut s).unwrap();
     assert_eq!(c.handshake_kind(), Some(HandshakeKind::Resumed));
 }
+
+// -- review4 --
+//
+// Hostile review of the chains accepted by name (`VerifiedServers`) and of
+// the session cache emptied when the client's identity is read again.
+
+/// A connection of `client` to `name` on `server` that offers the session
+/// the cache holds for `name`, up to the server's flight that hands the
+/// client its next session (TLS 1.3: the tickets after the handshake; TLS
+/// 1.2: the server's whole abbreviated flight), held back.
+fn resumed_held_back(
+    client: &SslConfiguration,
+    server: &SslConfiguration,
+    name: &str,
+    protocol: SslProtocol,
+) -> (ClientConnection, Vec<u8>) {
+    if protocol == SslProtocol::TlsV1_3 {
+        let (c, last) = held_back(client, server, name);
+        assert_eq!(c.handshake_kind(), Some(HandshakeKind::Resumed));
+        return (c, last);
+    }
+    let (mut c, mut s) = (raw_client_to(client, name), raw_server(server));
+    input(&mut s, &output(&mut c)).unwrap();
+    let flight = output(&mut s);
+    assert_eq!(s.handshake_kind(), Some(HandshakeKind::Resumed));
+    (c, flight)
+}
+
+/// Soundness of the record's word (review4): the record of chains accepted
+/// is kept by the server name's text, as written (`ServerName::to_str`),
+/// but rustls's session cache keys sessions by `ServerName`, whose DNS
+/// names compare without regard to case. A session verified for
+/// `HOST.fleet.test` is therefore offered to `host.fleet.test`, and the
+/// connection that resumes it verifies nothing and records nothing; the
+/// sessions it is handed carry the chain verified for `HOST.fleet.test`
+/// but are vouched for by the record of `host.fleet.test`, which holds
+/// only the good server of the fleet. A server about to be revoked, met
+/// once under a spelling of the name in capitals (a URL typed by a user, a
+/// configuration file), resumes under the other spelling, holds back its
+/// tickets across the client's reload of the list that revokes it, and
+/// the client keeps them on the record's word: its next connection resumes
+/// with the revoked server, its certificate never checked. With the name
+/// spelled alike throughout (the control) the late session is refused.
+/// TLS 1.3 (late tickets) and TLS 1.2 (the resumed flight held back).
+#[test]
+fn a_name_spelled_in_capitals_once_keeps_a_revoked_servers_late_sessions() {
+    let fleet = Fleet::new();
+    let name = "host.fleet.test";
+    let good = fleet.ca.leaf(name).server();
+    let revoked = fleet.ca.leaf(name);
+    let revoked_server = revoked.server();
+    let mut seen = Vec::new();
+    for protocol in PROTOCOLS {
+        let resumed = |spelling: &str| {
+            let files = TrustFiles::new("review4-case", &fleet.ca, 1);
+            let client = client_of(&files, protocol);
+            // The good server of the fleet, then the one to be revoked
+            // (the good session it is offered, it cannot open: a full
+            // handshake, recorded under `spelling`).
+            full(&client, &good, name);
+            full(&client, &revoked_server, spelling);
+            // Its session resumed under `name`, its next one held back.
+            let (mut held, last) = resumed_held_back(&client, &revoked_server, name, protocol);
+            files.revoke(&fleet.ca, &[revoked.leaf()]);
+            assert!(!client.reload().unwrap().is_empty());
+            let _ = input(&mut held, &last);
+            resumes_to(&client, &revoked_server, name)
+        };
+        seen.push((protocol, [resumed(name), resumed("HOST.fleet.test")]));
+    }
+    assert_eq!(
+        seen,
+        PROTOCOLS.map(|p| (p, [false, false])),
+        "(protocol, [resumed with the revoked server: name spelled alike (control), in \
+         capitals once])"
+    );
+}
+
+/// The session cache emptied when the client's identity files are read
+/// again (review4): it is emptied when the cache is next asked for and
+/// finds a new key, and whatever is stored after that is kept, whichever
+/// identity its connection presented. A TLS 1.3 server sends its tickets
+/// when it likes: the tickets of a connection authenticated with the old
+/// certificate, arriving after the reload, land in the fresh cache, and
+/// the next connection resumes as the old certificate (the server's state
+/// names it as the client) while the client's files hold the new one: the
+/// rotation the emptying stands for is undone by one late ticket. In TLS
+/// 1.2 the same with the server's last flight (its ticket and Finished)
+/// arriving after the reload. A server needs no malice: a client whose
+/// certificate is rotated while a connection is open (a long poll, a gRPC
+/// stream) is enough.
+#[test]
+fn a_late_session_of_the_old_identity_does_not_resume_after_its_files_are_read_again() {
+    let fleet = Fleet::new();
+    let old = fleet.clients_ca.leaf("old.client.test");
+    let new = fleet.clients_ca.leaf("new.client.test");
+    let server = fleet.server(PeerVerifyMode::VerifyPeer);
+    let mut seen = Vec::new();
+    for protocol in PROTOCOLS {
+        let scratch = Scratch::new("review4-identity-late");
+        let (chain, key) = (scratch.file("chain.pem"), scratch.file("key.pem"));
+        let write = |id: &common::Identity| {
+            std::fs::write(format!("{chain}.new"), id.chain_pem()).unwrap();
+            std::fs::rename(format!("{chain}.new"), &chain).unwrap();
+            std::fs::write(format!("{key}.new"), id.key_pem()).unwrap();
+            std::fs::rename(format!("{key}.new"), &key).unwrap();
+        };
+        write(&old);
+        let client = SslConfiguration::new()
+            .with_ca_certificates([fleet.ca.cert.clone()])
+            .with_local_identity(sslconf::Identity::from_files(&chain, &key).unwrap())
+            .with_protocol(protocol);
+        let (mut held, last) = held_back(&client, &server, HOST);
+        write(&new);
+        assert!(!client.reload().unwrap().is_empty());
+        input(&mut held, &last).unwrap();
+
+        let (mut c, mut s) = (raw_client(&client), raw_server(&server));
+        run(&mut c, &mut s).unwrap();
+        let known_as_old = s
+            .peer_certificates()
+            .and_then(|chain| chain.first())
+            .is_some_and(|leaf| *leaf.as_ref() == old.leaf().to_der()[..]);
+        seen.push((
+            protocol,
+            c.handshake_kind() == Some(HandshakeKind::Resumed),
+            known_as_old,
+        ));
+    }
+    assert!(
+        seen.iter().all(|&(_, _, known_as_old)| !known_as_old),
+        "(protocol, resumed, the server knows the client by its old certificate) after the \
+         client's identity files were read again: {seen:?}"
+    );
+}

@@ -751,3 +751,76 @@ fn refusing_every_name_is_an_error() {
         "{err}"
     );
 }
+
+// -- review4 --
+
+/// The identity chosen among RSA and ECDSA ones for one name (review4):
+/// `choose` prefers ECDSA when the client can use it, judging "can use"
+/// by the client's suites alone (any key for a TLS 1.3 suite, the suite's
+/// own kind for TLS 1.2), never by what the server itself enables. A
+/// server whose TLS 1.2 suites are RSA ones only (its cipher list, or
+/// TLS 1.2 alone and ECDHE-RSA alone) then answers a client that offers
+/// both kinds with the ECDSA identity, and no suite is left for it: the
+/// handshake fails where the RSA identity, also configured for that name,
+/// serves the client (as it did when RSA was added first, before the
+/// preference).
+#[test]
+fn an_ecdsa_identity_is_not_chosen_where_the_servers_own_suites_cannot_carry_it() {
+    let ca = Authority::root("Review4 Two Keys Root");
+    let rsa = identity(&ca, &["both.example"], &rcgen::PKCS_RSA_SHA256);
+    let ecdsa = ecdsa(&ca, &["both.example"]);
+    let server = |protocol: SslProtocol, ciphers: &str| {
+        SslConfiguration::new()
+            .with_local_identity(rsa.clone())
+            .with_added_local_identity(ecdsa.clone())
+            .with_server_name_identity(["both.example"], rsa.clone())
+            .with_server_name_identity(["both.example"], ecdsa.clone())
+            .with_protocol(protocol)
+            .with_cipher_list(ciphers)
+            .unwrap()
+            .with_peer_verify_mode(PeerVerifyMode::VerifyNone)
+    };
+    let cases = [
+        (
+            "TLS 1.2 client, server's TLS 1.2 suites RSA only",
+            server(
+                SslProtocol::TlsV1_2OrLater,
+                "TLS_AES_128_GCM_SHA256:ECDHE-RSA-AES128-GCM-SHA256",
+            ),
+            any_server().with_protocol(SslProtocol::TlsV1_2),
+        ),
+        (
+            "TLS 1.3 and 1.2 client, server TLS 1.2 with RSA suites only",
+            server(SslProtocol::TlsV1_2, "ECDHE-RSA-AES128-GCM-SHA256"),
+            any_server(),
+        ),
+    ];
+    // The control: the RSA identity alone serves both clients.
+    let rsa_alone = SslConfiguration::new()
+        .with_local_identity(rsa.clone())
+        .with_protocol(SslProtocol::TlsV1_2)
+        .with_cipher_list("ECDHE-RSA-AES128-GCM-SHA256")
+        .unwrap()
+        .with_peer_verify_mode(PeerVerifyMode::VerifyNone);
+    for client in [
+        any_server().with_protocol(SslProtocol::TlsV1_2),
+        any_server(),
+    ] {
+        common::connect(&client, &rsa_alone, "both.example").ok();
+    }
+    let mut seen = Vec::new();
+    for (case, server, client) in cases {
+        let outcome = common::connect(&client, &server, "both.example");
+        seen.push((
+            case,
+            outcome
+                .client
+                .map(|state| state.peer_certificate().is_some())
+                .map_err(|e| e.to_string()),
+        ));
+    }
+    assert!(
+        seen.iter().all(|(_, outcome)| outcome.is_ok()),
+        "(case, served a certificate, or the error): {seen:?}"
+    );
+}
