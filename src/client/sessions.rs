@@ -90,7 +90,7 @@ impl Gate {
             if reads.len() >= COUNTED_NAMES {
                 reads.clear();
             }
-            let count = reads.entry(name.to_str().into_owned()).or_default();
+            let count = reads.entry(name.to_str().to_ascii_lowercase()).or_default();
             if *count >= READS_PER_NAME {
                 return false;
             }
@@ -102,7 +102,7 @@ impl Gate {
     /// A session of `name` was taken: its reads start over.
     fn taken(&self, name: &ServerName<'_>) {
         let mut reads = self.reads.lock().unwrap_or_else(|e| e.into_inner());
-        reads.remove(&*name.to_str());
+        reads.remove(&name.to_str().to_ascii_lowercase());
     }
 }
 

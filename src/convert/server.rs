@@ -34,11 +34,22 @@ pub(crate) fn server_config(
     trust: Option<&Arc<Trust>>,
 ) -> Result<(ServerConfig, Option<Arc<LiveResolver>>), Error> {
     check_options(s)?;
+    let (provider, versions) = provider_and_versions(s)?;
     let mut chooses = None;
     let resolver: Arc<dyn ResolvesServerCert> = if s.has_live_identities() {
         let settings = Arc::clone(s);
         let rebuilt = Rebuilt::new(s.identity_inputs(), move || identities(&settings))?;
-        let live = Arc::new(LiveResolver::new(rebuilt));
+        let suites = provider
+            .cipher_suites
+            .iter()
+            .filter(|suite| {
+                versions
+                    .iter()
+                    .any(|v| v.version == suite.version().version)
+            })
+            .map(|suite| suite.suite())
+            .collect();
+        let live = Arc::new(LiveResolver::new(rebuilt, suites));
         chooses = Some(live.clone());
         live
     } else {
@@ -54,7 +65,6 @@ pub(crate) fn server_config(
         let key = stapled(key, s.local.ocsp().as_ref(), &chain)?;
         Arc::new(SingleCertAndKey::from(key))
     };
-    let (provider, versions) = provider_and_versions(s)?;
     let builder =
         ServerConfig::builder_with_provider(provider).with_protocol_versions(&versions)?;
     let check = PeerCheck::server(s.peer_verify_mode(), s.trusts_explicitly());

@@ -54,26 +54,43 @@ impl Identities {
 
     /// The key for a client: the candidates for its name (exact first,
     /// then a wildcard one label up), else the default ones; among those
-    /// the client can use (its key signs with a scheme the client offers,
-    /// and the client offers a TLS 1.3 suite or a TLS 1.2 one for that kind
-    /// of key) the first of the most preferred kind: ECDSA, then EdDSA,
-    /// then RSA, as OpenSSL and nginx choose, whatever the order added.
+    /// the client can use, the first of the most preferred kind: ECDSA,
+    /// then EdDSA, then RSA, as OpenSSL and nginx choose, whatever the
+    /// order added. A key can be used when it signs with a scheme the client
+    /// offers and a suite both sides have (the server enables
+    /// `server_suites`) carries it: any TLS 1.3 suite, a TLS 1.2 one of its
+    /// kind. The version is not known here (rustls decides it later, and a
+    /// client lists TLS 1.3 suites whatever versions it speaks), so while
+    /// the two share a TLS 1.2 suite a key is first looked for that a TLS
+    /// 1.2 suite of theirs carries, which serves the client whichever
+    /// version it ends on.
     pub(crate) fn choose(
         &self,
         server_name: Option<&str>,
         schemes: &[SignatureScheme],
         suites: &[CipherSuite],
+        server_suites: &[CipherSuite],
     ) -> Option<&Arc<CertifiedKey>> {
         let candidates = server_name
             .and_then(|name| self.lookup(&normalize(name)))
             .unwrap_or(&self.default);
-        candidates
-            .iter()
-            .filter(|key| {
-                key.key.choose_scheme(schemes).is_some()
-                    && suites.iter().any(|s| suite_allows(*s, key.key.algorithm()))
-            })
-            .min_by_key(|key| preference(key.key.algorithm()))
+        let shared = || suites.iter().filter(|s| server_suites.contains(s));
+        let tls12_shared = shared().any(|s| is_tls12(*s));
+        let usable = |key: &&Arc<CertifiedKey>, whichever_version: bool| {
+            key.key.choose_scheme(schemes).is_some()
+                && shared().any(|s| {
+                    (!whichever_version || !tls12_shared || is_tls12(*s))
+                        && suite_allows(*s, key.key.algorithm())
+                })
+        };
+        let best = |whichever_version: bool| {
+            candidates
+                .iter()
+                .filter(|key| usable(key, whichever_version))
+                .min_by_key(|key| preference(key.key.algorithm()))
+        };
+        best(true)
+            .or_else(|| best(false))
             .or_else(|| candidates.first())
     }
 
@@ -112,6 +129,11 @@ fn suite_allows(suite: CipherSuite, algorithm: SignatureAlgorithm) -> bool {
     }
 }
 
+/// Whether `suite` is a TLS 1.2 one.
+fn is_tls12(suite: CipherSuite) -> bool {
+    Cipher::from_suite(suite).is_some_and(|c| c.protocol() == crate::SslProtocol::TlsV1_2)
+}
+
 /// Lowercase, without one trailing dot: how names compare (RFC 6125).
 fn normalize(name: &str) -> String {
     name.strip_suffix('.').unwrap_or(name).to_ascii_lowercase()
@@ -122,11 +144,14 @@ fn normalize(name: &str) -> String {
 /// sees the old set or the new one, never a certificate with another's key.
 pub(crate) struct LiveResolver {
     identities: Rebuilt<Identities>,
+    /// The cipher suites the server enables: a key is chosen for a suite
+    /// both sides have.
+    suites: Vec<CipherSuite>,
 }
 
 impl LiveResolver {
-    pub(crate) fn new(identities: Rebuilt<Identities>) -> Self {
-        Self { identities }
+    pub(crate) fn new(identities: Rebuilt<Identities>, suites: Vec<CipherSuite>) -> Self {
+        Self { identities, suites }
     }
 }
 
@@ -159,6 +184,7 @@ impl LiveResolver {
                 hello.server_name(),
                 hello.signature_schemes(),
                 hello.cipher_suites(),
+                &self.suites,
             )
             .cloned()
     }

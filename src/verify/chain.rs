@@ -163,24 +163,46 @@ impl ChainVerifier {
             ));
         }
         match self.exact_pin(end_entity_der) {
+            // A self-signed one is its own issuer: its own lists may name it.
+            Some(pinned)
+                if lists == Lists::Checked
+                    && self.revocation.as_ref().is_some_and(|r| {
+                        pinned.is_self_signed() && r.revokes_self_signed(pinned)
+                    }) =>
+            {
+                Err(webpki::Error::CertRevoked)
+            }
             Some(pinned) => alone(pinned),
             None => self.verify_path(end_entity, &candidates(intermediates), usage, time, lists),
         }
     }
 
-    /// The trusted certificate a verified path ends in (the one whose
-    /// subject and key are the path's anchor).
+    /// The trusted certificate a verified path ends in: of those whose
+    /// subject and key are the path's anchor (a root, copies of it
+    /// cross-signed or re-issued), the first self-signed one in the order
+    /// given, else the first. A root's own lists are checked on it, as
+    /// OpenSSL checks the first root it finds.
     fn anchor_of(&self, path: &webpki::VerifiedPath<'_>) -> Option<Certificate> {
         let anchor = path.anchor();
         let key = super::der::sequence(&anchor.subject_public_key_info);
-        self.anchors
+        let mut matching = self
+            .anchors
             .certificates()
             .filter(|cert| cert.public_key_info() == Some(key.as_slice()))
-            .find(|cert| {
+            .filter(|cert| {
                 webpki::anchor_from_trusted_cert(cert.as_rustls())
                     .is_ok_and(|a| a.subject == anchor.subject)
-            })
-            .cloned()
+            });
+        let first = matching.next()?;
+        if first.is_self_signed() {
+            return Some(first.clone());
+        }
+        Some(
+            matching
+                .find(|cert| cert.is_self_signed())
+                .unwrap_or(first)
+                .clone(),
+        )
     }
 
     /// The configured exact pin that `end_entity` is, if any.

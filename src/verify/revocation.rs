@@ -168,8 +168,9 @@ impl Revocation {
     /// decides pass; a revocation said by any list the issuer signed is
     /// said all the same (rule 1). Beyond the leaf, a self-signed trusted
     /// certificate that ends the path is checked against its own lists, as
-    /// OpenSSL does (and the diagnosis); `anchor` gives it, asked only when
-    /// a list names its subject as issuer.
+    /// OpenSSL does (and the diagnosis); `anchor` gives the configured
+    /// certificate it is, asked only when a list names its subject as
+    /// issuer.
     pub(crate) fn revokes_any_of(
         &self,
         path: &webpki::VerifiedPath<'_>,
@@ -195,26 +196,28 @@ impl Revocation {
         revoked || (whole_chain && self.revokes_anchor(path.anchor(), anchor))
     }
 
-    /// Whether a self-signed trusted certificate (`cert`, the one `anchor`
-    /// was made from) is named by a list its own key signed.
+    /// Whether the self-signed trusted certificate `anchor` was made from
+    /// (`cert`) is named by a list its own key signed.
     fn revokes_anchor(
         &self,
         anchor: &rustls::pki_types::TrustAnchor<'_>,
         cert: impl FnOnce() -> Option<Certificate>,
     ) -> bool {
-        let its_own = |list: &&RevocationList| list.as_webpki().issuer() == anchor.subject.as_ref();
-        if !self.lists.iter().any(|list| its_own(&list)) {
-            return false;
-        }
-        let Some(cert) = cert().filter(Certificate::is_self_signed) else {
+        let its_own = |list: &RevocationList| list.as_webpki().issuer() == anchor.subject.as_ref();
+        self.lists.iter().any(its_own)
+            && cert().is_some_and(|cert| cert.is_self_signed() && self.revokes_self_signed(&cert))
+    }
+
+    /// Whether a self-signed `cert` is named by a list its own key signed:
+    /// a trusted root, or one trusted as exactly itself (its own lists can
+    /// name it, as OpenSSL checks them).
+    pub(crate) fn revokes_self_signed(&self, cert: &Certificate) -> bool {
+        let (Some(serial), Some(key)) = (cert.serial_der(), cert.public_key_info()) else {
             return false;
         };
-        let Some(serial) = cert.serial_der() else {
-            return false;
-        };
-        self.lists.iter().filter(its_own).any(|list| {
+        self.lists_for(cert).any(|list| {
             matches!(list.as_webpki().find_serial(serial), Ok(Some(_)))
-                && signed_by(list.as_der(), &anchor.subject_public_key_info)
+                && signed_by(list.as_der(), key)
         })
     }
 

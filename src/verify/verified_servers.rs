@@ -76,14 +76,14 @@ impl VerifiedServers {
 
     /// Notes that `chain` (the end entity first) was accepted for `name`.
     pub(crate) fn record(&self, name: &ServerName<'_>, chain: &[&CertificateDer<'_>]) {
-        let name = name.to_str();
+        let name = key(name);
         let mut record = self.record.lock().unwrap_or_else(|e| e.into_inner());
         let Record {
             names,
             forgotten,
             hasher,
         } = &mut *record;
-        if !names.contains_key(&*name) {
+        if !names.contains_key(&name) {
             if names.len() >= NAMES {
                 if let Some(evicted) = names.keys().next().cloned() {
                     forgotten[slot(hasher, &evicted)] = true;
@@ -92,14 +92,14 @@ impl VerifiedServers {
             }
             let complete = !forgotten[slot(hasher, &name)];
             names.insert(
-                name.clone().into_owned(),
+                name.clone(),
                 Name {
                     chains: Vec::new(),
                     complete,
                 },
             );
         }
-        let Some(known) = names.get_mut(&*name) else {
+        let Some(known) = names.get_mut(&name) else {
             return;
         };
         let same = |known: &Accepted| {
@@ -123,14 +123,14 @@ impl VerifiedServers {
     /// (the trust in force) accepts each: then a session of that name may be
     /// kept. `false` says only that the record cannot tell.
     pub(crate) fn vouch_for(&self, name: &ServerName<'_>, recheck: &Recheck) -> bool {
-        let text = name.to_str();
+        let text = key(name);
         let version = recheck.trust_version();
         let fresh = |verdict: Option<(u64, bool, Instant)>| {
             verdict.filter(|&(v, _, at)| v == version && at.elapsed() < REUSED_FOR)
         };
         let stale: Vec<Arc<[CertificateDer<'static>]>> = {
             let record = self.record.lock().unwrap_or_else(|e| e.into_inner());
-            let Some(known) = record.names.get(&*text) else {
+            let Some(known) = record.names.get(&text) else {
                 return false;
             };
             if !known.complete || known.chains.is_empty() {
@@ -155,7 +155,7 @@ impl VerifiedServers {
             .map(|chain| recheck.accepts(chain, Some(name)))
             .collect();
         let mut record = self.record.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(known) = record.names.get_mut(&*text) {
+        if let Some(known) = record.names.get_mut(&text) {
             for (chain, &accepted) in stale.iter().zip(&verdicts) {
                 if let Some(on_record) = known
                     .chains
@@ -168,6 +168,12 @@ impl VerifiedServers {
         }
         verdicts.iter().all(|&accepted| accepted)
     }
+}
+
+/// A name as the record keys it: as text, a DNS name in lowercase (rustls
+/// resumes a session of one spelling for another).
+fn key(name: &ServerName<'_>) -> String {
+    name.to_str().to_ascii_lowercase()
 }
 
 fn slot(hasher: &RandomState, name: &str) -> usize {
