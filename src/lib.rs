@@ -154,7 +154,9 @@
 //!   it. A certificate trusted as exactly itself (one that is no CA among
 //!   the CA certificates) and a peer accepted on its pins alone
 //!   ([`with_public_key_pins_only`](SslConfiguration::with_public_key_pins_only)) have no issuer
-//!   whose lists could name them: no list is consulted for them.
+//!   whose lists could name them: no list is consulted for them, but for a
+//!   self-signed one's own lists (as for a trusted root, at chain depth),
+//!   as OpenSSL checks them.
 //! - **Resumption is a decision too**: every session ticket and cached
 //!   session a server issues carries, sealed inside it, a digest of the
 //!   server's acceptance policy (verify mode and whether a certificate is
