@@ -156,6 +156,25 @@ impl ChainVerifier {
                             for listed in lists.errors(path, system_time(now)) {
                                 push_error_once(&mut errors, listed);
                             }
+                            // Where the walk gave up, a certificate past it
+                            // is said revoked by a list that a key of the
+                            // chain or the trusted certificates signed,
+                            // which signed the certificate too.
+                            if verified.is_none() && links.end() == End::GaveUp {
+                                let pool: Vec<&Certificate> = path_chain[1..]
+                                    .iter()
+                                    .chain(self.anchors().certificates())
+                                    .collect();
+                                for revoked in lists.revoked_by_a_key_of(&path_chain, &pool) {
+                                    push_error_once(
+                                        &mut errors,
+                                        SslError::new(
+                                            SslErrorKind::CertificateRevoked,
+                                            Some(revoked.clone()),
+                                        ),
+                                    );
+                                }
+                            }
                         }
                         if is_revocation_error(&error) && errors.len() == before {
                             errors.push(revocation_fallback(&error, leaf));

@@ -6,6 +6,10 @@ use std::time::SystemTime;
 
 use super::der::name_contents;
 use super::signed::signed_by;
+
+/// The most keys tried as a certificate's issuer's by
+/// [`Revocation::revoked_by_a_key_of`] (each costs a signature check).
+const KEYS_TRIED: usize = 16;
 use crate::settings;
 use crate::{Certificate, RevocationDepth, RevocationList, SslError, SslErrorKind};
 
@@ -219,6 +223,58 @@ impl Revocation {
             matches!(list.as_webpki().find_serial(serial), Ok(Some(_)))
                 && signed_by(list.as_der(), key)
         })
+    }
+
+    /// The certificates of `chain` (the leaf alone at leaf depth) that a
+    /// list names whose key, among those of the certificates in `pool`
+    /// named as their issuer, signed both the list and the certificate: the
+    /// lists' account of a chain whose issuers are not known (the
+    /// diagnosis's walk gave up). At most [`KEYS_TRIED`] keys are tried for
+    /// a certificate, and only for one a list names by its issuer's name
+    /// and serial number.
+    pub(crate) fn revoked_by_a_key_of<'c>(
+        &self,
+        chain: &'c [Certificate],
+        pool: &[&Certificate],
+    ) -> Vec<&'c Certificate> {
+        let checked = match self.depth {
+            webpki::RevocationCheckDepth::EndEntity => &chain[..chain.len().min(1)],
+            _ => chain,
+        };
+        checked
+            .iter()
+            .filter(|cert| {
+                let Some(serial) = cert.serial_der() else {
+                    return false;
+                };
+                let naming: Vec<&RevocationList> = self
+                    .lists_for(cert)
+                    .filter(|list| matches!(list.as_webpki().find_serial(serial), Ok(Some(_))))
+                    .collect();
+                if naming.is_empty() {
+                    return false;
+                }
+                let mut tried: Vec<&[u8]> = Vec::new();
+                for issuer in pool.iter().filter(|c| cert.may_be_issued_by(c)) {
+                    let Some(key) = issuer.public_key_info() else {
+                        continue;
+                    };
+                    if tried.contains(&key) {
+                        continue;
+                    }
+                    if tried.len() == KEYS_TRIED {
+                        break;
+                    }
+                    tried.push(key);
+                    if naming.iter().any(|list| signed_by(list.as_der(), key))
+                        && signed_by(cert.to_der(), key)
+                    {
+                        return true;
+                    }
+                }
+                false
+            })
+            .collect()
     }
 
     /// The lists whose issuer is the issuer of `cert`, newest first.
