@@ -52,9 +52,8 @@
 //!   `RevocationListInvalid`): list errors explain only what the lists
 //!   decide, so expecting them never admits a chain no path verifies.
 //!
-//! The shapes of the violations found are left out of 5 and 6 unless
-//! `CHAIN_DECISION_ALL` is set (see `known_issues_excluded` and
-//! `Case::issuer_walk_blocked`).
+//! The shape of the violations found is left out of 6 unless
+//! `CHAIN_DECISION_ALL` is set (see `known_issues_excluded`).
 
 use std::sync::Arc;
 
@@ -518,16 +517,13 @@ impl Case {
                 let pool: Vec<&[u8]> = self.trusted_and_sent(&policy);
                 if oracle::leaf_revoked(&self.leaf_der, &pool, &lists.ders) {
                     assert!(!accepted, "5: a revoked leaf accepted\n{}", describe());
-                    // The walk blocked by impostors: the leaf is not said
-                    // revoked (nothing of such a chain is admitted).
-                    let blocked = known_issues_excluded() && self.issuer_walk_blocked();
                     if !known {
                         assert!(
                             !with_expected.as_ref().is_some_and(Result::is_ok),
                             "5: a revoked leaf accepted with expected errors\n{}",
                             describe()
                         );
-                        if let (Some(list), Some(leaf), false) = (&diagnosis, &leaf_cert, blocked) {
+                        if let (Some(list), Some(leaf)) = (&diagnosis, &leaf_cert) {
                             let revoked =
                                 SslError::new(SslErrorKind::CertificateRevoked, Some(leaf.clone()));
                             assert!(
@@ -624,41 +620,6 @@ impl Case {
                 describe()
             );
         }
-    }
-
-    /// Whether three certificates with the leaf's issuer's name and
-    /// distinct keys that do not verify it come before the first that
-    /// does: the crate's issuer walk gives up there, and a revoked leaf is
-    /// then not said revoked unless webpki verified a path
-    /// (`a_revoked_leaf_behind_impostors_and_an_expired_ca_copy_is_said_revoked`);
-    /// nothing of such a chain is admitted
-    /// (`a_chain_whose_issuer_walk_gives_up_admits_nothing`).
-    fn issuer_walk_blocked(&self) -> bool {
-        let leaf_der = rustls::pki_types::CertificateDer::from(self.leaf_der.as_slice());
-        let Ok(leaf) = webpki::EndEntityCert::try_from(&leaf_der) else {
-            return false;
-        };
-        let mut keys: Vec<&[u8]> = Vec::new();
-        for der in &self.intermediates {
-            let cert_der = rustls::pki_types::CertificateDer::from(der.as_slice());
-            let Ok(cert) = webpki::EndEntityCert::try_from(&cert_der) else {
-                continue;
-            };
-            let Some(key) = oracle::spki_contents(der) else {
-                continue;
-            };
-            if cert.subject() != leaf.issuer() || keys.contains(&key) {
-                continue;
-            }
-            if oracle::signed_with(&self.leaf_der, key) {
-                return false;
-            }
-            keys.push(key);
-            if keys.len() == 3 {
-                return true;
-            }
-        }
-        false
     }
 
     /// The chain's certificates after the leaf, the anchors and the exact
