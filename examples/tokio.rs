@@ -66,7 +66,7 @@ async fn run(args: &Args) -> Result<(), BoxError> {
     println!("server listening on {addr}");
     let server_task = tokio::spawn(async move {
         let (socket, _) = listener.accept().await?;
-        let mut tls = sslconf::tokio::accept(&server, socket).await?;
+        let mut tls = server.accept_async(socket).await?;
         let mut message = Vec::new();
         tls.read_to_end(&mut message).await?;
         tls.write_all(&message).await?;
@@ -76,7 +76,7 @@ async fn run(args: &Args) -> Result<(), BoxError> {
 
     let client_result = async {
         let socket = TcpStream::connect(addr).await?;
-        let mut tls = sslconf::tokio::connect(&client, "localhost", socket).await?;
+        let mut tls = client.connect_async("localhost", socket).await?;
         tls.write_all(args.message.as_bytes()).await?;
         // close_notify and FIN: the server reads to the end, then echoes.
         tls.shutdown().await?;

@@ -4,9 +4,8 @@
 //! configuration: [`SslConfiguration::connect`] / [`SslConfiguration::accept`]
 //! block, [`SslConfiguration::connect_async`] /
 //! [`SslConfiguration::accept_async`] await. A method reads as what it is,
-//! "this configuration connects", and needs no import; the free functions
-//! [`connect`] and [`accept`] here are the same calls, kept for code that
-//! passes them around as functions.
+//! "this configuration connects", and needs no import. This module holds
+//! the stream they return.
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
@@ -193,32 +192,6 @@ where
         }
         Poll::Pending
     }
-}
-
-/// [`SslConfiguration::connect_async`] as a function.
-///
-/// # Errors
-/// As [`SslConfiguration::connect`].
-pub async fn connect<S>(
-    config: &SslConfiguration,
-    host_name: &str,
-    socket: S,
-) -> Result<TlsStream<S>, Error>
-where
-    S: AsyncRead + AsyncWrite + Unpin,
-{
-    config.connect_async(host_name, socket).await
-}
-
-/// [`SslConfiguration::accept_async`] as a function.
-///
-/// # Errors
-/// As [`SslConfiguration::accept`].
-pub async fn accept<S>(config: &SslConfiguration, socket: S) -> Result<TlsStream<S>, Error>
-where
-    S: AsyncRead + AsyncWrite + Unpin,
-{
-    config.accept_async(socket).await
 }
 
 impl<S> TlsStream<S> {

@@ -28,7 +28,7 @@ async fn connect(client: &SslConfiguration, server: &SslConfiguration, host: &st
     });
     let socket = TcpStream::connect(addr).await.unwrap();
     let client = async {
-        let mut tls = sslconf::tokio::connect(client, host, socket).await?;
+        let mut tls = client.connect_async(host, socket).await?;
         tls.write_all(b"ping").await?;
         let mut buf = [0u8; 4];
         tls.read_exact(&mut buf).await?;

@@ -37,8 +37,8 @@ pub async fn connect(pair: &Pair) -> Streams {
         }
         Pair::Sslconf { client, server } => {
             let (c, s) = tokio::join!(
-                sslconf::tokio::connect(client, HOST, a),
-                sslconf::tokio::accept(server, b)
+                client.connect_async(HOST, a),
+                server.accept_async(b)
             );
             Streams::Sslconf(c.unwrap(), s.unwrap())
         }
