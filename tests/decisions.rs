@@ -1106,3 +1106,86 @@ fn a_relaxed_policy_never_admits_a_leaf_its_issuer_revoked_out_of_scope() {
         "a leaf its issuer's own list revokes passes as of unknown status: {admitted:?}"
     );
 }
+
+// -- review5 --
+
+/// The chain of `a_chain_whose_issuer_walk_gives_up_admits_nothing` (a
+/// leaf its CA's list revokes, the CA certified by an untrusted root,
+/// impostors of the CA issued by the trusted root sent before it), with
+/// more impostors. 4f5e90c says the leaf revoked where the walk gave up by
+/// trying the keys of the chain and trusted certificates that may have
+/// issued it, but at most 16 (`KEYS_TRIED`), in the order the PEER sent
+/// them: sixteen impostors of distinct keys before the real CA hide the
+/// revocation again. Nothing is admitted (a given-up chain links nothing),
+/// but the list the peer sees under QueryPeer, `verify_chain` and Qt's
+/// sslErrors (what an application that decides for itself reads) no longer
+/// says `CertificateRevoked` for a certificate a configured list revokes
+/// (DESIGN.md rule 1: "always CertificateRevoked"). The bound is a count
+/// the attacker chooses to exceed, not a bound on the attacker.
+/// Printed: what each size of hostile chain costs `verify_chain` (not
+/// asserted).
+#[test]
+fn a_revoked_leaf_behind_sixteen_impostors_is_still_said_revoked() {
+    let untrusted = MeshCa::new("Review5 Untrusted Root");
+    let trusted = MeshCa::new("Review5 Trusted Root");
+    let mut ca = MeshCa::new("Review5 CA");
+    ca.params.key_identifier_method = KeyIdMethod::PreSpecified(vec![0x55; 20]);
+    let id = leaf("sixteen.test", &ca.issuer_owned(), &[]);
+    let ca_cert = ca.certified_by(&untrusted);
+    let revoked = SslError::new(SslErrorKind::CertificateRevoked, Some(id.leaf().clone()));
+    let config = SslConfiguration::new()
+        .with_ca_certificates([trusted.self_signed()])
+        .with_revocation_lists([list_of(&ca, &[id.leaf()])]);
+    let mut seen = Vec::new();
+    for impostors in [3, 15, 16, 17, 40] {
+        let mut chain = id.chain.clone();
+        chain.extend((0..impostors).map(|_| impostor_of(&ca, &trusted)));
+        chain.push(ca_cert.clone());
+        let started = std::time::Instant::now();
+        let errors = config.verify_chain(&chain, Some("sixteen.test"));
+        println!(
+            "{impostors} impostors: verify_chain took {:?}, {} errors",
+            started.elapsed(),
+            errors.len()
+        );
+        // What a client that lets the application decide records.
+        let query = config
+            .clone()
+            .with_peer_verify_mode(PeerVerifyMode::QueryPeer);
+        let server = SslConfiguration::new()
+            .with_local_certificate_chain(chain.clone())
+            .with_private_key(id.key());
+        let recorded = common::connect(&query, &server, "sixteen.test")
+            .client
+            .map(|state| state.peer_verification_errors().contains(&revoked));
+        // Expecting everything said, and more, admits nothing.
+        let mut expected = errors.clone();
+        expected.extend(chain.iter().flat_map(|c| {
+            [
+                SslErrorKind::UnableToGetRevocationList,
+                SslErrorKind::CertificateSignatureFailed,
+                SslErrorKind::UnableToGetLocalIssuerCertificate,
+            ]
+            .map(|kind| SslError::new(kind, Some(c.clone())))
+        }));
+        let expecting = config.clone().with_expected_ssl_errors(expected);
+        let admitted = common::connect(&expecting, &server, "sixteen.test")
+            .client
+            .is_ok();
+        seen.push((
+            impostors,
+            errors.contains(&revoked),
+            recorded.map_err(|e| e.to_string()),
+            admitted,
+        ));
+    }
+    let expected: Vec<_> = seen
+        .iter()
+        .map(|(n, ..)| (*n, true, Ok(true), false))
+        .collect();
+    assert_eq!(
+        seen, expected,
+        "(impostors, verify_chain says revoked, QueryPeer records revoked, admitted when \
+         everything is expected)"
+    );
+}

@@ -1368,3 +1368,232 @@ fn a_root_its_own_list_revokes_is_revoked_whichever_copy_of_it_comes_first() {
         "(root first, openssl -crl_check_all, verify_chain, handshake accepted): {seen:?}"
     );
 }
+
+// -- review5 --
+//
+// Hostile review of the anchor and exact-pin revocation checks (ad807df,
+// 39a9927), against `openssl verify` as the oracle.
+
+/// A root re-issued with the same name and key: the old certificate has
+/// expired and its own key's list names it (retired), the new one is
+/// current and named by nothing; the old one comes first in the CA file (a
+/// bundle that grew by appending the new root). `anchor_of` takes the
+/// first SELF-SIGNED configured certificate with the anchor's name and
+/// key, whatever its validity: the expired predecessor, so at chain depth
+/// the root's own list "revokes" a path that webpki verified to the current
+/// root, and a valid chain is refused. OpenSSL, whose issuer lookup
+/// (`X509_STORE_CTX_get1_issuer`) prefers a time-valid certificate among
+/// those that match, says OK in either order (`verify -crl_check_all`): the
+/// verdict must not depend on the CA file's order where OpenSSL's does not.
+#[test]
+fn an_expired_revoked_predecessor_root_first_in_the_ca_file_refuses_nothing() {
+    if !peer_available("openssl") {
+        return;
+    }
+    let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
+    // Valid from two days ago to yesterday: expired.
+    let (_, old) = self_signed_with("Renewed Root", &key, 1, true, -1);
+    let (params, new) = self_signed_with("Renewed Root", &key, 2, true, 300);
+    let issuer = rcgen::Issuer::new(params, key);
+    let leaf_key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
+    let mut leaf_params = rcgen::CertificateParams::new(vec!["renewed.test".to_owned()]).unwrap();
+    leaf_params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, "renewed.test");
+    leaf_params.use_authority_key_identifier_extension = true;
+    let leaf = leaf_params.signed_by(&leaf_key, &issuer).unwrap();
+    let id = common::Identity::from_parts(
+        vec![Certificate::from_der(leaf.der()).unwrap()],
+        leaf_key.serialize_der(),
+    );
+    // The old root retired on its own list; the leaf's list names nothing.
+    let crl = list_of(&issuer, &[1]);
+    let mut seen = Vec::new();
+    for order in [[&old, &new], [&new, &old]] {
+        let openssl = openssl_verify(
+            &order,
+            &id.chain,
+            std::slice::from_ref(&crl),
+            "-crl_check_all",
+        );
+        let client = SslConfiguration::new()
+            .with_ca_certificates(order.map(Certificate::clone))
+            .with_revocation_lists(read_lists(std::slice::from_ref(&crl)))
+            .with_revocation_depth(RevocationDepth::Chain);
+        let ours = our_kinds(
+            &client.verify_chain(&id.chain, Some("renewed.test")),
+            &id.chain,
+        );
+        let handshake = common::connect(&client, &id.server(), "renewed.test")
+            .client
+            .is_ok();
+        seen.push((order[0] == &old, openssl, ours, handshake));
+    }
+    assert_eq!(
+        seen,
+        [(true, vec![], vec![], true), (false, vec![], vec![], true)],
+        "(expired old root first, openssl -crl_check_all, verify_chain, handshake accepted)"
+    );
+}
+
+/// An exact pin that is NOT self-signed (a server's leaf, no CA, put in
+/// the CA file as Qt users pin a device) beside the CA that issued it,
+/// whose current list revokes it. The pin short-circuits verification
+/// (`verify_with`: `exact_pin` → `alone`), so the issuer's list is never
+/// looked at: `verify_chain` says nothing and the handshake is accepted,
+/// at either depth, in either order. The docs' reason for skipping the
+/// lists ("no issuer whose lists could name them") is false here: the
+/// issuer is configured and a verified path leaf ← CA exists, and
+/// `openssl verify -crl_check` builds it and says error 23 at depth 0.
+/// DESIGN.md rule 1: a certificate that a configured list revokes is always
+/// `CertificateRevoked`.
+#[test]
+fn an_exact_pin_whose_configured_issuer_revokes_it_is_revoked() {
+    if !peer_available("openssl") {
+        return;
+    }
+    let root = Authority::root("Pinned Leaf Root");
+    let id = root.leaf("pinned-leaf.test");
+    let crl = root.revocation_list(&[id.leaf()]);
+    let mut seen = Vec::new();
+    for pin_first in [false, true] {
+        let trusted = if pin_first {
+            [id.leaf(), &root.cert]
+        } else {
+            [&root.cert, id.leaf()]
+        };
+        for (depth, flag) in [
+            (RevocationDepth::Leaf, "-crl_check"),
+            (RevocationDepth::Chain, "-crl_check_all"),
+        ] {
+            let openssl = openssl_verify(&trusted, &id.chain, std::slice::from_ref(&crl), flag);
+            let client = SslConfiguration::new()
+                .with_ca_certificates(trusted.map(Certificate::clone))
+                .with_revocation_lists(read_lists(std::slice::from_ref(&crl)))
+                .with_revocation_depth(depth);
+            let ours = our_kinds(
+                &client.verify_chain(&id.chain, Some("pinned-leaf.test")),
+                &id.chain,
+            );
+            let handshake = common::connect(&client, &id.server(), "pinned-leaf.test")
+                .client
+                .is_ok();
+            seen.push((pin_first, depth, openssl, ours, handshake));
+        }
+    }
+    let revoked = vec![(SslErrorKind::CertificateRevoked, 0)];
+    let expected: Vec<_> = seen
+        .iter()
+        .map(|(pin_first, depth, ..)| (*pin_first, *depth, revoked.clone(), revoked.clone(), false))
+        .collect();
+    assert_eq!(
+        seen, expected,
+        "(pin first, depth, openssl verify, verify_chain, handshake accepted)"
+    );
+}
+
+/// A self-signed peer accepted on its pinned key alone
+/// (`with_public_key_pins_only(true)`), whose own key signs a list naming
+/// it. The crate docs (39a9927) promise that for "a certificate trusted as
+/// exactly itself ... and a peer accepted on its pins alone ... no list is
+/// consulted ..., but for a self-signed one's own lists". The exact-pin
+/// check was added, the pins-only one was not (`verify_with` returns
+/// `alone` before it): the revoked peer is accepted and `verify_chain`
+/// says nothing, at either depth (the same certificate and list as an
+/// exact pin are refused, as `openssl verify -crl_check` refuses them).
+#[test]
+fn a_self_signed_peer_pinned_by_key_alone_its_own_list_revokes_is_revoked() {
+    let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
+    let (params, cert) = self_signed_with("pins-only.test", &key, 11, false, 30);
+    let key_der = key.serialize_der();
+    let crl = list_of(&rcgen::Issuer::new(params, key), &[11]);
+    let id = common::Identity::from_parts(vec![cert.clone()], key_der);
+    let mut seen = Vec::new();
+    for depth in [RevocationDepth::Leaf, RevocationDepth::Chain] {
+        let client = SslConfiguration::new()
+            .with_public_key_pins([cert.public_key_pin().unwrap()])
+            .with_public_key_pins_only(true)
+            .with_revocation_lists(read_lists(std::slice::from_ref(&crl)))
+            .with_revocation_depth(depth);
+        let ours = our_kinds(
+            &client.verify_chain(&id.chain, Some("pins-only.test")),
+            &id.chain,
+        );
+        let handshake = common::connect(&client, &id.server(), "pins-only.test")
+            .client
+            .is_ok();
+        seen.push((depth, ours, handshake));
+    }
+    let revoked = vec![(SslErrorKind::CertificateRevoked, 0)];
+    assert_eq!(
+        seen,
+        [RevocationDepth::Leaf, RevocationDepth::Chain].map(|d| (d, revoked.clone(), false)),
+        "(depth, verify_chain, handshake accepted)"
+    );
+}
+
+/// A self-signed certificate trusted as exactly itself, with lists
+/// configured, in the cases of the revocation matrix that concern it:
+/// its own list current and naming nothing, its own list expired (naming
+/// nothing), no list of its own (another CA's only). `openssl verify
+/// -crl_check` / `-crl_check_all` on the same files says, of depth 0:
+/// nothing, error 12 (CRL has expired), error 3 (unable to get certificate
+/// CRL). 39a9927 consults the pin's own lists for a revocation only
+/// (`revokes_self_signed`) and otherwise accepts the pin (`alone`) with an
+/// empty error list, so a pin whose only list is stale, or that has none
+/// while the policy denies unknown status, is accepted where OpenSSL
+/// refuses: issue 19, "the error set per certificate equals what
+/// openssl verify -crl_check / -crl_check_all reports on the same files",
+/// "on every case of the revocation matrix".
+#[test]
+fn a_self_signed_exact_pin_agrees_with_openssl_on_every_case_of_its_lists() {
+    if !peer_available("openssl") {
+        return;
+    }
+    let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
+    let (params, pinned) = self_signed_with("own-lists.test", &key, 21, false, 30);
+    let issuer = rcgen::Issuer::new(params, key);
+    let current = list_of(&issuer, &[]);
+    let now = time::OffsetDateTime::now_utc();
+    let expired = rcgen::CertificateRevocationListParams {
+        this_update: now - time::Duration::days(40),
+        next_update: now - time::Duration::days(10),
+        crl_number: rcgen::SerialNumber::from(1u64),
+        issuing_distribution_point: None,
+        revoked_certs: Vec::new(),
+        key_identifier_method: rcgen::KeyIdMethod::Sha256,
+    }
+    .signed_by(&issuer)
+    .unwrap()
+    .pem()
+    .unwrap();
+    let other = Authority::root("Own Lists Other Root");
+    let others = other.revocation_list(&[]);
+    let mut disagree = Vec::new();
+    for (case, crls) in [
+        ("its own list, current", vec![current.clone()]),
+        ("its own list, expired", vec![expired]),
+        ("another CA's list only", vec![others]),
+    ] {
+        for (depth, flag) in [
+            (RevocationDepth::Leaf, "-crl_check"),
+            (RevocationDepth::Chain, "-crl_check_all"),
+        ] {
+            let chain = vec![pinned.clone()];
+            let openssl = openssl_verify(&[&pinned], &chain, &crls, flag);
+            let client = SslConfiguration::new()
+                .with_ca_certificates([pinned.clone()])
+                .with_revocation_lists(read_lists(&crls))
+                .with_revocation_depth(depth);
+            let ours = our_kinds(&client.verify_chain(&chain, Some("own-lists.test")), &chain);
+            println!("{case}, {depth:?}: openssl {openssl:?}, ours {ours:?}");
+            if ours != openssl {
+                disagree.push((case, depth, openssl, ours));
+            }
+        }
+    }
+    assert!(
+        disagree.is_empty(),
+        "(case, depth, openssl verify, verify_chain): {disagree:?}"
+    );
+}

@@ -824,3 +824,86 @@ fn an_ecdsa_identity_is_not_chosen_where_the_servers_own_suites_cannot_carry_it(
         "(case, served a certificate, or the error): {seen:?}"
     );
 }
+
+// -- review5 --
+
+/// What `openssl s_client` with `extra` arguments is served by `server`
+/// (one connection, SNI both.example): our server's outcome and the
+/// client's output.
+fn s_client_served(server: SslConfiguration, extra: &[&str]) -> (Result<(), String>, String) {
+    let ours = common::peers::OurServer::start(server);
+    let connect = format!("127.0.0.1:{}", ours.port);
+    let mut args = vec![
+        "s_client",
+        "-connect",
+        &connect,
+        "-servername",
+        "both.example",
+    ];
+    args.extend_from_slice(extra);
+    let run = common::peers::run_client("openssl", &args, b"ping\n");
+    let served = ours.join().map(drop).map_err(|e| e.to_string());
+    (served, run.output)
+}
+
+/// A server with an RSA and an ECDSA identity for one name, all defaults
+/// (TLS 1.2 and 1.3, every suite). A client that speaks TLS 1.2 and 1.3,
+/// whose only TLS 1.2 suite is an ECDHE-RSA one and whose signature
+/// algorithms are `rsa_pkcs1_sha256` and `ecdsa_secp256r1_sha256` (no
+/// RSA-PSS): `choose` (ad807df) prefers a key that a shared TLS 1.2 suite
+/// carries "which serves the client whichever version it ends on", and
+/// picks RSA; but rustls has already chosen TLS 1.3 (it does, in
+/// `with_certified_key`, before asking the resolver), where an RSA key
+/// can only sign with RSA-PSS, which the client does not offer: the
+/// handshake fails for want of a common signature scheme. The ECDSA
+/// identity serves this client under TLS 1.3 (the control: it alone does),
+/// as OpenSSL's own server would pick it. A client that a configured
+/// identity can serve is refused.
+#[test]
+fn a_tls13_client_without_rsa_pss_is_served_by_the_ecdsa_identity() {
+    if !common::peer_available("openssl") {
+        return;
+    }
+    let ca = Authority::root("Review5 Two Keys Root");
+    let rsa = identity(&ca, &["both.example"], &rcgen::PKCS_RSA_SHA256);
+    let ecdsa = ecdsa(&ca, &["both.example"]);
+    let client = [
+        "-sigalgs",
+        "rsa_pkcs1_sha256:ecdsa_secp256r1_sha256",
+        "-cipher",
+        "ECDHE-RSA-AES128-GCM-SHA256",
+    ];
+    let ecdsa_alone = SslConfiguration::new()
+        .with_local_identity(ecdsa.clone())
+        .with_peer_verify_mode(PeerVerifyMode::VerifyNone);
+    let (control, said) = s_client_served(ecdsa_alone, &client);
+    assert!(
+        control.is_ok() && said.contains("Server public key is 256 bit"),
+        "control, the ECDSA identity alone: {control:?}: {said}"
+    );
+    let mut seen = Vec::new();
+    for rsa_first in [true, false] {
+        let (first, second) = match rsa_first {
+            true => (rsa.clone(), ecdsa.clone()),
+            false => (ecdsa.clone(), rsa.clone()),
+        };
+        let server = SslConfiguration::new()
+            .with_local_identity(first.clone())
+            .with_added_local_identity(second.clone())
+            .with_server_name_identity(["both.example"], first)
+            .with_server_name_identity(["both.example"], second)
+            .with_peer_verify_mode(PeerVerifyMode::VerifyNone);
+        let (served, said) = s_client_served(server, &client);
+        seen.push((
+            rsa_first,
+            served,
+            said.lines()
+                .find(|l| l.contains("Server public key is"))
+                .map(str::to_owned),
+        ));
+    }
+    assert!(
+        seen.iter().all(|(_, served, _)| served.is_ok()),
+        "(RSA added first, our server's outcome, the key the client saw): {seen:?}"
+    );
+}
