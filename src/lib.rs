@@ -153,10 +153,11 @@
 //!   list error, and no expected error or relaxed revocation policy admits
 //!   it. A certificate trusted as exactly itself (one that is no CA among
 //!   the CA certificates) and a peer accepted on its pins alone
-//!   ([`with_public_key_pins_only`](SslConfiguration::with_public_key_pins_only)) have no issuer
-//!   whose lists could name them: no list is consulted for them, but for a
-//!   self-signed one's own lists (as for a trusted root, at chain depth),
-//!   as OpenSSL checks them.
+//!   ([`with_public_key_pins_only`](SslConfiguration::with_public_key_pins_only))
+//!   are refused when a list names them that a key which signed them signed
+//!   too (their own, or a trusted certificate's); a missing or expired list
+//!   is no error for them. A self-signed trusted root is checked against
+//!   its own lists at chain depth, as OpenSSL checks them.
 //! - **Resumption is a decision too**: every session ticket and cached
 //!   session a server issues carries, sealed inside it, a digest of the
 //!   server's acceptance policy (verify mode and whether a certificate is

@@ -8,7 +8,7 @@ use rustls::{ClientConnection, Connection, ServerConnection};
 
 use crate::client::presenting;
 use crate::host::server_name;
-use crate::server::{carrying, Carried};
+use crate::server::{carrying, chain_of, noting_choice, Carried};
 use crate::session::LazySessionState;
 use crate::verify::{capturing, staple_of};
 use crate::{Certificate, Error, SessionState, SslConfiguration};
@@ -101,7 +101,7 @@ impl SslConfiguration {
     pub fn accept<S: Read + Write>(&self, mut socket: S) -> Result<TlsStream<S>, Error> {
         let config = self.server_config()?;
         let deadline = Deadline::start(self.handshake_timeout());
-        let Some(resolver) = self.live_resolver() else {
+        if self.live_resolver().is_none() {
             let conn = ServerConnection::new(config)?;
             return TlsStream::handshake(
                 Connection::Server(conn),
@@ -112,10 +112,10 @@ impl SslConfiguration {
                 Carried::default(),
                 None,
             );
-        };
+        }
         // The server chooses among identities: read the ClientHello first,
-        // choose, and hand rustls exactly that choice, so that the session
-        // state can tell which chain was presented.
+        // so that the session state can tell which chain the resolver chose
+        // and a refused name can be named.
         let mut timed = Timed::new(&mut socket, deadline);
         let mut acceptor = Acceptor::default();
         let accepted = loop {
@@ -132,24 +132,24 @@ impl SslConfiguration {
                 }
             }
         };
-        let hello = accepted.client_hello();
-        let (config, chosen) = resolver.for_client(&config, &hello);
-        // The name refused when no identity is chosen, to say so.
-        let refused = chosen
-            .is_none()
-            .then(|| hello.server_name().map(str::to_owned));
-        // rustls opens the client's ticket here, on the ClientHello.
+        // The name asked for, to say so if it is refused.
+        let name = accepted.client_hello().server_name().map(str::to_owned);
+        // rustls chooses the identity (the resolver, after it settled the
+        // version) and opens the client's ticket here, on the ClientHello.
         let mut carried = Carried::default();
-        let conn = match carrying(&mut carried, || accepted.into_connection(config)) {
+        let (conn, chosen) =
+            noting_choice(|| carrying(&mut carried, || accepted.into_connection(config)));
+        let conn = match conn {
             Ok(conn) => conn,
             Err((error, mut alert)) => {
                 let _ = alert.write_all(&mut timed);
-                return Err(match refused {
-                    Some(name) => Error::refused_server_name(name.as_deref(), error),
-                    None => error.into(),
+                return Err(match chosen {
+                    None => Error::refused_server_name(name.as_deref(), error),
+                    Some(_) => error.into(),
                 });
             }
         };
+        let chosen = chosen.map(|key| chain_of(&key));
         TlsStream::handshake(
             Connection::Server(conn),
             socket,

@@ -34,7 +34,7 @@ use tokio_rustls::{LazyConfigAcceptor, TlsAcceptor, TlsConnector};
 
 use crate::client::presenting;
 use crate::host::server_name;
-use crate::server::{carrying, Carried};
+use crate::server::{carrying, chain_of, noting_choice, Carried};
 use crate::session::LazySessionState;
 use crate::verify::{capturing, staple_of};
 use crate::{Certificate, Error, SessionState, SslConfiguration};
@@ -98,31 +98,29 @@ impl SslConfiguration {
         // A ticket sealed for this connection keeps what the one it opened
         // carried (see `server::resumption`): each poll is a handshake step.
         let mut carried = Carried::default();
-        let Some(resolver) = self.live_resolver() else {
+        if self.live_resolver().is_none() {
             let accept = TlsAcceptor::from(config).accept(socket);
             let stream = within(&mut deadline, carrying_each_poll(&mut carried, accept)).await?;
             let stream = tokio_rustls::TlsStream::Server(stream);
             return TlsStream::new(stream, self, None, None, None);
-        };
+        }
         // The server chooses among identities: read the ClientHello first,
         // as the blocking accept does.
         let start = LazyConfigAcceptor::new(Acceptor::default(), socket);
         let start = within(&mut deadline, start).await?;
-        let hello = start.client_hello();
-        let (config, chosen) = resolver.for_client(&config, &hello);
-        // The name refused when no identity is chosen, to say so.
-        let refused = chosen
-            .is_none()
-            .then(|| hello.server_name().map(str::to_owned));
-        // rustls opens the client's ticket here, on the ClientHello.
-        let accept = carrying(&mut carried, || start.into_stream(config));
+        let name = start.client_hello().server_name().map(str::to_owned);
+        // rustls chooses the identity and opens the client's ticket here, on
+        // the ClientHello.
+        let (accept, chosen) =
+            noting_choice(|| carrying(&mut carried, || start.into_stream(config)));
         let stream = within(&mut deadline, carrying_each_poll(&mut carried, accept))
             .await
-            .map_err(|error| match (refused, error) {
-                (Some(name), Error::Tls(tls)) => Error::refused_server_name(name.as_deref(), tls),
+            .map_err(|error| match (&chosen, error) {
+                (None, Error::Tls(tls)) => Error::refused_server_name(name.as_deref(), tls),
                 (_, error) => error,
             })?;
         let stream = tokio_rustls::TlsStream::Server(stream);
+        let chosen = chosen.map(|key| chain_of(&key));
         TlsStream::new(stream, self, None, chosen, None)
     }
 }

@@ -36,10 +36,7 @@ pub async fn connect(pair: &Pair) -> Streams {
             Streams::Rustls(c.unwrap(), s.unwrap())
         }
         Pair::Sslconf { client, server } => {
-            let (c, s) = tokio::join!(
-                client.connect_async(HOST, a),
-                server.accept_async(b)
-            );
+            let (c, s) = tokio::join!(client.connect_async(HOST, a), server.accept_async(b));
             Streams::Sslconf(c.unwrap(), s.unwrap())
         }
     };

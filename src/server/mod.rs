@@ -12,9 +12,7 @@ mod tickets;
 mod watch;
 
 pub use reload::Reloaded;
-#[cfg(feature = "quic")]
-pub(crate) use resolver::noting_choice;
-pub(crate) use resolver::{Identities, LiveResolver};
+pub(crate) use resolver::{chain_of, noting_choice, Identities, LiveResolver};
 pub(crate) use resumption::{
     carrying, note_certificate_valid_until, Carried, PolicySessions, PolicyTag, PolicyTickets,
     ResumptionPolicy,

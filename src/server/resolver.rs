@@ -2,15 +2,13 @@
 //! (SNI), then by the signature schemes it supports; built again whole when
 //! the identities' files change.
 
-#[cfg(feature = "quic")]
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
 
 use rustls::server::{ClientHello, ResolvesServerCert};
-use rustls::sign::{CertifiedKey, SingleCertAndKey};
-use rustls::ServerConfig;
+use rustls::sign::CertifiedKey;
 use rustls::{CipherSuite, SignatureAlgorithm, SignatureScheme};
 
 use crate::live::Rebuilt;
@@ -56,14 +54,16 @@ impl Identities {
     /// then a wildcard one label up), else the default ones; among those
     /// the client can use, the first of the most preferred kind: ECDSA,
     /// then EdDSA, then RSA, as OpenSSL and nginx choose, whatever the
-    /// order added. A key can be used when it signs with a scheme the client
-    /// offers and a suite both sides have (the server enables
-    /// `server_suites`) carries it: any TLS 1.3 suite, a TLS 1.2 one of its
-    /// kind. The version is not known here (rustls decides it later, and a
-    /// client lists TLS 1.3 suites whatever versions it speaks), so while
-    /// the two share a TLS 1.2 suite a key is first looked for that a TLS
-    /// 1.2 suite of theirs carries, which serves the client whichever
-    /// version it ends on.
+    /// order added.
+    ///
+    /// rustls settles the version before it asks, but does not say which:
+    /// a client is taken to speak TLS 1.3 when it offers a TLS 1.3 suite the
+    /// server enables (`server_suites`), as every common stack offers them
+    /// only then. A key can be used in TLS 1.3 when it signs with a TLS 1.3
+    /// scheme the client offers; in TLS 1.2 when a TLS 1.2 suite both sides
+    /// have carries its kind and it signs with a scheme the client offers.
+    /// A key usable whichever version is negotiated is chosen first, then
+    /// one usable in the version taken, then one usable in either.
     pub(crate) fn choose(
         &self,
         server_name: Option<&str>,
@@ -75,22 +75,26 @@ impl Identities {
             .and_then(|name| self.lookup(&normalize(name)))
             .unwrap_or(&self.default);
         let shared = || suites.iter().filter(|s| server_suites.contains(s));
-        let tls12_shared = shared().any(|s| is_tls12(*s));
-        let usable = |key: &&Arc<CertifiedKey>, whichever_version: bool| {
-            key.key.choose_scheme(schemes).is_some()
-                && shared().any(|s| {
-                    (!whichever_version || !tls12_shared || is_tls12(*s))
-                        && suite_allows(*s, key.key.algorithm())
-                })
+        let tls13 = shared().any(|s| !is_tls12(*s));
+        let tls12 = shared().any(|s| is_tls12(*s));
+        let in_tls13 = |key: &CertifiedKey| {
+            let tls13_schemes: Vec<SignatureScheme> =
+                schemes.iter().copied().filter(|s| in_tls13(*s)).collect();
+            tls13 && key.key.choose_scheme(&tls13_schemes).is_some()
         };
-        let best = |whichever_version: bool| {
+        let in_tls12 = |key: &CertifiedKey| {
+            key.key.choose_scheme(schemes).is_some()
+                && shared().any(|s| is_tls12(*s) && suite_allows(*s, key.key.algorithm()))
+        };
+        let best = |usable: &dyn Fn(&CertifiedKey) -> bool| {
             candidates
                 .iter()
-                .filter(|key| usable(key, whichever_version))
+                .filter(|key| usable(key))
                 .min_by_key(|key| preference(key.key.algorithm()))
         };
-        best(true)
-            .or_else(|| best(false))
+        best(&|key| (in_tls13(key) || !tls13) && (in_tls12(key) || !tls12) && (tls13 || tls12))
+            .or_else(|| best(&|key| if tls13 { in_tls13(key) } else { in_tls12(key) }))
+            .or_else(|| best(&|key| in_tls13(key) || in_tls12(key)))
             .or_else(|| candidates.first())
     }
 
@@ -129,6 +133,19 @@ fn suite_allows(suite: CipherSuite, algorithm: SignatureAlgorithm) -> bool {
     }
 }
 
+/// Whether a signature `scheme` may sign in TLS 1.3 (RFC 8446 4.2.3: no
+/// PKCS#1 v1.5, no SHA-1).
+fn in_tls13(scheme: SignatureScheme) -> bool {
+    !matches!(
+        scheme,
+        SignatureScheme::RSA_PKCS1_SHA1
+            | SignatureScheme::RSA_PKCS1_SHA256
+            | SignatureScheme::RSA_PKCS1_SHA384
+            | SignatureScheme::RSA_PKCS1_SHA512
+            | SignatureScheme::ECDSA_SHA1_Legacy
+    )
+}
+
 /// Whether `suite` is a TLS 1.2 one.
 fn is_tls12(suite: CipherSuite) -> bool {
     Cipher::from_suite(suite).is_some_and(|c| c.protocol() == crate::SslProtocol::TlsV1_2)
@@ -156,27 +173,6 @@ impl LiveResolver {
 }
 
 impl LiveResolver {
-    /// For a client whose hello was read first: a server config presenting
-    /// exactly the identity chosen for it (sharing everything else with
-    /// `config`), and that identity's chain; `config` itself when none fits.
-    pub(crate) fn for_client(
-        &self,
-        config: &Arc<ServerConfig>,
-        hello: &ClientHello<'_>,
-    ) -> (Arc<ServerConfig>, Option<Vec<Certificate>>) {
-        let Some(chosen) = self.resolve_hello(hello) else {
-            return (config.clone(), None);
-        };
-        let chain = chosen
-            .cert
-            .iter()
-            .map(|der| Certificate::lazily_parsed(der.clone()))
-            .collect();
-        let mut fixed = ServerConfig::clone(config);
-        fixed.cert_resolver = Arc::new(SingleCertAndKey::from(chosen));
-        (Arc::new(fixed), Some(chain))
-    }
-
     fn resolve_hello(&self, hello: &ClientHello<'_>) -> Option<Arc<CertifiedKey>> {
         self.identities
             .get()
@@ -193,22 +189,20 @@ impl LiveResolver {
 impl ResolvesServerCert for LiveResolver {
     fn resolve(&self, client_hello: ClientHello<'_>) -> Option<Arc<CertifiedKey>> {
         let chosen = self.resolve_hello(&client_hello);
-        #[cfg(feature = "quic")]
         note_choice(chosen.as_ref());
         chosen
     }
 }
 
-#[cfg(feature = "quic")]
 thread_local! {
     /// `Some` while a step that notes the identity chosen runs on this thread.
     static CHOSEN: RefCell<Option<Option<Arc<CertifiedKey>>>> = const { RefCell::new(None) };
 }
 
-/// Runs `step` (some of a server handshake rustls drives itself, as a QUIC
-/// connection's, where no ClientHello is read first) and returns with its
-/// result the identity the resolver chose during it, if it chose one.
-#[cfg(feature = "quic")]
+/// Runs `step` (some of a server handshake) and returns with its result the
+/// identity the resolver chose during it, if it chose one: rustls asks the
+/// resolver once it has settled the version (and the signature schemes that
+/// version allows), so the choice is made there, not before.
 pub(crate) fn noting_choice<R>(step: impl FnOnce() -> R) -> (R, Option<Arc<CertifiedKey>>) {
     /// Puts back the slot of an enclosing step, even if `step` panics.
     struct Restore(Option<Option<Arc<CertifiedKey>>>);
@@ -228,7 +222,6 @@ pub(crate) fn noting_choice<R>(step: impl FnOnce() -> R) -> (R, Option<Arc<Certi
 
 /// Keeps what the resolver chose when a step is [`noting_choice`] on this
 /// thread; nothing otherwise.
-#[cfg(feature = "quic")]
 fn note_choice(chosen: Option<&Arc<CertifiedKey>>) {
     CHOSEN.with(|slot| {
         if let Some(kept) = slot.borrow_mut().as_mut() {
@@ -246,4 +239,12 @@ impl fmt::Debug for LiveResolver {
             .field("defaults", &identities.default.len())
             .finish()
     }
+}
+
+/// The certificates of `key`, as the crate's values.
+pub(crate) fn chain_of(key: &CertifiedKey) -> Vec<Certificate> {
+    key.cert
+        .iter()
+        .map(|der| Certificate::lazily_parsed(der.clone()))
+        .collect()
 }

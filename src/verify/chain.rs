@@ -147,7 +147,21 @@ impl ChainVerifier {
         time: UnixTime,
         lists: Lists,
     ) -> Result<Path, webpki::Error> {
+        // A certificate accepted alone (pinned exactly, or on its pins) is
+        // refused when a list names it that a key which signed it signed
+        // too: its own key (a self-signed one) or a trusted certificate's.
         let alone = |cert: &Certificate| {
+            let revoked = lists == Lists::Checked
+                && self.revocation.as_ref().is_some_and(|r| {
+                    let pool: Vec<&Certificate> = std::iter::once(cert)
+                        .chain(self.anchors.certificates())
+                        .collect();
+                    !r.revoked_by_a_key_of(std::slice::from_ref(cert), &pool)
+                        .is_empty()
+                });
+            if revoked {
+                return Err(webpki::Error::CertRevoked);
+            }
             valid_at(cert, time).map(|()| Path {
                 intermediates: Vec::new(),
                 anchor: None,
@@ -163,15 +177,6 @@ impl ChainVerifier {
             ));
         }
         match self.exact_pin(end_entity_der) {
-            // A self-signed one is its own issuer: its own lists may name it.
-            Some(pinned)
-                if lists == Lists::Checked
-                    && self.revocation.as_ref().is_some_and(|r| {
-                        pinned.is_self_signed() && r.revokes_self_signed(pinned)
-                    }) =>
-            {
-                Err(webpki::Error::CertRevoked)
-            }
             Some(pinned) => alone(pinned),
             None => self.verify_path(end_entity, &candidates(intermediates), usage, time, lists),
         }
@@ -179,30 +184,28 @@ impl ChainVerifier {
 
     /// The trusted certificate a verified path ends in: of those whose
     /// subject and key are the path's anchor (a root, copies of it
-    /// cross-signed or re-issued), the first self-signed one in the order
-    /// given, else the first. A root's own lists are checked on it, as
-    /// OpenSSL checks the first root it finds.
-    fn anchor_of(&self, path: &webpki::VerifiedPath<'_>) -> Option<Certificate> {
+    /// cross-signed or re-issued), the first self-signed one valid at
+    /// `time` in the order given, else the first self-signed one, else the
+    /// first. A root's own lists are checked on it, as OpenSSL checks the
+    /// root it prefers.
+    fn anchor_of(&self, path: &webpki::VerifiedPath<'_>, time: UnixTime) -> Option<Certificate> {
         let anchor = path.anchor();
         let key = super::der::sequence(&anchor.subject_public_key_info);
-        let mut matching = self
+        let matching: Vec<&Certificate> = self
             .anchors
             .certificates()
             .filter(|cert| cert.public_key_info() == Some(key.as_slice()))
             .filter(|cert| {
                 webpki::anchor_from_trusted_cert(cert.as_rustls())
                     .is_ok_and(|a| a.subject == anchor.subject)
-            });
-        let first = matching.next()?;
-        if first.is_self_signed() {
-            return Some(first.clone());
-        }
-        Some(
-            matching
-                .find(|cert| cert.is_self_signed())
-                .unwrap_or(first)
-                .clone(),
-        )
+            })
+            .collect();
+        let self_signed = || matching.iter().filter(|cert| cert.is_self_signed());
+        self_signed()
+            .find(|cert| valid_at(cert, time).is_ok())
+            .or_else(|| self_signed().next())
+            .or_else(|| matching.first())
+            .map(|cert| (*cert).clone())
     }
 
     /// The configured exact pin that `end_entity` is, if any.
@@ -256,14 +259,14 @@ impl ChainVerifier {
                 too_deep.set(true);
                 return Err(webpki::Error::MaximumPathDepthExceeded);
             }
-            if configured.is_some_and(|r| r.revokes_any_of(path, || self.anchor_of(path))) {
+            if configured.is_some_and(|r| r.revokes_any_of(path, || self.anchor_of(path, time))) {
                 return Err(webpki::Error::CertRevoked);
             }
             match &self.pins {
                 Some(pins) if !pins.holds_path(path) => {
                     unpinned.borrow_mut().get_or_insert_with(|| Path {
                         intermediates: intermediates_of(path),
-                        anchor: self.anchor_of(path),
+                        anchor: self.anchor_of(path, time),
                         pinned: false,
                     });
                     // Any error goes on searching; this one is not reported.
@@ -285,7 +288,7 @@ impl ChainVerifier {
             match (result, unpinned.borrow_mut().take()) {
                 (Ok(path), _) => Ok(Path {
                     intermediates: intermediates_of(&path),
-                    anchor: self.anchor_of(&path),
+                    anchor: self.anchor_of(&path, time),
                     pinned: true,
                 }),
                 (Err(_), Some(unpinned)) => Ok(unpinned),
