@@ -34,7 +34,9 @@
 //! - 2c: plain refuses, the leaf is one webpki reads, and `verify_chain`
 //!   lists errors that are all expected, none a revocation, each on the
 //!   leaf ⇒ accepted with them (Qt's `ignoreSslErrors`: every error found
-//!   is expected, on a certificate that surely counts).
+//!   is expected, on a certificate that surely counts); unless the issuer
+//!   walk gave up (three impostors of the leaf's issuer first), where
+//!   nothing is admitted without a path webpki verified.
 //! - 3a: `verify_chain(chain, host)` (`verify_chain_for(.., TlsClient)`
 //!   for a client chain) is empty ⇔ plain accepts.
 //! - 3b: plain refuses ⇒ the errors carried by the handshake's error
@@ -607,6 +609,7 @@ impl Case {
             )
             .is_ok();
             let admissible = readable
+                && !self.issuer_walk_blocked()
                 && !errors.is_empty()
                 && errors.iter().all(|e| {
                     expected.contains(e)
@@ -620,6 +623,39 @@ impl Case {
                 describe()
             );
         }
+    }
+
+    /// Whether three certificates with the leaf's issuer's name and
+    /// distinct keys that do not verify it come before the first that
+    /// does: the crate's issuer walk gives up there, and nothing of such a
+    /// chain is admitted without a path webpki verified, even on errors all
+    /// about the leaf (`a_chain_whose_issuer_walk_gives_up_admits_nothing`).
+    fn issuer_walk_blocked(&self) -> bool {
+        let leaf_der = rustls::pki_types::CertificateDer::from(self.leaf_der.as_slice());
+        let Ok(leaf) = webpki::EndEntityCert::try_from(&leaf_der) else {
+            return false;
+        };
+        let mut keys: Vec<&[u8]> = Vec::new();
+        for der in &self.intermediates {
+            let cert_der = rustls::pki_types::CertificateDer::from(der.as_slice());
+            let Ok(cert) = webpki::EndEntityCert::try_from(&cert_der) else {
+                continue;
+            };
+            let Some(key) = oracle::spki_contents(der) else {
+                continue;
+            };
+            if cert.subject() != leaf.issuer() || keys.contains(&key) {
+                continue;
+            }
+            if oracle::signed_with(&self.leaf_der, key) {
+                return false;
+            }
+            keys.push(key);
+            if keys.len() == 3 {
+                return true;
+            }
+        }
+        false
     }
 
     /// The chain's certificates after the leaf, the anchors and the exact
