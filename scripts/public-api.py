@@ -1,7 +1,14 @@
 #!/usr/bin/env python3
 """Lists a crate's public API from rustdoc's JSON output, one item per line,
-sorted: modules, types, functions, methods (with their signatures), enum
-variants, struct fields, trait impls. Usage: public_api.py target/doc/CRATE.json"""
+sorted: modules, types, functions and methods with their signatures, enum
+variants, public struct fields, and the trait impls written for each type
+(auto traits and blanket impls left out). docs/public-api.txt is its
+output for sslconf; .ci/run compares the two.
+
+    RUSTC_BOOTSTRAP=1 cargo rustdoc --lib --all-features -- \
+        -Z unstable-options --output-format json
+    scripts/public-api.py target/doc/sslconf.json > docs/public-api.txt
+"""
 import json, sys
 
 d = json.load(open(sys.argv[1]))
