@@ -179,6 +179,16 @@ impl ChainVerifier {
                         if is_revocation_error(&error) && errors.len() == before {
                             errors.push(revocation_fallback(&error, leaf));
                         }
+                        // No path, and nothing found to say why (webpki
+                        // ranked an error the diagnosis does not explain
+                        // first): said as such, so that `verify_chain` is
+                        // never empty for a chain a handshake refuses.
+                        if errors.is_empty() {
+                            errors.push(
+                                SslError::new(SslErrorKind::UnspecifiedError, Some(leaf.clone()))
+                                    .with_detail(Some(unexplained(&error))),
+                            );
+                        }
                         linked.extend(verified.unwrap_or_default());
                     }
                     Ok(path) => {
@@ -523,6 +533,17 @@ fn issuer_walk(chain: &[Certificate]) -> &Certificate {
         steps += 1;
     }
     current
+}
+
+/// What webpki's `error` says, in words, where the diagnosis found
+/// nothing else to say of a path that failed.
+fn unexplained(error: &webpki::Error) -> &'static str {
+    match error {
+        webpki::Error::SignatureAlgorithmMismatch => {
+            "no path verifies; a certificate's two signature algorithm fields differ"
+        }
+        _ => "no path verifies, for a reason not diagnosed",
+    }
 }
 
 /// Why a revocation list cannot be used, in words.
