@@ -361,6 +361,8 @@ pub use session::SessionState;
 pub use settings_file::{IdentitySettings, ServerNameIdentitySettings, SettingsFile, Side};
 pub use ssl_error::{SslError, SslErrorKind};
 pub use stream::TlsStream;
+#[cfg(feature = "pkcs12")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pkcs12")))]
 pub use x509::Pkcs12;
 pub use x509::{
     AlternativeName, Certificate, DigestAlgorithm, Identity, KeyAlgorithm, PrivateKey,

@@ -3,7 +3,7 @@
 //! failure names the field whose value failed.
 
 use std::path::{Path, PathBuf};
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use super::location::FieldPath;
 use super::refusal;
@@ -189,6 +189,21 @@ fn revocation(
     Ok(config)
 }
 
+/// Why a build without the `pkcs12` or `encrypted-keys` feature cannot
+/// read an identity: a PKCS#12 file, or a key with a passphrase.
+fn not_enabled(files: &Files) -> Error {
+    match files {
+        Files::Pkcs12(file) => Error::FeatureNotEnabled {
+            what: format!("the PKCS#12 file {}", file.display()),
+            feature: "pkcs12",
+        },
+        Files::Pem(_, key) => Error::FeatureNotEnabled {
+            what: format!("the passphrase of the private key in {}", key.display()),
+            feature: "encrypted-keys",
+        },
+    }
+}
+
 /// The files an identity table names, made absolute.
 enum Files {
     /// A chain file and its key file.
@@ -236,20 +251,28 @@ fn identity_of(
     };
     let env = settings.key_passphrase_env.as_deref();
     let result = match (&files, &passphrase_file, env) {
+        (Files::Pem(chain, key), None, None) => Identity::from_files(chain, key),
+        #[cfg(feature = "encrypted-keys")]
         (Files::Pem(chain, key), Some(file), _) => {
             Identity::from_files_with_passphrase_file(chain, key, file)
         }
+        #[cfg(feature = "encrypted-keys")]
         (Files::Pem(chain, key), None, Some(variable)) => {
             Identity::from_files_with_passphrase_env(chain, key, variable)
         }
-        (Files::Pem(chain, key), None, None) => Identity::from_files(chain, key),
+        #[cfg(feature = "pkcs12")]
         (Files::Pkcs12(pkcs12), Some(file), _) => {
             Identity::from_pkcs12_file_with_passphrase_file(pkcs12, file)
         }
+        #[cfg(feature = "pkcs12")]
         (Files::Pkcs12(pkcs12), None, Some(variable)) => {
             Identity::from_pkcs12_file_with_passphrase_env(pkcs12, variable)
         }
+        #[cfg(feature = "pkcs12")]
         (Files::Pkcs12(pkcs12), None, None) => Identity::from_pkcs12_file(pkcs12, b""),
+        // What this build has no feature to read: refused, naming it.
+        #[allow(unreachable_patterns)]
+        (files, _, _) => Err(not_enabled(files)),
     };
     let identity = result.map_err(|error| {
         let passphrase_field = if env.is_some() {
@@ -270,6 +293,10 @@ fn identity_of(
             (_, Error::ReadFile { .. }) => "key-passphrase-file",
             (_, Error::InvalidCertificate { .. }) => "certificate-file",
             (_, Error::InvalidPkcs12 { .. }) => "pkcs12-file",
+            (Files::Pkcs12(_), Error::FeatureNotEnabled { .. }) => "pkcs12-file",
+            (_, Error::FeatureNotEnabled { .. }) if passphrase_file.is_some() || env.is_some() => {
+                passphrase_field
+            }
             // Without a passphrase field, the file is what is wrong.
             (_, Error::Pkcs12WrongPassphrase { .. })
                 if passphrase_file.is_none() && env.is_none() =>
@@ -301,15 +328,26 @@ fn identity_of(
         return Ok(identity);
     };
     let field = path.then("ocsp-response-file");
-    let identity = identity
-        .with_ocsp_response_file(base.join(response))
-        .map_err(|e| FieldError::new(field.clone(), e))?;
-    // What conversion checks, here where the file can say which field is
-    // wrong; conversion logs what deserves a warning (a stale response).
-    if let Some(staple) = identity.ocsp() {
-        staple
-            .check(identity.certificate_chain(), SystemTime::now())
-            .map_err(|e| FieldError::new(field, e))?;
+    #[cfg(not(feature = "ocsp"))]
+    return Err(FieldError::new(
+        field,
+        Error::FeatureNotEnabled {
+            what: format!("the ocsp response in {}", base.join(response).display()),
+            feature: "ocsp",
+        },
+    ));
+    #[cfg(feature = "ocsp")]
+    {
+        let identity = identity
+            .with_ocsp_response_file(base.join(response))
+            .map_err(|e| FieldError::new(field.clone(), e))?;
+        // What conversion checks, here where the file can say which field is
+        // wrong; conversion logs what deserves a warning (a stale response).
+        if let Some(staple) = identity.ocsp() {
+            staple
+                .check(identity.certificate_chain(), std::time::SystemTime::now())
+                .map_err(|e| FieldError::new(field, e))?;
+        }
+        Ok(identity)
     }
-    Ok(identity)
 }
