@@ -351,3 +351,83 @@ fn identity_of(
         Ok(identity)
     }
 }
+
+/// What a build without a feature does with the settings that need it.
+#[cfg(all(test, not(all(feature = "pkcs12", feature = "ocsp"))))]
+mod tests {
+    use std::path::PathBuf;
+
+    use crate::{Error, Side, SslConfiguration};
+
+    /// A directory with a certificate and its key, `server.pem` and
+    /// `server.key`.
+    fn scratch(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("sslconf-load-{name}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let key = rcgen::KeyPair::generate().unwrap();
+        let cert = rcgen::CertificateParams::new(vec!["localhost".into()])
+            .unwrap()
+            .self_signed(&key)
+            .unwrap();
+        std::fs::write(dir.join("server.pem"), cert.pem()).unwrap();
+        std::fs::write(dir.join("server.key"), key.serialize_pem()).unwrap();
+        dir
+    }
+
+    /// The field and the message of the cause of a settings file error.
+    fn refused(toml: &str, dir: &PathBuf) -> (String, String) {
+        match SslConfiguration::from_toml_str(toml, dir, Side::Server) {
+            Err(Error::SettingsFile { field, source, .. }) => (field, source.to_string()),
+            other => panic!("expected a settings file error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn settings_that_need_a_missing_feature_are_refused_naming_it() {
+        let dir = scratch("features");
+        let mut cases = Vec::new();
+        if cfg!(not(feature = "pkcs12")) {
+            // Refused before the file is read: it need not exist.
+            cases.push((
+                r#"local-identity = { pkcs12-file = "id.p12" }"#,
+                "local-identity.pkcs12-file",
+                format!(
+                    "the PKCS#12 file {} needs the `pkcs12` feature of sslconf, \
+                     which this build does not enable",
+                    dir.join("id.p12").display()
+                ),
+            ));
+        }
+        if cfg!(not(feature = "encrypted-keys")) {
+            cases.push((
+                r#"local-identity = { certificate-file = "server.pem", key-file = "server.key", key-passphrase-env = "NO_SUCH_VARIABLE" }"#,
+                "local-identity.key-passphrase-env",
+                format!(
+                    "the passphrase of the private key in {} needs the `encrypted-keys` \
+                     feature of sslconf, which this build does not enable",
+                    dir.join("server.key").display()
+                ),
+            ));
+        }
+        if cfg!(not(feature = "ocsp")) {
+            cases.push((
+                r#"local-identity = { certificate-file = "server.pem", key-file = "server.key", ocsp-response-file = "server.ocsp" }"#,
+                "local-identity.ocsp-response-file",
+                format!(
+                    "the ocsp response in {} needs the `ocsp` feature of sslconf, \
+                     which this build does not enable",
+                    dir.join("server.ocsp").display()
+                ),
+            ));
+        }
+        assert!(!cases.is_empty());
+        for (toml, field, message) in cases {
+            assert_eq!(refused(toml, &dir), (field.to_owned(), message), "{toml}");
+        }
+        // Without those settings, the same identity loads.
+        let plain =
+            r#"local-identity = { certificate-file = "server.pem", key-file = "server.key" }"#;
+        assert!(SslConfiguration::from_toml_str(plain, &dir, Side::Server).is_ok());
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}

@@ -616,6 +616,42 @@ mod tests {
         );
     }
 
+    /// Without the `encrypted-keys` feature an encrypted key, PEM or DER,
+    /// is refused naming the feature that reads it.
+    #[test]
+    #[cfg(not(feature = "encrypted-keys"))]
+    fn an_encrypted_key_names_the_feature_it_needs() {
+        use base64ct::{Base64, Encoding};
+        let pem = include_str!("../../tests/data/ec-p256-encrypted.pem");
+        let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+        let der = Base64::decode_vec(&body).unwrap();
+        for (err, input) in [
+            (
+                PrivateKey::from_pem(pem.as_bytes()).unwrap_err(),
+                "PEM input",
+            ),
+            (PrivateKey::from_der(&der).unwrap_err(), "DER input"),
+        ] {
+            assert!(
+                matches!(
+                    &err,
+                    Error::FeatureNotEnabled {
+                        feature: "encrypted-keys",
+                        ..
+                    }
+                ),
+                "{err:?}"
+            );
+            assert_eq!(
+                err.to_string(),
+                format!(
+                    "the encrypted private key in {input} needs the `encrypted-keys` feature \
+                     of sslconf, which this build does not enable"
+                )
+            );
+        }
+    }
+
     #[test]
     fn keys_compare_by_content() {
         let pair = rcgen::KeyPair::generate().unwrap();
