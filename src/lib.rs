@@ -285,6 +285,22 @@
 //! - `serde`: settings files: `SslConfiguration::from_toml_file` for a
 //!   `Side` (one file can configure a service's server and its client),
 //!   `to_toml`, and `SettingsFile` for any serde format (serde, toml).
+//! - `encrypted-keys`: encrypted private keys (PKCS#8 `ENCRYPTED PRIVATE
+//!   KEY`), `PrivateKey::from_pem_with_passphrase` and the other
+//!   `_with_passphrase` constructors (RustCrypto's pkcs8 and pkcs5).
+//! - `pkcs12` (implies `encrypted-keys`): `Pkcs12` and
+//!   `Identity::from_pkcs12*` (RustCrypto's pkcs12 and cms, RC2 and 3DES).
+//! - `ocsp`: a server's stapled OCSP response,
+//!   `Identity::with_ocsp_response*` (x509-ocsp). A client keeps a server's
+//!   staple ([`SessionState::ocsp_response`]) without it.
+//!
+//! The default build is what an ordinary client or server needs:
+//! `aws-lc-rs`, `native-certs`, `webpki-roots`. What a build without a
+//! feature is asked for at run time (a settings file's `pkcs12-file`,
+//! `key-passphrase-file` or `ocsp-response-file`, an encrypted key in a key
+//! file) is [`Error::FeatureNotEnabled`], naming the feature. X.509 is read
+//! with one ASN.1 stack (RustCrypto's `der`, which the features' crates are
+//! built on), and digests are the crypto provider's.
 //!
 //! # Layout
 //!
