@@ -74,18 +74,21 @@ pub enum SubjectInfo {
 impl SubjectInfo {
     /// The kind of an attribute type, if Qt names it.
     pub(super) fn of(oid: ObjectIdentifier) -> Option<SubjectInfo> {
-        const OIDS: [(&str, SubjectInfo); 8] = [
-            ("2.5.4.10", SubjectInfo::Organization),
-            ("2.5.4.3", SubjectInfo::CommonName),
-            ("2.5.4.7", SubjectInfo::LocalityName),
-            ("2.5.4.11", SubjectInfo::OrganizationalUnitName),
-            ("2.5.4.6", SubjectInfo::CountryName),
-            ("2.5.4.8", SubjectInfo::StateOrProvinceName),
-            ("1.2.840.113549.1.9.1", SubjectInfo::EmailAddress),
-            ("2.5.4.5", SubjectInfo::SerialNumber),
+        const fn id(dotted: &str) -> ObjectIdentifier {
+            ObjectIdentifier::new_unwrap(dotted)
+        }
+        const OIDS: [(ObjectIdentifier, SubjectInfo); 8] = [
+            (id("2.5.4.10"), SubjectInfo::Organization),
+            (id("2.5.4.3"), SubjectInfo::CommonName),
+            (id("2.5.4.7"), SubjectInfo::LocalityName),
+            (id("2.5.4.11"), SubjectInfo::OrganizationalUnitName),
+            (id("2.5.4.6"), SubjectInfo::CountryName),
+            (id("2.5.4.8"), SubjectInfo::StateOrProvinceName),
+            (id("1.2.840.113549.1.9.1"), SubjectInfo::EmailAddress),
+            (id("2.5.4.5"), SubjectInfo::SerialNumber),
         ];
         OIDS.iter()
-            .find(|(dotted, _)| ObjectIdentifier::new(dotted).is_ok_and(|known| known == oid))
+            .find(|(known, _)| *known == oid)
             .map(|(_, info)| *info)
     }
 }
