@@ -155,7 +155,7 @@ fn attribute_string(tag: u8, value: &[u8]) -> Option<String> {
 
 /// A BMPString's UTF-16 (big-endian) as text.
 fn utf16(value: &[u8]) -> Option<String> {
-    if value.len() % 2 != 0 {
+    if !value.len().is_multiple_of(2) {
         return None;
     }
     let units: Vec<u16> = value
