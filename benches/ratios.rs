@@ -30,13 +30,12 @@ use common::configs::{
 use common::configs::{
     native_roots, rustls_system, rustls_with_roots, sslconf_system, time_first_call,
 };
+use common::sealing::KeyFileTicketer;
 use common::{
-    bulk_transfer, connect_streams, handshake, hostile, mem_socket_pair, pki, Impl, Setup, Times,
-    MIB,
+    bulk_transfer, connect_streams, handshake, hostile, mem_socket_pair, pki, Groups, Impl, Key,
+    Pair, Setup, Times, Version, MIB,
 };
-#[cfg(feature = "tokio")]
-use common::{Groups, Key, Version};
-use sslconf::{PeerVerifyMode, SslConfiguration, SslErrorKind};
+use sslconf::{PeerVerifyMode, SslConfiguration, SslErrorKind, TicketKeys};
 
 /// Runs `iters` iterations and returns each side's time (client only where
 /// there are no sides).
@@ -54,6 +53,9 @@ struct Case {
 }
 
 const RUSTLS_SSLCONF: [&str; 2] = ["rustls", "sslconf"];
+
+/// The key file of the shared-key resumption cases.
+const KEY_FILE: [u8; 80] = [0x5c; 80];
 
 fn total(f: impl FnMut()) -> impl FnMut(u64) -> Times {
     let mut f = f;
@@ -78,6 +80,48 @@ fn cases() -> Vec<Case> {
             labels: RUSTLS_SSLCONF,
             make: Box::new(move |imp| {
                 let pair = setup.pair(imp);
+                common::check_handshake(&setup, &pair);
+                let mut buf = Vec::new();
+                Box::new(move |iters| {
+                    let mut times = Times::default();
+                    for _ in 0..iters {
+                        handshake(&pair, &mut times, &mut buf);
+                    }
+                    times
+                })
+            }),
+        });
+    }
+    // Resumption with shared ticket keys: sslconf's `with_session_ticket_keys`
+    // (tickets sealed with the acceptance policy's envelope) against the
+    // rustls config of the same case with a ticketer sealing the same way
+    // without the envelope (benches/common/sealing.rs).
+    for version in [Version::Tls13, Version::Tls12] {
+        let setup = Setup::new(version, Key::Ecdsa, true, Groups::X25519);
+        cases.push(Case {
+            name: format!("handshake/{}/shared-keys", setup.name()),
+            sides: true,
+            labels: RUSTLS_SSLCONF,
+            make: Box::new(move |imp| {
+                let pair = match imp {
+                    Impl::Rustls => {
+                        let mut server = (*setup.rustls_server()).clone();
+                        server.ticketer = Arc::new(KeyFileTicketer::new(&KEY_FILE));
+                        Pair::Rustls {
+                            client: setup.rustls_client(),
+                            server: Arc::new(server),
+                        }
+                    }
+                    Impl::Sslconf => {
+                        let client = setup.sslconf_client();
+                        let server = setup
+                            .sslconf_server()
+                            .with_session_ticket_keys(TicketKeys::from_bytes(&KEY_FILE).unwrap());
+                        client.client_config().unwrap();
+                        server.server_config().unwrap();
+                        Pair::Sslconf { client, server }
+                    }
+                };
                 common::check_handshake(&setup, &pair);
                 let mut buf = Vec::new();
                 Box::new(move |iters| {
@@ -295,7 +339,9 @@ fn cases() -> Vec<Case> {
                 // QueryPeer checks the chain when the state is first asked for.
                 let ask = mode == PeerVerifyMode::QueryPeer;
                 // The degenerate chain: refused by VerifyPeer, accepted by
-                // QueryPeer; the same two errors either way.
+                // QueryPeer; the same two errors either way (webpki spends
+                // its path-building budget on the 41 same-subject
+                // certificates, which the diagnosis reports as unspecified).
                 let (identity, accept, kinds) = match imp {
                     Impl::Rustls => (&clients.plain, true, vec![]),
                     Impl::Sslconf => (
@@ -303,7 +349,7 @@ fn cases() -> Vec<Case> {
                         ask,
                         vec![
                             SslErrorKind::CertificateExpired,
-                            SslErrorKind::SelfSignedCertificateInChain,
+                            SslErrorKind::UnspecifiedError,
                         ],
                     ),
                 };
@@ -323,6 +369,94 @@ fn cases() -> Vec<Case> {
             }),
         });
     }
+    // A plain wrong chain (a leaf and its intermediate under a root the
+    // server does not trust) against the plain chain, on a VerifyPeer
+    // server: what a failing verification and its diagnosis cost.
+    cases.push(Case {
+        name: "hostile/verify-peer/unknown-ca".into(),
+        sides: true,
+        labels: ["plain", "unknown-ca"],
+        make: Box::new(|imp| {
+            let server = hostile::server(PeerVerifyMode::VerifyPeer);
+            let (identity, outcome) = match imp {
+                Impl::Rustls => (&hostile::clients().plain, (true, vec![])),
+                Impl::Sslconf => (
+                    &hostile::clients().unknown,
+                    (false, vec![SslErrorKind::UnableToGetLocalIssuerCertificate]),
+                ),
+            };
+            let client = hostile::client(identity);
+            assert_eq!(
+                hostile::outcome(&server, &client, false),
+                outcome,
+                "{imp:?}"
+            );
+            Box::new(move |iters| {
+                let mut times = Times::default();
+                for _ in 0..iters {
+                    hostile::accept_once(&server, &client, false, &mut times);
+                }
+                times
+            })
+        }),
+    });
+    // The budget chain (benches/common/hostile.rs), sent to a server that
+    // verifies client certificates: raw rustls's own WebPkiClientVerifier
+    // against sslconf's VerifyPeer server. Both refuse it.
+    cases.push(Case {
+        name: "hostile/verify-peer/budget".into(),
+        sides: true,
+        labels: RUSTLS_SSLCONF,
+        make: Box::new(|imp| {
+            let client = hostile::client(hostile::budget_chain());
+            let plain = hostile::client(&hostile::clients().plain);
+            let mut run: Box<dyn FnMut(&mut Times) -> bool> = match imp {
+                Impl::Rustls => {
+                    let server = hostile::rustls_server();
+                    let mut times = Times::default();
+                    assert!(hostile::rustls_accept_once(&server, &plain, &mut times));
+                    Box::new(move |times| hostile::rustls_accept_once(&server, &client, times))
+                }
+                Impl::Sslconf => {
+                    let server = hostile::server(PeerVerifyMode::VerifyPeer);
+                    assert_eq!(hostile::outcome(&server, &plain, false), (true, vec![]));
+                    Box::new(move |times| hostile::accept_once(&server, &client, false, times).0)
+                }
+            };
+            assert!(!run(&mut Times::default()), "budget chain accepted");
+            Box::new(move |iters| {
+                let mut times = Times::default();
+                for _ in 0..iters {
+                    run(&mut times);
+                }
+                times
+            })
+        }),
+    });
+    // The budget chain accepted by a QueryPeer server and checked when the
+    // state is first asked for, against the plain chain.
+    cases.push(Case {
+        name: "hostile/query-peer/budget".into(),
+        sides: true,
+        labels: ["plain", "budget"],
+        make: Box::new(|imp| {
+            let server = hostile::server(PeerVerifyMode::QueryPeer);
+            let client = match imp {
+                Impl::Rustls => hostile::client(&hostile::clients().plain),
+                Impl::Sslconf => hostile::client(hostile::budget_chain()),
+            };
+            let (accepted, kinds) = hostile::outcome(&server, &client, true);
+            assert!(accepted, "{imp:?}: refused");
+            assert_eq!(kinds.is_empty(), imp == Impl::Rustls, "{imp:?}: {kinds:?}");
+            Box::new(move |iters| {
+                let mut times = Times::default();
+                for _ in 0..iters {
+                    hostile::accept_once(&server, &client, true, &mut times);
+                }
+                times
+            })
+        }),
+    });
     cases
 }
 

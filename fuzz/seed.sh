@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-for t in certificate_pem certificate_der private_key_pem private_key_der cipher_from_name cipher_list pkcs12 revocation_list; do
+for t in certificate_pem certificate_der private_key_pem private_key_der cipher_from_name cipher_list pkcs12 revocation_list chain_decision; do
   mkdir -p "corpus/$t"
 done
 
@@ -116,4 +116,54 @@ printf '%s' 'ECDHE-ECDSA-AES256-GCM-SHA384, TLS_CHACHA20_POLY1305_SHA256 ' > cor
 printf '%s' 'TLS_AES_256_GCM_SHA384' > corpus/cipher_list/2
 printf '%s' 'ECDHE-RSA-AES128-GCM-SHA256' > corpus/cipher_list/3
 printf '%s' '' > corpus/cipher_list/4
+# chain_decision: one choice per byte, as fuzz_targets/chain_decision.rs
+# reads them: mirror, TLS 1.2, leaf, leaf flipped, host, number of
+# intermediates and (kind, index) each, anchors, list flags, list mask (2
+# bytes), pins, depth, number of expected errors and each one's bytes.
+# Indices into src/pki.rs's pool: leaves 0 leaf I1, 1 leaf I2, 2 leaf A,
+# 3 leaf IB, 4 revoked, 5 expired, 6 email, 7 other.test, 8 forged under
+# I1, 9 forged under A, 10 self-signed, 11 under Not CA, 12 under forged
+# I1, 13 serverAuth only, 14 not yet valid, 15 revoked under I2, 16 the
+# server's, 17 under NoCRL, 18 revoked under NoCRL, 19 under I1's new key,
+# 20 issued by the self-signed leaf's key;
+# certificates 0 A, 1 B, 2 I1, 3 I1 by B, 4 I1 expired, 5 I1 pathlen 0,
+# 6 I2, 7 IB, 8 B by A, 9 Not CA, 10 forged I1, 21 the self-signed leaf,
+# 28 NoCRL (no cRLSign), 29 I1's new key by I1, 30-32 impostors of I1;
+# anchor sets 0 A, 1 A and B, 2 B, 3 A and the self-signed leaf, 4 I1;
+# list mask m selects lists (m % 1023) + 1: bit 0 I1 current, 1 I1
+# expired, 2 I1 newer expired, 3 A current, 4 I2 current, 5 B, 6 IB, 7 I1
+# forged, 8 A expired, 9 NoCRL's. One expected-errors entry "all of the chain's": $all.
+decision_seed() { printf "$(printf '\\x%s' $2)" > "corpus/chain_decision/$1"; }
+all='01 00 00 00'
+decision_seed genuine          '00 00 00 00 00 01 03 02 00 00 00 00 02 00 00'
+decision_seed genuine-tls12    '00 02 00 00 00 01 03 02 00 00 00 00 02 00 00'
+decision_seed two-deep-depth1  '00 00 01 00 00 02 03 06 03 02 00 00 00 00 02 03 00'
+decision_seed cross-root       '00 00 03 00 00 02 03 07 03 08 00 00 00 00 02 00 00'
+decision_seed revoked-leaf     '00 00 04 00 00 01 03 02 00 03 00 00 02 00 00'
+decision_seed forged-list      '00 00 04 00 00 01 03 02 00 01 00 80 02 00 00'
+decision_seed expired-all      "00 00 05 00 00 01 03 02 00 00 00 00 02 00 $all"
+decision_seed forged-i1-all    "00 00 08 00 00 01 03 02 00 00 00 00 02 00 $all"
+decision_seed forged-a-all     "00 00 09 00 00 01 03 00 02 00 00 00 02 00 $all"
+decision_seed exact-pin        '00 00 0a 00 00 00 03 00 00 00 02 00 00'
+decision_seed self-signed-all  "00 00 0a 00 00 00 00 00 00 00 02 00 $all"
+decision_seed email-all        "00 00 06 00 00 01 03 02 00 00 00 00 02 00 $all"
+decision_seed other-host-all   "00 00 07 00 00 01 03 02 00 00 00 00 02 00 $all"
+decision_seed not-ca-all       "00 00 0b 00 00 01 03 09 00 00 00 00 02 00 $all"
+decision_seed forged-ca-all    "00 00 0c 00 00 01 03 0a 00 00 00 00 02 00 $all"
+decision_seed mirror           '03 00 00 00 00 01 03 02 00 00 00 00 02 00 00'
+decision_seed mirror-purpose   "03 00 0d 00 00 01 03 02 00 00 00 00 02 00 $all"
+decision_seed pinned-int       '00 00 00 00 00 01 03 02 00 00 00 00 06 02 00 00 00'
+decision_seed pins-alone       '00 00 0a 00 00 00 00 00 00 00 07 15 00 00 00'
+decision_seed variants-lists   '00 00 01 00 00 04 03 06 03 03 03 02 03 04 00 0f 01 fe 02 00 00'
+decision_seed pathlen          '00 00 01 00 00 03 03 06 03 05 03 02 00 00 00 00 02 00 00'
+decision_seed revoked-i2-all   "00 00 0f 00 00 02 03 06 03 02 00 01 00 18 02 00 $all"
+decision_seed i1-anchor        '00 00 00 00 00 00 04 00 00 00 02 00 00'
+decision_seed stale-list-all   "00 00 02 00 00 00 00 01 00 ff 02 00 $all"
+decision_seed not-yet-all      "00 00 0e 00 00 01 03 02 00 00 00 00 02 00 $all"
+decision_seed no-crl-signer    "00 00 12 00 00 01 03 1c 00 03 01 ff 02 00 $all"
+decision_seed rollover         '00 00 13 00 00 02 03 1d 03 02 00 00 00 00 02 00 00'
+decision_seed rollover-depth1  "00 00 13 00 00 02 03 1d 03 02 00 00 00 00 02 03 $all"
+decision_seed impostors        "00 00 04 00 00 04 03 1e 03 1f 03 20 03 02 00 01 00 00 02 00 $all"
+decision_seed impostors-b      "00 00 04 00 00 04 03 1e 03 1f 03 20 03 02 02 01 00 00 02 00 $all"
+decision_seed under-self-all   "00 00 14 00 00 00 03 00 00 00 02 00 $all"
 echo "seeded: $(for t in corpus/*; do printf '%s=%s ' "${t#corpus/}" "$(ls "$t" | wc -l)"; done)"

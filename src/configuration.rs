@@ -913,8 +913,9 @@ impl SslConfiguration {
     ///
     /// The secrets go only to a regular file that no one else can read: a
     /// symbolic link (even to such a file), a directory, a FIFO or a device
-    /// is refused, and on Unix so is an existing file owned by another user
-    /// or whose mode gives its group or others any access (`chmod 600` it).
+    /// is refused, and on Unix so is an existing file owned by another user,
+    /// with other hard links, or whose mode gives its group or others any
+    /// access (`chmod 600` it).
     /// A refused file is never written to, and not even opened unless it
     /// was swapped in while the path was being opened. Elsewhere (Windows)
     /// the file's access control list is not checked, and a new file gets
@@ -1325,13 +1326,12 @@ impl SslConfiguration {
         self.inner.server.get()?.handles.clone()
     }
 
-    /// Checks a resumed session's peer again when what this side trusts
-    /// follows files: a session resumed on a ticket or cache entry carries
-    /// the peer's chain as it was verified, perhaps under a trust a reload
-    /// has since replaced (a handshake verified just before a reload can
-    /// even be tagged with the new trust). `host_name` is `Some` exactly on
-    /// the client side. Nothing to do for a full handshake, or when the
-    /// trust does not follow files.
+    /// Checks a resumed server again when what the client trusts follows
+    /// files: a session taken from the cache just before a reload resumes
+    /// after it. `host_name` is `Some` exactly on the client side; a server
+    /// checks a resumed client as it opens the ticket (see
+    /// `convert::server`), for raw configs too. Nothing to do for a full
+    /// handshake, or when the trust does not follow files.
     ///
     /// # Errors
     /// [`Error::PeerVerification`] when the chain no longer verifies.
@@ -1340,14 +1340,13 @@ impl SslConfiguration {
         conn: &rustls::CommonState,
         host_name: Option<&str>,
     ) -> Result<(), Error> {
+        let Some(host_name) = host_name else {
+            return Ok(());
+        };
         if conn.handshake_kind() != Some(rustls::HandshakeKind::Resumed) {
             return Ok(());
         }
-        let trust = match host_name {
-            Some(_) => self.server_trust(),
-            None => self.client_trust(),
-        };
-        let (Ok(trust), Some(chain)) = (trust, conn.peer_certificates()) else {
+        let (Ok(trust), Some(chain)) = (self.server_trust(), conn.peer_certificates()) else {
             return Ok(());
         };
         if !trust.follows_files() {
@@ -1356,13 +1355,15 @@ impl SslConfiguration {
         let Some((end_entity, intermediates)) = chain.split_first() else {
             return Ok(());
         };
-        let name = host_name.map(crate::host::server_name).transpose()?;
-        let usage = match host_name {
-            Some(_) => Usage::ServerAuth,
-            None => Usage::ClientAuth,
-        };
+        let name = crate::host::server_name(host_name)?;
         let now = unix_time(std::time::SystemTime::now());
-        match trust.verify(end_entity, intermediates, name.as_ref(), usage, now) {
+        match trust.verify(
+            end_entity,
+            intermediates,
+            Some(&name),
+            Usage::ServerAuth,
+            now,
+        ) {
             Err(failure) if !crate::verify::admits(&self.settings().expected_errors, &failure) => {
                 Err(
                     rustls::Error::from(crate::error::VerificationFailure::new(failure.errors))
@@ -1371,6 +1372,14 @@ impl SslConfiguration {
             }
             _ => Ok(()),
         }
+    }
+
+    /// The local chain as a handshake ends, when the identity follows files:
+    /// what a connection's `SessionState` reports, whatever a later reload
+    /// reads (`None`: the configuration's chain, which does not change).
+    pub(crate) fn local_chain_in_force(&self) -> Option<Vec<Certificate>> {
+        let s = self.settings();
+        s.local.reading_files().map(|_| s.local.chain())
     }
 
     /// The check of the peer's chain that a handshake on this side leaves to
@@ -1498,11 +1507,23 @@ fn reload_error(files: &[PathBuf], cause: Error) -> Error {
     }
 }
 
-/// The revocation lists of files, in order.
+/// The revocation lists of files, in order. A list already past its
+/// `nextUpdate` is read (it still revokes), with a warning: unless expired
+/// lists are allowed, every certificate it covers now fails.
 fn read_revocation_files(files: &[PathBuf]) -> Result<Vec<RevocationList>, Error> {
     let mut all = Vec::new();
+    let now = std::time::SystemTime::now();
     for file in files {
-        all.extend(RevocationList::from_path(file)?);
+        let lists = RevocationList::from_path(file)?;
+        for list in lists.iter().filter(|list| list.next_update() <= now) {
+            log::warn!(
+                "sslconf: {}: the revocation list of {} is past its nextUpdate: unless expired \
+                 lists are allowed, the certificates it covers fail as RevocationListExpired",
+                file.display(),
+                list.issuer_name()
+            );
+        }
+        all.extend(lists);
     }
     Ok(all)
 }

@@ -272,8 +272,9 @@ pub enum Error {
 
     /// The key log file (set as for [`Error::OpenKeyLog`]) is not one the
     /// TLS secrets may go to: a symbolic link, not a regular file (a
-    /// directory, a FIFO, a device), or, on Unix, owned by another user or
-    /// with a mode that gives its group or others any access. Nothing was
+    /// directory, a FIFO, a device), or, on Unix, owned by another user,
+    /// with other hard links or with a mode that gives its group or others
+    /// any access. Nothing was
     /// written to it.
     #[error("setting key_log: refusing {}: {reason}", path.display())]
     UnsafeKeyLog {

@@ -113,8 +113,9 @@ impl KeyLogWriter {
 /// # Errors
 /// [`Error::OpenKeyLog`] when the system cannot open or create it;
 /// [`Error::UnsafeKeyLog`] when what is there is a symbolic link or not a
-/// regular file, or, on Unix, is owned by another user or gives its group
-/// or others any access, or was replaced while being opened.
+/// regular file, or, on Unix, is owned by another user, has other hard
+/// links or gives its group or others any access, or was replaced while
+/// being opened.
 fn open_private(path: &Path) -> Result<File, Error> {
     let open_error = |source| Error::OpenKeyLog {
         path: path.to_owned(),
@@ -203,6 +204,15 @@ impl Judge {
                 "it is owned by uid {}, not by this process's uid {}",
                 meta.uid(),
                 self.owner
+            ));
+        }
+        // Another name for the file is another directory's entry (a link
+        // made in a shared directory to a file of ours, to have secrets
+        // appended to it).
+        if meta.nlink() > 1 {
+            return Some(format!(
+                "it has {} hard links: other names reach it",
+                meta.nlink()
             ));
         }
         let mode = meta.mode() & 0o7777;

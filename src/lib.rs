@@ -146,11 +146,14 @@
 //!   identifier is a [`CertificateSignatureFailed`](SslErrorKind::CertificateSignatureFailed),
 //!   as OpenSSL reports it, and admits nothing.
 //! - **Revocation is never hidden or admitted**: a certificate that a
-//!   configured list revokes (the newest list from its issuer that the
-//!   issuer's key signed, current or expired) is
+//!   configured list revokes (any list its issuer's key signed, current or
+//!   expired, whatever its scope) is
 //!   [`CertificateRevoked`](SslErrorKind::CertificateRevoked) beside any
 //!   list error, and no expected error or relaxed revocation policy admits
-//!   it.
+//!   it. A certificate trusted as exactly itself (one that is no CA among
+//!   the CA certificates) and a peer accepted on its pins alone
+//!   ([`with_public_key_pins_only`](SslConfiguration::with_public_key_pins_only)) have no issuer
+//!   whose lists could name them: no list is consulted for them.
 //! - **Resumption is a decision too**: every session ticket and cached
 //!   session a server issues carries, sealed inside it, a digest of the
 //!   server's acceptance policy (verify mode and whether a certificate is
@@ -161,15 +164,16 @@
 //!   with different policies, or one restarted or reloaded with a list
 //!   that now revokes the client, make a full handshake. No session resumes
 //!   past the ticket lifetime counted from its first full handshake, however
-//!   often its ticket was renewed, nor past its client certificate. Through
-//!   a raw `server_config()` the policy holds the same; what rustls cannot
-//!   tell a ticketer is which connection a ticket is for, so a ticket
-//!   renewed on a resumed TLS 1.3 or 1.2 connection there counts its
-//!   lifetime from that connection and does not carry the certificate's
-//!   end (the crate's `accept`/`accept_async` carry both), and a handshake
-//!   verified in the instant before a reload of trust files can be tagged
-//!   with the new trust (`accept`/`accept_async` verify a resumed client
-//!   again when the trust is reloadable).
+//!   often its ticket was renewed, nor past its client certificate. When
+//!   the trust follows files, a resumed client's certificate is verified
+//!   again under the trust in force (a verdict is reused for seconds), and
+//!   a client keeps a session a server hands over after a reload only if
+//!   the trust in force accepts every certificate that server was accepted
+//!   with. Through a raw `server_config()` the policy holds the same; what
+//!   rustls cannot tell a ticketer is which connection a ticket is for, so
+//!   a ticket renewed on a resumed TLS 1.3 or 1.2 connection there counts
+//!   its lifetime from that connection and does not carry the
+//!   certificate's end (the crate's `accept`/`accept_async` carry both).
 //!
 //! **Key log**, for debugging only:
 //! [`with_key_log_file`](SslConfiguration::with_key_log_file) or

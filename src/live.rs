@@ -141,8 +141,9 @@ type Build<T> = Box<dyn Fn() -> Result<T, Error> + Send + Sync>;
 pub(crate) struct Rebuilt<T> {
     inputs: Vec<Arc<dyn Versioned>>,
     build: Build<T>,
-    current: ArcSwap<T>,
-    /// The inputs' version `current` was built from.
+    /// What was built, and from which version of the inputs.
+    current: ArcSwap<Built<T>>,
+    /// The inputs' version the last build (good or not) was made at.
     built_from: AtomicU64,
     /// One rebuild at a time; the others use what is there.
     building: Mutex<()>,
@@ -160,7 +161,10 @@ impl<T> Rebuilt<T> {
     ) -> Result<Self, Error> {
         let _reading = COMMIT_LOCK.read().unwrap_or_else(|e| e.into_inner());
         let built_from = version_of(&inputs);
-        let current = ArcSwap::from_pointee(build()?);
+        let current = ArcSwap::from_pointee(Built {
+            version: built_from,
+            value: Arc::new(build()?),
+        });
         Ok(Self {
             inputs,
             build: Box::new(build),
@@ -170,27 +174,37 @@ impl<T> Rebuilt<T> {
         })
     }
 
-    /// What it is now, built again first if its settings changed since.
-    /// A build that fails (never after a reload that checked what it read,
-    /// which builds the same) keeps what was built before, with a warning.
+    /// What it is now, built again first if its settings changed since (a
+    /// caller that finds another building waits for it: nothing built from
+    /// older settings is handed out after a commit). A build that fails
+    /// (never after a reload that checked what it read, which builds the
+    /// same) keeps what was built before, with a warning. A build must not
+    /// get another `Rebuilt` (the commit lock is not reentrant).
     pub(crate) fn get(&self) -> Arc<T> {
+        self.get_versioned().1
+    }
+
+    /// [`get`](Self::get), with the inputs' version it was built from.
+    pub(crate) fn get_versioned(&self) -> (u64, Arc<T>) {
         if version_of(&self.inputs) != self.built_from.load(Ordering::Acquire) {
             self.rebuild();
         }
-        self.current.load_full()
+        let built = self.current.load();
+        (built.version, Arc::clone(&built.value))
     }
 
     fn rebuild(&self) {
-        let Ok(_building) = self.building.try_lock() else {
-            return;
-        };
+        let _building = self.building.lock().unwrap_or_else(|e| e.into_inner());
         let _reading = COMMIT_LOCK.read().unwrap_or_else(|e| e.into_inner());
         let version = version_of(&self.inputs);
         if version == self.built_from.load(Ordering::Acquire) {
             return;
         }
         match (self.build)() {
-            Ok(built) => self.current.store(Arc::new(built)),
+            Ok(built) => self.current.store(Arc::new(Built {
+                version,
+                value: Arc::new(built),
+            })),
             Err(error) => log::warn!(
                 "sslconf: keeping what was served: rebuilding after a reload failed: {}",
                 crate::error::causes(&error)
@@ -200,11 +214,17 @@ impl<T> Rebuilt<T> {
     }
 }
 
+/// What a [`Rebuilt`] built, and from which version of its inputs.
+struct Built<T> {
+    version: u64,
+    value: Arc<T>,
+}
+
 impl<T: fmt::Debug> fmt::Debug for Rebuilt<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Rebuilt")
             .field("inputs", &self.inputs.len())
-            .field("current", &**self.current.load())
+            .field("current", &*self.current.load().value)
             .finish_non_exhaustive()
     }
 }

@@ -134,8 +134,9 @@ impl SessionState {
     /// The local certificate chain, leaf first: on a server, the one it
     /// presented to this client (chosen by server name and signature schemes
     /// among several, or read again by a reload); on a client, the one it
-    /// has for a server that asks. Filled in by `connect`/`accept`; empty
-    /// from [`capture`](Self::capture).
+    /// has for a server that asks, as its handshake ended (a later reload
+    /// does not change it). Filled in by `connect`/`accept`; empty from
+    /// [`capture`](Self::capture).
     #[doc(alias = "localCertificateChain")]
     pub fn local_certificate_chain(&self) -> &[Certificate] {
         &self.local_chain

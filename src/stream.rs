@@ -196,7 +196,7 @@ impl<S: Read + Write> TlsStream<S> {
         let state = LazySessionState::after_handshake(
             &conn,
             config.pending_check(host_name),
-            chosen,
+            chosen.or_else(|| config.local_chain_in_force()),
             staple_of(&conn, staple),
         );
         Ok(Self {

@@ -217,7 +217,7 @@ impl<S> TlsStream<S> {
         let state = LazySessionState::after_handshake(
             inner.get_ref().1,
             config.pending_check(host_name),
-            chosen,
+            chosen.or_else(|| config.local_chain_in_force()),
             staple,
         );
         Ok(Self {

@@ -625,3 +625,437 @@ fn list_errors_alone_never_explain_a_rollover_webpki_refuses() {
         "a chain webpki refuses without lists was admitted on list errors"
     );
 }
+
+/// The revoked leaf of `a_revoked_leaf_behind_impostors_is_said_revoked_and_refused`,
+/// sent with the three impostors, its CA, and an expired copy of its CA
+/// (same key), to a client that allows unknown status (the root's list is
+/// not needed): refused, but said only to have an expired CA: webpki's
+/// verdict is the copy's expiry, the look at another time finds the
+/// revocation (a revocation error, classified as nothing), and the lists'
+/// account never reaches the leaf's issuer (the issuer walk gives up
+/// after three keys). Rule 1: a certificate a configured list revokes is
+/// always `CertificateRevoked`, in `verify_chain` and in the handshake's
+/// errors (Qt's `sslHandshakeErrors`). (Found by fuzz/chain_decision,
+/// invariant 5.)
+#[test]
+fn a_revoked_leaf_behind_impostors_and_an_expired_ca_copy_is_said_revoked() {
+    let root = MeshCa::new("Expired Copy Root");
+    let other = MeshCa::new("Expired Copy Other Root");
+    let mut ca = MeshCa::new("Expired Copy CA");
+    ca.params.key_identifier_method = KeyIdMethod::PreSpecified(vec![0x14; 20]);
+    let id = leaf("expired-copy.test", &ca.issuer_owned(), &[]);
+    let now = time::OffsetDateTime::now_utc();
+    let expired_copy = MeshCa {
+        params: {
+            let mut p = ca.params.clone();
+            p.not_before = now - time::Duration::days(400);
+            p.not_after = now - time::Duration::days(30);
+            p
+        },
+        key: KeyPair::try_from(ca.key.serialize_der().as_slice()).unwrap(),
+    }
+    .certified_by(&root);
+    let mut chain = id.chain.clone();
+    chain.extend((0..3).map(|_| impostor_of(&ca, &other)));
+    chain.push(ca.certified_by(&root));
+    chain.push(expired_copy);
+    let config = SslConfiguration::new()
+        .with_ca_certificates([root.self_signed()])
+        .with_revocation_lists([list_of(&ca, &[id.leaf()])])
+        .with_unknown_revocation_status_allowed(true);
+    let revoked = SslError::new(SslErrorKind::CertificateRevoked, Some(id.leaf().clone()));
+
+    let errors = config.verify_chain(&chain, Some("expired-copy.test"));
+    assert!(errors.contains(&revoked), "{errors:?}");
+
+    let server = SslConfiguration::new()
+        .with_local_certificate_chain(chain)
+        .with_private_key(id.key());
+    let refused = common::connect(&config, &server, "expired-copy.test")
+        .client
+        .unwrap_err();
+    assert!(
+        refused.ssl_errors().contains(&revoked),
+        "{:?}",
+        refused.ssl_errors()
+    );
+}
+
+/// A chain refused for its CA's extended key usage (for e-mail only), sent
+/// with a decoy of that CA (its name, another key) before it: webpki
+/// tries the decoy too, and the error it returns is the decoy's forged
+/// signature. What is wrong is the real CA's purpose: the diagnosis asks
+/// webpki about the path the issuer walk verified, not about the decoy.
+#[test]
+fn a_decoy_does_not_hide_what_is_wrong_with_the_real_path() {
+    let root = MeshCa::new("Purpose Root");
+    let mut ca = MeshCa::new("Purpose CA");
+    ca.params.key_identifier_method = KeyIdMethod::PreSpecified(vec![0x15; 20]);
+    ca.params.extended_key_usages = vec![ExtendedKeyUsagePurpose::EmailProtection];
+    let id = leaf("purpose.test", &ca.issuer_owned(), &[]);
+    let decoy = impostor_of(&ca, &root);
+    let chain = vec![id.leaf().clone(), decoy, ca.certified_by(&root)];
+    let config = SslConfiguration::new().with_ca_certificates([root.self_signed()]);
+    let errors = config.verify_chain(&chain, Some("purpose.test"));
+    assert_eq!(
+        errors,
+        [SslError::new(
+            SslErrorKind::InvalidPurpose,
+            Some(chain[0].clone())
+        )]
+    );
+}
+
+// -- What a hostile chain costs (review; timings printed, not asserted) -----
+
+/// How long webpki alone (rustls's own verifier) and the crate (a
+/// handshake's decision and its diagnosis, through `verify_chain`) take
+/// over chains built to make path building and the diagnosis work: `n`
+/// CA certificates all named alike, each issued under that name by
+/// another key (every one a candidate issuer of every other), and the
+/// same with one of them expired (the diagnosis then builds paths again at
+/// another time), against an unrelated root; and a leaf revoked by a large
+/// list. Run with `cargo test --test decisions -- --ignored --nocapture
+/// hostile_chain_costs`.
+#[test]
+#[ignore = "prints timings"]
+fn hostile_chain_costs() {
+    use std::time::Instant;
+    let unrelated = MeshCa::new("Cost Unrelated Root").self_signed();
+    let named_alike = |n: usize, expired: bool| -> Vec<Certificate> {
+        let key = || KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
+        let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
+        params.distinguished_name.push(DnType::CommonName, "Loop");
+        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        params.key_identifier_method = KeyIdMethod::PreSpecified(Vec::new());
+        let leaf_key = key();
+        let mut leaf_params = CertificateParams::new(vec!["cost.test".to_owned()]).unwrap();
+        leaf_params.key_identifier_method = KeyIdMethod::PreSpecified(Vec::new());
+        let issuer = Issuer::new(params.clone(), key());
+        let mut chain =
+            vec![
+                Certificate::from_der(leaf_params.signed_by(&leaf_key, &issuer).unwrap().der())
+                    .unwrap(),
+            ];
+        for i in 0..n {
+            let mut p = params.clone();
+            if expired && i == 0 {
+                p.not_after = time::OffsetDateTime::now_utc() - time::Duration::days(1);
+            }
+            let by = Issuer::new(params.clone(), key());
+            chain.push(Certificate::from_der(p.signed_by(&key(), &by).unwrap().der()).unwrap());
+        }
+        chain
+    };
+    let mut roots = sslconf::rustls::RootCertStore::empty();
+    roots.add(unrelated.as_rustls().clone()).unwrap();
+    let raw = sslconf::rustls::client::WebPkiServerVerifier::builder_with_provider(
+        std::sync::Arc::new(roots),
+        std::sync::Arc::new(sslconf::rustls::crypto::aws_lc_rs::default_provider()),
+    )
+    .build()
+    .unwrap();
+    let config = SslConfiguration::new().with_ca_certificates([unrelated.clone()]);
+    for (n, expired) in [(20, false), (150, false), (150, true)] {
+        let chain = named_alike(n, expired);
+        let bytes: usize = chain.iter().map(|c| c.to_der().len()).sum();
+        let ders: Vec<_> = chain.iter().map(|c| c.as_rustls().clone()).collect();
+        let start = Instant::now();
+        let verdict = sslconf::rustls::client::danger::ServerCertVerifier::verify_server_cert(
+            raw.as_ref(),
+            &ders[0],
+            &ders[1..],
+            &"cost.test".try_into().unwrap(),
+            &[],
+            sslconf::rustls::pki_types::UnixTime::now(),
+        );
+        let webpki = start.elapsed();
+        let start = Instant::now();
+        let errors = config.verify_chain(&chain, Some("cost.test"));
+        let ours = start.elapsed();
+        println!(
+            "{n} named alike{} ({bytes} bytes): webpki {webpki:?} ({:?}), sslconf {ours:?} ({:?})",
+            if expired { ", one expired" } else { "" },
+            verdict.err(),
+            kinds(&errors)
+        );
+    }
+    // Through a handshake: a server sending 20 named alike, one expired,
+    // and a certificate no parser reads (webpki skips it; the diagnosis
+    // builds the paths again without it, and again at another time).
+    let mut chain: Vec<Vec<u8>> = named_alike(20, true)
+        .iter()
+        .map(|c| c.to_der().to_vec())
+        .collect();
+    chain.push(vec![0x30, 0x03, 0x02, 0x01, 0x00]);
+    let leaf_key = KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
+    let mut leaf_params = CertificateParams::new(vec!["cost.test".to_owned()]).unwrap();
+    leaf_params.key_identifier_method = KeyIdMethod::PreSpecified(Vec::new());
+    let mut loop_params = CertificateParams::new(Vec::<String>::new()).unwrap();
+    loop_params
+        .distinguished_name
+        .push(DnType::CommonName, "Loop");
+    let issuer = Issuer::new(
+        loop_params,
+        KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap(),
+    );
+    chain[0] = leaf_params
+        .signed_by(&leaf_key, &issuer)
+        .unwrap()
+        .der()
+        .to_vec();
+    let provider = std::sync::Arc::new(sslconf::rustls::crypto::aws_lc_rs::default_provider());
+    let server = sslconf::rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(
+            chain.into_iter().map(Into::into).collect(),
+            sslconf::rustls::pki_types::PrivateKeyDer::Pkcs8(leaf_key.serialize_der().into()),
+        )
+        .unwrap();
+    for (name, client) in [
+        ("rustls's own verifier", {
+            let mut c = (*config.client_config().unwrap()).clone();
+            c.dangerous().set_certificate_verifier(raw.clone());
+            std::sync::Arc::new(c)
+        }),
+        ("sslconf", config.client_config().unwrap()),
+    ] {
+        let mut c = sslconf::rustls::ClientConnection::new(client, "cost.test".try_into().unwrap())
+            .unwrap();
+        let mut s =
+            sslconf::rustls::ServerConnection::new(std::sync::Arc::new(server.clone())).unwrap();
+        let mut hello = Vec::new();
+        c.write_tls(&mut hello).unwrap();
+        s.read_tls(&mut &hello[..]).unwrap();
+        s.process_new_packets().unwrap();
+        let mut flight = Vec::new();
+        while s.wants_write() {
+            s.write_tls(&mut flight).unwrap();
+        }
+        let start = Instant::now();
+        let mut input = &flight[..];
+        let mut verdict = Ok(());
+        while !input.is_empty() && verdict.is_ok() {
+            c.read_tls(&mut input).unwrap();
+            verdict = c.process_new_packets().map(drop);
+        }
+        println!(
+            "a handshake, {name}: {:?} ({:?})",
+            start.elapsed(),
+            verdict.err()
+        );
+    }
+}
+
+// -- Lists whose scope webpki honours and the diagnosis does not (review) ---
+
+/// A list from `ca` of one scope (RFC 5280's issuing distribution point:
+/// user or CA certificates only), revoking `revoked`, issued `days_ago`.
+fn scoped_list_of(
+    ca: &MeshCa,
+    revoked: &[&Certificate],
+    scope: rcgen::CrlScope,
+    days_ago: i64,
+) -> sslconf::RevocationList {
+    let now = time::OffsetDateTime::now_utc();
+    let params = rcgen::CertificateRevocationListParams {
+        this_update: now - time::Duration::days(days_ago),
+        next_update: now + time::Duration::days(30),
+        crl_number: rcgen::SerialNumber::from(u64::try_from(10 - days_ago).unwrap()),
+        issuing_distribution_point: Some(rcgen::CrlIssuingDistributionPoint {
+            distribution_point: rcgen::CrlDistributionPoint {
+                uris: vec![format!("http://crl.test/{scope:?}.crl")],
+            },
+            scope: Some(scope),
+        }),
+        revoked_certs: revoked
+            .iter()
+            .map(|cert| rcgen::RevokedCertParams {
+                serial_number: rcgen::SerialNumber::from_slice(
+                    &cert
+                        .serial_number()
+                        .split(':')
+                        .map(|b| u8::from_str_radix(b, 16).unwrap())
+                        .collect::<Vec<u8>>(),
+                ),
+                revocation_time: now - time::Duration::days(1),
+                reason_code: Some(rcgen::RevocationReason::KeyCompromise),
+                invalidity_date: None,
+            })
+            .collect(),
+        key_identifier_method: ca.params.key_identifier_method.clone(),
+    };
+    sslconf::RevocationList::from_der(params.signed_by(&ca.issuer()).unwrap().der()).unwrap()
+}
+
+/// A CA that partitions its lists by scope (a CA-certificates list, the
+/// newest, and a user-certificates list that revokes the leaf), under a
+/// root whose own list the client lacks (strict, every certificate
+/// checked). webpki stops at the CA's missing status; asked again without
+/// lists, a path exists, and the lists' account of it takes the newest
+/// list of the leaf's issuer, the CA-certificates one, which webpki does
+/// not hold authoritative for a leaf: the revocation goes unsaid, the
+/// account names only the missing lists, and expecting those admits a
+/// revoked leaf (rule 1). With only the leaf checked, webpki decides, and
+/// says revoked.
+#[test]
+fn a_list_partitioned_by_scope_never_hides_a_revocation() {
+    let root = MeshCa::new("Scoped Root");
+    let mut ca = MeshCa::new("Scoped CA");
+    ca.params.key_identifier_method = KeyIdMethod::PreSpecified(vec![0x21; 20]);
+    let id = leaf("scoped.test", &ca.issuer_owned(), &[]);
+    let chain = vec![id.leaf().clone(), ca.certified_by(&root)];
+    let lists = [
+        scoped_list_of(&ca, &[], rcgen::CrlScope::CaCertsOnly, 1),
+        scoped_list_of(&ca, &[id.leaf()], rcgen::CrlScope::UserCertsOnly, 2),
+    ];
+    let root = root.self_signed();
+    let config = SslConfiguration::new()
+        .with_ca_certificates([root.clone()])
+        .with_revocation_lists(lists);
+    let revoked = SslError::new(SslErrorKind::CertificateRevoked, Some(id.leaf().clone()));
+
+    // The control: webpki deciding on the leaf alone finds it revoked.
+    let leaf_only = config
+        .clone()
+        .with_revocation_depth(sslconf::RevocationDepth::Leaf);
+    let errors = leaf_only.verify_chain(&chain, Some("scoped.test"));
+    assert!(errors.contains(&revoked), "control: {errors:?}");
+
+    let errors = config.verify_chain(&chain, Some("scoped.test"));
+    let expected: Vec<SslError> = chain
+        .iter()
+        .chain([&root])
+        .map(|c| SslError::new(SslErrorKind::UnableToGetRevocationList, Some(c.clone())))
+        .collect();
+    let client = config.with_expected_ssl_errors(expected);
+    let server = SslConfiguration::new()
+        .with_local_certificate_chain(chain)
+        .with_private_key(id.key());
+    let outcome = common::connect(&client, &server, "scoped.test");
+    assert!(
+        errors.contains(&revoked) && outcome.client.is_err(),
+        "a revoked leaf goes unsaid ({errors:?}) and admitted: {}",
+        outcome.client.is_ok()
+    );
+}
+
+// -- review2 --
+
+/// A list from `ca` revoking `revoked`, whose issuing distribution point
+/// names `uri` and, when given, limits it to one `scope`.
+fn list_at(
+    ca: &MeshCa,
+    revoked: &[&Certificate],
+    uri: &str,
+    scope: Option<rcgen::CrlScope>,
+) -> sslconf::RevocationList {
+    let now = time::OffsetDateTime::now_utc();
+    let params = rcgen::CertificateRevocationListParams {
+        this_update: now - time::Duration::days(1),
+        next_update: now + time::Duration::days(30),
+        crl_number: rcgen::SerialNumber::from(7u64),
+        issuing_distribution_point: Some(rcgen::CrlIssuingDistributionPoint {
+            distribution_point: rcgen::CrlDistributionPoint {
+                uris: vec![uri.to_owned()],
+            },
+            scope,
+        }),
+        revoked_certs: revoked
+            .iter()
+            .map(|cert| rcgen::RevokedCertParams {
+                serial_number: rcgen::SerialNumber::from_slice(
+                    &cert
+                        .serial_number()
+                        .split(':')
+                        .map(|b| u8::from_str_radix(b, 16).unwrap())
+                        .collect::<Vec<u8>>(),
+                ),
+                revocation_time: now - time::Duration::days(1),
+                reason_code: Some(rcgen::RevocationReason::KeyCompromise),
+                invalidity_date: None,
+            })
+            .collect(),
+        key_identifier_method: ca.params.key_identifier_method.clone(),
+    };
+    sslconf::RevocationList::from_der(params.signed_by(&ca.issuer()).unwrap().der()).unwrap()
+}
+
+/// The crate says (lib.rs, "Revocation is never hidden or admitted") that
+/// a certificate revoked by any list its issuer's key signed, "whatever
+/// its scope", is `CertificateRevoked` and that no relaxed revocation
+/// policy admits it; `with_unknown_revocation_status_allowed` says it lets
+/// pass only a certificate "whose issuer has no configured revocation
+/// list". Here the leaf's issuer has one, signed by its key, and it
+/// revokes the leaf, but its issuing distribution point puts the leaf out
+/// of its scope: CA certificates only, or another distribution point than
+/// the one the leaf names (a CA that moved its lists to a new address).
+/// webpki finds no list authoritative for the leaf, the status is unknown,
+/// the relaxed policy lets it through as if not revoked: `verify_chain`
+/// says nothing and the handshake is accepted. (Strict, the same chain is
+/// refused and said revoked: the control.)
+#[test]
+fn a_relaxed_policy_never_admits_a_leaf_its_issuer_revoked_out_of_scope() {
+    use sslconf::RevocationDepth;
+    let ca = MeshCa::new("Out Of Scope CA");
+    let key = KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
+    let mut params = CertificateParams::new(vec!["scope.test".to_owned()]).unwrap();
+    params
+        .distinguished_name
+        .push(DnType::CommonName, "scope.test");
+    params.use_authority_key_identifier_extension = true;
+    params.crl_distribution_points = vec![rcgen::CrlDistributionPoint {
+        uris: vec!["http://crl.test/old.crl".to_owned()],
+    }];
+    let cert = Certificate::from_der(params.signed_by(&key, &ca.issuer()).unwrap().der()).unwrap();
+    let id = common::Identity::from_parts(vec![cert], key.serialize_der());
+    let root = ca.self_signed();
+    let revoked = SslError::new(SslErrorKind::CertificateRevoked, Some(id.leaf().clone()));
+    let server = id.server();
+
+    let mut admitted = Vec::new();
+    for (case, list) in [
+        (
+            "a CA-certificates list",
+            list_at(
+                &ca,
+                &[id.leaf()],
+                "http://crl.test/old.crl",
+                Some(rcgen::CrlScope::CaCertsOnly),
+            ),
+        ),
+        (
+            "the list at the CA's new address",
+            list_at(&ca, &[id.leaf()], "http://crl.test/new.crl", None),
+        ),
+    ] {
+        let strict = SslConfiguration::new()
+            .with_ca_certificates([root.clone()])
+            .with_revocation_lists([list])
+            .with_revocation_depth(RevocationDepth::Leaf);
+        let errors = strict.verify_chain(&id.chain, Some("scope.test"));
+        assert!(errors.contains(&revoked), "control, {case}: {errors:?}");
+        assert!(
+            common::connect(&strict, &server, "scope.test")
+                .client
+                .is_err(),
+            "control, {case}"
+        );
+
+        let relaxed = strict.with_unknown_revocation_status_allowed(true);
+        let errors = relaxed.verify_chain(&id.chain, Some("scope.test"));
+        let outcome = common::connect(&relaxed, &server, "scope.test");
+        if !errors.contains(&revoked) || outcome.client.is_ok() {
+            admitted.push(format!(
+                "{case}: {errors:?}, handshake accepted: {}",
+                outcome.client.is_ok()
+            ));
+        }
+    }
+    assert!(
+        admitted.is_empty(),
+        "a leaf its issuer's own list revokes passes as of unknown status: {admitted:?}"
+    );
+}

@@ -713,3 +713,92 @@ fn a_server_keeps_serving_after_bad_clients() {
         "server outcomes: {outcomes:?}"
     );
 }
+
+// -- A trust too large for one CertificateRequest (review) -------------------
+
+/// A server that verifies clients sends the subject of every configured CA
+/// certificate as a hint in its CertificateRequest, whose list rustls
+/// encodes with a 16-bit length, asserting (in a destructor) that it
+/// fits (a `debug_assert!`, in a destructor): 700 client CAs with
+/// 90-character names (64 KiB of names; or a bundle that a cron job
+/// appended one CA to again and again) make every handshake that asks for
+/// a client certificate panic inside rustls in a debug build, a panic
+/// during a panic that aborts the whole process, in `accept` and through
+/// the raw `server_config()` alike; in a release build the length wraps
+/// and no client can read the CertificateRequest. The conversion must refuse
+/// such a trust with an error, or the server send fewer hints (RFC 8446
+/// makes them optional); a handshake must never panic. Run in a child
+/// process, which the abort kills rather than this test binary.
+#[test]
+fn a_server_trusting_many_client_cas_never_panics_in_a_handshake() {
+    const CHILD: &str = "SSLCONF_FAULTS_MANY_HINTS";
+    if std::env::var_os(CHILD).is_none() {
+        let output = std::process::Command::new(std::env::current_exe().unwrap())
+            .args([
+                "a_server_trusting_many_client_cas_never_panics_in_a_handshake",
+                "--exact",
+                "--nocapture",
+            ])
+            .env(CHILD, "1")
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(
+            output.status.success() && stdout.contains("1 passed"),
+            "the server's handshake: {}\n{}",
+            output.status,
+            String::from_utf8_lossy(&output.stderr)
+                .lines()
+                .filter(|l| l.contains("panicked")
+                    || l.contains("assertion")
+                    || l.contains("abort"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        );
+        return;
+    }
+    let p = pki();
+    let cas: Vec<Authority> = (0..700)
+        .map(|i| Authority::root(&format!("{i:04} {}", "Client Authority ".repeat(5))))
+        .collect();
+    let member = cas[0].leaf("member.test");
+    let server = p
+        .server
+        .server()
+        .with_ca_certificates(cas.iter().map(|ca| ca.cert.clone()))
+        .with_peer_verify_mode(sslconf::PeerVerifyMode::VerifyPeer);
+    let Ok(config) = server.server_config() else {
+        return; // refused at conversion, with an error: what is asked
+    };
+    let client = p
+        .client()
+        .with_local_certificate_chain(member.chain.clone())
+        .with_private_key(member.key());
+    let mut c =
+        rustls::ClientConnection::new(client.client_config().unwrap(), HOST.try_into().unwrap())
+            .unwrap();
+    let mut s = rustls::ServerConnection::new(config).unwrap();
+    // The whole handshake in memory: a client of one of the CAs gets in.
+    for _ in 0..10 {
+        let mut bytes = Vec::new();
+        while c.wants_write() {
+            c.write_tls(&mut bytes).unwrap();
+        }
+        let mut input = &bytes[..];
+        while !input.is_empty() {
+            s.read_tls(&mut input).unwrap();
+            s.process_new_packets().expect("the server");
+        }
+        let mut bytes = Vec::new();
+        while s.wants_write() {
+            s.write_tls(&mut bytes).unwrap();
+        }
+        let mut input = &bytes[..];
+        while !input.is_empty() {
+            c.read_tls(&mut input).unwrap();
+            c.process_new_packets().expect("the client");
+        }
+    }
+    assert!(!c.is_handshaking() && !s.is_handshaking());
+}

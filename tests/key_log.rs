@@ -299,6 +299,20 @@ fn a_symbolic_link_is_refused_even_to_a_private_file() {
     assert!(!missing.exists(), "the link was followed");
 }
 
+/// A file with another name (a hard link someone made to a file of ours,
+/// to have secrets appended to it) is refused, and left as it was.
+#[cfg(unix)]
+#[test]
+fn a_file_with_other_hard_links_is_refused() {
+    let scratch = Scratch::new("keylog-hardlink");
+    let target = scratch.path().join("private.log");
+    private_file(&target, b"# mine\n");
+    let link = scratch.path().join("keys.log");
+    std::fs::hard_link(&target, &link).unwrap();
+    assert_conversions_refused(&link, "it has 2 hard links: other names reach it");
+    assert_eq!(std::fs::read(&target).unwrap(), b"# mine\n");
+}
+
 #[test]
 fn a_directory_is_refused() {
     let scratch = Scratch::new("keylog-dir");

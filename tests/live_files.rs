@@ -260,3 +260,190 @@ fn a_bad_reload_says_which_file_and_why_in_one_line() {
     assert!(!line.contains('\n'), "{line}");
     assert!(std::error::Error::source(&err).is_none(), "{line}");
 }
+
+/// A connection's session state tells the chain its handshake presented,
+/// on either side, even when asked after a reload replaced the identity
+/// files (the state is read lazily, on first use).
+#[test]
+fn a_session_reports_the_local_chain_its_handshake_presented() {
+    use std::io::{Read, Write};
+    let pki = Pki::new();
+    let server_files = Files::new("live-state-server");
+    let client_files = Files::new("live-state-client");
+    let (first, second) = (
+        pki.server_ca.leaf("localhost"),
+        pki.server_ca.leaf("localhost"),
+    );
+    let (member, other) = (&pki.member, &pki.other);
+    server_files.identity(&first);
+    replace(
+        &server_files.clients_ca,
+        pki.clients_ca.cert.to_pem().as_bytes(),
+    );
+    replace(
+        &server_files.crl,
+        pki.clients_ca.revocation_list(&[]).as_bytes(),
+    );
+    client_files.identity(member);
+    let server = server(&server_files);
+    let client = SslConfiguration::new()
+        .with_ca_certificates([pki.server_ca.cert.clone()])
+        .with_local_identity(Identity::from_files(&client_files.chain, &client_files.key).unwrap());
+
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let serving = {
+        let server = server.clone();
+        std::thread::spawn(move || {
+            let mut tls = server.accept(listener.accept().unwrap().0).unwrap();
+            let mut byte = [0u8];
+            tls.read_exact(&mut byte).unwrap();
+            tls.write_all(&byte).unwrap();
+            tls.flush().unwrap();
+            tls
+        })
+    };
+    let mut tls = client
+        .connect("localhost", std::net::TcpStream::connect(addr).unwrap())
+        .unwrap();
+    tls.write_all(b"x").unwrap();
+    tls.read_exact(&mut [0u8]).unwrap();
+    let served = serving.join().unwrap();
+
+    server_files.identity(&second);
+    client_files.identity(other);
+    assert!(!server.reload().unwrap().is_empty());
+    assert!(!client.reload().unwrap().is_empty());
+    assert_eq!(client.local_certificate_chain(), other.chain);
+    assert_eq!(
+        tls.session_state().local_certificate_chain(),
+        member.chain,
+        "the client's state"
+    );
+    assert_eq!(
+        served.session_state().local_certificate_chain(),
+        first.chain,
+        "the server's state"
+    );
+}
+
+/// Log warnings, kept for the test that reads them.
+struct Warnings(std::sync::Mutex<Vec<String>>);
+
+impl log::Log for Warnings {
+    fn enabled(&self, _: &log::Metadata<'_>) -> bool {
+        true
+    }
+    fn log(&self, record: &log::Record<'_>) {
+        if record.level() <= log::Level::Warn {
+            self.0.lock().unwrap().push(record.args().to_string());
+        }
+    }
+    fn flush(&self) {}
+}
+
+/// A reload that reads a list already past its nextUpdate serves it (it
+/// still revokes) and warns, naming the file: every certificate it covers
+/// now fails, which an operator must hear of before the clients do.
+#[test]
+fn a_reload_warns_of_a_list_past_its_next_update() {
+    let warnings: &'static Warnings = Box::leak(Box::new(Warnings(Default::default())));
+    log::set_logger(warnings).unwrap();
+    log::set_max_level(log::LevelFilter::Warn);
+    let pki = Pki::new();
+    let files = Files::new("live-expired-list");
+    files.identity(&pki.server_ca.leaf("localhost"));
+    replace(&files.clients_ca, pki.clients_ca.cert.to_pem().as_bytes());
+    replace(&files.crl, pki.clients_ca.revocation_list(&[]).as_bytes());
+    let server = server(&files);
+    assert!(handshake(&pki, &server).1);
+    let about = |w: &String| w.contains(&files.crl.display().to_string());
+    assert!(!warnings.0.lock().unwrap().iter().any(about));
+
+    replace(
+        &files.crl,
+        pki.clients_ca.revocation_list_due(&[], -1).as_bytes(),
+    );
+    assert!(!server.reload().unwrap().is_empty());
+    let said = warnings.0.lock().unwrap().clone();
+    assert!(
+        said.iter()
+            .any(|w| about(w) && w.contains("past its nextUpdate")),
+        "{said:?}"
+    );
+    assert!(!handshake(&pki, &server).1, "the expired list is in force");
+}
+
+// -- review2 --
+
+/// A client's session state says the chain "its handshake presented"
+/// (the commit, and this file's test above), taken as the handshake ends.
+/// In TLS 1.2 a client sends its certificate a whole flight before its
+/// handshake ends (the server's Finished is still to come): a reload of
+/// the client's identity files in between, which a server can stretch at
+/// will by holding its Finished back, makes the state report the chain
+/// read by the reload, which this handshake never presented (the server
+/// saw the first one).
+#[test]
+fn a_client_state_reports_the_chain_presented_when_the_server_finishes_after_a_reload() {
+    use std::io::Read;
+    use std::sync::mpsc;
+    let pki = Pki::new();
+    let client_files = Files::new("review2-state-client");
+    client_files.identity(&pki.member);
+    let client = SslConfiguration::new()
+        .with_ca_certificates([pki.server_ca.cert.clone()])
+        .with_local_identity(Identity::from_files(&client_files.chain, &client_files.key).unwrap())
+        .with_protocol(sslconf::SslProtocol::TlsV1_2);
+    let server = pki
+        .server_ca
+        .leaf("localhost")
+        .server()
+        .with_ca_certificates([pki.clients_ca.cert.clone()])
+        .with_peer_verify_mode(PeerVerifyMode::VerifyPeer)
+        .server_config()
+        .unwrap();
+
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (received, client_flight) = mpsc::channel();
+    let (go, finish) = mpsc::channel::<()>();
+    let serving = std::thread::spawn(move || {
+        let mut sock = listener.accept().unwrap().0;
+        let mut conn = sslconf::rustls::ServerConnection::new(server).unwrap();
+        while conn.is_handshaking() {
+            while conn.wants_write() {
+                conn.write_tls(&mut sock).unwrap();
+            }
+            conn.read_tls(&mut sock).unwrap();
+            conn.process_new_packets().unwrap();
+        }
+        let presented = conn.peer_certificates().unwrap()[0].as_ref().to_vec();
+        received.send(presented).unwrap();
+        // The server's Finished, when the test says.
+        finish.recv().unwrap();
+        while conn.wants_write() {
+            conn.write_tls(&mut sock).unwrap();
+        }
+        let _ = sock.read(&mut [0u8; 1]);
+    });
+    let reloading = client.clone();
+    let connecting = std::thread::spawn(move || {
+        client
+            .connect("localhost", std::net::TcpStream::connect(addr).unwrap())
+            .map(|tls| tls.session_state().local_certificate_chain().to_vec())
+    });
+    let presented = client_flight.recv().unwrap();
+    assert_eq!(presented, pki.member.leaf().to_der(), "the server saw");
+    client_files.identity(&pki.other);
+    assert!(!reloading.reload().unwrap().is_empty());
+    go.send(()).unwrap();
+    let reported = connecting.join().unwrap();
+    serving.join().unwrap();
+    let reported = reported.unwrap();
+    assert_eq!(
+        reported[0].subject_display_name(),
+        pki.member.leaf().subject_display_name(),
+        "the state reports the chain read by the reload, not the one presented"
+    );
+}

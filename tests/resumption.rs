@@ -243,3 +243,551 @@ fn a_session_ends_with_its_client_certificate() {
     std::thread::sleep(Duration::from_millis(3200));
     assert!(common::connect(&client, &server, HOST).server.is_err());
 }
+
+// -- Hostile timing through raw configs (review of issue 19's work) ---------
+//
+// Each connection here is a raw rustls `ClientConnection` / `ServerConnection`
+// of the crate's `client_config()` / `server_config()`, as hyper, axum-server,
+// reqwest or tonic drive them, their bytes carried in memory so that a test
+// decides when each flight arrives: what a peer that holds a flight back
+// can do.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use common::openssl::Scratch;
+use sslconf::rustls::{ClientConnection, ConnectionCommon, HandshakeKind, ServerConnection};
+
+/// Everything `conn` has to send.
+fn output<D>(conn: &mut ConnectionCommon<D>) -> Vec<u8> {
+    let mut out = Vec::new();
+    while conn.wants_write() {
+        conn.write_tls(&mut out).unwrap();
+    }
+    out
+}
+
+/// Hands `bytes` to `conn` and processes them.
+fn input<D>(
+    conn: &mut ConnectionCommon<D>,
+    mut bytes: &[u8],
+) -> Result<(), sslconf::rustls::Error> {
+    while !bytes.is_empty() {
+        conn.read_tls(&mut bytes).unwrap();
+        conn.process_new_packets()?;
+    }
+    Ok(())
+}
+
+/// The TLS records of `bytes`, each whole.
+fn records(bytes: &[u8]) -> Vec<Vec<u8>> {
+    let mut out = Vec::new();
+    let mut rest = bytes;
+    while rest.len() >= 5 {
+        let len = 5 + usize::from(u16::from_be_bytes([rest[3], rest[4]]));
+        out.push(rest[..len].to_vec());
+        rest = &rest[len..];
+    }
+    assert!(rest.is_empty(), "a partial record");
+    out
+}
+
+/// Runs a handshake between `client` and `server` to its end, and then
+/// hands the client what the server sends after it (tickets).
+fn run(client: &mut ClientConnection, server: &mut ServerConnection) -> Result<(), String> {
+    for _ in 0..10 {
+        let to_server = output(client);
+        input(server, &to_server).map_err(|e| format!("server: {e}"))?;
+        let to_client = output(server);
+        input(client, &to_client).map_err(|e| format!("client: {e}"))?;
+        if !client.is_handshaking() && !server.is_handshaking() && !server.wants_write() {
+            return Ok(());
+        }
+    }
+    Err("the handshake did not end".into())
+}
+
+fn raw_client(config: &SslConfiguration) -> ClientConnection {
+    ClientConnection::new(config.client_config().unwrap(), HOST.try_into().unwrap()).unwrap()
+}
+
+fn raw_server(config: &SslConfiguration) -> ServerConnection {
+    ServerConnection::new(Arc::clone(&config.server_config().unwrap())).unwrap()
+}
+
+/// A scratch directory with a server's trust files: the clients' CA and
+/// its revocation list.
+struct TrustFiles {
+    _scratch: Scratch,
+    ca: PathBuf,
+    crl: PathBuf,
+}
+
+impl TrustFiles {
+    fn new(tag: &str, ca: &Authority, ca_copies: usize) -> TrustFiles {
+        let scratch = Scratch::new(tag);
+        let files = TrustFiles {
+            ca: scratch.file("ca.pem").into(),
+            crl: scratch.file("ca.crl").into(),
+            _scratch: scratch,
+        };
+        std::fs::write(&files.ca, ca.cert.to_pem().repeat(ca_copies)).unwrap();
+        files.revoke(ca, &[]);
+        files
+    }
+
+    /// Replaces the CA file with `copies` copies of `ca`'s certificate.
+    fn ca_copies(&self, ca: &Authority, copies: usize) {
+        let aside = self.ca.with_extension("new");
+        std::fs::write(&aside, ca.cert.to_pem().repeat(copies)).unwrap();
+        std::fs::rename(&aside, &self.ca).unwrap();
+    }
+
+    /// Replaces the list with one of `ca` revoking `revoked`.
+    fn revoke(&self, ca: &Authority, revoked: &[&sslconf::Certificate]) {
+        let aside = self.crl.with_extension("new");
+        std::fs::write(&aside, ca.revocation_list(revoked)).unwrap();
+        std::fs::rename(&aside, &self.crl).unwrap();
+    }
+}
+
+/// A server of the fleet verifying clients against `files`.
+fn server_of(fleet: &Fleet, files: &TrustFiles, protocol: SslProtocol) -> SslConfiguration {
+    fleet
+        .server_id
+        .server()
+        .with_session_ticket_keys(TicketKeys::from_bytes(&KEY).unwrap())
+        .with_ca_certificate_files([&files.ca])
+        .unwrap()
+        .with_revocation_list_files([&files.crl])
+        .unwrap()
+        .with_revocation_depth(sslconf::RevocationDepth::Leaf)
+        .with_peer_verify_mode(PeerVerifyMode::VerifyPeer)
+        .with_protocol(protocol)
+}
+
+/// A client certified by the fleet's clients' CA holds back the last record
+/// of its flight (its Finished) until after the server reloaded a list
+/// that revokes it: its certificate was verified under the old list, and
+/// the tickets the server then seals carry the new policy's tag, so the
+/// revoked client resumes under the policy that revokes it, as often as it
+/// likes (each resumption renews the ticket through a raw config). The
+/// crate docs call this "a handshake verified in the instant before a
+/// reload"; the instant is as long as the client wants (no handshake
+/// timeout bounds a raw config). TLS 1.2, whose client Finished is a record
+/// of its own after the certificate's (a rustls TLS 1.3 client sends its
+/// certificate and Finished in one record; a client of its own making need
+/// not).
+#[test]
+fn a_client_that_holds_its_finished_across_a_reload_does_not_resume_revoked() {
+    let fleet = Fleet::new();
+    let member = fleet.clients_ca.leaf("member.test");
+    let files = TrustFiles::new("resume-held-finished", &fleet.clients_ca, 1);
+    let protocol = SslProtocol::TlsV1_2;
+    let server = server_of(&fleet, &files, protocol);
+    let client = fleet.client(protocol, Some(&member));
+
+    // The control: a client whose handshake ended before the reload does
+    // not resume after it.
+    let early = fleet.client(protocol, Some(&member));
+    let (mut c, mut s) = (raw_client(&early), raw_server(&server));
+    run(&mut c, &mut s).unwrap();
+
+    // The client's flight, all but its Finished handed to the server.
+    let (mut c, mut s) = (raw_client(&client), raw_server(&server));
+    input(&mut s, &output(&mut c)).unwrap();
+    input(&mut c, &output(&mut s)).unwrap();
+    let flight = records(&output(&mut c));
+    let (finished, before) = flight.split_last().unwrap();
+    input(&mut s, &before.concat()).unwrap();
+    assert!(s.is_handshaking());
+
+    files.revoke(&fleet.clients_ca, &[member.leaf()]);
+    assert!(!server.reload().unwrap().is_empty());
+
+    input(&mut s, finished).unwrap();
+    input(&mut c, &output(&mut s)).unwrap();
+    assert!(!c.is_handshaking() && !s.is_handshaking());
+
+    let (mut c, mut s) = (raw_client(&early), raw_server(&server));
+    let outcome = run(&mut c, &mut s);
+    assert!(
+        outcome.is_err() || s.handshake_kind() != Some(HandshakeKind::Resumed),
+        "control: a session of the old policy resumed"
+    );
+
+    // The client that held its Finished back.
+    let (mut c, mut s) = (raw_client(&client), raw_server(&server));
+    let outcome = run(&mut c, &mut s);
+    assert!(
+        outcome.is_err() || s.handshake_kind() != Some(HandshakeKind::Resumed),
+        "a client its server's list revokes resumed on a ticket sealed after the reload"
+    );
+}
+
+/// A full handshake whose client's last flight is ready to hand to the
+/// server.
+struct Pending {
+    server: ServerConnection,
+    flight: Vec<u8>,
+}
+
+/// A full TLS 1.3 handshake up to the client's last flight (certificate,
+/// its signature, Finished), not yet handed to the server.
+fn up_to_client_flight(client: &SslConfiguration, server: &SslConfiguration) -> Pending {
+    let (mut c, mut s) = (raw_client(client), raw_server(server));
+    input(&mut s, &output(&mut c)).unwrap();
+    input(&mut c, &output(&mut s)).unwrap();
+    let flight = output(&mut c);
+    Pending { server: s, flight }
+}
+
+/// A reload that revokes a client makes its tickets open nowhere; but the
+/// policy tag is a part rebuilt from the trust (`Rebuilt<PolicyTag>` built
+/// from `Trust::current()`), and a trust being rebuilt by another thread
+/// is handed out as it was before the reload: a ticket opened while a
+/// handshake rebuilds the trust rebuilds the tag from the old trust and
+/// records it as built from the new files. The old tag then stays until
+/// the next reload: every ticket sealed before the reload, of a client the
+/// reload revokes, resumes (through a raw config, which does not verify a
+/// resumed client again). A CA file of many certificates makes the
+/// rebuild long enough to land in (a CA bundle of a few thousand
+/// certificates is no rarity).
+#[test]
+fn a_ticket_opened_while_the_trust_is_rebuilt_is_judged_by_the_new_policy() {
+    let fleet = Fleet::new();
+    let member = fleet.clients_ca.leaf("member.test");
+    let other = fleet.clients_ca.leaf("other.test");
+    let unrelated = fleet.clients_ca.leaf("unrelated.test");
+    let files = TrustFiles::new("resume-stale-tag", &fleet.clients_ca, 1);
+    let protocol = SslProtocol::TlsV1_3;
+    let server = server_of(&fleet, &files, protocol);
+    let revoked = fleet.client(protocol, Some(&member));
+    let fresh = || fleet.client(protocol, Some(&other));
+
+    // How long the trust takes to rebuild after a reload: a reload that
+    // changes what the list revokes (someone else), then a full handshake.
+    let (mut c, mut s) = (raw_client(&fresh()), raw_server(&server));
+    run(&mut c, &mut s).unwrap();
+    files.ca_copies(&fleet.clients_ca, 10_000);
+    files.revoke(&fleet.clients_ca, &[unrelated.leaf()]);
+    server.reload().unwrap();
+    let mut pending = up_to_client_flight(&fresh(), &server);
+    let start = std::time::Instant::now();
+    input(&mut pending.server, &pending.flight).unwrap();
+    let rebuild = start.elapsed();
+    println!("a handshake that rebuilds the trust: {rebuild:?}");
+
+    // The client to be revoked gets its tickets.
+    let (mut c, mut s) = (raw_client(&revoked), raw_server(&server));
+    run(&mut c, &mut s).unwrap();
+
+    files.revoke(&fleet.clients_ca, &[member.leaf()]);
+    server.reload().unwrap();
+
+    // One handshake rebuilds the trust; the revoked client offers its
+    // ticket meanwhile.
+    let mut rebuilding = up_to_client_flight(&fresh(), &server);
+    let mut resuming = raw_client(&revoked);
+    let hello = output(&mut resuming);
+    let mut resumed_server = raw_server(&server);
+    std::thread::scope(|scope| {
+        scope.spawn(|| input(&mut rebuilding.server, &rebuilding.flight).unwrap());
+        std::thread::sleep(rebuild / 4);
+        input(&mut resumed_server, &hello).unwrap();
+    });
+    let outcome = run(&mut resuming, &mut resumed_server);
+    let racing = outcome.is_ok() && resumed_server.handshake_kind() == Some(HandshakeKind::Resumed);
+    // Long after, the trust rebuilt: the tag of the old policy stays.
+    let (mut c, mut s) = (raw_client(&revoked), raw_server(&server));
+    let outcome = run(&mut c, &mut s);
+    let after = outcome.is_ok() && s.handshake_kind() == Some(HandshakeKind::Resumed);
+    assert_eq!(
+        [racing, after],
+        [false, false],
+        "a client the reloaded list revokes resumed on a ticket of the old policy \
+         (while the trust was rebuilt, and after)"
+    );
+}
+
+/// The client side of rule 2 through a raw client config (reqwest,
+/// hyper-rustls): a client reading its CA and list files forgets the
+/// sessions verified under the old trust at a reload. But a TLS 1.3
+/// server sends its tickets when it likes: one whose certificate is about
+/// to be revoked holds them back until the client has reloaded a list
+/// revoking it, and the client stores them in the cache of the new trust.
+/// Its next connection then resumes, the revoked certificate never checked
+/// (a raw config does not verify a resumed server again).
+#[test]
+fn tickets_a_server_sends_after_the_client_reloaded_do_not_resume_it() {
+    let fleet = Fleet::new();
+    assert_eq!(
+        late_tickets_resume(&fleet, &[fleet.server_id.leaf()]),
+        [false, false],
+        "a client resumed with a server its reloaded list revokes (control, late tickets)"
+    );
+    // A reload that revokes another certificate keeps the server's late
+    // tickets: they are not dropped for any reload.
+    let other = fleet.ca.leaf("other.test");
+    assert_eq!(
+        late_tickets_resume(&fleet, &[other.leaf()]),
+        [false, true],
+        "late tickets from a server the reloaded list still trusts (after the cache was \
+         emptied, late tickets)"
+    );
+}
+
+/// Whether a client that got its tickets before a reload revoking
+/// `revoked`, and one a server sent its tickets after it, resume.
+fn late_tickets_resume(fleet: &Fleet, revoked: &[&sslconf::Certificate]) -> [bool; 2] {
+    let files = TrustFiles::new("resume-late-tickets", &fleet.ca, 1);
+    let client = || {
+        SslConfiguration::new()
+            .with_ca_certificate_files([&files.ca])
+            .unwrap()
+            .with_revocation_list_files([&files.crl])
+            .unwrap()
+            .with_revocation_depth(sslconf::RevocationDepth::Leaf)
+            .with_protocol(SslProtocol::TlsV1_3)
+    };
+    let server = fleet.server_id.server();
+    let (early, late) = (client(), client());
+
+    // The control: a client that got its tickets before the reload.
+    let (mut c, mut s) = (raw_client(&early), raw_server(&server));
+    run(&mut c, &mut s).unwrap();
+
+    // The server holds its tickets back.
+    let (mut c, mut s) = (raw_client(&late), raw_server(&server));
+    input(&mut s, &output(&mut c)).unwrap();
+    input(&mut c, &output(&mut s)).unwrap();
+    assert!(!c.is_handshaking());
+    input(&mut s, &output(&mut c)).unwrap();
+    let tickets = output(&mut s);
+    assert!(!tickets.is_empty());
+
+    files.revoke(&fleet.ca, revoked);
+    assert!(!early.reload().unwrap().is_empty());
+    assert!(!late.reload().unwrap().is_empty());
+    input(&mut c, &tickets).unwrap();
+
+    let resumes = |config: &SslConfiguration| {
+        let (mut c, mut s) = (raw_client(config), raw_server(&server));
+        let outcome = run(&mut c, &mut s);
+        outcome.is_ok() && c.handshake_kind() == Some(HandshakeKind::Resumed)
+    };
+    [resumes(&early), resumes(&late)]
+}
+
+// -- review2 --
+//
+// A client whose trust follows files keeps a session a server hands over
+// after a reload only if the trust in force accepts every chain accepted
+// for that server name (`verify::VerifiedServers`). What it remembers is
+// bounded (4 chains a name, 256 names); these tests find the bounds
+// forgetting the chain a late server was accepted with, so that its
+// tickets are kept under a trust that revokes it, and the raw client
+// config resumes with it.
+
+/// A raw client connection of `config` to `name`.
+fn raw_client_to(config: &SslConfiguration, name: &str) -> ClientConnection {
+    ClientConnection::new(
+        config.client_config().unwrap(),
+        name.to_owned().try_into().unwrap(),
+    )
+    .unwrap()
+}
+
+/// A client of `protocol` that verifies servers against `files` (CA and
+/// list), checking the leaf.
+fn client_of(files: &TrustFiles, protocol: SslProtocol) -> SslConfiguration {
+    SslConfiguration::new()
+        .with_ca_certificate_files([&files.ca])
+        .unwrap()
+        .with_revocation_list_files([&files.crl])
+        .unwrap()
+        .with_revocation_depth(sslconf::RevocationDepth::Leaf)
+        .with_protocol(protocol)
+}
+
+/// A full handshake of `client` to `name` on `server`, up to the server's
+/// last flight (in TLS 1.3 its tickets; in TLS 1.2 its tickets and
+/// Finished), held back: the client verified the server, and has no
+/// session of it yet.
+fn held_back(
+    client: &SslConfiguration,
+    server: &SslConfiguration,
+    name: &str,
+) -> (ClientConnection, Vec<u8>) {
+    let (mut c, mut s) = (raw_client_to(client, name), raw_server(server));
+    input(&mut s, &output(&mut c)).unwrap();
+    input(&mut c, &output(&mut s)).unwrap();
+    input(&mut s, &output(&mut c)).unwrap();
+    assert!(!s.is_handshaking());
+    let last = output(&mut s);
+    assert!(!last.is_empty());
+    (c, last)
+}
+
+/// A whole handshake of `client` to `name` on `server`.
+fn full(client: &SslConfiguration, server: &SslConfiguration, name: &str) {
+    let (mut c, mut s) = (raw_client_to(client, name), raw_server(server));
+    run(&mut c, &mut s).unwrap();
+    assert_ne!(c.handshake_kind(), Some(HandshakeKind::Resumed));
+}
+
+/// Whether `client`'s next connection to `name` on `server` resumes.
+fn resumes_to(client: &SslConfiguration, server: &SslConfiguration, name: &str) -> bool {
+    let (mut c, mut s) = (raw_client_to(client, name), raw_server(server));
+    run(&mut c, &mut s).is_ok() && c.handshake_kind() == Some(HandshakeKind::Resumed)
+}
+
+/// A fleet behind one name, each server with a certificate of its own (as
+/// cert-manager gives every pod, or as a renewal leaves old and new side
+/// by side). The client is held on one whose certificate is then revoked:
+/// its tickets arrive after the client reloaded the list. With three other
+/// servers of the fleet seen, they are refused (the control). With four:
+/// either the revoked chain, accepted first, was pushed out of the name's
+/// four places before the reload (while it was still good: "settled"), or,
+/// after a reload, the name's four places were all unsettled and the
+/// revoked chain was never written down. Either way only good chains are
+/// left to judge the name by, the late tickets are kept, and the raw
+/// client resumes with the revoked server.
+#[test]
+fn a_name_with_more_chains_than_remembered_keeps_a_revoked_servers_late_tickets() {
+    let fleet = Fleet::new();
+    let unrelated = fleet.ca.leaf("unrelated.test");
+    let mut resumed = Vec::new();
+    for protocol in PROTOCOLS {
+        let revoked = fleet.ca.leaf(HOST);
+        let revoked_server = revoked.server();
+        let others: Vec<SslConfiguration> = (0..4).map(|_| fleet.ca.leaf(HOST).server()).collect();
+
+        // Held first, then `seen` other chains for the name, then revoked.
+        let held_then_others = |seen: usize| {
+            let files = TrustFiles::new("review2-evicted", &fleet.ca, 1);
+            let client = client_of(&files, protocol);
+            let (mut held, last) = held_back(&client, &revoked_server, HOST);
+            for other in &others[..seen] {
+                full(&client, other, HOST);
+            }
+            files.revoke(&fleet.ca, &[revoked.leaf()]);
+            assert!(!client.reload().unwrap().is_empty());
+            input(&mut held, &last).unwrap();
+            resumes_to(&client, &revoked_server, HOST)
+        };
+        assert!(!held_then_others(3), "control, {protocol:?}");
+        let evicted = held_then_others(4);
+
+        // Four chains seen, a reload (another certificate revoked), then
+        // the held one, then revoked.
+        let files = TrustFiles::new("review2-unrecorded", &fleet.ca, 1);
+        let client = client_of(&files, protocol);
+        for other in &others {
+            full(&client, other, HOST);
+        }
+        files.revoke(&fleet.ca, &[unrelated.leaf()]);
+        assert!(!client.reload().unwrap().is_empty());
+        let (mut held, last) = held_back(&client, &revoked_server, HOST);
+        files.revoke(&fleet.ca, &[unrelated.leaf(), revoked.leaf()]);
+        assert!(!client.reload().unwrap().is_empty());
+        input(&mut held, &last).unwrap();
+        let unrecorded = resumes_to(&client, &revoked_server, HOST);
+        resumed.push((protocol, [evicted, unrecorded]));
+    }
+    assert_eq!(
+        resumed,
+        PROTOCOLS.map(|p| (p, [false, false])),
+        "a client resumed with a server its reloaded list revokes (its chain pushed out by \
+         four others, never recorded)"
+    );
+}
+
+/// The bound on names: a client that talks to many hosts (a proxy, a
+/// crawler, a service mesh sidecar) has 256 names in its record. After a
+/// reload, one more name pushes out the only name settled under the trust
+/// in force, however recently it was recorded: the one whose server the
+/// client is held on. After the reload revoking that server, a good
+/// server for the same name (another of its fleet) writes the name down
+/// afresh, with its good chain alone, and the revoked server's late
+/// tickets are kept; the raw client resumes with it. (The record of the
+/// refused chain is what a full record must not drop.)
+#[test]
+fn a_client_of_many_hosts_keeps_a_revoked_servers_late_tickets() {
+    let fleet = Fleet::new();
+    let unrelated = fleet.ca.leaf("unrelated.test");
+    let wildcard = fleet
+        .ca
+        .issue(&common::LeafSpec::new("*.fleet.test"))
+        .server();
+    let victim = "victim.fleet.test";
+    let revoked = fleet.ca.leaf(victim);
+    let revoked_server = revoked.server();
+    let protocol = SslProtocol::TlsV1_3;
+    let files = TrustFiles::new("review2-names", &fleet.ca, 1);
+    let client = client_of(&files, protocol);
+
+    for i in 0..255 {
+        full(&client, &wildcard, &format!("m{i}.fleet.test"));
+    }
+    files.revoke(&fleet.ca, &[unrelated.leaf()]);
+    assert!(!client.reload().unwrap().is_empty());
+    let (mut held, last) = held_back(&client, &revoked_server, victim);
+    // The 257th name.
+    full(&client, &wildcard, "p.fleet.test");
+
+    files.revoke(&fleet.ca, &[unrelated.leaf(), revoked.leaf()]);
+    assert!(!client.reload().unwrap().is_empty());
+    // One name settled under the trust in force, then the victim's name
+    // again, on a good server of its fleet (its tickets not handed over).
+    full(&client, &wildcard, "m0.fleet.test");
+    let _ = held_back(&client, &wildcard, victim);
+    input(&mut held, &last).unwrap();
+    assert!(
+        !resumes_to(&client, &revoked_server, victim),
+        "a client resumed with a server its reloaded list revokes (its name pushed out of \
+         a full record)"
+    );
+}
+
+/// The same bound, as a cliff rather than a hole: a name is recorded past
+/// 256 only in place of one settled under the trust in force, and a
+/// reload unsettles every name at once (each is judged again only when its
+/// own server is seen again). A client of many hosts (a crawler, a proxy)
+/// therefore keeps no session of any new host after its first reload,
+/// however long it runs: every connection to a host not seen before the
+/// reload is a full handshake. Before the reload a new host resumes (the
+/// control).
+#[test]
+fn a_client_of_many_hosts_still_resumes_with_new_hosts_after_a_reload() {
+    let fleet = Fleet::new();
+    let unrelated = fleet.ca.leaf("unrelated.test");
+    let wildcard = fleet
+        .ca
+        .issue(&common::LeafSpec::new("*.fleet.test"))
+        .server();
+    let files = TrustFiles::new("review2-names-full", &fleet.ca, 1);
+    let client = client_of(&files, SslProtocol::TlsV1_3);
+    for i in 0..256 {
+        full(&client, &wildcard, &format!("m{i}.fleet.test"));
+    }
+    full(&client, &wildcard, "before.fleet.test");
+    assert!(
+        resumes_to(&client, &wildcard, "before.fleet.test"),
+        "control: a new host before the reload"
+    );
+
+    files.revoke(&fleet.ca, &[unrelated.leaf()]);
+    assert!(!client.reload().unwrap().is_empty());
+    let resumed: Vec<bool> = (0..3)
+        .map(|i| {
+            let host = format!("after{i}.fleet.test");
+            full(&client, &wildcard, &host);
+            resumes_to(&client, &wildcard, &host)
+        })
+        .collect();
+    assert_eq!(
+        resumed, [true; 3],
+        "new hosts after a reload that revoked none of them"
+    );
+}

@@ -1,10 +1,13 @@
 //! A hostile client against a verifying server: `accept` receiving a plain
-//! client chain (leaf + one intermediate) or a degenerate one (a leaf, 40
+//! client chain (leaf + one intermediate), a degenerate one (a leaf, 40
 //! intermediates with one subject and different keys, each signing the
 //! next, and an expired self-signed certificate with that subject, as
-//! `tests/hostile_peer.rs` builds it). The client is raw rustls with its own
-//! certificate resolver, driven in the same thread from inside the server's
-//! socket (no threads, no scheduler noise), its time counted apart.
+//! `tests/hostile_peer.rs` builds it), or one built against webpki's
+//! path-building budget ([`budget_chain`]). The client is raw rustls with its
+//! own certificate resolver, driven in the same thread from inside the
+//! server's socket (no threads, no scheduler noise), its time counted apart.
+//! The server is sslconf, or ([`rustls_server`], [`rustls_accept_once`])
+//! raw rustls with its own `WebPkiClientVerifier`.
 
 use std::io::{self, Read, Write};
 use std::sync::{Arc, OnceLock};
@@ -12,14 +15,30 @@ use std::time::{Duration, Instant};
 
 use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
+use rustls::server::WebPkiClientVerifier;
 use rustls::sign::{CertifiedKey, SingleCertAndKey};
-use rustls::{ClientConfig, ClientConnection};
+use rustls::{ClientConfig, ClientConnection, RootCertStore, ServerConfig, ServerConnection};
 use sslconf::{Certificate, PeerVerifyMode, SslConfiguration, SslErrorKind};
 
-use super::{backend, pki, Times, HOST};
+use super::{backend, pki, ticketer, Times, HOST};
 
 /// Intermediates in the degenerate chain (as in `tests/hostile_peer.rs`).
 pub const DEGENERATE_INTERMEDIATES: usize = 40;
+
+/// CA certificates sharing the leaf's issuer name in [`budget_chain`].
+/// webpki counts each candidate issuer it tries against its budget of
+/// 200,000, but parses every intermediate again at each certificate it
+/// extends a path from: nine give the most extensions before the budget
+/// runs out (about 61,000; eight run out of orders at 29,000, ten or more
+/// spend the budget on dead ends at the sixth intermediate). Raw rustls,
+/// with the decoys, took about 1.1, 2.5, 1.9, 1.4 and 0.7 s of CPU a
+/// verification with 8, 9, 10, 12 and 20 of them.
+pub const BUDGET_SAME_SUBJECT: usize = 9;
+
+/// What the certificates of [`budget_chain`] may add up to: rustls takes a
+/// handshake message of at most 64 KiB (less its 4-byte header), and each
+/// certificate costs 5 bytes more in a TLS 1.3 Certificate message.
+const BUDGET_MESSAGE_BYTES: usize = 0xffff - 4 - 1 - 3 - 256;
 
 /// The two client identities and the CA the server trusts.
 pub struct Clients {
@@ -27,6 +46,9 @@ pub struct Clients {
     pub root: Certificate,
     /// Leaf + one intermediate, verifying against `root`.
     pub plain: Arc<CertifiedKey>,
+    /// Leaf + one intermediate as `plain`, under a root the server does
+    /// not trust: the plain wrong chain.
+    pub unknown: Arc<CertifiedKey>,
     /// Leaf + 40 same-subject intermediates + an expired self-signed one.
     pub degenerate: Arc<CertifiedKey>,
 }
@@ -82,6 +104,22 @@ pub fn clients() -> &'static Clients {
             .unwrap();
         let plain = certified(vec![leaf.der().clone(), mid_cert.der().clone()], &leaf_key);
 
+        // Unknown: the same shape under another root, which the server
+        // does not trust.
+        let other_root = Issuer::new(
+            ca_params("Bench Unknown Root", -2, 365),
+            KeyPair::generate().unwrap(),
+        );
+        let mid_params = ca_params("Bench Unknown Intermediate", -2, 365);
+        let mid_key = KeyPair::generate().unwrap();
+        let other_mid = mid_params.signed_by(&mid_key, &other_root).unwrap();
+        let mid_issuer = Issuer::new(mid_params, mid_key);
+        let leaf_key = KeyPair::generate().unwrap();
+        let leaf = leaf_params("client.example")
+            .signed_by(&leaf_key, &mid_issuer)
+            .unwrap();
+        let unknown = certified(vec![leaf.der().clone(), other_mid.der().clone()], &leaf_key);
+
         // Degenerate: `tests/hostile_peer.rs` `degenerate_chain(40, ..)` plus
         // the expired self-signed certificate with the same subject.
         let mut issuer = Issuer::new(
@@ -111,8 +149,70 @@ pub fn clients() -> &'static Clients {
         Clients {
             root: Certificate::from_der(root_cert.der()).unwrap(),
             plain,
+            unknown,
             degenerate,
         }
+    })
+}
+
+/// A client chain that costs path building the most within rustls's
+/// limits (161 certificates, 64 KiB):
+///
+/// - the leaf (ECDSA P-256), valid from three days ago, issued under the
+///   name "Budget CA";
+/// - [`BUDGET_SAME_SUBJECT`] CA certificates with that subject and issuer
+///   (self-issued), different keys, valid now: webpki tries every order
+///   of them as a path (up to six intermediates) until its budget of
+///   200,000 steps is spent, since no trust anchor has their name;
+/// - decoys, as many as fit in the 64 KiB message: CA certificates with
+///   other subjects, which webpki never follows but parses again at every
+///   step of the search, since it looks for an issuer by parsing each
+///   intermediate in turn; the first of them expired yesterday, within
+///   everyone else's validity: the diagnosis of a failed chain then builds
+///   the path again at a time when every certificate is valid;
+/// - last, five bytes that are no certificate (a DER `SEQUENCE` of an
+///   `INTEGER`): webpki skips them; x509-parser cannot read them, and the
+///   diagnosis then builds the path again without them.
+///
+/// Made once per process (rcgen, fresh keys, validity relative to now).
+pub fn budget_chain() -> &'static Arc<CertifiedKey> {
+    static CHAIN: OnceLock<Arc<CertifiedKey>> = OnceLock::new();
+    CHAIN.get_or_init(|| {
+        let mut issuer = Issuer::new(
+            ca_params("Budget CA", -2, 365),
+            KeyPair::generate().unwrap(),
+        );
+        let mut same = Vec::new();
+        for _ in 0..BUDGET_SAME_SUBJECT {
+            let key = KeyPair::generate().unwrap();
+            let params = ca_params("Budget CA", -2, 365);
+            same.push(params.signed_by(&key, &issuer).unwrap().der().clone());
+            issuer = Issuer::new(params, key);
+        }
+        let leaf_key = KeyPair::generate().unwrap();
+        let mut leaf = leaf_params("client.example");
+        leaf.not_before = time::OffsetDateTime::now_utc() - time::Duration::days(3);
+        let leaf = leaf.signed_by(&leaf_key, &issuer).unwrap();
+        let mut chain = vec![leaf.der().clone()];
+        chain.extend(same.into_iter().rev());
+        let garbage = CertificateDer::from(vec![0x30, 0x03, 0x02, 0x01, 0x00]);
+        let mut used: usize = chain.iter().map(|c| c.len() + 5).sum::<usize>() + garbage.len() + 5;
+        // One key for every decoy: webpki tells certificates apart by
+        // subject and key only among those it follows.
+        let decoy_key = KeyPair::generate().unwrap();
+        for n in 0.. {
+            let (from, to) = if n == 0 { (-3, -1) } else { (-2, 365) };
+            let decoy = ca_params(&format!("Decoy {n}"), from, to)
+                .self_signed(&decoy_key)
+                .unwrap();
+            if used + decoy.der().len() + 5 > BUDGET_MESSAGE_BYTES {
+                break;
+            }
+            used += decoy.der().len() + 5;
+            chain.push(decoy.der().clone());
+        }
+        chain.push(garbage);
+        certified(chain, &leaf_key)
     })
 }
 
@@ -128,6 +228,28 @@ pub fn server(mode: PeerVerifyMode) -> SslConfiguration {
         .with_peer_verify_mode(mode);
     config.server_config().unwrap();
     config
+}
+
+/// What [`server`] is with `VerifyPeer`, built with rustls alone: the same
+/// leaf and key, rustls's `WebPkiClientVerifier` with the client root (a
+/// certificate required), TLS 1.2 and 1.3, the provider's defaults, a
+/// ticketer.
+pub fn rustls_server() -> Arc<ServerConfig> {
+    let id = &pki().ecdsa;
+    let provider = Arc::new(backend::default_provider());
+    let mut roots = RootCertStore::empty();
+    roots.add(clients().root.as_rustls().clone()).unwrap();
+    let verifier = WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider.clone())
+        .build()
+        .unwrap();
+    let mut config = ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_client_cert_verifier(verifier)
+        .with_single_cert(id.chain_der.clone(), id.rustls_key())
+        .unwrap();
+    config.ticketer = ticketer();
+    Arc::new(config)
 }
 
 /// The raw rustls client presenting `identity`: verifies the server against
@@ -257,6 +379,37 @@ pub fn accept_once(
     times.server += elapsed.saturating_sub(client_in_accept);
     times.client += client_in_accept;
     outcome
+}
+
+/// One handshake of a raw rustls server (what `accept` does around rustls:
+/// `complete_io` until done, then the last flight); returns whether it
+/// succeeded and adds each side's time, as [`accept_once`].
+#[inline(never)]
+pub fn rustls_accept_once(
+    server: &Arc<ServerConfig>,
+    client: &Arc<ClientConfig>,
+    times: &mut Times,
+) -> bool {
+    let start = Instant::now();
+    let mut socket = DrivenClient::new(client);
+    times.client += start.elapsed();
+    let start = Instant::now();
+    let mut conn = ServerConnection::new(server.clone()).unwrap();
+    let mut accepted = true;
+    while conn.is_handshaking() {
+        if conn.complete_io(&mut socket).is_err() {
+            accepted = false;
+            break;
+        }
+    }
+    while accepted && conn.wants_write() {
+        conn.write_tls(&mut socket).unwrap();
+    }
+    std::hint::black_box(&conn);
+    let elapsed = start.elapsed();
+    times.server += elapsed.saturating_sub(socket.client_time);
+    times.client += socket.client_time;
+    accepted
 }
 
 /// What one accept does, for checking a case before it is measured: whether

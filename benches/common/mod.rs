@@ -32,6 +32,7 @@ use sslconf::{
 pub mod async_io;
 pub mod configs;
 pub mod hostile;
+pub mod sealing;
 
 #[cfg(feature = "aws-lc-rs")]
 pub use rustls::crypto::aws_lc_rs as backend;

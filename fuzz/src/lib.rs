@@ -1,6 +1,14 @@
 //! What every fuzz target does with what it parsed: call every accessor, check
 //! the round trips that must hold, and feed the values on into a configuration,
-//! so that a panic anywhere behind a parser shows up too.
+//! so that a panic anywhere behind a parser shows up too. The modules are
+//! the `chain_decision` target's: a fixed PKI (`pki`), an in-memory
+//! handshake (`handshake`), the oracles its decisions are compared with
+//! (`oracle`) and the invariants (`decision`).
+
+pub mod decision;
+pub mod handshake;
+pub mod oracle;
+pub mod pki;
 
 use sslconf::{
     Certificate, DigestAlgorithm, PrivateKey, RevocationList, SslConfiguration, SslErrorKind,

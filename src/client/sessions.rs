@@ -1,5 +1,7 @@
 //! A client's session cache, forgotten when what it trusts changes: a
-//! session verified under an older trust must not resume.
+//! session verified under an older trust must not resume. Nor one a
+//! server hands over after a reload, unless the trust in force accepts
+//! what that server was accepted with (see `verify::VerifiedServers`).
 
 use std::fmt;
 use std::sync::{Arc, Mutex};
@@ -11,7 +13,7 @@ use rustls::client::{
 use rustls::pki_types::ServerName;
 use rustls::NamedGroup;
 
-use crate::verify::{ChainVerifier, Trust};
+use crate::verify::{ChainVerifier, Trust, VerifiedServers};
 
 /// As rustls's default client resumption.
 const CLIENT_SESSIONS: usize = 256;
@@ -23,16 +25,22 @@ pub(crate) struct LiveClientSessions {
     trust: Arc<Trust>,
     /// The verifier the cache was filled under, and what it decides.
     filled_under: Mutex<(Arc<ChainVerifier>, [u8; 32])>,
+    /// What the server verifier accepted, when it verifies.
+    verified: Option<Arc<VerifiedServers>>,
 }
 
 impl LiveClientSessions {
-    pub(crate) fn new(trust: Arc<Trust>) -> Self {
+    /// A cache forgotten when `trust` changes what it decides, keeping a
+    /// session only from a server `verified` still accepts (when the
+    /// server is verified).
+    pub(crate) fn new(trust: Arc<Trust>, verified: Option<Arc<VerifiedServers>>) -> Self {
         let verifier = trust.current();
         let decision = verifier.decision_digest();
         Self {
             cache: ArcSwap::from_pointee(ClientSessionMemoryCache::new(CLIENT_SESSIONS)),
             trust,
             filled_under: Mutex::new((verifier, decision)),
+            verified,
         }
     }
 
@@ -50,6 +58,13 @@ impl LiveClientSessions {
         }
         self.cache.load_full()
     }
+
+    /// Whether a session `name` hands over now may be kept.
+    fn keeps(&self, name: &ServerName<'_>) -> bool {
+        self.verified
+            .as_ref()
+            .is_none_or(|verified| verified.still_accepted(name))
+    }
 }
 
 impl ClientSessionStore for LiveClientSessions {
@@ -62,7 +77,12 @@ impl ClientSessionStore for LiveClientSessions {
     }
 
     fn set_tls12_session(&self, server_name: ServerName<'static>, value: Tls12ClientSessionValue) {
-        self.cache().set_tls12_session(server_name, value);
+        // The cache first: one a reload empties after the check is
+        // replaced, never filled unchecked.
+        let cache = self.cache();
+        if self.keeps(&server_name) {
+            cache.set_tls12_session(server_name, value);
+        }
     }
 
     fn tls12_session(&self, server_name: &ServerName<'_>) -> Option<Tls12ClientSessionValue> {
@@ -78,7 +98,10 @@ impl ClientSessionStore for LiveClientSessions {
         server_name: ServerName<'static>,
         value: Tls13ClientSessionValue,
     ) {
-        self.cache().insert_tls13_ticket(server_name, value);
+        let cache = self.cache();
+        if self.keeps(&server_name) {
+            cache.insert_tls13_ticket(server_name, value);
+        }
     }
 
     fn take_tls13_ticket(

@@ -11,7 +11,7 @@ use super::{alpn_protocols, certified_key, check_options, provider_and_versions}
 use crate::client::{LiveClientIdentity, LiveClientSessions};
 use crate::live::Rebuilt;
 use crate::settings::Settings;
-use crate::verify::{PeerCheck, ServerVerifier, Trust};
+use crate::verify::{PeerCheck, ServerVerifier, Trust, VerifiedServers};
 use crate::{Error, SslOption};
 
 /// The client config for `s`; `trust` checks the server under `VerifyPeer`.
@@ -20,7 +20,17 @@ use crate::{Error, SslOption};
 pub(crate) fn client_config(s: &Arc<Settings>, trust: &Arc<Trust>) -> Result<ClientConfig, Error> {
     check_options(s)?;
     let (provider, versions) = provider_and_versions(s)?;
-    let verifier = match PeerCheck::client(s.peer_verify_mode()) {
+    let check = PeerCheck::client(s.peer_verify_mode());
+    // With a trust that follows files, what was accepted is noted, for the
+    // sessions a server hands over after a reload.
+    let verified =
+        (matches!(check, PeerCheck::Verified { .. }) && trust.follows_files()).then(|| {
+            Arc::new(VerifiedServers::new(
+                Arc::clone(trust),
+                s.expected_errors.clone(),
+            ))
+        });
+    let verifier = match check {
         PeerCheck::Verified { .. } => {
             let verifier = trust.current();
             // Pins alone need no CA (nor the system store loaded for nothing).
@@ -35,7 +45,11 @@ pub(crate) fn client_config(s: &Arc<Settings>, trust: &Arc<Trust>) -> Result<Cli
                     },
                 });
             }
-            ServerVerifier::verifying(Arc::clone(trust), s.expected_errors.clone())
+            let verifier = ServerVerifier::verifying(Arc::clone(trust), s.expected_errors.clone());
+            match &verified {
+                Some(records) => verifier.recording(Arc::clone(records)),
+                None => verifier,
+            }
         }
         PeerCheck::Recorded | PeerCheck::NotRequested => ServerVerifier::accepting_any(),
     };
@@ -68,7 +82,7 @@ pub(crate) fn client_config(s: &Arc<Settings>, trust: &Arc<Trust>) -> Result<Cli
     // resuming by session ID or ticket; forgotten when what the trust read
     // from files decides changes.
     if trust.follows_files() {
-        let sessions = Arc::new(LiveClientSessions::new(Arc::clone(trust)));
+        let sessions = Arc::new(LiveClientSessions::new(Arc::clone(trust), verified));
         client.resumption = Resumption::store(sessions);
     }
     if s.options.contains(SslOption::DisableSessionSharing) {

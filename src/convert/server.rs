@@ -1,7 +1,8 @@
 //! Settings into a rustls `ServerConfig`.
 
-use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime};
 
 use rustls::pki_types::ServerName;
 use rustls::server::{NoServerSessionStorage, ProducesTickets, ResolvesServerCert};
@@ -11,13 +12,16 @@ use rustls::ServerConfig;
 use super::{alpn_protocols, certified_key, certify, check_options, provider_and_versions};
 use crate::host::{names_cover, server_name};
 use crate::live::Rebuilt;
+use crate::provider::primitives::digest;
 use crate::provider::ticketer;
 use crate::server::{
-    Identities, LiveResolver, LiveTicketer, PolicySessions, PolicyTag, PolicyTickets,
+    Identities, LiveResolver, LiveTicketer, PolicySessions, PolicyTag, PolicyTickets, Recheck,
     ResumptionPolicy, SharedTicketer, DEFAULT_TICKET_LIFETIME, MAX_TICKET_LIFETIME,
 };
 use crate::settings::{Loaded, Settings};
-use crate::verify::{ChainVerifier, ClientVerifier, PeerCheck, Trust};
+use crate::verify::{
+    admits, chain_verifier, ChainVerifier, ClientVerifier, PeerCheck, Peers, Trust, Usage,
+};
 use crate::x509::OcspStaple;
 use crate::{Certificate, Error, SslOption, TicketKeys};
 
@@ -110,15 +114,25 @@ pub(crate) fn server_config(
         (None, 0) => DEFAULT_TICKET_LIFETIME,
         (None, secs) => Duration::from_secs(secs.into()),
     };
+    // The tag is built from the settings, as the trust is: a build never
+    // gets another part (see `live::Rebuilt::get`).
     let tag = {
-        let (settings, trust) = (Arc::clone(s), trust.cloned());
+        let (settings, verifies) = (Arc::clone(s), trust.is_some());
         let inputs = trust.iter().flat_map(|_| s.trust_inputs()).collect();
         Rebuilt::new(inputs, move || {
-            let verifier = trust.as_ref().map(|t| t.current());
-            Ok(resumption_tag(&settings, verifier.as_deref()))
+            let verifier = verifies
+                .then(|| chain_verifier(&settings, Peers::Clients))
+                .transpose()?;
+            Ok(resumption_tag(&settings, verifier.as_ref()))
         })?
     };
-    let policy = Arc::new(ResumptionPolicy::new(tag, lifetime));
+    let mut policy = ResumptionPolicy::new(tag, lifetime);
+    if let (PeerCheck::Verified { .. }, Some(trust)) = (check, trust) {
+        if trust.follows_files() {
+            policy = policy.rechecking(recheck(trust, &s.expected_errors));
+        }
+    }
+    let policy = Arc::new(policy);
     server.ticketer = Arc::new(PolicyTickets::new(server.ticketer.clone(), policy.clone()));
     server.session_storage = Arc::new(PolicySessions::new(server.session_storage.clone(), policy));
     // Last, so that only a config that is built opens the file and warns.
@@ -126,6 +140,52 @@ pub(crate) fn server_config(
         server.key_log = crate::key_log::open(destination, "server")?;
     }
     Ok((server, chooses))
+}
+
+/// The check a resumed client's chain passes again when the trust follows
+/// files: what the client verifier decides, with the trust in force. A
+/// verdict is reused for the same chain under the same trust for a few
+/// seconds, so that a client resuming again costs a digest, not a
+/// verification.
+fn recheck(trust: &Arc<Trust>, expected: &[crate::SslError]) -> Recheck {
+    const REUSED_FOR: Duration = Duration::from_secs(10);
+    const KEPT: usize = 4096;
+    let (trust, expected) = (Arc::clone(trust), expected.to_vec());
+    let verdicts: Mutex<HashMap<[u8; 32], (u64, bool, Instant)>> = Mutex::default();
+    Box::new(move |chain| {
+        let Some((end_entity, intermediates)) = chain.split_first() else {
+            return false;
+        };
+        let (version, verifier) = trust.current_versioned();
+        let key = {
+            let mut hash = digest::Context::new(&digest::SHA256);
+            for cert in chain {
+                hash.update(&(cert.len() as u64).to_be_bytes());
+                hash.update(cert);
+            }
+            let mut key = [0; 32];
+            key.copy_from_slice(hash.finish().as_ref());
+            key
+        };
+        let lock = || verdicts.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(&(v, accepted, at)) = lock().get(&key) {
+            if v == version && at.elapsed() < REUSED_FOR {
+                return accepted;
+            }
+        }
+        let now = rustls::pki_types::UnixTime::now();
+        let accepted =
+            match verifier.verify(end_entity, intermediates, None, Usage::ClientAuth, now) {
+                Ok(()) => true,
+                Err(failure) => admits(&expected, &failure),
+            };
+        let mut verdicts = lock();
+        if verdicts.len() >= KEPT {
+            verdicts.clear();
+        }
+        verdicts.insert(key, (version, accepted, Instant::now()));
+        accepted
+    })
 }
 
 /// The ticketer sealing with shared keys: built again when the key files

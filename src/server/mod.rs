@@ -5,6 +5,7 @@
 mod reload;
 mod resolver;
 mod resumption;
+mod session_state;
 mod ticket_file;
 mod tickets;
 #[cfg(feature = "watch")]
@@ -14,7 +15,7 @@ pub use reload::Reloaded;
 pub(crate) use resolver::{Identities, LiveResolver};
 pub(crate) use resumption::{
     carrying, note_certificate_valid_until, Carried, PolicySessions, PolicyTag, PolicyTickets,
-    ResumptionPolicy,
+    Recheck, ResumptionPolicy,
 };
 pub use tickets::TicketKeys;
 pub(crate) use tickets::{

@@ -41,8 +41,10 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use rustls::pki_types::CertificateDer;
 use rustls::server::{ProducesTickets, StoresServerSessions};
 
+use super::session_state::client_chain;
 use crate::live::Rebuilt;
 use crate::provider::primitives::digest;
 
@@ -69,6 +71,9 @@ impl PolicyTag {
     }
 }
 
+/// Whether a resumed client's chain is accepted by the trust in force.
+pub(crate) type Recheck = Box<dyn Fn(&[CertificateDer<'static>]) -> bool + Send + Sync>;
+
 /// A server's acceptance policy, as tickets are sealed and opened with it.
 pub(crate) struct ResumptionPolicy {
     /// Built again when the trust files change: a reload that changes what
@@ -76,6 +81,12 @@ pub(crate) struct ResumptionPolicy {
     tag: Rebuilt<PolicyTag>,
     /// How long a session resumes after its first full handshake.
     lifetime_secs: u64,
+    /// For a server whose trust follows files, the check of a resumed
+    /// client's chain by the trust in force: a ticket sealed under a tag
+    /// in the instant a reload changed it (its client verified under the
+    /// old trust, its ticket sealed under the new) opens only for a
+    /// client the new trust accepts.
+    recheck: Option<Recheck>,
 }
 
 impl ResumptionPolicy {
@@ -83,6 +94,15 @@ impl ResumptionPolicy {
         Self {
             tag,
             lifetime_secs: lifetime.as_secs(),
+            recheck: None,
+        }
+    }
+
+    /// This policy, checking a resumed client's chain again with `recheck`.
+    pub(crate) fn rechecking(self, recheck: Recheck) -> Self {
+        Self {
+            recheck: Some(recheck),
+            ..self
         }
     }
 
@@ -119,6 +139,13 @@ impl ResumptionPolicy {
         if !current {
             return None;
         }
+        if let Some(recheck) = &self.recheck {
+            // A state that does not read opens nothing: a full handshake.
+            let chain = client_chain(&sealed[ENVELOPE_LEN..])?;
+            if !chain.is_empty() && !recheck(&chain) {
+                return None;
+            }
+        }
         carry(Carried {
             first_handshake: Some(first),
             valid_until: Some(valid_until),
@@ -133,6 +160,7 @@ impl fmt::Debug for ResumptionPolicy {
         f.debug_struct("ResumptionPolicy")
             .field("tag", &*self.tag.get())
             .field("lifetime_secs", &self.lifetime_secs)
+            .field("rechecks", &self.recheck.is_some())
             .finish()
     }
 }

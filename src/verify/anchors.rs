@@ -3,6 +3,7 @@
 //! each trusted as exactly itself.
 
 use std::borrow::Cow;
+use std::collections::HashSet;
 use std::sync::{Arc, OnceLock};
 
 use rustls::pki_types::TrustAnchor;
@@ -11,6 +12,10 @@ use rustls::DistinguishedName;
 use crate::error::InvalidInput;
 use crate::settings::CaCertificates;
 use crate::{roots, Certificate, Error};
+
+/// The most the encoded hints may take: the list's 16-bit length, less
+/// room for the CertificateRequest's other extensions.
+const MAX_HINTS_LEN: usize = 0xffff - 1024;
 
 /// What a verifier trusts.
 #[derive(Debug)]
@@ -81,17 +86,34 @@ impl TrustAnchors {
         })
     }
 
-    /// The configured certificates' subjects, sent to clients as hints.
+    /// The configured certificates' subjects, sent to clients as hints,
+    /// each once. When they do not fit in one message (a bundle of
+    /// hundreds of CAs), none: hints are optional (RFC 8446, 4.2.4), a
+    /// client with one certificate sends it anyway, and rustls encodes the
+    /// list with a 16-bit length it must not exceed.
     pub(crate) fn hint_subjects(&self) -> &Arc<[DistinguishedName]> {
         self.hint_subjects.get_or_init(|| {
-            self.configured_certificates
+            let mut seen = HashSet::new();
+            let subjects: Vec<DistinguishedName> = self
+                .configured_certificates
                 .iter()
                 .chain(&self.exact)
                 .filter_map(|cert| {
                     let anchor = webpki::anchor_from_trusted_cert(cert.as_rustls()).ok()?;
                     Some(DistinguishedName::in_sequence(&anchor.subject))
                 })
-                .collect()
+                .filter(|subject| seen.insert(subject.as_ref().to_vec()))
+                .collect();
+            let encoded: usize = subjects.iter().map(|s| 2 + s.as_ref().len()).sum();
+            if encoded > MAX_HINTS_LEN {
+                log::warn!(
+                    "sslconf: sending clients no CA hints: the subjects of {} CA \
+                     certificates take {encoded} bytes, more than a CertificateRequest holds",
+                    subjects.len()
+                );
+                return Arc::from([]);
+            }
+            subjects.into()
         })
     }
 
@@ -215,11 +237,13 @@ mod tests {
         let ca = Certificate::from_der(params.self_signed(&key).unwrap().der()).unwrap();
         let anchors = TrustAnchors::new(&CaCertificates {
             system: false,
-            certificates: vec![ca.clone()],
+            certificates: vec![ca.clone(), ca.clone()],
             files: None,
         })
         .unwrap();
         let hints = anchors.hint_subjects();
+        // Once, however often the bundle holds it.
+        assert_eq!(hints.len(), 1);
         // Exactly the certificate's subject Name, SEQUENCE header included.
         assert_eq!(hints[0].as_ref(), ca.subject_name_der().unwrap());
         assert_eq!(hints[0].as_ref()[0], 0x30);

@@ -117,8 +117,15 @@ impl ChainVerifier {
                     .iter()
                     .map(|c| c.as_rustls().clone())
                     .collect();
+                // Built again without the unreadable, unless webpki gave up
+                // (it would again, as long).
                 let path_at_now = match path_at_now {
-                    Some(result) if path_chain.len() == chain.len() => result,
+                    Some(result)
+                        if path_chain.len() == chain.len()
+                            || result.as_ref().is_err_and(is_budget_error) =>
+                    {
+                        result
+                    }
                     _ => self.verify_at(cert, leaf.as_rustls(), &intermediates, usage, now),
                 };
                 match path_at_now {
@@ -243,6 +250,12 @@ impl ChainVerifier {
         } else {
             now_error.clone()
         };
+        if is_budget_error(&now_error) {
+            // webpki gave up searching: at another time it would search as
+            // long and give up again (a chain built to be expensive).
+            self.classify(&now_error, found, errors);
+            return None;
+        }
         let now_time = system_time(now);
         let outside: Vec<&Certificate> = chain
             .iter()
@@ -378,6 +391,9 @@ impl ChainVerifier {
         };
         let detail = match kind {
             SslErrorKind::InvalidCertificate => unprocessable_because(error, cert),
+            _ if is_budget_error(error) => {
+                Some("too many candidate issuers: path building gave up")
+            }
             _ => None,
         };
         errors.push(SslError::new(kind, Some(cert.clone())).with_detail(detail));
@@ -490,6 +506,16 @@ fn revocation_detail(error: &webpki::Error) -> Option<&'static str> {
 }
 
 /// Whether webpki failed a path for its revocation status.
+/// Whether webpki gave up building a path within its budget.
+fn is_budget_error(error: &webpki::Error) -> bool {
+    matches!(
+        error,
+        webpki::Error::MaximumPathBuildCallsExceeded
+            | webpki::Error::MaximumSignatureChecksExceeded
+            | webpki::Error::MaximumNameConstraintComparisonsExceeded
+    )
+}
+
 fn is_revocation_error(error: &webpki::Error) -> bool {
     use webpki::Error as E;
     #[allow(deprecated)]

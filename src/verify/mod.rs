@@ -15,6 +15,7 @@ mod server_verifier;
 mod signed;
 mod staple;
 mod trust;
+mod verified_servers;
 
 pub(crate) use anchors::TrustAnchors;
 pub(crate) use chain::ChainVerifier;
@@ -26,7 +27,8 @@ pub(crate) use policy::{admits, PeerCheck};
 pub(crate) use revocation::Revocation;
 pub(crate) use server_verifier::ServerVerifier;
 pub(crate) use staple::{capturing, staple_of};
-pub(crate) use trust::{Peers, Trust};
+pub(crate) use trust::{chain_verifier, Peers, Trust};
+pub(crate) use verified_servers::VerifiedServers;
 
 /// The algorithms every verifier checks a peer's handshake signature with:
 /// the crate's provider's, whatever the mode.

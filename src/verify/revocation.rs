@@ -93,9 +93,9 @@ impl Revocation {
     /// leaf up: no list from its issuer (unless allowed), the list that
     /// decides (the newest from that issuer, as webpki checks it) not
     /// signed by the issuer's key or past its `nextUpdate` (unless
-    /// allowed), and the certificate revoked by the newest list the
-    /// issuer's key signed, current or expired: a list error never hides a
-    /// revocation. A self-signed certificate at the top is checked against
+    /// allowed), and the certificate revoked by any list the issuer's key
+    /// signed, current or expired: neither a list error nor a list
+    /// partitioned by scope hides a revocation. A self-signed certificate at the top is checked against
     /// its own lists, as OpenSSL does; a trusted one that is not
     /// self-signed and ends the path is not (it is an anchor, as webpki
     /// treats it), nor one whose issuer is unknown or forged (no list can
@@ -142,10 +142,14 @@ impl Revocation {
                     Some(cert.clone()),
                 ));
             }
+            // Any list its issuer signed that names it: a CA may partition
+            // its lists (by scope, by distribution point), and which one
+            // webpki held authoritative is not known here; a revocation
+            // said anywhere is said (rule 1).
             let revoked = cert.serial_der().is_some_and(|serial| {
-                lists
-                    .find(|list| signed(list))
-                    .is_some_and(|list| matches!(list.as_webpki().find_serial(serial), Ok(Some(_))))
+                lists.any(|list| {
+                    signed(list) && matches!(list.as_webpki().find_serial(serial), Ok(Some(_)))
+                })
             });
             if revoked {
                 errors.push(SslError::new(

@@ -7,7 +7,7 @@ use rustls::crypto::{verify_tls12_signature, verify_tls13_signature};
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{DigitallySignedStruct, SignatureScheme};
 
-use super::{admits, signature_algorithms, Trust, Usage};
+use super::{admits, signature_algorithms, Trust, Usage, VerifiedServers};
 use crate::error::VerificationFailure;
 use crate::SslError;
 
@@ -23,6 +23,8 @@ pub(crate) struct ServerVerifier {
     /// Whether the server's OCSP staple is handed to a capturing handshake
     /// (see [`super::staple`]).
     keeps_staple: bool,
+    /// Where each accepted chain is noted, for a trust that follows files.
+    records: Option<Arc<VerifiedServers>>,
 }
 
 impl ServerVerifier {
@@ -31,6 +33,7 @@ impl ServerVerifier {
             chain: Some(chain),
             expected,
             keeps_staple: false,
+            records: None,
         }
     }
 
@@ -39,6 +42,15 @@ impl ServerVerifier {
             chain: None,
             expected: Vec::new(),
             keeps_staple: false,
+            records: None,
+        }
+    }
+
+    /// This verifier, noting each chain it accepts in `records`.
+    pub(crate) fn recording(self, records: Arc<VerifiedServers>) -> Self {
+        Self {
+            records: Some(records),
+            ..self
         }
     }
 
@@ -61,7 +73,8 @@ impl ServerCertVerifier for ServerVerifier {
         ocsp_response: &[u8],
         now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
-        if let Some(chain) = &self.chain {
+        if let Some(trust) = &self.chain {
+            let (version, chain) = trust.current_versioned();
             let verified = chain.verify(
                 end_entity,
                 intermediates,
@@ -74,6 +87,10 @@ impl ServerCertVerifier for ServerVerifier {
                     return Err(VerificationFailure::new(failure.errors).into())
                 }
                 _ => {}
+            }
+            if let Some(records) = &self.records {
+                let chain: Vec<_> = std::iter::once(end_entity).chain(intermediates).collect();
+                records.record(server_name, &chain, version);
             }
         }
         if self.keeps_staple {

@@ -61,6 +61,15 @@ impl Trust {
         matches!(self, Self::Live(_))
     }
 
+    /// The verifier in force, and which commit of its files it was built
+    /// from (0 for one fixed).
+    pub(crate) fn current_versioned(&self) -> (u64, Arc<ChainVerifier>) {
+        match self {
+            Self::Fixed(chain) => (0, Arc::clone(chain)),
+            Self::Live(chain) => chain.get_versioned(),
+        }
+    }
+
     /// [`ChainVerifier::verify`] with the verifier in force.
     pub(crate) fn verify(
         &self,
@@ -81,7 +90,10 @@ impl Trust {
 
 /// A verifier of chains against what `s` trusts now for `peers`, with its
 /// verify depth, revocation lists and pins.
-fn chain_verifier(s: &Settings, peers: Peers) -> Result<ChainVerifier, Error> {
+///
+/// # Errors
+/// As [`Trust::new`].
+pub(crate) fn chain_verifier(s: &Settings, peers: Peers) -> Result<ChainVerifier, Error> {
     let anchors = match peers {
         Peers::Servers => TrustAnchors::new(&s.ca)?,
         Peers::Clients => TrustAnchors::configured_only(&s.ca)?,

@@ -399,6 +399,12 @@ impl Authority {
     /// A certificate revocation list (PEM) signed by this CA, revoking
     /// `revoked` (certificates it issued); issued yesterday, due in 30 days.
     pub fn revocation_list(&self, revoked: &[&Certificate]) -> String {
+        self.revocation_list_due(revoked, 30)
+    }
+
+    /// A list revoking `revoked`, whose next one is due in `days_due` days
+    /// (past when negative).
+    pub fn revocation_list_due(&self, revoked: &[&Certificate], days_due: i64) -> String {
         let serial = |cert: &Certificate| {
             let bytes: Vec<u8> = cert
                 .serial_number()
@@ -408,8 +414,8 @@ impl Authority {
             rcgen::SerialNumber::from_slice(&bytes)
         };
         let params = rcgen::CertificateRevocationListParams {
-            this_update: days(-1),
-            next_update: days(30),
+            this_update: days(days_due.min(0) - 1),
+            next_update: days(days_due),
             crl_number: rcgen::SerialNumber::from(1u64),
             issuing_distribution_point: None,
             revoked_certs: revoked
