@@ -116,7 +116,7 @@ fn certified_key(s: &Settings) -> Result<Option<CertifiedKey>, Error> {
 /// together.
 pub(crate) fn certify(chain: &[Certificate], key: &PrivateKey) -> Result<CertifiedKey, Error> {
     let leaf = &chain[0];
-    let signing_key = load_private_key(key).map_err(|source| Error::UnusablePrivateKey {
+    let signing_key = load_private_key(key.as_rustls()).map_err(|source| Error::UnusablePrivateKey {
         algorithm: key.algorithm(),
         source,
     })?;
