@@ -81,9 +81,10 @@
 //! are in this crate's signatures.
 //!
 //! With axum, hyper, reqwest and tonic, the README's section of that name
-//! and the examples `axum_server` (each request carries its connection's
-//! `SessionState` as an extension), `reqwest_client`, `hyper_client`,
-//! `tonic_server` and `tonic_client` show the whole path; a failed
+//! and the programs of the repository's `examples/ecosystem` package,
+//! `axum_server` (each request carries its connection's `SessionState` as
+//! an extension), `reqwest_client`, `hyper_client`, `tonic_server` and
+//! `tonic_client`, show the whole path; a failed
 //! handshake inside those libraries' errors is found with
 //! [`Error::find_in`], with its [`ssl_errors`](Error::ssl_errors).
 //!

@@ -133,8 +133,9 @@ use crate::{
 ///
 /// A node of a fleet, which serves its peers and calls them, each side
 /// with its own certificate, each verifying the other against the fleet's
-/// CA (`examples/axum_server.rs --config node.toml --peer URL` is one, and
-/// `tests/ecosystem.rs` runs two against each other):
+/// CA (the repository's `axum_server --config node.toml --peer URL`, in
+/// `examples/ecosystem`, is one, and its `tests/ecosystem.rs` runs two
+/// against each other):
 ///
 /// ```toml
 /// # Both sides.
