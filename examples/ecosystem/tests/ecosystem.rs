@@ -354,8 +354,7 @@ fn tonic_client_calls_the_tonic_server_with_mutual_tls() {
     ]
     .map(str::to_owned)
     .to_vec();
-    let server =
-        PeerServer::start(server, &args, "listening on").unwrap_or_else(|e| panic!("{e}"));
+    let server = PeerServer::start(server, &args, "listening on").unwrap_or_else(|e| panic!("{e}"));
     let target = format!("https://{HOST}:{}", server.port);
 
     let mut args = pki.client_flags();
@@ -396,10 +395,7 @@ fn tonic_client_calls_the_tonic_server_with_mutual_tls() {
     );
 
     // Without a client certificate the server refuses the handshake.
-    let anonymous = run(
-        client,
-        &["--ca".to_owned(), pki.ca.clone(), target.clone()],
-    );
+    let anonymous = run(client, &["--ca".to_owned(), pki.ca.clone(), target.clone()]);
     assert!(!anonymous.success(), "{}", anonymous.tail());
     assert!(
         server.wait_for_output(
