@@ -206,6 +206,7 @@ fn a_bad_server_name_identity_is_refused_naming_its_pattern() {
 /// sign with RSA only gets the RSA one, with ECDSA only the ECDSA one, and
 /// a TLS 1.2 client offering only ECDHE-RSA suites the RSA one.
 #[test]
+#[cfg_attr(skip_openssl, ignore = "openssl is not on PATH")]
 fn rsa_and_ecdsa_for_one_name_by_what_the_client_supports() {
     if !common::peer_available("openssl") {
         return;

@@ -208,6 +208,7 @@ fn message_of(text: &str, side: Side) -> String {
 }
 
 #[test]
+#[cfg_attr(skip_openssl, ignore = "openssl is not on PATH")]
 fn each_bad_file_gives_its_message() {
     let mut wrong = Vec::new();
     for (text, side, expected) in BAD_FILES {
@@ -582,6 +583,7 @@ fn a_relative_base_dir_survives_a_change_of_the_working_directory() {
 /// A server whose protocol, cipher, ALPN and identity come from a settings
 /// file: `openssl s_client` verifies its chain and reports what the file set.
 #[test]
+#[cfg_attr(skip_openssl, ignore = "openssl is not on PATH")]
 fn openssl_s_client_completes_a_handshake_with_a_server_from_a_file() {
     if !common::peer_available("openssl") {
         return;
@@ -665,6 +667,7 @@ fn openssl_pin(cert: &Path) -> String {
 /// list says revoked too) and the unpinned one are refused, each for that
 /// reason alone. The pins are what the OpenSSL pipeline prints.
 #[test]
+#[cfg_attr(skip_openssl, ignore = "openssl is not on PATH")]
 fn a_client_from_a_file_checks_its_revocation_lists_and_pins() {
     if !common::peer_available("openssl") {
         return;
@@ -765,6 +768,7 @@ fn a_client_from_a_file_checks_its_revocation_lists_and_pins() {
 /// the list file revokes that certificate, a reload reads it again and the
 /// next handshake is refused as revoked.
 #[test]
+#[cfg_attr(skip_openssl, ignore = "openssl is not on PATH")]
 fn a_server_from_a_file_refuses_a_client_its_reloaded_list_revokes() {
     if !common::peer_available("openssl") {
         return;
@@ -875,6 +879,7 @@ fn a_mozilla_profile_comes_first_and_is_written_as_its_values() {
 /// An OCSP response for another certificate is refused when the file is
 /// read, at its field (its message names a serial number, random here).
 #[test]
+#[cfg_attr(skip_openssl, ignore = "openssl is not on PATH")]
 fn another_certificates_ocsp_response_is_refused_at_its_field() {
     let f = fixture();
     if !f.openssl {
@@ -1304,6 +1309,7 @@ fn the_example_client_reads_its_settings_file() {
 /// A passphrase file's first line is the passphrase, whatever its line
 /// ending; it is read again with the key, so both can be replaced together.
 #[test]
+#[cfg_attr(skip_openssl, ignore = "openssl is not on PATH")]
 fn a_passphrase_file_is_read_again_with_its_key() {
     let f = fixture();
     let scratch = Scratch::new("settings-passphrase");
@@ -1425,6 +1431,7 @@ fn served_leaf(config: &SslConfiguration, ca_file: &Path) -> sslconf::Certificat
 /// passphrase file says it, and served; written back, the settings name
 /// the files, never the passphrase.
 #[test]
+#[cfg_attr(skip_openssl, ignore = "openssl is not on PATH")]
 fn a_pkcs12_identity_from_a_file_serves_s_client_and_reloads_with_its_passphrase() {
     if !common::peer_available("openssl") {
         return;
@@ -1480,6 +1487,7 @@ fn a_pkcs12_identity_from_a_file_serves_s_client_and_reloads_with_its_passphrase
 /// without a passphrase; each reads what `Identity::from_pkcs12_file`
 /// reads, and a passphrase given as a value is refused when writing back.
 #[test]
+#[cfg_attr(skip_openssl, ignore = "openssl is not on PATH")]
 fn every_identity_table_takes_a_pkcs12_file() {
     let f = fixture();
     let text = format!(

@@ -207,6 +207,7 @@ fn reqwest_and_hyper_clients_fetch_from_the_axum_server_with_mutual_tls() {
 }
 
 #[test]
+#[cfg_attr(skip_curl, ignore = "curl is not on PATH")]
 fn curl_speaks_http2_and_http1_to_the_axum_server_with_mutual_tls() {
     let program = AXUM_SERVER;
     if !common::peer_available("curl") {
