@@ -818,13 +818,19 @@ fn captured_session_decrypts(protocol: SslProtocol, tag: &str) {
 }
 
 #[test]
-#[cfg_attr(any(skip_tcpdump, skip_tshark), ignore = "tcpdump or tshark is not on PATH")]
+#[cfg_attr(
+    any(skip_tcpdump, skip_tshark),
+    ignore = "tcpdump or tshark is not on PATH"
+)]
 fn tshark_decrypts_a_tls12_session_with_the_key_log() {
     captured_session_decrypts(SslProtocol::TlsV1_2, "keylog-tls12");
 }
 
 #[test]
-#[cfg_attr(any(skip_tcpdump, skip_tshark), ignore = "tcpdump or tshark is not on PATH")]
+#[cfg_attr(
+    any(skip_tcpdump, skip_tshark),
+    ignore = "tcpdump or tshark is not on PATH"
+)]
 fn tshark_decrypts_a_tls13_session_with_the_key_log() {
     captured_session_decrypts(SslProtocol::TlsV1_3, "keylog-tls13");
 }

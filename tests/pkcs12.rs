@@ -774,7 +774,10 @@ fn python_cryptography() -> bool {
 }
 
 #[test]
-#[cfg_attr(skip_python_cryptography, ignore = "python3 cannot import cryptography")]
+#[cfg_attr(
+    skip_python_cryptography,
+    ignore = "python3 cannot import cryptography"
+)]
 fn files_python_cryptography_writes_read_as_it_wrote_them() {
     if !python_cryptography() {
         return;
