@@ -88,6 +88,10 @@
 //! handshake inside those libraries' errors is found with
 //! [`Error::find_in`], with its [`ssl_errors`](Error::ssl_errors).
 //!
+//! The [`guide`] has the rest at length: the examples to run, the
+//! ecosystem stacks, revocation lists and pins, OCSP stapling, Mozilla's
+//! profiles, the key log and the dependencies chosen.
+//!
 //! # Servers in production
 //!
 //! - **Several certificates**: [`with_server_name_identity`](SslConfiguration::with_server_name_identity)
@@ -326,6 +330,7 @@
 //! | `preset` | Mozilla's server-side TLS profiles as settings |
 //! | `key_log` | where the opt-in key log writes the TLS secrets, and the rustls `KeyLog` that writes them |
 //! | `error` | the one error type and the causes it carries |
+//! | `guide` | documentation only: the long form of the README |
 //! | `settings_file/` | the settings as a file (feature `serde`): the serde type (`mod`), names of value types (`names`), SSL options as a table (`option_map`), a side's settings from the top level and its table (`side`), a file into setters (`load`), the side's conversion at load with its error at the field (`refusal`), a configuration back into a file (`write`), field paths and lines (`location`) |
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -342,6 +347,7 @@ mod client;
 mod configuration;
 mod convert;
 mod error;
+pub mod guide;
 mod host;
 mod key_log;
 mod live;
