@@ -7,10 +7,10 @@
 //! no scheduler noise), encryption and decryption both counted.
 //!
 //! ```sh
-//! cargo bench --bench bulk
+//! cargo bench -p sslconf-benches --bench bulk
 //! ```
 
-mod common;
+use sslconf_benches as common;
 
 use std::time::Duration;
 

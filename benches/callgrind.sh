@@ -18,7 +18,7 @@ cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-target/callgrind}"
 export CARGO_PROFILE_BENCH_DEBUG=line-tables-only
 
-bin=$(cargo bench --no-run --all-features --bench ratios --message-format=json 2>/dev/null |
+bin=$(cargo bench -p sslconf-benches --no-run --all-features --bench ratios --message-format=json 2>/dev/null |
   python3 -c 'import json,sys
 for line in sys.stdin:
     m = json.loads(line)

@@ -19,11 +19,11 @@
 //!   cloning the `Arc` (target: under 100 ns).
 //!
 //! ```sh
-//! cargo bench --bench config
-//! cargo bench --bench config -- system-first
+//! cargo bench -p sslconf-benches --bench config
+//! cargo bench -p sslconf-benches --bench config -- system-first
 //! ```
 
-mod common;
+use sslconf_benches as common;
 
 use std::hint::black_box;
 use std::sync::Arc;

@@ -13,11 +13,11 @@
 //! connections.
 //!
 //! ```sh
-//! cargo bench --bench handshake                     # all 64, then session-state
-//! cargo bench --bench handshake -- 'tls13/ecdsa/full/x25519'
+//! cargo bench -p sslconf-benches --bench handshake                     # all 64, then session-state
+//! cargo bench -p sslconf-benches --bench handshake -- 'tls13/ecdsa/full/x25519'
 //! ```
 
-mod common;
+use sslconf_benches as common;
 
 use std::time::Duration;
 

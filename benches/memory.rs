@@ -10,10 +10,10 @@
 //! during the handshakes (both sides) are counted too.
 //!
 //! ```sh
-//! cargo bench --bench memory
+//! cargo bench -p sslconf-benches --bench memory
 //! ```
 
-mod common;
+use sslconf_benches as common;
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::net::{TcpListener, TcpStream};

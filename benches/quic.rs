@@ -23,15 +23,15 @@
 //! of rounds), steadier on a shared machine than two criterion runs.
 //!
 //! ```sh
-//! cargo bench --all-features --bench quic
-//! cargo bench --all-features --bench quic -- quic-memory   # a filter
+//! cargo bench -p sslconf-benches --all-features --bench quic
+//! cargo bench -p sslconf-benches --all-features --bench quic -- quic-memory   # a filter
 //! # Instruction counts of the in-memory handshake, one implementation
 //! # ('*on_server*' or '*on_client*' for one side; `tcp` for TLS over TCP):
 //! valgrind --tool=callgrind --collect-atstart=no --toggle-collect='*measured_*loop*' \
 //!     target/release/deps/quic-* --callgrind full sslconf 200
 //! ```
 
-mod common;
+use sslconf_benches as common;
 
 use std::hint::black_box;
 use std::net::SocketAddr;

@@ -5,16 +5,16 @@
 //! criterion runs minutes apart.
 //!
 //! ```sh
-//! cargo bench --all-features --bench ratios        # every case, markdown table
-//! cargo bench --bench ratios -- handshake/tls13    # cases whose name contains a filter
-//! cargo bench --bench ratios -- --list
+//! cargo bench -p sslconf-benches --all-features --bench ratios        # every case, markdown table
+//! cargo bench -p sslconf-benches --bench ratios -- handshake/tls13    # cases whose name contains a filter
+//! cargo bench -p sslconf-benches --bench ratios -- --list
 //! # Instruction counts: one implementation, a fixed number of iterations,
 //! # collection limited to the measured loop (see benches/callgrind.sh).
 //! valgrind --tool=callgrind --collect-atstart=no --toggle-collect='*measured_loop*' \
 //!     target/release/deps/ratios-* --callgrind handshake/tls13/ecdsa/full/x25519 sslconf 200
 //! ```
 
-mod common;
+use sslconf_benches as common;
 
 use std::hint::black_box;
 use std::sync::Arc;

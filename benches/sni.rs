@@ -5,7 +5,7 @@
 //! the median of the per-round ratios to the one-name server is reported.
 //!
 //! ```sh
-//! cargo bench --bench sni            # SNI_ROUNDS=15 SNI_BATCH=200 to change the run
+//! cargo bench -p sslconf-benches --bench sni            # SNI_ROUNDS=15 SNI_BATCH=200 to change the run
 //! ```
 
 use std::hint::black_box;

@@ -18,13 +18,13 @@
 //!   server config without keys. Every handshake is checked to resume.
 //!
 //! ```sh
-//! cargo bench --bench tickets                  # every case, markdown tables
-//! cargo bench --bench tickets -- resumed/tls13 # cases whose name contains a filter
+//! cargo bench -p sslconf-benches --bench tickets                  # every case, markdown tables
+//! cargo bench -p sslconf-benches --bench tickets -- resumed/tls13 # cases whose name contains a filter
 //! ```
 //!
 //! Knobs: `RATIO_ROUNDS` (default 15), `RATIO_BATCH_MS` (default 60).
 
-mod common;
+use sslconf_benches as common;
 
 use std::hint::black_box;
 use std::sync::{Arc, Mutex};

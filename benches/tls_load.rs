@@ -7,8 +7,8 @@
 //! `s_time` prints, and the script reads it.
 //!
 //! ```sh
-//! cargo bench --bench tls_load -- --connect 127.0.0.1:8443 --time 5 --new
-//! cargo bench --bench tls_load -- --connect 127.0.0.1:8443 --time 5 --reuse --www / --groups X25519
+//! cargo bench -p sslconf-benches --bench tls_load -- --connect 127.0.0.1:8443 --time 5 --new
+//! cargo bench -p sslconf-benches --bench tls_load -- --connect 127.0.0.1:8443 --time 5 --reuse --www / --groups X25519
 //! ```
 //!
 //! Prints `N connections in T real seconds`, then `R reused`, then the

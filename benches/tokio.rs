@@ -8,10 +8,10 @@
 //! - `bulk/…`: 1 MiB written by the client and read by the server.
 //!
 //! ```sh
-//! cargo bench --features tokio --bench tokio
+//! cargo bench -p sslconf-benches --bench tokio
 //! ```
 
-mod common;
+use sslconf_benches as common;
 
 use std::time::{Duration, Instant};
 

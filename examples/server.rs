@@ -26,7 +26,7 @@
 //! # Mozilla's "modern" profile (TLS 1.3 only), for an ECDSA certificate:
 //! cargo run --example server -- --cert server.pem --key server.key --preset modern
 //! # Staple an OCSP response (openssl ocsp ... -respout server.ocsp):
-//! cargo run --example server -- --cert server.pem --key server.key --ocsp-response server.ocsp
+//! cargo run --example server --features ocsp -- --cert server.pem --key server.key --ocsp-response server.ocsp
 //! # Another certificate for api.example.com, and the files read again when they change:
 //! cargo run --example server --features watch -- --cert server.pem --key server.key \
 //!     --sni 'api.example.com=api.pem,api.key' --watch
@@ -238,6 +238,7 @@ fn configuration(args: &Args) -> Result<SslConfiguration, BoxError> {
                 .with_private_key(PrivateKey::from_der(&key.serialize_der())?)
         }
     };
+    #[cfg(feature = "ocsp")]
     if let Some(path) = &args.ocsp_response {
         let identity = config
             .local_identity()
@@ -245,6 +246,10 @@ fn configuration(args: &Args) -> Result<SslConfiguration, BoxError> {
             .with_ocsp_response_file(path)
             .map_err(|e| format!("--ocsp-response {path}: {e}"))?;
         config = config.with_local_identity(identity);
+    }
+    #[cfg(not(feature = "ocsp"))]
+    if args.ocsp_response.is_some() {
+        return Err("--ocsp-response needs sslconf's `ocsp` feature: --features ocsp".into());
     }
     if let Some(ca) = &args.ca {
         config = config.with_ca_certificate_files([ca])?;

@@ -57,7 +57,7 @@ cargo build --release --quiet --features tokio,watch --example tokio_server
 server_bin=target/release/examples/tokio_server
 if [[ $LOADGEN == rust ]]; then
   echo "building the Rust load generator (benches/tls_load.rs)..." >&2
-  loadgen_bin=$(cargo bench --quiet --bench tls_load --no-run --message-format=json 2>/dev/null |
+  loadgen_bin=$(cargo bench -p sslconf-benches --quiet --bench tls_load --no-run --message-format=json 2>/dev/null |
     python3 -c 'import json, sys
 for line in sys.stdin:
     m = json.loads(line)

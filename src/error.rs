@@ -497,6 +497,21 @@ pub enum Error {
         source: quinn::ConnectionError,
     },
 
+    /// Input that only an optional Cargo feature of this crate reads, met
+    /// at run time in a build without it: an encrypted private key without
+    /// `encrypted-keys`; a settings file naming a `pkcs12-file` without
+    /// `pkcs12`, a `key-passphrase-file` or `key-passphrase-env` without
+    /// `encrypted-keys`, an `ocsp-response-file` without `ocsp`. (What a
+    /// program asks for in code without the feature does not compile.)
+    #[error("{what} needs the `{feature}` feature of sslconf, which this build does not enable")]
+    FeatureNotEnabled {
+        /// What needs it, naming the input, as "the encrypted private key
+        /// in server.key".
+        what: String,
+        /// The Cargo feature that reads it.
+        feature: &'static str,
+    },
+
     /// A TLS error: the handshake failed, or rustls refused a setting.
     #[error(transparent)]
     Tls(rustls::Error),

@@ -82,11 +82,16 @@
 //! are in this crate's signatures.
 //!
 //! With axum, hyper, reqwest and tonic, the README's section of that name
-//! and the examples `axum_server` (each request carries its connection's
-//! `SessionState` as an extension), `reqwest_client`, `hyper_client`,
-//! `tonic_server` and `tonic_client` show the whole path; a failed
+//! and the programs of the repository's `examples/ecosystem` package,
+//! `axum_server` (each request carries its connection's `SessionState` as
+//! an extension), `reqwest_client`, `hyper_client`, `tonic_server` and
+//! `tonic_client`, show the whole path; a failed
 //! handshake inside those libraries' errors is found with
 //! [`Error::find_in`], with its [`ssl_errors`](Error::ssl_errors).
+//!
+//! The [`guide`] has the rest at length: the examples to run, the
+//! ecosystem stacks, revocation lists and pins, OCSP stapling, Mozilla's
+//! profiles, the key log and the dependencies chosen.
 //!
 //! # Servers in production
 //!
@@ -296,6 +301,22 @@
 //! - `serde`: settings files: `SslConfiguration::from_toml_file` for a
 //!   `Side` (one file can configure a service's server and its client),
 //!   `to_toml`, and `SettingsFile` for any serde format (serde, toml).
+//! - `encrypted-keys`: encrypted private keys (PKCS#8 `ENCRYPTED PRIVATE
+//!   KEY`), `PrivateKey::from_pem_with_passphrase` and the other
+//!   `_with_passphrase` constructors (RustCrypto's pkcs8 and pkcs5).
+//! - `pkcs12` (implies `encrypted-keys`): `Pkcs12` and
+//!   `Identity::from_pkcs12*` (RustCrypto's pkcs12 and cms, RC2 and 3DES).
+//! - `ocsp`: a server's stapled OCSP response,
+//!   `Identity::with_ocsp_response*` (x509-ocsp). A client keeps a server's
+//!   staple ([`SessionState::ocsp_response`]) without it.
+//!
+//! The default build is what an ordinary client or server needs:
+//! `aws-lc-rs`, `native-certs`, `webpki-roots`. What a build without a
+//! feature is asked for at run time (a settings file's `pkcs12-file`,
+//! `key-passphrase-file` or `ocsp-response-file`, an encrypted key in a key
+//! file) is [`Error::FeatureNotEnabled`], naming the feature. X.509 is read
+//! with one ASN.1 stack (RustCrypto's `der`, which the features' crates are
+//! built on), and digests are the crypto provider's.
 //!
 //! # Layout
 //!
@@ -317,6 +338,7 @@
 //! | `preset` | Mozilla's server-side TLS profiles as settings |
 //! | `key_log` | where the opt-in key log writes the TLS secrets, and the rustls `KeyLog` that writes them |
 //! | `error` | the one error type and the causes it carries |
+//! | `guide` | documentation only: the long form of the README |
 //! | `settings_file/` | the settings as a file (feature `serde`): the serde type (`mod`), names of value types (`names`), SSL options as a table (`option_map`), a side's settings from the top level and its table (`side`), a file into setters (`load`), the side's conversion at load with its error at the field (`refusal`), a configuration back into a file (`write`), field paths and lines (`location`) |
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -333,6 +355,7 @@ mod client;
 mod configuration;
 mod convert;
 mod error;
+pub mod guide;
 mod host;
 mod key_log;
 mod live;
@@ -376,6 +399,8 @@ pub use session::SessionState;
 pub use settings_file::{IdentitySettings, ServerNameIdentitySettings, SettingsFile, Side};
 pub use ssl_error::{SslError, SslErrorKind};
 pub use stream::TlsStream;
+#[cfg(feature = "pkcs12")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pkcs12")))]
 pub use x509::Pkcs12;
 pub use x509::{
     AlternativeName, Certificate, DigestAlgorithm, Identity, KeyAlgorithm, PrivateKey,

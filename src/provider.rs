@@ -7,8 +7,7 @@
 use std::sync::{Arc, OnceLock};
 
 use rustls::crypto::{CryptoProvider, SupportedKxGroup};
-
-use crate::PrivateKey;
+use rustls::pki_types::PrivateKeyDer;
 
 #[cfg(not(any(feature = "aws-lc-rs", feature = "ring")))]
 compile_error!("sslconf needs a crypto provider: enable the `aws-lc-rs` or the `ring` feature");
@@ -38,11 +37,13 @@ pub(crate) const BACKEND_NAME: &str = if cfg!(feature = "aws-lc-rs") {
 };
 
 /// The provider's signing key for a private key, borrowed: no copy of the
-/// key material is made outside the provider's own key object.
+/// key material is made outside the provider's own key object. It takes the
+/// DER rustls reads, not the crate's `PrivateKey`: `x509` hashes with this
+/// module's primitives, so this module never imports `x509` back.
 pub(crate) fn load_private_key(
-    key: &PrivateKey,
+    key: &PrivateKeyDer<'_>,
 ) -> Result<Arc<dyn rustls::sign::SigningKey>, rustls::Error> {
-    backend::sign::any_supported_type(key.as_rustls())
+    backend::sign::any_supported_type(key)
 }
 
 /// A session ticket encrypter, with a key that rotates every six hours.

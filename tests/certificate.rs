@@ -367,6 +367,7 @@ fn check_against_openssl(made: &Made, cert: &Certificate) {
 }
 
 #[test]
+#[cfg_attr(skip_openssl, ignore = "openssl is not on PATH")]
 fn every_field_matches_openssl() {
     if !common::peer_available("openssl") {
         return;
@@ -381,6 +382,7 @@ fn every_field_matches_openssl() {
 /// The values the certificates were made with, so that a change in how
 /// openssl prints them cannot make both sides agree on something wrong.
 #[test]
+#[cfg_attr(skip_openssl, ignore = "openssl is not on PATH")]
 fn fields_hold_the_values_the_certificates_were_made_with() {
     if !common::peer_available("openssl") {
         return;
@@ -490,6 +492,7 @@ fn fields_hold_the_values_the_certificates_were_made_with() {
 }
 
 #[test]
+#[cfg_attr(skip_openssl, ignore = "openssl is not on PATH")]
 fn pem_and_der_files_round_trip() {
     if !common::peer_available("openssl") {
         return;
@@ -552,6 +555,7 @@ fn pem_and_der_files_round_trip() {
 }
 
 #[test]
+#[cfg_attr(skip_openssl, ignore = "openssl is not on PATH")]
 fn pem_bundles_load_in_order() {
     if !common::peer_available("openssl") {
         return;
@@ -601,6 +605,7 @@ fn pem_bundles_load_in_order() {
 }
 
 #[test]
+#[cfg_attr(skip_openssl, ignore = "openssl is not on PATH")]
 fn bad_input_is_a_typed_error_naming_the_input() {
     if !common::peer_available("openssl") {
         return;

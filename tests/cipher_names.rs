@@ -60,6 +60,7 @@ fn check_cipher(cipher: Cipher, line: &CipherLine) {
 }
 
 #[test]
+#[cfg_attr(skip_openssl, ignore = "openssl is not on PATH")]
 fn every_name_openssl_prints_parses_to_the_same_cipher_or_none() {
     if !common::peer_available("openssl") {
         return;
@@ -106,6 +107,7 @@ fn every_name_openssl_prints_parses_to_the_same_cipher_or_none() {
 }
 
 #[test]
+#[cfg_attr(skip_openssl, ignore = "openssl is not on PATH")]
 fn tls13_suites_are_the_ones_openssl_lists_for_tls13() {
     if !common::peer_available("openssl") {
         return;
@@ -182,6 +184,7 @@ fn names_openssl_does_not_know_are_none() {
 }
 
 #[test]
+#[cfg_attr(skip_openssl, ignore = "openssl is not on PATH")]
 fn openssl_curve_names_map_to_their_groups() {
     if !common::peer_available("openssl") {
         return;

@@ -161,6 +161,7 @@ fn a_forged_client_under_an_expected_root_is_refused_by_a_server() {
 /// the leaf's signature fails (7 at depth 0); of the genuine leaf, only
 /// the former.
 #[test]
+#[cfg_attr(skip_openssl, ignore = "openssl is not on PATH")]
 fn verify_chain_reports_a_forged_link_as_openssl_does() {
     if !peer_available("openssl") {
         return;
@@ -285,6 +286,7 @@ impl MeshCa {
 }
 
 #[test]
+#[cfg_attr(skip_openssl, ignore = "openssl is not on PATH")]
 fn a_bridge_mesh_path_that_webpki_finds_is_found() {
     let mesh = mesh();
     assert_eq!(mesh.intermediates.len(), 35);
@@ -332,6 +334,7 @@ fn a_bridge_mesh_path_that_webpki_finds_is_found() {
 /// makes a path one intermediate longer than the depth allows: the error
 /// is the depth, not the signature webpki then tries on another path.
 #[test]
+#[cfg_attr(skip_openssl, ignore = "openssl is not on PATH")]
 fn a_depth_refusal_with_a_self_issued_intermediate_is_the_path_length() {
     let root = MeshCa::new("Rollover Root");
     let old = MeshCa::new("Rollover CA");

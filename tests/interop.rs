@@ -1080,36 +1080,43 @@ fn run_matrix(peer: Peer) {
 }
 
 #[test]
+#[cfg_attr(skip_openssl, ignore = "openssl is not on PATH")]
 fn matrix_sslconf_client_vs_openssl_s_server() {
     run_matrix(Peer::OpenSslServer);
 }
 
 #[test]
+#[cfg_attr(skip_gnutls, ignore = "gnutls-cli or gnutls-serv is not on PATH")]
 fn matrix_sslconf_client_vs_gnutls_serv() {
     run_matrix(Peer::GnuTlsServer);
 }
 
 #[test]
+#[cfg_attr(skip_python3, ignore = "python3 is not on PATH")]
 fn matrix_sslconf_client_vs_python_server() {
     run_matrix(Peer::PythonServer);
 }
 
 #[test]
+#[cfg_attr(skip_openssl, ignore = "openssl is not on PATH")]
 fn matrix_sslconf_server_vs_openssl_s_client() {
     run_matrix(Peer::OpenSslClient);
 }
 
 #[test]
+#[cfg_attr(skip_gnutls, ignore = "gnutls-cli or gnutls-serv is not on PATH")]
 fn matrix_sslconf_server_vs_gnutls_cli() {
     run_matrix(Peer::GnuTlsClient);
 }
 
 #[test]
+#[cfg_attr(skip_curl, ignore = "curl is not on PATH")]
 fn matrix_sslconf_server_vs_curl() {
     run_matrix(Peer::Curl);
 }
 
 #[test]
+#[cfg_attr(skip_python3, ignore = "python3 is not on PATH")]
 fn matrix_sslconf_server_vs_python_client() {
     run_matrix(Peer::PythonClient);
 }
@@ -1133,6 +1140,7 @@ fn kinds(errors: &[sslconf::SslError]) -> Vec<SslErrorKind> {
 }
 
 #[test]
+#[cfg_attr(skip_openssl, ignore = "openssl is not on PATH")]
 fn issue4_our_client_with_forced_cipher_alpn_and_certificate_against_a_demanding_s_server() {
     if !common::peer_available("openssl") {
         return;
@@ -1238,6 +1246,7 @@ fn issue4_our_client_with_forced_cipher_alpn_and_certificate_against_a_demanding
 }
 
 #[test]
+#[cfg_attr(skip_openssl, ignore = "openssl is not on PATH")]
 fn issue4_query_peer_server_reports_what_is_wrong_with_s_client_certificates() {
     if !common::peer_available("openssl") {
         return;
@@ -1343,6 +1352,7 @@ fn issue4_query_peer_server_reports_what_is_wrong_with_s_client_certificates() {
 }
 
 #[test]
+#[cfg_attr(skip_openssl, ignore = "openssl is not on PATH")]
 fn issue4_verify_peer_client_refuses_an_expired_s_server_certificate() {
     if !common::peer_available("openssl") {
         return;
@@ -1592,11 +1602,13 @@ fn client_certificates_against_our_server(peer: Peer) {
 }
 
 #[test]
+#[cfg_attr(skip_curl, ignore = "curl is not on PATH")]
 fn issue4_curl_with_and_without_a_client_certificate() {
     client_certificates_against_our_server(Peer::Curl);
 }
 
 #[test]
+#[cfg_attr(skip_python3, ignore = "python3 is not on PATH")]
 fn issue4_python_with_and_without_a_client_certificate() {
     client_certificates_against_our_server(Peer::PythonClient);
 }

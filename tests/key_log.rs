@@ -321,6 +321,7 @@ fn a_directory_is_refused() {
 
 #[cfg(unix)]
 #[test]
+#[cfg_attr(skip_mkfifo, ignore = "mkfifo is not on PATH")]
 fn a_fifo_is_refused_without_opening_it() {
     if !common::peer_available("mkfifo") {
         return;
@@ -817,11 +818,19 @@ fn captured_session_decrypts(protocol: SslProtocol, tag: &str) {
 }
 
 #[test]
+#[cfg_attr(
+    any(skip_tcpdump, skip_tshark),
+    ignore = "tcpdump or tshark is not on PATH"
+)]
 fn tshark_decrypts_a_tls12_session_with_the_key_log() {
     captured_session_decrypts(SslProtocol::TlsV1_2, "keylog-tls12");
 }
 
 #[test]
+#[cfg_attr(
+    any(skip_tcpdump, skip_tshark),
+    ignore = "tcpdump or tshark is not on PATH"
+)]
 fn tshark_decrypts_a_tls13_session_with_the_key_log() {
     captured_session_decrypts(SslProtocol::TlsV1_3, "keylog-tls13");
 }

@@ -146,6 +146,7 @@ fn assert_stapled(output: &str, leaf: &Leaf, cert_status: &str) {
 }
 
 #[test]
+#[cfg_attr(skip_openssl, ignore = "openssl is not on PATH")]
 fn every_kind_of_identity_staples_its_response_in_tls_1_2_and_1_3() {
     if !common::peer_available("openssl") {
         return;
@@ -195,6 +196,7 @@ fn every_kind_of_identity_staples_its_response_in_tls_1_2_and_1_3() {
 }
 
 #[test]
+#[cfg_attr(skip_openssl, ignore = "openssl is not on PATH")]
 fn a_response_for_another_certificate_is_refused_at_conversion() {
     if !common::peer_available("openssl") {
         return;
@@ -264,6 +266,7 @@ fn captured() -> &'static Captured {
 }
 
 #[test]
+#[cfg_attr(skip_openssl, ignore = "openssl is not on PATH")]
 fn a_reload_reads_the_response_again_with_the_chain_and_key() {
     if !common::peer_available("openssl") {
         return;
@@ -367,6 +370,7 @@ fn s_server(leaf: &Leaf, staple: &str) -> PeerServer {
 }
 
 #[test]
+#[cfg_attr(skip_openssl, ignore = "openssl is not on PATH")]
 fn a_client_keeps_the_staple_openssl_sends_when_enabled() {
     if !common::peer_available("openssl") {
         return;
@@ -402,6 +406,7 @@ fn a_client_keeps_the_staple_openssl_sends_when_enabled() {
 
 #[cfg(feature = "tokio")]
 #[tokio::test]
+#[cfg_attr(skip_openssl, ignore = "openssl is not on PATH")]
 async fn an_async_client_keeps_the_staple_too() {
     if !common::peer_available("openssl") {
         return;

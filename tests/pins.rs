@@ -38,6 +38,7 @@ fn openssl_pin(cert_path: &str) -> String {
 }
 
 #[test]
+#[cfg_attr(skip_openssl, ignore = "openssl is not on PATH")]
 fn pins_are_what_the_openssl_pipeline_prints() {
     if !peer_available("openssl") {
         return;
@@ -126,6 +127,7 @@ fn serve_once(server: &SslConfiguration) -> (u16, thread::JoinHandle<()>) {
 }
 
 #[test]
+#[cfg_attr(skip_curl, ignore = "curl is not on PATH")]
 fn curl_pinnedpubkey_agrees_with_the_crate() {
     if !peer_available("curl") {
         return;

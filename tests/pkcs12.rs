@@ -205,6 +205,7 @@ fn agrees_with_openssl(p12: &str) -> Pkcs12 {
 }
 
 #[test]
+#[cfg_attr(skip_openssl, ignore = "openssl is not on PATH")]
 fn openssl_default_legacy_and_unencrypted_files_read_as_openssl_prints_them() {
     if !common::peer_available("openssl") {
         return;
@@ -276,6 +277,7 @@ fn openssl_default_legacy_and_unencrypted_files_read_as_openssl_prints_them() {
 }
 
 #[test]
+#[cfg_attr(skip_openssl, ignore = "openssl is not on PATH")]
 fn a_key_without_local_key_id_finds_its_certificate_by_public_key() {
     if !common::peer_available("openssl") {
         return;
@@ -313,6 +315,7 @@ fn a_key_without_local_key_id_finds_its_certificate_by_public_key() {
 }
 
 #[test]
+#[cfg_attr(skip_openssl, ignore = "openssl is not on PATH")]
 fn wrong_passphrase_is_its_own_error_for_every_scheme() {
     if !common::peer_available("openssl") {
         return;
@@ -350,6 +353,7 @@ fn wrong_passphrase_is_its_own_error_for_every_scheme() {
 /// password", and so the error is the wrong passphrase, not a corrupt file.
 /// A legacy file, all UTF-16, opens with either, in OpenSSL as here.
 #[test]
+#[cfg_attr(skip_openssl, ignore = "openssl is not on PATH")]
 fn a_passphrase_in_another_encoding_is_a_wrong_passphrase_as_openssl_says() {
     if !common::peer_available("openssl") {
         return;
@@ -417,6 +421,7 @@ fn a_passphrase_in_another_encoding_is_a_wrong_passphrase_as_openssl_says() {
 }
 
 #[test]
+#[cfg_attr(skip_openssl, ignore = "openssl is not on PATH")]
 fn schemes_not_read_here_are_named_with_how_to_re_encrypt() {
     if !common::peer_available("openssl") {
         return;
@@ -487,6 +492,7 @@ fn schemes_not_read_here_are_named_with_how_to_re_encrypt() {
 /// A file whose MAC asks for 2^31 - 1 iterations is refused at once: the
 /// cost is read before any of it is spent.
 #[test]
+#[cfg_attr(skip_openssl, ignore = "openssl is not on PATH")]
 fn key_derivation_above_the_cap_is_refused_before_it_runs() {
     if !common::peer_available("openssl") {
         return;
@@ -600,6 +606,7 @@ fn rewrite_bags(p12: &[u8], mut change: impl FnMut(&mut SafeBag)) -> Vec<u8> {
 }
 
 #[test]
+#[cfg_attr(skip_openssl, ignore = "openssl is not on PATH")]
 fn the_identity_serves_a_handshake_openssl_verifies() {
     if !common::peer_available("openssl") {
         return;
@@ -671,6 +678,7 @@ fn served_leaf(config: &SslConfiguration, root: &Certificate) -> Certificate {
 }
 
 #[test]
+#[cfg_attr(skip_openssl, ignore = "openssl is not on PATH")]
 fn reload_reads_a_rewritten_file_and_keeps_the_old_identity_on_a_bad_one() {
     if !common::peer_available("openssl") {
         return;
@@ -766,6 +774,10 @@ fn python_cryptography() -> bool {
 }
 
 #[test]
+#[cfg_attr(
+    skip_python_cryptography,
+    ignore = "python3 cannot import cryptography"
+)]
 fn files_python_cryptography_writes_read_as_it_wrote_them() {
     if !python_cryptography() {
         return;
@@ -843,6 +855,7 @@ fn committed_cryptography_files_read() {
 const CERT_BAG: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.12.10.1.3");
 
 #[test]
+#[cfg_attr(skip_openssl, ignore = "openssl is not on PATH")]
 fn a_local_key_id_on_a_certificate_of_another_key_is_not_believed() {
     if !common::peer_available("openssl") {
         return;
@@ -874,6 +887,7 @@ fn a_local_key_id_on_a_certificate_of_another_key_is_not_believed() {
 }
 
 #[test]
+#[cfg_attr(skip_openssl, ignore = "openssl is not on PATH")]
 fn many_certificates_cost_little_and_are_capped() {
     if !common::peer_available("openssl") {
         return;

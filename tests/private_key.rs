@@ -386,6 +386,7 @@ macro_rules! every_format {
     ($($test:ident: $kind:literal, $algorithm:ident, $bits:literal;)*) => {
         $(
             #[test]
+            #[cfg_attr(skip_openssl, ignore = "openssl is not on PATH")]
             fn $test() {
                 load_every_format($kind, KeyAlgorithm::$algorithm, $bits);
             }
@@ -405,6 +406,7 @@ every_format! {
 
 /// Layouts openssl writes besides the usual ones.
 #[test]
+#[cfg_attr(skip_openssl, ignore = "openssl is not on PATH")]
 fn other_openssl_layouts() {
     if !common::peer_available("openssl") {
         return;
@@ -478,6 +480,7 @@ fn other_openssl_layouts() {
 }
 
 #[test]
+#[cfg_attr(skip_openssl, ignore = "openssl is not on PATH")]
 fn unsupported_keys_are_invalid_not_a_panic() {
     if !common::peer_available("openssl") {
         return;
@@ -881,6 +884,7 @@ fn a_pbes1_key_names_its_scheme() {
 }
 
 #[test]
+#[cfg_attr(skip_openssl, ignore = "openssl is not on PATH")]
 fn scrypt_parameters_beyond_openssls_memory_cap_are_refused() {
     let dir = Scratch::new("private-key-scrypt");
     // N = 2^40 would need 1 TiB and abort the process; 2^20 needs 1 GiB and
@@ -939,6 +943,7 @@ fn scrypt_parameters_beyond_openssls_memory_cap_are_refused() {
 // Bad input.
 
 #[test]
+#[cfg_attr(skip_openssl, ignore = "openssl is not on PATH")]
 fn bad_input_is_a_typed_error_naming_the_input() {
     if !common::peer_available("openssl") {
         return;

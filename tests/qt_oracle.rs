@@ -73,6 +73,7 @@ fn verify_a_leaf_of_the_trusted_root() {
 /// Qt (`test-intermediate-not-ca`): a signer with `CA:FALSE` but keyCertSign
 /// is `InvalidCaCertificate`, on the signer.
 #[test]
+#[cfg_attr(skip_openssl, ignore = "openssl is not on PATH")]
 fn verify_a_signer_that_is_not_a_ca() {
     let root_key = KeyPair::generate().unwrap();
     let root_params = ca_params("Qt Not-CA Root");
@@ -229,6 +230,7 @@ fn v1_self_signed(scratch: &Scratch, name: &str, expired: bool) -> (Certificate,
 /// lists those and, first, `InvalidCertificate` saying why webpki cannot
 /// use it ("X.509 v1 is not supported").
 #[test]
+#[cfg_attr(skip_openssl, ignore = "openssl is not on PATH")]
 fn verify_an_expired_x509_v1_self_signed_certificate() {
     if !common::peer_available("openssl") {
         return;
@@ -255,6 +257,7 @@ fn verify_an_expired_x509_v1_self_signed_certificate() {
 /// certificate at all, so even a client that accepts both errors cannot
 /// complete the handshake with it.
 #[test]
+#[cfg_attr(skip_openssl, ignore = "openssl is not on PATH")]
 fn a_x509_v1_self_signed_server() {
     if !common::peer_available("openssl") {
         return;
@@ -311,6 +314,7 @@ fn a_x509_v1_self_signed_server() {
 /// honours that extension. webpki ignores it (it predates extended key
 /// usage and no current CA issues it): the crate accepts, documented.
 #[test]
+#[cfg_attr(skip_openssl, ignore = "openssl is not on PATH")]
 fn a_client_certificate_with_only_netscape_cert_type_server() {
     if !common::peer_available("openssl") {
         return;
@@ -597,6 +601,7 @@ fn expected_errors_on_a_server() {
 /// fails verification; OpenSSL 3's `verify` (security level 1 there)
 /// accepts it, its handshake at the default level would not.
 #[test]
+#[cfg_attr(skip_openssl, ignore = "openssl is not on PATH")]
 fn a_chain_signed_with_rsa_1024() {
     if !common::peer_available("openssl") {
         return;

@@ -167,6 +167,7 @@ fn agree(case: &str, pki: &Pki, crls: &[&str], expected: [&[(SslErrorKind, u32)]
 }
 
 #[test]
+#[cfg_attr(skip_openssl, ignore = "openssl is not on PATH")]
 fn agrees_with_openssl_verify_crl_check() {
     if !peer_available("openssl") {
         return;
@@ -252,6 +253,7 @@ fn agrees_with_openssl_verify_crl_check() {
 }
 
 #[test]
+#[cfg_attr(skip_openssl, ignore = "openssl is not on PATH")]
 fn policies_allow_what_they_say() {
     if !peer_available("openssl") {
         return;
@@ -321,6 +323,7 @@ fn kinds(errors: &[SslError]) -> Vec<SslErrorKind> {
 }
 
 #[test]
+#[cfg_attr(skip_openssl, ignore = "openssl is not on PATH")]
 fn unusable_lists_are_refused_when_read() {
     if !peer_available("openssl") {
         return;
@@ -376,6 +379,7 @@ fn unusable_lists_are_refused_when_read() {
 }
 
 #[test]
+#[cfg_attr(skip_openssl, ignore = "openssl is not on PATH")]
 fn lists_from_a_ca_without_crlnumber_are_refused_naming_why() {
     if !peer_available("openssl") {
         return;
@@ -456,6 +460,7 @@ fn client_with(pki: &Pki, mode: PeerVerifyMode) -> SslConfiguration {
 }
 
 #[test]
+#[cfg_attr(skip_openssl, ignore = "openssl is not on PATH")]
 fn clients_refuse_or_list_a_revoked_server() {
     if !peer_available("openssl") {
         return;
@@ -523,6 +528,7 @@ fn raw_client(
 }
 
 #[test]
+#[cfg_attr(skip_openssl, ignore = "openssl is not on PATH")]
 fn servers_refuse_revoked_clients_and_reload_their_lists() {
     if !peer_available("openssl") {
         return;
@@ -594,6 +600,7 @@ fn servers_refuse_revoked_clients_and_reload_their_lists() {
 }
 
 #[test]
+#[cfg_attr(skip_openssl, ignore = "openssl is not on PATH")]
 fn exact_pins_and_unconfigured_lists_are_untouched() {
     if !peer_available("openssl") {
         return;
@@ -618,6 +625,7 @@ fn exact_pins_and_unconfigured_lists_are_untouched() {
 }
 
 #[test]
+#[cfg_attr(skip_openssl, ignore = "openssl is not on PATH")]
 fn a_query_peer_server_lists_what_its_reloaded_lists_say() {
     if !peer_available("openssl") {
         return;
@@ -655,6 +663,7 @@ fn a_query_peer_server_lists_what_its_reloaded_lists_say() {
 }
 
 #[test]
+#[cfg_attr(skip_openssl, ignore = "openssl is not on PATH")]
 fn clients_reload_their_lists_and_forget_sessions_the_old_trust_verified() {
     if !peer_available("openssl") {
         return;
@@ -705,6 +714,7 @@ fn clients_reload_their_lists_and_forget_sessions_the_old_trust_verified() {
 }
 
 #[test]
+#[cfg_attr(skip_openssl, ignore = "openssl is not on PATH")]
 fn of_two_lists_from_one_issuer_the_newest_decides_as_in_openssl() {
     if !peer_available("openssl") {
         return;
@@ -728,6 +738,7 @@ fn of_two_lists_from_one_issuer_the_newest_decides_as_in_openssl() {
 }
 
 #[test]
+#[cfg_attr(skip_openssl, ignore = "openssl is not on PATH")]
 fn a_decoy_beside_the_path_neither_empties_nor_redirects_the_errors() {
     if !peer_available("openssl") {
         return;
@@ -792,6 +803,7 @@ fn a_decoy_beside_the_path_neither_empties_nor_redirects_the_errors() {
 }
 
 #[test]
+#[cfg_attr(skip_openssl, ignore = "openssl is not on PATH")]
 fn servers_with_ca_files_check_lists_from_the_first_handshake_and_after_an_early_reload() {
     if !peer_available("openssl") {
         return;
@@ -890,6 +902,7 @@ fn a_resumed_client_is_verified_again_when_the_trust_is_reloadable() {
 /// and by the raw rustls configs; the same expectations still admit a
 /// peer that no list revokes.
 #[test]
+#[cfg_attr(skip_openssl, ignore = "openssl is not on PATH")]
 fn an_expected_list_error_never_admits_a_revoked_certificate() {
     if !peer_available("openssl") {
         return;

@@ -218,6 +218,7 @@ fn a_bad_server_name_identity_is_refused_naming_its_pattern() {
 /// whichever was added first; so does one without SNI, from the default
 /// identities.
 #[test]
+#[cfg_attr(skip_openssl, ignore = "openssl is not on PATH")]
 fn rsa_and_ecdsa_for_one_name_by_what_the_client_supports() {
     if !common::peer_available("openssl") {
         return;

@@ -1,727 +1,28 @@
-//! Settings files (feature `serde`): round trips of property-generated
-//! configurations, the bad-file table of the docs with each exact message,
-//! relative paths, and a configuration from a file that `openssl s_client`
-//! completes a handshake with.
+//! Settings files (feature `serde`): the bad-file table of the docs with
+//! each exact message, writing back, relative paths, reloads, and
+//! configurations from files that `openssl s_client` completes a handshake
+//! with. The round trips of generated configurations are property tests
+//! (`tests/properties/settings_file.rs`).
 #![cfg(feature = "serde")]
 
 mod common;
+#[path = "common/settings_fixture.rs"]
+mod settings_fixture;
 
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
 use std::time::Duration;
 
 use common::openssl::Scratch;
 use common::peers::{our_client, run_client, OurServer, PeerServer};
 use common::{Authority, LeafSpec};
-use proptest::prelude::*;
-use sslconf::{
-    Cipher, Error, Identity, KeyExchangeGroup, MozillaProfile, PeerVerifyMode, PublicKeyPin,
-    RevocationDepth, RevocationList, SettingsFile, Side, SslConfiguration, SslErrorKind, SslOption,
-    SslProtocol, TicketKeys,
+use settings_fixture::{
+    chain, fixture, identity, Unlock, P12_PASSPHRASE, P12_PASSPHRASE_VARIABLE, PASSPHRASE,
+    PASSPHRASE_VARIABLE,
 };
-
-/// The passphrase of `tests/data/ec-p256-encrypted.pem`.
-const PASSPHRASE: &str = "sslconf-test";
-/// The environment variable the round trip's passphrase is read from.
-const PASSPHRASE_VARIABLE: &str = "SSLCONF_SETTINGS_FILE_TEST_PASSPHRASE";
-/// The passphrase of `tests/data/cryptography-aes.p12`.
-const P12_PASSPHRASE: &str = "sslconf-p12-fixture";
-/// The environment variable the PKCS#12 file's passphrase is read from.
-const P12_PASSPHRASE_VARIABLE: &str = "SSLCONF_SETTINGS_FILE_TEST_P12_PASSPHRASE";
-
-/// Files every test reads: identities (one with an encrypted key, one a
-/// PKCS#12 file written by Python's cryptography), CA files, revocation
-/// lists, ticket keys, passphrase files; with openssl, OCSP responses for
-/// the plain identities (`openssl ocsp`), a delta CRL (`openssl ca -gencrl
-/// -crlexts`) and `server.p12`, `server.pem` and its key as `openssl pkcs12
-/// -export` writes them without a passphrase. Made once, kept for the
-/// process.
-struct Fixture {
-    dir: PathBuf,
-    /// Whether openssl made the OCSP responses and the delta CRL.
-    openssl: bool,
-}
-
-fn fixture() -> &'static Fixture {
-    static FIXTURE: OnceLock<Fixture> = OnceLock::new();
-    FIXTURE.get_or_init(|| {
-        // Leaked on purpose: proptest cases outlive any one test's scope.
-        let scratch = Box::leak(Box::new(Scratch::new("settings-file")));
-        let dir = scratch.dir().to_owned();
-        let ca = Authority::root("Settings CA");
-        let other = Authority::root("Other CA");
-        let write = |name: &str, contents: &[u8]| std::fs::write(dir.join(name), contents).unwrap();
-        let mut leaves = Vec::new();
-        for name in ["server", "api", "rsa"] {
-            let id = ca.leaf(&format!("{name}.example"));
-            write(&format!("{name}.pem"), id.chain_pem().as_bytes());
-            write(&format!("{name}.key"), id.key_pem().as_bytes());
-            leaves.push((name, id));
-        }
-        write("ca.pem", ca.cert.to_pem().as_bytes());
-        write("other-ca.pem", other.cert.to_pem().as_bytes());
-        write(
-            "ca.crl",
-            ca.revocation_list(&[leaves[2].1.leaf()]).as_bytes(),
-        );
-        write("other-ca.crl", other.revocation_list(&[]).as_bytes());
-        // The encrypted key and a certificate for it.
-        let encrypted = include_bytes!("data/ec-p256-encrypted.pem");
-        let key = sslconf::PrivateKey::from_pem_with_passphrase(encrypted, PASSPHRASE.as_bytes())
-            .unwrap();
-        let pair = rcgen::KeyPair::try_from(key.as_rustls()).unwrap();
-        let cert = rcgen::CertificateParams::new(vec!["enc.example".to_owned()])
-            .unwrap()
-            .self_signed(&pair)
-            .unwrap();
-        write("enc.pem", cert.pem().as_bytes());
-        write("enc.key", encrypted);
-        write("good.pass", format!("{PASSPHRASE}\n").as_bytes());
-        write("wrong.pass", b"not-the-passphrase\n");
-        write("id.p12", include_bytes!("data/cryptography-aes.p12"));
-        write("p12.pass", format!("{P12_PASSPHRASE}\n").as_bytes());
-        write("new.ticket", &[7u8; 80]);
-        write("old.ticket", &[9u8; 48]);
-        // Set once, before any test reads it; nothing else sets it.
-        std::env::set_var(PASSPHRASE_VARIABLE, PASSPHRASE);
-        std::env::set_var(P12_PASSPHRASE_VARIABLE, P12_PASSPHRASE);
-        let openssl = common::peer_available("openssl");
-        if openssl {
-            write("ca.key", ca.key_pem().as_bytes());
-            for (name, _) in &leaves {
-                ocsp_response(&dir, &format!("{name}.pem"), &format!("{name}.ocsp"));
-            }
-            delta_crl(&dir);
-            let path = |name: &str| dir.join(name).to_str().unwrap().to_owned();
-            common::openssl::run(&[
-                "pkcs12",
-                "-export",
-                "-in",
-                &path("server.pem"),
-                "-inkey",
-                &path("server.key"),
-                "-passout",
-                "pass:",
-                "-out",
-                &path("server.p12"),
-            ]);
-        }
-        Fixture { dir, openssl }
-    })
-}
-
-/// A "good" response from `openssl ocsp` for the leaf in `leaf`, issued by
-/// `ca.pem`/`ca.key` of `dir`, written to `out`.
-fn ocsp_response(dir: &Path, leaf: &str, out: &str) {
-    let path = |name: &str| dir.join(name).to_str().unwrap().to_owned();
-    let serial = common::openssl::serial(&path(leaf));
-    let index = path(&format!("{out}.index"));
-    std::fs::write(
-        &index,
-        format!("V\t491231235959Z\t\t{serial}\tunknown\t/CN=leaf\n"),
-    )
-    .unwrap();
-    common::openssl::run(&[
-        "ocsp",
-        "-index",
-        &index,
-        "-rsigner",
-        &path("ca.pem"),
-        "-rkey",
-        &path("ca.key"),
-        "-CA",
-        &path("ca.pem"),
-        "-issuer",
-        &path("ca.pem"),
-        "-cert",
-        &path(leaf),
-        "-respout",
-        &path(out),
-        "-ndays",
-        "1",
-    ]);
-}
-
-/// `delta.crl` in `dir`: a delta CRL of `ca.pem`/`ca.key`, from `openssl
-/// ca -gencrl` with a deltaCRLIndicator extension.
-fn delta_crl(dir: &Path) {
-    let path = |name: &str| dir.join(name).to_str().unwrap().to_owned();
-    std::fs::write(path("crl-index.txt"), "").unwrap();
-    std::fs::write(path("crlnumber"), "02\n").unwrap();
-    let config = format!(
-        "[ ca ]\ndefault_ca = d\n[ d ]\ndatabase = {}\ncrlnumber = {}\n\
-         default_md = sha256\ndefault_crl_days = 30\n\
-         [ delta ]\n2.5.29.27 = critical,DER:02:01:01\n",
-        path("crl-index.txt"),
-        path("crlnumber"),
-    );
-    std::fs::write(path("ca.cnf"), config).unwrap();
-    common::openssl::run(&[
-        "ca",
-        "-gencrl",
-        "-config",
-        &path("ca.cnf"),
-        "-keyfile",
-        &path("ca.key"),
-        "-cert",
-        &path("ca.pem"),
-        "-crlexts",
-        "delta",
-        "-out",
-        &path("delta.crl"),
-    ]);
-}
-
-impl Fixture {
-    fn path(&self, name: &str) -> PathBuf {
-        self.dir.join(name)
-    }
-}
-
-/// The error and each `source()`, joined by ": ".
-fn chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut next = error.source();
-    while let Some(cause) = next {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        next = cause.source();
-    }
-    text
-}
-
-// ---------------------------------------------------------------- round trip
-
-/// How a generated identity is read.
-#[derive(Clone, Copy, Debug)]
-enum Unlock {
-    /// A key without a passphrase; `true`: with its OCSP response file
-    /// (when openssl made them).
-    Plain(&'static str, bool),
-    PassphraseFile,
-    PassphraseEnv,
-    /// A PKCS#12 file, its passphrase in a file.
-    Pkcs12File,
-    /// A PKCS#12 file, its passphrase in a variable.
-    Pkcs12Env,
-    /// `openssl pkcs12 -export` without a passphrase, with an OCSP response
-    /// file (with openssl; else as `Pkcs12File`).
-    Pkcs12Plain,
-}
-
-fn identity(unlock: Unlock) -> Identity {
-    let f = fixture();
-    match unlock {
-        Unlock::Plain(name, ocsp) => {
-            let identity = Identity::from_files(
-                f.path(&format!("{name}.pem")),
-                f.path(&format!("{name}.key")),
-            )
-            .unwrap();
-            if ocsp && f.openssl {
-                identity
-                    .with_ocsp_response_file(f.path(&format!("{name}.ocsp")))
-                    .unwrap()
-            } else {
-                identity
-            }
-        }
-        Unlock::PassphraseFile => Identity::from_files_with_passphrase_file(
-            f.path("enc.pem"),
-            f.path("enc.key"),
-            f.path("good.pass"),
-        )
-        .unwrap(),
-        Unlock::PassphraseEnv => Identity::from_files_with_passphrase_env(
-            f.path("enc.pem"),
-            f.path("enc.key"),
-            PASSPHRASE_VARIABLE,
-        )
-        .unwrap(),
-        // With the OCSP response of its leaf, `server.pem`'s.
-        Unlock::Pkcs12Plain if f.openssl => Identity::from_pkcs12_file(f.path("server.p12"), b"")
-            .unwrap()
-            .with_ocsp_response_file(f.path("server.ocsp"))
-            .unwrap(),
-        Unlock::Pkcs12File | Unlock::Pkcs12Plain => {
-            Identity::from_pkcs12_file_with_passphrase_file(f.path("id.p12"), f.path("p12.pass"))
-                .unwrap()
-        }
-        Unlock::Pkcs12Env => Identity::from_pkcs12_file_with_passphrase_env(
-            f.path("id.p12"),
-            P12_PASSPHRASE_VARIABLE,
-        )
-        .unwrap(),
-    }
-}
-
-/// The DNS names of an identity's certificate.
-fn own_names(identity: &Identity) -> Vec<String> {
-    let names: Vec<String> = identity.certificate_chain()[0]
-        .subject_alternative_names()
-        .into_iter()
-        .filter_map(|name| match name {
-            sslconf::AlternativeName::Dns(name) => Some(name),
-            _ => None,
-        })
-        .collect();
-    assert!(!names.is_empty(), "{:?}", identity.certificate_chain()[0]);
-    names
-}
-
-fn unlock() -> impl Strategy<Value = Unlock> {
-    prop_oneof![
-        4 => (prop::sample::select(vec!["server", "api", "rsa"]), any::<bool>())
-            .prop_map(|(name, ocsp)| Unlock::Plain(name, ocsp)),
-        1 => Just(Unlock::PassphraseFile),
-        1 => Just(Unlock::PassphraseEnv),
-        1 => Just(Unlock::Pkcs12File),
-        1 => Just(Unlock::Pkcs12Env),
-        1 => Just(Unlock::Pkcs12Plain),
-    ]
-}
-
-const PROTOCOLS: &[SslProtocol] = &[
-    SslProtocol::TlsV1_0,
-    SslProtocol::TlsV1_1,
-    SslProtocol::TlsV1_2,
-    SslProtocol::TlsV1_3,
-    SslProtocol::TlsV1_0OrLater,
-    SslProtocol::TlsV1_1OrLater,
-    SslProtocol::TlsV1_2OrLater,
-    SslProtocol::TlsV1_3OrLater,
-    SslProtocol::AnyProtocol,
-    SslProtocol::SecureProtocols,
-];
-
-const MODES: &[PeerVerifyMode] = &[
-    PeerVerifyMode::VerifyNone,
-    PeerVerifyMode::QueryPeer,
-    PeerVerifyMode::VerifyPeer,
-    PeerVerifyMode::AutoVerifyPeer,
-];
-
-/// A subsequence of `all`, shuffled: an order of preference.
-fn ordered<T: Clone + std::fmt::Debug + 'static>(all: Vec<T>) -> impl Strategy<Value = Vec<T>> {
-    let len = all.len();
-    prop::sample::subsequence(all, 0..=len).prop_shuffle()
-}
-
-#[derive(Clone, Debug)]
-enum Ca {
-    System,
-    None,
-    Files(Vec<&'static str>),
-}
-
-#[derive(Clone, Debug)]
-enum KeyLog {
-    Off,
-    File,
-    Env,
-}
-
-/// Every setting a file holds, generated.
-#[derive(Clone, Debug)]
-struct Generated {
-    /// Applied first, as a file applies it.
-    profile: Option<MozillaProfile>,
-    trust: Trust,
-    protocol: Option<SslProtocol>,
-    ciphers: Option<Vec<Cipher>>,
-    groups: Option<Vec<KeyExchangeGroup>>,
-    ca: Ca,
-    mode: Option<PeerVerifyMode>,
-    depth: u32,
-    alpn: Option<Vec<String>>,
-    options: Vec<(SslOption, bool)>,
-    key_log: KeyLog,
-    local: Option<Unlock>,
-    added: Vec<Unlock>,
-    /// Server-name identities: names given, or (`None`) the DNS names of
-    /// the identity's certificate, which it serves.
-    named: Vec<(Option<Vec<String>>, Unlock)>,
-    refused: bool,
-    tickets: Option<Vec<&'static str>>,
-    lifetime: Option<u64>,
-    /// The handshake timeout, in milliseconds.
-    handshake: Option<u64>,
-}
-
-/// Revocation lists, pins and OCSP stapling, generated.
-#[derive(Clone, Debug)]
-struct Trust {
-    crl_files: Option<Vec<&'static str>>,
-    depth: Option<RevocationDepth>,
-    unknown_allowed: Option<bool>,
-    expired_allowed: Option<bool>,
-    pins: Option<Vec<PublicKeyPin>>,
-    pins_only: Option<bool>,
-    ocsp_stapling: Option<bool>,
-}
-
-fn trust() -> impl Strategy<Value = Trust> {
-    (
-        prop::option::of(ordered(vec!["ca.crl", "other-ca.crl"])),
-        prop::option::of(prop::sample::select(vec![
-            RevocationDepth::Leaf,
-            RevocationDepth::Chain,
-        ])),
-        prop::option::of(any::<bool>()),
-        prop::option::of(any::<bool>()),
-        prop::option::of(prop::collection::vec(
-            any::<[u8; 32]>().prop_map(PublicKeyPin::from_sha256),
-            0..3,
-        )),
-        prop::option::of(any::<bool>()),
-        prop::option::of(any::<bool>()),
-    )
-        .prop_map(
-            |(
-                crl_files,
-                depth,
-                unknown_allowed,
-                expired_allowed,
-                pins,
-                pins_only,
-                ocsp_stapling,
-            )| {
-                Trust {
-                    crl_files,
-                    depth,
-                    unknown_allowed,
-                    expired_allowed,
-                    pins,
-                    pins_only,
-                    ocsp_stapling,
-                }
-            },
-        )
-}
-
-fn generated() -> impl Strategy<Value = Generated> {
-    let names = prop::collection::vec("(\\*\\.)?[a-z]{1,8}\\.example", 1..3);
-    (
-        (
-            prop::option::of(prop::sample::select(PROTOCOLS)),
-            prop::option::of(ordered(SslConfiguration::supported_ciphers())),
-            prop::option::of(ordered(SslConfiguration::supported_key_exchange_groups())),
-            prop_oneof![
-                Just(Ca::System),
-                Just(Ca::None),
-                ordered(vec!["ca.pem", "other-ca.pem"]).prop_map(Ca::Files),
-            ],
-            prop::option::of(prop::sample::select(MODES)),
-            prop_oneof![Just(0u32), 0u32..10],
-            prop::option::of(prop::collection::vec("[a-z0-9/.-]{1,12}", 0..4)),
-        ),
-        (
-            // Few enough that most settings convert (an always-on option
-            // cleared is refused), and so round trip.
-            prop::collection::vec((prop::sample::select(SslOption::ALL), any::<bool>()), 0..3),
-            prop_oneof![Just(KeyLog::Off), Just(KeyLog::File), Just(KeyLog::Env)],
-            prop::option::of(unlock()),
-            prop::collection::vec(unlock(), 0..2),
-            prop::collection::vec((prop::option::weighted(0.25, names), unlock()), 0..3),
-            prop::bool::weighted(0.25),
-            prop::option::of(
-                ordered(vec!["new.ticket", "old.ticket"])
-                    .prop_filter("at least one key file", |files| !files.is_empty()),
-            ),
-            // Seldom: without ticket keys, a lifetime is refused.
-            prop::option::weighted(0.3, 1u64..=604_800),
-            prop::option::of(0u64..=600_000),
-        ),
-        prop::option::of(prop::sample::select(vec![
-            MozillaProfile::Modern,
-            MozillaProfile::Intermediate,
-        ])),
-        trust(),
-    )
-        .prop_map(
-            |(
-                (protocol, ciphers, groups, ca, mode, depth, alpn),
-                (options, key_log, local, added, named, refused, tickets, lifetime, handshake),
-                profile,
-                trust,
-            )| Generated {
-                profile,
-                trust,
-                protocol,
-                ciphers,
-                groups,
-                ca,
-                mode,
-                depth,
-                alpn,
-                options,
-                key_log,
-                local,
-                added,
-                named,
-                refused,
-                tickets,
-                lifetime,
-                handshake,
-            },
-        )
-}
-
-impl Generated {
-    /// The configuration, made with the setters as code would.
-    fn configuration(&self) -> SslConfiguration {
-        let f = fixture();
-        let mut config = SslConfiguration::new().with_peer_verify_depth(self.depth);
-        if let Some(profile) = self.profile {
-            config = config.with_mozilla_profile(profile);
-        }
-        if let Some(protocol) = self.protocol {
-            config = config.with_protocol(protocol);
-        }
-        if let Some(ciphers) = &self.ciphers {
-            config = config.with_ciphers(ciphers.iter().copied());
-        }
-        if let Some(groups) = &self.groups {
-            config = config.with_key_exchange_groups(groups.iter().copied());
-        }
-        config = match &self.ca {
-            Ca::System => config,
-            Ca::None => config.with_ca_certificates([]),
-            Ca::Files(files) => config
-                .with_ca_certificate_files(files.iter().map(|name| f.path(name)))
-                .unwrap(),
-        };
-        if let Some(mode) = self.mode {
-            config = config.with_peer_verify_mode(mode);
-        }
-        if let Some(alpn) = &self.alpn {
-            config = config.with_allowed_next_protocols(alpn.iter().map(String::as_bytes));
-        }
-        for &(option, on) in &self.options {
-            config = config.with_ssl_option(option, on);
-        }
-        config = match self.key_log {
-            KeyLog::Off => config,
-            KeyLog::File => config.with_key_log_file(f.path("keys.log")),
-            KeyLog::Env => config.with_key_log_from_env(),
-        };
-        if let Some(unlock) = self.local {
-            config = config.with_local_identity(identity(unlock));
-        }
-        for &unlock in &self.added {
-            config = config.with_added_local_identity(identity(unlock));
-        }
-        for (names, unlock) in &self.named {
-            let identity = identity(*unlock);
-            let names = names.clone().unwrap_or_else(|| own_names(&identity));
-            config = config.with_server_name_identity(names, identity);
-        }
-        if self.refused {
-            config = config.with_unknown_server_names_refused(true);
-        }
-        if let Some(files) = &self.tickets {
-            let keys = TicketKeys::from_paths(files.iter().map(|name| f.path(name))).unwrap();
-            config = config.with_session_ticket_keys(keys);
-        }
-        if let Some(seconds) = self.lifetime {
-            config = config.with_session_ticket_lifetime(Duration::from_secs(seconds));
-        }
-        if let Some(ms) = self.handshake {
-            config = config.with_handshake_timeout(Duration::from_millis(ms));
-        }
-        self.trust.apply(config)
-    }
-
-    /// Whether the options end with DisableServerCipherPreference off: a
-    /// file written without a profile leaves the default out, and the
-    /// profile then turns it on.
-    fn clears_client_cipher_order(&self) -> bool {
-        self.options
-            .iter()
-            .rev()
-            .find(|(option, _)| *option == SslOption::DisableServerCipherPreference)
-            .is_some_and(|(_, on)| !on)
-    }
-}
-
-impl Trust {
-    fn apply(&self, mut config: SslConfiguration) -> SslConfiguration {
-        let f = fixture();
-        if let Some(files) = &self.crl_files {
-            config = config
-                .with_revocation_list_files(files.iter().map(|name| f.path(name)))
-                .unwrap();
-        }
-        if let Some(depth) = self.depth {
-            config = config.with_revocation_depth(depth);
-        }
-        if let Some(allowed) = self.unknown_allowed {
-            config = config.with_unknown_revocation_status_allowed(allowed);
-        }
-        if let Some(allowed) = self.expired_allowed {
-            config = config.with_expired_revocation_lists_allowed(allowed);
-        }
-        if let Some(pins) = &self.pins {
-            config = config.with_public_key_pins(pins.iter().copied());
-        }
-        if let Some(only) = self.pins_only {
-            config = config.with_public_key_pins_only(only);
-        }
-        if let Some(enabled) = self.ocsp_stapling {
-            config = config.with_ocsp_stapling_enabled(enabled);
-        }
-        config
-    }
-}
-
-/// Converting `config` for `side`, as a loaded file is converted.
-fn conversion(config: &SslConfiguration, side: Side) -> Result<(), Error> {
-    if side == Side::Server {
-        config.server_config().map(drop)
-    } else {
-        config.client_config().map(drop)
-    }
-}
-
-/// Whether `file` sets a field only the other side than `side` uses (which
-/// its side table refuses).
-fn uses_only_the_other_side(file: &SettingsFile, side: Side) -> bool {
-    if side == Side::Server {
-        file.ocsp_stapling.is_some()
-    } else {
-        !file.added_local_identities.is_empty()
-            || !file.server_name_identities.is_empty()
-            || file.unknown_server_names_refused.is_some()
-            || file.session_ticket_key_files.is_some()
-            || file.session_ticket_lifetime_seconds.is_some()
-    }
-}
-
-/// The file with everything moved into the table of `side`.
-fn inside_table(file: &SettingsFile, side: Side) -> SettingsFile {
-    let mut sided = SettingsFile::default();
-    let table = Some(Box::new(file.clone()));
-    if side == Side::Server {
-        sided.server = table;
-    } else {
-        sided.client = table;
-    }
-    sided
-}
-
-proptest! {
-    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
-
-    /// settings → TOML → settings, for each side: equal when the settings
-    /// convert for that side, else refused at load with the reason the
-    /// conversion gives, at a field (with its line, from TOML); TOML →
-    /// settings → TOML: the same text. And the same file inside the side's
-    /// table: the same answer.
-    #[test]
-    fn configurations_round_trip_through_toml(generated in generated()) {
-        let config = generated.configuration();
-        let text = config.to_toml().unwrap();
-        prop_assert!(!text.contains("mozilla-profile"), "{}", text);
-        // The SettingsFile value is what the text holds.
-        let file: SettingsFile = toml::from_str(&text).unwrap();
-        prop_assert_eq!(&file, &config.to_settings_file().unwrap());
-        for side in [Side::Server, Side::Client] {
-            let read = SslConfiguration::from_toml_str(&text, "/nonexistent-base", side);
-            let value = SslConfiguration::from_settings_file(&file, "/nonexistent-base", side);
-            match (conversion(&config, side), read, value) {
-                (Ok(()), Ok(read), Ok(value)) => {
-                    prop_assert_eq!(&read, &config, "{}", text);
-                    prop_assert_eq!(&value, &config);
-                    prop_assert_eq!(read.to_toml().unwrap(), text.clone());
-                }
-                (Err(refused), Err(read), Err(value)) => {
-                    for (error, located) in [(read, true), (value, false)] {
-                        let Error::SettingsFile { line, field, .. } = &error else {
-                            panic!("{side}: {error:?}")
-                        };
-                        prop_assert!(!field.is_empty(), "{:?}", error);
-                        prop_assert_eq!(*line >= 1, located, "{:?}", error);
-                        let reason = chain(std::error::Error::source(&error).unwrap());
-                        prop_assert!(
-                            chain(&refused).ends_with(&reason),
-                            "{}: conversion: {}\nload: {}\n{}", side, chain(&refused), chain(&error), text
-                        );
-                    }
-                }
-                (code, read, value) => prop_assert!(
-                    false,
-                    "{}: conversion {:?}, file {:?}, value {:?}\n{}", side, code, read, value, text
-                ),
-            }
-            // Everything in the side's table: read the same for that side.
-            let sided = inside_table(&file, side);
-            let read = SslConfiguration::from_settings_file(&sided, "/nonexistent-base", side);
-            if uses_only_the_other_side(&file, side) {
-                let error = read.unwrap_err();
-                prop_assert!(chain(&error).contains(": only a "), "{}", chain(&error));
-            } else {
-                match (conversion(&config, side), read) {
-                    (Ok(()), Ok(read)) => prop_assert_eq!(&read, &config),
-                    (Err(_), Err(error)) => {
-                        let Error::SettingsFile { field, .. } = &error else { panic!("{error:?}") };
-                        prop_assert!(field.starts_with(side.name()), "{}", field);
-                    }
-                    (code, read) => prop_assert!(false, "{}: {:?} {:?}", side, code, read),
-                }
-            }
-        }
-
-        // A file naming the profile, beside what the same settings without
-        // it write: the profile first, the fields over it, as in code.
-        if let Some(profile) = generated.profile {
-            if !generated.clears_client_cipher_order() {
-                let without = Generated { profile: None, ..generated.clone() };
-                let mut file = without.configuration().to_settings_file().unwrap();
-                file.mozilla_profile = Some(profile);
-                let text = file.to_toml().unwrap();
-                prop_assert!(text.starts_with(&format!("mozilla-profile = \"{profile}\"\n")), "{}", text);
-                for side in [Side::Server, Side::Client] {
-                    if conversion(&config, side).is_ok() {
-                        prop_assert_eq!(
-                            &SslConfiguration::from_toml_str(&text, "/nonexistent-base", side).unwrap(),
-                            &config
-                        );
-                    }
-                }
-            }
-        }
-    }
-}
-
-proptest! {
-    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
-
-    /// Any text, or a good file with a few characters replaced: an answer,
-    /// never a panic, and an error points inside the text.
-    #[test]
-    fn any_text_is_an_answer_or_a_located_error(
-        edits in prop::collection::vec((any::<prop::sample::Index>(), any::<char>()), 0..4),
-        noise in "\\PC{0,40}",
-    ) {
-        let good = "protocol = \"tls1.3\"\nciphers = [\"TLS_AES_128_GCM_SHA256\"]\n\
-                    [local-identity]\ncertificate-file = \"server.pem\"\nkey-file = \"server.key\"\n\
-                    [ssl-options]\nDisableSessionTickets = true\n";
-        let mut chars: Vec<char> = good.chars().collect();
-        for (at, c) in edits {
-            let at = at.index(chars.len());
-            chars[at] = c;
-        }
-        for text in [chars.into_iter().collect::<String>(), noise] {
-            if let Err(error) = SslConfiguration::from_toml_str(&text, &fixture().dir, Side::Server) {
-                let Error::SettingsFile { line, column, .. } = error else {
-                    panic!("{error:?}")
-                };
-                prop_assert!(line >= 1 && line <= text.lines().count().max(1) + 1, "{line}");
-                prop_assert!(column >= 1, "{column}");
-            }
-        }
-    }
-}
+use sslconf::{
+    Error, Identity, MozillaProfile, PeerVerifyMode, RevocationDepth, RevocationList, SettingsFile,
+    Side, SslConfiguration, SslErrorKind, SslOption, SslProtocol, TicketKeys,
+};
 
 // ----------------------------------------------------------------- bad files
 
@@ -907,6 +208,7 @@ fn message_of(text: &str, side: Side) -> String {
 }
 
 #[test]
+#[cfg_attr(skip_openssl, ignore = "openssl is not on PATH")]
 fn each_bad_file_gives_its_message() {
     let mut wrong = Vec::new();
     for (text, side, expected) in BAD_FILES {
@@ -1281,6 +583,7 @@ fn a_relative_base_dir_survives_a_change_of_the_working_directory() {
 /// A server whose protocol, cipher, ALPN and identity come from a settings
 /// file: `openssl s_client` verifies its chain and reports what the file set.
 #[test]
+#[cfg_attr(skip_openssl, ignore = "openssl is not on PATH")]
 fn openssl_s_client_completes_a_handshake_with_a_server_from_a_file() {
     if !common::peer_available("openssl") {
         return;
@@ -1364,6 +667,7 @@ fn openssl_pin(cert: &Path) -> String {
 /// list says revoked too) and the unpinned one are refused, each for that
 /// reason alone. The pins are what the OpenSSL pipeline prints.
 #[test]
+#[cfg_attr(skip_openssl, ignore = "openssl is not on PATH")]
 fn a_client_from_a_file_checks_its_revocation_lists_and_pins() {
     if !common::peer_available("openssl") {
         return;
@@ -1464,6 +768,7 @@ fn a_client_from_a_file_checks_its_revocation_lists_and_pins() {
 /// the list file revokes that certificate, a reload reads it again and the
 /// next handshake is refused as revoked.
 #[test]
+#[cfg_attr(skip_openssl, ignore = "openssl is not on PATH")]
 fn a_server_from_a_file_refuses_a_client_its_reloaded_list_revokes() {
     if !common::peer_available("openssl") {
         return;
@@ -1574,6 +879,7 @@ fn a_mozilla_profile_comes_first_and_is_written_as_its_values() {
 /// An OCSP response for another certificate is refused when the file is
 /// read, at its field (its message names a serial number, random here).
 #[test]
+#[cfg_attr(skip_openssl, ignore = "openssl is not on PATH")]
 fn another_certificates_ocsp_response_is_refused_at_its_field() {
     let f = fixture();
     if !f.openssl {
@@ -1805,9 +1111,26 @@ fn a_side_table_replaces_the_top_level_for_its_side() {
     );
 }
 
-/// The fleet node of `SettingsFile`'s docs (the README shows the same
-/// file) loads for both sides from the files it names, each side with
-/// what the file gives it.
+/// The README's settings file is one: every field it shows exists.
+#[test]
+fn the_readmes_settings_file_parses() {
+    let readme = include_str!("../README.md");
+    let start = readme.find("```toml\n").unwrap() + "```toml\n".len();
+    let end = start + readme[start..].find("```\n").unwrap();
+    let file: SettingsFile = toml::from_str(&readme[start..end]).unwrap();
+    let identity = file.local_identity.unwrap();
+    assert_eq!(
+        identity.certificate_file.as_deref(),
+        Some(Path::new("server.pem"))
+    );
+    assert_eq!(
+        identity.key_passphrase_file.as_deref(),
+        Some(Path::new("server.pass"))
+    );
+}
+
+/// The fleet node of `SettingsFile`'s docs loads for both sides from the
+/// files it names, each side with what the file gives it.
 #[test]
 fn the_documented_fleet_node_loads_for_both_sides() {
     let source = include_str!("../src/settings_file/mod.rs");
@@ -1817,8 +1140,6 @@ fn the_documented_fleet_node_loads_for_both_sides() {
         .lines()
         .map(|line| line.strip_prefix("/// ").unwrap_or("").to_owned() + "\n")
         .collect();
-    let readme = include_str!("../README.md");
-    assert!(readme.contains(&format!("```toml\n{text}```")), "{text}");
 
     let f = fixture();
     let scratch = Scratch::new("settings-fleet-doc");
@@ -2003,6 +1324,7 @@ fn the_example_client_reads_its_settings_file() {
 /// A passphrase file's first line is the passphrase, whatever its line
 /// ending; it is read again with the key, so both can be replaced together.
 #[test]
+#[cfg_attr(skip_openssl, ignore = "openssl is not on PATH")]
 fn a_passphrase_file_is_read_again_with_its_key() {
     let f = fixture();
     let scratch = Scratch::new("settings-passphrase");
@@ -2124,6 +1446,7 @@ fn served_leaf(config: &SslConfiguration, ca_file: &Path) -> sslconf::Certificat
 /// passphrase file says it, and served; written back, the settings name
 /// the files, never the passphrase.
 #[test]
+#[cfg_attr(skip_openssl, ignore = "openssl is not on PATH")]
 fn a_pkcs12_identity_from_a_file_serves_s_client_and_reloads_with_its_passphrase() {
     if !common::peer_available("openssl") {
         return;
@@ -2179,6 +1502,7 @@ fn a_pkcs12_identity_from_a_file_serves_s_client_and_reloads_with_its_passphrase
 /// without a passphrase; each reads what `Identity::from_pkcs12_file`
 /// reads, and a passphrase given as a value is refused when writing back.
 #[test]
+#[cfg_attr(skip_openssl, ignore = "openssl is not on PATH")]
 fn every_identity_table_takes_a_pkcs12_file() {
     let f = fixture();
     let text = format!(

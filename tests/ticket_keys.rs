@@ -281,6 +281,7 @@ const BOTH: [(SslProtocol, &str); 2] = [
 ];
 
 #[test]
+#[cfg_attr(skip_openssl, ignore = "openssl is not on PATH")]
 fn two_processes_sharing_a_key_file_resume_each_others_sessions() {
     let Some(program) = example_server() else {
         return;
@@ -386,6 +387,7 @@ fn s_client_alternate(files: &Files, servers: [&PeerServer; 2], flag: &str) -> V
 }
 
 #[test]
+#[cfg_attr(skip_openssl, ignore = "openssl is not on PATH")]
 fn openssl_s_client_resumes_across_processes_sharing_a_key_file() {
     let Some(program) = example_server() else {
         return;
@@ -420,6 +422,7 @@ fn openssl_s_client_resumes_across_processes_sharing_a_key_file() {
 }
 
 #[test]
+#[cfg_attr(skip_openssl, ignore = "openssl is not on PATH")]
 fn a_rotated_key_still_opens_old_tickets_until_it_is_removed() {
     let Some(program) = example_server() else {
         return;
@@ -533,6 +536,7 @@ fn wait_for_reloads(servers: [&PeerServer; 2], count: usize) {
 
 #[cfg(feature = "watch")]
 #[test]
+#[cfg_attr(skip_openssl, ignore = "openssl is not on PATH")]
 fn a_fleet_rotates_one_haproxy_key_file_by_appending_a_key() {
     let Some(program) = example_server() else {
         return;
@@ -632,6 +636,7 @@ fn a_fleet_rotates_one_haproxy_key_file_by_appending_a_key() {
 
 #[cfg(feature = "serde")]
 #[test]
+#[cfg_attr(skip_openssl, ignore = "openssl is not on PATH")]
 fn a_settings_file_names_an_haproxy_key_file() {
     if !common::peer_available("openssl") {
         return;

@@ -74,6 +74,7 @@ fn openssl_verify(trusted: &Certificate, leaf: &Certificate) -> String {
 }
 
 #[test]
+#[cfg_attr(skip_openssl, ignore = "openssl is not on PATH")]
 fn a_pinned_device_certificate_is_trusted_as_itself() {
     let dev = device("device.local", -1, 30);
     let client = SslConfiguration::new()
@@ -115,6 +116,7 @@ fn a_lookalike_of_the_pinned_certificate_is_refused() {
 /// and issues nothing. OpenSSL: "error 79 at 1 depth lookup: invalid CA
 /// certificate".
 #[test]
+#[cfg_attr(skip_openssl, ignore = "openssl is not on PATH")]
 fn a_pinned_certificate_cannot_issue() {
     let dev = device("device.local", -1, 30);
     let (evil, evil_key) = dev.issue("evil.example");

@@ -876,6 +876,7 @@ fn inside_excluded_subtree() -> Case {
 }
 
 #[test]
+#[cfg_attr(skip_openssl, ignore = "openssl is not on PATH")]
 fn name_constraints_permit_a_leaf_inside_the_subtree() {
     let case = constrained_case(dns_constraints(&["example.com"], &[]), "a.example.com");
     check_passes(&case.identity, &case.trusted, case.host);
@@ -897,6 +898,7 @@ fn name_constraints_permit_a_leaf_inside_the_subtree() {
 }
 
 #[test]
+#[cfg_attr(skip_openssl, ignore = "openssl is not on PATH")]
 fn name_constraints_refuse_a_leaf_outside_the_permitted_subtree() {
     let case = outside_permitted_subtree();
     case.check_client_side();
@@ -909,6 +911,7 @@ fn name_constraints_refuse_a_leaf_outside_the_permitted_subtree() {
 }
 
 #[test]
+#[cfg_attr(skip_openssl, ignore = "openssl is not on PATH")]
 fn name_constraints_refuse_a_leaf_inside_an_excluded_subtree() {
     let case = inside_excluded_subtree();
     case.check_client_side();
@@ -947,6 +950,7 @@ fn sha1_signed_leaf(kind: SslErrorKind) -> Case {
 /// OpenSSL 3's default security level 1 (so what OpenSSL-backed Qt does), it
 /// refuses it too, as "CA signature digest algorithm too weak".
 #[test]
+#[cfg_attr(skip_openssl, ignore = "openssl is not on PATH")]
 fn a_sha1_signed_leaf_is_refused_where_openssl_accepts_it() {
     if !common::peer_available("openssl") {
         return;
@@ -972,6 +976,7 @@ fn a_sha1_signed_leaf_is_refused_where_openssl_accepts_it() {
 /// chain verifies, for the crate as for OpenSSL; the key itself is refused
 /// when read (rustls cannot sign with it), so no handshake can use it.
 #[test]
+#[cfg_attr(skip_openssl, ignore = "openssl is not on PATH")]
 fn a_brainpool_leaf_key_verifies_but_cannot_serve() {
     if !common::peer_available("openssl") {
         return;
@@ -1023,6 +1028,7 @@ fn brainpool_signed_leaf(kind: SslErrorKind) -> Case {
 }
 
 #[test]
+#[cfg_attr(skip_openssl, ignore = "openssl is not on PATH")]
 fn a_leaf_signed_with_a_brainpool_key_is_refused_where_openssl_accepts_it() {
     if !common::peer_available("openssl") {
         return;
@@ -1072,16 +1078,19 @@ fn check_host_mismatch(name: &str, host: &'static str, expected: (u32, u32, &str
 const HOSTNAME_MISMATCH: (u32, u32, &str) = (62, 0, "hostname mismatch");
 
 #[test]
+#[cfg_attr(skip_openssl, ignore = "openssl is not on PATH")]
 fn a_wildcard_matches_one_label() {
     check_host_matches("*.example.com", "a.example.com");
 }
 
 #[test]
+#[cfg_attr(skip_openssl, ignore = "openssl is not on PATH")]
 fn a_wildcard_does_not_match_two_labels() {
     check_host_mismatch("*.example.com", "a.b.example.com", HOSTNAME_MISMATCH);
 }
 
 #[test]
+#[cfg_attr(skip_openssl, ignore = "openssl is not on PATH")]
 fn a_wildcard_does_not_match_the_bare_domain() {
     check_host_mismatch("*.example.com", "example.com", HOSTNAME_MISMATCH);
 }
@@ -1095,6 +1104,7 @@ fn a_wildcard_does_not_match_the_bare_domain() {
 /// without the dot): the certificate certifies that very host, so accepting
 /// trusts nothing the user did not write. See TESTING.md.
 #[test]
+#[cfg_attr(skip_openssl, ignore = "openssl is not on PATH")]
 fn a_trailing_dot_host_name() {
     let case = host_case("host.example.com", "host.example.com.");
     check_passes(&case.identity, &case.trusted, "host.example.com.");
@@ -1104,17 +1114,20 @@ fn a_trailing_dot_host_name() {
 }
 
 #[test]
+#[cfg_attr(skip_openssl, ignore = "openssl is not on PATH")]
 fn host_names_match_without_regard_to_case() {
     check_host_matches("host.example.com", "HOST.EXAMPLE.COM");
 }
 
 #[test]
+#[cfg_attr(skip_openssl, ignore = "openssl is not on PATH")]
 fn an_ipv6_address_must_be_the_certificates() {
     check_host_mismatch("::2", "::1", (64, 0, "IP address mismatch"));
 }
 
 /// An internationalized name is given and certified as its A-label.
 #[test]
+#[cfg_attr(skip_openssl, ignore = "openssl is not on PATH")]
 fn an_idn_a_label_matches_the_same_a_label() {
     check_host_matches("xn--bcher-kva.example", "xn--bcher-kva.example");
 }
@@ -1124,6 +1137,7 @@ fn an_idn_a_label_matches_the_same_a_label() {
 /// `-verify_hostname ""` sets no name at all, so it checks none and says OK:
 /// not the same question.)
 #[test]
+#[cfg_attr(skip_openssl, ignore = "openssl is not on PATH")]
 fn an_empty_host_name() {
     let case = host_case(HOST, "");
     case.check_verify_chain();
@@ -1185,6 +1199,7 @@ fn impostor_signed(key_id: bool) -> Case {
 }
 
 #[test]
+#[cfg_attr(skip_openssl, ignore = "openssl is not on PATH")]
 fn server_refuses_client_with_bad_signature() {
     let case = impostor_signed(false);
     if common::peer_available("openssl") {
@@ -1202,6 +1217,7 @@ fn server_refuses_client_with_bad_signature() {
 /// get local issuer certificate"; webpki matches issuers by name only and
 /// finds a bad signature. The test asserts OpenSSL's answer.
 #[test]
+#[cfg_attr(skip_openssl, ignore = "openssl is not on PATH")]
 fn a_foreign_authority_key_identifier_means_no_issuer() {
     let case = Case {
         kind: SslErrorKind::UnableToGetLocalIssuerCertificate,
@@ -1220,6 +1236,7 @@ fn a_foreign_authority_key_identifier_means_no_issuer() {
 /// webpki refuses a `CA:TRUE` leaf (`CaUsedAsEndEntity`); OpenSSL accepts it
 /// as a TLS client's certificate, as it does as a server's.
 #[test]
+#[cfg_attr(skip_openssl, ignore = "openssl is not on PATH")]
 fn server_refuses_ca_certificate_as_client_leaf() {
     let case = ca_as_leaf();
     case.check_server_side();
@@ -1229,6 +1246,7 @@ fn server_refuses_ca_certificate_as_client_leaf() {
 }
 
 #[test]
+#[cfg_attr(skip_openssl, ignore = "openssl is not on PATH")]
 fn server_refuses_self_signed_client() {
     let case = self_signed();
     case.check_server_side();
@@ -1241,6 +1259,7 @@ fn server_refuses_self_signed_client() {
 }
 
 #[test]
+#[cfg_attr(skip_openssl, ignore = "openssl is not on PATH")]
 fn server_refuses_not_yet_valid_client() {
     let case = not_yet_valid();
     case.check_server_side();
@@ -1307,6 +1326,7 @@ fn errors_survive_resumption(case: &Case) {
 }
 
 #[test]
+#[cfg_attr(skip_openssl, ignore = "openssl is not on PATH")]
 fn a_resumed_session_still_reports_an_expired_server() {
     let case = expired();
     errors_survive_resumption(&case);
@@ -1319,6 +1339,7 @@ fn a_resumed_session_still_reports_an_expired_server() {
 }
 
 #[test]
+#[cfg_attr(skip_openssl, ignore = "openssl is not on PATH")]
 fn a_resumed_session_still_reports_a_self_signed_server() {
     let case = self_signed();
     errors_survive_resumption(&case);

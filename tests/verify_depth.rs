@@ -302,6 +302,7 @@ const DIFFERENCES: &[(&str, u32, Verdict, Verdict)] = &[(
 )];
 
 #[test]
+#[cfg_attr(skip_openssl, ignore = "openssl is not on PATH")]
 fn verify_depth_agrees_with_openssl() {
     if !common::peer_available("openssl") {
         return;

@@ -1,4 +1,4 @@
-//! Shared by the benches: the certificates, equivalent rustls and sslconf
+//! The library of the benches package, shared by every bench: the certificates, equivalent rustls and sslconf
 //! configurations for each case, an in-memory handshake driver and an
 //! in-memory blocking socket pair.
 //!
@@ -7,7 +7,6 @@
 //! same protocol versions, the same verifier semantics (webpki against the
 //! same CA), the same resumption setup (client in-memory cache of 256, server
 //! cache of 256 plus a ticketer, or both off), and server cipher preference.
-#![allow(dead_code)] // each bench uses part of it
 
 use std::collections::VecDeque;
 use std::io::{self, Read, Write};

@@ -1,6 +1,7 @@
 //! Shared by the examples: session-state tables, certificate listings,
-//! error reports and list flags. Included with `#[path = "support/mod.rs"]`;
-//! not an example of its own.
+//! error reports and list flags. Included with `#[path = "support/mod.rs"]`
+//! by each example, and by the ecosystem package's library
+//! (`examples/ecosystem`); not an example of its own.
 //!
 //! Protocols and verify modes need no parser here: clap's default
 //! `value_parser!` parses them with their `FromStr`, and an unknown name is

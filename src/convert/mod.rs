@@ -116,10 +116,11 @@ fn certified_key(s: &Settings) -> Result<Option<CertifiedKey>, Error> {
 /// together.
 pub(crate) fn certify(chain: &[Certificate], key: &PrivateKey) -> Result<CertifiedKey, Error> {
     let leaf = &chain[0];
-    let signing_key = load_private_key(key).map_err(|source| Error::UnusablePrivateKey {
-        algorithm: key.algorithm(),
-        source,
-    })?;
+    let signing_key =
+        load_private_key(key.as_rustls()).map_err(|source| Error::UnusablePrivateKey {
+            algorithm: key.algorithm(),
+            source,
+        })?;
     let ders = chain.iter().map(|c| c.as_rustls().clone()).collect();
     let certified = CertifiedKey::new(ders, signing_key);
     let matching = match certified.keys_match() {

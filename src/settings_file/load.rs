@@ -3,7 +3,7 @@
 //! failure names the field whose value failed.
 
 use std::path::{Path, PathBuf};
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use super::location::FieldPath;
 use super::refusal;
@@ -189,6 +189,21 @@ fn revocation(
     Ok(config)
 }
 
+/// Why a build without the `pkcs12` or `encrypted-keys` feature cannot
+/// read an identity: a PKCS#12 file, or a key with a passphrase.
+fn not_enabled(files: &Files) -> Error {
+    match files {
+        Files::Pkcs12(file) => Error::FeatureNotEnabled {
+            what: format!("the PKCS#12 file {}", file.display()),
+            feature: "pkcs12",
+        },
+        Files::Pem(_, key) => Error::FeatureNotEnabled {
+            what: format!("the passphrase of the private key in {}", key.display()),
+            feature: "encrypted-keys",
+        },
+    }
+}
+
 /// The files an identity table names, made absolute.
 enum Files {
     /// A chain file and its key file.
@@ -236,20 +251,28 @@ fn identity_of(
     };
     let env = settings.key_passphrase_env.as_deref();
     let result = match (&files, &passphrase_file, env) {
+        (Files::Pem(chain, key), None, None) => Identity::from_files(chain, key),
+        #[cfg(feature = "encrypted-keys")]
         (Files::Pem(chain, key), Some(file), _) => {
             Identity::from_files_with_passphrase_file(chain, key, file)
         }
+        #[cfg(feature = "encrypted-keys")]
         (Files::Pem(chain, key), None, Some(variable)) => {
             Identity::from_files_with_passphrase_env(chain, key, variable)
         }
-        (Files::Pem(chain, key), None, None) => Identity::from_files(chain, key),
+        #[cfg(feature = "pkcs12")]
         (Files::Pkcs12(pkcs12), Some(file), _) => {
             Identity::from_pkcs12_file_with_passphrase_file(pkcs12, file)
         }
+        #[cfg(feature = "pkcs12")]
         (Files::Pkcs12(pkcs12), None, Some(variable)) => {
             Identity::from_pkcs12_file_with_passphrase_env(pkcs12, variable)
         }
+        #[cfg(feature = "pkcs12")]
         (Files::Pkcs12(pkcs12), None, None) => Identity::from_pkcs12_file(pkcs12, b""),
+        // What this build has no feature to read: refused, naming it.
+        #[allow(unreachable_patterns)]
+        (files, _, _) => Err(not_enabled(files)),
     };
     let identity = result.map_err(|error| {
         let passphrase_field = if env.is_some() {
@@ -270,6 +293,10 @@ fn identity_of(
             (_, Error::ReadFile { .. }) => "key-passphrase-file",
             (_, Error::InvalidCertificate { .. }) => "certificate-file",
             (_, Error::InvalidPkcs12 { .. }) => "pkcs12-file",
+            (Files::Pkcs12(_), Error::FeatureNotEnabled { .. }) => "pkcs12-file",
+            (_, Error::FeatureNotEnabled { .. }) if passphrase_file.is_some() || env.is_some() => {
+                passphrase_field
+            }
             // Without a passphrase field, the file is what is wrong.
             (_, Error::Pkcs12WrongPassphrase { .. })
                 if passphrase_file.is_none() && env.is_none() =>
@@ -301,15 +328,106 @@ fn identity_of(
         return Ok(identity);
     };
     let field = path.then("ocsp-response-file");
-    let identity = identity
-        .with_ocsp_response_file(base.join(response))
-        .map_err(|e| FieldError::new(field.clone(), e))?;
-    // What conversion checks, here where the file can say which field is
-    // wrong; conversion logs what deserves a warning (a stale response).
-    if let Some(staple) = identity.ocsp() {
-        staple
-            .check(identity.certificate_chain(), SystemTime::now())
-            .map_err(|e| FieldError::new(field, e))?;
+    #[cfg(not(feature = "ocsp"))]
+    return Err(FieldError::new(
+        field,
+        Error::FeatureNotEnabled {
+            what: format!("the ocsp response in {}", base.join(response).display()),
+            feature: "ocsp",
+        },
+    ));
+    #[cfg(feature = "ocsp")]
+    {
+        let identity = identity
+            .with_ocsp_response_file(base.join(response))
+            .map_err(|e| FieldError::new(field.clone(), e))?;
+        // What conversion checks, here where the file can say which field is
+        // wrong; conversion logs what deserves a warning (a stale response).
+        if let Some(staple) = identity.ocsp() {
+            staple
+                .check(identity.certificate_chain(), std::time::SystemTime::now())
+                .map_err(|e| FieldError::new(field, e))?;
+        }
+        Ok(identity)
     }
-    Ok(identity)
+}
+
+/// What a build without a feature does with the settings that need it.
+#[cfg(all(test, not(all(feature = "pkcs12", feature = "ocsp"))))]
+mod tests {
+    use std::path::PathBuf;
+
+    use crate::{Error, Side, SslConfiguration};
+
+    /// A directory with a certificate and its key, `server.pem` and
+    /// `server.key`.
+    fn scratch(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("sslconf-load-{name}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let key = rcgen::KeyPair::generate().unwrap();
+        let cert = rcgen::CertificateParams::new(vec!["localhost".into()])
+            .unwrap()
+            .self_signed(&key)
+            .unwrap();
+        std::fs::write(dir.join("server.pem"), cert.pem()).unwrap();
+        std::fs::write(dir.join("server.key"), key.serialize_pem()).unwrap();
+        dir
+    }
+
+    /// The field and the message of the cause of a settings file error.
+    fn refused(toml: &str, dir: &PathBuf) -> (String, String) {
+        match SslConfiguration::from_toml_str(toml, dir, Side::Server) {
+            Err(Error::SettingsFile { field, source, .. }) => (field, source.to_string()),
+            other => panic!("expected a settings file error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn settings_that_need_a_missing_feature_are_refused_naming_it() {
+        let dir = scratch("features");
+        let mut cases = Vec::new();
+        if cfg!(not(feature = "pkcs12")) {
+            // Refused before the file is read: it need not exist.
+            cases.push((
+                r#"local-identity = { pkcs12-file = "id.p12" }"#,
+                "local-identity.pkcs12-file",
+                format!(
+                    "the PKCS#12 file {} needs the `pkcs12` feature of sslconf, \
+                     which this build does not enable",
+                    dir.join("id.p12").display()
+                ),
+            ));
+        }
+        if cfg!(not(feature = "encrypted-keys")) {
+            cases.push((
+                r#"local-identity = { certificate-file = "server.pem", key-file = "server.key", key-passphrase-env = "NO_SUCH_VARIABLE" }"#,
+                "local-identity.key-passphrase-env",
+                format!(
+                    "the passphrase of the private key in {} needs the `encrypted-keys` \
+                     feature of sslconf, which this build does not enable",
+                    dir.join("server.key").display()
+                ),
+            ));
+        }
+        if cfg!(not(feature = "ocsp")) {
+            cases.push((
+                r#"local-identity = { certificate-file = "server.pem", key-file = "server.key", ocsp-response-file = "server.ocsp" }"#,
+                "local-identity.ocsp-response-file",
+                format!(
+                    "the ocsp response in {} needs the `ocsp` feature of sslconf, \
+                     which this build does not enable",
+                    dir.join("server.ocsp").display()
+                ),
+            ));
+        }
+        assert!(!cases.is_empty());
+        for (toml, field, message) in cases {
+            assert_eq!(refused(toml, &dir), (field.to_owned(), message), "{toml}");
+        }
+        // Without those settings, the same identity loads.
+        let plain =
+            r#"local-identity = { certificate-file = "server.pem", key-file = "server.key" }"#;
+        assert!(SslConfiguration::from_toml_str(plain, &dir, Side::Server).is_ok());
+        let _ = std::fs::remove_dir_all(dir);
+    }
 }

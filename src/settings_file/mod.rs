@@ -133,8 +133,9 @@ use crate::{
 ///
 /// A node of a fleet, which serves its peers and calls them, each side
 /// with its own certificate, each verifying the other against the fleet's
-/// CA (`examples/axum_server.rs --config node.toml --peer URL` is one, and
-/// `tests/ecosystem.rs` runs two against each other):
+/// CA (the repository's `axum_server --config node.toml --peer URL`, in
+/// `examples/ecosystem`, is one, and its `tests/ecosystem.rs` runs two
+/// against each other):
 ///
 /// ```toml
 /// # Both sides.
@@ -391,23 +392,27 @@ pub struct IdentitySettings {
     /// and the `_with_passphrase_file`/`_env` forms), instead of
     /// `certificate-file` and `key-file`; its passphrase is named by
     /// `key-passphrase-file` or `key-passphrase-env`, and is empty without
-    /// them.
+    /// them. Needs the `pkcs12` feature (else
+    /// [`Error::FeatureNotEnabled`](crate::Error::FeatureNotEnabled) at load).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pkcs12_file: Option<PathBuf>,
     /// A file whose first line is the passphrase of the key, or of the
     /// PKCS#12 file, read again with it
     /// ([`Identity::from_files_with_passphrase_file`](crate::Identity::from_files_with_passphrase_file)).
+    /// Needs the `encrypted-keys` feature.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key_passphrase_file: Option<PathBuf>,
     /// An environment variable holding the passphrase of the key, or of the
     /// PKCS#12 file
     /// ([`Identity::from_files_with_passphrase_env`](crate::Identity::from_files_with_passphrase_env)).
+    /// Needs the `encrypted-keys` feature.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key_passphrase_env: Option<String>,
     /// A DER OCSP response to staple
     /// ([`Identity::with_ocsp_response_file`](crate::Identity::with_ocsp_response_file)),
     /// read again with the chain and key; checked when the settings are
-    /// read to be a successful response for the leaf.
+    /// read to be a successful response for the leaf. Needs the `ocsp`
+    /// feature.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ocsp_response_file: Option<PathBuf>,
 }

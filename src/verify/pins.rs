@@ -46,8 +46,7 @@ impl Pins {
 
     /// Whether the key of a certificate (DER) is pinned.
     pub(crate) fn holds_certificate(&self, der: &CertificateDer<'_>) -> bool {
-        x509_parser::parse_x509_certificate(der)
-            .is_ok_and(|(_, cert)| self.holds(cert.public_key().raw))
+        crate::x509::public_key_info(der).is_some_and(|spki| self.holds(spki))
     }
 
     /// Whether a key on a verified path is pinned: the peer's, an

@@ -14,17 +14,6 @@ use zeroize::Zeroizing;
 
 use crate::Error;
 
-/// The encryption scheme of DER shaped as an `EncryptedPrivateKeyInfo`
-/// (`SEQUENCE { AlgorithmIdentifier, OCTET STRING }`), whatever the scheme;
-/// `None` for anything else. No plain key has that shape: PKCS#8, PKCS#1
-/// and SEC1 all start with a version number.
-pub(crate) fn encryption_scheme(der: &[u8]) -> Option<Oid> {
-    let mut reader = SliceReader::new(der).ok()?;
-    let algorithm = reader.sequence(algorithm_and_data).ok()?;
-    reader.finish(()).ok()?;
-    Some(algorithm.oid)
-}
-
 fn algorithm_and_data<'a, R: Reader<'a>>(r: &mut R) -> der::Result<AlgorithmIdentifierRef<'a>> {
     let algorithm = AlgorithmIdentifierRef::decode(r)?;
     OctetStringRef::decode(r)?;
@@ -32,7 +21,7 @@ fn algorithm_and_data<'a, R: Reader<'a>>(r: &mut R) -> der::Result<AlgorithmIden
 }
 
 /// Decrypts an `EncryptedPrivateKeyInfo` (`scheme` is its algorithm, from
-/// [`encryption_scheme`]) into the plain PKCS#8 `PrivateKeyInfo`, in a buffer
+/// [`encryption_scheme`](super::key::encryption_scheme)) into the plain PKCS#8 `PrivateKeyInfo`, in a buffer
 /// that zeroizes itself on drop.
 ///
 /// # Errors

@@ -10,7 +10,9 @@ use zeroize::Zeroizing;
 
 use super::OcspStaple;
 use crate::live::{FileSetting, Versioned};
-use crate::{Certificate, Error, Pkcs12, PrivateKey};
+#[cfg(feature = "pkcs12")]
+use crate::Pkcs12;
+use crate::{Certificate, Error, PrivateKey};
 
 /// A local certificate chain (leaf first) and its private key: what one end
 /// presents. Made from values, or from files, which
@@ -68,6 +70,7 @@ pub(crate) struct IdentityFiles {
 /// Where a key's passphrase is read: a file is read again with the key, a
 /// variable once (a process's environment does not change from outside).
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(not(feature = "encrypted-keys"), allow(dead_code))]
 pub(crate) enum PassphraseSource {
     /// The first line of this file.
     File(PathBuf),
@@ -110,6 +113,8 @@ impl Identity {
     ///
     /// # Errors
     /// As [`Certificate::from_path`] and [`PrivateKey::from_path_with_passphrase`].
+    #[cfg(feature = "encrypted-keys")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "encrypted-keys")))]
     pub fn from_files_with_passphrase(
         chain: impl AsRef<Path>,
         key: impl AsRef<Path>,
@@ -147,6 +152,8 @@ impl Identity {
     /// # Errors
     /// As [`Pkcs12::from_der`].
     #[doc(alias = "importPkcs12")]
+    #[cfg(feature = "pkcs12")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "pkcs12")))]
     pub fn from_pkcs12(der: &[u8], passphrase: &[u8]) -> Result<Identity, Error> {
         Pkcs12::from_der(der, passphrase).map(Pkcs12::into_identity)
     }
@@ -161,6 +168,8 @@ impl Identity {
     /// An empty passphrase (a file written with `-passout pass:`) is no
     /// secret: such an identity is written back to a settings file as one
     /// without a passphrase.
+    #[cfg(feature = "pkcs12")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "pkcs12")))]
     pub fn from_pkcs12_file(path: impl AsRef<Path>, passphrase: &[u8]) -> Result<Identity, Error> {
         let path = path.as_ref().to_owned();
         Arc::new(IdentityFiles {
@@ -183,6 +192,8 @@ impl Identity {
     /// # Errors
     /// [`Error::ReadFile`] naming the passphrase file; otherwise as
     /// [`from_pkcs12_file`](Self::from_pkcs12_file).
+    #[cfg(feature = "pkcs12")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "pkcs12")))]
     pub fn from_pkcs12_file_with_passphrase_file(
         path: impl AsRef<Path>,
         passphrase_file: impl AsRef<Path>,
@@ -206,6 +217,8 @@ impl Identity {
     /// # Errors
     /// [`Error::PassphraseVariableUnset`] when the variable is not set;
     /// otherwise as [`from_pkcs12_file`](Self::from_pkcs12_file).
+    #[cfg(feature = "pkcs12")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "pkcs12")))]
     pub fn from_pkcs12_file_with_passphrase_env(
         path: impl AsRef<Path>,
         variable: &str,
@@ -235,6 +248,8 @@ impl Identity {
     /// # Errors
     /// [`Error::ReadFile`] naming the passphrase file; otherwise as
     /// [`from_files_with_passphrase`](Self::from_files_with_passphrase).
+    #[cfg(feature = "encrypted-keys")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "encrypted-keys")))]
     pub fn from_files_with_passphrase_file(
         chain: impl AsRef<Path>,
         key: impl AsRef<Path>,
@@ -258,6 +273,8 @@ impl Identity {
     /// # Errors
     /// [`Error::PassphraseVariableUnset`] when the variable is not set;
     /// otherwise as [`from_files_with_passphrase`](Self::from_files_with_passphrase).
+    #[cfg(feature = "encrypted-keys")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "encrypted-keys")))]
     pub fn from_files_with_passphrase_env(
         chain: impl AsRef<Path>,
         key: impl AsRef<Path>,
@@ -293,6 +310,8 @@ impl Identity {
     /// signature is left to the client, which asked for it.
     ///
     /// Default: none; nothing is stapled.
+    #[cfg(feature = "ocsp")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "ocsp")))]
     pub fn with_ocsp_response(self, der: impl Into<Vec<u8>>) -> Identity {
         let mut identity = self.current();
         identity.ocsp = Some(OcspStaple::from_der(der.into()));
@@ -306,6 +325,8 @@ impl Identity {
     ///
     /// # Errors
     /// [`Error::ReadFile`].
+    #[cfg(feature = "ocsp")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "ocsp")))]
     pub fn with_ocsp_response_file(self, path: impl AsRef<Path>) -> Result<Identity, Error> {
         let mut identity = self.current();
         identity.ocsp = Some(OcspStaple::read(path.as_ref())?);
@@ -466,6 +487,7 @@ impl Identity {
 impl IdentityFiles {
     /// Reads the files.
     fn read(self: &Arc<Self>) -> Result<Identity, Error> {
+        #[cfg(feature = "pkcs12")]
         if self.pkcs12 {
             let from_file = self.passphrase_from_file()?;
             let passphrase = from_file.as_ref().or(self.passphrase.as_ref());
@@ -479,10 +501,8 @@ impl IdentityFiles {
         }
         let chain = Certificate::from_path(&self.chain)?;
         let from_file = self.passphrase_from_file()?;
-        let key = match from_file.as_ref().or(self.passphrase.as_ref()) {
-            Some(passphrase) => PrivateKey::from_path_with_passphrase(&self.key, passphrase)?,
-            None => PrivateKey::from_path(&self.key)?,
-        };
+        let passphrase = from_file.as_ref().or(self.passphrase.as_ref());
+        let key = PrivateKey::from_path_inner(&self.key, passphrase.map(|p| p.as_slice()))?;
         Ok(Identity {
             chain,
             key: Arc::new(key),

@@ -3,12 +3,15 @@
 use std::fmt;
 use std::path::Path;
 
-use pkcs8::der::asn1::ObjectIdentifier;
+use der::asn1::{BitStringRef, ObjectIdentifier, UintRef};
+use der::{Reader, Tag};
 use rustls_pki_types::pem::{PemObject, SectionKind};
 use rustls_pki_types::{PrivateKeyDer, PrivatePkcs1KeyDer, PrivatePkcs8KeyDer, PrivateSec1KeyDer};
 use zeroize::Zeroize;
 
+use super::asn1::{self, INTEGER, OCTET_STRING, SEQUENCE};
 use super::certificate::pem_error;
+#[cfg(feature = "encrypted-keys")]
 use super::encrypted_key;
 use super::input::{is_pem, read_file};
 use crate::error::InvalidInput;
@@ -62,7 +65,7 @@ const DER_INPUT: &str = "DER input";
 const ENCRYPTED_LABEL: &str = "ENCRYPTED PRIVATE KEY";
 
 mod oid {
-    use pkcs8::der::asn1::ObjectIdentifier as Oid;
+    use der::asn1::ObjectIdentifier as Oid;
 
     pub(super) const RSA: Oid = Oid::new_unwrap("1.2.840.113549.1.1.1");
     pub(super) const RSA_PSS: Oid = Oid::new_unwrap("1.2.840.113549.1.1.10");
@@ -78,7 +81,8 @@ impl PrivateKey {
     /// or `EC PRIVATE KEY`); other sections, such as certificates, are skipped.
     ///
     /// # Errors
-    /// [`Error::EncryptedPrivateKey`] for an `ENCRYPTED PRIVATE KEY`,
+    /// [`Error::EncryptedPrivateKey`] for an `ENCRYPTED PRIVATE KEY`
+    /// ([`Error::FeatureNotEnabled`] without the `encrypted-keys` feature),
     /// [`Error::InvalidPrivateKey`] when there is no key or it does not parse.
     pub fn from_pem(pem: &[u8]) -> Result<PrivateKey, Error> {
         Self::from_pem_named(pem, None, PEM_INPUT)
@@ -106,6 +110,8 @@ impl PrivateKey {
     /// and for key derivation that would need more than OpenSSL's 32 MiB
     /// (scrypt) or seconds of CPU (scrypt N·r·p above 2^20, PBKDF2 above
     /// 10 million PRF runs); and the errors of [`from_pem`](Self::from_pem).
+    #[cfg(feature = "encrypted-keys")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "encrypted-keys")))]
     pub fn from_pem_with_passphrase(pem: &[u8], passphrase: &[u8]) -> Result<PrivateKey, Error> {
         Self::from_pem_named(pem, Some(passphrase), PEM_INPUT)
     }
@@ -113,7 +119,8 @@ impl PrivateKey {
     /// Reads a DER private key: PKCS#8, PKCS#1 or SEC1, told apart by content.
     ///
     /// # Errors
-    /// [`Error::EncryptedPrivateKey`] for encrypted PKCS#8,
+    /// [`Error::EncryptedPrivateKey`] for encrypted PKCS#8
+    /// ([`Error::FeatureNotEnabled`] without the `encrypted-keys` feature),
     /// [`Error::InvalidPrivateKey`] when the bytes are no private key.
     pub fn from_der(der: &[u8]) -> Result<PrivateKey, Error> {
         Self::from_der_named(der.to_vec(), None, DER_INPUT)
@@ -132,6 +139,8 @@ impl PrivateKey {
     ///
     /// # Errors
     /// As [`from_path`](Self::from_path) and [`from_pem_with_passphrase`](Self::from_pem_with_passphrase).
+    #[cfg(feature = "encrypted-keys")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "encrypted-keys")))]
     pub fn from_path_with_passphrase(
         path: impl AsRef<Path>,
         passphrase: &[u8],
@@ -139,7 +148,11 @@ impl PrivateKey {
         Self::from_path_inner(path.as_ref(), Some(passphrase))
     }
 
-    fn from_path_inner(path: &Path, passphrase: Option<&[u8]>) -> Result<PrivateKey, Error> {
+    /// Reads a key file, decrypting it with `passphrase` if it is encrypted.
+    pub(crate) fn from_path_inner(
+        path: &Path,
+        passphrase: Option<&[u8]>,
+    ) -> Result<PrivateKey, Error> {
         let mut bytes = zeroize::Zeroizing::new(read_file(path)?);
         let input = path.display().to_string();
         if is_pem(&bytes) {
@@ -179,10 +192,19 @@ impl PrivateKey {
             return Self::from_key_der(der, input);
         }
         if let Some(block) = pem_block(pem, ENCRYPTED_LABEL) {
-            let (label, der) = pem_rfc7468::decode_vec(block)
-                .map_err(|e| Error::invalid_private_key(input, format!("malformed PEM ({e})")))?;
-            debug_assert_eq!(label, ENCRYPTED_LABEL);
-            return Self::from_der_named(der, passphrase, input);
+            #[cfg(feature = "encrypted-keys")]
+            {
+                let (label, der) = pem_rfc7468::decode_vec(block).map_err(|e| {
+                    Error::invalid_private_key(input, format!("malformed PEM ({e})"))
+                })?;
+                debug_assert_eq!(label, ENCRYPTED_LABEL);
+                return Self::from_der_named(der, passphrase, input);
+            }
+            #[cfg(not(feature = "encrypted-keys"))]
+            {
+                let _ = (block, passphrase);
+                return Err(encrypted_keys_not_enabled(input));
+            }
         }
         let reason = if others.is_empty() {
             "no PEM private key found".to_owned()
@@ -197,27 +219,36 @@ impl PrivateKey {
         passphrase: Option<&[u8]>,
         input: &str,
     ) -> Result<PrivateKey, Error> {
-        if let Some(scheme) = encrypted_key::encryption_scheme(&der) {
-            let Some(passphrase) = passphrase else {
-                return Err(Error::EncryptedPrivateKey {
-                    input: input.to_owned(),
-                });
-            };
-            let mut plain = encrypted_key::decrypt(&der, scheme, passphrase, input)?;
-            // Moved, not copied: the PrivateKey built from it zeroizes it.
-            let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(std::mem::take(&mut *plain)));
-            // A PrivateKeyInfo came out: its errors are the key's own.
-            return Self::from_key_der(key, input);
+        if let Some(scheme) = encryption_scheme(&der) {
+            #[cfg(feature = "encrypted-keys")]
+            {
+                let Some(passphrase) = passphrase else {
+                    return Err(Error::EncryptedPrivateKey {
+                        input: input.to_owned(),
+                    });
+                };
+                let mut plain = encrypted_key::decrypt(&der, scheme, passphrase, input)?;
+                // Moved, not copied: the PrivateKey built from it zeroizes it.
+                let key =
+                    PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(std::mem::take(&mut *plain)));
+                // A PrivateKeyInfo came out: its errors are the key's own.
+                return Self::from_key_der(key, input);
+            }
+            #[cfg(not(feature = "encrypted-keys"))]
+            {
+                let _ = (scheme, passphrase);
+                return Err(encrypted_keys_not_enabled(input));
+            }
         }
-        let kind = if pkcs8::PrivateKeyInfo::try_from(der.as_slice()).is_ok() {
+        let kind = if Pkcs8::read(&der).is_ok() {
             PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(der))
-        } else if pkcs1::RsaPrivateKey::try_from(der.as_slice()).is_ok() {
+        } else if Rsa::read(&der).is_ok() {
             PrivateKeyDer::Pkcs1(PrivatePkcs1KeyDer::from(der))
-        } else if sec1::EcPrivateKey::try_from(der.as_slice()).is_ok() {
+        } else if Ec::read(&der).is_ok() {
             PrivateKeyDer::Sec1(PrivateSec1KeyDer::from(der))
         } else {
             let mut der = der;
-            let looks_like_cert = x509_parser::parse_x509_certificate(&der).is_ok();
+            let looks_like_cert = super::public_key_info(&der).is_some();
             der.zeroize();
             return Err(Error::invalid_private_key(
                 input,
@@ -321,15 +352,189 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).position(|w| w == needle)
 }
 
+/// The error for an encrypted key in a build that cannot decrypt it.
+#[cfg(not(feature = "encrypted-keys"))]
+fn encrypted_keys_not_enabled(input: &str) -> Error {
+    Error::FeatureNotEnabled {
+        what: format!("the encrypted private key in {input}"),
+        feature: "encrypted-keys",
+    }
+}
+
+/// The encryption scheme of DER shaped as an `EncryptedPrivateKeyInfo`
+/// (`SEQUENCE { AlgorithmIdentifier, OCTET STRING }`), whatever the scheme;
+/// `None` for anything else. No plain key has that shape: PKCS#8, PKCS#1
+/// and SEC1 all start with a version number.
+pub(crate) fn encryption_scheme(der: &[u8]) -> Option<ObjectIdentifier> {
+    let oid = asn1::nested(der, |r| {
+        asn1::sequence(r, |r| {
+            let (oid, _) = asn1::algorithm(r)?;
+            asn1::expect(r, OCTET_STRING)?;
+            Ok(oid)
+        })
+    })
+    .ok()?;
+    ObjectIdentifier::from_bytes(oid).ok()
+}
+
+/// A PKCS#8 `PrivateKeyInfo` (RFC 5958's OneAsymmetricKey): `SEQUENCE {
+/// version (v1, or v2 with the public key), AlgorithmIdentifier, OCTET
+/// STRING, [0] IMPLICIT attributes OPTIONAL, [1] IMPLICIT BIT STRING
+/// OPTIONAL, ... }`.
+struct Pkcs8<'a> {
+    algorithm: ObjectIdentifier,
+    /// The algorithm's parameters (TLV).
+    parameters: Option<&'a [u8]>,
+    /// The private key's contents.
+    key: &'a [u8],
+    /// The public key's bits, in a version 2 key.
+    #[cfg_attr(not(feature = "pkcs12"), allow(dead_code))]
+    public_key: Option<&'a [u8]>,
+}
+
+impl<'a> Pkcs8<'a> {
+    fn read(der: &'a [u8]) -> asn1::Result<Self> {
+        asn1::nested(der, |r| {
+            asn1::sequence(r, |r| {
+                let version = asn1::small_integer(asn1::expect(r, INTEGER)?)?;
+                let (algorithm, parameters) = asn1::algorithm(r)?;
+                let algorithm = ObjectIdentifier::from_bytes(algorithm)
+                    .map_err(|_| der::Error::from(der::ErrorKind::OidMalformed))?;
+                let key = asn1::expect(r, OCTET_STRING)?;
+                let mut public_key = None;
+                // Attributes, the public key, and what later versions add.
+                while !r.is_finished() {
+                    match asn1::any(r)? {
+                        (0x81, [0, bits @ ..]) => public_key = Some(bits),
+                        (0x81 | 0xa1, _) => return Err(Tag::BitString.value_error()),
+                        (tag, _) if tag & 0xc0 == 0x80 => {}
+                        (tag, _) => return Err(der::ErrorKind::TagUnknown { byte: tag }.into()),
+                    }
+                }
+                if version > 1 || (version == 1) != public_key.is_some() {
+                    return Err(Tag::Integer.value_error());
+                }
+                Ok(Pkcs8 {
+                    algorithm,
+                    parameters,
+                    key,
+                    public_key,
+                })
+            })
+        })
+    }
+}
+
+/// A PKCS#1 `RSAPrivateKey`: `SEQUENCE { version, modulus, publicExponent,
+/// privateExponent, prime1, prime2, exponent1, exponent2, coefficient,
+/// otherPrimeInfos OPTIONAL (version 1 only) }`; its public half.
+struct Rsa<'a> {
+    modulus: &'a [u8],
+    #[cfg_attr(not(feature = "pkcs12"), allow(dead_code))]
+    exponent: &'a [u8],
+}
+
+impl<'a> Rsa<'a> {
+    fn read(der: &'a [u8]) -> asn1::Result<Self> {
+        asn1::nested(der, |r| {
+            asn1::sequence(r, |r| {
+                let version = asn1::small_integer(asn1::expect(r, INTEGER)?)?;
+                let modulus = asn1::decode::<UintRef<'_>>(r)?.as_bytes();
+                let exponent = asn1::decode::<UintRef<'_>>(r)?.as_bytes();
+                for _ in 0..6 {
+                    asn1::decode::<UintRef<'_>>(r)?;
+                }
+                let other_primes = asn1::optional(r, SEQUENCE)?;
+                if version > 1 || (version == 1) != other_primes.is_some() {
+                    return Err(Tag::Integer.value_error());
+                }
+                Ok(Rsa { modulus, exponent })
+            })
+        })
+    }
+
+    /// The public key of an RSA certificate (`RSAPublicKey ::= SEQUENCE {
+    /// modulus, publicExponent }`, its SubjectPublicKeyInfo's bits).
+    #[cfg(feature = "pkcs12")]
+    fn public(bits: &'a [u8]) -> asn1::Result<Self> {
+        asn1::nested(bits, |r| {
+            asn1::sequence(r, |r| {
+                let modulus = asn1::decode::<UintRef<'_>>(r)?.as_bytes();
+                let exponent = asn1::decode::<UintRef<'_>>(r)?.as_bytes();
+                Ok(Rsa { modulus, exponent })
+            })
+        })
+    }
+}
+
+/// A SEC1 `ECPrivateKey`: `SEQUENCE { version 1, OCTET STRING, [0]
+/// EXPLICIT OID OPTIONAL, [1] EXPLICIT BIT STRING OPTIONAL }`.
+struct Ec<'a> {
+    curve: Option<ObjectIdentifier>,
+    #[cfg_attr(not(feature = "pkcs12"), allow(dead_code))]
+    public_key: Option<&'a [u8]>,
+}
+
+impl<'a> Ec<'a> {
+    fn read(der: &'a [u8]) -> asn1::Result<Self> {
+        asn1::nested(der, |r| {
+            asn1::sequence(r, |r| {
+                if asn1::small_integer(asn1::expect(r, INTEGER)?)? != 1 {
+                    return Err(Tag::Integer.value_error());
+                }
+                asn1::expect(r, OCTET_STRING)?;
+                let curve = asn1::optional(r, 0xa0)?
+                    .map(|p| asn1::nested(p, asn1::decode::<ObjectIdentifier>))
+                    .transpose()?;
+                let public_key = asn1::optional(r, 0xa1)?
+                    .map(|p| {
+                        asn1::nested(p, |p| {
+                            let bits = asn1::decode::<BitStringRef<'_>>(p)?;
+                            bits.as_bytes().ok_or(Tag::BitString.value_error())
+                        })
+                    })
+                    .transpose()?;
+                Ok(Ec { curve, public_key })
+            })
+        })
+    }
+}
+
+#[cfg(feature = "pkcs12")]
+impl PrivateKey {
+    /// Whether `public` (the bits of a certificate's SubjectPublicKeyInfo)
+    /// is this key's: `Some` when the key tells its public key (a PKCS#8 v2
+    /// key's, an RSA key's, an EC key that carries it), `None` when it does
+    /// not (an Ed25519 PKCS#8 v1 key, whose public key takes a curve
+    /// operation to derive).
+    pub(crate) fn matches_public_key(&self, public: &[u8]) -> Option<bool> {
+        let der = self.der.secret_der();
+        let (key, stated) = match Pkcs8::read(der) {
+            Ok(info) => (info.key, info.public_key),
+            Err(_) => (der, None),
+        };
+        if let Some(stated) = stated {
+            return Some(stated == public);
+        }
+        if let Ok(own) = Rsa::read(key) {
+            return Some(Rsa::public(public).is_ok_and(|theirs| {
+                (theirs.modulus, theirs.exponent) == (own.modulus, own.exponent)
+            }));
+        }
+        Ec::read(key).ok()?.public_key.map(|own| own == public)
+    }
+}
+
 fn pkcs8_info(der: &[u8]) -> Result<(KeyAlgorithm, u32), InvalidInput> {
-    let info = pkcs8::PrivateKeyInfo::try_from(der)
-        .map_err(|e| InvalidInput::caused("invalid PKCS#8 structure", e))?;
-    let oid = info.algorithm.oid;
+    let info = Pkcs8::read(der).map_err(|e| InvalidInput::caused("invalid PKCS#8 structure", e))?;
+    let oid = info.algorithm;
     if oid == oid::RSA || oid == oid::RSA_PSS {
-        rsa_info(info.private_key)
+        rsa_info(info.key)
     } else if oid == oid::EC {
-        let curve = info.algorithm.parameters_oid().ok();
-        sec1_info(info.private_key, curve)
+        let curve = info
+            .parameters
+            .and_then(|p| asn1::nested(p, asn1::decode::<ObjectIdentifier>).ok());
+        sec1_info(info.key, curve)
     } else if oid == oid::ED25519 {
         Ok((KeyAlgorithm::Ed25519, 256))
     } else {
@@ -338,11 +543,9 @@ fn pkcs8_info(der: &[u8]) -> Result<(KeyAlgorithm, u32), InvalidInput> {
 }
 
 fn rsa_info(der: &[u8]) -> Result<(KeyAlgorithm, u32), InvalidInput> {
-    let key = pkcs1::RsaPrivateKey::try_from(der)
-        .map_err(|e| InvalidInput::caused("invalid RSA private key", e))?;
-    let modulus = key.modulus.as_bytes();
-    let bits = match modulus.first() {
-        Some(&top) => (modulus.len() as u32) * 8 - top.leading_zeros(),
+    let key = Rsa::read(der).map_err(|e| InvalidInput::caused("invalid RSA private key", e))?;
+    let bits = match key.modulus.first() {
+        Some(&top) => (key.modulus.len() as u32) * 8 - top.leading_zeros(),
         None => return Err("RSA modulus is empty".into()),
     };
     Ok((KeyAlgorithm::Rsa, bits))
@@ -352,11 +555,9 @@ fn sec1_info(
     der: &[u8],
     outer_curve: Option<ObjectIdentifier>,
 ) -> Result<(KeyAlgorithm, u32), InvalidInput> {
-    let key = sec1::EcPrivateKey::try_from(der)
-        .map_err(|e| InvalidInput::caused("invalid EC private key", e))?;
+    let key = Ec::read(der).map_err(|e| InvalidInput::caused("invalid EC private key", e))?;
     let curve = key
-        .parameters
-        .and_then(|p| p.named_curve())
+        .curve
         .or(outer_curve)
         .ok_or("EC private key names no curve")?;
     let bits = match curve {
@@ -413,6 +614,42 @@ mod tests {
             crate::error::causes(&err),
             "invalid private key in PEM input: no private key found, only Certificate"
         );
+    }
+
+    /// Without the `encrypted-keys` feature an encrypted key, PEM or DER,
+    /// is refused naming the feature that reads it.
+    #[test]
+    #[cfg(not(feature = "encrypted-keys"))]
+    fn an_encrypted_key_names_the_feature_it_needs() {
+        use base64ct::{Base64, Encoding};
+        let pem = include_str!("../../tests/data/ec-p256-encrypted.pem");
+        let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+        let der = Base64::decode_vec(&body).unwrap();
+        for (err, input) in [
+            (
+                PrivateKey::from_pem(pem.as_bytes()).unwrap_err(),
+                "PEM input",
+            ),
+            (PrivateKey::from_der(&der).unwrap_err(), "DER input"),
+        ] {
+            assert!(
+                matches!(
+                    &err,
+                    Error::FeatureNotEnabled {
+                        feature: "encrypted-keys",
+                        ..
+                    }
+                ),
+                "{err:?}"
+            );
+            assert_eq!(
+                err.to_string(),
+                format!(
+                    "the encrypted private key in {input} needs the `encrypted-keys` feature \
+                     of sslconf, which this build does not enable"
+                )
+            );
+        }
     }
 
     #[test]

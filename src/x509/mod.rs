@@ -2,19 +2,28 @@
 //! identities they make together, PKCS#12 files that hold them, and the
 //! file and PEM reading they share.
 
+mod asn1;
 mod certificate;
+#[cfg(feature = "encrypted-keys")]
 mod encrypted_key;
+mod fields;
 mod identity;
 mod input;
 mod key;
+mod name;
 mod ocsp;
+#[cfg(feature = "ocsp")]
+mod ocsp_response;
 mod pin;
+#[cfg(feature = "pkcs12")]
 mod pkcs12;
 mod revocation_list;
 mod time;
 
+#[cfg(feature = "pkcs12")]
 pub use self::pkcs12::Pkcs12;
 pub use certificate::{AlternativeName, Certificate, DigestAlgorithm, SubjectInfo};
+pub(crate) use fields::public_key_info;
 pub use identity::Identity;
 #[cfg(feature = "serde")]
 pub(crate) use identity::PassphraseSource;

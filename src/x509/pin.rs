@@ -4,7 +4,6 @@ use std::fmt;
 use std::str::FromStr;
 
 use base64ct::{Base64, Encoding};
-use sha2::{Digest, Sha256};
 
 use crate::{Certificate, Error};
 
@@ -33,9 +32,13 @@ use crate::{Certificate, Error};
 pub struct PublicKeyPin([u8; 32]);
 
 impl PublicKeyPin {
-    /// The pin of a DER SubjectPublicKeyInfo.
+    /// The pin of a DER SubjectPublicKeyInfo (its SHA-256, by the crypto
+    /// provider).
     pub fn from_public_key_der(spki: &[u8]) -> PublicKeyPin {
-        PublicKeyPin(Sha256::digest(spki).into())
+        use crate::provider::primitives::digest;
+        let mut pin = [0; 32];
+        pin.copy_from_slice(digest::digest(&digest::SHA256, spki).as_ref());
+        PublicKeyPin(pin)
     }
 
     /// A pin from its 32 digest bytes.

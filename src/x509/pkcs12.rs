@@ -28,10 +28,11 @@ use sha1::Sha1;
 use sha2::digest::core_api::BlockSizeUser;
 use sha2::digest::FixedOutputReset;
 use sha2::{Digest, Sha224, Sha256, Sha384, Sha512};
-use spki::{AlgorithmIdentifierOwned, SubjectPublicKeyInfoRef};
+use spki::AlgorithmIdentifierOwned;
 use zeroize::{Zeroize, Zeroizing};
 
 use super::encrypted_key::{name, PBKDF2_MAX_WORK};
+use super::fields::public_key_bits;
 use crate::error::InvalidInput;
 use crate::{Certificate, Error, Identity, PrivateKey};
 
@@ -882,28 +883,8 @@ fn bag_value(bag: &SafeBag) -> der::Result<&[u8]> {
 /// does not (an Ed25519 PKCS#8 v1 key, whose public key takes a curve
 /// operation to derive).
 fn public_keys_match(certificate: &Certificate, key: &PrivateKey) -> Option<bool> {
-    let spki_der = certificate.public_key_info()?;
-    let spki = SubjectPublicKeyInfoRef::try_from(spki_der).ok()?;
-    let public = spki.subject_public_key.as_bytes()?;
-    let der = key.as_rustls().secret_der();
-    let (private_key, stated_public) = match pkcs8::PrivateKeyInfo::try_from(der) {
-        Ok(info) => (info.private_key, info.public_key),
-        Err(_) => (der, None),
-    };
-    if let Some(stated) = stated_public {
-        return Some(stated == public);
-    }
-    if let Ok(rsa) = pkcs1::RsaPrivateKey::try_from(private_key) {
-        let own = pkcs1::RsaPublicKey {
-            modulus: rsa.modulus,
-            public_exponent: rsa.public_exponent,
-        };
-        return Some(own.to_der().is_ok_and(|own| own == public));
-    }
-    if let Ok(ec) = sec1::EcPrivateKey::try_from(private_key) {
-        return ec.public_key.map(|own| own == public);
-    }
-    None
+    let public = public_key_bits(certificate.public_key_info()?)?;
+    key.matches_public_key(public)
 }
 
 fn content_name(id: Oid) -> &'static str {

@@ -4,12 +4,16 @@
 use std::fmt;
 use std::path::Path;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{SystemTime, UNIX_EPOCH};
 
+use der::asn1::BitStringRef;
+use der::{Reader, SliceReader};
 use rustls_pki_types::pem::{PemObject, SectionKind};
 
+use super::asn1::{self, INTEGER, SEQUENCE};
 use super::certificate::pem_error;
 use super::input::{is_pem, read_file};
+use super::name::Name;
 use crate::error::InvalidInput;
 use crate::Error;
 
@@ -106,32 +110,37 @@ impl RevocationList {
     }
 
     fn from_der_named(der: Vec<u8>, input: &str) -> Result<RevocationList, Error> {
-        // x509-parser reads the whole RFC 5280 syntax, so it names the
-        // lists webpki's stricter profile refuses before webpki turns them
-        // into a parse error ("malformed DER"); its fields are read once,
-        // for the getters and Debug.
-        let parsed = x509_parser::parse_x509_crl(&der).map(|(_, parsed)| parsed);
-        if let Some(why) = parsed.as_ref().ok().and_then(outside_webpki_profile) {
+        // The whole RFC 5280 syntax is read here, so that the lists
+        // webpki's stricter profile refuses are named before webpki turns
+        // them into a parse error ("malformed DER"); the fields are read
+        // once, for the getters and Debug.
+        let parsed = Parsed::read(&der);
+        if let Some(why) = parsed
+            .as_ref()
+            .ok()
+            .and_then(Parsed::outside_webpki_profile)
+        {
             return Err(invalid(input, why));
         }
         let crl = webpki::OwnedCertRevocationList::from_der(&der)
             .map_err(|e| invalid(input, unusable_because(&e)))?;
-        let parsed = parsed.map_err(|e| invalid(input, format!("malformed CRL: {e}")))?;
-        let time = |t: x509_parser::time::ASN1Time| {
-            let secs = t.timestamp();
+        let parsed =
+            parsed.map_err(|e| invalid(input, InvalidInput::caused("malformed CRL", e)))?;
+        // Before 1970, as no list is: the epoch.
+        let time = |secs: i64| {
             if secs >= 0 {
-                UNIX_EPOCH + Duration::from_secs(secs.unsigned_abs())
+                asn1::system_time(secs)
             } else {
                 UNIX_EPOCH
             }
         };
         let inner = Inner {
-            issuer: parsed.issuer().to_string(),
-            this_update: time(parsed.last_update()),
+            issuer: Name::read(parsed.issuer).text,
+            this_update: time(parsed.this_update),
             // webpki refuses a CRL without nextUpdate.
-            next_update: parsed.next_update().map_or(UNIX_EPOCH, time),
-            revoked: parsed.iter_revoked_certificates().count(),
-            decision: decision_digest(&parsed),
+            next_update: parsed.next_update.map_or(UNIX_EPOCH, time),
+            revoked: parsed.revoked.len(),
+            decision: parsed.decision_digest(),
             crl: crl.into(),
             der,
         };
@@ -196,55 +205,131 @@ impl fmt::Debug for RevocationList {
     }
 }
 
-fn decision_digest(crl: &x509_parser::revocation_list::CertificateRevocationList<'_>) -> [u8; 32] {
-    use sha2::{Digest, Sha256};
-    let mut serials: Vec<&[u8]> = crl
-        .iter_revoked_certificates()
-        .map(|revoked| revoked.raw_serial())
-        .collect();
-    serials.sort_unstable();
-    let mut hash = Sha256::new();
-    let issuer = crl.issuer().as_raw();
-    hash.update((issuer.len() as u64).to_be_bytes());
-    hash.update(issuer);
-    for serial in serials {
-        hash.update((serial.len() as u64).to_be_bytes());
-        hash.update(serial);
+/// The parts of a CRL (RFC 5280 5.1) read here, borrowed from its DER.
+struct Parsed<'a> {
+    version: Option<u8>,
+    /// The issuer `Name`'s TLV.
+    issuer: &'a [u8],
+    this_update: i64,
+    next_update: Option<i64>,
+    /// The serial numbers' contents.
+    revoked: Vec<&'a [u8]>,
+    /// Whether it has `crlExtensions`, and at least one.
+    extensions: bool,
+}
+
+impl<'a> Parsed<'a> {
+    /// `CertificateList ::= SEQUENCE { tbsCertList, AlgorithmIdentifier,
+    /// BIT STRING }`, and nothing after it.
+    fn read(der: &'a [u8]) -> asn1::Result<Parsed<'a>> {
+        asn1::nested(der, |r| {
+            asn1::sequence(r, |list| {
+                let parsed = asn1::sequence(list, Self::tbs)?;
+                asn1::algorithm(list)?;
+                asn1::decode::<BitStringRef<'_>>(list)?;
+                Ok(parsed)
+            })
+        })
     }
-    hash.finalize().into()
+
+    /// `TBSCertList`: version (v2) OPTIONAL, signature, issuer, thisUpdate,
+    /// nextUpdate OPTIONAL, revokedCertificates OPTIONAL, [0] crlExtensions
+    /// OPTIONAL.
+    fn tbs(r: &mut SliceReader<'a>) -> asn1::Result<Parsed<'a>> {
+        let version = asn1::optional(r, INTEGER)?
+            .map(asn1::small_integer)
+            .transpose()?;
+        asn1::algorithm(r)?;
+        let issuer = Name::check(r)?;
+        let this_update = asn1::time(r)?;
+        let next_update = match r.peek_byte() {
+            Some(0x17 | 0x18) => Some(asn1::time(r)?),
+            _ => None,
+        };
+        let mut revoked = Vec::new();
+        if let Some(entries) = asn1::optional(r, SEQUENCE)? {
+            asn1::nested(entries, |entries| {
+                while !entries.is_finished() {
+                    revoked.push(asn1::sequence(entries, |entry| {
+                        let serial = asn1::expect(entry, INTEGER)?;
+                        asn1::time(entry)?;
+                        asn1::optional(entry, SEQUENCE)?;
+                        Ok(serial)
+                    })?);
+                }
+                Ok(())
+            })?;
+        }
+        let mut extensions = false;
+        if let Some(explicit) = asn1::optional(r, 0xa0)? {
+            extensions = asn1::nested(explicit, |e| {
+                asn1::sequence(e, |list| {
+                    let any = !list.is_finished();
+                    while !list.is_finished() {
+                        asn1::expect(list, SEQUENCE)?;
+                    }
+                    Ok(any)
+                })
+            })?;
+        }
+        Ok(Parsed {
+            version,
+            issuer,
+            this_update,
+            next_update,
+            revoked,
+            extensions,
+        })
+    }
+
+    /// What a well-formed CRL lacks that rustls-webpki requires, which its
+    /// parser reports only as malformed: it reads the version and the CRL
+    /// extensions as required fields (RFC 5280 §5.2 requires conforming
+    /// issuers to include the CRL number and authority key identifier
+    /// extensions, so version 2), and `nextUpdate` as well.
+    fn outside_webpki_profile(&self) -> Option<&'static str> {
+        if self.version.is_none() {
+            Some(
+                "version 1 CRLs are not supported: rustls-webpki reads only version 2 CRLs \
+                 with CRL extensions (OpenSSL writes them when its CA configuration names \
+                 a crlnumber file or crl_extensions)",
+            )
+        } else if self.next_update.is_none() {
+            Some("CRLs without nextUpdate are not supported")
+        } else if !self.extensions {
+            Some(
+                "CRLs without CRL extensions are not supported: rustls-webpki needs at least \
+                 one, such as the CRL number (OpenSSL writes it when its CA configuration \
+                 names a crlnumber file)",
+            )
+        } else {
+            None
+        }
+    }
+
+    /// The issuer and the sorted serial numbers it revokes, hashed with
+    /// the crypto provider's SHA-256.
+    fn decision_digest(&self) -> [u8; 32] {
+        use crate::provider::primitives::digest;
+        let mut serials = self.revoked.clone();
+        serials.sort_unstable();
+        let mut hash = digest::Context::new(&digest::SHA256);
+        hash.update(&(self.issuer.len() as u64).to_be_bytes());
+        hash.update(self.issuer);
+        for serial in serials {
+            hash.update(&(serial.len() as u64).to_be_bytes());
+            hash.update(serial);
+        }
+        let mut out = [0; 32];
+        out.copy_from_slice(hash.finish().as_ref());
+        out
+    }
 }
 
 fn invalid(input: &str, source: impl Into<InvalidInput>) -> Error {
     Error::InvalidRevocationList {
         input: input.to_owned(),
         source: source.into(),
-    }
-}
-
-/// What a well-formed CRL lacks that rustls-webpki requires, which its
-/// parser reports only as malformed: it reads the version and the CRL
-/// extensions as required fields (RFC 5280 §5.2 requires conforming issuers
-/// to include the CRL number and authority key identifier extensions, so
-/// version 2), and `nextUpdate` as well.
-fn outside_webpki_profile(
-    crl: &x509_parser::revocation_list::CertificateRevocationList<'_>,
-) -> Option<&'static str> {
-    if crl.version().is_none() {
-        Some(
-            "version 1 CRLs are not supported: rustls-webpki reads only version 2 CRLs \
-             with CRL extensions (OpenSSL writes them when its CA configuration names \
-             a crlnumber file or crl_extensions)",
-        )
-    } else if crl.next_update().is_none() {
-        Some("CRLs without nextUpdate are not supported")
-    } else if crl.extensions().is_empty() {
-        Some(
-            "CRLs without CRL extensions are not supported: rustls-webpki needs at least \
-             one, such as the CRL number (OpenSSL writes it when its CA configuration \
-             names a crlnumber file)",
-        )
-    } else {
-        None
     }
 }
 

@@ -1,4 +1,4 @@
-//! The ecosystem examples against each other, as separate processes: the
+//! The ecosystem programs against each other, as separate processes: the
 //! reqwest and hyper-rustls clients against the axum server with mutual TLS
 //! and a private CA made here, `curl` (HTTP/2 and HTTP/1.1) against the axum
 //! server, the tonic client against the tonic server, two axum nodes of a
@@ -7,12 +7,12 @@
 //! that blocks no one, a stalled request header dropped at its deadline, and
 //! graceful shutdown within its grace period.
 //!
-//! The examples are built by `cargo test --all-features` (not by `cargo
-//! test --test ecosystem` alone) and found next to this test binary; a
-//! missing one is a loud skip, a failure under CI; one older than its
-//! sources is a failure. Every process is killed on drop; every step has a
-//! deadline.
+//! The programs are this package's binaries, which cargo builds (current)
+//! before it runs this file. Every process is killed on drop; every step
+//! has a deadline.
 
+// The crate's own test helpers (PKI, scratch files, peer processes).
+#[path = "../../../tests/common/mod.rs"]
 mod common;
 
 use std::io::Write;
@@ -30,10 +30,12 @@ use sslconf::{Identity, SslConfiguration, TlsStream};
 
 const HOST: &str = "localhost";
 
-/// The example binary `name`, checked current (see [`common::example_binary`]).
-fn example(name: &str) -> Option<String> {
-    common::example_binary(name).map(|path| path.to_str().unwrap().to_owned())
-}
+// The programs under test, which cargo builds before it runs this file.
+const AXUM_SERVER: &str = env!("CARGO_BIN_EXE_axum_server");
+const REQWEST_CLIENT: &str = env!("CARGO_BIN_EXE_reqwest_client");
+const HYPER_CLIENT: &str = env!("CARGO_BIN_EXE_hyper_client");
+const TONIC_SERVER: &str = env!("CARGO_BIN_EXE_tonic_server");
+const TONIC_CLIENT: &str = env!("CARGO_BIN_EXE_tonic_client");
 
 /// A private CA, a server identity for `localhost` and a client identity,
 /// written as PEM files.
@@ -163,15 +165,9 @@ fn wait_for_count(server: &PeerServer, marker: &str, count: usize) -> usize {
 
 #[test]
 fn reqwest_and_hyper_clients_fetch_from_the_axum_server_with_mutual_tls() {
-    let (Some(server), Some(reqwest), Some(hyper)) = (
-        example("axum_server"),
-        example("reqwest_client"),
-        example("hyper_client"),
-    ) else {
-        return;
-    };
+    let (server, reqwest, hyper) = (AXUM_SERVER, REQWEST_CLIENT, HYPER_CLIENT);
     let pki = Pki::new("eco-clients");
-    let server = axum_server(&server, &pki, &pki.server, &["--verify-mode", "verify"]);
+    let server = axum_server(server, &pki, &pki.server, &["--verify-mode", "verify"]);
     // hyper-rustls offers no ALPN for HTTP/1.1 alone: the server falls back to it.
     for (client, http1_alpn) in [(&reqwest, "http/1.1"), (&hyper, "-")] {
         let mut args = pki.client_flags();
@@ -211,15 +207,14 @@ fn reqwest_and_hyper_clients_fetch_from_the_axum_server_with_mutual_tls() {
 }
 
 #[test]
+#[cfg_attr(skip_curl, ignore = "curl is not on PATH")]
 fn curl_speaks_http2_and_http1_to_the_axum_server_with_mutual_tls() {
-    let Some(program) = example("axum_server") else {
-        return;
-    };
+    let program = AXUM_SERVER;
     if !common::peer_available("curl") {
         return;
     }
     let pki = Pki::new("eco-curl");
-    let server = axum_server(&program, &pki, &pki.server, &["--verify-mode", "verify"]);
+    let server = axum_server(program, &pki, &pki.server, &["--verify-mode", "verify"]);
     let curl = |flag: &str, path: &str, with_cert: bool| {
         let mut args = vec![
             "-sS".to_owned(),
@@ -281,7 +276,7 @@ fn curl_speaks_http2_and_http1_to_the_axum_server_with_mutual_tls() {
     );
 
     // AutoVerifyPeer: the certificate is optional, and /whoami says who is missing.
-    let optional = axum_server(&program, &pki, &pki.server, &["--verify-mode", "auto"]);
+    let optional = axum_server(program, &pki, &pki.server, &["--verify-mode", "auto"]);
     let anonymous = run(
         "curl",
         &[
@@ -306,13 +301,7 @@ fn curl_speaks_http2_and_http1_to_the_axum_server_with_mutual_tls() {
 /// out of reqwest's, hyper's and tonic's errors.
 #[test]
 fn a_wrong_server_certificate_reaches_each_client_as_ssl_errors() {
-    let (Some(server), Some(reqwest), Some(hyper)) = (
-        example("axum_server"),
-        example("reqwest_client"),
-        example("hyper_client"),
-    ) else {
-        return;
-    };
+    let (server, reqwest, hyper) = (AXUM_SERVER, REQWEST_CLIENT, HYPER_CLIENT);
     let pki = Pki::new("eco-wrong");
     let stranger = pki.stranger();
     let ca = Authority::root("eco other CA");
@@ -331,7 +320,7 @@ fn a_wrong_server_certificate_reaches_each_client_as_ssl_errors() {
         ),
     ];
     for (identity, trusted, expected) in cases {
-        let server = axum_server(&server, &pki, identity, &[]);
+        let server = axum_server(server, &pki, identity, &[]);
         for client in [&reqwest, &hyper] {
             let args = vec!["--ca".to_owned(), trusted.clone(), url(&server, "/")];
             let failed = run(client, &args);
@@ -352,9 +341,7 @@ fn a_wrong_server_certificate_reaches_each_client_as_ssl_errors() {
 
 #[test]
 fn tonic_client_calls_the_tonic_server_with_mutual_tls() {
-    let (Some(server), Some(client)) = (example("tonic_server"), example("tonic_client")) else {
-        return;
-    };
+    let (server, client) = (TONIC_SERVER, TONIC_CLIENT);
     let pki = Pki::new("eco-tonic");
     let args: Vec<String> = [
         "--port",
@@ -368,13 +355,12 @@ fn tonic_client_calls_the_tonic_server_with_mutual_tls() {
     ]
     .map(str::to_owned)
     .to_vec();
-    let server =
-        PeerServer::start(&server, &args, "listening on").unwrap_or_else(|e| panic!("{e}"));
+    let server = PeerServer::start(server, &args, "listening on").unwrap_or_else(|e| panic!("{e}"));
     let target = format!("https://{HOST}:{}", server.port);
 
     let mut args = pki.client_flags();
     args.extend(["--name".to_owned(), "tester".to_owned(), target.clone()]);
-    let call = run(&client, &args);
+    let call = run(client, &args);
     assert!(call.success(), "{}", call.tail());
     let out = &call.output;
     // What the service method read from the connection's SessionState.
@@ -410,10 +396,7 @@ fn tonic_client_calls_the_tonic_server_with_mutual_tls() {
     );
 
     // Without a client certificate the server refuses the handshake.
-    let anonymous = run(
-        &client,
-        &["--ca".to_owned(), pki.ca.clone(), target.clone()],
-    );
+    let anonymous = run(client, &["--ca".to_owned(), pki.ca.clone(), target.clone()]);
     assert!(!anonymous.success(), "{}", anonymous.tail());
     assert!(
         server.wait_for_output(
@@ -431,7 +414,7 @@ fn tonic_client_calls_the_tonic_server_with_mutual_tls() {
         Authority::root("unrelated").cert.to_pem(),
     );
     args.push(target);
-    let untrusted = run(&client, &args);
+    let untrusted = run(client, &args);
     assert!(!untrusted.success(), "{}", untrusted.tail());
     assert!(
         untrusted.output.contains(
@@ -446,13 +429,11 @@ fn tonic_client_calls_the_tonic_server_with_mutual_tls() {
 /// served meanwhile, and each stalled one is dropped at its deadline.
 #[test]
 fn stalled_handshakes_block_neither_the_accept_loop_nor_other_clients() {
-    let (Some(server), Some(reqwest)) = (example("axum_server"), example("reqwest_client")) else {
-        return;
-    };
+    let (server, reqwest) = (AXUM_SERVER, REQWEST_CLIENT);
     let pki = Pki::new("eco-stall");
     const DEADLINE_MS: u64 = 5_000;
     let server = axum_server(
-        &server,
+        server,
         &pki,
         &pki.server,
         &["--handshake-timeout-ms", &DEADLINE_MS.to_string()],
@@ -469,7 +450,7 @@ fn stalled_handshakes_block_neither_the_accept_loop_nor_other_clients() {
     let mut args = pki.client_flags();
     args.push(url(&server, "/whoami"));
     for _ in 0..3 {
-        let served = run(&reqwest, &args);
+        let served = run(reqwest, &args);
         assert!(served.success(), "{}", served.tail());
         assert!(
             served.output.contains("hello eco client"),
@@ -496,12 +477,10 @@ fn stalled_handshakes_block_neither_the_accept_loop_nor_other_clients() {
 /// its summary.
 #[test]
 fn shutdown_is_graceful_and_held_by_neither_a_stalled_handshake_nor_an_idle_client() {
-    let (Some(program), Some(reqwest)) = (example("axum_server"), example("reqwest_client")) else {
-        return;
-    };
+    let (program, reqwest) = (AXUM_SERVER, REQWEST_CLIENT);
     let pki = Pki::new("eco-shutdown");
     let server = axum_server(
-        &program,
+        program,
         &pki,
         &pki.server,
         &[
@@ -514,7 +493,7 @@ fn shutdown_is_graceful_and_held_by_neither_a_stalled_handshake_nor_an_idle_clie
     let _stalled = TcpStream::connect(("127.0.0.1", server.port)).unwrap();
     let mut args = pki.client_flags();
     args.push(url(&server, "/"));
-    let served = run(&reqwest, &args);
+    let served = run(reqwest, &args);
     assert!(served.success(), "{}", served.tail());
 
     // A hyper client in this process keeps its HTTP/2 connection open, idle,
@@ -591,13 +570,11 @@ fn half_a_request(pki: &Pki, port: u16) -> TlsStream<TcpStream> {
 /// would hold its graceful drain forever, closing both connections.
 #[test]
 fn a_stalled_request_is_dropped_at_its_header_deadline_and_shutdown_keeps_its_grace_period() {
-    let Some(program) = example("axum_server") else {
-        return;
-    };
+    let program = AXUM_SERVER;
     let pki = Pki::new("eco-slow");
     const HEADER_MS: u64 = 1_000;
     let server = axum_server(
-        &program,
+        program,
         &pki,
         &pki.server,
         &["--header-read-timeout-ms", &HEADER_MS.to_string()],
@@ -633,7 +610,7 @@ fn a_stalled_request_is_dropped_at_its_header_deadline_and_shutdown_keeps_its_gr
     const AFTER_MS: u64 = 2_500;
     const GRACE_MS: u64 = 1_000;
     let server = axum_server(
-        &program,
+        program,
         &pki,
         &pki.server,
         &[
@@ -697,9 +674,7 @@ fn a_stalled_request_is_dropped_at_its_header_deadline_and_shutdown_keeps_its_gr
 /// call whose request never ends would hold tonic's drain forever.
 #[test]
 fn tonic_shutdown_stops_accepting_and_keeps_its_grace_period() {
-    let Some(program) = example("tonic_server") else {
-        return;
-    };
+    let program = TONIC_SERVER;
     let pki = Pki::new("eco-tonic-stop");
     const AFTER_MS: u64 = 2_500;
     const GRACE_MS: u64 = 2_000;
@@ -720,7 +695,7 @@ fn tonic_shutdown_stops_accepting_and_keeps_its_grace_period() {
     .map(str::to_owned)
     .to_vec();
     let server =
-        PeerServer::start(&program, &args, "listening on").unwrap_or_else(|e| panic!("{e}"));
+        PeerServer::start(program, &args, "listening on").unwrap_or_else(|e| panic!("{e}"));
     let started = Instant::now();
 
     // A SayHello call whose request body never comes: tonic waits for the
@@ -801,7 +776,6 @@ fn tonic_shutdown_stops_accepting_and_keeps_its_grace_period() {
 /// A node's settings file: the fleet's CA for both sides, TLS 1.3, a client
 /// certificate required; its server certificate served, its client
 /// certificate presented.
-#[cfg(feature = "serde")]
 fn fleet_node_toml(name: &str) -> String {
     format!(
         "protocol = \"tls1.3\"\n\
@@ -826,12 +800,9 @@ fn fleet_node_toml(name: &str) -> String {
 /// its log and its answer), and each caller was served the other's server
 /// certificate: mutual TLS both ways. A third node, whose client
 /// certificate is from another CA, is refused by the node it calls.
-#[cfg(feature = "serde")]
 #[test]
 fn two_fleet_nodes_call_each_other_with_mutual_tls_from_one_settings_file_each() {
-    let Some(program) = example("axum_server") else {
-        return;
-    };
+    let program = AXUM_SERVER;
     let scratch = Scratch::new("eco-fleet");
     let fleet = Authority::root("Fleet CA");
     let stranger_ca = Authority::root("Stranger CA");
@@ -861,7 +832,7 @@ fn two_fleet_nodes_call_each_other_with_mutual_tls_from_one_settings_file_each()
         ]
         .map(str::to_owned)
         .to_vec();
-        PeerServer::start(&program, &args, "listening on").unwrap_or_else(|e| panic!("{e}"))
+        PeerServer::start(program, &args, "listening on").unwrap_or_else(|e| panic!("{e}"))
     };
     // Node a calls node b before b is up: it keeps calling until b answers.
     let b_port = common::peers::free_port();

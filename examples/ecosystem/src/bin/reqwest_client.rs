@@ -3,7 +3,7 @@
 //! certificate is wrong.
 //!
 //! ```sh
-//! cargo run --example reqwest_client --features tokio -- --ca ca.pem \
+//! cargo run -p sslconf-ecosystem --bin reqwest_client -- --ca ca.pem \
 //!     --cert client.pem --key client.key https://localhost:8443/
 //! ```
 //!
@@ -17,12 +17,10 @@
 //! whose `source()` chain ends in an `io::Error` that hides the rustls error
 //! inside it; `sslconf::Error::find_in` finds it and gives its `ssl_errors()`.
 
-#[path = "support/mod.rs"]
-mod support;
-
 use std::process::ExitCode;
 
 use clap::Parser;
+use sslconf_ecosystem::support;
 use support::{BoxError, ClientFlags};
 
 /// Fetches a URL with reqwest over this crate's TLS client configuration.

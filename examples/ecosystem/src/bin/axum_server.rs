@@ -7,18 +7,18 @@
 //! `--shutdown-grace-ms`.
 //!
 //! ```sh
-//! cargo run --example axum_server --features tokio -- --cert server.pem --key server.key \
+//! cargo run -p sslconf-ecosystem --bin axum_server -- --cert server.pem --key server.key \
 //!     --ca clients-ca.pem --verify-mode verify
 //! curl --cacert ca.pem --cert client.pem --key client.key https://localhost:8443/whoami
-//! cargo run --example reqwest_client --features tokio -- --ca ca.pem \
+//! cargo run -p sslconf-ecosystem --bin reqwest_client -- --ca ca.pem \
 //!     --cert client.pem --key client.key https://localhost:8443/
 //! ```
 //!
-//! The accept loop is `support/http_server.rs`: take it for your own
+//! The accept loop is `src/http_server.rs`: take it for your own
 //! `Router`. `GET /` answers with the session state, `GET /whoami` with the
 //! client certificate's name (401 without one).
 //!
-//! A node of a fleet (feature `serde`): one settings file configures the
+//! A node of a fleet: one settings file configures the
 //! server it runs (the file's top level and `[server]` table) and the
 //! reqwest client it calls its peers with (the top level and `[client]`),
 //! each with its own certificate (see `sslconf::SettingsFile`). Each peer's
@@ -27,16 +27,11 @@
 //! certificate as.
 //!
 //! ```sh
-//! cargo run --example axum_server --features tokio,serde -- --config node-a.toml \
+//! cargo run -p sslconf-ecosystem --bin axum_server -- --config node-a.toml \
 //!     --port 8443 --peer https://localhost:9443
-//! cargo run --example axum_server --features tokio,serde -- --config node-b.toml \
+//! cargo run -p sslconf-ecosystem --bin axum_server -- --config node-b.toml \
 //!     --port 9443 --peer https://localhost:8443
 //! ```
-
-#[path = "support/http_server.rs"]
-mod http_server;
-#[path = "support/mod.rs"]
-mod support;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -49,6 +44,7 @@ use axum::routing::get;
 use axum::{Extension, Router};
 use clap::Parser;
 use sslconf::{Identity, PeerVerifyMode, SessionState, SslConfiguration, SslProtocol};
+use sslconf_ecosystem::{http_server, support};
 use support::{BoxError, Side};
 
 /// Serves HTTPS with axum, telling each request what its TLS connection negotiated.
@@ -96,7 +92,7 @@ struct Args {
     quiet: bool,
     /// Every TLS setting from this TOML settings file instead of the flags: the server
     /// serves its top level and [server] table, and the client that calls --peer uses
-    /// its top level and [client] table (needs feature `serde`; see sslconf::SettingsFile).
+    /// its top level and [client] table (needs see sslconf::SettingsFile).
     #[arg(long, value_name = "FILE", conflicts_with_all = [
         "cert", "key", "ca", "verify_mode", "protocol", "alpn",
     ])]
@@ -247,19 +243,11 @@ fn configuration(args: &Args) -> Result<SslConfiguration, BoxError> {
 /// One side of the settings file: loading converts it for that side, so a
 /// setting rustls cannot honour fails here, at its line in the file.
 fn settings_file(path: &std::path::Path, side: Side) -> Result<SslConfiguration, BoxError> {
-    #[cfg(feature = "serde")]
-    {
-        let side = match side {
-            Side::Server => sslconf::Side::Server,
-            Side::Client => sslconf::Side::Client,
-        };
-        Ok(SslConfiguration::from_toml_file(path, side)?)
-    }
-    #[cfg(not(feature = "serde"))]
-    {
-        let _ = (path, side);
-        Err("--config needs the `serde` feature: build with --features tokio,serde".into())
-    }
+    let side = match side {
+        Side::Server => sslconf::Side::Server,
+        Side::Client => sslconf::Side::Client,
+    };
+    Ok(SslConfiguration::from_toml_file(path, side)?)
 }
 
 /// The reqwest client of the file's client side: its CA certificates, its

@@ -1,7 +1,6 @@
-//! The accept loop of `examples/axum_server.rs`: HTTPS for any axum
+//! The accept loop of `src/bin/axum_server.rs`: HTTPS for any axum
 //! `Router` (or tower service) over `sslconf`'s async accept, with each
 //! connection's [`SessionState`] in the extensions of each of its requests.
-//! Included with `#[path]`, beside `support/mod.rs` as `crate::support`.
 //!
 //! Each accepted socket gets its own task: the handshake runs there under a
 //! deadline (`tokio::time::timeout`), so a slow, stalled or failing client
@@ -16,8 +15,6 @@
 //! finishes the requests it has (HTTP/2 sends GOAWAY, HTTP/1.1 closes after
 //! the response); connections still open when `shutdown_grace` is over are
 //! closed, and their number logged.
-#![allow(dead_code)] // each example uses part of it
-
 use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;

@@ -2,8 +2,7 @@
 //! tonic examples: the messages are prost structs written by hand and the
 //! server and client are what `tonic-build` generates, reduced to one unary
 //! method, so that the examples need no `protoc` and no build script.
-//! Included with `#[path]` by `examples/tonic_server.rs` and
-//! `examples/tonic_client.rs`.
+//! Used by `src/bin/tonic_server.rs` and `src/bin/tonic_client.rs`.
 //!
 //! The equivalent `.proto`:
 //!
@@ -19,8 +18,6 @@
 //!   string cipher = 4;
 //! }
 //! ```
-#![allow(dead_code)] // each example uses one side
-
 use std::convert::Infallible;
 use std::future::Future;
 use std::pin::Pin;

@@ -3,7 +3,7 @@
 //! list when the server's certificate is wrong.
 //!
 //! ```sh
-//! cargo run --example tonic_client --features tokio -- --ca ca.pem \
+//! cargo run -p sslconf-ecosystem --bin tonic_client -- --ca ca.pem \
 //!     --cert client.pem --key client.key --name world https://localhost:50051
 //! ```
 //!
@@ -14,11 +14,6 @@
 //! handshake is this crate's `Error` inside tonic's transport error
 //! (`sslconf::Error::find_in` finds it).
 
-#[path = "support/greeter.rs"]
-mod greeter;
-#[path = "support/mod.rs"]
-mod support;
-
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
 
@@ -26,6 +21,7 @@ use clap::Parser;
 use greeter::{GreeterClient, HelloRequest};
 use hyper_util::rt::TokioIo;
 use sslconf::SessionState;
+use sslconf_ecosystem::{greeter, support};
 use support::{BoxError, ClientFlags, Side};
 use tonic::transport::{Endpoint, Uri};
 

@@ -2,11 +2,10 @@
 //! PEM-looking text, and random damage to valid PEM and DER never panic;
 //! what fails is an error naming the input, and what parses is consistent.
 
-mod common;
-
 use std::sync::OnceLock;
 
-use common::openssl as ossl;
+use crate::common;
+use crate::common::openssl as ossl;
 use proptest::prelude::*;
 use sslconf::{
     Certificate, Cipher, Error, KeyAlgorithm, KeyExchangeGroup, PrivateKey, SslProtocol,
@@ -115,7 +114,7 @@ fn fixtures() -> &'static [Fixture] {
                 passphrase: None,
             });
         }
-        let data = include_str!("data/ec-p256-encrypted.pem");
+        let data = include_str!("../data/ec-p256-encrypted.pem");
         fixtures.push(Fixture {
             name: "encrypted P-256 (PBKDF2, AES-256-CBC)".into(),
             label: "ENCRYPTED PRIVATE KEY",

@@ -2,9 +2,9 @@
 //! certificate (with the whole `SessionState`) reaching the service method.
 //!
 //! ```sh
-//! cargo run --example tonic_server --features tokio -- --cert server.pem --key server.key \
+//! cargo run -p sslconf-ecosystem --bin tonic_server -- --cert server.pem --key server.key \
 //!     --ca clients-ca.pem
-//! cargo run --example tonic_client --features tokio -- --ca ca.pem \
+//! cargo run -p sslconf-ecosystem --bin tonic_client -- --ca ca.pem \
 //!     --cert client.pem --key client.key https://localhost:50051
 //! ```
 //!
@@ -21,11 +21,6 @@
 //! connections still open after `--shutdown-grace-ms`. HTTP/2 keep-alive
 //! pings close a connection whose peer stopped answering.
 
-#[path = "support/greeter.rs"]
-mod greeter;
-#[path = "support/mod.rs"]
-mod support;
-
 use std::io::{self, Write};
 use std::net::SocketAddr;
 use std::pin::Pin;
@@ -38,6 +33,7 @@ use std::time::Duration;
 use clap::Parser;
 use greeter::{Greeter, GreeterServer, HelloReply, HelloRequest};
 use sslconf::{Identity, PeerVerifyMode, SessionState, SslConfiguration};
+use sslconf_ecosystem::{greeter, support};
 use support::BoxError;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};

@@ -3,7 +3,7 @@
 //! mutual TLS, and Qt's error list when the server's certificate is wrong.
 //!
 //! ```sh
-//! cargo run --example hyper_client --features tokio -- --ca ca.pem \
+//! cargo run -p sslconf-ecosystem --bin hyper_client -- --ca ca.pem \
 //!     --cert client.pem --key client.key https://localhost:8443/
 //! ```
 //!
@@ -16,9 +16,6 @@
 //! Build hyper-rustls with `default-features = false` (and `http1`, `http2`,
 //! `tls12`): no second provider, no roots of its own.
 
-#[path = "support/mod.rs"]
-mod support;
-
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -26,6 +23,7 @@ use http_body_util::{BodyExt, Empty};
 use hyper::body::Bytes;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
+use sslconf_ecosystem::support;
 use support::{BoxError, ClientFlags};
 
 /// Fetches a URL with hyper over this crate's TLS client configuration.
