@@ -67,12 +67,11 @@ struct Inner {
     server_trust: OnceLock<Arc<Trust>>,
     /// Checks clients: the configured CA certificates only.
     client_trust: OnceLock<Arc<Trust>>,
-    /// The server config for QUIC: `server`'s config, checked for QUIC.
+    /// Values other modules derive from this configuration and cache with
+    /// it (the QUIC configs), one of each type, type-erased so that this
+    /// module knows nothing of them: see [`SslConfiguration::derived`].
     #[cfg(feature = "quic")]
-    quic_server: OnceLock<Arc<crate::quic::QuicServerConfig>>,
-    /// The client config for QUIC: `client`'s config, checked for QUIC.
-    #[cfg(feature = "quic")]
-    quic_client: OnceLock<Arc<crate::quic::QuicClientConfig>>,
+    derived: Mutex<Vec<Arc<dyn std::any::Any + Send + Sync>>>,
 }
 
 static DEFAULT_CONFIGURATION: RwLock<Option<SslConfiguration>> = RwLock::new(None);
@@ -99,9 +98,7 @@ impl SslConfiguration {
                 server_trust: OnceLock::new(),
                 client_trust: OnceLock::new(),
                 #[cfg(feature = "quic")]
-                quic_server: OnceLock::new(),
-                #[cfg(feature = "quic")]
-                quic_client: OnceLock::new(),
+                derived: Default::default(),
             }),
         }
     }
@@ -120,8 +117,7 @@ impl SslConfiguration {
                 inner.client_trust = OnceLock::new();
                 #[cfg(feature = "quic")]
                 {
-                    inner.quic_server = OnceLock::new();
-                    inner.quic_client = OnceLock::new();
+                    inner.derived = Default::default();
                 }
                 self
             }
@@ -1263,45 +1259,35 @@ impl SslConfiguration {
         })
     }
 
-    /// The server config for QUIC (feature `quic`), to hand to
-    /// `quinn::ServerConfig::with_crypto`: the very `Arc<rustls::ServerConfig>`
-    /// [`server_config`](Self::server_config) returns, so that TCP and QUIC
-    /// serve the same identities, verify clients the same way, follow the
-    /// same reloads, share ticket keys and the key log (see
-    /// [`quic`](crate::quic)). Built on first call and cached like it.
-    ///
-    /// QUIC runs TLS 1.3 only: a protocol range serves TLS 1.3 here and
-    /// what it allows over TCP.
+    /// The value of type `T` another module derives from this
+    /// configuration, built by `build` on first call and cached with the
+    /// configuration's other conversions (emptied with them by a `with_*`
+    /// call). Two threads may build at once; both return the one stored
+    /// first.
     ///
     /// # Errors
-    /// [`Error::UnsupportedForQuic`] for a setting QUIC cannot honour (a
-    /// protocol setting or a cipher list without TLS 1.3), naming it; the
-    /// errors of [`server_config`](Self::server_config).
+    /// What `build` returns.
     #[cfg(feature = "quic")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "quic")))]
-    pub fn quic_server_config(&self) -> Result<Arc<crate::quic::QuicServerConfig>, Error> {
-        cached(&self.inner.quic_server, || {
-            crate::quic::check(&self.inner.settings)?;
-            crate::quic::QuicServerConfig::new(self.server_config()?)
-        })
-    }
-
-    /// The client config for QUIC (feature `quic`), to hand to
-    /// `quinn::ClientConfig::new`: the very `Arc<rustls::ClientConfig>`
-    /// [`client_config`](Self::client_config) returns (the same verifier,
-    /// client identity, session cache and key log; see
-    /// [`quic`](crate::quic)). Built on first call and cached like it.
-    ///
-    /// # Errors
-    /// As [`quic_server_config`](Self::quic_server_config), with the
-    /// errors of [`client_config`](Self::client_config).
-    #[cfg(feature = "quic")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "quic")))]
-    pub fn quic_client_config(&self) -> Result<Arc<crate::quic::QuicClientConfig>, Error> {
-        cached(&self.inner.quic_client, || {
-            crate::quic::check(&self.inner.settings)?;
-            crate::quic::QuicClientConfig::new(&self.inner.settings, self.client_config()?)
-        })
+    pub(crate) fn derived<T: std::any::Any + Send + Sync>(
+        &self,
+        build: impl FnOnce() -> Result<T, Error>,
+    ) -> Result<Arc<T>, Error> {
+        let find = |values: &[Arc<dyn std::any::Any + Send + Sync>]| {
+            values
+                .iter()
+                .find_map(|value| Arc::clone(value).downcast::<T>().ok())
+        };
+        let lock = || self.inner.derived.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(done) = find(&lock()) {
+            return Ok(done);
+        }
+        let built = Arc::new(build()?);
+        let mut values = lock();
+        if let Some(done) = find(&values) {
+            return Ok(done);
+        }
+        values.push(built.clone());
+        Ok(built)
     }
 
     /// Verifies a leaf-first chain as Qt's `QSslCertificate::verify` does:

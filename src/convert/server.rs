@@ -137,11 +137,12 @@ pub(crate) fn server_config(
     let mut policy = ResumptionPolicy::new(tag, lifetime);
     if let (PeerCheck::Verified { .. }, Some(trust)) = (check, trust) {
         if trust.follows_files() {
-            policy = policy.rechecking(Recheck::new(
+            let recheck = Recheck::new(
                 Arc::clone(trust),
                 s.expected_errors.clone(),
                 Usage::ClientAuth,
-            ));
+            );
+            policy = policy.rechecking(Box::new(move |chain| recheck.accepts(chain, None)));
         }
     }
     let policy = Arc::new(policy);

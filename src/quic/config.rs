@@ -15,7 +15,7 @@ use super::observe::observer;
 use super::session::{initial_keys, version, QuicSession};
 use crate::provider::{provider, BACKEND_NAME};
 use crate::settings::Settings;
-use crate::Error;
+use crate::{Error, SslConfiguration};
 
 /// A server's TLS for quinn: this crate's server config, as
 /// [`SslConfiguration::quic_server_config`](crate::SslConfiguration::quic_server_config)
@@ -235,5 +235,46 @@ impl fmt::Debug for AlpnList<'_> {
         f.debug_list()
             .entries(self.0.iter().map(|p| String::from_utf8_lossy(p)))
             .finish()
+    }
+}
+
+impl SslConfiguration {
+    /// The server config for QUIC (feature `quic`), to hand to
+    /// `quinn::ServerConfig::with_crypto`: the very `Arc<rustls::ServerConfig>`
+    /// [`server_config`](SslConfiguration::server_config) returns, so that TCP and QUIC
+    /// serve the same identities, verify clients the same way, follow the
+    /// same reloads, share ticket keys and the key log (see
+    /// [`quic`](crate::quic)). Built on first call and cached like it.
+    ///
+    /// QUIC runs TLS 1.3 only: a protocol range serves TLS 1.3 here and
+    /// what it allows over TCP.
+    ///
+    /// # Errors
+    /// [`Error::UnsupportedForQuic`] for a setting QUIC cannot honour (a
+    /// protocol setting or a cipher list without TLS 1.3), naming it; the
+    /// errors of [`server_config`](SslConfiguration::server_config).
+    #[cfg_attr(docsrs, doc(cfg(feature = "quic")))]
+    pub fn quic_server_config(&self) -> Result<Arc<QuicServerConfig>, Error> {
+        self.derived(|| {
+            check(self.settings())?;
+            QuicServerConfig::new(self.server_config()?)
+        })
+    }
+
+    /// The client config for QUIC (feature `quic`), to hand to
+    /// `quinn::ClientConfig::new`: the very `Arc<rustls::ClientConfig>`
+    /// [`client_config`](SslConfiguration::client_config) returns (the same verifier,
+    /// client identity, session cache and key log; see
+    /// [`quic`](crate::quic)). Built on first call and cached like it.
+    ///
+    /// # Errors
+    /// As [`quic_server_config`](SslConfiguration::quic_server_config), with the
+    /// errors of [`client_config`](SslConfiguration::client_config).
+    #[cfg_attr(docsrs, doc(cfg(feature = "quic")))]
+    pub fn quic_client_config(&self) -> Result<Arc<QuicClientConfig>, Error> {
+        self.derived(|| {
+            check(self.settings())?;
+            QuicClientConfig::new(self.settings(), self.client_config()?)
+        })
     }
 }

@@ -76,6 +76,5 @@ mod observe;
 mod retry;
 mod session;
 
-pub(crate) use config::check;
 pub use config::{QuicClientConfig, QuicServerConfig};
 pub use connection::QuicConnection;
