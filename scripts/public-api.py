@@ -21,7 +21,10 @@ def ty(t):
     k, v = next(iter(t.items()))
     if k == "resolved_path":
         args = v.get("args")
-        s = v["path"]
+        # The item's full path where rustdoc knows it, not as the source
+        # spells it: the listing changes with the API, not with imports.
+        known = d.get("paths", {}).get(str(v.get("id")))
+        s = "::".join(known["path"]) if known else v["path"]
         if args and "angle_bracketed" in args:
             a = [ty(x["type"]) if "type" in x else (x.get("lifetime") or "_") for x in args["angle_bracketed"]["args"]]
             a += [f'{c["name"]} = {ty(c["binding"]["equality"]["type"])}' for c in args["angle_bracketed"].get("constraints", []) if "equality" in c.get("binding", {}) and "type" in c["binding"]["equality"]]
