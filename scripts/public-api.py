@@ -23,8 +23,14 @@ def ty(t):
         args = v.get("args")
         # The item's full path where rustdoc knows it, not as the source
         # spells it: the listing changes with the API, not with imports.
+        public_path = public.get(str(v.get("id")))
         known = d.get("paths", {}).get(str(v.get("id")))
-        s = "::".join(known["path"]) if known else v["path"]
+        if public_path:
+            s = public_path
+        elif known and known.get("crate_id", 0) != 0:
+            s = "::".join(known["path"])
+        else:
+            s = v["path"]
         if args and "angle_bracketed" in args:
             a = [ty(x["type"]) if "type" in x else (x.get("lifetime") or "_") for x in args["angle_bracketed"]["args"]]
             a += [f'{c["name"]} = {ty(c["binding"]["equality"]["type"])}' for c in args["angle_bracketed"].get("constraints", []) if "equality" in c.get("binding", {}) and "type" in c["binding"]["equality"]]
@@ -66,8 +72,12 @@ def sig(f):
     return pre + "fn" + ("<" + ", ".join(gen) + ">" if gen else "") + "(" + ", ".join(ins) + ")" + (" -> " + ty(out) if out else "")
 
 lines = set()
+# Each of the crate's items reached from its root, by the public path it is
+# reached by (filled by a first walk, so that types print by that path).
+public = {}
 
 def item_lines(iid, path):
+    public.setdefault(str(iid), path)
     item = idx.get(str(iid))
     if item is None:
         lines.add(f"{path} (re-export of an outside item)")
@@ -138,5 +148,7 @@ def module(mid, path):
         item_lines(it, f"{path}::{name}")
 
 root = idx[str(d["root"])]
+module(d["root"], root["name"])
+lines.clear()
 module(d["root"], root["name"])
 print("\n".join(sorted(lines)))
