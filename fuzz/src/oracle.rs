@@ -221,14 +221,24 @@ pub fn exact_verdict(
         Some(p) => key.is_some_and(|k| p.keys.iter().any(|pin| pin == k)),
         None => true,
     };
+    // A certificate accepted alone is refused when a list names it that a
+    // key which signed it signed too: its own, or a trusted certificate's.
+    let revoked_alone = || {
+        policy.lists.as_ref().is_some_and(|lists| {
+            let pool: Vec<&[u8]> = std::iter::once(leaf)
+                .chain(policy.anchors.iter().map(Vec::as_slice))
+                .collect();
+            leaf_revoked(leaf, &pool, &lists.ders)
+        })
+    };
     let alone = |validity: Option<(u64, u64)>| {
         let (from, to) = validity?;
         let t = now.as_secs();
-        let ok = from <= t && t <= to && pinned(leaf_key) && named();
+        let ok = from <= t && t <= to && pinned(leaf_key) && named() && !revoked_alone();
         Some(if ok {
             Verdict::Accepted
         } else {
-            Verdict::Refused("alone: time, pin or name".into())
+            Verdict::Refused("alone: time, pin, name or revoked".into())
         })
     };
     if policy.pins.as_ref().is_some_and(|p| p.only) {
