@@ -8,8 +8,10 @@ use super::der::name_contents;
 use super::signed::signed_by;
 
 /// The most keys tried as a certificate's issuer's by
-/// [`Revocation::revoked_by_a_key_of`] (each costs a signature check).
-const KEYS_TRIED: usize = 16;
+/// [`Revocation::revoked_by_a_key_of`] (each costs a signature check): as
+/// many as webpki's own path building checks signatures before it gives up,
+/// so that what it bounds costs no more than a path search.
+const KEYS_TRIED: usize = 100;
 use crate::settings;
 use crate::{Certificate, RevocationDepth, RevocationList, SslError, SslErrorKind};
 
