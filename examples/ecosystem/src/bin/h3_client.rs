@@ -96,7 +96,11 @@ async fn run(args: &Args) -> Result<(), BoxError> {
     println!("session");
     print!("{}", support::describe(&state, Side::Client));
     println!("body");
-    print!("{}", String::from_utf8_lossy(&body));
+    let body = String::from_utf8_lossy(&body);
+    print!("{body}");
+    if !body.is_empty() && !body.ends_with('\n') {
+        println!();
+    }
     // Lets the connection's close reach the server.
     let _ = tokio::time::timeout(Duration::from_secs(1), endpoint.wait_idle()).await;
     Ok(())
