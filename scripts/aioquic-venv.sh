@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Creates (or reuses) a Python venv with aioquic, for tests/quic.rs and
-# examples/ecosystem/tests/h3.rs: the
-# outside QUIC stack (client and server, HTTP/3) that the crate's QUIC
-# configs are proven against. Rebuildable: delete the directory to start
-# over. Prints the path of the venv's python.
+# examples/ecosystem/tests/h3.rs: the outside QUIC stack (client and
+# server, HTTP/3) that the crate's QUIC configs are proven against.
+# Rebuildable: delete the directory to start over. Prints the path of the
+# venv's python.
 #
 #   scripts/aioquic-venv.sh            # target/aioquic-venv
 #   AIOQUIC_VENV=/some/dir scripts/aioquic-venv.sh

@@ -143,9 +143,10 @@ async fn connection(
     };
     let state = quic.session_state().clone();
     if state.next_negotiated_protocol() != Some(ALPN_H3) {
-        let agreed = state
-            .next_negotiated_protocol()
-            .map_or_else(|| "no ALPN".to_owned(), |p| String::from_utf8_lossy(p).into_owned());
+        let agreed = state.next_negotiated_protocol().map_or_else(
+            || "no ALPN".to_owned(),
+            |p| String::from_utf8_lossy(p).into_owned(),
+        );
         eprintln!("{peer}: QUIC connection agreed on {agreed}, not h3: closed");
         quic.connection()
             .close(H3_GENERAL_PROTOCOL_ERROR, b"only h3 is served over QUIC");
@@ -235,7 +236,9 @@ async fn respond(
         Err(never) => match never {},
     };
     let (parts, mut body) = response.into_parts();
-    stream.send_response(Response::from_parts(parts, ())).await?;
+    stream
+        .send_response(Response::from_parts(parts, ()))
+        .await?;
     while let Some(frame) = body.frame().await {
         let frame = frame?;
         match frame.into_data() {

@@ -117,7 +117,11 @@ fn assert_client_session(session: &str) {
         row(session, "peer chain").is_some_and(|c| c.starts_with("[0] localhost (expires ")),
         "{session}"
     );
-    assert_eq!(row(session, "verification errors"), Some("none"), "{session}");
+    assert_eq!(
+        row(session, "verification errors"),
+        Some("none"),
+        "{session}"
+    );
 }
 
 #[test]
@@ -257,7 +261,10 @@ fn json(output: &str) -> serde_json::Value {
 }
 
 #[test]
-#[cfg_attr(skip_aioquic, ignore = "aioquic's venv is missing: run scripts/aioquic-venv.sh")]
+#[cfg_attr(
+    skip_aioquic,
+    ignore = "aioquic's venv is missing: run scripts/aioquic-venv.sh"
+)]
 fn aioquic_h3_client_fetches_from_h3_server() {
     let Some(python) = aioquic() else {
         return;
@@ -310,7 +317,10 @@ fn aioquic_h3_client_fetches_from_h3_server() {
 }
 
 #[test]
-#[cfg_attr(skip_aioquic, ignore = "aioquic's venv is missing: run scripts/aioquic-venv.sh")]
+#[cfg_attr(
+    skip_aioquic,
+    ignore = "aioquic's venv is missing: run scripts/aioquic-venv.sh"
+)]
 fn h3_client_fetches_from_aioquic_h3_server() {
     let Some(python) = aioquic() else {
         return;

@@ -106,23 +106,21 @@ async fn run(args: &Args) -> Result<(), BoxError> {
     let _watching = args.server.start_watching(&config)?;
     let (listener, endpoint) = bind(args, &config).await?;
     let address = listener.local_addr()?;
-    println!(
-        "listening on {address} (TCP: HTTP/1.1, HTTP/2; UDP: HTTP/3)"
-    );
+    println!("listening on {address} (TCP: HTTP/1.1, HTTP/2; UDP: HTTP/3)");
     std::io::stdout().flush()?;
 
     let app = router();
     // Over TCP each response tells where HTTP/3 is: the same port, over UDP.
     let alt_svc = HeaderValue::from_str(&format!("h3=\":{}\"", address.port()))?;
-    let tcp_app = app
-        .clone()
-        .layer(axum::middleware::map_response(move |mut response: Response| {
+    let tcp_app = app.clone().layer(axum::middleware::map_response(
+        move |mut response: Response| {
             let alt_svc = alt_svc.clone();
             async move {
                 response.headers_mut().insert(ALT_SVC, alt_svc);
                 response
             }
-        }));
+        },
+    ));
 
     let grace = Duration::from_millis(args.shutdown_grace_ms);
     let options = http_server::Options {
