@@ -31,6 +31,10 @@ const PYTHON_CRYPTOGRAPHY: &str = "skip_python_cryptography";
 /// Set when sslyze is neither `$SSLYZE`, nor in the venv that
 /// scripts/sslyze-venv.sh makes (`target/sslyze-venv`), nor on PATH.
 const SSLYZE: &str = "skip_sslyze";
+/// Set when aioquic's Python is neither `$AIOQUIC_PYTHON` nor in the venv
+/// that scripts/aioquic-venv.sh makes (`target/aioquic-venv`): the HTTP/3
+/// tests of the ecosystem package (`examples/ecosystem/tests/h3.rs`).
+const AIOQUIC: &str = "skip_aioquic";
 
 fn main() {
     for (cfg, _) in PROGRAMS {
@@ -38,9 +42,11 @@ fn main() {
     }
     println!("cargo::rustc-check-cfg=cfg({PYTHON_CRYPTOGRAPHY})");
     println!("cargo::rustc-check-cfg=cfg({SSLYZE})");
+    println!("cargo::rustc-check-cfg=cfg({AIOQUIC})");
     println!("cargo::rerun-if-env-changed=CI");
     println!("cargo::rerun-if-env-changed=PATH");
     println!("cargo::rerun-if-env-changed=SSLYZE");
+    println!("cargo::rerun-if-env-changed=AIOQUIC_PYTHON");
     let path: Vec<PathBuf> = env::var_os("PATH")
         .map(|p| env::split_paths(&p).collect())
         .unwrap_or_default();
@@ -51,6 +57,10 @@ fn main() {
     }
     let venv = workspace_root().map(|root| root.join("target/sslyze-venv/bin"));
     if let Some(venv) = venv.as_deref().filter(|v| v.is_dir()) {
+        println!("cargo::rerun-if-changed={}", venv.display());
+    }
+    let aioquic_venv = workspace_root().map(|root| root.join("target/aioquic-venv/bin"));
+    if let Some(venv) = aioquic_venv.as_deref().filter(|v| v.is_dir()) {
         println!("cargo::rerun-if-changed={}", venv.display());
     }
     if env::var("CI").is_ok_and(|v| v == "true") {
@@ -78,6 +88,11 @@ fn main() {
         || on_path(&path, "sslyze");
     if !sslyze {
         println!("cargo::rustc-cfg={SSLYZE}");
+    }
+    let aioquic = env::var_os("AIOQUIC_PYTHON").is_some_and(|p| Path::new(&p).is_file())
+        || aioquic_venv.is_some_and(|v| v.join("python").is_file());
+    if !aioquic {
+        println!("cargo::rustc-cfg={AIOQUIC}");
     }
 }
 

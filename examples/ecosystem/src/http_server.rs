@@ -5,7 +5,8 @@
 //! Each accepted socket gets its own task: the handshake runs there under a
 //! deadline (`tokio::time::timeout`), so a slow, stalled or failing client
 //! never holds the accept loop or another client. HTTP/2 or HTTP/1.1 is
-//! served as ALPN agreed (HTTP/1.1 when the client offered no ALPN).
+//! served as ALPN agreed (HTTP/1.1 when the client offered no ALPN); a
+//! connection that agreed on another protocol (h3, listed for QUIC) is closed.
 //! A served connection has deadlines too: an HTTP/1.1 request's header
 //! must arrive within `header_read_timeout` (hyper's timer; it also ends an
 //! idle keep-alive connection), and an HTTP/2 peer must answer a ping every
@@ -231,7 +232,16 @@ async fn connection(
     // ALPN decides; without it (a client that offered none), HTTP/1.1 as RFC 7540 says.
     builder = match alpn.as_deref() {
         Some(b"h2") => builder.http2_only(),
-        _ => builder.http1_only(),
+        None | Some(b"http/1.1") => builder.http1_only(),
+        // A list that names h3 for QUIC (h3_server's) lets a TCP client
+        // that offers it agree on it: nothing here speaks it over TCP.
+        Some(other) => {
+            eprintln!(
+                "{peer}: agreed on {} over TCP, which is not served here: closed",
+                String::from_utf8_lossy(other)
+            );
+            return;
+        }
     };
     let conn = builder.serve_connection_with_upgrades(TokioIo::new(tls), service);
     tokio::pin!(conn);
