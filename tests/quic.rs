@@ -770,6 +770,10 @@ impl OurQuicServer {
 }
 
 #[test]
+#[cfg_attr(
+    skip_aioquic,
+    ignore = "aioquic's venv is missing: run scripts/aioquic-venv.sh"
+)]
 fn aioquic_client_against_our_server() {
     let Some(python) = aioquic() else {
         return;
@@ -849,6 +853,10 @@ fn aioquic_client_against_our_server() {
 }
 
 #[test]
+#[cfg_attr(
+    skip_aioquic,
+    ignore = "aioquic's venv is missing: run scripts/aioquic-venv.sh"
+)]
 fn aioquic_client_refuses_a_server_it_does_not_trust_and_picks_sni_identities() {
     let Some(python) = aioquic() else {
         return;
@@ -945,6 +953,10 @@ fn handshakes(server: &PeerServer, count: usize) -> Vec<Value> {
 }
 
 #[test]
+#[cfg_attr(
+    skip_aioquic,
+    ignore = "aioquic's venv is missing: run scripts/aioquic-venv.sh"
+)]
 fn our_client_against_aioquic_server() {
     let Some(python) = aioquic() else {
         return;
@@ -996,6 +1008,10 @@ fn our_client_against_aioquic_server() {
 }
 
 #[test]
+#[cfg_attr(
+    skip_aioquic,
+    ignore = "aioquic's venv is missing: run scripts/aioquic-venv.sh"
+)]
 fn our_client_refuses_an_aioquic_server_it_does_not_trust() {
     let Some(python) = aioquic() else {
         return;
