@@ -1214,6 +1214,12 @@ fn negotiated(client: &SslConfiguration, port: u16) -> String {
     String::from_utf8(state.next_negotiated_protocol().unwrap().to_vec()).unwrap()
 }
 
+/// The protocol version our client gets from the example server on `port`.
+fn session_protocol(client: &SslConfiguration, port: u16) -> SslProtocol {
+    let (state, _) = our_client(client, "localhost", port, b"GET / HTTP/1.1\r\n\r\n").unwrap();
+    state.session_protocol()
+}
+
 /// `examples/server --config FILE` serves what the file says, takes a
 /// changed file for new connections, and keeps its settings on a bad one,
 /// logging where the file is wrong.
@@ -1232,7 +1238,7 @@ fn the_example_server_follows_its_settings_file() {
     let settings = put(
         scratch.dir(),
         "server.toml",
-        format!("allowed-next-protocols = [\"h2\"]\n{identity}"),
+        format!("protocol = \"tls1.2\"\nallowed-next-protocols = [\"http/1.1\"]\n{identity}"),
     );
     let args: Vec<String> = ["--port", "{port}", "--config", settings.to_str().unwrap()]
         .map(str::to_owned)
@@ -1242,12 +1248,15 @@ fn the_example_server_follows_its_settings_file() {
     let client = SslConfiguration::new()
         .with_ca_certificates([ca.cert.clone()])
         .with_allowed_next_protocols(["h2", "http/1.1"]);
-    assert_eq!(negotiated(&client, running.port), "h2");
+    assert_eq!(
+        session_protocol(&client, running.port),
+        SslProtocol::TlsV1_2
+    );
 
     put(
         scratch.dir(),
         "server.toml",
-        format!("allowed-next-protocols = [\"http/1.1\"]\n{identity}"),
+        format!("protocol = \"tls1.3\"\nallowed-next-protocols = [\"http/1.1\"]\n{identity}"),
     );
     let again = format!("settings: read {} again", settings.display());
     assert!(
@@ -1255,12 +1264,16 @@ fn the_example_server_follows_its_settings_file() {
         "{}",
         running.output()
     );
+    assert_eq!(
+        session_protocol(&client, running.port),
+        SslProtocol::TlsV1_3
+    );
     assert_eq!(negotiated(&client, running.port), "http/1.1");
 
     put(
         scratch.dir(),
         "server.toml",
-        format!("allowed-next-protocols = [\"h2\"]\nprotocl = \"tls1.3\"\n{identity}"),
+        format!("protocol = \"tls1.2\"\nprotocl = \"tls1.3\"\n{identity}"),
     );
     assert!(
         running.wait_for_output(
@@ -1275,7 +1288,10 @@ fn the_example_server_follows_its_settings_file() {
         settings.display()
     );
     assert!(running.output().contains(&refused), "{}", running.output());
-    assert_eq!(negotiated(&client, running.port), "http/1.1");
+    assert_eq!(
+        session_protocol(&client, running.port),
+        SslProtocol::TlsV1_3
+    );
 }
 
 /// `examples/client --config FILE` trusts the CA and offers the ALPN
