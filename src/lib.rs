@@ -8,6 +8,16 @@
 //! cached. [`SessionState`] tells what a live connection negotiated and what was
 //! wrong with the peer's certificate, as Qt's [`SslError`]s.
 //!
+//! Start from one of two values:
+//! - [`SslConfiguration::new()`] (also `SslConfiguration::default()`): Qt's
+//!   null configuration, the built-in defaults (secure protocols and
+//!   ciphers, the system's CA certificates), [`is_null`](SslConfiguration::is_null)
+//!   until a setting is made. Start here unless the program sets a default.
+//! - [`SslConfiguration::default_configuration()`]: the process-wide
+//!   default, as Qt's `QSslConfiguration::defaultConfiguration()`: the one
+//!   given to [`set_default_configuration`](SslConfiguration::set_default_configuration),
+//!   else the built-in defaults.
+//!
 //! # Quick start
 //!
 //! A client:
@@ -43,11 +53,10 @@
 //! use std::net::TcpListener;
 //! use std::time::Duration;
 //!
-//! use sslconf::{Certificate, PrivateKey, SslConfiguration};
+//! use sslconf::{Certificate, Identity, SslConfiguration};
 //!
 //! let config = SslConfiguration::new()
-//!     .with_local_certificate_chain(Certificate::from_path("server.pem")?)
-//!     .with_private_key(PrivateKey::from_path("server.key")?)
+//!     .with_local_identity(Identity::from_files("server.pem", "server.key")?)
 //!     .with_ca_certificates(Certificate::from_path("clients-ca.pem")?)
 //!     // No socket call of a handshake begins after 10 s, however a client paces its bytes...
 //!     .with_handshake_timeout(Duration::from_secs(10));
