@@ -1013,8 +1013,8 @@ impl SslConfiguration {
 
     /// The ALPN protocols, in preference order.
     #[doc(alias = "allowedNextProtocols")]
-    pub fn allowed_next_protocols(&self) -> Vec<Vec<u8>> {
-        self.settings().alpn.clone()
+    pub fn allowed_next_protocols(&self) -> &[Vec<u8>] {
+        &self.settings().alpn
     }
 
     /// Sets the ALPN protocols, in preference order. Each must be 1 to 255

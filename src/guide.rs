@@ -257,10 +257,9 @@
 //!
 //! # Mozilla's TLS profiles
 //!
-//! [`SslConfiguration::mozilla_modern`](crate::SslConfiguration::mozilla_modern)
-//! and [`mozilla_intermediate`](crate::SslConfiguration::mozilla_intermediate)
-//! (or [`with_mozilla_profile`](crate::SslConfiguration::with_mozilla_profile)
-//! on any configuration) set what rustls can express of Mozilla's
+//! [`with_mozilla_profile`](crate::SslConfiguration::with_mozilla_profile)
+//! (`MozillaProfile::Modern` or `Intermediate`, on any configuration) sets
+//! what rustls can express of Mozilla's
 //! server-side "modern" and "intermediate" profiles, guideline **5.7**:
 //! protocol versions, cipher suites in the guideline's order, key-exchange
 //! groups (X25519, P-256, P-384) and the client's cipher order. rustls has

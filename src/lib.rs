@@ -125,9 +125,9 @@
 //! - **OCSP stapling**: an [`Identity`] (local, added or per name) carries
 //!   a DER OCSP response ([`Identity::with_ocsp_response_file`], read again
 //!   by `reload` with the chain and key), stapled in TLS 1.2 and 1.3.
-//! - **Mozilla's profiles**: [`SslConfiguration::mozilla_modern`],
-//!   [`SslConfiguration::mozilla_intermediate`] ([`MozillaProfile`],
-//!   guideline 5.7), judged by sslyze's `--mozilla_config`.
+//! - **Mozilla's profiles**: [`with_mozilla_profile`](SslConfiguration::with_mozilla_profile)
+//!   ([`MozillaProfile`], guideline 5.7), judged by sslyze's
+//!   `--mozilla_config`.
 //! - **Revocation**: certificate revocation lists
 //!   ([`with_revocation_list_files`](SslConfiguration::with_revocation_list_files),
 //!   [`RevocationList`]) checked on every verified path, read again by

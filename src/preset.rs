@@ -14,7 +14,7 @@ use crate::{Cipher, Error, KeyExchangeGroup, SslConfiguration, SslOption, SslPro
 /// sslyze 6.3's `--mozilla_config` checks against).
 ///
 /// Applied with [`SslConfiguration::with_mozilla_profile`], or made with
-/// [`SslConfiguration::mozilla_modern`] / [`SslConfiguration::mozilla_intermediate`].
+/// `SslConfiguration::new().with_mozilla_profile(MozillaProfile::Modern)`.
 /// Both set what rustls can express of the profile: the protocol versions,
 /// the cipher suites in the guideline's order, the key-exchange groups, and
 /// the client's cipher order (the guideline's `server_preferred_order:
@@ -145,14 +145,15 @@ impl FromStr for MozillaProfile {
 }
 
 impl SslConfiguration {
-    /// A new configuration with Mozilla's "modern" server-side profile
-    /// (guideline 5.7): see [`MozillaProfile::Modern`]. Set a certificate
-    /// made for it (ECDSA P-256 or P-384) and its key.
+    /// Sets the protocol versions, cipher suites (in the guideline's order),
+    /// key-exchange groups and cipher order of one of Mozilla's server-side
+    /// profiles, replacing what was set for them; everything else stays.
+    /// A later setter changes what it sets as usual.
     ///
     /// ```
-    /// use sslconf::{SslConfiguration, SslProtocol};
+    /// use sslconf::{MozillaProfile, SslConfiguration, SslProtocol};
     ///
-    /// let config = SslConfiguration::mozilla_modern();
+    /// let config = SslConfiguration::new().with_mozilla_profile(MozillaProfile::Modern);
     /// assert_eq!(config.protocol(), SslProtocol::TlsV1_3);
     /// let names: Vec<&str> = config.ciphers().iter().map(|c| c.name()).collect();
     /// assert_eq!(
@@ -160,20 +161,6 @@ impl SslConfiguration {
     ///     ["TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256"]
     /// );
     /// ```
-    pub fn mozilla_modern() -> SslConfiguration {
-        SslConfiguration::new().with_mozilla_profile(MozillaProfile::Modern)
-    }
-
-    /// A new configuration with Mozilla's "intermediate" server-side
-    /// profile (guideline 5.7): see [`MozillaProfile::Intermediate`].
-    pub fn mozilla_intermediate() -> SslConfiguration {
-        SslConfiguration::new().with_mozilla_profile(MozillaProfile::Intermediate)
-    }
-
-    /// Sets the protocol versions, cipher suites (in the guideline's order),
-    /// key-exchange groups and cipher order of one of Mozilla's server-side
-    /// profiles, replacing what was set for them; everything else stays.
-    /// A later setter changes what it sets as usual.
     ///
     /// Default: no profile (the crate's defaults: TLS 1.2 and 1.3, every
     /// suite and group of the provider, the server's cipher order).

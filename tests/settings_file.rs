@@ -859,7 +859,9 @@ fn a_mozilla_profile_comes_first_and_is_written_as_its_values() {
         SslConfiguration::from_toml_str("mozilla-profile = \"modern\"", ".", Side::Client).unwrap();
     assert_eq!(
         modern,
-        SslConfiguration::mozilla_modern().with_peer_verify_depth(0)
+        SslConfiguration::new()
+            .with_mozilla_profile(sslconf::MozillaProfile::Modern)
+            .with_peer_verify_depth(0)
     );
     let text = modern.to_toml().unwrap();
     assert_eq!(

@@ -230,7 +230,7 @@ pub fn refuse_unspoken_alpn(config: &SslConfiguration, spoken: &[&str]) -> Resul
         if !spoken.iter().any(|s| s.as_bytes() == protocol.as_slice()) {
             return Err(format!(
                 "ALPN protocol {:?}: this server answers only in {}",
-                String::from_utf8_lossy(&protocol),
+                String::from_utf8_lossy(protocol),
                 spoken.join(", ")
             )
             .into());
