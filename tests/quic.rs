@@ -1235,7 +1235,7 @@ fn review6_a_quic_client_reports_the_certificate_it_presented() {
 /// common) is `Error::Tls(NoApplicationProtocol)` from `accept_quic` when
 /// the ClientHello spans two packets (the default X25519MLKEM768 key
 /// share), but `Error::QuicConnection` (quinn's transport error) when it
-/// fits in one (X25519 only, as aioquic and most clients send): quinn runs
+/// fits in one (X25519 only, as aioquic sends it): quinn runs
 /// the first packet's handshake inside `Incoming::accept`, which then
 /// fails, and `accept_quic` returns that failure before it looks at what
 /// its session observed. Which error an operator sees, and whether code
@@ -1284,9 +1284,9 @@ fn review6_a_refusal_on_the_first_initial_is_the_tls_error() {
 /// `CertificateError::Other`, which rustls sends as certificate_unknown.
 /// rustls's own verifier (what quinn's default config uses) and OpenSSL
 /// send `certificate_revoked` (44) for a revoked certificate (RFC 8446
-/// §6.2): over QUIC the close code is all a client learns, and it cannot
-/// tell revocation from any other refusal. Not QUIC-specific: TCP sends
-/// the same alert.
+/// §6.2): over QUIC the close code is what a client can act on (the reason
+/// phrase is free text), and it cannot tell revocation from any other
+/// refusal. Not QUIC-specific: TCP sends the same alert.
 #[test]
 fn review6_a_revoked_client_hears_certificate_revoked() {
     let p = pki();
