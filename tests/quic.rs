@@ -22,8 +22,8 @@ use common::{Authority, Identity};
 use serde_json::Value;
 use sslconf::rustls::AlertDescription;
 use sslconf::{
-    Cipher, Error, PeerVerifyMode, SessionState, SslConfiguration, SslErrorKind, SslOption,
-    SslProtocol, TicketKeys,
+    Cipher, Error, KeyExchangeGroup, PeerVerifyMode, SessionState, SslConfiguration, SslErrorKind,
+    SslOption, SslProtocol, TicketKeys,
 };
 
 const ALPN: &str = "sslconf-echo";
@@ -1048,4 +1048,275 @@ fn our_client_refuses_an_aioquic_server_it_does_not_trust() {
         "aioquic heard our certificate_unknown alert: {}",
         server.output()
     );
+}
+
+// -- review6 --
+
+/// A UDP relay between one QUIC client and the server at `server`. The
+/// client's first `from_client` datagrams and the server's first
+/// `from_server` are forwarded; later ones are held (the client's dropped)
+/// until `release` is notified, after which everything goes through.
+struct Relay {
+    address: SocketAddr,
+    release: Arc<tokio::sync::Notify>,
+}
+
+impl Relay {
+    async fn start(server: SocketAddr, from_client: usize, from_server: usize) -> Relay {
+        let front = tokio::net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
+        let back = tokio::net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
+        back.connect(server).await.unwrap();
+        let address = front.local_addr().unwrap();
+        let release = Arc::new(tokio::sync::Notify::new());
+        let released = release.clone();
+        tokio::spawn(async move {
+            let (mut up, mut down) = (vec![0u8; 65536], vec![0u8; 65536]);
+            let (mut client, mut open, mut held) = (None, false, Vec::new());
+            let (mut sent_up, mut sent_down) = (0usize, 0usize);
+            loop {
+                tokio::select! {
+                    received = front.recv_from(&mut up) => {
+                        let Ok((n, from)) = received else { return };
+                        client = Some(from);
+                        if open || sent_up < from_client {
+                            sent_up += 1;
+                            let _ = back.send(&up[..n]).await;
+                        }
+                    }
+                    received = back.recv(&mut down) => {
+                        let Ok(n) = received else { return };
+                        if open || sent_down < from_server {
+                            sent_down += 1;
+                            if let Some(to) = client {
+                                let _ = front.send_to(&down[..n], to).await;
+                            }
+                        } else {
+                            held.push(down[..n].to_vec());
+                        }
+                    }
+                    () = released.notified(), if !open => {
+                        open = true;
+                        for datagram in held.drain(..) {
+                            if let Some(to) = client {
+                                let _ = front.send_to(&datagram, to).await;
+                            }
+                        }
+                    }
+                }
+            }
+        });
+        Relay { address, release }
+    }
+}
+
+/// Attacks strict SNI over QUIC. `with_unknown_server_names_refused`: a
+/// client asking for a name no identity serves is refused, and over TCP
+/// both `accept` and `accept_async` say so with
+/// `Error::UnknownServerName { name }` (tests/server_ops.rs,
+/// tests/tokio.rs). The quic module promises "a failed handshake is the
+/// error it is over TCP", but `accept_quic` reports rustls's
+/// `Error::Tls(General("no server certificate chain resolved"))`: the
+/// operator's log loses the name, and code matching the TCP error misses
+/// the QUIC refusal (`accept_quic` has no equivalent of the TCP paths'
+/// `refused_server_name`).
+#[test]
+fn review6_an_unknown_server_name_is_refused_as_such_over_quic() {
+    let ca = Authority::root("Review6 SNI Root");
+    let known = ca.leaf("known.test");
+    let server = SslConfiguration::new()
+        .with_server_name_identity(["known.test"], a_identity(&known))
+        .with_unknown_server_names_refused(true)
+        .with_allowed_next_protocols([ALPN])
+        .with_handshake_timeout(TIMEOUT);
+    let client = SslConfiguration::new()
+        .with_ca_certificates([ca.cert.clone()])
+        .with_allowed_next_protocols([ALPN])
+        .with_handshake_timeout(TIMEOUT);
+    // The TCP baseline, with the same two values.
+    let tcp = common::connect(&client, &server, "other.test");
+    assert!(
+        matches!(&tcp.server, Err(Error::UnknownServerName { name: Some(name) }) if name == "other.test"),
+        "tcp: {:?}",
+        tcp.server.err()
+    );
+    let rt = runtime();
+    rt.block_on(async {
+        let (endpoint, address) = server_endpoint(&server);
+        let mut served = serve_echo(server.clone(), endpoint);
+        let endpoint = client_endpoint();
+        let client_result = echo_once(&client, &endpoint, address, "other.test").await;
+        assert!(client_result.is_err(), "{client_result:?}");
+        let refused = next_served(&mut served).await.unwrap_err();
+        assert!(
+            matches!(&refused, Error::UnknownServerName { name: Some(name) } if name == "other.test"),
+            "quic: {refused:?}"
+        );
+        echo_once(&client, &endpoint, address, "known.test")
+            .await
+            .unwrap();
+        next_served(&mut served).await.unwrap();
+    });
+}
+
+/// Attacks the QUIC client's report of the certificate it presented, with
+/// its identity read from files. review2 fixed this over TCP: a client
+/// stream's `SessionState` names the chain the resolver handed out during
+/// the handshake (`presenting`), not the one in force when the handshake
+/// ends. `connect_quic` does not run its steps inside `presenting`: it
+/// reports `local_chain_in_force()` read after the handshake. A relay
+/// holds back the server's flight after its first two datagrams (which
+/// carry the CertificateRequest, so the client has already chosen
+/// certificate A), the identity files are replaced by B and reloaded, then
+/// the rest of the flight goes: the server verified and knows the client
+/// as A, the client's state claims B. (The window rests on quinn's
+/// packetization of the server's flight; the first assertion checks that
+/// the client chose before the reload.)
+#[test]
+fn review6_a_quic_client_reports_the_certificate_it_presented() {
+    let ca = Authority::root("Review6 Presenting Root");
+    // A long server chain, so that the server's Finished comes datagrams
+    // after its CertificateRequest.
+    let (i1, i2, i3) = {
+        let i1 = ca.intermediate("Review6 I1");
+        let i2 = i1.intermediate("Review6 I2");
+        let i3 = i2.intermediate("Review6 I3");
+        (i1, i2, i3)
+    };
+    let server_identity = i3.leaf_with_chain(HOST, &[&i3, &i2, &i1]);
+    let server = server_identity
+        .server()
+        .with_allowed_next_protocols([ALPN])
+        .with_handshake_timeout(TIMEOUT)
+        .with_ca_certificates([ca.cert.clone()])
+        .with_peer_verify_mode(PeerVerifyMode::VerifyPeer);
+    let (a, b) = (ca.leaf("client.test"), ca.leaf("client.test"));
+    let scratch = Scratch::new("review6-presenting");
+    let (cert, key) = write_identity(scratch.path(), &a);
+    let client = SslConfiguration::new()
+        .with_ca_certificates([ca.cert.clone()])
+        .with_allowed_next_protocols([ALPN])
+        .with_handshake_timeout(TIMEOUT)
+        .with_local_identity(sslconf::Identity::from_files(&cert, &key).unwrap());
+    let rt = runtime();
+    rt.block_on(async {
+        let (endpoint, address) = server_endpoint(&server);
+        let mut served = serve_echo(server, endpoint);
+        // The server's first two datagrams carry its ServerHello,
+        // EncryptedExtensions and CertificateRequest, not its Finished.
+        let relay = Relay::start(address, usize::MAX, 2).await;
+        let endpoint = client_endpoint();
+        let connecting = {
+            let (client, endpoint, to) = (client.clone(), endpoint.clone(), relay.address);
+            tokio::spawn(async move { client.connect_quic(&endpoint, to, HOST).await })
+        };
+        // Lets the client read those: it chooses A on the CertificateRequest.
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        write_identity(scratch.path(), &b);
+        let reloaded = client.reload().unwrap();
+        assert!(!reloaded.is_empty(), "{reloaded}");
+        relay.release.notify_one();
+        let quic = connecting.await.unwrap().unwrap();
+        let s = next_served(&mut served).await.unwrap();
+        assert_eq!(
+            s.peer_certificate(),
+            Some(a.leaf()),
+            "precondition: the client presented A, chosen before the reload"
+        );
+        assert_eq!(
+            quic.session_state().local_certificate(),
+            Some(a.leaf()),
+            "the client's state names the certificate it presented (A), as over TCP"
+        );
+    });
+}
+
+/// Attacks the error of a TLS refusal decided on a ClientHello that fits
+/// in the client's first Initial packet. The same refusal (no ALPN in
+/// common) is `Error::Tls(NoApplicationProtocol)` from `accept_quic` when
+/// the ClientHello spans two packets (the default X25519MLKEM768 key
+/// share), but `Error::QuicConnection` (quinn's transport error) when it
+/// fits in one (X25519 only, as aioquic sends it): quinn runs
+/// the first packet's handshake inside `Incoming::accept`, which then
+/// fails, and `accept_quic` returns that failure before it looks at what
+/// its session observed. Which error an operator sees, and whether code
+/// matching `Error::Tls`/`ssl_errors` catches it, depends on the key
+/// share's size; the refused-name error of the test above is lost the
+/// same way.
+#[test]
+fn review6_a_refusal_on_the_first_initial_is_the_tls_error() {
+    let p = pki();
+    let rt = runtime();
+    rt.block_on(async {
+        let server = p.server();
+        let (endpoint, address) = server_endpoint(&server);
+        let mut served = serve_echo(server, endpoint);
+        let offers_h3 = p.client().with_allowed_next_protocols(["h3"]);
+        // A ClientHello in two packets: the TLS error.
+        let _ = echo_once(&offers_h3, &client_endpoint(), address, HOST).await;
+        let large = next_served(&mut served).await;
+        assert!(
+            matches!(
+                large,
+                Err(Error::Tls(sslconf::rustls::Error::NoApplicationProtocol))
+            ),
+            "control: {large:?}"
+        );
+        // The same refusal of a ClientHello in one packet.
+        let small =
+            offers_h3.with_key_exchange_groups([KeyExchangeGroup::from_name("X25519").unwrap()]);
+        let _ = echo_once(&small, &client_endpoint(), address, HOST).await;
+        let refused = next_served(&mut served).await;
+        assert!(
+            matches!(
+                refused,
+                Err(Error::Tls(sslconf::rustls::Error::NoApplicationProtocol))
+            ),
+            "{refused:?}"
+        );
+    });
+}
+
+/// Attacks what a client revoked by a reloaded list hears over QUIC. The
+/// resumption attack holds (the reload changes the policy tag: no resumed
+/// session, a full handshake, `CertificateRevoked` on the server), but the
+/// alert the server sends is `certificate_unknown` (46, crypto error
+/// 0x12e): the crate's verifiers carry every verdict in
+/// `CertificateError::Other`, which rustls sends as certificate_unknown.
+/// rustls's own verifier (what quinn's default config uses) and OpenSSL
+/// send `certificate_revoked` (44) for a revoked certificate (RFC 8446
+/// §6.2): over QUIC the close code is what a client can act on (the reason
+/// phrase is free text), and it cannot tell revocation from any other
+/// refusal. Not QUIC-specific: TCP sends the same alert.
+#[test]
+fn review6_a_revoked_client_hears_certificate_revoked() {
+    let p = pki();
+    let scratch = Scratch::new("review6-crl");
+    let crl = scratch.path().join("clients.crl");
+    std::fs::write(&crl, p.ca.revocation_list(&[])).unwrap();
+    let server = p.mtls_server().with_revocation_list_files([&crl]).unwrap();
+    let rt = runtime();
+    rt.block_on(async {
+        let (endpoint, address) = server_endpoint(&server);
+        let mut served = serve_echo(server.clone(), endpoint);
+        let client = p.mtls_client();
+        let endpoint = client_endpoint();
+        echo_once(&client, &endpoint, address, HOST).await.unwrap();
+        next_served(&mut served).await.unwrap();
+        std::fs::write(&crl, p.ca.revocation_list(&[p.client.leaf()])).unwrap();
+        server.reload().unwrap();
+        let heard = echo_once(&client, &endpoint, address, HOST).await;
+        let err = next_served(&mut served).await.unwrap_err();
+        assert_eq!(kinds(err.ssl_errors()), [SslErrorKind::CertificateRevoked]);
+        let code = match &heard {
+            Err(Error::QuicConnection {
+                source: quinn::ConnectionError::ConnectionClosed(close),
+            }) => u64::from(close.error_code),
+            other => panic!("the server's close: {other:?}"),
+        };
+        assert_eq!(
+            code,
+            0x100 + u64::from(u8::from(AlertDescription::CertificateRevoked)),
+            "{heard:?}"
+        );
+    });
 }
