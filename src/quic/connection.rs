@@ -128,7 +128,12 @@ impl SslConfiguration {
     pub async fn accept_quic(&self, incoming: quinn::Incoming) -> Result<QuicConnection, Error> {
         let crypto = self.quic_server_config()?;
         let (connecting, observed) = observing(|| incoming.accept());
-        let connecting = connecting.map_err(|source| Error::QuicConnection { source })?;
+        // quinn runs a ClientHello that fits its first packet inside
+        // accept(): a refusal there is told as any other.
+        let connecting = match connecting {
+            Ok(connecting) => connecting,
+            Err(error) => return Err(failure(error, observed.as_deref())),
+        };
         let observed = observed
             .filter(|o| o.started_with(crypto.rustls_config()))
             .ok_or(Error::QuicConnect {
@@ -163,6 +168,10 @@ impl SslConfiguration {
 /// received one; else quinn's error.
 fn failure(error: quinn::ConnectionError, observed: Option<&Observed>) -> Error {
     if let Some(tls) = observed.and_then(Observed::failure) {
+        // No identity for the name the client asked for, as over TCP.
+        if let Some(name) = observed.and_then(Observed::refused_name) {
+            return Error::refused_server_name(name.as_deref(), tls.clone());
+        }
         return Error::from(tls.clone());
     }
     if let quinn::ConnectionError::ConnectionClosed(close) = &error {

@@ -20,6 +20,9 @@ pub(crate) struct Observed {
     /// configuration's it is.
     config: usize,
     outcome: OnceLock<Outcome>,
+    /// A server's: set when its handshake failed with no identity chosen,
+    /// to the name the client asked for (`None`: it asked for none).
+    refused: OnceLock<Option<String>>,
 }
 
 /// A finished handshake, or the TLS error that ended it.
@@ -66,6 +69,16 @@ impl Observed {
         }
     }
 
+    /// Notes that a server's handshake chose no identity for `name`.
+    pub(crate) fn refused(&self, name: Option<String>) {
+        let _ = self.refused.set(name);
+    }
+
+    /// The name a server chose no identity for, if its handshake failed so.
+    pub(crate) fn refused_name(&self) -> Option<Option<String>> {
+        self.refused.get().cloned()
+    }
+
     /// The TLS error that ended the handshake, if one did.
     pub(crate) fn failure(&self) -> Option<&rustls::Error> {
         match self.outcome.get()? {
@@ -110,6 +123,7 @@ pub(crate) fn observer<T>(config: &Arc<T>) -> Option<Arc<Observed>> {
         let observed = Arc::new(Observed {
             config: Arc::as_ptr(config) as *const () as usize,
             outcome: OnceLock::new(),
+            refused: OnceLock::new(),
         });
         *kept = Some(Arc::clone(&observed));
         Some(observed)

@@ -34,7 +34,8 @@ use rustls::sign::CertifiedKey;
 use rustls::CommonState;
 
 use super::observe::{Finished, Observed};
-use crate::server::{carrying, noting_choice, Carried};
+use crate::client::presenting;
+use crate::server::{carrying, chain_of, noting_choice, Carried};
 use crate::verify::{capturing, staple_of};
 use crate::{Certificate, SessionState};
 
@@ -57,7 +58,10 @@ pub(crate) struct QuicSession {
     /// Told the outcome, for `connect_quic`/`accept_quic`.
     observed: Option<Arc<Observed>>,
     staple: Option<(Vec<u8>, Vec<u8>)>,
+    /// The identity the server's resolver chose.
     chosen: Option<Arc<CertifiedKey>>,
+    /// The chain the client's resolver handed out.
+    presented: Option<Vec<Certificate>>,
 }
 
 impl QuicSession {
@@ -80,6 +84,7 @@ impl QuicSession {
             observed,
             staple: None,
             chosen: None,
+            presented: None,
         }
     }
 
@@ -94,6 +99,7 @@ impl QuicSession {
             observed,
             staple,
             chosen,
+            presented,
             ..
         } = self;
         let conn = tls.as_mut().ok()?;
@@ -104,12 +110,17 @@ impl QuicSession {
                 result
             }
             Connection::Server(_) => carrying(carried, || step(conn)),
-            Connection::Client(_) if *keeps_staple => {
-                let (result, seen) = capturing(|| step(conn));
-                *staple = seen.or(staple.take());
+            // The chain this client presents, as the resolver hands it out
+            // (a reload before the handshake ends changes nothing of it),
+            // and the server's staple when kept.
+            Connection::Client(_) => {
+                let ((result, seen), key) = presenting(|| capturing(|| step(conn)));
+                if *keeps_staple {
+                    *staple = seen.or(staple.take());
+                }
+                *presented = key.or(presented.take());
                 result
             }
-            Connection::Client(_) => step(conn),
         })
     }
 
@@ -119,6 +130,11 @@ impl QuicSession {
             return;
         };
         if let Some(error) = failure {
+            if let Ok(Connection::Server(server)) = &self.tls {
+                if self.chosen.is_none() {
+                    observed.refused(server.server_name().map(str::to_owned));
+                }
+            }
             observed.failed(error.clone());
             self.observed = None;
             return;
@@ -134,12 +150,11 @@ impl QuicSession {
             Connection::Server(server) => server.server_name(),
             Connection::Client(_) => None,
         };
-        let chosen = self.chosen.take().map(|key| {
-            key.cert
-                .iter()
-                .map(|der| Certificate::lazily_parsed(der.clone()))
-                .collect()
-        });
+        let chosen = self
+            .chosen
+            .take()
+            .map(|key| chain_of(&key))
+            .or_else(|| self.presented.take());
         observed.finished(Finished {
             state: SessionState::capture(common).with_server_name(server_name),
             sent_chain: common.peer_certificates().is_some_and(|c| !c.is_empty()),
