@@ -33,7 +33,7 @@ use std::time::{Duration, Instant};
 use common::{handshake, pki, Pair, Times};
 use rustls::server::ProducesTickets;
 use rustls::ServerConfig;
-use sslconf::{SslConfiguration, SslProtocol, TicketKeys};
+use sslconf::{Identity, SslConfiguration, SslProtocol, TicketKeys};
 
 /// Runs `iters` iterations, returns the time taken.
 type Runner = Box<dyn FnMut(u64) -> Duration>;
@@ -50,8 +50,7 @@ const KEY_FILE: [u8; 80] = [0x5c; 80];
 fn server(keys: bool) -> SslConfiguration {
     let id = &pki().ecdsa;
     let server = SslConfiguration::new()
-        .with_local_certificate_chain(id.chain.clone())
-        .with_private_key(id.sslconf_key());
+        .with_local_identity(Identity::new(id.chain.clone(), id.sslconf_key()));
     if keys {
         server.with_session_ticket_keys(TicketKeys::from_bytes(&KEY_FILE).unwrap())
     } else {

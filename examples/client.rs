@@ -22,7 +22,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
-use sslconf::{Certificate, PeerVerifyMode, PrivateKey, SslConfiguration, SslProtocol};
+use sslconf::{Certificate, Identity, PeerVerifyMode, PrivateKey, SslConfiguration, SslProtocol};
 use support::{BoxError, Side};
 
 /// Connects to a TLS server and shows its certificate chain and what was negotiated.
@@ -150,9 +150,10 @@ fn configuration(args: &Args) -> Result<SslConfiguration, BoxError> {
         config = config.with_ca_certificates(Certificate::from_path(ca)?);
     }
     if let (Some(cert), Some(key)) = (&args.cert, &args.key) {
-        config = config
-            .with_local_certificate_chain(Certificate::from_path(cert)?)
-            .with_private_key(PrivateKey::from_path(key)?);
+        config = config.with_local_identity(Identity::new(
+            Certificate::from_path(cert)?,
+            PrivateKey::from_path(key)?,
+        ));
     }
     if let Some(list) = &args.ciphers {
         config = config.with_cipher_list(list)?;

@@ -25,7 +25,7 @@ use rcgen::{
     KeyUsagePurpose,
 };
 use sslconf::{
-    Certificate, PeerVerifyMode, PrivateKey, SessionState, SslConfiguration, SslProtocol,
+    Certificate, Identity, PeerVerifyMode, PrivateKey, SessionState, SslConfiguration, SslProtocol,
 };
 use support::BoxError;
 
@@ -99,16 +99,20 @@ fn run(args: &Args) -> Result<(), ()> {
 fn configurations(args: &Args) -> Result<(SslConfiguration, SslConfiguration), BoxError> {
     let pki = Pki::new()?;
     let server = SslConfiguration::new()
-        .with_local_certificate_chain([pki.server_cert, pki.ca.clone()])
-        .with_private_key(PrivateKey::from_der(&pki.server_key)?)
+        .with_local_identity(Identity::new(
+            [pki.server_cert, pki.ca.clone()],
+            PrivateKey::from_der(&pki.server_key)?,
+        ))
         .with_ca_certificates([pki.ca.clone()])
         .with_peer_verify_mode(PeerVerifyMode::VerifyPeer)
         .with_allowed_next_protocols(["h2", "http/1.1"]);
     let mut client = SslConfiguration::new()
         .with_protocol(args.protocol)
         .with_ca_certificates([pki.ca.clone()])
-        .with_local_certificate_chain([pki.client_cert, pki.ca])
-        .with_private_key(PrivateKey::from_der(&pki.client_key)?)
+        .with_local_identity(Identity::new(
+            [pki.client_cert, pki.ca],
+            PrivateKey::from_der(&pki.client_key)?,
+        ))
         .with_allowed_next_protocols(support::split_list(&args.alpn));
     if let Some(list) = &args.cipher {
         client = client.with_cipher_list(list)?;

@@ -233,9 +233,10 @@ fn configuration(args: &Args) -> Result<SslConfiguration, BoxError> {
                 .push(rcgen::DnType::CommonName, "localhost");
             let key = rcgen::KeyPair::generate()?;
             let cert = params.self_signed(&key)?;
-            config
-                .with_local_certificate(Certificate::from_der(cert.der())?)
-                .with_private_key(PrivateKey::from_der(&key.serialize_der())?)
+            config.with_local_identity(Identity::new(
+                [Certificate::from_der(cert.der())?],
+                PrivateKey::from_der(&key.serialize_der())?,
+            ))
         }
     };
     #[cfg(feature = "ocsp")]

@@ -13,7 +13,7 @@ mod support;
 use std::process::ExitCode;
 
 use clap::Parser;
-use sslconf::{Certificate, PrivateKey, SessionState, SslConfiguration, SslProtocol};
+use sslconf::{Certificate, Identity, PrivateKey, SessionState, SslConfiguration, SslProtocol};
 use support::BoxError;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -49,8 +49,10 @@ async fn run(args: &Args) -> Result<(), BoxError> {
     let key = rcgen::KeyPair::generate()?;
     let cert = Certificate::from_der(params.self_signed(&key)?.der())?;
     let server = SslConfiguration::new()
-        .with_local_certificate(cert.clone())
-        .with_private_key(PrivateKey::from_der(&key.serialize_der())?)
+        .with_local_identity(Identity::new(
+            [cert.clone()],
+            PrivateKey::from_der(&key.serialize_der())?,
+        ))
         .with_allowed_next_protocols(["echo"]);
     // The client trusts exactly the server's self-signed certificate.
     let client = SslConfiguration::new()

@@ -9,11 +9,11 @@ use rustls::{ClientConfig, ServerConfig};
 use crate::convert;
 use crate::live::{Commit, FileSetting};
 use crate::session::PendingCheck;
-use crate::settings::{CaCertificates, Loaded, LocalIdentity, NamedIdentity, Settings};
+use crate::settings::{CaCertificates, Loaded, NamedIdentity, Settings};
 use crate::verify::{unix_time, PeerCheck, Peers, Trust, TrustAnchors, Usage};
 use crate::{
     roots, Certificate, CertificatePurpose, Cipher, Error, Identity, KeyExchangeGroup,
-    PeerVerifyMode, PrivateKey, PublicKeyPin, Reloaded, RevocationDepth, RevocationList, SslError,
+    PeerVerifyMode, PublicKeyPin, Reloaded, RevocationDepth, RevocationList, SslError,
     SslErrorKind, SslOption, SslProtocol,
 };
 
@@ -342,31 +342,29 @@ impl SslConfiguration {
         roots::system_source().clone()
     }
 
-    /// The local certificate: the first of the local chain.
-    #[doc(alias = "localCertificate")]
-    pub fn local_certificate(&self) -> Option<Certificate> {
-        self.settings().local.chain().into_iter().next()
-    }
-
-    /// Sets the local certificate; the local chain becomes just this certificate.
-    ///
-    /// Default: none; read it with [`local_certificate`](Self::local_certificate).
-    #[doc(alias = "setLocalCertificate")]
-    pub fn with_local_certificate(self, certificate: Certificate) -> Self {
-        self.with_local_certificate_chain([certificate])
-    }
-
     /// The local certificate chain and private key as one [`Identity`]:
-    /// when both are set.
+    /// for one that follows its files, what the last good
+    /// [`reload`](Self::reload) read. The local certificate is the first of
+    /// its [`certificate_chain`](Identity::certificate_chain), the key its
+    /// [`private_key`](Identity::private_key).
+    #[doc(alias = "localCertificate")]
+    #[doc(alias = "privateKey")]
     pub fn local_identity(&self) -> Option<Identity> {
         self.settings().local_identity()
     }
 
     /// Sets the local certificate chain and its private key at once; an
     /// identity read from files ([`Identity::from_files`]) is read again by
-    /// [`reload`](Self::reload) and watched by `watch`.
+    /// [`reload`](Self::reload) and watched by `watch`. A chain and key
+    /// held as values (what Qt sets with `setLocalCertificateChain` and
+    /// `setPrivateKey`) are given as one:
+    /// [`Identity::new(chain, key)`](Identity::new), the chain leaf first.
+    /// The key is checked to match the leaf at conversion
+    /// ([`Error::KeyMismatch`]); an empty chain is
+    /// [`Error::MissingLocalCertificate`] there.
     ///
-    /// Default: none; read it with [`local_identity`](Self::local_identity).
+    /// Default: none; read it with [`local_identity`](Self::local_identity)
+    /// and [`local_certificate_chain`](Self::local_certificate_chain).
     ///
     /// ```no_run
     /// use sslconf::{Identity, SslConfiguration};
@@ -379,8 +377,11 @@ impl SslConfiguration {
     /// println!("{reloaded}");
     /// # Ok::<(), sslconf::Error>(())
     /// ```
+    #[doc(alias = "setLocalCertificate")]
+    #[doc(alias = "setLocalCertificateChain")]
+    #[doc(alias = "setPrivateKey")]
     pub fn with_local_identity(self, identity: Identity) -> Self {
-        self.with(|s| s.local = LocalIdentity::Whole(identity))
+        self.with(|s| s.local = Some(identity))
     }
 
     /// Adds an identity a server may present instead of the local one, to
@@ -574,51 +575,11 @@ impl SslConfiguration {
         crate::Watcher::spawn(files, move || config.reload(), report)
     }
 
-    /// The local certificate chain, leaf first.
+    /// The local certificate chain, leaf first, as it is now: the chain of
+    /// [`local_identity`](Self::local_identity) (empty when none is set).
     #[doc(alias = "localCertificateChain")]
     pub fn local_certificate_chain(&self) -> Vec<Certificate> {
-        self.settings().local.chain()
-    }
-
-    /// Sets the local certificate chain, leaf first, as sent to the peer.
-    ///
-    /// Default: empty; read it with [`local_certificate_chain`](Self::local_certificate_chain).
-    #[doc(alias = "setLocalCertificateChain")]
-    pub fn with_local_certificate_chain(
-        self,
-        chain: impl IntoIterator<Item = Certificate>,
-    ) -> Self {
-        let chain = chain.into_iter().collect();
-        self.with(|s| {
-            let key = s.local.key();
-            s.local = LocalIdentity::Parts {
-                chain,
-                key,
-                ocsp: None,
-            }
-        })
-    }
-
-    /// The private key of the local certificate.
-    #[doc(alias = "privateKey")]
-    pub fn private_key(&self) -> Option<Arc<PrivateKey>> {
-        self.settings().local.key()
-    }
-
-    /// Sets the private key of the local certificate; checked to match it at conversion.
-    ///
-    /// Default: none; read it with [`private_key`](Self::private_key).
-    #[doc(alias = "setPrivateKey")]
-    pub fn with_private_key(self, key: PrivateKey) -> Self {
-        let key = Arc::new(key);
-        self.with(|s| {
-            let chain = s.local.chain();
-            s.local = LocalIdentity::Parts {
-                chain,
-                key: Some(key),
-                ocsp: None,
-            }
-        })
+        self.settings().local_chain()
     }
 
     /// How the peer's certificate is checked.
@@ -1444,7 +1405,7 @@ impl SslConfiguration {
     /// configuration's chain, which does not change).
     pub(crate) fn local_chain_in_force(&self) -> Option<Vec<Certificate>> {
         let s = self.settings();
-        s.local.reading_files().map(|_| s.local.chain())
+        s.local_reading_files().map(|_| s.local_chain())
     }
 
     /// The check of the peer's chain that a handshake on this side leaves to
@@ -1733,8 +1694,8 @@ mod tests {
         assert_eq!(config.peer_verify_mode(), PeerVerifyMode::AutoVerifyPeer);
         assert_eq!(config.peer_verify_depth(), 0);
         assert!(config.allowed_next_protocols().is_empty());
-        assert!(config.local_certificate().is_none());
-        assert!(config.private_key().is_none());
+        assert!(config.local_identity().is_none());
+        assert!(config.local_certificate_chain().is_empty());
         assert!(config.test_ssl_option(SslOption::DisableCompression));
         assert!(!config.test_ssl_option(SslOption::DisableSessionTickets));
     }

@@ -187,24 +187,17 @@ pub enum Error {
         reason: String,
     },
 
-    /// No local certificate: a server has none, or a private key was set
-    /// without one.
-    #[error("setting local_certificate: {reason}")]
+    /// No local certificate: a server has no identity, or an identity's
+    /// chain is empty.
+    #[error("setting local_identity: {reason}")]
     MissingLocalCertificate {
-        /// Why one is needed.
-        reason: &'static str,
-    },
-
-    /// A local certificate was set without its private key.
-    #[error("setting private_key: {reason}")]
-    MissingPrivateKey {
         /// Why one is needed.
         reason: &'static str,
     },
 
     /// The private key does not belong to the local certificate.
     #[error(
-        "setting private_key: the private key does not match the local certificate {subject:?}"
+        "setting local_identity: the private key does not match the local certificate {subject:?}"
     )]
     KeyMismatch {
         /// The local certificate's subject display name.
@@ -212,7 +205,7 @@ pub enum Error {
     },
 
     /// The private key cannot be used by the crypto provider.
-    #[error("setting private_key: the crypto provider cannot sign with this {algorithm} key")]
+    #[error("setting local_identity: the crypto provider cannot sign with this {algorithm} key")]
     UnusablePrivateKey {
         /// The key's algorithm.
         algorithm: KeyAlgorithm,

@@ -11,11 +11,10 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use crate::live::{FileSetting, Versioned};
-use crate::x509::OcspStaple;
 
 use crate::{
-    Certificate, Cipher, Identity, KeyExchangeGroup, PeerVerifyMode, PrivateKey, PublicKeyPin,
-    RevocationDepth, RevocationList, SslError, SslOption, SslProtocol, TicketKeys,
+    Certificate, Cipher, Identity, KeyExchangeGroup, PeerVerifyMode, PublicKeyPin, RevocationDepth,
+    RevocationList, SslError, SslOption, SslProtocol, TicketKeys,
 };
 
 /// Every setting; `None` means "never set, use the default".
@@ -24,8 +23,8 @@ pub(crate) struct Settings {
     pub(crate) protocol: Option<SslProtocol>,
     pub(crate) ciphers: Option<Vec<Cipher>>,
     pub(crate) ca: CaCertificates,
-    /// The local identity: set whole or in parts.
-    pub(crate) local: LocalIdentity,
+    /// The local identity; it may follow its files.
+    pub(crate) local: Option<Identity>,
     pub(crate) peer_verify_mode: Option<PeerVerifyMode>,
     pub(crate) peer_verify_depth: u32,
     pub(crate) alpn: Vec<Vec<u8>>,
@@ -96,23 +95,6 @@ impl<T> Clone for Loaded<T> {
     }
 }
 
-/// The local identity, as the setters left it.
-#[derive(Clone, Debug, PartialEq, Default)]
-pub(crate) enum LocalIdentity {
-    /// None set.
-    #[default]
-    None,
-    /// Set in parts, as Qt's `setLocalCertificateChain` and
-    /// `setPrivateKey`, or whole from values.
-    Parts {
-        chain: Vec<Certificate>,
-        key: Option<Arc<PrivateKey>>,
-        ocsp: Option<OcspStaple>,
-    },
-    /// Set whole (`with_local_identity`); it may follow its files.
-    Whole(Identity),
-}
-
 /// Revocation lists and how paths are checked against them.
 #[derive(Clone, Debug, PartialEq, Default)]
 pub(crate) struct Revocation {
@@ -158,67 +140,31 @@ impl Revocation {
     }
 }
 
-impl LocalIdentity {
-    /// The certificate chain in force, leaf first (empty when none).
-    pub(crate) fn chain(&self) -> Vec<Certificate> {
-        match self {
-            Self::None => Vec::new(),
-            Self::Parts { chain, .. } => chain.clone(),
-            Self::Whole(identity) => identity.current().certificate_chain().to_vec(),
-        }
-    }
-
-    /// The private key in force.
-    pub(crate) fn key(&self) -> Option<Arc<PrivateKey>> {
-        match self {
-            Self::None => None,
-            Self::Parts { key, .. } => key.clone(),
-            Self::Whole(identity) => Some(identity.current().shared_key().clone()),
-        }
-    }
-
-    /// The chain and key in force as one identity, when both are set.
-    pub(crate) fn identity(&self) -> Option<Identity> {
-        match self {
-            Self::None => None,
-            Self::Parts { chain, key, ocsp } => {
-                let key = key.as_ref()?;
-                (!chain.is_empty())
-                    .then(|| Identity::from_parts(chain.clone(), key.clone(), None, ocsp.clone()))
-            }
-            Self::Whole(identity) => Some(identity.current()),
-        }
-    }
-
-    /// The OCSP response the local identity staples, as it is now.
-    pub(crate) fn ocsp(&self) -> Option<OcspStaple> {
-        match self {
-            Self::None => None,
-            Self::Parts { ocsp, .. } => ocsp.clone(),
-            Self::Whole(identity) => identity.current().ocsp().cloned(),
-        }
-    }
-
-    /// The identity set whole that follows its files, if any.
-    pub(crate) fn reading_files(&self) -> Option<&Identity> {
-        match self {
-            Self::Whole(identity) if identity.reads_files() => Some(identity),
-            _ => None,
-        }
-    }
-}
-
 impl Settings {
-    /// The local identity (chain and key) in force, when both are set.
+    /// The local identity in force: for one that follows its files, what
+    /// the last good reload read.
     pub(crate) fn local_identity(&self) -> Option<Identity> {
-        self.local.identity()
+        self.local.as_ref().map(Identity::current)
+    }
+
+    /// The local certificate chain in force, leaf first (empty when none).
+    pub(crate) fn local_chain(&self) -> Vec<Certificate> {
+        self.local_identity()
+            .map(|identity| identity.certificate_chain().to_vec())
+            .unwrap_or_default()
+    }
+
+    /// The local identity, when it follows its files.
+    pub(crate) fn local_reading_files(&self) -> Option<&Identity> {
+        self.local
+            .as_ref()
+            .filter(|identity| identity.reads_files())
     }
 
     /// Every identity a server may present that follows its files: the
     /// local one, the added ones and those per name.
     pub(crate) fn identities_reading_files(&self) -> Vec<&Identity> {
-        self.local
-            .reading_files()
+        self.local_reading_files()
             .into_iter()
             .chain(&self.added_identities)
             .chain(self.named_identities.iter().map(|n| &n.identity))

@@ -7,7 +7,8 @@ use std::sync::Arc;
 
 use common::Authority;
 use sslconf::{
-    Cipher, Error, KeyExchangeGroup, PeerVerifyMode, SslConfiguration, SslOption, SslProtocol,
+    Cipher, Error, Identity, KeyExchangeGroup, PeerVerifyMode, SslConfiguration, SslOption,
+    SslProtocol,
 };
 
 fn server(ca: &Authority) -> SslConfiguration {
@@ -87,28 +88,26 @@ fn a_range_narrows_to_the_versions_with_ciphers() {
 }
 
 #[test]
-fn a_server_needs_certificate_and_key() {
+fn a_server_needs_an_identity_with_a_certificate() {
     let ca = Authority::root("Root");
     let id = ca.leaf("localhost");
 
     let err = SslConfiguration::new().server_config().unwrap_err();
     assert!(matches!(err, Error::MissingLocalCertificate { .. }));
-    assert_setting(&err, "local_certificate");
-
-    let err = SslConfiguration::new()
-        .with_local_certificate(id.leaf().clone())
-        .server_config()
-        .unwrap_err();
-    assert!(matches!(err, Error::MissingPrivateKey { .. }));
-    assert_setting(&err, "private_key");
+    assert_setting(&err, "local_identity");
 
     // A key without its certificate: the certificate is what is missing.
-    let err = SslConfiguration::new()
-        .with_private_key(id.key())
-        .client_config()
-        .unwrap_err();
-    assert!(matches!(err, Error::MissingLocalCertificate { .. }));
-    assert_setting(&err, "local_certificate");
+    let keyless = SslConfiguration::new().with_local_identity(Identity::new([], id.key()));
+    for err in [
+        keyless.server_config().unwrap_err(),
+        keyless.client_config().unwrap_err(),
+    ] {
+        assert!(
+            matches!(err, Error::MissingLocalCertificate { .. }),
+            "{err}"
+        );
+        assert_setting(&err, "local_identity");
+    }
 }
 
 #[test]
@@ -116,15 +115,14 @@ fn a_key_that_does_not_match_is_refused() {
     let ca = Authority::root("Root");
     let a = ca.leaf("a.test");
     let b = ca.leaf("b.test");
-    let config = SslConfiguration::new()
-        .with_local_certificate(a.leaf().clone())
-        .with_private_key(b.key());
+    let config =
+        SslConfiguration::new().with_local_identity(Identity::new([a.leaf().clone()], b.key()));
     let err = config.server_config().unwrap_err();
     assert!(
         matches!(&err, Error::KeyMismatch { subject } if subject == "a.test"),
         "{err}"
     );
-    assert_setting(&err, "private_key");
+    assert_setting(&err, "local_identity");
     assert!(matches!(
         config.client_config(),
         Err(Error::KeyMismatch { .. })

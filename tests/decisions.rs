@@ -14,7 +14,7 @@ use rcgen::{
     BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer,
     KeyIdMethod, KeyPair, KeyUsagePurpose,
 };
-use sslconf::{Certificate, PeerVerifyMode, SslConfiguration, SslError, SslErrorKind};
+use sslconf::{Certificate, Identity, PeerVerifyMode, SslConfiguration, SslError, SslErrorKind};
 
 use common::openssl::{openssl_kinds, our_kinds};
 use common::peer_available;
@@ -134,8 +134,7 @@ fn a_forged_client_under_an_expected_root_is_refused_by_a_server() {
     let client = |id: &common::Identity| {
         SslConfiguration::new()
             .with_ca_certificates([unrelated.cert.clone()])
-            .with_local_certificate_chain(id.chain.clone())
-            .with_private_key(id.key())
+            .with_local_identity(Identity::new(id.chain.clone(), id.key()))
     };
     let genuine = leaf("device-7", &root.issuer, &[&root.cert]);
     let forged = leaf("admin", &root.forger(), &[&root.cert]);
@@ -323,9 +322,8 @@ fn a_bridge_mesh_path_that_webpki_finds_is_found() {
     // And so does the crate: verify_chain, a handshake, the raw config.
     let client = SslConfiguration::new().with_ca_certificates([mesh.root.clone()]);
     assert_eq!(client.verify_chain(&chain, Some("mesh.test")), []);
-    let server = SslConfiguration::new()
-        .with_local_certificate_chain(chain.clone())
-        .with_private_key(mesh.leaf.key());
+    let server =
+        SslConfiguration::new().with_local_identity(Identity::new(chain.clone(), mesh.leaf.key()));
     common::connect(&client, &server, "mesh.test").ok();
     common::raw_client_handshake(&client, &server, "mesh.test").unwrap();
 }
@@ -474,9 +472,7 @@ fn a_revoked_leaf_behind_impostors_is_said_revoked_and_refused() {
             .map(|c| SslError::new(SslErrorKind::UnableToGetRevocationList, Some(c.clone()))),
     );
     let client = config.with_expected_ssl_errors(expected);
-    let server = SslConfiguration::new()
-        .with_local_certificate_chain(chain)
-        .with_private_key(id.key());
+    let server = SslConfiguration::new().with_local_identity(Identity::new(chain, id.key()));
     let outcome = common::connect(&client, &server, "revoked.test");
     assert!(outcome.client.is_err(), "a revoked leaf was admitted");
 }
@@ -518,9 +514,7 @@ fn a_chain_whose_issuer_walk_gives_up_admits_nothing() {
         .map(|kind| SslError::new(kind, Some(c.clone())))
     }));
     let client = config.with_expected_ssl_errors(expected);
-    let server = SslConfiguration::new()
-        .with_local_certificate_chain(chain)
-        .with_private_key(id.key());
+    let server = SslConfiguration::new().with_local_identity(Identity::new(chain, id.key()));
     let outcome = common::connect(&client, &server, "given-up.test");
     assert!(
         outcome.client.is_err(),
@@ -593,9 +587,7 @@ fn list_errors_alone_never_explain_a_chain_no_path_verifies() {
         })
         .collect();
     let client = config.with_expected_ssl_errors(expected);
-    let server = SslConfiguration::new()
-        .with_local_certificate_chain(chain)
-        .with_private_key(id.key());
+    let server = SslConfiguration::new().with_local_identity(Identity::new(chain, id.key()));
     let outcome = common::connect(&client, &server, "path.test");
     assert!(
         outcome.client.is_err(),
@@ -666,9 +658,7 @@ fn list_errors_alone_never_explain_a_rollover_webpki_refuses() {
         })
         .collect();
     let client = config.with_expected_ssl_errors(expected);
-    let server = SslConfiguration::new()
-        .with_local_certificate_chain(chain)
-        .with_private_key(id.key());
+    let server = SslConfiguration::new().with_local_identity(Identity::new(chain, id.key()));
     let outcome = common::connect(&client, &server, "rollover-lists.test");
     assert!(
         outcome.client.is_err(),
@@ -718,9 +708,7 @@ fn a_revoked_leaf_behind_impostors_and_an_expired_ca_copy_is_said_revoked() {
     let errors = config.verify_chain(&chain, Some("expired-copy.test"));
     assert!(errors.contains(&revoked), "{errors:?}");
 
-    let server = SslConfiguration::new()
-        .with_local_certificate_chain(chain)
-        .with_private_key(id.key());
+    let server = SslConfiguration::new().with_local_identity(Identity::new(chain, id.key()));
     let refused = common::connect(&config, &server, "expired-copy.test")
         .client
         .unwrap_err();
@@ -981,9 +969,7 @@ fn a_list_partitioned_by_scope_never_hides_a_revocation() {
         .map(|c| SslError::new(SslErrorKind::UnableToGetRevocationList, Some(c.clone())))
         .collect();
     let client = config.with_expected_ssl_errors(expected);
-    let server = SslConfiguration::new()
-        .with_local_certificate_chain(chain)
-        .with_private_key(id.key());
+    let server = SslConfiguration::new().with_local_identity(Identity::new(chain, id.key()));
     let outcome = common::connect(&client, &server, "scoped.test");
     assert!(
         errors.contains(&revoked) && outcome.client.is_err(),
@@ -1155,9 +1141,8 @@ fn a_revoked_leaf_behind_sixteen_impostors_is_still_said_revoked() {
         let query = config
             .clone()
             .with_peer_verify_mode(PeerVerifyMode::QueryPeer);
-        let server = SslConfiguration::new()
-            .with_local_certificate_chain(chain.clone())
-            .with_private_key(id.key());
+        let server =
+            SslConfiguration::new().with_local_identity(Identity::new(chain.clone(), id.key()));
         let recorded = common::connect(&query, &server, "sixteen.test")
             .client
             .map(|state| state.peer_verification_errors().contains(&revoked));

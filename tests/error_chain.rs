@@ -11,8 +11,8 @@ use std::time::Duration;
 
 use common::{self_signed, Authority};
 use sslconf::{
-    Certificate, Error, KeyExchangeGroup, PeerVerifyMode, PrivateKey, SslConfiguration, SslOption,
-    SslProtocol,
+    Certificate, Error, Identity, KeyExchangeGroup, PeerVerifyMode, PrivateKey, SslConfiguration,
+    SslOption, SslProtocol,
 };
 
 /// The messages of an error and its causes, outermost first.
@@ -169,24 +169,16 @@ fn setting_errors() {
             SslConfiguration::new().server_config().map(drop),
         ),
         (
-            "certificate without key",
+            "identity without certificate",
             SslConfiguration::new()
-                .with_local_certificate(id.leaf().clone())
-                .server_config()
-                .map(drop),
-        ),
-        (
-            "key without certificate",
-            SslConfiguration::new()
-                .with_private_key(id.key())
+                .with_local_identity(Identity::new([], id.key()))
                 .client_config()
                 .map(drop),
         ),
         (
             "key mismatch",
             SslConfiguration::new()
-                .with_local_certificate(id.leaf().clone())
-                .with_private_key(other.key())
+                .with_local_identity(Identity::new([id.leaf().clone()], other.key()))
                 .server_config()
                 .map(drop),
         ),

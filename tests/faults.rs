@@ -773,8 +773,7 @@ fn a_server_trusting_many_client_cas_never_panics_in_a_handshake() {
     };
     let client = p
         .client()
-        .with_local_certificate_chain(member.chain.clone())
-        .with_private_key(member.key());
+        .with_local_identity(sslconf::Identity::new(member.chain.clone(), member.key()));
     let mut c =
         rustls::ClientConnection::new(client.client_config().unwrap(), HOST.try_into().unwrap())
             .unwrap();

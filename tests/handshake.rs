@@ -34,9 +34,10 @@ impl Pki {
     }
 
     fn mtls_client(&self) -> SslConfiguration {
-        self.client()
-            .with_local_certificate_chain(self.client.chain.clone())
-            .with_private_key(self.client.key())
+        self.client().with_local_identity(sslconf::Identity::new(
+            self.client.chain.clone(),
+            self.client.key(),
+        ))
     }
 }
 
@@ -220,10 +221,10 @@ fn server_verify_modes() {
     assert_eq!(c.peer_certificate(), Some(p.ecdsa.leaf()));
     // ...and one from another CA is refused, saying why.
     let stranger = Authority::root("Stranger Root").leaf("client.test");
-    let stranger_client = p
-        .client()
-        .with_local_certificate_chain(stranger.chain.clone())
-        .with_private_key(stranger.key());
+    let stranger_client = p.client().with_local_identity(sslconf::Identity::new(
+        stranger.chain.clone(),
+        stranger.key(),
+    ));
     let err = common::connect(&stranger_client, &server, "localhost")
         .server
         .unwrap_err();

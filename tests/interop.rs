@@ -234,8 +234,7 @@ impl Pki {
         if case.mutual {
             let me = self.client(case.key);
             config = config
-                .with_local_certificate_chain(me.id.chain.clone())
-                .with_private_key(me.id.key());
+                .with_local_identity(sslconf::Identity::new(me.id.chain.clone(), me.id.key()));
         }
         config
     }
@@ -1183,8 +1182,7 @@ fn issue4_our_client_with_forced_cipher_alpn_and_certificate_against_a_demanding
         let s_server = PeerServer::start("openssl", &demanding, "ACCEPT").unwrap();
         let with_certificate = config
             .clone()
-            .with_local_certificate_chain(me.id.chain.clone())
-            .with_private_key(me.id.key());
+            .with_local_identity(sslconf::Identity::new(me.id.chain.clone(), me.id.key()));
         let result = our_client(
             &with_certificate,
             "localhost",

@@ -77,8 +77,7 @@ impl Pki {
     fn client_of(&self, id: &common::Identity) -> SslConfiguration {
         SslConfiguration::new()
             .with_ca_certificates([self.server_ca.cert.clone()])
-            .with_local_certificate_chain(id.chain.clone())
-            .with_private_key(id.key())
+            .with_local_identity(Identity::new(id.chain.clone(), id.key()))
     }
 }
 
@@ -132,7 +131,7 @@ fn a_value_derived_after_a_reload_serves_and_reports_what_it_read() {
     assert!(!base.reload().unwrap().is_empty());
     let derived = base.clone().with_allowed_next_protocols(["h2", "http/1.1"]);
     for value in [&base, &derived] {
-        assert_eq!(value.local_certificate().as_ref(), Some(second.leaf()));
+        assert_eq!(value.local_certificate_chain().first(), Some(second.leaf()));
         assert_eq!(value.local_certificate_chain(), second.chain);
         assert_eq!(
             value.revocation_lists()[0].revoked_count(),
@@ -175,7 +174,10 @@ fn values_derived_before_a_reload_and_their_configs_follow_it() {
     base.reload().unwrap();
     // ...is what the derived value serves, through the same Arc.
     assert!(Arc::ptr_eq(&derived_raw, &derived.server_config().unwrap()));
-    assert_eq!(derived.local_certificate().as_ref(), Some(second.leaf()));
+    assert_eq!(
+        derived.local_certificate_chain().first(),
+        Some(second.leaf())
+    );
     assert_eq!(
         handshake(&pki, &derived),
         (Some(second.leaf().clone()), false)
@@ -190,7 +192,7 @@ fn values_derived_before_a_reload_and_their_configs_follow_it() {
     let third = pki.server_ca.leaf("localhost");
     files.identity(&third);
     derived.reload().unwrap();
-    assert_eq!(base.local_certificate().as_ref(), Some(third.leaf()));
+    assert_eq!(base.local_certificate_chain().first(), Some(third.leaf()));
     assert_eq!(handshake(&pki, &base).0.as_ref(), Some(third.leaf()));
 }
 
@@ -208,7 +210,10 @@ fn a_value_that_replaces_a_file_setting_no_longer_follows_those_files() {
         .with_local_identity(Identity::new(fixed_id.chain.clone(), fixed_id.key()));
     files.identity(&pki.server_ca.leaf("localhost"));
     base.reload().unwrap();
-    assert_eq!(fixed.local_certificate().as_ref(), Some(fixed_id.leaf()));
+    assert_eq!(
+        fixed.local_certificate_chain().first(),
+        Some(fixed_id.leaf())
+    );
     assert!(fixed.reload().unwrap().is_empty(), "it reads no file");
 }
 

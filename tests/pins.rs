@@ -16,7 +16,8 @@ use std::time::Duration;
 use common::openssl::{run, Scratch};
 use common::{peer_available, self_signed, Authority};
 use sslconf::{
-    Certificate, Error, PeerVerifyMode, PublicKeyPin, SslConfiguration, SslError, SslErrorKind,
+    Certificate, Error, Identity, PeerVerifyMode, PublicKeyPin, SslConfiguration, SslError,
+    SslErrorKind,
 };
 
 /// The pin by `openssl x509 -pubkey | openssl pkey -pubin -outform der |
@@ -269,16 +270,14 @@ fn servers_verify_clients_by_pins_alone() {
     let client = SslConfiguration::new()
         .with_public_key_pins([server_id.leaf().public_key_pin().unwrap()])
         .with_public_key_pins_only(true)
-        .with_local_certificate_chain(device.chain.clone())
-        .with_private_key(device.key());
+        .with_local_identity(Identity::new(device.chain.clone(), device.key()));
     let (_, seen) = common::connect(&client, &server, "server.test").ok();
     assert_eq!(seen.peer_certificate(), Some(device.leaf()));
 
     let stranger = self_signed("stranger");
     let refused = client
         .clone()
-        .with_local_certificate_chain(stranger.chain.clone())
-        .with_private_key(stranger.key());
+        .with_local_identity(Identity::new(stranger.chain.clone(), stranger.key()));
     let err = common::connect(&refused, &server, "server.test")
         .server
         .unwrap_err();

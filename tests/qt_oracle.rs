@@ -19,8 +19,8 @@ use rcgen::{
     KeyUsagePurpose,
 };
 use sslconf::{
-    Certificate, CertificatePurpose, PeerVerifyMode, PrivateKey, SslConfiguration, SslError,
-    SslErrorKind as K,
+    Certificate, CertificatePurpose, Identity, PeerVerifyMode, PrivateKey, SslConfiguration,
+    SslError, SslErrorKind as K,
 };
 
 fn kinds(errors: &[SslError]) -> Vec<K> {
@@ -266,16 +266,13 @@ fn a_x509_v1_self_signed_server() {
     let (v1, key) = v1_self_signed(&scratch, "v1.example", false);
     // The key is still checked against a certificate webpki cannot parse.
     let (_, other_key) = v1_self_signed(&scratch, "other.example", false);
-    let mismatched = SslConfiguration::new()
-        .with_local_certificate(v1.clone())
-        .with_private_key(other_key);
+    let mismatched =
+        SslConfiguration::new().with_local_identity(Identity::new([v1.clone()], other_key));
     assert!(matches!(
         mismatched.server_config(),
         Err(sslconf::Error::KeyMismatch { .. })
     ));
-    let server = SslConfiguration::new()
-        .with_local_certificate(v1.clone())
-        .with_private_key(key);
+    let server = SslConfiguration::new().with_local_identity(Identity::new([v1.clone()], key));
     let expected = [
         K::InvalidCertificate,
         K::SelfSignedCertificate,
@@ -369,8 +366,10 @@ fn a_client_certificate_with_only_netscape_cert_type_server() {
         .with_peer_verify_mode(PeerVerifyMode::VerifyPeer);
     let client = SslConfiguration::new()
         .with_peer_verify_mode(PeerVerifyMode::VerifyNone)
-        .with_local_certificate_chain(client_cert.clone())
-        .with_private_key(PrivateKey::from_path(&key).unwrap());
+        .with_local_identity(Identity::new(
+            client_cert.clone(),
+            PrivateKey::from_path(&key).unwrap(),
+        ));
     let (_, s) = common::connect(&client, &server, "localhost").ok();
     assert_eq!(s.peer_certificate(), client_cert.first());
 }
@@ -439,9 +438,7 @@ fn verify_client_certificate_rows() {
         let mut client = SslConfiguration::new().with_peer_verify_mode(VerifyNone);
         let identity = identities(presented);
         if let Some(id) = &identity {
-            client = client
-                .with_local_certificate_chain(id.chain.clone())
-                .with_private_key(id.key());
+            client = client.with_local_identity(Identity::new(id.chain.clone(), id.key()));
         }
         let outcome = common::connect(&client, &server, "localhost");
         let accepted = outcome.server.is_ok() && outcome.client.is_ok();
@@ -583,8 +580,7 @@ fn expected_errors_on_a_server() {
     let client = |id: &common::Identity| {
         SslConfiguration::new()
             .with_peer_verify_mode(PeerVerifyMode::VerifyNone)
-            .with_local_certificate_chain(id.chain.clone())
-            .with_private_key(id.key())
+            .with_local_identity(Identity::new(id.chain.clone(), id.key()))
     };
     let (_, s) = common::connect(&client(&device), &server, "localhost").ok();
     assert_eq!(

@@ -66,9 +66,10 @@ impl Pki {
     }
 
     fn mtls_client(&self) -> SslConfiguration {
-        self.client()
-            .with_local_certificate_chain(self.client.chain.clone())
-            .with_private_key(self.client.key())
+        self.client().with_local_identity(sslconf::Identity::new(
+            self.client.chain.clone(),
+            self.client.key(),
+        ))
     }
 }
 
@@ -342,10 +343,10 @@ fn a_wrong_certificate_is_refused_with_qts_errors() {
         let (endpoint, address) = server_endpoint(&server);
         let mut served = serve_echo(server, endpoint);
         let intruder = stranger.leaf("intruder.test");
-        let client_config = p
-            .client()
-            .with_local_certificate_chain(intruder.chain.clone())
-            .with_private_key(intruder.key());
+        let client_config = p.client().with_local_identity(sslconf::Identity::new(
+            intruder.chain.clone(),
+            intruder.key(),
+        ));
         // TLS 1.3: the client's handshake ends before the server's verdict,
         // which closes the connection.
         let client_result = echo_once(&client_config, &client, address, HOST).await;
@@ -381,10 +382,10 @@ fn query_peer_records_what_was_wrong() {
             .with_peer_verify_mode(PeerVerifyMode::QueryPeer);
         let (endpoint, address) = server_endpoint(&server);
         let mut served = serve_echo(server, endpoint);
-        let client = p
-            .client()
-            .with_local_certificate_chain(stranger.chain.clone())
-            .with_private_key(stranger.key());
+        let client = p.client().with_local_identity(sslconf::Identity::new(
+            stranger.chain.clone(),
+            stranger.key(),
+        ));
         echo_once(&client, &client_endpoint(), address, HOST)
             .await
             .unwrap();

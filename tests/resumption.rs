@@ -13,7 +13,8 @@ use std::time::Duration;
 
 use common::Authority;
 use sslconf::{
-    PeerVerifyMode, RevocationList, SessionState, SslConfiguration, SslProtocol, TicketKeys,
+    Identity, PeerVerifyMode, RevocationList, SessionState, SslConfiguration, SslProtocol,
+    TicketKeys,
 };
 
 const HOST: &str = "localhost";
@@ -54,9 +55,7 @@ impl Fleet {
             .with_ca_certificates([self.ca.cert.clone()])
             .with_protocol(protocol);
         match id {
-            Some(id) => client
-                .with_local_certificate_chain(id.chain.clone())
-                .with_private_key(id.key()),
+            Some(id) => client.with_local_identity(Identity::new(id.chain.clone(), id.key())),
             None => client,
         }
     }

@@ -17,8 +17,8 @@ use common::openssl::{openssl_kinds, our_kinds, run, run_text, Scratch};
 use common::peers::openssl_collect_all;
 use common::{peer_available, Authority};
 use sslconf::{
-    Certificate, Error, PeerVerifyMode, RevocationDepth, RevocationList, SslConfiguration,
-    SslError, SslErrorKind,
+    Certificate, Error, Identity, PeerVerifyMode, RevocationDepth, RevocationList,
+    SslConfiguration, SslError, SslErrorKind,
 };
 
 /// A CA made with rcgen that keeps an `openssl ca` database, to revoke
@@ -549,8 +549,7 @@ fn servers_refuse_revoked_clients_and_reload_their_lists() {
         .with_peer_verify_mode(PeerVerifyMode::VerifyPeer);
     let client = SslConfiguration::new()
         .with_ca_certificates([pki.root.authority.cert.clone()])
-        .with_local_certificate_chain(pki.leaf.chain.clone())
-        .with_private_key(pki.leaf.key());
+        .with_local_identity(Identity::new(pki.leaf.chain.clone(), pki.leaf.key()));
     let (_, state) = common::connect(&client, &server, "server.test").ok();
     assert_eq!(state.peer_certificate(), Some(pki.leaf.leaf()));
 
@@ -580,8 +579,7 @@ fn servers_refuse_revoked_clients_and_reload_their_lists() {
     // A raw rustls client against the same server: refused too.
     let raw = SslConfiguration::new()
         .with_ca_certificates([pki.root.authority.cert.clone()])
-        .with_local_certificate_chain(pki.leaf.chain.clone())
-        .with_private_key(pki.leaf.key())
+        .with_local_identity(Identity::new(pki.leaf.chain.clone(), pki.leaf.key()))
         .client_config()
         .unwrap();
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
@@ -646,8 +644,7 @@ fn a_query_peer_server_lists_what_its_reloaded_lists_say() {
         .with_peer_verify_mode(PeerVerifyMode::QueryPeer);
     let client = SslConfiguration::new()
         .with_ca_certificates([pki.root.authority.cert.clone()])
-        .with_local_certificate_chain(pki.leaf.chain.clone())
-        .with_private_key(pki.leaf.key());
+        .with_local_identity(Identity::new(pki.leaf.chain.clone(), pki.leaf.key()));
     let (_, state) = common::connect(&client, &server, "server.test").ok();
     assert!(state.peer_verification_errors().is_empty());
 
@@ -767,9 +764,7 @@ fn a_decoy_beside_the_path_neither_empties_nor_redirects_the_errors() {
         [SslErrorKind::RevocationListExpired]
     );
     // Expected errors that do not name it do not let it in.
-    let server = SslConfiguration::new()
-        .with_local_certificate_chain(padded)
-        .with_private_key(pki.leaf.key());
+    let server = SslConfiguration::new().with_local_identity(Identity::new(padded, pki.leaf.key()));
     let lenient = config
         .with_expected_ssl_errors([SslError::new(SslErrorKind::HostNameMismatch, Some(junk))]);
     let err = common::connect(&lenient, &server, "crl.test")
@@ -819,8 +814,7 @@ fn servers_with_ca_files_check_lists_from_the_first_handshake_and_after_an_early
     );
     let client = SslConfiguration::new()
         .with_ca_certificates([pki.root.authority.cert.clone()])
-        .with_local_certificate_chain(pki.leaf.chain.clone())
-        .with_private_key(pki.leaf.key());
+        .with_local_identity(Identity::new(pki.leaf.chain.clone(), pki.leaf.key()));
     let server = pki
         .root
         .authority
@@ -882,8 +876,10 @@ fn a_resumed_client_is_verified_again_when_the_trust_is_reloadable() {
         .with_peer_verify_mode(PeerVerifyMode::VerifyPeer);
     let client = SslConfiguration::new()
         .with_ca_certificates([root.cert.clone()])
-        .with_local_certificate_chain([cert])
-        .with_private_key(sslconf::PrivateKey::from_der(&key_der).unwrap());
+        .with_local_identity(Identity::new(
+            [cert],
+            sslconf::PrivateKey::from_der(&key_der).unwrap(),
+        ));
     common::connect(&client, &server, "server.test").ok();
     let (resumed, _) = common::connect(&client, &server, "server.test").ok();
     assert!(resumed.is_resumed());
@@ -956,8 +952,7 @@ fn an_expected_list_error_never_admits_a_revoked_certificate() {
         let server = trust(server_id.server()).with_peer_verify_mode(PeerVerifyMode::VerifyPeer);
         let revoked_client = SslConfiguration::new()
             .with_ca_certificates([pki.root.authority.cert.clone()])
-            .with_local_certificate_chain(pki.leaf.chain.clone())
-            .with_private_key(pki.leaf.key());
+            .with_local_identity(Identity::new(pki.leaf.chain.clone(), pki.leaf.key()));
         let outcome = common::connect(&revoked_client, &server, "crl.test");
         let err = outcome.server.expect_err(case);
         assert!(

@@ -486,9 +486,7 @@ fn ca_certificate_files_reload_on_a_server() {
         .with_peer_verify_mode(PeerVerifyMode::VerifyPeer);
     let client_of = |ca: &Authority| {
         let id = ca.leaf("client.test");
-        any_server()
-            .with_local_certificate_chain(id.chain.clone())
-            .with_private_key(id.key())
+        any_server().with_local_identity(Identity::new(id.chain.clone(), id.key()))
     };
     common::connect(&client_of(&first), &server, "localhost").ok();
     assert!(common::connect(&client_of(&second), &server, "localhost")

@@ -4,7 +4,9 @@
 mod common;
 
 use common::Authority;
-use sslconf::{Error, PeerVerifyMode, SessionState, SslConfiguration, SslErrorKind, SslProtocol};
+use sslconf::{
+    Error, Identity, PeerVerifyMode, SessionState, SslConfiguration, SslErrorKind, SslProtocol,
+};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
@@ -54,8 +56,7 @@ async fn negotiates_and_reports_state() {
         .with_allowed_next_protocols(["h2"]);
     let client = SslConfiguration::new()
         .with_ca_certificates([ca.cert.clone()])
-        .with_local_certificate_chain(client_id.chain.clone())
-        .with_private_key(client_id.key())
+        .with_local_identity(Identity::new(client_id.chain.clone(), client_id.key()))
         .with_protocol(SslProtocol::TlsV1_2)
         .with_allowed_next_protocols(["h2", "http/1.1"]);
     let outcome = connect(&client, &server, "localhost").await;

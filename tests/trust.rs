@@ -7,7 +7,7 @@ mod common;
 use common::openssl::Scratch;
 use common::Authority;
 use rcgen::{CertificateParams, DnType, IsCa, Issuer, KeyPair};
-use sslconf::{Certificate, PeerVerifyMode, PrivateKey, SslConfiguration, SslErrorKind};
+use sslconf::{Certificate, Identity, PeerVerifyMode, PrivateKey, SslConfiguration, SslErrorKind};
 
 struct Device {
     cert: Certificate,
@@ -31,9 +31,10 @@ fn device(name: &str, from_days: i64, to_days: i64) -> Device {
 
 impl Device {
     fn server(&self) -> SslConfiguration {
-        SslConfiguration::new()
-            .with_local_certificate(self.cert.clone())
-            .with_private_key(PrivateKey::from_der(&self.key.serialize_der()).unwrap())
+        SslConfiguration::new().with_local_identity(Identity::new(
+            [self.cert.clone()],
+            PrivateKey::from_der(&self.key.serialize_der()).unwrap(),
+        ))
     }
 
     /// A certificate for `name` signed with the device's key, as if the
@@ -125,9 +126,9 @@ fn a_pinned_certificate_cannot_issue() {
     assert_eq!(kinds(&errors), [SslErrorKind::InvalidCaCertificate]);
     assert_eq!(errors[0].certificate(), Some(&dev.cert));
 
-    let server = SslConfiguration::new()
-        .with_local_certificate(evil.clone())
-        .with_private_key(PrivateKey::from_der(&evil_key.serialize_der()).unwrap());
+    let evil_key = || PrivateKey::from_der(&evil_key.serialize_der()).unwrap();
+    let server =
+        SslConfiguration::new().with_local_identity(Identity::new([evil.clone()], evil_key()));
     let err = common::connect(&client, &server, "evil.example")
         .client
         .unwrap_err();
@@ -136,7 +137,8 @@ fn a_pinned_certificate_cannot_issue() {
         [SslErrorKind::InvalidCaCertificate]
     );
     // Sent with the device certificate as its "intermediate", too.
-    let with_device = server.with_local_certificate_chain([evil.clone(), dev.cert.clone()]);
+    let with_device =
+        server.with_local_identity(Identity::new([evil.clone(), dev.cert.clone()], evil_key()));
     let err = common::connect(&client, &with_device, "evil.example")
         .client
         .unwrap_err();
@@ -180,8 +182,10 @@ fn a_server_pinning_a_client_device() {
     let client = |cert: &Certificate, key: &KeyPair| {
         SslConfiguration::new()
             .with_peer_verify_mode(PeerVerifyMode::VerifyNone)
-            .with_local_certificate(cert.clone())
-            .with_private_key(PrivateKey::from_der(&key.serialize_der()).unwrap())
+            .with_local_identity(Identity::new(
+                [cert.clone()],
+                PrivateKey::from_der(&key.serialize_der()).unwrap(),
+            ))
     };
     let (_, s) = common::connect(&client(&dev.cert, &dev.key), &server, "localhost").ok();
     assert_eq!(s.peer_certificate(), Some(&dev.cert));
@@ -247,8 +251,7 @@ fn a_raw_server_config_never_exposes_an_unverified_client() {
     let client = |id: &common::Identity| {
         SslConfiguration::new()
             .with_peer_verify_mode(PeerVerifyMode::VerifyNone)
-            .with_local_certificate_chain(id.chain.clone())
-            .with_private_key(id.key())
+            .with_local_identity(Identity::new(id.chain.clone(), id.key()))
     };
     let run = |server: SslConfiguration, id: &common::Identity| {
         let (addr, handle) = serve(server);

@@ -35,8 +35,7 @@ impl Peer {
 
     fn server(&self) -> SslConfiguration {
         SslConfiguration::new()
-            .with_local_certificate_chain(self.chain.clone())
-            .with_private_key(self.key())
+            .with_local_identity(sslconf::Identity::new(self.chain.clone(), self.key()))
     }
 }
 
@@ -140,8 +139,10 @@ impl Case {
         let server_id = ca.leaf(HOST);
         let client = SslConfiguration::new()
             .with_ca_certificates([ca.cert.clone()])
-            .with_local_certificate_chain(self.identity.chain.clone())
-            .with_private_key(self.identity.key());
+            .with_local_identity(sslconf::Identity::new(
+                self.identity.chain.clone(),
+                self.identity.key(),
+            ));
         let server = |mode| {
             server_id
                 .server()
@@ -629,8 +630,10 @@ fn a_valid_chain_passes_everywhere() {
     }
     let client = SslConfiguration::new()
         .with_ca_certificates([ca.cert.clone()])
-        .with_local_certificate_chain(identity.chain.clone())
-        .with_private_key(identity.key());
+        .with_local_identity(sslconf::Identity::new(
+            identity.chain.clone(),
+            identity.key(),
+        ));
     for mode in [PeerVerifyMode::VerifyPeer, PeerVerifyMode::QueryPeer] {
         let server = identity
             .server()
@@ -887,8 +890,10 @@ fn name_constraints_permit_a_leaf_inside_the_subtree() {
         .with_peer_verify_mode(PeerVerifyMode::VerifyPeer);
     let client = SslConfiguration::new()
         .with_peer_verify_mode(PeerVerifyMode::VerifyNone)
-        .with_local_certificate_chain(case.identity.chain.clone())
-        .with_private_key(case.identity.key());
+        .with_local_identity(sslconf::Identity::new(
+            case.identity.chain.clone(),
+            case.identity.key(),
+        ));
     let (_, s) = common::connect(&client, &server, HOST).ok();
     assert_eq!(s.peer_verification_errors(), []);
     if common::peer_available("openssl") {

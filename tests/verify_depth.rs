@@ -25,7 +25,7 @@ use rcgen::{
     BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair,
     KeyUsagePurpose,
 };
-use sslconf::{Certificate, PrivateKey, SslConfiguration, SslError, SslErrorKind};
+use sslconf::{Certificate, Identity, PrivateKey, SslConfiguration, SslError, SslErrorKind};
 
 const HOST: &str = "localhost";
 const DEPTHS: std::ops::RangeInclusive<u32> = 0..=4;
@@ -270,9 +270,10 @@ fn verify_chain_verdict(shape: &Shape, depth: u32) -> Verdict {
 }
 
 fn handshake_verdict(shape: &Shape, depth: u32) -> Verdict {
-    let server = SslConfiguration::new()
-        .with_local_certificate_chain(shape.chain.clone())
-        .with_private_key(PrivateKey::from_der(&shape.key_der).unwrap());
+    let server = SslConfiguration::new().with_local_identity(Identity::new(
+        shape.chain.clone(),
+        PrivateKey::from_der(&shape.key_der).unwrap(),
+    ));
     let outcome = common::connect(&client(shape, depth), &server, HOST);
     match outcome.client {
         Ok(state) => {

@@ -25,7 +25,7 @@ use std::time::{Duration, Instant};
 
 use common::openssl::Scratch;
 use common::Authority;
-use sslconf::{Certificate, Error, PeerVerifyMode, SslConfiguration, SslOption, Watcher};
+use sslconf::{Certificate, Error, Identity, PeerVerifyMode, SslConfiguration, SslOption, Watcher};
 
 /// How soon a delivery must be served.
 const DEADLINE: Duration = Duration::from_secs(2);
@@ -115,9 +115,7 @@ fn client_of(ca: &Authority) -> SslConfiguration {
 
 /// `client` with a client certificate.
 fn with_identity(client: SslConfiguration, id: &common::Identity) -> SslConfiguration {
-    client
-        .with_local_certificate_chain(id.chain.clone())
-        .with_private_key(id.key())
+    client.with_local_identity(Identity::new(id.chain.clone(), id.key()))
 }
 
 /// Clients handshaking with a server in a loop, from three threads, until

@@ -83,8 +83,10 @@ pub fn rustls_server_pem(provider: &Arc<CryptoProvider>, id: &Identity) -> Arc<S
 
 pub fn sslconf_server_pem(id: &Identity) -> Arc<ServerConfig> {
     SslConfiguration::new()
-        .with_local_certificate_chain(Certificate::from_pem(id.chain_pem.as_bytes()).unwrap())
-        .with_private_key(PrivateKey::from_pem(id.key_pem.as_bytes()).unwrap())
+        .with_local_identity(sslconf::Identity::new(
+            Certificate::from_pem(id.chain_pem.as_bytes()).unwrap(),
+            PrivateKey::from_pem(id.key_pem.as_bytes()).unwrap(),
+        ))
         .with_peer_verify_mode(PeerVerifyMode::VerifyNone)
         .server_config()
         .unwrap()

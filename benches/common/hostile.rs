@@ -222,8 +222,7 @@ pub fn budget_chain() -> &'static Arc<CertifiedKey> {
 pub fn server(mode: PeerVerifyMode) -> SslConfiguration {
     let id = &pki().ecdsa;
     let config = SslConfiguration::new()
-        .with_local_certificate_chain(id.chain.clone())
-        .with_private_key(id.sslconf_key())
+        .with_local_identity(sslconf::Identity::new(id.chain.clone(), id.sslconf_key()))
         .with_ca_certificates([clients().root.clone()])
         .with_peer_verify_mode(mode);
     config.server_config().unwrap();

@@ -242,8 +242,7 @@ impl Setup {
         let id = self.identity();
         self.sslconf_common(
             SslConfiguration::new()
-                .with_local_certificate_chain(id.chain.clone())
-                .with_private_key(id.sslconf_key())
+                .with_local_identity(sslconf::Identity::new(id.chain.clone(), id.sslconf_key()))
                 .with_peer_verify_mode(PeerVerifyMode::VerifyNone),
         )
     }

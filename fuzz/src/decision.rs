@@ -61,8 +61,8 @@ use std::sync::Arc;
 
 use sslconf::rustls;
 use sslconf::{
-    Certificate, CertificatePurpose, PeerVerifyMode, PrivateKey, RevocationDepth, RevocationList,
-    SslConfiguration, SslError, SslErrorKind, SslProtocol,
+    Certificate, CertificatePurpose, Identity, PeerVerifyMode, PrivateKey, RevocationDepth,
+    RevocationList, SslConfiguration, SslError, SslErrorKind, SslProtocol,
 };
 
 use crate::handshake::{self, Decision};
@@ -215,9 +215,10 @@ impl Case {
         }
         if self.mirror {
             let server = &pki.leaves[pki.server];
-            config = config
-                .with_local_certificate_chain([pki.certs[server.cert].cert.clone()])
-                .with_private_key(PrivateKey::from_der(&server.key_der).expect("server key"));
+            config = config.with_local_identity(Identity::new(
+                [pki.certs[server.cert].cert.clone()],
+                PrivateKey::from_der(&server.key_der).expect("server key"),
+            ));
         }
         config
     }
@@ -291,8 +292,10 @@ impl Case {
             let presenting = certs
                 .and_then(|certs| {
                     SslConfiguration::new()
-                        .with_local_certificate_chain(certs.to_vec())
-                        .with_private_key(PrivateKey::from_der(&leaf.key_der).ok()?)
+                        .with_local_identity(Identity::new(
+                            certs.to_vec(),
+                            PrivateKey::from_der(&leaf.key_der).ok()?,
+                        ))
                         .server_config()
                         .ok()
                 })

@@ -11,8 +11,8 @@ pub mod oracle;
 pub mod pki;
 
 use sslconf::{
-    Certificate, DigestAlgorithm, PrivateKey, RevocationList, SslConfiguration, SslErrorKind,
-    SubjectInfo,
+    Certificate, DigestAlgorithm, Identity, PrivateKey, RevocationList, SslConfiguration,
+    SslErrorKind, SubjectInfo,
 };
 
 const SUBJECT_INFO: [SubjectInfo; 8] = [
@@ -102,8 +102,7 @@ pub fn exercise_key(key: PrivateKey) {
     let _ = format!("{key:?}");
     let cert = Certificate::from_pem(CERT_PEM).expect("fixed certificate");
     let _ = SslConfiguration::new()
-        .with_local_certificate_chain(cert)
-        .with_private_key(key)
+        .with_local_identity(Identity::new(cert, key))
         .server_config();
 }
 

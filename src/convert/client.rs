@@ -7,7 +7,7 @@ use rustls::client::{Resumption, Tls12Resumption};
 use rustls::sign::SingleCertAndKey;
 use rustls::ClientConfig;
 
-use super::{alpn_protocols, certified_key, check_options, provider_and_versions};
+use super::{alpn_protocols, certified, check_options, provider_and_versions};
 use crate::client::{Gate, LiveClientIdentity, LiveClientSessions};
 use crate::live::Rebuilt;
 use crate::settings::Settings;
@@ -59,19 +59,19 @@ pub(crate) fn client_config(s: &Arc<Settings>, trust: &Arc<Trust>) -> Result<Cli
         .with_custom_certificate_verifier(verifier);
     // Read from files: built again when they change.
     let mut live_identity = None;
-    let mut client = match certified_key(s)? {
-        Some(_) if s.local.reading_files().is_some() => {
-            let settings = Arc::clone(s);
+    let mut client = match s.local_identity() {
+        None => builder.with_no_client_auth(),
+        Some(identity) if identity.reads_files() => {
             let key = Arc::new(Rebuilt::new(s.identity_inputs(), move || {
-                certified_key(&settings)?.ok_or(Error::MissingLocalCertificate {
-                    reason: "a private key is set but no local certificate",
-                })
+                certified(&identity.current())
             })?);
             live_identity = Some(Arc::clone(&key));
             builder.with_client_cert_resolver(Arc::new(LiveClientIdentity::new(key)))
         }
-        Some(key) => builder.with_client_cert_resolver(Arc::new(SingleCertAndKey::from(key))),
-        None => builder.with_no_client_auth(),
+        Some(identity) => {
+            let key = certified(&identity)?;
+            builder.with_client_cert_resolver(Arc::new(SingleCertAndKey::from(key)))
+        }
     };
     client.alpn_protocols = alpn_protocols(s)?;
     client.enable_sni = !s.options.contains(SslOption::DisableServerNameIndication);

@@ -97,19 +97,19 @@ fn kx_groups(groups: &[KeyExchangeGroup]) -> Result<Vec<&'static dyn SupportedKx
         .collect()
 }
 
-/// The local chain and its key, as they are now, checked to belong together.
-fn certified_key(s: &Settings) -> Result<Option<CertifiedKey>, Error> {
-    let chain = s.local.chain();
-    match (chain.is_empty(), s.local.key()) {
-        (true, None) => Ok(None),
-        (false, None) => Err(Error::MissingPrivateKey {
-            reason: "a local certificate is set but no private key",
-        }),
-        (true, Some(_)) => Err(Error::MissingLocalCertificate {
-            reason: "a private key is set but no local certificate",
-        }),
-        (false, Some(key)) => certify(&chain, &key).map(Some),
+/// An identity's chain and key as rustls takes them, checked to belong
+/// together.
+///
+/// # Errors
+/// [`Error::MissingLocalCertificate`] for an empty chain; as [`certify`].
+pub(crate) fn certified(identity: &crate::Identity) -> Result<CertifiedKey, Error> {
+    let chain = identity.certificate_chain();
+    if chain.is_empty() {
+        return Err(Error::MissingLocalCertificate {
+            reason: "an identity needs a certificate",
+        });
     }
+    certify(chain, identity.private_key())
 }
 
 /// A chain (not empty) and its key as rustls takes them, checked to belong

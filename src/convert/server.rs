@@ -8,7 +8,7 @@ use rustls::server::{NoServerSessionStorage, ProducesTickets, ResolvesServerCert
 use rustls::sign::{CertifiedKey, SingleCertAndKey};
 use rustls::ServerConfig;
 
-use super::{alpn_protocols, certified_key, certify, check_options, provider_and_versions};
+use super::{alpn_protocols, certified, check_options, provider_and_versions};
 use crate::host::{names_cover, server_name};
 use crate::live::Rebuilt;
 use crate::provider::ticketer;
@@ -53,16 +53,10 @@ pub(crate) fn server_config(
         chooses = Some(live.clone());
         live
     } else {
-        let chain = s.local.chain();
-        if chain.is_empty() {
-            return Err(Error::MissingLocalCertificate {
-                reason: "a server needs a local certificate",
-            });
-        }
-        let key = certified_key(s)?.ok_or(Error::MissingPrivateKey {
-            reason: "a server needs the private key of its local certificate",
+        let identity = s.local_identity().ok_or(Error::MissingLocalCertificate {
+            reason: "a server needs a local certificate",
         })?;
-        let key = stapled(key, s.local.ocsp().as_ref(), &chain)?;
+        let key = served_key(&identity)?;
         Arc::new(SingleCertAndKey::from(key))
     };
     let builder =
@@ -221,9 +215,8 @@ pub(crate) fn resumption_tag(s: &Settings, verifier: Option<&ChainVerifier>) -> 
 pub(crate) fn identities(s: &Settings) -> Result<Identities, Error> {
     let mut default = Vec::new();
     if !s.refuse_unknown_names {
-        if let Some(key) = certified_key(s)? {
-            let chain = s.local.chain();
-            default.push(Arc::new(stapled(key, s.local.ocsp().as_ref(), &chain)?));
+        if let Some(identity) = s.local_identity() {
+            default.push(Arc::new(served_key(&identity)?));
         }
         for added in &s.added_identities {
             default.push(Arc::new(served_key(&added.current())?));
@@ -267,14 +260,11 @@ pub(crate) fn check_identity(identity: &crate::Identity, patterns: &[String]) ->
 
 /// The key an identity is served with, its OCSP response stapled.
 fn served_key(identity: &crate::Identity) -> Result<CertifiedKey, Error> {
-    let chain = identity.certificate_chain();
-    if chain.is_empty() {
-        return Err(Error::MissingLocalCertificate {
-            reason: "an identity needs a certificate",
-        });
-    }
-    let key = certify(chain, identity.private_key())?;
-    stapled(key, identity.ocsp(), chain)
+    stapled(
+        certified(identity)?,
+        identity.ocsp(),
+        identity.certificate_chain(),
+    )
 }
 
 /// As [`served_key`], for the server names `patterns`: each is a DNS name

@@ -132,7 +132,9 @@ mod tests {
     /// (TLS 1.2), after a handshake in memory with a client certificate.
     #[test]
     fn reads_the_chain_rustls_writes() {
-        use crate::{Certificate, PeerVerifyMode, PrivateKey, SslConfiguration, SslProtocol};
+        use crate::{
+            Certificate, Identity, PeerVerifyMode, PrivateKey, SslConfiguration, SslProtocol,
+        };
         use rcgen::{BasicConstraints, CertificateParams, IsCa, KeyPair};
         use rustls::server::{ProducesTickets, StoresServerSessions};
         use std::sync::{Arc, Mutex};
@@ -192,15 +194,19 @@ mod tests {
 
         for protocol in [SslProtocol::TlsV1_2, SslProtocol::TlsV1_3] {
             let server = SslConfiguration::new()
-                .with_local_certificate(server_cert.clone())
-                .with_private_key(PrivateKey::from_pem(server_key.as_bytes()).unwrap())
+                .with_local_identity(Identity::new(
+                    [server_cert.clone()],
+                    PrivateKey::from_pem(server_key.as_bytes()).unwrap(),
+                ))
                 .with_ca_certificates([ca.clone()])
                 .with_peer_verify_mode(PeerVerifyMode::VerifyPeer)
                 .with_protocol(protocol);
             let client = SslConfiguration::new()
                 .with_ca_certificates([ca.clone()])
-                .with_local_certificate_chain(client_chain_sent.clone())
-                .with_private_key(PrivateKey::from_pem(client_key.as_bytes()).unwrap())
+                .with_local_identity(Identity::new(
+                    client_chain_sent.clone(),
+                    PrivateKey::from_pem(client_key.as_bytes()).unwrap(),
+                ))
                 .with_protocol(protocol);
             let captured = Arc::new(Captured::default());
             let mut config = (*server.server_config().unwrap()).clone();

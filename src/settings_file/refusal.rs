@@ -50,7 +50,6 @@ fn refused(error: Error, file: &SettingsFile, side: Side) -> FieldError {
             (key("unknown-server-names-refused"), false)
         }
         Error::MissingLocalCertificate { .. }
-        | Error::MissingPrivateKey { .. }
         | Error::KeyMismatch { .. }
         | Error::UnusablePrivateKey { .. }
         | Error::OcspResponse { .. } => (key("local-identity"), file.local_identity.is_none()),
@@ -164,7 +163,6 @@ mod tests {
             },
             Error::InvalidAlpnProtocol { index: 0, len: 0 },
             Error::MissingLocalCertificate { reason: "needed" },
-            Error::MissingPrivateKey { reason: "needed" },
             Error::KeyMismatch {
                 subject: "a".into(),
             },

@@ -85,21 +85,8 @@ pub(super) fn settings_file(s: &Settings) -> Result<SettingsFile, Error> {
         Some(KeyLogDestination::Environment) => file.key_log_from_env = true,
         None => {}
     }
-    match (
-        s.local_identity(),
-        s.local.chain().is_empty(),
-        s.local.key(),
-    ) {
-        (Some(identity), _, _) => {
-            file.local_identity = Some(identity_settings(&identity, "local-identity")?)
-        }
-        (None, true, None) => {}
-        (None, _, _) => {
-            return Err(not_writable(
-                "local-identity",
-                "a local certificate chain without its key, or a key without its chain",
-            ))
-        }
+    if let Some(identity) = s.local_identity() {
+        file.local_identity = Some(identity_settings(&identity, "local-identity")?);
     }
     for (index, identity) in s.added_identities.iter().enumerate() {
         let field = format!("added-local-identities[{index}]");

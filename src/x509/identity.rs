@@ -380,28 +380,6 @@ impl Identity {
             .map(|f| f.chain.as_path())
     }
 
-    /// The shared key, as the settings keep it.
-    pub(crate) fn shared_key(&self) -> &Arc<PrivateKey> {
-        &self.key
-    }
-
-    /// An identity from the settings' parts.
-    pub(crate) fn from_parts(
-        chain: Vec<Certificate>,
-        key: Arc<PrivateKey>,
-        files: Option<Arc<IdentityFiles>>,
-        ocsp: Option<OcspStaple>,
-    ) -> Identity {
-        Identity {
-            chain,
-            key,
-            files,
-            ocsp,
-            live: None,
-        }
-        .following_files()
-    }
-
     /// This identity (just read, holding no live setting), following its
     /// files from now on when it reads any.
     fn following_files(mut self) -> Identity {

@@ -125,8 +125,7 @@ impl Identity {
     /// A server configuration presenting this identity.
     pub fn server(&self) -> SslConfiguration {
         SslConfiguration::new()
-            .with_local_certificate_chain(self.chain.clone())
-            .with_private_key(self.key())
+            .with_local_identity(sslconf::Identity::new(self.chain.clone(), self.key()))
     }
 }
 
