@@ -396,15 +396,12 @@ pub enum Error {
         source: InvalidInput,
     },
 
-    /// The environment variable that should hold a private key's passphrase
-    /// ([`Identity::from_files_with_passphrase_env`](crate::Identity::from_files_with_passphrase_env))
-    /// is not set.
-    #[error("environment variable {variable} with the passphrase of {key} is not set")]
+    /// The environment variable that should hold a passphrase
+    /// ([`Passphrase::from_env`](crate::Passphrase::from_env)) is not set.
+    #[error("environment variable {variable}, which should hold a passphrase, is not set")]
     PassphraseVariableUnset {
         /// The variable's name.
         variable: String,
-        /// The key file (or PKCS#12 file) the passphrase is for.
-        key: String,
     },
 
     /// A settings file (feature `serde`) that does not load: bad TOML, an

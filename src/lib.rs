@@ -311,8 +311,8 @@
 //!   `Side` (one file can configure a service's server and its client),
 //!   `to_toml`, and `SettingsFile` for any serde format (serde, toml).
 //! - `encrypted-keys`: encrypted private keys (PKCS#8 `ENCRYPTED PRIVATE
-//!   KEY`), `PrivateKey::from_pem_with_passphrase` and the other
-//!   `_with_passphrase` constructors (RustCrypto's pkcs8 and pkcs5).
+//!   KEY`): `Passphrase`, `PrivateKey::from_pem_with_passphrase` and the
+//!   other `_with_passphrase` constructors (RustCrypto's pkcs8 and pkcs5).
 //! - `pkcs12` (implies `encrypted-keys`): `Pkcs12` and
 //!   `Identity::from_pkcs12*` (RustCrypto's pkcs12 and cms, RC2 and 3DES).
 //! - `ocsp`: a server's stapled OCSP response,
@@ -408,6 +408,9 @@ pub use session::SessionState;
 pub use settings_file::{IdentitySettings, ServerNameIdentitySettings, SettingsFile, Side};
 pub use ssl_error::{SslError, SslErrorKind};
 pub use stream::TlsStream;
+#[cfg(feature = "encrypted-keys")]
+#[cfg_attr(docsrs, doc(cfg(feature = "encrypted-keys")))]
+pub use x509::Passphrase;
 #[cfg(feature = "pkcs12")]
 #[cfg_attr(docsrs, doc(cfg(feature = "pkcs12")))]
 pub use x509::Pkcs12;

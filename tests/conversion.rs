@@ -269,7 +269,7 @@ fn debug_never_prints_the_key() {
     let config = id.server();
     let debug = format!("{config:?}");
     assert!(debug.contains("[secret key elided]"), "{debug}");
-    let der = id.key().clone_rustls_key();
+    let der = id.key().as_rustls().clone_key();
     let needle = format!("{:?}", &der.secret_der()[..16]);
     assert!(!debug.contains(&needle[1..needle.len() - 1]));
 }

@@ -11,8 +11,8 @@ use std::time::Duration;
 
 use common::{self_signed, Authority};
 use sslconf::{
-    Certificate, Error, Identity, KeyExchangeGroup, PeerVerifyMode, PrivateKey, SslConfiguration,
-    SslOption, SslProtocol,
+    Certificate, Error, Identity, KeyExchangeGroup, Passphrase, PeerVerifyMode, PrivateKey,
+    SslConfiguration, SslOption, SslProtocol,
 };
 
 /// The messages of an error and its causes, outermost first.
@@ -125,7 +125,8 @@ fn input_errors() {
     assert!(matches!(err, Error::EncryptedPrivateKey { .. }));
     let err = local(
         "wrong passphrase",
-        PrivateKey::from_pem_with_passphrase(&encrypted_key(), b"not it").unwrap_err(),
+        PrivateKey::from_pem_with_passphrase(&encrypted_key(), &Passphrase::new(b"not it"))
+            .unwrap_err(),
     );
     assert!(matches!(err, Error::WrongPassphrase { .. }));
 }

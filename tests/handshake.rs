@@ -427,7 +427,7 @@ fn a_peer_certificate_that_cannot_be_read_is_reported_invalid() {
     let key = client
         .crypto_provider()
         .key_provider
-        .load_private_key(stranger.key().clone_rustls_key())
+        .load_private_key(stranger.key().as_rustls().clone_key())
         .unwrap();
     let certified = rustls::sign::CertifiedKey::new(chain, key);
     client.client_auth_cert_resolver = Arc::new(rustls::sign::SingleCertAndKey::from(certified));

@@ -19,7 +19,7 @@ use pkcs12::pfx::Pfx;
 use pkcs12::safe_bag::SafeBag;
 use pkcs8::der::asn1::{Any, ContextSpecific, ObjectIdentifier, OctetString};
 use pkcs8::der::{Decode, Encode};
-use sslconf::{Certificate, Error, Identity, Pkcs12, PrivateKey, SslConfiguration};
+use sslconf::{Certificate, Error, Identity, Passphrase, Pkcs12, PrivateKey, SslConfiguration};
 
 const PASS: &str = "p12-test-passphrase";
 const ID_DATA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.1");
@@ -189,8 +189,8 @@ fn openssl_prints(p12: &str) -> Printed {
 /// same key, the same certificates (ours: the key's certificate, then the
 /// others in the file's order), the friendly name.
 fn agrees_with_openssl(p12: &str) -> Pkcs12 {
-    let ours =
-        Pkcs12::from_path(p12, PASS.as_bytes()).unwrap_or_else(|e| panic!("{p12}: {}", causes(&e)));
+    let ours = Pkcs12::from_path(p12, &Passphrase::new(PASS.as_bytes()))
+        .unwrap_or_else(|e| panic!("{p12}: {}", causes(&e)));
     let printed = openssl_prints(p12);
     assert_eq!(*ours.private_key(), printed.key, "{p12}: the key");
     let mut all = vec![ours.certificate().clone()];
@@ -301,7 +301,7 @@ fn a_key_without_local_key_id_finds_its_certificate_by_public_key() {
         let p12 = std::fs::read(p12).unwrap();
         let stripped = rewrite_bags(&p12, |bag| bag.bag_attributes = None);
         assert_ne!(stripped.len(), p12.len());
-        let read = Pkcs12::from_der(&stripped, PASS.as_bytes()).unwrap();
+        let read = Pkcs12::from_der(&stripped, &Passphrase::new(PASS.as_bytes())).unwrap();
         assert_eq!(
             read.certificate().subject_display_name(),
             "localhost",
@@ -333,7 +333,7 @@ fn wrong_passphrase_is_its_own_error_for_every_scheme() {
     ] {
         let p12 = pki.export("leaf", name, &flags);
         for wrong in [&b"not the passphrase"[..], b"", b"\xff\xfe"] {
-            let err = Pkcs12::from_path(&p12, wrong).unwrap_err();
+            let err = Pkcs12::from_path(&p12, &Passphrase::new(wrong)).unwrap_err();
             assert!(
                 matches!(&err, Error::Pkcs12WrongPassphrase { input } if *input == p12),
                 "{name}: {err:?}"
@@ -396,7 +396,7 @@ fn a_passphrase_in_another_encoding_is_a_wrong_passphrase_as_openssl_says() {
                 .unwrap();
             let said = String::from_utf8_lossy(&out.stderr);
             assert!(!said.contains("Mac verify error"), "{p12}: {said}");
-            let read = Pkcs12::from_path(&p12, opened);
+            let read = Pkcs12::from_path(&p12, &Passphrase::new(opened));
             if legacy {
                 assert!(out.status.success(), "{p12}: {said}");
                 assert_eq!(*read.unwrap().private_key(), key, "{p12}");
@@ -414,7 +414,7 @@ fn a_passphrase_in_another_encoding_is_a_wrong_passphrase_as_openssl_says() {
                 );
             }
             // The bytes it was made with open it.
-            let read = Pkcs12::from_path(&p12, made).unwrap();
+            let read = Pkcs12::from_path(&p12, &Passphrase::new(made)).unwrap();
             assert_eq!(*read.private_key(), key, "{p12}");
         }
     }
@@ -436,7 +436,7 @@ fn schemes_not_read_here_are_named_with_how_to_re_encrypt() {
         &["-legacy", "-certpbe", "PBE-SHA1-RC4-128"],
     );
     assert!(pki.info(&p12).contains("pbeWithSHA1And128BitRC4"));
-    let err = Pkcs12::from_path(&p12, PASS.as_bytes()).unwrap_err();
+    let err = Pkcs12::from_path(&p12, &Passphrase::new(PASS.as_bytes())).unwrap_err();
     assert!(matches!(err, Error::InvalidPkcs12 { .. }), "{err:?}");
     assert_eq!(
         causes(&err),
@@ -449,7 +449,7 @@ fn schemes_not_read_here_are_named_with_how_to_re_encrypt() {
     // A MAC with MD5 (`-macalg md5`), named too.
     let md5 = pki.export("leaf", "md5.p12", &["-macalg", "md5"]);
     assert!(pki.info(&md5).contains("MAC: md5"));
-    let err = Pkcs12::from_path(&md5, PASS.as_bytes()).unwrap_err();
+    let err = Pkcs12::from_path(&md5, &Passphrase::new(PASS.as_bytes())).unwrap_err();
     assert!(
         causes(&err).ends_with("its MAC uses MD5, which is not read here: re-encrypt it with `openssl pkcs12 -in old.p12 -nodes -legacy | openssl pkcs12 -export -out new.p12` (AES-256-CBC)"),
         "{}",
@@ -470,7 +470,7 @@ fn schemes_not_read_here_are_named_with_how_to_re_encrypt() {
         "-out",
         &fixed,
     ]);
-    Pkcs12::from_path(&fixed, PASS.as_bytes()).unwrap();
+    Pkcs12::from_path(&fixed, &Passphrase::new(PASS.as_bytes())).unwrap();
 
     // Certificates only: no key, as Qt's importPkcs12 refuses.
     let certs_only = pki.file("certs.p12");
@@ -485,7 +485,7 @@ fn schemes_not_read_here_are_named_with_how_to_re_encrypt() {
         "-out",
         &certs_only,
     ]);
-    let err = Pkcs12::from_path(&certs_only, PASS.as_bytes()).unwrap_err();
+    let err = Pkcs12::from_path(&certs_only, &Passphrase::new(PASS.as_bytes())).unwrap_err();
     assert!(causes(&err).ends_with("it holds no private key (a file of certificates only is read with `openssl pkcs12 -nokeys`)"), "{}", causes(&err));
 }
 
@@ -506,7 +506,7 @@ fn key_derivation_above_the_cap_is_refused_before_it_runs() {
     pfx.mac_data.as_mut().unwrap().iterations = i32::MAX;
     let hostile = pfx.to_der().unwrap();
     let start = Instant::now();
-    let err = Pkcs12::from_der(&hostile, PASS.as_bytes()).unwrap_err();
+    let err = Pkcs12::from_der(&hostile, &Passphrase::new(PASS.as_bytes())).unwrap_err();
     assert!(
         start.elapsed() < Duration::from_secs(1),
         "{:?}",
@@ -521,7 +521,7 @@ fn key_derivation_above_the_cap_is_refused_before_it_runs() {
     // first): refused at once too.
     let hostile = with_key_iterations(&p12, u32::MAX);
     let start = Instant::now();
-    let err = Pkcs12::from_der(&hostile, PASS.as_bytes()).unwrap_err();
+    let err = Pkcs12::from_der(&hostile, &Passphrase::new(PASS.as_bytes())).unwrap_err();
     assert!(
         start.elapsed() < Duration::from_secs(1),
         "{:?}",
@@ -534,13 +534,17 @@ fn key_derivation_above_the_cap_is_refused_before_it_runs() {
     );
     // The same file with the key's count left as OpenSSL wrote it reads:
     // the re-encoding above changed nothing else.
-    Pkcs12::from_der(&with_key_iterations(&p12, 2048), PASS.as_bytes()).unwrap();
+    Pkcs12::from_der(
+        &with_key_iterations(&p12, 2048),
+        &Passphrase::new(PASS.as_bytes()),
+    )
+    .unwrap();
 
     // Not PKCS#12 at all, and too large.
-    let err = Pkcs12::from_der(b"\x30\x03\x02\x01\x03", b"").unwrap_err();
+    let err = Pkcs12::from_der(b"\x30\x03\x02\x01\x03", &Passphrase::new(b"")).unwrap_err();
     assert!(causes(&err).starts_with("invalid PKCS#12 file in DER input: not a DER PKCS#12 file"));
     let big = vec![0u8; (1 << 20) + 1];
-    let err = Pkcs12::from_der(&big, b"").unwrap_err();
+    let err = Pkcs12::from_der(&big, &Passphrase::new(b"")).unwrap_err();
     assert_eq!(
         causes(&err),
         "invalid PKCS#12 file in DER input: it is larger than the 1 MiB accepted"
@@ -628,7 +632,8 @@ fn the_identity_serves_a_handshake_openssl_verifies() {
             vec!["-certfile", &chain, "-legacy"],
         ] {
             let p12 = pki.export("leaf", "served.p12", &flags);
-            let identity = Identity::from_pkcs12_file(&p12, PASS.as_bytes()).unwrap();
+            let identity =
+                Identity::from_pkcs12_file(&p12, Passphrase::new(PASS.as_bytes())).unwrap();
             let server = OurServer::start(SslConfiguration::new().with_local_identity(identity));
             let connect = format!("127.0.0.1:{}", server.port);
             let root = pki.file("root.pem");
@@ -693,7 +698,7 @@ fn reload_reads_a_rewritten_file_and_keeps_the_old_identity_on_a_bad_one() {
     let first = Certificate::from_path(pki.file("leaf.pem"))
         .unwrap()
         .remove(0);
-    let identity = Identity::from_pkcs12_file(&path, PASS.as_bytes()).unwrap();
+    let identity = Identity::from_pkcs12_file(&path, Passphrase::new(PASS.as_bytes())).unwrap();
     assert_eq!(identity.files(), Some((path.as_ref(), path.as_ref())));
     let config = SslConfiguration::new().with_local_identity(identity);
     config.server_config().unwrap();
@@ -805,7 +810,7 @@ fn files_python_cryptography_writes_read_as_it_wrote_them() {
         "cryptography-3des.p12",
         "cryptography-best.p12",
     ] {
-        let read = Pkcs12::from_path(scratch.file(name), &passphrase)
+        let read = Pkcs12::from_path(scratch.file(name), &Passphrase::new(&passphrase))
             .unwrap_or_else(|e| panic!("{name}: {}", causes(&e)));
         assert_eq!(read.certificate(), &leaf, "{name}");
         assert_eq!(*read.private_key(), key, "{name}");
@@ -819,7 +824,7 @@ fn files_python_cryptography_writes_read_as_it_wrote_them() {
             read.identity().certificate_chain(),
             [leaf.clone(), inter.clone()]
         );
-        let err = Pkcs12::from_path(scratch.file(name), b"wrong").unwrap_err();
+        let err = Pkcs12::from_path(scratch.file(name), &Passphrase::new(b"wrong")).unwrap_err();
         assert!(
             matches!(err, Error::Pkcs12WrongPassphrase { .. }),
             "{name}: {err:?}"
@@ -833,8 +838,16 @@ fn files_python_cryptography_writes_read_as_it_wrote_them() {
 fn committed_cryptography_files_read() {
     let data = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/");
     let passphrase = std::fs::read(format!("{data}cryptography-aes.p12.pass")).unwrap();
-    let aes = Pkcs12::from_path(format!("{data}cryptography-aes.p12"), &passphrase).unwrap();
-    let des = Pkcs12::from_path(format!("{data}cryptography-3des.p12"), &passphrase).unwrap();
+    let aes = Pkcs12::from_path(
+        format!("{data}cryptography-aes.p12"),
+        &Passphrase::new(&passphrase),
+    )
+    .unwrap();
+    let des = Pkcs12::from_path(
+        format!("{data}cryptography-3des.p12"),
+        &Passphrase::new(&passphrase),
+    )
+    .unwrap();
     assert_eq!(aes.certificate(), des.certificate());
     assert_eq!(aes.private_key(), des.private_key());
     assert_eq!(aes.ca_certificates(), des.ca_certificates());
@@ -846,7 +859,7 @@ fn committed_cryptography_files_read() {
     for at in 0..der.len() {
         let mut bad = der.clone();
         bad[at] ^= 0x01;
-        if let Ok(read) = Pkcs12::from_der(&bad, &passphrase) {
+        if let Ok(read) = Pkcs12::from_der(&bad, &Passphrase::new(&passphrase)) {
             assert_eq!(read.private_key(), des.private_key(), "byte {at}");
         }
     }
@@ -882,7 +895,7 @@ fn a_local_key_id_on_a_certificate_of_another_key_is_not_believed() {
             bag.bag_attributes = leaf_attributes.clone();
         }
     });
-    let read = Pkcs12::from_der(&spoofed, PASS.as_bytes()).unwrap();
+    let read = Pkcs12::from_der(&spoofed, &Passphrase::new(PASS.as_bytes())).unwrap();
     assert_eq!(read.certificate().subject_display_name(), "localhost");
 }
 
@@ -946,7 +959,7 @@ fn many_certificates_cost_little_and_are_capped() {
         ]);
         let der = std::fs::read(&out).unwrap();
         let started = Instant::now();
-        let read = Pkcs12::from_der(&der, b"");
+        let read = Pkcs12::from_der(&der, &Passphrase::new(b""));
         assert!(
             started.elapsed() < Duration::from_secs(2),
             "{n}: {:?}",

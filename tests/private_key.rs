@@ -9,7 +9,7 @@ use std::io::ErrorKind;
 
 use common::openssl::{self as ossl, Scratch};
 use rustls_pki_types::PrivateKeyDer;
-use sslconf::{Certificate, Error, KeyAlgorithm, PrivateKey};
+use sslconf::{Certificate, Error, KeyAlgorithm, Passphrase, PrivateKey};
 
 const PASSPHRASE: &str = "correct horse";
 const PEM: &str = "PEM input";
@@ -256,7 +256,7 @@ fn check_key(key: &PrivateKey, file: &KeyFile, algorithm: KeyAlgorithm, bits: u3
     let what = format!("{} via {how}", file.what);
     assert_eq!(key.algorithm(), algorithm, "{what}");
     assert_eq!(key.length(), bits, "{what}");
-    let der = key.clone_rustls_key();
+    let der = key.as_rustls().clone_key();
     let layout = match &der {
         PrivateKeyDer::Pkcs8(_) => Layout::Pkcs8,
         PrivateKeyDer::Pkcs1(_) => Layout::Pkcs1,
@@ -297,11 +297,11 @@ fn load_every_format(kind: &str, algorithm: KeyAlgorithm, bits: u32) {
         match (file.layout, file.pem) {
             (Layout::EncryptedPkcs8, true) => {
                 load(
-                    PrivateKey::from_pem_with_passphrase(&bytes, pass),
+                    PrivateKey::from_pem_with_passphrase(&bytes, &Passphrase::new(pass)),
                     "from_pem_with_passphrase",
                 );
                 load(
-                    PrivateKey::from_path_with_passphrase(path, pass),
+                    PrivateKey::from_path_with_passphrase(path, &Passphrase::new(pass)),
                     "from_path_with_passphrase",
                 );
                 let err = PrivateKey::from_pem(&bytes).unwrap_err();
@@ -322,14 +322,16 @@ fn load_every_format(kind: &str, algorithm: KeyAlgorithm, bits: u32) {
                     &[b"wrong"]
                 };
                 for wrong in wrongs {
-                    let err = PrivateKey::from_pem_with_passphrase(&bytes, wrong).unwrap_err();
+                    let err = PrivateKey::from_pem_with_passphrase(&bytes, &Passphrase::new(wrong))
+                        .unwrap_err();
                     assert!(
                         matches!(&err, Error::WrongPassphrase { input } if input == PEM),
                         "{what}: {err:?}"
                     );
                     assert!(err.to_string().contains(PEM), "{err}");
                 }
-                let err = PrivateKey::from_path_with_passphrase(path, b"wrong").unwrap_err();
+                let err = PrivateKey::from_path_with_passphrase(path, &Passphrase::new(b"wrong"))
+                    .unwrap_err();
                 assert!(
                     matches!(&err, Error::WrongPassphrase { input } if input == path),
                     "{what}: {err:?}"
@@ -338,7 +340,7 @@ fn load_every_format(kind: &str, algorithm: KeyAlgorithm, bits: u32) {
             }
             (Layout::EncryptedPkcs8, false) => {
                 load(
-                    PrivateKey::from_path_with_passphrase(path, pass),
+                    PrivateKey::from_path_with_passphrase(path, &Passphrase::new(pass)),
                     "from_path_with_passphrase",
                 );
                 let err = PrivateKey::from_der(&bytes).unwrap_err();
@@ -352,7 +354,8 @@ fn load_every_format(kind: &str, algorithm: KeyAlgorithm, bits: u32) {
                     matches!(&err, Error::EncryptedPrivateKey { input } if input == path),
                     "{what}: {err:?}"
                 );
-                let err = PrivateKey::from_path_with_passphrase(path, b"wrong").unwrap_err();
+                let err = PrivateKey::from_path_with_passphrase(path, &Passphrase::new(b"wrong"))
+                    .unwrap_err();
                 assert!(
                     matches!(&err, Error::WrongPassphrase { input } if input == path),
                     "{what}: {err:?}"
@@ -361,12 +364,12 @@ fn load_every_format(kind: &str, algorithm: KeyAlgorithm, bits: u32) {
             (_, true) => {
                 load(PrivateKey::from_pem(&bytes), "from_pem");
                 load(
-                    PrivateKey::from_pem_with_passphrase(&bytes, b"unused"),
+                    PrivateKey::from_pem_with_passphrase(&bytes, &Passphrase::new(b"unused")),
                     "from_pem_with_passphrase",
                 );
                 load(PrivateKey::from_path(path), "from_path");
                 load(
-                    PrivateKey::from_path_with_passphrase(path, b"unused"),
+                    PrivateKey::from_path_with_passphrase(path, &Passphrase::new(b"unused")),
                     "from_path_with_passphrase",
                 );
             }
@@ -374,7 +377,7 @@ fn load_every_format(kind: &str, algorithm: KeyAlgorithm, bits: u32) {
                 load(PrivateKey::from_der(&bytes), "from_der");
                 load(PrivateKey::from_path(path), "from_path");
                 load(
-                    PrivateKey::from_path_with_passphrase(path, b"unused"),
+                    PrivateKey::from_path_with_passphrase(path, &Passphrase::new(b"unused")),
                     "from_path_with_passphrase",
                 );
             }
@@ -427,7 +430,10 @@ fn other_openssl_layouts() {
     assert!(text.starts_with("-----BEGIN EC PARAMETERS-----"), "{text}");
     let key = PrivateKey::from_path(&ecparam).unwrap();
     assert_eq!((key.algorithm(), key.length()), (KeyAlgorithm::Ec, 256));
-    assert!(matches!(key.clone_rustls_key(), PrivateKeyDer::Sec1(_)));
+    assert!(matches!(
+        key.as_rustls().clone_key(),
+        PrivateKeyDer::Sec1(_)
+    ));
 
     // A certificate and its key in one file, the key second.
     let key_path = dir.file("key.pem");
@@ -538,13 +544,13 @@ fn unsupported_keys_are_invalid_not_a_panic() {
         let reason = ossl::expect_invalid_key(PrivateKey::from_path(path), path, path);
         assert!(reason.contains(needle), "{path}: {reason}");
         ossl::expect_invalid_key(
-            PrivateKey::from_path_with_passphrase(path, b"pw"),
+            PrivateKey::from_path_with_passphrase(path, &Passphrase::new(b"pw")),
             path,
             path,
         );
         ossl::expect_invalid_key(PrivateKey::from_pem(&bytes), PEM, path);
         ossl::expect_invalid_key(
-            PrivateKey::from_pem_with_passphrase(&bytes, b"pw"),
+            PrivateKey::from_pem_with_passphrase(&bytes, &Passphrase::new(b"pw")),
             PEM,
             path,
         );
@@ -568,12 +574,13 @@ fn unsupported_keys_are_invalid_not_a_panic() {
             &path,
         ]);
         let reason = ossl::expect_invalid_key(
-            PrivateKey::from_path_with_passphrase(&path, b"pw"),
+            PrivateKey::from_path_with_passphrase(&path, &Passphrase::new(b"pw")),
             &path,
             &path,
         );
         assert!(reason.contains(needle), "{path}: {reason}");
-        let err = PrivateKey::from_path_with_passphrase(&path, b"not pw").unwrap_err();
+        let err =
+            PrivateKey::from_path_with_passphrase(&path, &Passphrase::new(b"not pw")).unwrap_err();
         assert!(matches!(err, Error::WrongPassphrase { .. }), "{err:?}");
     }
 
@@ -622,13 +629,13 @@ fn unsupported_keys_are_invalid_not_a_panic() {
             let (plain, with_passphrase, input) = if outform == "PEM" {
                 (
                     PrivateKey::from_pem(&bytes),
-                    PrivateKey::from_pem_with_passphrase(&bytes, b"pw"),
+                    PrivateKey::from_pem_with_passphrase(&bytes, &Passphrase::new(b"pw")),
                     PEM,
                 )
             } else {
                 (
                     PrivateKey::from_der(&bytes),
-                    PrivateKey::from_path_with_passphrase(&path, b"pw"),
+                    PrivateKey::from_path_with_passphrase(&path, &Passphrase::new(b"pw")),
                     path.as_str(),
                 )
             };
@@ -838,7 +845,7 @@ fn bad_or_costly_pbes2_parameters_are_named() {
         let path = dir.file("key.der");
         std::fs::write(&path, &der).unwrap();
         let reason = ossl::expect_invalid_key(
-            PrivateKey::from_path_with_passphrase(&path, b"pw"),
+            PrivateKey::from_path_with_passphrase(&path, &Passphrase::new(b"pw")),
             &path,
             case,
         );
@@ -851,7 +858,7 @@ fn bad_or_costly_pbes2_parameters_are_named() {
         pbes2_key(pbkdf2_kdf(2048, None, Some(&sha256_with_null))),
     )
     .unwrap();
-    let err = PrivateKey::from_path_with_passphrase(&path, b"pw").unwrap_err();
+    let err = PrivateKey::from_path_with_passphrase(&path, &Passphrase::new(b"pw")).unwrap_err();
     assert!(matches!(err, Error::WrongPassphrase { .. }), "{err:?}");
 }
 
@@ -873,7 +880,7 @@ fn a_pbes1_key_names_its_scheme() {
     let path = dir.file("pbes1.der");
     std::fs::write(&path, &der).unwrap();
     let reason = ossl::expect_invalid_key(
-        PrivateKey::from_path_with_passphrase(&path, b"pw"),
+        PrivateKey::from_path_with_passphrase(&path, &Passphrase::new(b"pw")),
         &path,
         "PBES1",
     );
@@ -901,7 +908,7 @@ fn scrypt_parameters_beyond_openssls_memory_cap_are_refused() {
         std::fs::write(&path, &der).unwrap();
         let started = std::time::Instant::now();
         let reason = ossl::expect_invalid_key(
-            PrivateKey::from_path_with_passphrase(&path, b"pw"),
+            PrivateKey::from_path_with_passphrase(&path, &Passphrase::new(b"pw")),
             &path,
             &format!("N={n} r={r} p={p}"),
         );
@@ -923,7 +930,7 @@ fn scrypt_parameters_beyond_openssls_memory_cap_are_refused() {
     let der = scrypt_encrypted_key(1 << 14, 8, 1);
     let path = dir.file("scrypt-default.der");
     std::fs::write(&path, &der).unwrap();
-    let err = PrivateKey::from_path_with_passphrase(&path, b"pw").unwrap_err();
+    let err = PrivateKey::from_path_with_passphrase(&path, &Passphrase::new(b"pw")).unwrap_err();
     assert!(matches!(err, Error::WrongPassphrase { .. }), "{err:?}");
     // And openssl refuses what we refuse.
     if common::peer_available("openssl") {
@@ -964,13 +971,17 @@ fn bad_input_is_a_typed_error_naming_the_input() {
         ("PEM without end", b"-----BEGIN PRIVATE KEY-----\nMIIB\n"),
     ] {
         ossl::expect_invalid_key(PrivateKey::from_pem(bytes), PEM, case);
-        ossl::expect_invalid_key(PrivateKey::from_pem_with_passphrase(bytes, pass), PEM, case);
+        ossl::expect_invalid_key(
+            PrivateKey::from_pem_with_passphrase(bytes, &Passphrase::new(pass)),
+            PEM,
+            case,
+        );
         ossl::expect_invalid_key(PrivateKey::from_der(bytes), DER, case);
         let path = dir.file("bad.bin");
         std::fs::write(&path, bytes).unwrap();
         ossl::expect_invalid_key(PrivateKey::from_path(&path), &path, case);
         ossl::expect_invalid_key(
-            PrivateKey::from_path_with_passphrase(&path, pass),
+            PrivateKey::from_path_with_passphrase(&path, &Passphrase::new(pass)),
             &path,
             case,
         );
@@ -1032,7 +1043,7 @@ fn bad_input_is_a_typed_error_naming_the_input() {
                     "{case}: {reason}"
                 );
                 ossl::expect_invalid_key(
-                    PrivateKey::from_pem_with_passphrase(broken.as_bytes(), pass),
+                    PrivateKey::from_pem_with_passphrase(broken.as_bytes(), &Passphrase::new(pass)),
                     PEM,
                     &case,
                 );
@@ -1040,7 +1051,7 @@ fn bad_input_is_a_typed_error_naming_the_input() {
                 std::fs::write(&file, &broken).unwrap();
                 ossl::expect_invalid_key(PrivateKey::from_path(&file), &file, &case);
                 ossl::expect_invalid_key(
-                    PrivateKey::from_path_with_passphrase(&file, pass),
+                    PrivateKey::from_path_with_passphrase(&file, &Passphrase::new(pass)),
                     &file,
                     &case,
                 );
@@ -1051,10 +1062,14 @@ fn bad_input_is_a_typed_error_naming_the_input() {
         for len in 0..whole {
             let cut = &pem.as_bytes()[..len];
             let case = format!("{path} cut to {len}");
-            let result = PrivateKey::from_pem_with_passphrase(cut, pass);
+            let result = PrivateKey::from_pem_with_passphrase(cut, &Passphrase::new(pass));
             ossl::expect_invalid_key(result, PEM, &case);
         }
-        assert!(PrivateKey::from_pem_with_passphrase(&pem.as_bytes()[..whole], pass).is_ok());
+        assert!(PrivateKey::from_pem_with_passphrase(
+            &pem.as_bytes()[..whole],
+            &Passphrase::new(pass)
+        )
+        .is_ok());
     }
     // Valid base64 that holds no key.
     for label in [
@@ -1066,7 +1081,7 @@ fn bad_input_is_a_typed_error_naming_the_input() {
         let pem = format!("-----BEGIN {label}-----\naGVsbG8gd29ybGQ=\n-----END {label}-----\n");
         ossl::expect_invalid_key(PrivateKey::from_pem(pem.as_bytes()), PEM, label);
         ossl::expect_invalid_key(
-            PrivateKey::from_pem_with_passphrase(pem.as_bytes(), pass),
+            PrivateKey::from_pem_with_passphrase(pem.as_bytes(), &Passphrase::new(pass)),
             PEM,
             label,
         );
@@ -1095,7 +1110,7 @@ fn bad_input_is_a_typed_error_naming_the_input() {
     let reason = ossl::expect_invalid_key(PrivateKey::from_pem(&cert_pem_bytes), PEM, "cert PEM");
     assert!(reason.contains("only Certificate"), "{reason}");
     ossl::expect_invalid_key(
-        PrivateKey::from_pem_with_passphrase(&cert_pem_bytes, pass),
+        PrivateKey::from_pem_with_passphrase(&cert_pem_bytes, &Passphrase::new(pass)),
         PEM,
         "cert PEM",
     );
@@ -1106,7 +1121,7 @@ fn bad_input_is_a_typed_error_naming_the_input() {
         ossl::expect_invalid_key(PrivateKey::from_path(&cert_der), &cert_der, "cert DER file");
     assert_eq!(reason, "this is a certificate, not a private key");
     ossl::expect_invalid_key(
-        PrivateKey::from_path_with_passphrase(&cert_der, pass),
+        PrivateKey::from_path_with_passphrase(&cert_der, &Passphrase::new(pass)),
         &cert_der,
         "cert DER file",
     );
@@ -1126,7 +1141,7 @@ fn bad_input_is_a_typed_error_naming_the_input() {
         Some(ErrorKind::NotFound),
     );
     ossl::expect_read_file(
-        PrivateKey::from_path_with_passphrase(&missing, pass),
+        PrivateKey::from_path_with_passphrase(&missing, &Passphrase::new(pass)),
         &missing,
         Some(ErrorKind::NotFound),
     );

@@ -20,8 +20,8 @@ use settings_fixture::{
     PASSPHRASE_VARIABLE,
 };
 use sslconf::{
-    Error, Identity, MozillaProfile, PeerVerifyMode, RevocationDepth, RevocationList, SettingsFile,
-    Side, SslConfiguration, SslErrorKind, SslOption, SslProtocol, TicketKeys,
+    Error, Identity, MozillaProfile, Passphrase, PeerVerifyMode, RevocationDepth, RevocationList,
+    SettingsFile, Side, SslConfiguration, SslErrorKind, SslOption, SslProtocol, TicketKeys,
 };
 
 // ----------------------------------------------------------------- bad files
@@ -307,7 +307,7 @@ fn conflicting_fields_and_a_missing_variable_name_their_field() {
         ),
         (
             "[local-identity]\ncertificate-file = \"enc.pem\"\nkey-file = \"enc.key\"\nkey-passphrase-env = \"SSLCONF_NO_SUCH_VARIABLE\"",
-            "TOML input:4:22: setting local-identity.key-passphrase-env: environment variable SSLCONF_NO_SUCH_VARIABLE with the passphrase of enc.key is not set",
+            "TOML input:4:22: setting local-identity.key-passphrase-env: environment variable SSLCONF_NO_SUCH_VARIABLE, which should hold a passphrase, is not set",
         ),
         (
             "[[server-name-identities]]\nnames = [\"api.example\"]\ncertificate-file = \"nothing.pem\"\nkey-file = \"api.key\"",
@@ -360,7 +360,7 @@ fn values_that_are_no_files_are_not_written() {
                 Identity::from_files_with_passphrase(
                     f.path("enc.pem"),
                     f.path("enc.key"),
-                    PASSPHRASE.as_bytes(),
+                    Passphrase::new(PASSPHRASE.as_bytes()),
                 )
                 .unwrap(),
             ),
@@ -1532,21 +1532,23 @@ fn every_identity_table_takes_a_pkcs12_file() {
     let from_code = SslConfiguration::new()
         .with_peer_verify_depth(0)
         .with_added_local_identity(
-            Identity::from_pkcs12_file_with_passphrase_file(f.path("id.p12"), f.path("p12.pass"))
+            Identity::from_pkcs12_file(f.path("id.p12"), Passphrase::from_file(f.path("p12.pass")))
                 .unwrap(),
         )
         .with_server_name_identity(
             ["p12.example"],
-            Identity::from_pkcs12_file_with_passphrase_env(
+            Identity::from_pkcs12_file(
                 f.path("id.p12"),
-                P12_PASSPHRASE_VARIABLE,
+                Passphrase::from_env(P12_PASSPHRASE_VARIABLE).unwrap(),
             )
             .unwrap(),
         );
     assert_eq!(config, from_code);
     config.server_config().unwrap();
 
-    let expected = Identity::from_pkcs12_file(f.path("id.p12"), P12_PASSPHRASE.as_bytes()).unwrap();
+    let expected =
+        Identity::from_pkcs12_file(f.path("id.p12"), Passphrase::new(P12_PASSPHRASE.as_bytes()))
+            .unwrap();
     let from_value = SslConfiguration::new().with_local_identity(expected);
     assert_eq!(
         chain(&from_value.to_toml().unwrap_err()),
@@ -1560,7 +1562,7 @@ fn every_identity_table_takes_a_pkcs12_file() {
     assert_eq!(
         chain(&error).replace(&format!("{}/", f.dir.display()), ""),
         "TOML input:3:22: setting local-identity.key-passphrase-env: environment variable \
-         SSLCONF_NO_SUCH_VARIABLE with the passphrase of id.p12 is not set"
+         SSLCONF_NO_SUCH_VARIABLE, which should hold a passphrase, is not set"
     );
     if !f.openssl {
         common::skipped("without openssl, no PKCS#12 file without a passphrase");

@@ -41,7 +41,7 @@ impl Peer {
 
 impl From<Identity> for Peer {
     fn from(identity: Identity) -> Self {
-        let key = identity.key().clone_rustls_key();
+        let key = identity.key().as_rustls().clone_key();
         let key_der = match &key {
             PrivateKeyDer::Pkcs8(k) => k.secret_pkcs8_der().to_vec(),
             other => panic!("unexpected key format {other:?}"),

@@ -6,11 +6,11 @@
 //! a server configuration.
 
 use libfuzzer_sys::fuzz_target;
-use sslconf::{Pkcs12, SslConfiguration};
+use sslconf::{Passphrase, Pkcs12, SslConfiguration};
 
 fuzz_target!(|data: &[u8]| {
     let (passphrase, der) = sslconf_fuzz::split_passphrase(data);
-    let Ok(p12) = Pkcs12::from_der(der, passphrase) else {
+    let Ok(p12) = Pkcs12::from_der(der, &Passphrase::new(passphrase)) else {
         return;
     };
     let chain = p12.identity().certificate_chain();

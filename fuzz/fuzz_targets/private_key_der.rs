@@ -5,7 +5,7 @@
 //! passphrase length, the passphrase follows, the rest is the DER input.
 
 use libfuzzer_sys::fuzz_target;
-use sslconf::PrivateKey;
+use sslconf::{Passphrase, PrivateKey};
 
 fuzz_target!(|data: &[u8]| {
     let (passphrase, der) = sslconf_fuzz::split_passphrase(data);
@@ -14,7 +14,7 @@ fuzz_target!(|data: &[u8]| {
     }
     let pem = pem_rfc7468::encode_string("ENCRYPTED PRIVATE KEY", pem_rfc7468::LineEnding::LF, der)
         .expect("PEM encoding");
-    if let Ok(key) = PrivateKey::from_pem_with_passphrase(pem.as_bytes(), passphrase) {
+    if let Ok(key) = PrivateKey::from_pem_with_passphrase(pem.as_bytes(), &Passphrase::new(passphrase)) {
         sslconf_fuzz::exercise_key(key);
     }
 });

@@ -4,14 +4,14 @@
 //! the rest is the PEM input.
 
 use libfuzzer_sys::fuzz_target;
-use sslconf::PrivateKey;
+use sslconf::{Passphrase, PrivateKey};
 
 fuzz_target!(|data: &[u8]| {
     let (passphrase, pem) = sslconf_fuzz::split_passphrase(data);
     if let Ok(key) = PrivateKey::from_pem(pem) {
         sslconf_fuzz::exercise_key(key);
     }
-    if let Ok(key) = PrivateKey::from_pem_with_passphrase(pem, passphrase) {
+    if let Ok(key) = PrivateKey::from_pem_with_passphrase(pem, &Passphrase::new(passphrase)) {
         sslconf_fuzz::exercise_key(key);
     }
 });

@@ -8,6 +8,8 @@ use std::time::Duration;
 use super::location::FieldPath;
 use super::refusal;
 use super::{IdentitySettings, SettingsFile};
+#[cfg(feature = "encrypted-keys")]
+use crate::Passphrase;
 use crate::{
     Certificate, Error, Identity, InvalidInput, RevocationList, SslConfiguration, TicketKeys,
 };
@@ -204,6 +206,17 @@ fn not_enabled(files: &Files) -> Error {
     }
 }
 
+/// The passphrase an identity table names: from a file, from a variable,
+/// or (for a PKCS#12 file) empty.
+#[cfg(feature = "encrypted-keys")]
+fn passphrase_of(file: &Option<PathBuf>, variable: Option<&str>) -> Result<Passphrase, Error> {
+    match (file, variable) {
+        (Some(file), _) => Ok(Passphrase::from_file(file)),
+        (None, Some(variable)) => Passphrase::from_env(variable),
+        (None, None) => Ok(Passphrase::new("")),
+    }
+}
+
 /// The files an identity table names, made absolute.
 enum Files {
     /// A chain file and its key file.
@@ -253,23 +266,11 @@ fn identity_of(
     let result = match (&files, &passphrase_file, env) {
         (Files::Pem(chain, key), None, None) => Identity::from_files(chain, key),
         #[cfg(feature = "encrypted-keys")]
-        (Files::Pem(chain, key), Some(file), _) => {
-            Identity::from_files_with_passphrase_file(chain, key, file)
-        }
-        #[cfg(feature = "encrypted-keys")]
-        (Files::Pem(chain, key), None, Some(variable)) => {
-            Identity::from_files_with_passphrase_env(chain, key, variable)
-        }
+        (Files::Pem(chain, key), file, variable) => passphrase_of(file, variable)
+            .and_then(|passphrase| Identity::from_files_with_passphrase(chain, key, passphrase)),
         #[cfg(feature = "pkcs12")]
-        (Files::Pkcs12(pkcs12), Some(file), _) => {
-            Identity::from_pkcs12_file_with_passphrase_file(pkcs12, file)
-        }
-        #[cfg(feature = "pkcs12")]
-        (Files::Pkcs12(pkcs12), None, Some(variable)) => {
-            Identity::from_pkcs12_file_with_passphrase_env(pkcs12, variable)
-        }
-        #[cfg(feature = "pkcs12")]
-        (Files::Pkcs12(pkcs12), None, None) => Identity::from_pkcs12_file(pkcs12, b""),
+        (Files::Pkcs12(pkcs12), file, variable) => passphrase_of(file, variable)
+            .and_then(|passphrase| Identity::from_pkcs12_file(pkcs12, passphrase)),
         // What this build has no feature to read: refused, naming it.
         #[allow(unreachable_patterns)]
         (files, _, _) => Err(not_enabled(files)),

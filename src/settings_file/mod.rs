@@ -388,8 +388,8 @@ pub struct IdentitySettings {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key_file: Option<PathBuf>,
     /// A PKCS#12 file (`.p12`, `.pfx`) holding the key and its chain
-    /// ([`Identity::from_pkcs12_file`](crate::Identity::from_pkcs12_file)
-    /// and the `_with_passphrase_file`/`_env` forms), instead of
+    /// ([`Identity::from_pkcs12_file`](crate::Identity::from_pkcs12_file)),
+    /// instead of
     /// `certificate-file` and `key-file`; its passphrase is named by
     /// `key-passphrase-file` or `key-passphrase-env`, and is empty without
     /// them. Needs the `pkcs12` feature (else
@@ -398,14 +398,14 @@ pub struct IdentitySettings {
     pub pkcs12_file: Option<PathBuf>,
     /// A file whose first line is the passphrase of the key, or of the
     /// PKCS#12 file, read again with it
-    /// ([`Identity::from_files_with_passphrase_file`](crate::Identity::from_files_with_passphrase_file)).
-    /// Needs the `encrypted-keys` feature.
+    /// ([`Passphrase::from_file`](crate::Passphrase::from_file)). Needs the
+    /// `encrypted-keys` feature (or `pkcs12`, for a PKCS#12 file).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key_passphrase_file: Option<PathBuf>,
     /// An environment variable holding the passphrase of the key, or of the
-    /// PKCS#12 file
-    /// ([`Identity::from_files_with_passphrase_env`](crate::Identity::from_files_with_passphrase_env)).
-    /// Needs the `encrypted-keys` feature.
+    /// PKCS#12 file, read at load
+    /// ([`Passphrase::from_env`](crate::Passphrase::from_env)). Needs the
+    /// `encrypted-keys` feature (or `pkcs12`, for a PKCS#12 file).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key_passphrase_env: Option<String>,
     /// A DER OCSP response to staple

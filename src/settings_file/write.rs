@@ -8,7 +8,6 @@ use std::time::Duration;
 
 use super::{IdentitySettings, ServerNameIdentitySettings, SettingsFile};
 use crate::settings::{Settings, SslOptions};
-use crate::x509::PassphraseSource;
 use crate::{
     Error, Identity, InvalidInput, KeyExchangeGroup, KeyLogDestination, RevocationDepth, SslOption,
     SslProtocol,
@@ -198,20 +197,16 @@ fn identity_settings(identity: &Identity, field: &str) -> Result<IdentitySetting
         Some(pkcs12) => IdentitySettings::pkcs12(pkcs12),
         None => IdentitySettings::new(chain, key),
     };
-    match identity.passphrase_source() {
-        None => {}
-        Some(Some(PassphraseSource::File(path))) => {
-            settings.key_passphrase_file = Some(path.clone())
-        }
-        Some(Some(PassphraseSource::Environment(variable))) => {
-            settings.key_passphrase_env = Some(variable.clone())
-        }
-        Some(None) => {
+    #[cfg(feature = "encrypted-keys")]
+    if let Some(passphrase) = identity.passphrase() {
+        settings.key_passphrase_file = passphrase.file().map(std::path::Path::to_owned);
+        settings.key_passphrase_env = passphrase.variable().map(str::to_owned);
+        if settings.key_passphrase_file.is_none() && settings.key_passphrase_env.is_none() {
             return Err(not_writable(
                 format!("{field}.key-passphrase-file"),
                 "a passphrase given as a value is never written: read it from a file or an \
                  environment variable",
-            ))
+            ));
         }
     }
     match (identity.ocsp_response(), identity.ocsp_response_file()) {

@@ -9,6 +9,8 @@ use std::sync::Arc;
 use zeroize::Zeroizing;
 
 use super::OcspStaple;
+#[cfg(feature = "encrypted-keys")]
+use super::Passphrase;
 use crate::live::{FileSetting, Versioned};
 #[cfg(feature = "pkcs12")]
 use crate::Pkcs12;
@@ -60,22 +62,11 @@ pub struct Identity {
 pub(crate) struct IdentityFiles {
     chain: PathBuf,
     key: PathBuf,
-    passphrase: Option<Zeroizing<Vec<u8>>>,
-    /// Where the passphrase comes from, when not from a value.
-    passphrase_source: Option<PassphraseSource>,
+    /// What unlocks the key (or the PKCS#12 file), if anything does.
+    #[cfg(feature = "encrypted-keys")]
+    passphrase: Option<Passphrase>,
     /// `chain` and `key` are the same PKCS#12 file.
     pkcs12: bool,
-}
-
-/// Where a key's passphrase is read: a file is read again with the key, a
-/// variable once (a process's environment does not change from outside).
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[cfg_attr(not(feature = "encrypted-keys"), allow(dead_code))]
-pub(crate) enum PassphraseSource {
-    /// The first line of this file.
-    File(PathBuf),
-    /// This environment variable.
-    Environment(String),
 }
 
 impl Identity {
@@ -100,8 +91,8 @@ impl Identity {
         Arc::new(IdentityFiles {
             chain: chain.as_ref().to_owned(),
             key: key.as_ref().to_owned(),
+            #[cfg(feature = "encrypted-keys")]
             passphrase: None,
-            passphrase_source: None,
             pkcs12: false,
         })
         .read()
@@ -109,22 +100,36 @@ impl Identity {
     }
 
     /// As [`from_files`](Self::from_files), for an encrypted key. The
-    /// passphrase is kept (zeroized on drop) to read the key again.
+    /// passphrase is kept (zeroized on drop) to read the key again on a
+    /// reload; one from a file ([`Passphrase::from_file`]) is read again
+    /// with the key, so a key and its passphrase can be replaced together.
+    ///
+    /// ```no_run
+    /// use sslconf::{Identity, Passphrase};
+    ///
+    /// let identity = Identity::from_files_with_passphrase(
+    ///     "server.pem",
+    ///     "server.key",
+    ///     Passphrase::from_file("server.pass"),
+    /// )?;
+    /// # Ok::<(), sslconf::Error>(())
+    /// ```
     ///
     /// # Errors
-    /// As [`Certificate::from_path`] and [`PrivateKey::from_path_with_passphrase`].
+    /// As [`Certificate::from_path`] and
+    /// [`PrivateKey::from_path_with_passphrase`]; [`Error::ReadFile`]
+    /// naming the passphrase file when it cannot be read.
     #[cfg(feature = "encrypted-keys")]
     #[cfg_attr(docsrs, doc(cfg(feature = "encrypted-keys")))]
     pub fn from_files_with_passphrase(
         chain: impl AsRef<Path>,
         key: impl AsRef<Path>,
-        passphrase: &[u8],
+        passphrase: Passphrase,
     ) -> Result<Identity, Error> {
         Arc::new(IdentityFiles {
             chain: chain.as_ref().to_owned(),
             key: key.as_ref().to_owned(),
-            passphrase: Some(Zeroizing::new(passphrase.to_vec())),
-            passphrase_source: None,
+            passphrase: Some(passphrase),
             pkcs12: false,
         })
         .read()
@@ -138,12 +143,12 @@ impl Identity {
     ///
     /// ```
     /// # let der = std::fs::read("tests/data/cryptography-aes.p12").unwrap();
-    /// use sslconf::{Error, Identity};
+    /// use sslconf::{Error, Identity, Passphrase};
     ///
-    /// let identity = Identity::from_pkcs12(&der, b"sslconf-p12-fixture")?;
+    /// let identity = Identity::from_pkcs12(&der, &Passphrase::new("sslconf-p12-fixture"))?;
     /// assert_eq!(identity.certificate_chain().len(), 2); // leaf, intermediate
     /// assert!(matches!(
-    ///     Identity::from_pkcs12(&der, b"wrong"),
+    ///     Identity::from_pkcs12(&der, &Passphrase::new("wrong")),
     ///     Err(Error::Pkcs12WrongPassphrase { .. })
     /// ));
     /// # Ok::<(), Error>(())
@@ -154,143 +159,43 @@ impl Identity {
     #[doc(alias = "importPkcs12")]
     #[cfg(feature = "pkcs12")]
     #[cfg_attr(docsrs, doc(cfg(feature = "pkcs12")))]
-    pub fn from_pkcs12(der: &[u8], passphrase: &[u8]) -> Result<Identity, Error> {
+    pub fn from_pkcs12(der: &[u8], passphrase: &Passphrase) -> Result<Identity, Error> {
         Pkcs12::from_der(der, passphrase).map(Pkcs12::into_identity)
     }
 
     /// The identity in a PKCS#12 file (`.p12`, `.pfx`), remembered with its
     /// passphrase (zeroized on drop) so that a reload reads it again; both
-    /// of [`files`](Self::files) are that file.
+    /// of [`files`](Self::files) are that file. A passphrase from a file
+    /// ([`Passphrase::from_file`]) is read again with it, so both can be
+    /// replaced together.
+    ///
+    /// ```no_run
+    /// use sslconf::{Identity, Passphrase};
+    ///
+    /// let identity =
+    ///     Identity::from_pkcs12_file("server.p12", Passphrase::from_env("P12_PASSPHRASE")?)?;
+    /// # Ok::<(), sslconf::Error>(())
+    /// ```
     ///
     /// # Errors
-    /// As [`Pkcs12::from_path`].
+    /// As [`Pkcs12::from_path`]; [`Error::ReadFile`] naming the passphrase
+    /// file when it cannot be read.
     ///
-    /// An empty passphrase (a file written with `-passout pass:`) is no
-    /// secret: such an identity is written back to a settings file as one
-    /// without a passphrase.
+    /// An empty passphrase (`Passphrase::new("")`, for a file written with
+    /// `-passout pass:`) is no secret: such an identity is written back to a
+    /// settings file as one without a passphrase.
     #[cfg(feature = "pkcs12")]
     #[cfg_attr(docsrs, doc(cfg(feature = "pkcs12")))]
-    pub fn from_pkcs12_file(path: impl AsRef<Path>, passphrase: &[u8]) -> Result<Identity, Error> {
-        let path = path.as_ref().to_owned();
-        Arc::new(IdentityFiles {
-            chain: path.clone(),
-            key: path,
-            passphrase: (!passphrase.is_empty()).then(|| Zeroizing::new(passphrase.to_vec())),
-            pkcs12: true,
-            passphrase_source: None,
-        })
-        .read()
-        .map(Identity::following_files)
-    }
-
-    /// As [`from_pkcs12_file`](Self::from_pkcs12_file), the passphrase
-    /// being the first line of `passphrase_file` (as OpenSSL's `-passin
-    /// file:` reads it; the line ending is not part of it). The passphrase
-    /// file is read again with the PKCS#12 file on every reload, so both can
-    /// be replaced together.
-    ///
-    /// # Errors
-    /// [`Error::ReadFile`] naming the passphrase file; otherwise as
-    /// [`from_pkcs12_file`](Self::from_pkcs12_file).
-    #[cfg(feature = "pkcs12")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "pkcs12")))]
-    pub fn from_pkcs12_file_with_passphrase_file(
+    pub fn from_pkcs12_file(
         path: impl AsRef<Path>,
-        passphrase_file: impl AsRef<Path>,
+        passphrase: Passphrase,
     ) -> Result<Identity, Error> {
         let path = path.as_ref().to_owned();
         Arc::new(IdentityFiles {
             chain: path.clone(),
             key: path,
-            passphrase: None,
-            passphrase_source: Some(PassphraseSource::File(passphrase_file.as_ref().to_owned())),
+            passphrase: (!passphrase.is_empty_value()).then_some(passphrase),
             pkcs12: true,
-        })
-        .read()
-        .map(Identity::following_files)
-    }
-
-    /// As [`from_pkcs12_file`](Self::from_pkcs12_file), the passphrase
-    /// being the value of the environment variable `variable`, read now and
-    /// kept (zeroized on drop) for reloads.
-    ///
-    /// # Errors
-    /// [`Error::PassphraseVariableUnset`] when the variable is not set;
-    /// otherwise as [`from_pkcs12_file`](Self::from_pkcs12_file).
-    #[cfg(feature = "pkcs12")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "pkcs12")))]
-    pub fn from_pkcs12_file_with_passphrase_env(
-        path: impl AsRef<Path>,
-        variable: &str,
-    ) -> Result<Identity, Error> {
-        let path = path.as_ref().to_owned();
-        let value = std::env::var_os(variable).ok_or_else(|| Error::PassphraseVariableUnset {
-            variable: variable.to_owned(),
-            key: path.display().to_string(),
-        })?;
-        Arc::new(IdentityFiles {
-            chain: path.clone(),
-            key: path,
-            passphrase: Some(Zeroizing::new(value.into_encoded_bytes())),
-            passphrase_source: Some(PassphraseSource::Environment(variable.to_owned())),
-            pkcs12: true,
-        })
-        .read()
-        .map(Identity::following_files)
-    }
-
-    /// As [`from_files_with_passphrase`](Self::from_files_with_passphrase),
-    /// the passphrase being the first line of `passphrase_file` (as
-    /// OpenSSL's `-passin file:` reads it; the line ending is not part of
-    /// it). The passphrase file is read again with the key on every reload,
-    /// so a key and its passphrase can be replaced together.
-    ///
-    /// # Errors
-    /// [`Error::ReadFile`] naming the passphrase file; otherwise as
-    /// [`from_files_with_passphrase`](Self::from_files_with_passphrase).
-    #[cfg(feature = "encrypted-keys")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "encrypted-keys")))]
-    pub fn from_files_with_passphrase_file(
-        chain: impl AsRef<Path>,
-        key: impl AsRef<Path>,
-        passphrase_file: impl AsRef<Path>,
-    ) -> Result<Identity, Error> {
-        Arc::new(IdentityFiles {
-            chain: chain.as_ref().to_owned(),
-            key: key.as_ref().to_owned(),
-            passphrase: None,
-            passphrase_source: Some(PassphraseSource::File(passphrase_file.as_ref().to_owned())),
-            pkcs12: false,
-        })
-        .read()
-        .map(Identity::following_files)
-    }
-
-    /// As [`from_files_with_passphrase`](Self::from_files_with_passphrase),
-    /// the passphrase being the value of the environment variable
-    /// `variable`, read now and kept (zeroized on drop) for reloads.
-    ///
-    /// # Errors
-    /// [`Error::PassphraseVariableUnset`] when the variable is not set;
-    /// otherwise as [`from_files_with_passphrase`](Self::from_files_with_passphrase).
-    #[cfg(feature = "encrypted-keys")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "encrypted-keys")))]
-    pub fn from_files_with_passphrase_env(
-        chain: impl AsRef<Path>,
-        key: impl AsRef<Path>,
-        variable: &str,
-    ) -> Result<Identity, Error> {
-        let key = key.as_ref().to_owned();
-        let value = std::env::var_os(variable).ok_or_else(|| Error::PassphraseVariableUnset {
-            variable: variable.to_owned(),
-            key: key.display().to_string(),
-        })?;
-        Arc::new(IdentityFiles {
-            chain: chain.as_ref().to_owned(),
-            key,
-            passphrase: Some(Zeroizing::new(value.into_encoded_bytes())),
-            passphrase_source: Some(PassphraseSource::Environment(variable.to_owned())),
-            pkcs12: false,
         })
         .read()
         .map(Identity::following_files)
@@ -424,22 +329,25 @@ impl Identity {
         self.files.is_some() || self.ocsp_response_file().is_some()
     }
 
-    /// Every file this identity is read from: chain, key, OCSP response.
+    /// Every file this identity is read from: chain, key, the key's
+    /// passphrase, OCSP response.
     pub(crate) fn all_files(&self) -> Vec<PathBuf> {
         let mut files = self.file_paths();
+        #[cfg(feature = "encrypted-keys")]
+        files.extend(
+            self.files
+                .as_deref()
+                .and_then(|f| f.passphrase.as_ref()?.file())
+                .map(Path::to_owned),
+        );
         files.extend(self.ocsp_response_file().map(Path::to_owned));
         files
     }
 
-    /// How the key of a file-backed identity is unlocked: `None` for no
-    /// passphrase, `Some(None)` for a passphrase given as a value.
-    #[cfg(feature = "serde")]
-    pub(crate) fn passphrase_source(&self) -> Option<Option<&PassphraseSource>> {
-        let files = self.files.as_deref()?;
-        match (&files.passphrase, &files.passphrase_source) {
-            (None, None) => None,
-            (_, source) => Some(source.as_ref()),
-        }
+    /// What unlocks the key of a file-backed identity, if anything does.
+    #[cfg(all(feature = "serde", feature = "encrypted-keys"))]
+    pub(crate) fn passphrase(&self) -> Option<&Passphrase> {
+        self.files.as_deref()?.passphrase.as_ref()
     }
 
     /// This identity read again from its files (itself when it has none):
@@ -467,10 +375,9 @@ impl IdentityFiles {
     fn read(self: &Arc<Self>) -> Result<Identity, Error> {
         #[cfg(feature = "pkcs12")]
         if self.pkcs12 {
-            let from_file = self.passphrase_from_file()?;
-            let passphrase = from_file.as_ref().or(self.passphrase.as_ref());
-            let passphrase = passphrase.map_or(&[][..], |p| p.as_slice());
-            let read = Pkcs12::from_path(&self.chain, passphrase)?.into_identity();
+            let passphrase = self.passphrase_bytes()?;
+            let passphrase = passphrase.as_ref().map_or(&[][..], |p| p.as_slice());
+            let read = Pkcs12::read_path(&self.chain, passphrase)?.into_identity();
             return Ok(Identity {
                 files: Some(Arc::clone(self)),
                 live: None,
@@ -478,9 +385,9 @@ impl IdentityFiles {
             });
         }
         let chain = Certificate::from_path(&self.chain)?;
-        let from_file = self.passphrase_from_file()?;
-        let passphrase = from_file.as_ref().or(self.passphrase.as_ref());
-        let key = PrivateKey::from_path_inner(&self.key, passphrase.map(|p| p.as_slice()))?;
+        let passphrase = self.passphrase_bytes()?;
+        let key =
+            PrivateKey::from_path_inner(&self.key, passphrase.as_ref().map(|p| p.as_slice()))?;
         Ok(Identity {
             chain,
             key: Arc::new(key),
@@ -490,12 +397,34 @@ impl IdentityFiles {
         })
     }
 
-    /// The passphrase, read now, when it comes from a file.
-    fn passphrase_from_file(&self) -> Result<Option<Zeroizing<Vec<u8>>>, Error> {
-        match &self.passphrase_source {
-            Some(PassphraseSource::File(file)) => read_passphrase(file).map(Some),
-            _ => Ok(None),
+    /// The passphrase's bytes, read now (from its file, if it has one).
+    #[cfg(feature = "encrypted-keys")]
+    fn passphrase_bytes(&self) -> Result<Option<Zeroizing<Vec<u8>>>, Error> {
+        self.passphrase.as_ref().map(Passphrase::bytes).transpose()
+    }
+
+    /// No passphrase: this build reads no encrypted key.
+    #[cfg(not(feature = "encrypted-keys"))]
+    fn passphrase_bytes(&self) -> Result<Option<Zeroizing<Vec<u8>>>, Error> {
+        Ok(None)
+    }
+}
+
+impl IdentityFiles {
+    /// Whether both are unlocked alike: no passphrase, or one from the same
+    /// source.
+    #[cfg(feature = "encrypted-keys")]
+    fn same_passphrase_source(&self, other: &Self) -> bool {
+        match (&self.passphrase, &other.passphrase) {
+            (Some(a), Some(b)) => a.same_source(b),
+            (a, b) => a.is_none() && b.is_none(),
         }
+    }
+
+    /// Whether both are unlocked alike: in this build, with no passphrase.
+    #[cfg(not(feature = "encrypted-keys"))]
+    fn same_passphrase_source(&self, _: &Self) -> bool {
+        true
     }
 }
 
@@ -503,29 +432,18 @@ impl PartialEq for IdentityFiles {
     fn eq(&self, other: &Self) -> bool {
         self.chain == other.chain
             && self.key == other.key
-            && self.passphrase.is_some() == other.passphrase.is_some()
-            && self.passphrase_source == other.passphrase_source
+            && self.same_passphrase_source(other)
             && self.pkcs12 == other.pkcs12
     }
 }
 
-/// The first line of a passphrase file, without its line ending.
-fn read_passphrase(file: &Path) -> Result<Zeroizing<Vec<u8>>, Error> {
-    let bytes = Zeroizing::new(super::input::read_file(file)?);
-    let line = bytes.split(|&b| b == b'\n').next().unwrap_or_default();
-    let line = line.strip_suffix(b"\r").unwrap_or(line);
-    Ok(Zeroizing::new(line.to_vec()))
-}
-
 impl fmt::Debug for IdentityFiles {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("IdentityFiles")
-            .field("chain", &self.chain)
-            .field("key", &self.key)
-            .field("passphrase", &self.passphrase.as_ref().map(|_| "[elided]"))
-            .field("passphrase_source", &self.passphrase_source)
-            .field("pkcs12", &self.pkcs12)
-            .finish()
+        let mut f = f.debug_struct("IdentityFiles");
+        f.field("chain", &self.chain).field("key", &self.key);
+        #[cfg(feature = "encrypted-keys")]
+        f.field("passphrase", &self.passphrase);
+        f.field("pkcs12", &self.pkcs12).finish()
     }
 }
 

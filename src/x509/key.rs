@@ -16,6 +16,8 @@ use super::encrypted_key;
 use super::input::{is_pem, read_file};
 use crate::error::InvalidInput;
 use crate::Error;
+#[cfg(feature = "encrypted-keys")]
+use crate::Passphrase;
 
 /// A private key: PKCS#8, PKCS#1 (RSA) or SEC1 (EC), plain or as encrypted PKCS#8.
 ///
@@ -95,11 +97,11 @@ impl PrivateKey {
     ///
     /// ```
     /// # let pem = std::fs::read("tests/data/ec-p256-encrypted.pem").unwrap();
-    /// use sslconf::PrivateKey;
+    /// use sslconf::{Passphrase, PrivateKey};
     ///
-    /// let key = PrivateKey::from_pem_with_passphrase(&pem, b"sslconf-test")?;
+    /// let key = PrivateKey::from_pem_with_passphrase(&pem, &Passphrase::new("sslconf-test"))?;
     /// assert_eq!(key.length(), 256);
-    /// assert!(PrivateKey::from_pem_with_passphrase(&pem, b"wrong").is_err());
+    /// assert!(PrivateKey::from_pem_with_passphrase(&pem, &Passphrase::new("wrong")).is_err());
     /// # Ok::<(), sslconf::Error>(())
     /// ```
     ///
@@ -109,11 +111,16 @@ impl PrivateKey {
     /// decrypted (PBES1, PKCS#12 PBE, DES, RC2, ...), for invalid parameters,
     /// and for key derivation that would need more than OpenSSL's 32 MiB
     /// (scrypt) or seconds of CPU (scrypt N·r·p above 2^20, PBKDF2 above
-    /// 10 million PRF runs); and the errors of [`from_pem`](Self::from_pem).
+    /// 10 million PRF runs); [`Error::ReadFile`] when the passphrase is
+    /// read from a file that cannot be read; and the errors of
+    /// [`from_pem`](Self::from_pem).
     #[cfg(feature = "encrypted-keys")]
     #[cfg_attr(docsrs, doc(cfg(feature = "encrypted-keys")))]
-    pub fn from_pem_with_passphrase(pem: &[u8], passphrase: &[u8]) -> Result<PrivateKey, Error> {
-        Self::from_pem_named(pem, Some(passphrase), PEM_INPUT)
+    pub fn from_pem_with_passphrase(
+        pem: &[u8],
+        passphrase: &Passphrase,
+    ) -> Result<PrivateKey, Error> {
+        Self::from_pem_named(pem, Some(&passphrase.bytes()?), PEM_INPUT)
     }
 
     /// Reads a DER private key: PKCS#8, PKCS#1 or SEC1, told apart by content.
@@ -143,9 +150,9 @@ impl PrivateKey {
     #[cfg_attr(docsrs, doc(cfg(feature = "encrypted-keys")))]
     pub fn from_path_with_passphrase(
         path: impl AsRef<Path>,
-        passphrase: &[u8],
+        passphrase: &Passphrase,
     ) -> Result<PrivateKey, Error> {
-        Self::from_path_inner(path.as_ref(), Some(passphrase))
+        Self::from_path_inner(path.as_ref(), Some(&passphrase.bytes()?))
     }
 
     /// Reads a key file, decrypting it with `passphrase` if it is encrypted.
@@ -294,14 +301,10 @@ impl PrivateKey {
         self.length
     }
 
-    /// A copy of the key as rustls takes it, for APIs this crate does not
-    /// wrap. The copy is not zeroized on drop (rustls's key types are not):
-    /// prefer [`as_rustls`](Self::as_rustls) where a borrow will do.
-    pub fn clone_rustls_key(&self) -> PrivateKeyDer<'static> {
-        self.der.clone_key()
-    }
-
     /// The key as rustls takes it, borrowed: no copy of the secret is made.
+    /// An API this crate does not wrap that takes the key by value gets a
+    /// copy with [`clone_key`](PrivateKeyDer::clone_key) (not zeroized on
+    /// drop: rustls's key types are not).
     pub fn as_rustls(&self) -> &PrivateKeyDer<'static> {
         &self.der
     }

@@ -14,6 +14,8 @@ mod name;
 mod ocsp;
 #[cfg(feature = "ocsp")]
 mod ocsp_response;
+#[cfg(feature = "encrypted-keys")]
+mod passphrase;
 mod pin;
 #[cfg(feature = "pkcs12")]
 mod pkcs12;
@@ -25,9 +27,9 @@ pub use self::pkcs12::Pkcs12;
 pub use certificate::{AlternativeName, Certificate, DigestAlgorithm, SubjectInfo};
 pub(crate) use fields::public_key_info;
 pub use identity::Identity;
-#[cfg(feature = "serde")]
-pub(crate) use identity::PassphraseSource;
 pub use key::{KeyAlgorithm, PrivateKey};
 pub(crate) use ocsp::OcspStaple;
+#[cfg(feature = "encrypted-keys")]
+pub use passphrase::Passphrase;
 pub use pin::PublicKeyPin;
 pub use revocation_list::RevocationList;

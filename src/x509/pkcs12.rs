@@ -34,7 +34,7 @@ use zeroize::{Zeroize, Zeroizing};
 use super::encrypted_key::{name, PBKDF2_MAX_WORK};
 use super::fields::public_key_bits;
 use crate::error::InvalidInput;
-use crate::{Certificate, Error, Identity, PrivateKey};
+use crate::{Certificate, Error, Identity, Passphrase, PrivateKey};
 
 /// What a PKCS#12 file holds, as Qt's `QSslCertificate::importPkcs12`
 /// returns it: the private key, its certificate, and every other
@@ -49,9 +49,9 @@ use crate::{Certificate, Error, Identity, PrivateKey};
 ///
 /// ```
 /// # let der = std::fs::read("tests/data/cryptography-aes.p12").unwrap();
-/// # let passphrase = std::fs::read("tests/data/cryptography-aes.p12.pass").unwrap();
-/// use sslconf::{Pkcs12, SslConfiguration};
+/// use sslconf::{Passphrase, Pkcs12, SslConfiguration};
 ///
+/// let passphrase = Passphrase::from_file("tests/data/cryptography-aes.p12.pass");
 /// let p12 = Pkcs12::from_der(&der, &passphrase)?;
 /// assert_eq!(p12.friendly_name(), Some("sslconf fixture"));
 /// assert_eq!(p12.certificate().subject_display_name(), "p12.example");
@@ -113,18 +113,23 @@ impl Pkcs12 {
     /// with how to re-encrypt the file), key derivation above the crate's
     /// cap (the MAC's and every bag's iterations together above 10 million
     /// PRF runs, as for encrypted PKCS#8 keys), a file above 1 MiB, no
-    /// private key, or no certificate for it.
-    pub fn from_der(der: &[u8], passphrase: &[u8]) -> Result<Pkcs12, Error> {
-        read(der, passphrase, DER_INPUT)
+    /// private key, or no certificate for it; [`Error::ReadFile`] when
+    /// the passphrase is read from a file that cannot be read.
+    pub fn from_der(der: &[u8], passphrase: &Passphrase) -> Result<Pkcs12, Error> {
+        read(der, &passphrase.bytes()?, DER_INPUT)
     }
 
     /// Reads a PKCS#12 file (`.p12`, `.pfx`) with its passphrase.
     ///
     /// # Errors
-    /// [`Error::ReadFile`] when the file cannot be read; otherwise as
-    /// [`from_der`](Self::from_der), naming the file.
-    pub fn from_path(path: impl AsRef<Path>, passphrase: &[u8]) -> Result<Pkcs12, Error> {
-        let path = path.as_ref();
+    /// [`Error::ReadFile`] when the file (or the passphrase's file) cannot
+    /// be read; otherwise as [`from_der`](Self::from_der), naming the file.
+    pub fn from_path(path: impl AsRef<Path>, passphrase: &Passphrase) -> Result<Pkcs12, Error> {
+        Self::read_path(path.as_ref(), &passphrase.bytes()?)
+    }
+
+    /// Reads a PKCS#12 file with a passphrase's bytes.
+    pub(crate) fn read_path(path: &Path, passphrase: &[u8]) -> Result<Pkcs12, Error> {
         let der = read_bounded(path)?;
         read(&der, passphrase, &path.display().to_string())
     }

@@ -8,7 +8,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use sslconf::Identity;
+use sslconf::{Identity, Passphrase};
 
 use crate::common::openssl::Scratch;
 use crate::common::Authority;
@@ -60,8 +60,11 @@ pub fn fixture() -> &'static Fixture {
         write("other-ca.crl", other.revocation_list(&[]).as_bytes());
         // The encrypted key and a certificate for it.
         let encrypted = include_bytes!("../data/ec-p256-encrypted.pem");
-        let key = sslconf::PrivateKey::from_pem_with_passphrase(encrypted, PASSPHRASE.as_bytes())
-            .unwrap();
+        let key = sslconf::PrivateKey::from_pem_with_passphrase(
+            encrypted,
+            &Passphrase::new(PASSPHRASE.as_bytes()),
+        )
+        .unwrap();
         let pair = rcgen::KeyPair::try_from(key.as_rustls()).unwrap();
         let cert = rcgen::CertificateParams::new(vec!["enc.example".to_owned()])
             .unwrap()
@@ -219,30 +222,32 @@ pub fn identity(unlock: Unlock) -> Identity {
                 identity
             }
         }
-        Unlock::PassphraseFile => Identity::from_files_with_passphrase_file(
+        Unlock::PassphraseFile => Identity::from_files_with_passphrase(
             f.path("enc.pem"),
             f.path("enc.key"),
-            f.path("good.pass"),
+            Passphrase::from_file(f.path("good.pass")),
         )
         .unwrap(),
-        Unlock::PassphraseEnv => Identity::from_files_with_passphrase_env(
+        Unlock::PassphraseEnv => Identity::from_files_with_passphrase(
             f.path("enc.pem"),
             f.path("enc.key"),
-            PASSPHRASE_VARIABLE,
+            Passphrase::from_env(PASSPHRASE_VARIABLE).unwrap(),
         )
         .unwrap(),
         // With the OCSP response of its leaf, `server.pem`'s.
-        Unlock::Pkcs12Plain if f.openssl => Identity::from_pkcs12_file(f.path("server.p12"), b"")
-            .unwrap()
-            .with_ocsp_response_file(f.path("server.ocsp"))
-            .unwrap(),
-        Unlock::Pkcs12File | Unlock::Pkcs12Plain => {
-            Identity::from_pkcs12_file_with_passphrase_file(f.path("id.p12"), f.path("p12.pass"))
+        Unlock::Pkcs12Plain if f.openssl => {
+            Identity::from_pkcs12_file(f.path("server.p12"), Passphrase::new(b""))
+                .unwrap()
+                .with_ocsp_response_file(f.path("server.ocsp"))
                 .unwrap()
         }
-        Unlock::Pkcs12Env => Identity::from_pkcs12_file_with_passphrase_env(
+        Unlock::Pkcs12File | Unlock::Pkcs12Plain => {
+            Identity::from_pkcs12_file(f.path("id.p12"), Passphrase::from_file(f.path("p12.pass")))
+                .unwrap()
+        }
+        Unlock::Pkcs12Env => Identity::from_pkcs12_file(
             f.path("id.p12"),
-            P12_PASSPHRASE_VARIABLE,
+            Passphrase::from_env(P12_PASSPHRASE_VARIABLE).unwrap(),
         )
         .unwrap(),
     }

@@ -8,7 +8,7 @@ use crate::common;
 use crate::common::openssl as ossl;
 use proptest::prelude::*;
 use sslconf::{
-    Certificate, Cipher, Error, KeyAlgorithm, KeyExchangeGroup, PrivateKey, SslProtocol,
+    Certificate, Cipher, Error, KeyAlgorithm, KeyExchangeGroup, Passphrase, PrivateKey, SslProtocol,
 };
 
 /// The passphrase of `tests/data/ec-p256-encrypted.pem`.
@@ -110,7 +110,7 @@ fn fixtures() -> &'static [Fixture] {
             fixtures.push(Fixture {
                 name: format!("{name} PKCS#8"),
                 label: "PRIVATE KEY",
-                der: id.key().clone_rustls_key().secret_der().to_vec(),
+                der: id.key().as_rustls().clone_key().secret_der().to_vec(),
                 passphrase: None,
             });
         }
@@ -227,7 +227,7 @@ fn parse_all(bytes: &[u8], passphrases: &[&[u8]]) {
     ];
     for passphrase in passphrases {
         keys.push((
-            PrivateKey::from_pem_with_passphrase(bytes, passphrase),
+            PrivateKey::from_pem_with_passphrase(bytes, &Passphrase::new(passphrase)),
             "PEM input",
         ));
     }
@@ -397,7 +397,7 @@ proptest! {
             let dir = std::env::temp_dir();
             let path = dir.join(format!("sslconf-proptest-{}-{:?}.der", std::process::id(), std::thread::current().id()));
             std::fs::write(&path, &der).unwrap();
-            let result = PrivateKey::from_path_with_passphrase(&path, passphrase);
+            let result = PrivateKey::from_path_with_passphrase(&path, &Passphrase::new(passphrase));
             let _ = std::fs::remove_file(&path);
             if let Err(err) = result {
                 check_error(&err, path.to_str().unwrap(), "a key error");
@@ -449,7 +449,7 @@ fn the_fixtures_are_valid() {
             }
             "ENCRYPTED PRIVATE KEY" => {
                 let passphrase = fixture.passphrase.unwrap();
-                PrivateKey::from_pem_with_passphrase(text.as_bytes(), passphrase)
+                PrivateKey::from_pem_with_passphrase(text.as_bytes(), &Passphrase::new(passphrase))
                     .unwrap_or_else(|e| panic!("{name}: {e}"));
                 assert!(matches!(
                     PrivateKey::from_der(der),
