@@ -82,6 +82,7 @@ fn main() {
     let client = SslConfiguration::new()
         .with_peer_verify_mode(PeerVerifyMode::VerifyNone)
         .with_ssl_option(SslOption::DisableSessionSharing, true)
+        .unwrap()
         .client_config()
         .unwrap();
     let name = ServerName::try_from("host-0.example").unwrap();

@@ -83,7 +83,8 @@ fn main() -> ExitCode {
         } else {
             SslProtocol::TlsV1_3
         })
-        .with_ssl_option(SslOption::DisableSessionSharing, !args.reuse);
+        .with_ssl_option(SslOption::DisableSessionSharing, !args.reuse)
+        .unwrap();
     if !args.groups.is_empty() {
         config = config.with_key_exchange_groups(args.groups.clone());
     }

@@ -1036,13 +1036,37 @@ impl SslConfiguration {
         self.settings().options.contains(option)
     }
 
-    /// Turns an SSL option on or off. Turning off one that rustls always
-    /// applies is an error at conversion.
+    /// Turns an SSL option on or off.
     ///
-    /// Default: Qt's set (see [`SslOption`]); read one with [`test_ssl_option`](Self::test_ssl_option).
+    /// Default: Qt's set (see [`SslOption`]): the four that rustls always
+    /// applies on, the others off; read one with
+    /// [`test_ssl_option`](Self::test_ssl_option).
+    ///
+    /// ```
+    /// use sslconf::{SslConfiguration, SslOption};
+    ///
+    /// let client = SslConfiguration::new().with_ssl_option(SslOption::DisableSessionTickets, true)?;
+    /// assert!(client.test_ssl_option(SslOption::DisableSessionTickets));
+    /// // rustls never compresses: that cannot be turned off.
+    /// assert!(client.with_ssl_option(SslOption::DisableCompression, false).is_err());
+    /// # Ok::<(), sslconf::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::UnsupportedOption`] for turning off an option that rustls
+    /// always applies ([`SslOption::always_on_in_rustls`]): refused here,
+    /// so that no configuration holds a setting it cannot honour.
     #[doc(alias = "setSslOption")]
-    pub fn with_ssl_option(self, option: SslOption, on: bool) -> Self {
-        self.with(|s| s.options = s.options.set(option, on))
+    pub fn with_ssl_option(self, option: SslOption, on: bool) -> Result<Self, Error> {
+        if !on && option.always_on_in_rustls() {
+            return Err(Error::UnsupportedOption { option });
+        }
+        Ok(self.with(|s| s.options = s.options.set(option, on)))
+    }
+
+    /// Turns an SSL option on, which is never refused.
+    pub(crate) fn with_ssl_option_on(self, option: SslOption) -> Self {
+        self.with(|s| s.options = s.options.set(option, true))
     }
 
     /// The keys a server seals and opens session tickets with, when set.

@@ -231,7 +231,8 @@ pub enum Error {
         source: InvalidInput,
     },
 
-    /// An SSL option that rustls always applies was cleared.
+    /// An SSL option that rustls always applies was turned off
+    /// ([`SslConfiguration::with_ssl_option`](crate::SslConfiguration::with_ssl_option) refuses it).
     #[error("setting ssl_option {option:?}: rustls always applies it, it cannot be turned off")]
     UnsupportedOption {
         /// The option that was turned off.

@@ -309,7 +309,8 @@
 //!   files when they change (notify).
 //! - `serde`: settings files: `SslConfiguration::from_toml_file` for a
 //!   `Side` (one file can configure a service's server and its client),
-//!   `to_toml`, and `SettingsFile` for any serde format (serde, toml).
+//!   `to_settings_file` to write one back, and `SettingsFile` for any serde
+//!   format (serde, toml).
 //! - `encrypted-keys`: encrypted private keys (PKCS#8 `ENCRYPTED PRIVATE
 //!   KEY`): `Passphrase`, `PrivateKey::from_pem_with_passphrase` and the
 //!   other `_with_passphrase` constructors (RustCrypto's pkcs8 and pkcs5).

@@ -173,7 +173,7 @@ impl SslConfiguration {
                     .filter_map(|s| Cipher::from_suite(*s)),
             )
             .with_key_exchange_groups(profile.groups())
-            .with_ssl_option(SslOption::DisableServerCipherPreference, true)
+            .with_ssl_option_on(SslOption::DisableServerCipherPreference)
     }
 }
 

@@ -283,17 +283,19 @@ impl fmt::Display for PeerVerifyMode {
 ///
 /// rustls never sends empty fragments, never compresses, never renegotiates and
 /// never persists sessions to disk, so the four options that disable those are
-/// always on: turning one off is an error at conversion.
+/// always on: turning one off is refused by
+/// [`with_ssl_option`](SslConfiguration::with_ssl_option).
 ///
 /// ```
-/// use sslconf::{SslConfiguration, SslOption};
+/// use sslconf::{Error, SslConfiguration, SslOption};
 ///
-/// let config = SslConfiguration::new().with_ssl_option(SslOption::DisableSessionTickets, true);
+/// let config = SslConfiguration::new().with_ssl_option(SslOption::DisableSessionTickets, true)?;
 /// assert!(config.test_ssl_option(SslOption::DisableSessionTickets));
 /// assert!(config.test_ssl_option(SslOption::DisableCompression)); // Qt's default
 /// // rustls never compresses: turning that off cannot be honoured.
 /// let refused = config.with_ssl_option(SslOption::DisableCompression, false);
-/// assert!(refused.client_config().is_err());
+/// assert!(matches!(refused, Err(Error::UnsupportedOption { .. })));
+/// # Ok::<(), Error>(())
 /// ```
 ///
 /// # Defaults

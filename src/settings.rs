@@ -315,14 +315,6 @@ impl SslOptions {
             .copied()
             .filter(move |o| self.contains(*o))
     }
-
-    /// The first always-on option that has been turned off, if any.
-    pub(crate) fn cleared_always_on(self) -> Option<SslOption> {
-        SslOption::ALL
-            .iter()
-            .copied()
-            .find(|o| o.always_on_in_rustls() && !self.contains(*o))
-    }
 }
 
 impl Default for SslOptions {
@@ -345,12 +337,8 @@ mod tests {
         for &o in SslOption::ALL {
             assert_eq!(set.contains(o), o.always_on_in_rustls(), "{o:?}");
         }
-        assert_eq!(set.cleared_always_on(), None);
         let cleared = set.set(SslOption::DisableCompression, false);
-        assert_eq!(
-            cleared.cleared_always_on(),
-            Some(SslOption::DisableCompression)
-        );
+        assert!(!cleared.contains(SslOption::DisableCompression));
         let tickets = set.set(SslOption::DisableSessionTickets, true);
         assert!(tickets.contains(SslOption::DisableSessionTickets));
     }

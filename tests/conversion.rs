@@ -152,22 +152,30 @@ fn verify_peer_without_ca_certificates_is_refused() {
         .is_ok());
 }
 
+/// Turning off an option rustls always applies is refused at the call,
+/// naming it; no configuration holds a setting it cannot honour.
 #[test]
 fn options_rustls_always_applies_cannot_be_cleared() {
     for &option in SslOption::ALL {
-        let config = SslConfiguration::new().with_ssl_option(option, false);
-        if option.always_on_in_rustls() {
-            let err = config.client_config().unwrap_err();
-            assert!(matches!(err, Error::UnsupportedOption { option: o } if o == option));
-            assert_setting(&err, "ssl_option");
-        } else {
-            assert!(config.client_config().is_ok(), "{option:?}");
+        match SslConfiguration::new().with_ssl_option(option, false) {
+            Err(err) => {
+                assert!(option.always_on_in_rustls(), "{option:?}: {err}");
+                assert!(matches!(err, Error::UnsupportedOption { option: o } if o == option));
+                assert_setting(&err, "ssl_option");
+                assert!(err.to_string().contains(&format!("{option:?}")), "{err}");
+            }
+            Ok(config) => {
+                assert!(!option.always_on_in_rustls(), "{option:?}");
+                assert!(!config.test_ssl_option(option));
+                config.client_config().unwrap();
+            }
         }
         // Turning any on is fine.
-        assert!(SslConfiguration::new()
+        let on = SslConfiguration::new()
             .with_ssl_option(option, true)
-            .client_config()
-            .is_ok());
+            .unwrap();
+        assert!(on.test_ssl_option(option));
+        on.client_config().unwrap();
     }
 }
 
@@ -235,7 +243,8 @@ fn settings_reach_rustls() {
         .with_ciphers([aes256, aes128])
         .with_key_exchange_groups([p384])
         .with_allowed_next_protocols(["h2"])
-        .with_ssl_option(SslOption::DisableServerNameIndication, true);
+        .with_ssl_option(SslOption::DisableServerNameIndication, true)
+        .unwrap();
 
     let client = config.client_config().unwrap();
     let suites: Vec<_> = client
@@ -258,7 +267,9 @@ fn settings_reach_rustls() {
     let server = config.server_config().unwrap();
     assert!(server.ignore_client_order);
     assert_eq!(server.alpn_protocols, [b"h2".to_vec()]);
-    let follow_client = config.with_ssl_option(SslOption::DisableServerCipherPreference, true);
+    let follow_client = config
+        .with_ssl_option(SslOption::DisableServerCipherPreference, true)
+        .unwrap();
     assert!(!follow_client.server_config().unwrap().ignore_client_order);
 }
 

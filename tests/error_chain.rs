@@ -201,7 +201,6 @@ fn setting_errors() {
             "option cleared",
             SslConfiguration::new()
                 .with_ssl_option(SslOption::DisableCompression, false)
-                .client_config()
                 .map(drop),
         ),
         (

@@ -550,7 +550,8 @@ fn the_example_server_caps_its_threads_and_times_handshakes_out() {
         .unwrap_or_else(|e| panic!("{e}"));
     let client = SslConfiguration::new()
         .with_peer_verify_mode(sslconf::PeerVerifyMode::VerifyNone)
-        .with_ssl_option(sslconf::SslOption::DisableSessionSharing, true);
+        .with_ssl_option(sslconf::SslOption::DisableSessionSharing, true)
+        .unwrap();
     let request = |client: &SslConfiguration| {
         let (_, answer) =
             common::peers::our_client(client, HOST, server.port, b"GET / HTTP/1.1\r\n\r\n")

@@ -115,7 +115,9 @@ fn server_cipher_preference_is_honoured_and_switchable() {
     let (c, _) = common::connect(&client, &server, "localhost").ok();
     assert_eq!(c.session_cipher(), Some(aes256));
 
-    let server = server.with_ssl_option(SslOption::DisableServerCipherPreference, true);
+    let server = server
+        .with_ssl_option(SslOption::DisableServerCipherPreference, true)
+        .unwrap();
     let (c, s) = common::connect(&client, &server, "localhost").ok();
     assert_eq!(c.session_cipher(), Some(aes128));
     assert_eq!(s.session_cipher(), Some(aes128));
@@ -315,7 +317,8 @@ fn sni() {
     assert_eq!(s.server_name(), Some("localhost"));
     let no_sni = p
         .client()
-        .with_ssl_option(SslOption::DisableServerNameIndication, true);
+        .with_ssl_option(SslOption::DisableServerNameIndication, true)
+        .unwrap();
     let (c, s) = common::connect(&no_sni, &p.ecdsa.server(), "localhost").ok();
     assert_eq!(s.server_name(), None);
     // The name is still verified.
@@ -367,11 +370,13 @@ fn session_options_limit_resumption() {
     // No tickets: TLS 1.3 cannot resume, TLS 1.2 still can by session ID.
     let no_tickets = p
         .client()
-        .with_ssl_option(SslOption::DisableSessionTickets, true);
+        .with_ssl_option(SslOption::DisableSessionTickets, true)
+        .unwrap();
     let tls13 = no_tickets.clone().with_protocol(SslProtocol::TlsV1_3);
     let server_no_tickets = server
         .clone()
-        .with_ssl_option(SslOption::DisableSessionTickets, true);
+        .with_ssl_option(SslOption::DisableSessionTickets, true)
+        .unwrap();
     common::connect(&tls13, &server_no_tickets, "localhost").ok();
     let (c, _) = common::connect(&tls13, &server_no_tickets, "localhost").ok();
     assert!(!c.is_resumed());
@@ -383,7 +388,8 @@ fn session_options_limit_resumption() {
     // No sharing: nothing resumes.
     let no_sharing = p
         .client()
-        .with_ssl_option(SslOption::DisableSessionSharing, true);
+        .with_ssl_option(SslOption::DisableSessionSharing, true)
+        .unwrap();
     common::connect(&no_sharing, &server, "localhost").ok();
     let (c, _) = common::connect(&no_sharing, &server, "localhost").ok();
     assert!(!c.is_resumed());

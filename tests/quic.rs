@@ -596,7 +596,7 @@ fn a_reload_under_quic_load_fails_no_handshake() {
             // Full handshakes only: each one meets the identity in force.
             let client = p
                 .client()
-                .with_ssl_option(SslOption::DisableSessionSharing, true);
+                .with_ssl_option(SslOption::DisableSessionSharing, true).unwrap();
             let stop = stop.clone();
             load.push(tokio::spawn(async move {
                 let endpoint = client_endpoint();

@@ -41,6 +41,7 @@ fn any_server() -> SslConfiguration {
     SslConfiguration::new()
         .with_peer_verify_mode(PeerVerifyMode::VerifyNone)
         .with_ssl_option(SslOption::DisableSessionSharing, true)
+        .unwrap()
 }
 
 /// The certificate `server` presents to a client asking for `host`, as the
@@ -112,7 +113,9 @@ fn identities_are_chosen_by_server_name() {
             "{host}, raw server config"
         );
     }
-    let no_sni = client.with_ssl_option(SslOption::DisableServerNameIndication, true);
+    let no_sni = client
+        .with_ssl_option(SslOption::DisableServerNameIndication, true)
+        .unwrap();
     assert_eq!(
         presented(&no_sni, &server, "api.example.com"),
         leaf(&default)

@@ -425,7 +425,10 @@ fn values_that_are_no_files_are_not_written() {
         ),
     ];
     for (config, expected) in cases {
-        let error = config.to_toml().unwrap_err();
+        let error = config
+            .to_settings_file()
+            .and_then(|file| file.to_toml())
+            .unwrap_err();
         assert!(
             matches!(error, Error::SettingNotWritable { .. }),
             "{error:?}"
@@ -443,7 +446,7 @@ fn secrets_are_never_written() {
         .with_added_local_identity(identity(Unlock::Pkcs12File))
         .with_server_name_identity(["p12.example"], identity(Unlock::Pkcs12Env))
         .with_session_ticket_keys(TicketKeys::from_path(f.path("new.ticket")).unwrap());
-    let text = config.to_toml().unwrap();
+    let text = config.to_settings_file().unwrap().to_toml().unwrap();
     assert!(!text.contains(PASSPHRASE), "{text}");
     assert!(!text.contains(P12_PASSPHRASE), "{text}");
     assert!(
@@ -844,7 +847,8 @@ fn a_mozilla_profile_comes_first_and_is_written_as_its_values() {
         .with_peer_verify_depth(0)
         .with_mozilla_profile(MozillaProfile::Intermediate)
         .with_protocol(SslProtocol::TlsV1_3)
-        .with_ssl_option(SslOption::DisableServerCipherPreference, false);
+        .with_ssl_option(SslOption::DisableServerCipherPreference, false)
+        .unwrap();
     for text in [
         "mozilla-profile = \"intermediate\"\nprotocol = \"tls1.3\"\n\
          [ssl-options]\nDisableServerCipherPreference = false\n",
@@ -863,7 +867,7 @@ fn a_mozilla_profile_comes_first_and_is_written_as_its_values() {
             .with_mozilla_profile(sslconf::MozillaProfile::Modern)
             .with_peer_verify_depth(0)
     );
-    let text = modern.to_toml().unwrap();
+    let text = modern.to_settings_file().unwrap().to_toml().unwrap();
     assert_eq!(
         text,
         "protocol = \"TlsV1_3\"\n\
@@ -1014,7 +1018,7 @@ fn one_file_configures_a_server_and_its_client_with_their_own_identities() {
 
     // Each side written back is a flat file, read back the same.
     for (config, side) in [(&server, Side::Server), (&client, Side::Client)] {
-        let flat = config.to_toml().unwrap();
+        let flat = config.to_settings_file().unwrap().to_toml().unwrap();
         assert!(
             !flat.contains("[server") && !flat.contains("[client"),
             "{flat}"
@@ -1315,7 +1319,8 @@ fn the_example_client_reads_its_settings_file() {
     let server = OurServer::start(
         id.server()
             .with_allowed_next_protocols(["http/1.1", "h2"])
-            .with_ssl_option(SslOption::DisableServerCipherPreference, true),
+            .with_ssl_option(SslOption::DisableServerCipherPreference, true)
+            .unwrap(),
     );
     let address = format!("127.0.0.1:{}", server.port);
     let run = run_client(
@@ -1484,7 +1489,7 @@ fn a_pkcs12_identity_from_a_file_serves_s_client_and_reloads_with_its_passphrase
     let config = SslConfiguration::from_toml_file(&settings, Side::Server).unwrap();
     assert_eq!(&served_leaf(&config, &ca_file), first.leaf());
 
-    let text = config.to_toml().unwrap();
+    let text = config.to_settings_file().unwrap().to_toml().unwrap();
     assert!(!text.contains("first passphrase"), "{text}");
     assert_eq!(
         SslConfiguration::from_toml_str(&text, dir, Side::Server).unwrap(),
@@ -1551,7 +1556,7 @@ fn every_identity_table_takes_a_pkcs12_file() {
             .unwrap();
     let from_value = SslConfiguration::new().with_local_identity(expected);
     assert_eq!(
-        chain(&from_value.to_toml().unwrap_err()),
+        chain(&from_value.to_settings_file().unwrap_err()),
         "cannot write setting local-identity.key-passphrase-file to a settings file: a \
          passphrase given as a value is never written: read it from a file or an environment \
          variable"
@@ -1580,7 +1585,7 @@ fn every_identity_table_takes_a_pkcs12_file() {
     assert_eq!(local.certificate_chain(), pem.certificate_chain());
     assert_eq!(local.private_key(), pem.private_key());
     assert_eq!(
-        plain.to_toml().unwrap(),
+        plain.to_settings_file().unwrap().to_toml().unwrap(),
         format!(
             "[local-identity]\npkcs12-file = \"{}\"\n",
             f.path("server.p12").display()

@@ -84,11 +84,15 @@ fn disabling_tickets_still_disables_them_with_keys() {
         SslOption::DisableSessionTickets,
         SslOption::DisableSessionSharing,
     ] {
-        let server = fleet_server(&id, &[7; 80]).with_ssl_option(option, true);
+        let server = fleet_server(&id, &[7; 80])
+            .with_ssl_option(option, true)
+            .unwrap();
         let config = server.server_config().unwrap();
         assert!(!config.ticketer.enabled(), "{option:?}");
         assert_eq!(config.send_tls13_tickets, 0, "{option:?}");
-        let other = fleet_server(&id, &[7; 80]).with_ssl_option(option, true);
+        let other = fleet_server(&id, &[7; 80])
+            .with_ssl_option(option, true)
+            .unwrap();
         for protocol in [SslProtocol::TlsV1_3, SslProtocol::TlsV1_2] {
             let client = SslConfiguration::new()
                 .with_ca_certificates([ca.cert.clone()])

@@ -111,6 +111,7 @@ fn client_of(ca: &Authority) -> SslConfiguration {
     SslConfiguration::new()
         .with_ca_certificates([ca.cert.clone()])
         .with_ssl_option(SslOption::DisableSessionSharing, true)
+        .unwrap()
 }
 
 /// `client` with a client certificate.

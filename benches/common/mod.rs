@@ -222,7 +222,9 @@ impl Setup {
             config = config.with_cipher_list(cipher).unwrap();
         }
         if !self.resume {
-            config = config.with_ssl_option(SslOption::DisableSessionSharing, true);
+            config = config
+                .with_ssl_option(SslOption::DisableSessionSharing, true)
+                .unwrap();
         }
         config
     }

@@ -7,7 +7,7 @@ use rustls::client::{Resumption, Tls12Resumption};
 use rustls::sign::SingleCertAndKey;
 use rustls::ClientConfig;
 
-use super::{alpn_protocols, certified, check_options, provider_and_versions};
+use super::{alpn_protocols, certified, provider_and_versions};
 use crate::client::{Gate, LiveClientIdentity, LiveClientSessions};
 use crate::live::Rebuilt;
 use crate::settings::Settings;
@@ -18,7 +18,6 @@ use crate::{Error, SslOption};
 /// What follows files (the client's identity, the trust) is built again
 /// when they change (see `live`).
 pub(crate) fn client_config(s: &Arc<Settings>, trust: &Arc<Trust>) -> Result<ClientConfig, Error> {
-    check_options(s)?;
     let (provider, versions) = provider_and_versions(s)?;
     let check = PeerCheck::client(s.peer_verify_mode());
     // With a trust that follows files, what was accepted is noted by name:

@@ -20,14 +20,6 @@ use crate::provider::{all_kx_groups, load_private_key, provider, BACKEND_NAME};
 use crate::settings::Settings;
 use crate::{Certificate, Error, KeyExchangeGroup, PrivateKey};
 
-/// rustls always applies four of Qt's options; turning one off cannot be honoured.
-fn check_options(s: &Settings) -> Result<(), Error> {
-    match s.options.cleared_always_on() {
-        Some(option) => Err(Error::UnsupportedOption { option }),
-        None => Ok(()),
-    }
-}
-
 /// Protocol versions as rustls's builders take them.
 type Versions = Cow<'static, [&'static SupportedProtocolVersion]>;
 

@@ -8,7 +8,7 @@ use rustls::server::{NoServerSessionStorage, ProducesTickets, ResolvesServerCert
 use rustls::sign::{CertifiedKey, SingleCertAndKey};
 use rustls::ServerConfig;
 
-use super::{alpn_protocols, certified, check_options, provider_and_versions};
+use super::{alpn_protocols, certified, provider_and_versions};
 use crate::host::{names_cover, server_name};
 use crate::live::Rebuilt;
 use crate::provider::ticketer;
@@ -33,7 +33,6 @@ pub(crate) fn server_config(
     s: &Arc<Settings>,
     trust: Option<&Arc<Trust>>,
 ) -> Result<(ServerConfig, Option<Arc<LiveResolver>>), Error> {
-    check_options(s)?;
     let (provider, versions) = provider_and_versions(s)?;
     let mut chooses = None;
     let resolver: Arc<dyn ResolvesServerCert> = if s.has_live_identities() {

@@ -108,7 +108,12 @@ pub(super) fn configuration(
         config = config.with_allowed_next_protocols(alpn.iter().map(|p| p.as_bytes().to_vec()));
     }
     for &(option, on) in &file.ssl_options {
-        config = config.with_ssl_option(option, on);
+        config = config.with_ssl_option(option, on).map_err(|error| {
+            FieldError::new(
+                FieldPath::key("ssl-options").then(&option.to_string()),
+                refusal::reason(error),
+            )
+        })?;
     }
     if let Some(enabled) = file.ocsp_stapling {
         config = config.with_ocsp_stapling_enabled(enabled);

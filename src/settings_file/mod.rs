@@ -169,8 +169,9 @@ use crate::{
 /// A configuration is read with [`SslConfiguration::from_toml_file`] (or
 /// [`from_toml_str`](SslConfiguration::from_toml_str) from text, or
 /// [`SslConfiguration::from_settings_file`] from a `SettingsFile` any serde
-/// format read) and written back with [`SslConfiguration::to_toml`] (or
-/// `to_settings_file`): a configuration is one side's, so it is written
+/// format read) and written back with
+/// [`SslConfiguration::to_settings_file`] (then [`SettingsFile::to_toml`],
+/// or any serde format): a configuration is one side's, so it is written
 /// without side tables, and reads back the same for that side.
 ///
 /// # Bad files
@@ -692,12 +693,8 @@ impl SslConfiguration {
     /// (a settings file names files and never holds a key), a passphrase
     /// given as a value, expected SSL errors, an ALPN name that is no
     /// UTF-8, a lifetime that is not whole seconds.
-    pub fn to_settings_file(&self) -> Result<SettingsFile, Error> {
-        write::settings_file(self.settings())
-    }
-
-    /// These settings as TOML text: [`to_settings_file`](Self::to_settings_file)
-    /// then [`SettingsFile::to_toml`].
+    ///
+    /// As TOML text, with [`SettingsFile::to_toml`]:
     ///
     /// ```
     /// use sslconf::{Side, SslConfiguration, SslProtocol};
@@ -705,16 +702,13 @@ impl SslConfiguration {
     /// let config = SslConfiguration::new()
     ///     .with_protocol(SslProtocol::TlsV1_3)
     ///     .with_allowed_next_protocols(["h2"]);
-    /// let text = config.to_toml()?;
+    /// let text = config.to_settings_file()?.to_toml()?;
     /// assert_eq!(text, "protocol = \"TlsV1_3\"\nallowed-next-protocols = [\"h2\"]\n");
     /// assert_eq!(SslConfiguration::from_toml_str(&text, ".", Side::Client)?, config);
     /// # Ok::<(), sslconf::Error>(())
     /// ```
-    ///
-    /// # Errors
-    /// As [`to_settings_file`](Self::to_settings_file) and [`SettingsFile::to_toml`].
-    pub fn to_toml(&self) -> Result<String, Error> {
-        self.to_settings_file()?.to_toml()
+    pub fn to_settings_file(&self) -> Result<SettingsFile, Error> {
+        write::settings_file(self.settings())
     }
 }
 

@@ -36,9 +36,6 @@ fn refused(error: Error, file: &SettingsFile, side: Side) -> FieldError {
             key("key-exchange-groups"),
             file.key_exchange_groups.is_none(),
         ),
-        Error::UnsupportedOption { option } => {
-            (key("ssl-options").then(&option.to_string()), false)
-        }
         Error::InvalidAlpnProtocol { index, .. } => {
             (key("allowed-next-protocols").index(*index), false)
         }
