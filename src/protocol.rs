@@ -284,7 +284,7 @@ impl fmt::Display for PeerVerifyMode {
 /// rustls never sends empty fragments, never compresses, never renegotiates and
 /// never persists sessions to disk, so the four options that disable those are
 /// always on: turning one off is refused by
-/// [`with_ssl_option`](SslConfiguration::with_ssl_option).
+/// [`with_ssl_option`](crate::SslConfiguration::with_ssl_option).
 ///
 /// ```
 /// use sslconf::{Error, SslConfiguration, SslOption};
