@@ -187,25 +187,26 @@ pub enum Error {
         reason: String,
     },
 
-    /// No local certificate: a server has no identity, or an identity's
-    /// chain is empty.
-    #[error("setting local_identity: {reason}")]
+    /// No local certificate: a server has no identity (the message names
+    /// the setting), or an identity's chain is empty.
+    #[error("{reason}")]
     MissingLocalCertificate {
-        /// Why one is needed.
+        /// What is missing, and where.
         reason: &'static str,
     },
 
-    /// The private key does not belong to the local certificate.
-    #[error(
-        "setting local_identity: the private key does not match the local certificate {subject:?}"
-    )]
+    /// An identity's private key does not belong to its certificate; the
+    /// identity is named by the certificate's subject (and, for an added or
+    /// a server-name identity, by [`Error::AddedIdentity`] or
+    /// [`Error::ServerNameIdentity`] around this).
+    #[error("the private key does not match the certificate {subject:?}")]
     KeyMismatch {
         /// The local certificate's subject display name.
         subject: String,
     },
 
     /// The private key cannot be used by the crypto provider.
-    #[error("setting local_identity: the crypto provider cannot sign with this {algorithm} key")]
+    #[error("the crypto provider cannot sign with this {algorithm} key")]
     UnusablePrivateKey {
         /// The key's algorithm.
         algorithm: KeyAlgorithm,
@@ -341,6 +342,18 @@ pub enum Error {
         name: String,
         /// The names that are accepted, or a description of them.
         expected: &'static str,
+    },
+
+    /// An identity added with
+    /// [`with_added_local_identity`](crate::SslConfiguration::with_added_local_identity)
+    /// cannot be served.
+    #[error("setting added identity #{index}")]
+    AddedIdentity {
+        /// Its position among the added identities, from 0.
+        index: usize,
+        /// What was wrong with it.
+        #[source]
+        source: Box<Error>,
     },
 
     /// An identity for server names (SNI) cannot serve one of its names.

@@ -159,7 +159,7 @@ const BAD_FILES: &[(&str, Side, &str)] = &[
     (
         r#"local-identity = { certificate-file = "server.pem", key-file = "api.key" }"#,
         Side::Client,
-        r#"tls.toml:1:64: setting local-identity.key-file: the private key does not match the local certificate "server.example""#,
+        r#"tls.toml:1:64: setting local-identity.key-file: the private key does not match the certificate "server.example""#,
     ),
     (
         r#"peer-verify-mode = "verify""#,

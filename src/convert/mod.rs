@@ -98,7 +98,7 @@ pub(crate) fn certified(identity: &crate::Identity) -> Result<CertifiedKey, Erro
     let chain = identity.certificate_chain();
     if chain.is_empty() {
         return Err(Error::MissingLocalCertificate {
-            reason: "an identity needs a certificate",
+            reason: "the identity has no certificate",
         });
     }
     certify(chain, identity.private_key())

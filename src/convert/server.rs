@@ -53,7 +53,7 @@ pub(crate) fn server_config(
         live
     } else {
         let identity = s.local_identity().ok_or(Error::MissingLocalCertificate {
-            reason: "a server needs a local certificate",
+            reason: "setting local_identity: a server needs a local certificate",
         })?;
         let key = served_key(&identity)?;
         Arc::new(SingleCertAndKey::from(key))
@@ -210,24 +210,29 @@ pub(crate) fn resumption_tag(s: &Settings, verifier: Option<&ChainVerifier>) -> 
 ///
 /// # Errors
 /// The local identity's errors as for a single certificate;
-/// [`Error::ServerNameIdentity`] naming the pattern for a named one.
+/// [`Error::AddedIdentity`] naming the position of an added one,
+/// [`Error::ServerNameIdentity`] the pattern of a named one.
 pub(crate) fn identities(s: &Settings) -> Result<Identities, Error> {
     let mut default = Vec::new();
     if !s.refuse_unknown_names {
         if let Some(identity) = s.local_identity() {
             default.push(Arc::new(served_key(&identity)?));
         }
-        for added in &s.added_identities {
-            default.push(Arc::new(served_key(&added.current())?));
+        for (index, added) in s.added_identities.iter().enumerate() {
+            let key = served_key(&added.current()).map_err(|source| Error::AddedIdentity {
+                index,
+                source: Box::new(source),
+            })?;
+            default.push(Arc::new(key));
         }
     }
     if default.is_empty() && s.named_identities.is_empty() {
         return Err(Error::MissingLocalCertificate {
             reason: if s.refuse_unknown_names {
-                "unknown server names are refused and no server name identity is set: \
-                 no client could be served"
+                "setting local_identity: unknown server names are refused and no server name \
+                 identity is set: no client could be served"
             } else {
-                "a server needs a local certificate"
+                "setting local_identity: a server needs a local certificate"
             },
         });
     }

@@ -226,7 +226,7 @@ use crate::{
 /// | `` ssl-options = { DisableCompression = false } `` | client | `` tls.toml:1:38: setting ssl-options.DisableCompression: rustls always applies it, it cannot be turned off `` |
 /// | `` key-exchange-groups = [] `` | client | `` tls.toml:1:23: setting key-exchange-groups: the list is empty `` |
 /// | `` allowed-next-protocols = ["h2", ""] `` | client | `` tls.toml:1:33: setting allowed-next-protocols[1]: protocol #1 is 0 bytes long, expected 1 to 255 `` |
-/// | `` local-identity = { certificate-file = "server.pem", key-file = "api.key" } `` | client | `` tls.toml:1:64: setting local-identity.key-file: the private key does not match the local certificate "server.example" `` |
+/// | `` local-identity = { certificate-file = "server.pem", key-file = "api.key" } `` | client | `` tls.toml:1:64: setting local-identity.key-file: the private key does not match the certificate "server.example" `` |
 /// | `` peer-verify-mode = "verify" `` | server | `` tls.toml:1:1: setting local-identity: a server needs a local certificate `` |
 /// | `` client = { local-identity = { certificate-file = "server.pem", key-file = "server.key" } } `` | server | `` tls.toml:1:1: setting local-identity: a server needs a local certificate `` |
 /// | `` server = { peer-verify-mode = "verify", local-identity = { certificate-file = "server.pem", key-file = "server.key" } } `` | server | `` tls.toml:1:31: setting server.peer-verify-mode: a server verifies clients against explicitly configured CA certificates only, never the system store: set them with with_ca_certificates or with_added_ca_certificates `` |

@@ -51,6 +51,7 @@ fn refused(error: Error, file: &SettingsFile, side: Side) -> FieldError {
         | Error::UnusablePrivateKey { .. }
         | Error::OcspResponse { .. } => (key("local-identity"), file.local_identity.is_none()),
         Error::ServerNameIdentity { pattern, source } => (named(file, pattern, source), false),
+        Error::AddedIdentity { index, .. } => (key("added-local-identities").index(*index), false),
         Error::NoCaCertificates { .. } => first_given(&[
             ("peer-verify-mode", file.peer_verify_mode.is_some()),
             (
@@ -75,7 +76,9 @@ fn refused(error: Error, file: &SettingsFile, side: Side) -> FieldError {
         _ => (key(side.name()), false),
     };
     let reason = match error {
-        Error::ServerNameIdentity { source, .. } => reason(*source),
+        Error::ServerNameIdentity { source, .. } | Error::AddedIdentity { source, .. } => {
+            reason(*source)
+        }
         other => reason(other),
     };
     FieldError {

@@ -447,13 +447,15 @@ impl fmt::Debug for IdentityFiles {
     }
 }
 
-/// Equal when what they hold now is: chain, key, files and OCSP response.
+/// Equal when what they hold now is (chain, key, OCSP response) and they
+/// are read alike: the same files, unlocked by a passphrase from the same
+/// source (a reload reads a file's again, keeps a variable's).
 impl PartialEq for Identity {
     fn eq(&self, other: &Self) -> bool {
         let (this, that) = (self.current(), other.current());
         this.chain == that.chain
             && *this.key == *that.key
-            && this.files() == that.files()
+            && this.files.as_deref() == that.files.as_deref()
             && this.ocsp == that.ocsp
     }
 }

@@ -2,6 +2,7 @@
 //! given as bytes, read from a file, or from an environment variable.
 
 use std::fmt;
+use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
 use zeroize::Zeroizing;
@@ -126,12 +127,55 @@ impl Passphrase {
     }
 }
 
-/// The first line of a passphrase file, without its line ending.
+/// The longest passphrase a file may hold, as OpenSSL's `-passin file:`
+/// reads at most 1 KiB.
+const MAX_PASSPHRASE_LEN: usize = 1024;
+
+/// The first line of a passphrase file, without its line ending. Reading
+/// stops at the first line end: a pipe whose writer stays open, or a file
+/// with no line end (`/dev/zero`), costs at most [`MAX_PASSPHRASE_LEN`]
+/// bytes.
+///
+/// # Errors
+/// [`Error::ReadFile`] naming the file: it cannot be read, or its first
+/// line is longer than [`MAX_PASSPHRASE_LEN`].
 fn first_line(file: &Path) -> Result<Zeroizing<Vec<u8>>, Error> {
-    let bytes = Zeroizing::new(super::input::read_file(file)?);
-    let line = bytes.split(|&b| b == b'\n').next().unwrap_or_default();
-    let line = line.strip_suffix(b"\r").unwrap_or(line);
-    Ok(Zeroizing::new(line.to_vec()))
+    let failed = |source| Error::ReadFile {
+        path: file.to_owned(),
+        source,
+    };
+    let mut reader = std::fs::File::open(file).map_err(failed)?;
+    // Room for the longest line and its `\r\n`, reserved once: the
+    // passphrase is never moved by a reallocation, which would leave a copy.
+    let mut line = Zeroizing::new(Vec::with_capacity(MAX_PASSPHRASE_LEN + 2));
+    let mut chunk = Zeroizing::new([0u8; 256]);
+    loop {
+        let room = (MAX_PASSPHRASE_LEN + 2 - line.len()).min(chunk.len());
+        let read = match reader.read(&mut chunk[..room]) {
+            Ok(read) => read,
+            Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
+            Err(error) => return Err(failed(error)),
+        };
+        line.extend_from_slice(&chunk[..read]);
+        if let Some(end) = line.iter().position(|&b| b == b'\n') {
+            line.truncate(end);
+            break;
+        }
+        // The end of the file, or of the room (an empty read then).
+        if read == 0 {
+            break;
+        }
+    }
+    if line.last() == Some(&b'\r') {
+        line.pop();
+    }
+    if line.len() > MAX_PASSPHRASE_LEN {
+        return Err(failed(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("a passphrase file's first line is longer than {MAX_PASSPHRASE_LEN} bytes"),
+        )));
+    }
+    Ok(line)
 }
 
 /// Shows where the passphrase comes from, never the passphrase.
