@@ -24,6 +24,11 @@ use crate::{Certificate, Error, PrivateKey};
 /// configuration holding it (and every clone of it, in any configuration)
 /// follows its files: after a reload, the configuration serves and reports
 /// what the reload read ([`SslConfiguration::local_identity`](crate::SslConfiguration::local_identity)).
+/// A reload checks what it read for the configuration reloading only (its
+/// key, and the names that configuration serves it for): configurations
+/// that use one identity differently (one as its local identity, another
+/// for a server name) should each read it with their own `from_files`, so
+/// that each reload is checked for its own use.
 ///
 /// A server identity may carry an OCSP response for its leaf certificate,
 /// stapled in every handshake with it
