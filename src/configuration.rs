@@ -1432,6 +1432,12 @@ impl SslConfiguration {
         s.local_reading_files().map(|_| s.local_chain())
     }
 
+    /// Whether the local identity is read from files (and may change
+    /// under a connection).
+    pub(crate) fn identity_reads_files(&self) -> bool {
+        self.settings().local_reading_files().is_some()
+    }
+
     /// The check of the peer's chain that a handshake on this side leaves to
     /// be made afterwards: for a peer accepted whatever its chain (`QueryPeer`,
     /// `VerifyNone`) or with expected errors, so that `SessionState` can

@@ -1,9 +1,11 @@
 //! Blocking connections: `connect`, `accept` and the stream they return.
 
 use std::io::{self, Read, Write};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use rustls::server::Acceptor;
+use rustls::sign::CertifiedKey;
 use rustls::{ClientConnection, Connection, ServerConnection};
 
 use crate::client::presenting;
@@ -27,6 +29,10 @@ pub struct TlsStream<S> {
     socket: S,
     config: SslConfiguration,
     state: LazySessionState,
+    /// For a client whose identity follows files, the key its handshake
+    /// presented: told to the session cache in every later read and write,
+    /// which keeps no ticket arriving after a reload for an old one.
+    presented: Option<Option<Arc<CertifiedKey>>>,
 }
 
 impl SslConfiguration {
@@ -180,6 +186,7 @@ impl<S: Read + Write> TlsStream<S> {
         chosen: Option<Vec<Certificate>>,
     ) -> Result<Self, Error> {
         let (mut staple, mut presented) = (None, None);
+        let follows_files = matches!(conn, Connection::Client(_)) && config.identity_reads_files();
         let mut timed = Timed::new(&mut socket, deadline);
         while conn.is_handshaking() {
             if let Connection::Server(_) = conn {
@@ -190,13 +197,14 @@ impl<S: Read + Write> TlsStream<S> {
             } else {
                 // The server's staple and the certificate this client
                 // presents, as the step hands them over.
-                let ((step, seen), key) = presenting(|| capturing(|| conn.complete_io(&mut timed)));
+                let (step, seen) = presenting(&mut presented, || {
+                    capturing(|| conn.complete_io(&mut timed))
+                });
                 step.map_err(|e| timed.error(e))?;
                 staple = seen.or(staple);
-                presented = key.or(presented);
             }
         }
-        let chosen = chosen.or(presented);
+        let chosen = chosen.or_else(|| presented.as_deref().map(chain_of));
         // The last flight (a TLS 1.3 client's Finished, a server's tickets).
         while conn.wants_write() {
             conn.write_tls(&mut timed).map_err(|e| timed.error(e))?;
@@ -214,7 +222,23 @@ impl<S: Read + Write> TlsStream<S> {
             socket,
             config,
             state,
+            presented: follows_files.then_some(presented),
         })
+    }
+
+    /// Runs `io` on the connection and socket, telling the session cache
+    /// which key this client presented when its identity follows files.
+    fn io<R>(&mut self, io: impl FnOnce(&mut Connection, &mut S) -> R) -> R {
+        let Self {
+            conn,
+            socket,
+            presented,
+            ..
+        } = self;
+        match presented {
+            Some(presented) => presenting(presented, || io(conn, socket)),
+            None => io(conn, socket),
+        }
     }
 
     /// Sends close_notify to the peer and flushes it. The socket stays open.
@@ -222,20 +246,22 @@ impl<S: Read + Write> TlsStream<S> {
     /// # Errors
     /// I/O errors writing to the socket.
     pub fn shutdown(&mut self) -> io::Result<()> {
-        self.conn.send_close_notify();
-        while self.conn.wants_write() {
-            self.conn.write_tls(&mut self.socket)?;
-        }
-        self.socket.flush()
+        self.io(|conn, socket| {
+            conn.send_close_notify();
+            while conn.wants_write() {
+                conn.write_tls(socket)?;
+            }
+            socket.flush()
+        })
     }
+}
 
-    /// Finishes I/O left over from an earlier call (as `rustls::Stream` does).
-    fn complete_prior_io(&mut self) -> io::Result<()> {
-        if self.conn.is_handshaking() || self.conn.wants_write() {
-            self.conn.complete_io(&mut self.socket)?;
-        }
-        Ok(())
+/// Finishes I/O left over from an earlier call (as `rustls::Stream` does).
+fn complete_prior_io<S: Read + Write>(conn: &mut Connection, socket: &mut S) -> io::Result<()> {
+    if conn.is_handshaking() || conn.wants_write() {
+        conn.complete_io(socket)?;
     }
+    Ok(())
 }
 
 impl<S> TlsStream<S> {
@@ -275,33 +301,39 @@ impl<S> TlsStream<S> {
 
 impl<S: Read + Write> Read for TlsStream<S> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        self.complete_prior_io()?;
-        // One call may read only part of a record; loop until plaintext or EOF.
-        while self.conn.wants_read() {
-            if self.conn.complete_io(&mut self.socket)?.0 == 0 {
-                break;
+        self.io(|conn, socket| {
+            complete_prior_io(conn, socket)?;
+            // One call may read only part of a record; loop until plaintext or EOF.
+            while conn.wants_read() {
+                if conn.complete_io(socket)?.0 == 0 {
+                    break;
+                }
             }
-        }
-        self.conn.reader().read(buf)
+            conn.reader().read(buf)
+        })
     }
 }
 
 impl<S: Read + Write> Write for TlsStream<S> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.complete_prior_io()?;
-        let len = self.conn.writer().write(buf)?;
-        // A write error here surfaces on the next call; `len` bytes are taken.
-        let _ = self.conn.complete_io(&mut self.socket);
-        Ok(len)
+        self.io(|conn, socket| {
+            complete_prior_io(conn, socket)?;
+            let len = conn.writer().write(buf)?;
+            // A write error here surfaces on the next call; `len` bytes are taken.
+            let _ = conn.complete_io(socket);
+            Ok(len)
+        })
     }
 
     fn flush(&mut self) -> io::Result<()> {
-        self.complete_prior_io()?;
-        self.conn.writer().flush()?;
-        if self.conn.wants_write() {
-            self.conn.complete_io(&mut self.socket)?;
-        }
-        self.socket.flush()
+        self.io(|conn, socket| {
+            complete_prior_io(conn, socket)?;
+            conn.writer().flush()?;
+            if conn.wants_write() {
+                conn.complete_io(socket)?;
+            }
+            socket.flush()
+        })
     }
 }
 

@@ -25,11 +25,13 @@
 use std::future::Future;
 use std::io;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio_rustls::rustls::server::Acceptor;
+use tokio_rustls::rustls::sign::CertifiedKey;
 use tokio_rustls::{LazyConfigAcceptor, TlsAcceptor, TlsConnector};
 
 use crate::client::presenting;
@@ -44,6 +46,10 @@ pub struct TlsStream<S> {
     inner: tokio_rustls::TlsStream<S>,
     config: SslConfiguration,
     state: LazySessionState,
+    /// For a client whose identity follows files, the key its handshake
+    /// presented: told to the session cache in every later poll, which
+    /// keeps no ticket arriving after a reload for an old one.
+    presented: Option<Option<Arc<CertifiedKey>>>,
 }
 
 impl SslConfiguration {
@@ -68,15 +74,21 @@ impl SslConfiguration {
         // and the certificate this client presents are taken in each.
         let (mut staple, mut presented) = (None, None);
         let handshake = std::future::poll_fn(|cx| {
-            let ((poll, seen), key) = presenting(|| capturing(|| Pin::new(&mut connect).poll(cx)));
+            let (poll, seen) = presenting(&mut presented, || {
+                capturing(|| Pin::new(&mut connect).poll(cx))
+            });
             staple = seen.or(staple.take());
-            presented = key.or(presented.take());
             poll
         });
         let stream = within(&mut deadline, handshake).await?;
         let stream = tokio_rustls::TlsStream::Client(stream);
         let staple = staple_of(stream.get_ref().1, staple);
-        TlsStream::new(stream, self, Some(host_name), presented, staple)
+        let chain = presented.as_deref().map(chain_of);
+        let mut stream = TlsStream::new(stream, self, Some(host_name), chain, staple)?;
+        if self.identity_reads_files() {
+            stream.presented = Some(presented);
+        }
+        Ok(stream)
     }
 
     /// Accepts a client over an async `socket` and completes the handshake,
@@ -211,7 +223,23 @@ impl<S> TlsStream<S> {
             inner,
             config: config.clone(),
             state,
+            presented: None,
         })
+    }
+
+    /// Runs `io` on the inner stream, telling the session cache which key
+    /// this client presented when its identity follows files.
+    fn io<R>(&mut self, io: impl FnOnce(Pin<&mut tokio_rustls::TlsStream<S>>) -> R) -> R
+    where
+        S: Unpin,
+    {
+        let Self {
+            inner, presented, ..
+        } = self;
+        match presented {
+            Some(presented) => presenting(presented, || io(Pin::new(inner))),
+            None => io(Pin::new(inner)),
+        }
     }
 
     /// What the handshake negotiated, and what was wrong with the peer.
@@ -259,7 +287,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> AsyncRead for TlsStream<S> {
         cx: &mut Context<'_>,
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.get_mut().inner).poll_read(cx, buf)
+        self.get_mut().io(|inner| inner.poll_read(cx, buf))
     }
 }
 
@@ -269,16 +297,16 @@ impl<S: AsyncRead + AsyncWrite + Unpin> AsyncWrite for TlsStream<S> {
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.get_mut().inner).poll_write(cx, buf)
+        self.get_mut().io(|inner| inner.poll_write(cx, buf))
     }
 
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.get_mut().inner).poll_flush(cx)
+        self.get_mut().io(|inner| inner.poll_flush(cx))
     }
 
     /// Sends close_notify, then shuts the socket's write half.
     fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.get_mut().inner).poll_shutdown(cx)
+        self.get_mut().io(|inner| inner.poll_shutdown(cx))
     }
 
     fn poll_write_vectored(
@@ -286,7 +314,8 @@ impl<S: AsyncRead + AsyncWrite + Unpin> AsyncWrite for TlsStream<S> {
         cx: &mut Context<'_>,
         bufs: &[io::IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.get_mut().inner).poll_write_vectored(cx, bufs)
+        self.get_mut()
+            .io(|inner| inner.poll_write_vectored(cx, bufs))
     }
 
     fn is_write_vectored(&self) -> bool {

@@ -1,5 +1,5 @@
 //! The certificate a client presents when its identity is read from files,
-//! and which one a handshake presented.
+//! and which one a connection presented.
 //!
 //! rustls asks the resolver for the client's certificate when the server
 //! requests one: in TLS 1.2 a whole flight before the handshake ends (the
@@ -9,6 +9,13 @@
 //! resolver, which rustls calls synchronously within that step on the same
 //! thread, leaves the key it handed out in a thread-local slot the step
 //! then takes.
+//!
+//! The same slot tells the session cache, which rustls also calls within
+//! the step, which key the connection handing over a session presented
+//! ([`presented_here`]): the crate's client streams run their reads and
+//! writes after the handshake inside [`presenting`] too when the identity
+//! follows files, so that a ticket arriving after a reload, of a
+//! connection that presented the old certificate, is not kept.
 
 use std::cell::RefCell;
 use std::fmt;
@@ -19,7 +26,6 @@ use rustls::sign::CertifiedKey;
 use rustls::SignatureScheme;
 
 use crate::live::Rebuilt;
-use crate::Certificate;
 
 /// A client's certificate and key, built again when their files change.
 pub(crate) struct LiveClientIdentity {
@@ -60,14 +66,19 @@ impl fmt::Debug for LiveClientIdentity {
 }
 
 thread_local! {
-    /// `Some` while a client handshake step runs on this thread; then
-    /// `Some(Some(key))` once the resolver handed out `key`.
+    /// `Some` while a step of one of this crate's client connections runs
+    /// on this thread, holding the key that connection presented
+    /// (`Some(None)` while it presented none).
     static SLOT: RefCell<Option<Option<Arc<CertifiedKey>>>> = const { RefCell::new(None) };
 }
 
-/// Runs `step` (some of a client handshake) and returns with its result the
-/// chain of the key a [`LiveClientIdentity`] handed out during it.
-pub(crate) fn presenting<R>(step: impl FnOnce() -> R) -> (R, Option<Vec<Certificate>>) {
+/// Runs `step` (some of a client connection's handshake, or its I/O after)
+/// for a connection that presented `presented` so far, which it updates
+/// with the key a [`LiveClientIdentity`] hands out during the step.
+pub(crate) fn presenting<R>(
+    presented: &mut Option<Arc<CertifiedKey>>,
+    step: impl FnOnce() -> R,
+) -> R {
     /// Puts back the slot of an enclosing step, even if `step` panics.
     struct Restore(Option<Option<Arc<CertifiedKey>>>);
     impl Drop for Restore {
@@ -76,16 +87,16 @@ pub(crate) fn presenting<R>(step: impl FnOnce() -> R) -> (R, Option<Vec<Certific
             SLOT.with(|slot| *slot.borrow_mut() = outer);
         }
     }
-    let restore = Restore(SLOT.with(|slot| slot.replace(Some(None))));
+    let restore = Restore(SLOT.with(|slot| slot.replace(Some(presented.take()))));
     let result = step();
-    let presented = SLOT.with(|slot| slot.borrow_mut().take()).flatten();
+    *presented = SLOT.with(|slot| slot.borrow_mut().take()).flatten();
     drop(restore);
-    let chain = presented.map(|key| {
-        key.cert
-            .iter()
-            .cloned()
-            .map(Certificate::lazily_parsed)
-            .collect()
-    });
-    (result, chain)
+    result
+}
+
+/// The key the client connection whose step runs on this thread presented
+/// (`Some(None)`: none); `None` outside the steps of this crate's client
+/// connections (a connection of a raw rustls config: unknown).
+pub(crate) fn presented_here() -> Option<Option<Arc<CertifiedKey>>> {
+    SLOT.with(|slot| slot.borrow().clone())
 }

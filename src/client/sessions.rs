@@ -5,7 +5,10 @@
 //! server hands over after a reload (a TLS 1.3 server sends its tickets
 //! when it likes: one about to be revoked can hold them back until the
 //! client has reloaded the list revoking it), unless the trust in force
-//! accepts the chain that server was accepted with.
+//! accepts the chain that server was accepted with, nor one handed over by
+//! a connection of this crate's that presented a certificate other than
+//! the one the identity's files hold now (the server would know the
+//! resumed client by the old one).
 
 use std::collections::HashMap;
 use std::fmt;
@@ -19,6 +22,7 @@ use rustls::pki_types::ServerName;
 use rustls::sign::CertifiedKey;
 use rustls::NamedGroup;
 
+use super::identity::presented_here;
 use super::session_chain::server_chain;
 use crate::live::Rebuilt;
 use crate::verify::{ChainVerifier, Recheck, Trust, VerifiedServers};
@@ -163,11 +167,29 @@ impl LiveClientSessions {
         self.cache.load_full()
     }
 
-    /// Whether a session `value` that `name` hands over now may be kept.
+    /// Whether a session `value` that `name` hands over now may be kept:
+    /// its connection presented the identity in force, and the gate keeps
+    /// it.
     fn keeps(&self, name: &ServerName<'_>, value: &impl fmt::Debug) -> bool {
-        self.gate
-            .as_ref()
-            .is_none_or(|gate| gate.keeps(name, value))
+        self.of_identity_in_force()
+            && self
+                .gate
+                .as_ref()
+                .is_none_or(|gate| gate.keeps(name, value))
+    }
+
+    /// Whether the connection handing over a session now presented the
+    /// certificate the identity's files hold now, or none. Known for this
+    /// crate's client connections (their steps run inside
+    /// [`presenting`](super::presenting)); a raw rustls connection's is
+    /// unknown, and its session is kept (the cache was emptied when the
+    /// files were read again, see [`cache`](Self::cache)).
+    fn of_identity_in_force(&self) -> bool {
+        let (Some(identity), Some(Some(presented))) = (&self.identity, presented_here()) else {
+            return true;
+        };
+        let current = identity.get();
+        Arc::ptr_eq(&presented, &current) || presented.cert.first() == current.cert.first()
     }
 
     /// A session of `name` was taken to resume.

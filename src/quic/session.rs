@@ -37,7 +37,7 @@ use super::observe::{Finished, Observed};
 use crate::client::presenting;
 use crate::server::{carrying, chain_of, noting_choice, Carried};
 use crate::verify::{capturing, staple_of};
-use crate::{Certificate, SessionState};
+use crate::SessionState;
 
 /// The TLS of one QUIC connection.
 pub(crate) struct QuicSession {
@@ -60,8 +60,10 @@ pub(crate) struct QuicSession {
     staple: Option<(Vec<u8>, Vec<u8>)>,
     /// The identity the server's resolver chose.
     chosen: Option<Arc<CertifiedKey>>,
-    /// The chain the client's resolver handed out.
-    presented: Option<Vec<Certificate>>,
+    /// The key the client's resolver handed out: told to the session cache
+    /// in every later step (a ticket arriving after a reload of the
+    /// identity's files, for the old certificate, is not kept).
+    presented: Option<Arc<CertifiedKey>>,
 }
 
 impl QuicSession {
@@ -114,11 +116,10 @@ impl QuicSession {
             // (a reload before the handshake ends changes nothing of it),
             // and the server's staple when kept.
             Connection::Client(_) => {
-                let ((result, seen), key) = presenting(|| capturing(|| step(conn)));
+                let (result, seen) = presenting(presented, || capturing(|| step(conn)));
                 if *keeps_staple {
                     *staple = seen.or(staple.take());
                 }
-                *presented = key.or(presented.take());
                 result
             }
         })
@@ -154,7 +155,7 @@ impl QuicSession {
             .chosen
             .take()
             .map(|key| chain_of(&key))
-            .or_else(|| self.presented.take());
+            .or_else(|| self.presented.as_deref().map(chain_of));
         observed.finished(Finished {
             state: SessionState::capture(common).with_server_name(server_name),
             sent_chain: common.peer_certificates().is_some_and(|c| !c.is_empty()),
