@@ -6,8 +6,8 @@ use std::fmt::Display;
 use std::str::FromStr;
 
 use sslconf::{
-    Cipher, Error, KeyExchangeGroup, MozillaProfile, PeerVerifyMode, RevocationDepth,
-    SslConfiguration, SslOption, SslProtocol,
+    Error, MozillaProfile, PeerVerifyMode, RevocationDepth, SslConfiguration, SslOption,
+    SslProtocol,
 };
 
 fn round_trips<T>(values: &[T])
