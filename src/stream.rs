@@ -79,7 +79,10 @@ impl SslConfiguration {
     ) -> Result<TlsStream<S>, Error> {
         let config = self.client_config()?;
         let name = server_name(host_name)?;
-        let conn = ClientConnection::new(config, name)?;
+        // The ClientHello takes the session it resumes: what it was
+        // presented with is told then (see `client::presenting`).
+        let mut presented = None;
+        let conn = presenting(&mut presented, || ClientConnection::new(config, name))?;
         TlsStream::handshake(
             Connection::Client(conn),
             socket,
@@ -88,6 +91,7 @@ impl SslConfiguration {
             Some(host_name),
             Carried::default(),
             None,
+            presented,
         )
     }
 
@@ -116,6 +120,7 @@ impl SslConfiguration {
                 self.clone(),
                 None,
                 Carried::default(),
+                None,
                 None,
             );
         }
@@ -164,6 +169,7 @@ impl SslConfiguration {
             None,
             carried,
             chosen,
+            None,
         )
     }
 }
@@ -184,8 +190,9 @@ impl<S: Read + Write> TlsStream<S> {
         host_name: Option<&str>,
         mut carried: Carried,
         chosen: Option<Vec<Certificate>>,
+        mut presented: Option<Arc<CertifiedKey>>,
     ) -> Result<Self, Error> {
-        let (mut staple, mut presented) = (None, None);
+        let mut staple = None;
         let follows_files = matches!(conn, Connection::Client(_)) && config.identity_reads_files();
         let mut timed = Timed::new(&mut socket, deadline);
         while conn.is_handshaking() {

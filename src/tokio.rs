@@ -68,11 +68,15 @@ impl SslConfiguration {
         S: AsyncRead + AsyncWrite + Unpin,
     {
         let connector = TlsConnector::from(self.client_config()?);
-        let mut connect = connector.connect(server_name(host_name)?, socket);
+        let name = server_name(host_name)?;
+        // The ClientHello, made here, takes the session it resumes: what it
+        // was presented with is told then (see `client::presenting`).
+        let mut presented = None;
+        let mut connect = presenting(&mut presented, || connector.connect(name, socket));
         let mut deadline = Deadline::of(self.handshake_timeout());
         // Each poll is a handshake step on one thread: the server's staple
         // and the certificate this client presents are taken in each.
-        let (mut staple, mut presented) = (None, None);
+        let mut staple = None;
         let handshake = std::future::poll_fn(|cx| {
             let (poll, seen) = presenting(&mut presented, || {
                 capturing(|| Pin::new(&mut connect).poll(cx))

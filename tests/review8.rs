@@ -1,6 +1,8 @@
 //! Review 8 (hostile review of 83668da, late tickets of a client's old
-//! identity are not kept by this crate's streams): each test here fails on
-//! the commit reviewed and says what is wrong.
+//! identity are not kept by this crate's streams): each test here failed on
+//! the commit reviewed, says what was wrong and guards the fix (a resumed
+//! connection is known by the key of the session it took; a step that
+//! unwinds gives the stream back the key it presented).
 #![cfg(feature = "tokio")]
 
 mod common;

@@ -79,19 +79,35 @@ pub(crate) fn presenting<R>(
     presented: &mut Option<Arc<CertifiedKey>>,
     step: impl FnOnce() -> R,
 ) -> R {
-    /// Puts back the slot of an enclosing step, even if `step` panics.
-    struct Restore(Option<Option<Arc<CertifiedKey>>>);
-    impl Drop for Restore {
+    /// Gives the connection back what the slot holds and puts back the
+    /// slot of an enclosing step, also if `step` unwinds (a socket that
+    /// panics, caught by the caller: the stream lives on, and must not
+    /// forget which key it presented).
+    struct Restore<'a> {
+        presented: &'a mut Option<Arc<CertifiedKey>>,
+        outer: Option<Option<Arc<CertifiedKey>>>,
+    }
+    impl Drop for Restore<'_> {
         fn drop(&mut self) {
-            let outer = self.0.take();
-            SLOT.with(|slot| *slot.borrow_mut() = outer);
+            let outer = self.outer.take();
+            *self.presented = SLOT.with(|slot| slot.replace(outer)).flatten();
         }
     }
-    let restore = Restore(SLOT.with(|slot| slot.replace(Some(presented.take()))));
-    let result = step();
-    *presented = SLOT.with(|slot| slot.borrow_mut().take()).flatten();
-    drop(restore);
-    result
+    let outer = SLOT.with(|slot| slot.replace(Some(presented.take())));
+    let _restore = Restore { presented, outer };
+    step()
+}
+
+/// A session of `key`'s is taken to resume: the connection whose step runs
+/// on this thread, having presented no certificate yet, is known to the
+/// server by `key` if it resumes (no certificate is asked for then), and
+/// so are the tickets it receives.
+pub(crate) fn resuming_as(key: Arc<CertifiedKey>) {
+    SLOT.with(|slot| {
+        if let Some(presented @ None) = slot.borrow_mut().as_mut() {
+            *presented = Some(key);
+        }
+    });
 }
 
 /// The key the client connection whose step runs on this thread presented

@@ -22,7 +22,7 @@ use rustls::pki_types::ServerName;
 use rustls::sign::CertifiedKey;
 use rustls::NamedGroup;
 
-use super::identity::presented_here;
+use super::identity::{presented_here, resuming_as};
 use super::session_chain::server_chain;
 use crate::live::Rebuilt;
 use crate::verify::{ChainVerifier, Recheck, Trust, VerifiedServers};
@@ -198,6 +198,17 @@ impl LiveClientSessions {
             gate.taken(name);
         }
     }
+
+    /// `session`, taken to resume: the connection taking it will be known
+    /// by the key in force (the cache holds only sessions of that key: it
+    /// was emptied when the key changed), also to the tickets it receives,
+    /// though its resolver is never asked.
+    fn resuming<T>(&self, session: Option<T>) -> Option<T> {
+        if let (Some(identity), Some(_)) = (&self.identity, &session) {
+            resuming_as(identity.get());
+        }
+        session
+    }
 }
 
 impl ClientSessionStore for LiveClientSessions {
@@ -220,7 +231,7 @@ impl ClientSessionStore for LiveClientSessions {
 
     fn tls12_session(&self, server_name: &ServerName<'_>) -> Option<Tls12ClientSessionValue> {
         self.taken(server_name);
-        self.cache().tls12_session(server_name)
+        self.resuming(self.cache().tls12_session(server_name))
     }
 
     fn remove_tls12_session(&self, server_name: &ServerName<'static>) {
@@ -243,7 +254,7 @@ impl ClientSessionStore for LiveClientSessions {
         server_name: &ServerName<'static>,
     ) -> Option<Tls13ClientSessionValue> {
         self.taken(server_name);
-        self.cache().take_tls13_ticket(server_name)
+        self.resuming(self.cache().take_tls13_ticket(server_name))
     }
 }
 

@@ -13,6 +13,7 @@ use rustls::{CipherSuite, ClientConfig, ProtocolVersion, ServerConfig};
 
 use super::observe::observer;
 use super::session::{initial_keys, version, QuicSession};
+use crate::client::presenting;
 use crate::provider::{provider, BACKEND_NAME};
 use crate::settings::Settings;
 use crate::{Error, SslConfiguration};
@@ -191,16 +192,18 @@ impl crypto::ClientConfig for QuicClientConfig {
         // As `connect` reads a host name: an IP address may be bracketed.
         let name = crate::host::server_name(server_name)
             .map_err(|_| ConnectError::InvalidServerName(server_name.to_owned()))?;
-        let tls = ClientConnection::new(Arc::clone(&self.tls), version, name, to_vec(params))
-            .map(Connection::Client);
+        // The ClientHello takes the session it resumes: what it was
+        // presented with is told then (see `client::presenting`).
+        let mut presented = None;
+        let tls = presenting(&mut presented, || {
+            ClientConnection::new(Arc::clone(&self.tls), version, name, to_vec(params))
+        })
+        .map(Connection::Client);
         let observed = observer(&self.tls);
-        Ok(Box::new(QuicSession::new(
-            tls,
-            version,
-            self.initial,
-            self.keeps_staple,
-            observed,
-        )))
+        Ok(Box::new(
+            QuicSession::new(tls, version, self.initial, self.keeps_staple, observed)
+                .presenting(presented),
+        ))
     }
 }
 

@@ -90,6 +90,13 @@ impl QuicSession {
         }
     }
 
+    /// This client session, its ClientHello made presenting `presented`
+    /// (the key of the session it resumes, if any).
+    pub(crate) fn presenting(mut self, presented: Option<Arc<CertifiedKey>>) -> Self {
+        self.presented = presented;
+        self
+    }
+
     /// Runs one handshake step of the rustls connection, inside the scopes
     /// that tell this crate's verifiers, resolver and ticketer which
     /// connection it is (see the module docs).
