@@ -88,10 +88,10 @@ impl SslConfiguration {
             socket,
             Deadline::start(self.handshake_timeout()),
             self.clone(),
-            Some(host_name),
-            Carried::default(),
-            None,
-            presented,
+            Side::Client {
+                host_name,
+                presented,
+            },
         )
     }
 
@@ -118,10 +118,10 @@ impl SslConfiguration {
                 socket,
                 deadline,
                 self.clone(),
-                None,
-                Carried::default(),
-                None,
-                None,
+                Side::Server {
+                    carried: Carried::default(),
+                    chosen: None,
+                },
             );
         }
         // The server chooses among identities: read the ClientHello first,
@@ -166,12 +166,25 @@ impl SslConfiguration {
             socket,
             deadline,
             self.clone(),
-            None,
-            carried,
-            chosen,
-            None,
+            Side::Server { carried, chosen },
         )
     }
+}
+
+/// What one side brings to its handshake.
+enum Side<'a> {
+    /// A client: the name it connects to, and the key its ClientHello was
+    /// made presenting (that of the session it resumes).
+    Client {
+        host_name: &'a str,
+        presented: Option<Arc<CertifiedKey>>,
+    },
+    /// A server: what the tickets it seals carry, and the chain its
+    /// resolver chose, when read from the ClientHello.
+    Server {
+        carried: Carried,
+        chosen: Option<Vec<Certificate>>,
+    },
 }
 
 fn capture(conn: &Connection) -> SessionState {
@@ -187,31 +200,39 @@ impl<S: Read + Write> TlsStream<S> {
         mut socket: S,
         deadline: Option<Deadline>,
         config: SslConfiguration,
-        host_name: Option<&str>,
-        mut carried: Carried,
-        chosen: Option<Vec<Certificate>>,
-        mut presented: Option<Arc<CertifiedKey>>,
+        mut side: Side<'_>,
     ) -> Result<Self, Error> {
         let mut staple = None;
-        let follows_files = matches!(conn, Connection::Client(_)) && config.identity_reads_files();
         let mut timed = Timed::new(&mut socket, deadline);
         while conn.is_handshaking() {
-            if let Connection::Server(_) = conn {
+            match &mut side {
                 // A ticket sealed for this connection keeps what the one it
                 // opened carried (see `server::resumption`).
-                carrying(&mut carried, || conn.complete_io(&mut timed))
-                    .map_err(|e| timed.error(e))?;
-            } else {
+                Side::Server { carried, .. } => {
+                    carrying(carried, || conn.complete_io(&mut timed))
+                        .map_err(|e| timed.error(e))?;
+                }
                 // The server's staple and the certificate this client
                 // presents, as the step hands them over.
-                let (step, seen) = presenting(&mut presented, || {
-                    capturing(|| conn.complete_io(&mut timed))
-                });
-                step.map_err(|e| timed.error(e))?;
-                staple = seen.or(staple);
+                Side::Client { presented, .. } => {
+                    let (step, seen) =
+                        presenting(presented, || capturing(|| conn.complete_io(&mut timed)));
+                    step.map_err(|e| timed.error(e))?;
+                    staple = seen.or(staple);
+                }
             }
         }
-        let chosen = chosen.or_else(|| presented.as_deref().map(chain_of));
+        let (host_name, chosen, presented) = match side {
+            Side::Client {
+                host_name,
+                presented,
+            } => (
+                Some(host_name),
+                presented.as_deref().map(chain_of),
+                config.identity_reads_files().then_some(presented),
+            ),
+            Side::Server { chosen, .. } => (None, chosen, None),
+        };
         // The last flight (a TLS 1.3 client's Finished, a server's tickets).
         while conn.wants_write() {
             conn.write_tls(&mut timed).map_err(|e| timed.error(e))?;
@@ -229,7 +250,7 @@ impl<S: Read + Write> TlsStream<S> {
             socket,
             config,
             state,
-            presented: follows_files.then_some(presented),
+            presented,
         })
     }
 
