@@ -612,7 +612,7 @@ impl Case {
             )
             .is_ok();
             let admissible = readable
-                && !self.issuer_walk_blocked()
+                && !self.issuer_walk_blocked(&policy)
                 && !errors.is_empty()
                 && errors.iter().all(|e| {
                     expected.contains(e)
@@ -628,37 +628,64 @@ impl Case {
         }
     }
 
-    /// Whether three certificates with the leaf's issuer's name and
-    /// distinct keys that do not verify it come before the first that
-    /// does: the crate's issuer walk gives up there, and nothing of such a
-    /// chain is admitted without a path webpki verified, even on errors all
-    /// about the leaf (`a_chain_whose_issuer_walk_gives_up_admits_nothing`).
-    fn issuer_walk_blocked(&self) -> bool {
-        let leaf_der = rustls::pki_types::CertificateDer::from(self.leaf_der.as_slice());
-        let Ok(leaf) = webpki::EndEntityCert::try_from(&leaf_der) else {
-            return false;
-        };
-        let mut keys: Vec<&[u8]> = Vec::new();
-        for der in &self.intermediates {
-            let cert_der = rustls::pki_types::CertificateDer::from(der.as_slice());
-            let Ok(cert) = webpki::EndEntityCert::try_from(&cert_der) else {
-                continue;
+    /// Whether the crate's issuer walk (`src/verify/links.rs`) gives up:
+    /// at some link from the leaf up, three certificates of the sent ones
+    /// (readable) and then the anchors, with the issuer's name and
+    /// distinct keys that do not verify it, come before another with a new
+    /// key; or the path grows past eight links. Nothing of such a chain is
+    /// admitted without a path webpki verified, even on errors all about
+    /// the leaf (`a_chain_whose_issuer_walk_gives_up_admits_nothing`).
+    /// Names are compared, not key identifiers: this may call a walk blocked
+    /// that the crate's key identifiers let through, never the reverse.
+    fn issuer_walk_blocked(&self, policy: &Policy) -> bool {
+        const MAX_LINKS: usize = 8;
+        const MAX_KEYS_PER_LINK: usize = 3;
+        let names = oracle::subject_and_issuer;
+        let candidates: Vec<(&[u8], &[u8])> = self
+            .intermediates
+            .iter()
+            .chain(policy.anchors.iter())
+            .filter(|der| Certificate::from_der(der).is_ok())
+            .filter_map(|der| names(der).map(|(subject, _)| (der.as_slice(), subject)))
+            .collect();
+        let mut path: Vec<&[u8]> = vec![&self.leaf_der];
+        loop {
+            let current = path[path.len() - 1];
+            let Some((subject, issuer)) = names(current) else {
+                return false;
             };
-            let Some(key) = oracle::spki_contents(der) else {
-                continue;
-            };
-            if cert.subject() != leaf.issuer() || keys.contains(&key) {
-                continue;
-            }
-            if oracle::signed_with(&self.leaf_der, key) {
+            if policy.anchors.iter().any(|a| a.as_slice() == current) || subject == issuer {
                 return false;
             }
-            keys.push(key);
-            if keys.len() == 3 {
+            if path.len() > MAX_LINKS {
                 return true;
             }
+            let mut tried: Vec<&[u8]> = Vec::new();
+            let mut next = None;
+            for &(der, name) in &candidates {
+                if name != issuer || path.contains(&der) {
+                    continue;
+                }
+                let Some(key) = oracle::spki_contents(der) else {
+                    continue;
+                };
+                if tried.contains(&key) {
+                    continue;
+                }
+                if tried.len() == MAX_KEYS_PER_LINK {
+                    return true;
+                }
+                tried.push(key);
+                if oracle::signed_with(current, key) {
+                    next = Some(der);
+                    break;
+                }
+            }
+            match next {
+                Some(der) => path.push(der),
+                None => return false,
+            }
         }
-        false
     }
 
     /// The chain's certificates after the leaf, the anchors and the exact

@@ -384,6 +384,27 @@ pub fn spki_contents(cert: &[u8]) -> Option<&[u8]> {
     contents_of(&mut r, Tag::Sequence).ok()
 }
 
+/// A certificate's subject and issuer names (whole TLVs), read as the
+/// crate's `der` reading splits a certificate: for any certificate the
+/// crate reads, also those webpki refuses.
+pub fn subject_and_issuer(cert: &[u8]) -> Option<(&[u8], &[u8])> {
+    let (tbs, _, _) = split_signed(cert)?;
+    let mut r = SliceReader::new(tbs).ok()?;
+    let contents = contents_of(&mut r, Tag::Sequence).ok()?;
+    let mut r = SliceReader::new(contents).ok()?;
+    if r.peek_byte() == Some(0xa0) {
+        r.tlv_bytes().ok()?;
+    }
+    // serial, signature.
+    for _ in 0..2 {
+        r.tlv_bytes().ok()?;
+    }
+    let issuer = r.tlv_bytes().ok()?;
+    r.tlv_bytes().ok()?;
+    let subject = r.tlv_bytes().ok()?;
+    Some((subject, issuer))
+}
+
 /// Whether the key whose SubjectPublicKeyInfo contents are `key` verifies
 /// the signature of `signed` (a certificate or a CRL), with any of the
 /// provider's algorithms that match both identifiers.
