@@ -14,7 +14,9 @@ fuzz_target!(|data: &[u8]| {
     }
     let pem = pem_rfc7468::encode_string("ENCRYPTED PRIVATE KEY", pem_rfc7468::LineEnding::LF, der)
         .expect("PEM encoding");
-    if let Ok(key) = PrivateKey::from_pem_with_passphrase(pem.as_bytes(), &Passphrase::new(passphrase)) {
+    if let Ok(key) =
+        PrivateKey::from_pem_with_passphrase(pem.as_bytes(), &Passphrase::new(passphrase))
+    {
         sslconf_fuzz::exercise_key(key);
     }
 });
