@@ -162,13 +162,8 @@ mod tests {
                 option: SslOption::DisableCompression,
             },
             Error::InvalidAlpnProtocol { index: 0, len: 0 },
-            Error::MissingLocalCertificate { reason: "needed" },
-            Error::KeyMismatch {
-                subject: "a".into(),
-            },
-            Error::UnusablePrivateKey {
-                algorithm: KeyAlgorithm::Ec,
-                source: rustls::Error::General("no".into()),
+            Error::MissingLocalCertificate {
+                reason: "setting local_identity: needed",
             },
             Error::NoCaCertificates { reason: "none" },
             Error::InvalidSessionTicketLifetime {
@@ -191,6 +186,27 @@ mod tests {
             assert!(message.starts_with("setting "), "{message}");
             assert!(!reason.to_string().starts_with("setting "), "{reason}");
             assert!(message.ends_with(&reason.to_string()), "{message}");
+            assert_eq!(
+                std::error::Error::source(&reason).is_some(),
+                had_cause,
+                "{message}"
+            );
+        }
+        // An identity's own errors name its certificate, no setting: kept
+        // whole, cause and all.
+        for error in [
+            Error::KeyMismatch {
+                subject: "a".into(),
+            },
+            Error::UnusablePrivateKey {
+                algorithm: KeyAlgorithm::Ec,
+                source: rustls::Error::General("no".into()),
+            },
+        ] {
+            let message = error.to_string();
+            let had_cause = std::error::Error::source(&error).is_some();
+            let reason = reason(error);
+            assert_eq!(reason.to_string(), message);
             assert_eq!(
                 std::error::Error::source(&reason).is_some(),
                 had_cause,
