@@ -14,11 +14,17 @@ import re, sys
 log = open(sys.argv[1]).read().splitlines()
 runs, current = {}, None
 for line in log:
-    m = re.search(r"Running (\S+) \(", line)
+    m = re.search(r"Running (\S+ )?(\S+) \(target/\S+/deps/([a-z_0-9]+)-", line)
     if m:
-        current = m.group(1)
-        if current.startswith("unittests src/"):
+        kind, source, binary = m.groups()
+        if not kind:
+            current = source  # tests/x.rs, of the crate or a workspace member
+        elif binary == "sslconf":
             current = "src/"
+        elif binary == "sslconf_properties":
+            current = "tests/properties"
+        else:
+            current = None  # the ecosystem programs' own (empty) unit tests
         continue
     if re.search(r"Doc-tests sslconf$", line):
         current = "doc tests"
@@ -37,11 +43,10 @@ for i, row in enumerate(rows):
     cells = row.split(" | ")
     if len(cells) < 6 or not row.startswith("| "):
         continue
-    name = cells[0][2:].strip("`")
-    key = name
-    if name.startswith("examples/ecosystem/tests/") or name == "tests/properties":
-        # Workspace members: their log lines name their own files.
-        key = next((k for k in runs if k.startswith(name.replace("examples/ecosystem/", "")) or k.startswith("tests/" + name.split("/")[-1])), name)
+    m = re.match(r"\| `([^`]+)`", row)
+    name = m.group(1) if m else cells[0][2:]
+    # The ecosystem's tests are named by their member's path in the log.
+    key = name.replace("examples/ecosystem/", "")
     if key not in runs:
         continue
     passed, failed, ignored, secs = runs[key]
