@@ -1,4 +1,4 @@
-//! The async path: `sslconf::tokio::{connect, accept}` against tokio-rustls's
+//! The async path: `SslConfiguration::{connect_async, accept_async}` against tokio-rustls's
 //! `TlsConnector`/`TlsAcceptor` with the equivalent rustls configs, over an
 //! in-memory `tokio::io::duplex` pipe on a current-thread runtime.
 //!
