@@ -1322,3 +1322,78 @@ fn review6_a_revoked_client_hears_certificate_revoked() {
         );
     });
 }
+
+/// The late-ticket case of tests/resumption.rs over QUIC: the server's
+/// datagrams after those that complete the client's handshake (its tickets
+/// among them) are held until the client's identity files were read again;
+/// the tickets of a connection that presented the old certificate are then
+/// not kept, and the next connection presents the new one in a full
+/// handshake. Quinn's driver hands the tickets to this crate's session
+/// outside any call of the test: the wrapper around every crypto step
+/// tells the cache which certificate the connection presented.
+#[test]
+fn late_tickets_of_the_old_identity_are_not_kept_over_quic() {
+    let p = pki();
+    let (old, new) = (p.ca.leaf("old.client.test"), p.ca.leaf("new.client.test"));
+    let scratch = Scratch::new("quic-late-ticket");
+    let (cert, key) = write_identity(scratch.path(), &old);
+    let client = p
+        .client()
+        .with_local_identity(sslconf::Identity::from_files(&cert, &key).unwrap());
+    let rt = runtime();
+    rt.block_on(async {
+        let server = p.mtls_server();
+        let (endpoint, address) = server_endpoint(&server);
+        let mut served = serve_echo(server, endpoint);
+        // The fewest server datagrams that complete the client's handshake:
+        // its tickets come after (the server sends them once it has the
+        // client's Finished).
+        let mut first = None;
+        for forwarded in 1..=6 {
+            let relay = Relay::start(address, usize::MAX, forwarded).await;
+            let endpoint = client_endpoint();
+            let connect = client.connect_quic(&endpoint, relay.address, HOST);
+            match tokio::time::timeout(Duration::from_millis(1500), connect).await {
+                Ok(Ok(quic)) => {
+                    first = Some((quic, relay, endpoint));
+                    break;
+                }
+                // Too few: the handshake starves (or fails) here.
+                _ => continue,
+            }
+        }
+        let (quic, relay, _endpoint) = first.expect("a handshake through the relay");
+        // (The server's handshakes that the relay starved fail later.)
+        let s = next_accepted(&mut served).await;
+        assert_eq!(
+            s.peer_certificate(),
+            Some(old.leaf()),
+            "precondition: presented the old one"
+        );
+        write_identity(scratch.path(), &new);
+        assert!(!client.reload().unwrap().is_empty());
+        relay.release.notify_one();
+        // Let the held datagrams (the tickets) arrive.
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        quic.connection().close(0u32.into(), b"done");
+
+        let endpoint = client_endpoint();
+        let second = echo_once(&client, &endpoint, address, HOST).await.unwrap();
+        let s = next_accepted(&mut served).await;
+        assert_eq!(
+            (s.peer_certificate(), s.is_resumed(), second.is_resumed()),
+            (Some(new.leaf()), false, false),
+            "the connection after the reload presents the new certificate in a full handshake \
+             (a kept late ticket resumes it as the old one)"
+        );
+    });
+}
+
+/// The next connection the server accepted, past those it refused.
+async fn next_accepted(rx: &mut tokio::sync::mpsc::UnboundedReceiver<Served>) -> SessionState {
+    loop {
+        if let Ok(state) = next_served(rx).await {
+            return state;
+        }
+    }
+}

@@ -944,7 +944,9 @@ fn a_name_spelled_in_capitals_once_keeps_a_revoked_servers_late_sessions() {
 /// presented, and the identity's key is the same resolver's across
 /// reloads. This crate's own streams (blocking, tokio, QUIC) tell the
 /// store which certificate their connection presented, and such a ticket
-/// is not kept there (the next test). A server whose trust follows files
+/// is not kept there (the next test; over QUIC,
+/// `late_tickets_of_the_old_identity_are_not_kept_over_quic` in
+/// tests/quic.rs). A server whose trust follows files
 /// checks the resumed client's chain again, so a certificate it no longer
 /// accepts does not resume there.
 #[test]
