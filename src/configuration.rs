@@ -1215,6 +1215,16 @@ impl SslConfiguration {
     /// cached: later calls on this value or its clones return the same `Arc`,
     /// so sessions resume across connections.
     ///
+    /// Its session cache is emptied when the trust or the identity read from
+    /// files changes. One limit holds for connections made from this `Arc`
+    /// directly (not through [`connect`](Self::connect), `connect_async` or
+    /// `connect_quic`): a session ticket that a server sends after the
+    /// identity's files were read again, on a connection that presented the
+    /// old certificate, is kept (rustls hands the cache the server's name
+    /// only, no connection), and the next connection may resume as the old
+    /// certificate. This crate's connections tell the cache which
+    /// certificate they presented, and such a ticket is not kept.
+    ///
     /// # Errors
     /// Every setting rustls cannot honour, naming it: see [`Error`].
     pub fn client_config(&self) -> Result<Arc<ClientConfig>, Error> {

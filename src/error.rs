@@ -292,6 +292,12 @@ pub enum Error {
     /// [`Error::ssl_errors`] lists what was wrong. The message lists it too;
     /// the rustls error that carried it is a field, not the `source()`, since
     /// it says the same again.
+    ///
+    /// The list travels out of the verifier as rustls's
+    /// `CertificateError::Other`, which rustls alerts as `certificate_unknown`:
+    /// a peer refused by this crate hears that alert whatever was wrong (a
+    /// revoked certificate included, where rustls's own verifier and OpenSSL
+    /// send `certificate_revoked`).
     #[error("peer verification failed: {}", join_errors(errors))]
     PeerVerification {
         /// What verification found, never empty.

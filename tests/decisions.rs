@@ -744,20 +744,19 @@ fn a_decoy_does_not_hide_what_is_wrong_with_the_real_path() {
     );
 }
 
-// -- What a hostile chain costs (review; timings printed, not asserted) -----
+// -- Hostile chains: refused within webpki's budget (timings printed) -----
 
-/// How long webpki alone (rustls's own verifier) and the crate (a
-/// handshake's decision and its diagnosis, through `verify_chain`) take
-/// over chains built to make path building and the diagnosis work: `n`
-/// CA certificates all named alike, each issued under that name by
-/// another key (every one a candidate issuer of every other), and the
-/// same with one of them expired (the diagnosis then builds paths again at
-/// another time), against an unrelated root; and a leaf revoked by a large
-/// list. Run with `cargo test --test decisions -- --ignored --nocapture
-/// hostile_chain_costs`.
+/// Chains built to make path building and the diagnosis work: `n` CA
+/// certificates all named alike, each issued under that name by another
+/// key (every one a candidate issuer of every other), and the same with one
+/// of them expired (the diagnosis then builds paths again at another time),
+/// against an unrelated root; then the same sent in a handshake. webpki
+/// alone (rustls's own verifier) gives up on its path-building budget; the
+/// crate refuses them too, and `verify_chain` says why. How long each takes
+/// is printed (`-- --nocapture`), not asserted; `benches/ratios.rs`'s
+/// `hostile/` cases measure it.
 #[test]
-#[ignore = "prints timings"]
-fn hostile_chain_costs() {
+fn hostile_chains_are_refused_within_webpkis_budget() {
     use std::time::Instant;
     let unrelated = MeshCa::new("Cost Unrelated Root").self_signed();
     let named_alike = |n: usize, expired: bool| -> Vec<Certificate> {
@@ -814,8 +813,13 @@ fn hostile_chain_costs() {
         println!(
             "{n} named alike{} ({bytes} bytes): webpki {webpki:?} ({:?}), sslconf {ours:?} ({:?})",
             if expired { ", one expired" } else { "" },
-            verdict.err(),
+            verdict.as_ref().err(),
             kinds(&errors)
+        );
+        assert!(verdict.is_err(), "webpki accepted {n} named alike");
+        assert!(
+            !errors.is_empty(),
+            "verify_chain found nothing wrong with {n} named alike"
         );
     }
     // Through a handshake: a server sending 20 named alike, one expired,
@@ -882,8 +886,9 @@ fn hostile_chain_costs() {
         println!(
             "a handshake, {name}: {:?} ({:?})",
             start.elapsed(),
-            verdict.err()
+            verdict.as_ref().err()
         );
+        assert!(verdict.is_err(), "{name} accepted the hostile chain");
     }
 }
 

@@ -20,10 +20,6 @@ use sslconf::{PeerVerifyMode, SslConfiguration, SslProtocol, TicketKeys};
 const HOST: &str = "localhost";
 const KEY: [u8; 80] = [0x5a; 80];
 
-/// What a server saw of a connection: the client's leaf, and whether it
-/// resumed.
-type Seen = (Option<Vec<u8>>, bool);
-
 /// A server requiring a client certificate of `clients_ca`, TLS 1.3 only.
 fn server(ca: &Authority, clients_ca: &Authority) -> SslConfiguration {
     ca.leaf(HOST)
@@ -32,35 +28,6 @@ fn server(ca: &Authority, clients_ca: &Authority) -> SslConfiguration {
         .with_ca_certificates([clients_ca.cert.clone()])
         .with_peer_verify_mode(PeerVerifyMode::VerifyPeer)
         .with_protocol(SslProtocol::TlsV1_3)
-}
-
-/// Accepts `connections` with `server`; for each says which certificate the
-/// client presented and whether it resumed, then sends a byte and waits for
-/// the client to close.
-fn serving(
-    server: SslConfiguration,
-    connections: usize,
-) -> (u16, std::thread::JoinHandle<Vec<Seen>>) {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let handle = std::thread::spawn(move || {
-        let mut seen = Vec::new();
-        for _ in 0..connections {
-            let (tcp, _) = listener.accept().unwrap();
-            tcp.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-            let mut tls = server.accept(tcp).unwrap();
-            let state = tls.session_state();
-            seen.push((
-                state.peer_certificate().map(|leaf| leaf.to_der().to_vec()),
-                state.is_resumed(),
-            ));
-            tls.write_all(b"x").unwrap();
-            tls.flush().unwrap();
-            let _ = tls.read(&mut [0u8; 1]);
-        }
-        seen
-    });
-    (port, handle)
 }
 
 /// A client identity read from two files, and what writes them.
@@ -138,7 +105,7 @@ fn late_tickets_of_a_resumed_connection_of_the_old_identity_are_not_kept() {
     for flavour in ["blocking", "tokio"] {
         let files = IdentityFiles::new("review8-resumed", &old);
         let client = files.client(&ca);
-        let (port, serving) = serving(server.clone(), 3);
+        let (port, serving) = common::serving(server.clone(), 3);
         if flavour == "blocking" {
             // The first: a full handshake as the old certificate; its
             // tickets are kept (no reload yet).
@@ -251,7 +218,7 @@ fn a_step_that_unwinds_does_not_make_the_stream_forget_its_certificate() {
     let server = server(&ca, &clients_ca);
     let files = IdentityFiles::new("review8-unwind", &old);
     let client = files.client(&ca);
-    let (port, serving) = serving(server, 2);
+    let (port, serving) = common::serving(server, 2);
 
     let panic_next_read = Arc::new(AtomicBool::new(false));
     let socket = Panicky {

@@ -597,3 +597,36 @@ fn tls_error(e: &std::io::Error) -> sslconf::rustls::Error {
         .cloned()
         .unwrap_or_else(|| sslconf::rustls::Error::General(e.to_string()))
 }
+
+/// What a server saw of a connection: the client's leaf, and whether it
+/// resumed.
+pub type Seen = (Option<Vec<u8>>, bool);
+
+/// Accepts `connections` with `server`; for each says which certificate the
+/// client presented and whether it resumed, then sends a byte and waits for
+/// the client to close.
+pub fn serving(
+    server: SslConfiguration,
+    connections: usize,
+) -> (u16, std::thread::JoinHandle<Vec<Seen>>) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let handle = std::thread::spawn(move || {
+        let mut seen = Vec::new();
+        for _ in 0..connections {
+            let (tcp, _) = listener.accept().unwrap();
+            tcp.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+            let mut tls = server.accept(tcp).unwrap();
+            let state = tls.session_state();
+            seen.push((
+                state.peer_certificate().map(|leaf| leaf.to_der().to_vec()),
+                state.is_resumed(),
+            ));
+            std::io::Write::write_all(&mut tls, b"x").unwrap();
+            std::io::Write::flush(&mut tls).unwrap();
+            let _ = std::io::Read::read(&mut tls, &mut [0u8; 1]);
+        }
+        seen
+    });
+    (port, handle)
+}
