@@ -204,3 +204,72 @@ fn a_variable_is_read_once_and_kept_for_reloads() {
     server.reload().unwrap();
     server.server_config().unwrap();
 }
+
+/// A passphrase file as OpenSSL reads it (`-passin file:`, `-passout
+/// file:`), OpenSSL judging: a key OpenSSL encrypted with the first line of
+/// a file opens with `Passphrase::from_file` of that file, with or without
+/// a line end and with later lines (another passphrase is refused). The
+/// one documented difference: a `\r` before the
+/// `\n` is part of the line end here, part of the passphrase for OpenSSL.
+#[test]
+#[cfg_attr(skip_openssl, ignore = "openssl is not on PATH")]
+fn a_passphrase_file_reads_as_openssl_reads_it_but_for_a_carriage_return() {
+    use common::openssl::run;
+    let scratch = Scratch::new("passphrase-openssl");
+    let plain = scratch.file("plain.pem");
+    run(&[
+        "genpkey",
+        "-algorithm",
+        "EC",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-out",
+        &plain,
+    ]);
+    let encrypt = |name: &str, contents: &str| {
+        let (pass, key) = (
+            scratch.file(&format!("{name}.pass")),
+            scratch.file(&format!("{name}.pem")),
+        );
+        std::fs::write(&pass, contents).unwrap();
+        run(&[
+            "pkcs8",
+            "-topk8",
+            "-in",
+            &plain,
+            "-out",
+            &key,
+            "-passout",
+            &format!("file:{pass}"),
+        ]);
+        (pass, key)
+    };
+    let expected = PrivateKey::from_path(&plain).unwrap();
+    for (name, contents) in [
+        ("no-line-end", "sslconf openssl"),
+        ("line-end", "sslconf openssl\n"),
+        ("more-lines", "sslconf openssl\nnot this\n"),
+    ] {
+        let (pass, key) = encrypt(name, contents);
+        let read = PrivateKey::from_path_with_passphrase(&key, &Passphrase::from_file(&pass));
+        assert!(
+            read.as_ref().is_ok_and(|k| *k == expected),
+            "{name}: {read:?}"
+        );
+        let wrong = PrivateKey::from_path_with_passphrase(&key, &Passphrase::new("sslconf"));
+        assert!(
+            matches!(wrong, Err(Error::WrongPassphrase { .. })),
+            "{name}: {wrong:?}"
+        );
+    }
+    // OpenSSL's passphrase from "sslconf openssl\r\n" is "sslconf openssl\r".
+    let (pass, key) = encrypt("crlf", "sslconf openssl\r\n");
+    let read = PrivateKey::from_path_with_passphrase(&key, &Passphrase::from_file(&pass));
+    assert!(
+        matches!(read, Err(Error::WrongPassphrase { .. })),
+        "{read:?}"
+    );
+    let with_cr =
+        PrivateKey::from_path_with_passphrase(&key, &Passphrase::new("sslconf openssl\r"));
+    assert!(with_cr.is_ok_and(|k| k == expected));
+}

@@ -56,8 +56,10 @@ impl Passphrase {
     }
 
     /// A passphrase that is the first line of `path`, without its line
-    /// ending, as OpenSSL's `-passin file:` reads it. The file is read each
-    /// time the passphrase is used, so nothing is read here.
+    /// ending, as OpenSSL's `-passin file:` reads it, but for one thing: a
+    /// `\r` before the `\n` (a file saved on Windows) is part of the line
+    /// ending here, while OpenSSL keeps it in the passphrase. The file is
+    /// read each time the passphrase is used, so nothing is read here.
     pub fn from_file(path: impl AsRef<Path>) -> Passphrase {
         Passphrase(Source::File(path.as_ref().to_owned()))
     }
